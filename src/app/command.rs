@@ -1,0 +1,106 @@
+//! The commands a key or `:` can name: user intents with a name (used in keybinding TOML and
+//! the palette) and one line of help. The help view and the README's key table read these.
+
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal ),+ $(,)?) => {
+        /// A user intent that a key or the palette can name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl Command {
+            /// Every command, in help order.
+            pub const ALL: &'static [Command] = &[$(Command::$variant),+];
+
+            /// The snake_case name used in config and the palette.
+            pub fn name(self) -> &'static str {
+                match self { $(Command::$variant => $name,)+ }
+            }
+
+            /// One line of help.
+            pub fn help(self) -> &'static str {
+                match self { $(Command::$variant => concat!($($doc),+).trim_ascii(),)+ }
+            }
+
+            /// The command named `name`.
+            pub fn from_name(name: &str) -> Option<Command> {
+                match name { $($name => Some(Command::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+commands! {
+    /// Quit onduty (asks first while actions are pending)
+    Quit = "quit",
+    /// Show or hide the help overlay
+    Help = "help",
+    /// Open the command palette
+    Palette = "palette",
+    /// Filter the alert list
+    Filter = "filter",
+    /// Close the overlay, clear the filter, or go back
+    Back = "back",
+    /// Move the selection up
+    Up = "up",
+    /// Move the selection down
+    Down = "down",
+    /// Move up one page
+    PageUp = "page_up",
+    /// Move down one page
+    PageDown = "page_down",
+    /// Jump to the first alert
+    Top = "top",
+    /// Jump to the last alert
+    Bottom = "bottom",
+    /// Open the selected alert's detail
+    OpenDetail = "open_detail",
+    /// Acknowledge the selected alert
+    Acknowledge = "acknowledge",
+    /// Resolve the selected alert (asks to confirm)
+    Resolve = "resolve",
+    /// Silence the selected alert for a while
+    Silence = "silence",
+    /// Write a note on the selected alert
+    Note = "note",
+    /// Cycle the sort order: severity, age, source, service
+    CycleSort = "cycle_sort",
+    /// Cycle grouping: service, source, severity, none
+    CycleGroup = "cycle_group",
+    /// Switch the clock between UTC and local time
+    ToggleClock = "toggle_clock",
+    /// Poll every source now
+    Refresh = "refresh",
+    /// Pause or resume polling (the picture stays still)
+    TogglePause = "toggle_pause",
+    /// Show the alert list
+    ShowAlerts = "show_alerts",
+    /// Show who is on call and the escalation policies
+    ShowOnCall = "show_oncall",
+    /// Show source health
+    ShowSources = "show_sources",
+}
+
+impl Command {
+    /// Whether the command changes something at a back end (hidden and refused when read-only).
+    pub fn is_action(self) -> bool {
+        matches!(
+            self,
+            Command::Acknowledge | Command::Resolve | Command::Silence | Command::Note
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_every_command_has_help() {
+        for c in Command::ALL {
+            assert_eq!(Command::from_name(c.name()), Some(*c));
+            assert!(!c.help().is_empty(), "{c:?}");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Application state and `update`.
+pub mod command;
+pub mod keymap;

@@ -1,0 +1,460 @@
+//! Configuration: the `Config` that every part reads, loaded from the embedded default layered
+//! under the user's file, environment and CLI. Errors name the file, the key and the value.
+
+mod layers;
+mod paths;
+pub mod secrets;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::{Table, Value};
+
+pub use layers::{DEFAULT_TOML, uncommented_default};
+pub use paths::Paths;
+
+use crate::app::keymap::Keymap;
+use crate::model::sanitize;
+
+/// The clock shown in the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockZone {
+    /// Coordinated universal time.
+    Utc,
+    /// The machine's local time zone.
+    Local,
+}
+
+/// Alert list order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// Most severe first, then newest.
+    Severity,
+    /// Newest first.
+    Age,
+    /// By source name.
+    Source,
+    /// By service.
+    Service,
+}
+
+/// Alert list grouping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// No groups.
+    None,
+    /// One group per service.
+    Service,
+    /// One group per source.
+    Source,
+    /// One group per severity.
+    Severity,
+}
+
+/// Which back end a source talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// The built-in simulated incident.
+    Demo,
+}
+
+/// One `[[source]]` table.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Its name: the first part of every alert key (`prod-am:…`).
+    pub name: String,
+    /// Which back end.
+    pub kind: SourceKind,
+    /// Base URL of the back end.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Environment variable holding the token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Command printing the token.
+    #[serde(default)]
+    pub token_command: Option<String>,
+    /// File (mode 0600) holding the token.
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    /// This source's poll interval (default: the global one).
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub poll_interval: Option<Duration>,
+    /// This source's timeout (default: the global one).
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+impl SourceConfig {
+    /// A demo source called `name`.
+    pub fn demo(name: &str) -> SourceConfig {
+        SourceConfig {
+            name: name.into(),
+            kind: SourceKind::Demo,
+            url: None,
+            token_env: None,
+            token_command: None,
+            token_file: None,
+            poll_interval: None,
+            timeout: None,
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Theme name.
+    pub theme: String,
+    /// Who you are; empty means the login name.
+    pub identity: String,
+    /// Default poll interval.
+    #[serde(deserialize_with = "duration")]
+    pub poll_interval: Duration,
+    /// Default timeout of a poll or command.
+    #[serde(deserialize_with = "duration")]
+    pub timeout: Duration,
+    /// Header clock.
+    pub clock: ClockZone,
+    /// List order.
+    pub sort: SortKey,
+    /// List grouping.
+    pub group: GroupBy,
+    /// Refuse every action.
+    pub read_only: bool,
+    /// Silence length proposed by the silence key.
+    #[serde(deserialize_with = "duration")]
+    pub silence_duration: Duration,
+    /// The sources.
+    #[serde(rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    /// Key tables: `[keys.alert_list] a = "acknowledge"`.
+    pub keys: BTreeMap<String, BTreeMap<String, String>>,
+    /// The keymap built from `keys`.
+    #[serde(skip)]
+    pub keymap: Keymap,
+}
+
+/// A config problem, in words that name the file, the key and the value.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    /// The file could not be read.
+    #[error("cannot read config '{path}': {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The file is not valid TOML.
+    #[error("config '{path}' is not valid TOML: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A key has a bad value, or is not a key at all.
+    #[error("config '{path}': key '{key}' = '{value}': {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Dotted path of the key (`source[0].kind`).
+        key: String,
+        /// The value given, sanitized, shortened, and redacted for secrets.
+        value: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// Overrides from the environment and command line, applied over the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--theme` or `ONDUTY_THEME`.
+    pub theme: Option<String>,
+    /// `--read-only`.
+    pub read_only: bool,
+    /// `--demo`: replace the sources with the demo.
+    pub demo: bool,
+}
+
+/// Keys that would hold a secret inline.
+const INLINE_SECRET_KEYS: &[&str] = &["token", "password", "api_key", "apikey", "secret"];
+
+impl Config {
+    /// The built-in defaults alone.
+    pub fn embedded() -> Result<Config, Error> {
+        Config::from_layers(Table::new(), "<embedded default>", &Overrides::default())
+    }
+
+    /// Loads `path` over the defaults. A missing file at the implicit path is not an error:
+    /// pass `must_exist = false` for that case.
+    pub fn load(path: &Path, must_exist: bool, overrides: &Overrides) -> Result<Config, Error> {
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if !must_exist && e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(Error::Read {
+                    path: shown,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        Config::from_str_at(&text, &shown, overrides)
+    }
+
+    /// Parses `text` (the content of the file called `path`) over the defaults.
+    pub fn from_str_at(text: &str, path: &str, overrides: &Overrides) -> Result<Config, Error> {
+        let user: Table = toml::from_str(text).map_err(|e| Error::Syntax {
+            path: path.into(),
+            message: sanitize::line(e.message(), 300) + &line_of(text, e.span()),
+        })?;
+        Config::from_layers(user, path, overrides)
+    }
+
+    fn from_layers(user: Table, path: &str, overrides: &Overrides) -> Result<Config, Error> {
+        reject_inline_secrets(&user, path)?;
+        let mut merged: Table =
+            toml::from_str(&uncommented_default()).map_err(|e| Error::Syntax {
+                path: "<embedded default>".into(),
+                message: e.message().to_string(),
+            })?;
+        layers::merge(&mut merged, user.clone());
+        let merged_value = Value::Table(merged);
+        let mut config: Config =
+            serde_path_to_error::deserialize(merged_value.clone()).map_err(|e| {
+                let key = e.path().to_string();
+                let value = value_at(&merged_value, e.path()).unwrap_or_default();
+                Error::Invalid {
+                    path: path.into(),
+                    key,
+                    value,
+                    message: clean_serde_message(&e.inner().to_string()),
+                }
+            })?;
+        config.apply(overrides);
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn apply(&mut self, overrides: &Overrides) {
+        if let Some(theme) = &overrides.theme {
+            self.theme = theme.clone();
+        }
+        self.read_only |= overrides.read_only;
+        if overrides.demo {
+            self.sources = vec![SourceConfig::demo("demo")];
+        }
+    }
+
+    fn validate(&mut self, path: &str) -> Result<(), Error> {
+        let invalid = |key: String, value: &str, message: &str| Error::Invalid {
+            path: path.into(),
+            key,
+            value: sanitize::line(value, 120),
+            message: message.into(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            let is_name_ok = !s.name.is_empty()
+                && s.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !is_name_ok {
+                return Err(invalid(
+                    format!("source[{i}].name"),
+                    &s.name,
+                    "use letters, digits, '-', '_' or '.'",
+                ));
+            }
+            if !seen.insert(s.name.as_str()) {
+                return Err(invalid(
+                    format!("source[{i}].name"),
+                    &s.name,
+                    "two sources have this name",
+                ));
+            }
+            let named = [
+                s.token_env.is_some(),
+                s.token_command.is_some(),
+                s.token_file.is_some(),
+            ];
+            if named.iter().filter(|b| **b).count() > 1 {
+                return Err(invalid(
+                    format!("source[{i}]"),
+                    &s.name,
+                    "name one of token_env, token_command and token_file, not several",
+                ));
+            }
+        }
+        if self.poll_interval < Duration::from_secs(1) {
+            return Err(invalid(
+                "poll_interval".into(),
+                &crate::duration_fmt::short(self.poll_interval),
+                "must be at least 1s",
+            ));
+        }
+        self.keymap =
+            Keymap::from_tables(&self.keys).map_err(|e| invalid(e.key, &e.value, &e.message))?;
+        Ok(())
+    }
+
+    /// The identity used on acks and notes.
+    pub fn identity(&self) -> String {
+        if !self.identity.trim().is_empty() {
+            return sanitize::line(self.identity.trim(), 64);
+        }
+        std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .map(|u| sanitize::line(&u, 64))
+            .unwrap_or_else(|_| "unknown".into())
+    }
+}
+
+fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {
+    let Some(Value::Array(sources)) = user.get("source") else {
+        return Ok(());
+    };
+    for (i, s) in sources.iter().enumerate() {
+        let Some(t) = s.as_table() else { continue };
+        if let Some(key) = INLINE_SECRET_KEYS.iter().find(|k| t.contains_key(**k)) {
+            return Err(Error::Invalid {
+                path: path.into(),
+                key: format!("source[{i}].{key}"),
+                value: "<redacted>".into(),
+                message: "secrets are never written in the config; use token_env = \"VAR\", \
+                          token_command = \"pass show NAME\" or token_file = \"PATH\" (chmod 600)"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The value at a serde path, written for an error message.
+fn value_at(root: &Value, path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let mut v = root;
+    for seg in path.iter() {
+        v = match seg {
+            Segment::Seq { index } => v.as_array()?.get(*index)?,
+            Segment::Map { key } => v.as_table()?.get(key)?,
+            _ => return None,
+        };
+    }
+    let shown = match v {
+        Value::String(s) => s.clone(),
+        Value::Table(_) => "{…}".into(),
+        other => other.to_string(),
+    };
+    Some(sanitize::line(&shown, 120))
+}
+
+fn clean_serde_message(m: &str) -> String {
+    sanitize::line(m.trim(), 300)
+}
+
+/// " (line N)" for a parse error's span.
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map(|s| {
+        format!(
+            " (line {})",
+            text[..s.start.min(text.len())].matches('\n').count() + 1
+        )
+    })
+    .unwrap_or_default()
+}
+
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::duration_fmt::parse(&s).map_err(serde::de::Error::custom)
+}
+
+fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    duration(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_commented_default_is_the_baseline_and_parses() {
+        let c = Config::embedded().unwrap();
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.poll_interval, Duration::from_secs(15));
+        assert_eq!(c.sources, vec![SourceConfig::demo("demo")]);
+        assert!(c.keys["alert_list"].contains_key("a"));
+    }
+
+    #[test]
+    fn every_default_line_is_a_comment() {
+        for line in DEFAULT_TOML.lines() {
+            assert!(
+                line.is_empty() || line.starts_with('#'),
+                "uncommented line: {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_file_merges_over_defaults() {
+        let c = Config::from_str_at(
+            "theme = 'light'\n[keys.alert_list]\nx = 'acknowledge'",
+            "f.toml",
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(c.theme, "light");
+        assert_eq!(c.keys["alert_list"]["x"], "acknowledge");
+        assert_eq!(c.keys["alert_list"]["a"], "acknowledge");
+    }
+
+    #[test]
+    fn unknown_key_names_file_key_and_value() {
+        let e = Config::from_str_at(
+            "[[source]]\nname = 'x'\nkind = 'demo'\nurll = 'http://a'",
+            "/etc/o.toml",
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("/etc/o.toml") && m.contains("source[0].urll") && m.contains("'http://a'"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn inline_token_is_refused_without_echoing_it() {
+        let e = Config::from_str_at(
+            "[[source]]\nname = 'x'\nkind = 'demo'\ntoken = 'canary-42'",
+            "c.toml",
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("token_env") && !m.contains("canary-42"), "{m}");
+    }
+
+    #[test]
+    fn overrides_win() {
+        let o = Overrides {
+            theme: Some("mono".into()),
+            read_only: true,
+            demo: true,
+        };
+        let c = Config::from_str_at("theme = 'light'", "c.toml", &o).unwrap();
+        assert_eq!((c.theme.as_str(), c.read_only), ("mono", true));
+    }
+}

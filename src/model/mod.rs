@@ -1,0 +1,15 @@
+//! The back-end-neutral model: plain data that does not depend on any back end or the UI.
+//! Outside text is sanitized when a model value is built (see `sanitize`), once.
+
+mod alert;
+mod escalation;
+mod note;
+pub mod sanitize;
+mod severity;
+mod status;
+
+pub use alert::{Alert, AlertDraft, AlertKey, Link, SourceId};
+pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall};
+pub use note::Note;
+pub use severity::Severity;
+pub use status::Status;

@@ -1,0 +1,280 @@
+//! The demo source: a simulated payments incident served through the same `Source` trait,
+//! poller, model and commands as a real back end. It honours ack, resolve, silence and notes
+//! on its own alerts, and refuses them on alerts that are gone or already resolved.
+
+mod rotation;
+mod scenario;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Error, Operation, Snapshot, Source};
+use crate::clock::SharedClock;
+use crate::model::{Alert, AlertDraft, AlertKey, Note, SourceId, Status};
+
+pub use scenario::CYCLE;
+
+/// What responders did to the demo's alerts.
+#[derive(Default)]
+struct Overlay {
+    acks: HashMap<String, (String, DateTime<Utc>)>,
+    silences: HashMap<String, DateTime<Utc>>,
+    resolved: HashMap<String, DateTime<Utc>>,
+    notes: HashMap<String, Vec<Note>>,
+}
+
+/// The demo back end.
+pub struct DemoSource {
+    id: SourceId,
+    start: DateTime<Utc>,
+    clock: SharedClock,
+    overlay: Overlay,
+}
+
+impl DemoSource {
+    /// A demo named `id` whose story starts now.
+    pub fn new(id: SourceId, clock: SharedClock) -> DemoSource {
+        let start = clock.now();
+        DemoSource {
+            id,
+            start,
+            clock,
+            overlay: Overlay::default(),
+        }
+    }
+
+    /// A demo whose story started at `start` (tests pick the moment to look at).
+    pub fn started_at(id: SourceId, clock: SharedClock, start: DateTime<Utc>) -> DemoSource {
+        DemoSource {
+            id,
+            start,
+            clock,
+            overlay: Overlay::default(),
+        }
+    }
+
+    /// The demo's alerts at the clock's time.
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.clock.now();
+        let alerts = scenario::alerts_at(self.start, now)
+            .into_iter()
+            .map(|s| self.alert(s, now))
+            .collect();
+        Snapshot {
+            alerts,
+            escalation: rotation::policies_at(now),
+        }
+    }
+
+    fn alert(&self, s: scenario::Scripted, now: DateTime<Utc>) -> Alert {
+        let o = &self.overlay;
+        let resolved_at = s.resolved_at.or_else(|| o.resolved.get(&s.id).copied());
+        let ack = o.acks.get(&s.id).cloned().or_else(|| {
+            s.pre_acked_by
+                .map(|who| (who.to_string(), s.started_at + TimeDelta::minutes(3)))
+        });
+        let silenced_until = o.silences.get(&s.id).copied().filter(|until| *until > now);
+        let status = match (resolved_at, silenced_until, &ack) {
+            (Some(_), _, _) => Status::Resolved,
+            (None, Some(_), _) => Status::Silenced,
+            (None, None, Some(_)) => Status::Acked,
+            (None, None, None) => Status::Firing,
+        };
+        let runbook = format!("https://runbooks.example.com/{}", s.name);
+        AlertDraft {
+            id: s.id.clone(),
+            title: s.name.to_string(),
+            severity: s.severity,
+            status,
+            labels: vec![
+                ("alertname".into(), s.name.into()),
+                ("severity".into(), s.severity.name().into()),
+                ("service".into(), s.service.into()),
+                ("team".into(), s.team.into()),
+                ("instance".into(), s.instance.into()),
+                ("env".into(), "demo".into()),
+            ],
+            annotations: vec![
+                ("summary".into(), s.summary.into()),
+                ("description".into(), s.description.into()),
+                ("runbook_url".into(), runbook.clone()),
+            ],
+            started_at: s.started_at,
+            last_seen: resolved_at.unwrap_or(now),
+            acked_by: ack.as_ref().map(|(who, _)| who.clone()),
+            acked_at: ack.map(|(_, at)| at),
+            silenced_until,
+            links: vec![
+                ("runbook".into(), runbook),
+                (
+                    "graph".into(),
+                    format!("https://grafana.example.com/d/{}", s.service),
+                ),
+            ],
+            notes: o.notes.get(&s.id).cloned().unwrap_or_default(),
+        }
+        .build(&self.id)
+    }
+
+    /// The id of `key` within this demo, if the alert is on show and still open.
+    fn open_alert_id(&self, key: &AlertKey) -> Result<String, Error> {
+        let snapshot = self.snapshot();
+        let alert = snapshot
+            .alerts
+            .iter()
+            .find(|a| &a.key == key)
+            .ok_or_else(|| Error::Rejected(format!("no alert {key} in the demo")))?;
+        if alert.status == Status::Resolved {
+            return Err(Error::Rejected(format!("{key} is already resolved")));
+        }
+        let prefix = format!("{}:", self.id);
+        Ok(key.0.strip_prefix(&prefix).unwrap_or(&key.0).to_string())
+    }
+}
+
+impl Source for DemoSource {
+    fn id(&self) -> &SourceId {
+        &self.id
+    }
+
+    async fn fetch(&mut self) -> Result<Snapshot, Error> {
+        Ok(self.snapshot())
+    }
+
+    async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {
+        let now = self.clock.now();
+        let id = self.open_alert_id(key)?;
+        let o = &mut self.overlay;
+        match op {
+            Operation::Acknowledge => {
+                o.acks.insert(id, (author.to_string(), now));
+            }
+            Operation::Resolve => {
+                o.resolved.insert(id, now);
+            }
+            Operation::Silence { duration, comment } => {
+                let until = now + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
+                o.silences.insert(id.clone(), until);
+                let text = format!(
+                    "silenced for {}: {comment}",
+                    crate::duration_fmt::short(*duration)
+                );
+                o.notes
+                    .entry(id)
+                    .or_default()
+                    .push(Note::new(author, now, &text));
+            }
+            Operation::AddNote { text } => {
+                o.notes
+                    .entry(id)
+                    .or_default()
+                    .push(Note::new(author, now, text));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use chrono::TimeZone;
+    use std::sync::Arc;
+
+    fn demo_at(secs: i64) -> (DemoSource, ManualClock) {
+        let start = Utc.with_ymd_and_hms(2026, 3, 1, 14, 0, 0).unwrap();
+        let clock = ManualClock::new(start + TimeDelta::seconds(secs));
+        let demo = DemoSource::started_at(SourceId("demo".into()), Arc::new(clock.clone()), start);
+        (demo, clock)
+    }
+
+    fn status_of(demo: &DemoSource, key: &str) -> Option<Status> {
+        demo.snapshot()
+            .alerts
+            .iter()
+            .find(|a| a.key.0 == key)
+            .map(|a| a.status)
+    }
+
+    #[tokio::test]
+    async fn ack_then_silence_then_resolve() {
+        let (mut demo, clock) = demo_at(100);
+        let key = AlertKey("demo:errorratehigh-0-0".into());
+        assert_eq!(status_of(&demo, &key.0), Some(Status::Firing));
+        demo.perform(&key, &Operation::Acknowledge, "ana")
+            .await
+            .unwrap();
+        let a = demo
+            .snapshot()
+            .alerts
+            .into_iter()
+            .find(|a| a.key == key)
+            .unwrap();
+        assert_eq!(
+            (a.status, a.acked_by.as_deref()),
+            (Status::Acked, Some("ana"))
+        );
+        let silence = Operation::Silence {
+            duration: std::time::Duration::from_secs(60),
+            comment: "deploy".into(),
+        };
+        demo.perform(&key, &silence, "ana").await.unwrap();
+        assert_eq!(status_of(&demo, &key.0), Some(Status::Silenced));
+        clock.advance(TimeDelta::seconds(61));
+        assert_eq!(status_of(&demo, &key.0), Some(Status::Acked));
+        demo.perform(&key, &Operation::Resolve, "ana")
+            .await
+            .unwrap();
+        assert_eq!(status_of(&demo, &key.0), Some(Status::Resolved));
+        let again = demo.perform(&key, &Operation::Acknowledge, "ana").await;
+        assert!(matches!(again, Err(Error::Rejected(m)) if m.contains("already resolved")));
+    }
+
+    #[tokio::test]
+    async fn notes_are_kept_on_the_alert() {
+        let (mut demo, _) = demo_at(100);
+        let key = AlertKey("demo:replicationlag".into());
+        let op = Operation::AddNote {
+            text: "looking at the replica".into(),
+        };
+        demo.perform(&key, &op, "ana").await.unwrap();
+        let a = demo
+            .snapshot()
+            .alerts
+            .into_iter()
+            .find(|a| a.key == key)
+            .unwrap();
+        assert_eq!(a.notes.len(), 1);
+        assert_eq!(a.notes[0].text, "looking at the replica");
+    }
+
+    #[tokio::test]
+    async fn unknown_alert_is_refused() {
+        let (mut demo, _) = demo_at(10);
+        let r = demo
+            .perform(
+                &AlertKey("demo:nope".into()),
+                &Operation::Acknowledge,
+                "ana",
+            )
+            .await;
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn pre_acked_alert_shows_who() {
+        let (demo, _) = demo_at(0);
+        let a = demo
+            .snapshot()
+            .alerts
+            .into_iter()
+            .find(|a| a.title == "IndexBacklog")
+            .unwrap();
+        assert_eq!(
+            (a.status, a.acked_by.as_deref()),
+            (Status::Acked, Some("bo"))
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! Back ends behind one trait. A source task owns its back end, polls it on its own interval
+//! (see `poller`), performs the commands handed to it and reports facts up as `SourceEvent`s.
+//! It never touches the UI.
+
+pub mod demo;
+mod error;
+mod poller;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+pub use error::Error;
+pub use poller::{PollPolicy, spawn};
+
+use crate::model::{Alert, AlertKey, EscalationPolicy, SourceId};
+
+/// Identifies one command sent to a source, so its outcome can be matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommandId(pub u64);
+
+/// What a responder asked a source to do to one alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Acknowledge the alert.
+    Acknowledge,
+    /// Resolve the alert.
+    Resolve,
+    /// Silence the alert for a while.
+    Silence {
+        /// How long.
+        duration: Duration,
+        /// Why.
+        comment: String,
+    },
+    /// Add a note.
+    AddNote {
+        /// The note as typed.
+        text: String,
+    },
+}
+
+impl Operation {
+    /// The verb shown while the operation is pending ("ack", "silence").
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Operation::Acknowledge => "ack",
+            Operation::Resolve => "resolve",
+            Operation::Silence { .. } => "silence",
+            Operation::AddNote { .. } => "note",
+        }
+    }
+}
+
+/// A command handed down to a source task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceCommand {
+    /// Perform `op` on alert `key` on behalf of `author`.
+    Perform {
+        /// Matches the outcome.
+        id: CommandId,
+        /// The alert.
+        key: AlertKey,
+        /// What to do.
+        op: Operation,
+        /// Who asks (the configured identity).
+        author: String,
+    },
+    /// Poll now instead of waiting for the interval.
+    PollNow,
+    /// Stop (true) or resume (false) polling.
+    SetPaused(bool),
+}
+
+/// What a source knows at one moment.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// The alerts it reports.
+    pub alerts: Vec<Alert>,
+    /// The escalation policies it knows, with who is on call.
+    pub escalation: Vec<EscalationPolicy>,
+}
+
+/// A fact reported up by a source task.
+#[derive(Clone, Debug)]
+pub enum SourceEvent {
+    /// A poll succeeded.
+    AlertsFetched {
+        /// Which source.
+        source: SourceId,
+        /// What it reported.
+        alerts: Arc<[Alert]>,
+        /// Its escalation policies.
+        escalation: Arc<[EscalationPolicy]>,
+        /// When.
+        fetched_at: DateTime<Utc>,
+    },
+    /// A poll failed; the last good data stays.
+    PollFailed {
+        /// Which source.
+        source: SourceId,
+        /// Why, one line, without secrets.
+        error: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A command finished.
+    CommandDone {
+        /// Which command.
+        id: CommandId,
+        /// Which source performed it.
+        source: SourceId,
+        /// `Err` holds the back end's reason.
+        result: Result<(), String>,
+    },
+    /// Polling was paused or resumed.
+    PauseChanged {
+        /// Which source.
+        source: SourceId,
+        /// Whether it is paused now.
+        is_paused: bool,
+    },
+}
+
+/// A back end. One value per configured source, owned by its task.
+pub trait Source: Send + 'static {
+    /// Its configured name.
+    fn id(&self) -> &SourceId;
+
+    /// Fetches what the back end reports now.
+    fn fetch(&mut self) -> impl Future<Output = Result<Snapshot, Error>> + Send;
+
+    /// Performs `op` on alert `key` on behalf of `author`.
+    fn perform(
+        &mut self,
+        key: &AlertKey,
+        op: &Operation,
+        author: &str,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+}

@@ -1,0 +1,211 @@
+//! The task that drives one source: polls on its interval with a timeout, backs off with
+//! jitter after failures, performs commands and reports everything up as `SourceEvent`s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::{Error, Source, SourceCommand, SourceEvent};
+use crate::clock::SharedClock;
+
+/// How a source is polled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollPolicy {
+    /// Time between polls while all is well.
+    pub interval: Duration,
+    /// Longest a poll or a command may take.
+    pub timeout: Duration,
+    /// Longest wait between polls while failing.
+    pub max_backoff: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> PollPolicy {
+        PollPolicy {
+            interval: Duration::from_secs(15),
+            timeout: Duration::from_secs(10),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// The wait before the next poll after `failures` failures in a row: the interval while
+    /// healthy, then doubling up to `max_backoff`, with ±20% jitter so that many onduty
+    /// instances do not hammer a recovering back end in step.
+    pub fn delay_after(&self, failures: u32) -> Duration {
+        if failures == 0 {
+            return self.interval;
+        }
+        let base = self
+            .interval
+            .saturating_mul(1 << failures.min(16))
+            .min(self.max_backoff);
+        let jitter = 0.8 + fastrand::f64() * 0.4;
+        base.mul_f64(jitter).min(self.max_backoff)
+    }
+}
+
+/// Starts the task for `source`. It stops when `cancel` fires or the command channel closes.
+pub fn spawn<S: Source>(
+    source: S,
+    policy: PollPolicy,
+    clock: SharedClock,
+    events: mpsc::Sender<SourceEvent>,
+    commands: mpsc::Receiver<SourceCommand>,
+    cancel: CancellationToken,
+) -> JoinHandle<()> {
+    let task = SourceTask {
+        source,
+        policy,
+        clock,
+        events,
+        failures: 0,
+        is_paused: false,
+    };
+    tokio::spawn(task.run(commands, cancel))
+}
+
+struct SourceTask<S> {
+    source: S,
+    policy: PollPolicy,
+    clock: SharedClock,
+    events: mpsc::Sender<SourceEvent>,
+    failures: u32,
+    is_paused: bool,
+}
+
+impl<S: Source> SourceTask<S> {
+    async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>, cancel: CancellationToken) {
+        let mut next_poll = Instant::now();
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                command = commands.recv() => {
+                    let Some(command) = command else { return };
+                    let poll_soon = tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        poll_soon = self.handle(command) => poll_soon,
+                    };
+                    if poll_soon {
+                        next_poll = Instant::now();
+                    }
+                }
+                _ = sleep_until(next_poll), if !self.is_paused => {
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        () = self.poll() => {}
+                    }
+                    next_poll = Instant::now() + self.policy.delay_after(self.failures);
+                }
+            }
+        }
+    }
+
+    /// Handles one command; returns whether a poll should follow at once.
+    async fn handle(&mut self, command: SourceCommand) -> bool {
+        match command {
+            SourceCommand::PollNow => true,
+            SourceCommand::SetPaused(is_paused) => {
+                self.is_paused = is_paused;
+                let source = self.source.id().clone();
+                send(
+                    &self.events,
+                    SourceEvent::PauseChanged { source, is_paused },
+                )
+                .await;
+                !is_paused
+            }
+            SourceCommand::Perform {
+                id,
+                key,
+                op,
+                author,
+            } => {
+                let span = tracing::info_span!("command", source = %self.source.id(), op = op.verb(), alert = %key);
+                let perform = self.source.perform(&key, &op, &author).instrument(span);
+                let result = match timeout(self.policy.timeout, perform).await {
+                    Ok(result) => result,
+                    Err(_) => Err(Error::Timeout(self.policy.timeout)),
+                };
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e, "command failed");
+                }
+                let source = self.source.id().clone();
+                let result = result.map_err(|e| e.to_string());
+                send(
+                    &self.events,
+                    SourceEvent::CommandDone { id, source, result },
+                )
+                .await;
+                true
+            }
+        }
+    }
+
+    async fn poll(&mut self) {
+        let started = std::time::Instant::now();
+        let outcome = match timeout(self.policy.timeout, self.source.fetch()).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::Timeout(self.policy.timeout)),
+        };
+        let source = self.source.id().clone();
+        let at = self.clock.now();
+        let event = match outcome {
+            Ok(snapshot) => {
+                self.failures = 0;
+                tracing::debug!(source = %source, alerts = snapshot.alerts.len(), ms = started.elapsed().as_millis() as u64, "poll ok");
+                SourceEvent::AlertsFetched {
+                    source,
+                    alerts: Arc::from(snapshot.alerts),
+                    escalation: Arc::from(snapshot.escalation),
+                    fetched_at: at,
+                }
+            }
+            Err(error) => {
+                self.failures = self.failures.saturating_add(1);
+                tracing::warn!(source = %source, failures = self.failures, error = %error, "poll failed");
+                SourceEvent::PollFailed {
+                    source,
+                    error: error.to_string(),
+                    at,
+                }
+            }
+        };
+        send(&self.events, event).await;
+    }
+}
+
+async fn send(events: &mpsc::Sender<SourceEvent>, event: SourceEvent) {
+    // The receiver is gone only when the app is shutting down; nothing is left to tell.
+    let _ = events.send(event).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_caps_with_jitter() {
+        let p = PollPolicy {
+            interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(60),
+        };
+        assert_eq!(p.delay_after(0), Duration::from_secs(5));
+        for _ in 0..50 {
+            let d = p.delay_after(1);
+            assert!(
+                d >= Duration::from_secs(8) && d <= Duration::from_secs(12),
+                "{d:?}"
+            );
+            assert!(p.delay_after(10) <= Duration::from_secs(60));
+            assert!(p.delay_after(10) >= Duration::from_secs(48));
+        }
+    }
+}
