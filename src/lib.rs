@@ -1,7 +1,14 @@
 //! onduty: a full-screen terminal dashboard for on-call engineers.
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod duration_fmt;
+pub mod errors;
+pub mod logging;
 pub mod model;
+pub mod runtime;
 pub mod sources;
+pub mod theme;
+pub mod tui;
+pub mod ui;

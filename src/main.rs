@@ -1,1 +1,28 @@
-fn main() {}
+//! The `onduty` binary: parse the command line, start logging, run. See the library's docs.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use onduty::cli::{self, Cli};
+use onduty::config::Paths;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    onduty::errors::init();
+    let cli = Cli::parse();
+    let paths = Paths::discover();
+    let _log_guard = onduty::logging::init(&paths.log_dir());
+    match cli::run(cli, paths).await {
+        Ok(code) => code,
+        Err(e) => {
+            #[allow(
+                clippy::print_stderr,
+                reason = "the TUI is down; this is the CLI's error line"
+            )]
+            {
+                eprintln!("onduty: {e:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,3 +1,19 @@
-//! Application state and `update`.
+//! Application state and `update`: pure, no I/O, no awaits. An `Action` in, the state
+//! changed, `Effect`s out for the runtime to carry out.
+
+mod action;
 pub mod command;
+pub mod filter;
 pub mod keymap;
+pub mod rows;
+mod state;
+pub mod text_input;
+mod update;
+
+pub use action::{Action, Effect};
+pub use command::Command;
+pub use state::{
+    App, Confirm, Overlay, Pending, Prompt, PromptKind, Settings, SourceHealth, SourceInfo,
+    SourceState, Toast, View,
+};
+pub use update::{PALETTE_HELP, palette_completions};

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 use toml::{Table, Value};
 
 pub use layers::{DEFAULT_TOML, uncommented_default};
-pub use paths::Paths;
+pub use paths::{Paths, ensure_private_dir};
 
 use crate::app::keymap::Keymap;
 use crate::model::sanitize;

@@ -55,3 +55,12 @@ impl Paths {
         self.data_dir.join("journal.sqlite")
     }
 }
+
+/// Creates `dir` (and its parents) readable by the owner only (0700 on Unix).
+pub fn ensure_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}

@@ -5,6 +5,7 @@
 pub mod demo;
 mod error;
 mod poller;
+pub mod registry;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -57,7 +57,7 @@ pub fn spawn<S: Source>(
     policy: PollPolicy,
     clock: SharedClock,
     events: mpsc::Sender<SourceEvent>,
-    commands: mpsc::Receiver<SourceCommand>,
+    commands: mpsc::UnboundedReceiver<SourceCommand>,
     cancel: CancellationToken,
 ) -> JoinHandle<()> {
     let task = SourceTask {
@@ -81,7 +81,11 @@ struct SourceTask<S> {
 }
 
 impl<S: Source> SourceTask<S> {
-    async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>, cancel: CancellationToken) {
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<SourceCommand>,
+        cancel: CancellationToken,
+    ) {
         let mut next_poll = Instant::now();
         loop {
             tokio::select! {

@@ -15,6 +15,9 @@ use crate::model::{Alert, AlertDraft, AlertKey, Note, SourceId, Status};
 
 pub use scenario::CYCLE;
 
+/// How far into the story a new demo begins: the first critical alerts are firing.
+const JOINED_AFTER: TimeDelta = TimeDelta::seconds(95);
+
 /// What responders did to the demo's alerts.
 #[derive(Default)]
 struct Overlay {
@@ -33,9 +36,10 @@ pub struct DemoSource {
 }
 
 impl DemoSource {
-    /// A demo named `id` whose story starts now.
+    /// A demo named `id`, joined as a responder would be: paged into an incident already
+    /// under way, which then unfolds, resolves and starts again.
     pub fn new(id: SourceId, clock: SharedClock) -> DemoSource {
-        let start = clock.now();
+        let start = clock.now() - JOINED_AFTER;
         DemoSource {
             id,
             start,

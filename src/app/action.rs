@@ -1,0 +1,43 @@
+//! What goes into `update` (`Action`) and what comes out of it (`Effect`).
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use super::Command;
+use crate::model::SourceId;
+use crate::sources::{SourceCommand, SourceEvent};
+
+/// Something that happened: a key, a tick, a source's news, a named command.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// Text was pasted.
+    Paste(String),
+    /// The mouse did something.
+    Mouse(MouseEvent),
+    /// The terminal is now this size (columns, rows).
+    Resize(u16, u16),
+    /// The clock moved on.
+    Tick(DateTime<Utc>),
+    /// A source reported a fact.
+    Source(SourceEvent),
+    /// Run a named command (from a key, the palette or a test).
+    Run(Command),
+    /// Show an error to the responder.
+    ShowError(String),
+}
+
+/// A work order for the runtime.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Hand a command to a source task.
+    SendCommand {
+        /// Which source.
+        source: SourceId,
+        /// What to do.
+        command: SourceCommand,
+    },
+    /// Leave onduty.
+    Quit,
+}

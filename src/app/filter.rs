@@ -1,0 +1,263 @@
+//! The filter language of `/` and `--filter`: space-separated terms, all of which must match.
+//!
+//! - `text`: fuzzy (in-order letters) match over title, service and label values
+//! - `name=value`, `name!=value`, `name=~regex`, `name!~regex`: label matchers (regex anchored)
+//! - `is:firing|acked|silenced|resolved`: status
+//! - `sev>=warning` (or `severity>=…`): severity threshold
+//! - `@source`: one source
+//! - `!term`: negates any term
+
+use regex::Regex;
+
+use crate::model::{Alert, Severity, Status};
+
+/// A parsed filter. The empty filter matches everything.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    terms: Vec<Term>,
+}
+
+#[derive(Clone, Debug)]
+struct Term {
+    is_negated: bool,
+    kind: TermKind,
+}
+
+#[derive(Clone, Debug)]
+enum TermKind {
+    Fuzzy(Vec<char>),
+    LabelEq(String, String),
+    LabelRegex(String, Regex),
+    Is(Status),
+    SeverityAtLeast(Severity),
+    Source(String),
+}
+
+impl Filter {
+    /// Parses `text`; the error says which term is wrong and why.
+    pub fn parse(text: &str) -> Result<Filter, String> {
+        let terms = text
+            .split_whitespace()
+            .map(parse_term)
+            .collect::<Result<_, _>>()?;
+        Ok(Filter { terms })
+    }
+
+    /// Whether the filter has no terms.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether `alert` passes every term.
+    pub fn matches(&self, alert: &Alert) -> bool {
+        self.terms
+            .iter()
+            .all(|t| t.kind.matches(alert) != t.is_negated)
+    }
+}
+
+fn parse_term(raw: &str) -> Result<Term, String> {
+    let (is_negated, body) = match raw.strip_prefix('!') {
+        Some(rest) if !rest.is_empty() => (true, rest),
+        _ => (false, raw),
+    };
+    let kind = parse_kind(body)?;
+    Ok(Term { is_negated, kind })
+}
+
+fn parse_kind(body: &str) -> Result<TermKind, String> {
+    if let Some(source) = body.strip_prefix('@') {
+        return Ok(TermKind::Source(source.to_string()));
+    }
+    if let Some(status) = body.strip_prefix("is:") {
+        return Status::parse(status).map(TermKind::Is).ok_or_else(|| {
+            format!("'{body}': use is:firing, is:acked, is:silenced or is:resolved")
+        });
+    }
+    for prefix in ["sev>=", "severity>="] {
+        if let Some(s) = body.strip_prefix(prefix) {
+            return Severity::parse(s)
+                .map(TermKind::SeverityAtLeast)
+                .ok_or_else(|| {
+                    format!("'{body}': unknown severity '{s}' (critical, error, warning, info)")
+                });
+        }
+    }
+    if let Some((name, op, value)) = split_matcher(body) {
+        if name.is_empty() {
+            return Err(format!(
+                "'{body}': a matcher needs a label name before '{op}'"
+            ));
+        }
+        return if op == "=~" {
+            anchored(value).map(|re| TermKind::LabelRegex(name.into(), re))
+        } else {
+            Ok(TermKind::LabelEq(name.into(), value.into()))
+        };
+    }
+    Ok(TermKind::Fuzzy(body.to_lowercase().chars().collect()))
+}
+
+/// Splits `name=value` and `name=~re`; `normalize` has turned `!=`/`!~` into negations.
+fn split_matcher(body: &str) -> Option<(&str, &'static str, &str)> {
+    let i = body.find('=')?;
+    let name = &body[..i];
+    let rest = &body[i + 1..];
+    match rest.strip_prefix('~') {
+        Some(re) => Some((name, "=~", re)),
+        None => Some((name, "=", rest)),
+    }
+}
+
+fn anchored(re: &str) -> Result<Regex, String> {
+    Regex::new(&format!("^(?:{re})$")).map_err(|e| {
+        let first = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        format!("bad regex '{re}': {first}")
+    })
+}
+
+impl TermKind {
+    fn matches(&self, a: &Alert) -> bool {
+        match self {
+            TermKind::Fuzzy(needle) => {
+                fuzzy(needle, &a.title)
+                    || fuzzy(needle, &a.service)
+                    || a.labels.values().any(|v| fuzzy(needle, v))
+            }
+            TermKind::LabelEq(name, value) => a.field(name).unwrap_or("") == value,
+            TermKind::LabelRegex(name, re) => re.is_match(a.field(name).unwrap_or("")),
+            TermKind::Is(status) => a.status == *status,
+            TermKind::SeverityAtLeast(threshold) => a.severity.at_least(*threshold),
+            TermKind::Source(source) => a.source.0 == *source,
+        }
+    }
+}
+
+/// Whether the letters of `needle` (lower case) appear in order in `haystack`.
+fn fuzzy(needle: &[char], haystack: &str) -> bool {
+    let mut want = needle.iter().peekable();
+    for c in haystack.chars().flat_map(char::to_lowercase) {
+        if want.peek() == Some(&&c) {
+            want.next();
+        }
+        if want.peek().is_none() {
+            return true;
+        }
+    }
+    want.peek().is_none()
+}
+
+/// Rewrites `name!=v` and `name!~re` into the negated forms the parser knows.
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace()
+        .map(|t| match t.find("!=").or_else(|| t.find("!~")) {
+            Some(i) if i > 0 && !t.starts_with('!') => {
+                let op = if t[i..].starts_with("!=") { "=" } else { "=~" };
+                format!("!{}{}{}", &t[..i], op, &t[i + 2..])
+            }
+            _ => t.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parses user text, accepting `!=` and `!~`.
+pub fn parse_user(text: &str) -> Result<Filter, String> {
+    Filter::parse(&normalize(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AlertDraft, SourceId};
+    use chrono::Utc;
+
+    fn alert(title: &str, sev: Severity, status: Status, labels: &[(&str, &str)]) -> Alert {
+        AlertDraft {
+            id: title.into(),
+            title: title.into(),
+            severity: sev,
+            status,
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            annotations: vec![],
+            started_at: Utc::now(),
+            last_seen: Utc::now(),
+            acked_by: None,
+            acked_at: None,
+            silenced_until: None,
+            links: vec![],
+            notes: vec![],
+        }
+        .build(&SourceId("prod-am".into()))
+    }
+
+    fn pay() -> Alert {
+        alert(
+            "ErrorRateHigh",
+            Severity::Critical,
+            Status::Firing,
+            &[("team", "payments"), ("service", "payments-api")],
+        )
+    }
+
+    fn m(filter: &str, a: &Alert) -> bool {
+        parse_user(filter).unwrap().matches(a)
+    }
+
+    #[test]
+    fn fuzzy_matches_letters_in_order() {
+        assert!(m("errhigh", &pay()));
+        assert!(m("ERH", &pay()));
+        assert!(!m("higherr", &pay()));
+        assert!(m("paymapi", &pay()));
+    }
+
+    #[test]
+    fn label_matchers() {
+        assert!(m("team=payments", &pay()));
+        assert!(!m("team=pay", &pay()));
+        assert!(m("team!=db", &pay()));
+        assert!(m("service=~pay.*", &pay()));
+        assert!(!m("service=~api", &pay()), "regexes are anchored");
+        assert!(m("service!~db.*", &pay()));
+        assert!(!m("missing=x", &pay()));
+        assert!(
+            m("missing=", &pay()),
+            "an absent label equals the empty string"
+        );
+    }
+
+    #[test]
+    fn status_severity_source_and_negation() {
+        let a = pay();
+        assert!(m("is:firing", &a) && !m("is:acked", &a) && m("!is:acked", &a));
+        assert!(m("sev>=warning", &a) && m("severity>=critical", &a));
+        let info = alert("Disk", Severity::Info, Status::Firing, &[]);
+        assert!(!m("sev>=warning", &info));
+        assert!(m("@prod-am", &a) && !m("@other", &a) && m("!@other", &a));
+        assert!(m("", &a));
+        assert!(m("team=payments is:firing errrate", &a));
+        assert!(!m("team=payments is:acked", &a));
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        assert!(parse_user("is:bogus").unwrap_err().contains("is:firing"));
+        assert!(
+            parse_user("sev>=huge")
+                .unwrap_err()
+                .contains("unknown severity")
+        );
+        assert!(parse_user("a=~(").unwrap_err().contains("bad regex"));
+        assert!(parse_user("=x").unwrap_err().contains("label name"));
+    }
+}

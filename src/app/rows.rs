@@ -1,0 +1,135 @@
+//! The alert list's rows: every source's alerts merged, filtered, sorted and grouped into the
+//! order the view draws. Built in `update`, never in the view.
+
+use std::cmp::Ordering;
+
+use crate::config::{GroupBy, SortKey};
+use crate::model::Alert;
+
+use super::filter::Filter;
+
+/// Where an alert lives: its source's index and its index in that source's snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AlertRef {
+    /// Index into `App::sources`.
+    pub source: u16,
+    /// Index into that source's alerts.
+    pub index: u32,
+}
+
+/// One row of the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A group header with the number of alerts under it.
+    Group {
+        /// What the group is (a service, a source, a severity).
+        label: String,
+        /// How many alerts it holds.
+        count: usize,
+    },
+    /// An alert.
+    Alert(AlertRef),
+}
+
+/// Builds the rows from every alert that passes `filter`.
+pub fn build<'a>(
+    alerts: impl Iterator<Item = (AlertRef, &'a Alert)>,
+    filter: &Filter,
+    sort: SortKey,
+    group: GroupBy,
+) -> Vec<Row> {
+    let mut kept: Vec<(AlertRef, &Alert)> = alerts.filter(|(_, a)| filter.matches(a)).collect();
+    kept.sort_by(|(_, a), (_, b)| group_order(group, a, b).then_with(|| sort_order(sort, a, b)));
+    if group == GroupBy::None {
+        return kept.into_iter().map(|(r, _)| Row::Alert(r)).collect();
+    }
+    let mut rows = Vec::with_capacity(kept.len() + 8);
+    let mut i = 0;
+    while i < kept.len() {
+        let label = group_label(group, kept[i].1);
+        let end = kept[i..]
+            .iter()
+            .position(|(_, a)| group_label(group, a) != label)
+            .map_or(kept.len(), |n| i + n);
+        rows.push(Row::Group {
+            label: label.to_string(),
+            count: end - i,
+        });
+        rows.extend(kept[i..end].iter().map(|(r, _)| Row::Alert(*r)));
+        i = end;
+    }
+    rows
+}
+
+fn group_label(group: GroupBy, a: &Alert) -> &str {
+    match group {
+        GroupBy::None => "",
+        GroupBy::Service if a.service.is_empty() => "(no service)",
+        GroupBy::Service => &a.service,
+        GroupBy::Source => &a.source.0,
+        GroupBy::Severity => a.severity.name(),
+    }
+}
+
+fn group_order(group: GroupBy, a: &Alert, b: &Alert) -> Ordering {
+    match group {
+        GroupBy::Severity => a.severity.cmp(&b.severity),
+        _ => group_label(group, a).cmp(group_label(group, b)),
+    }
+}
+
+/// Open alerts before resolved ones, then the chosen key, then newest first, then the key.
+fn sort_order(sort: SortKey, a: &Alert, b: &Alert) -> Ordering {
+    let resolved = |x: &Alert| x.status == crate::model::Status::Resolved;
+    let primary = match sort {
+        SortKey::Severity => a.severity.cmp(&b.severity),
+        SortKey::Age => Ordering::Equal,
+        SortKey::Source => a.source.cmp(&b.source),
+        SortKey::Service => a.service.cmp(&b.service),
+    };
+    resolved(a)
+        .cmp(&resolved(b))
+        .then(primary)
+        .then_with(|| b.started_at.cmp(&a.started_at))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// The next sort order in the cycle.
+pub fn next_sort(sort: SortKey) -> SortKey {
+    match sort {
+        SortKey::Severity => SortKey::Age,
+        SortKey::Age => SortKey::Source,
+        SortKey::Source => SortKey::Service,
+        SortKey::Service => SortKey::Severity,
+    }
+}
+
+/// The next grouping in the cycle.
+pub fn next_group(group: GroupBy) -> GroupBy {
+    match group {
+        GroupBy::None => GroupBy::Service,
+        GroupBy::Service => GroupBy::Source,
+        GroupBy::Source => GroupBy::Severity,
+        GroupBy::Severity => GroupBy::None,
+    }
+}
+
+/// The name of a sort key, as shown and typed.
+pub fn sort_name(sort: SortKey) -> &'static str {
+    match sort {
+        SortKey::Severity => "severity",
+        SortKey::Age => "age",
+        SortKey::Source => "source",
+        SortKey::Service => "service",
+    }
+}
+
+/// The name of a grouping, as shown and typed.
+pub fn group_name(group: GroupBy) -> &'static str {
+    match group {
+        GroupBy::None => "none",
+        GroupBy::Service => "service",
+        GroupBy::Source => "source",
+        GroupBy::Severity => "severity",
+    }
+}

@@ -1,0 +1,382 @@
+//! Everything the UI shows, owned by the runtime task alone.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::filter::Filter;
+use super::keymap::{Key, KeyScope, Keymap};
+use super::rows::{AlertRef, Row};
+use super::text_input::TextInput;
+use crate::config::{ClockZone, Config, GroupBy, SortKey};
+use crate::model::{Alert, AlertKey, EscalationPolicy, Severity, SourceId, Status};
+use crate::sources::{CommandId, Operation};
+use crate::theme::{Theme, ThemeCatalog};
+
+/// The main views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The alert list (and detail).
+    Alerts,
+    /// On call and escalation policies.
+    OnCall,
+    /// Source health.
+    Sources,
+}
+
+/// What is drawn over the view and takes the keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// Nothing.
+    None,
+    /// The help overlay.
+    Help,
+    /// The `:` palette.
+    Palette(TextInput),
+    /// The `/` filter input.
+    Filter(TextInput),
+    /// A yes/no question.
+    Confirm(Confirm),
+    /// An action's input line (silence duration, note text).
+    Prompt(Prompt),
+}
+
+/// A question that needs a yes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Resolve this alert?
+    Resolve(AlertKey),
+    /// Quit with actions pending?
+    Quit,
+}
+
+/// An input line for an action on one alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    /// Which action.
+    pub kind: PromptKind,
+    /// What is typed.
+    pub input: TextInput,
+    /// Why the last submission was refused.
+    pub error: Option<String>,
+}
+
+/// Which action a prompt is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Silence: "DURATION [comment]".
+    Silence(AlertKey),
+    /// A note.
+    Note(AlertKey),
+}
+
+/// A message shown for a few seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    /// What it says.
+    pub text: String,
+    /// Whether it reports a failure.
+    pub is_error: bool,
+    /// When it goes away.
+    pub until: DateTime<Utc>,
+}
+
+/// An action sent and not yet confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// The alert.
+    pub key: AlertKey,
+    /// What was asked.
+    pub op: Operation,
+    /// When it was sent.
+    pub since: DateTime<Utc>,
+}
+
+/// A source as the UI knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Its name.
+    pub id: SourceId,
+    /// Its kind, shown in health ("demo", "alertmanager").
+    pub kind: String,
+    /// How often it is polled (decides when its data counts as stale).
+    pub interval: Duration,
+}
+
+/// How a source is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceHealth {
+    /// No answer yet.
+    Connecting,
+    /// The last poll succeeded recently.
+    Ok,
+    /// The last success is older than it should be.
+    Stale(TimeDelta),
+    /// The last poll failed.
+    Failing(String),
+}
+
+/// One source's last news.
+#[derive(Clone, Debug)]
+pub struct SourceState {
+    /// Name, kind, interval.
+    pub info: SourceInfo,
+    /// The alerts of its last good poll.
+    pub alerts: Arc<[Alert]>,
+    /// Its escalation policies.
+    pub escalation: Arc<[EscalationPolicy]>,
+    /// When its last poll succeeded.
+    pub last_ok: Option<DateTime<Utc>>,
+    /// Its last failure, if the last poll failed.
+    pub last_error: Option<(DateTime<Utc>, String)>,
+    /// Whether polling is paused.
+    pub is_paused: bool,
+}
+
+impl SourceState {
+    /// The health at `now`.
+    pub fn health(&self, now: DateTime<Utc>) -> SourceHealth {
+        if let Some((_, e)) = &self.last_error {
+            return SourceHealth::Failing(e.clone());
+        }
+        let Some(ok) = self.last_ok else {
+            return SourceHealth::Connecting;
+        };
+        let age = now - ok;
+        let limit = TimeDelta::from_std(self.info.interval * 3).unwrap_or(TimeDelta::minutes(5));
+        if age > limit && !self.is_paused {
+            SourceHealth::Stale(age)
+        } else {
+            SourceHealth::Ok
+        }
+    }
+}
+
+/// Settings taken from the config.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Who I am.
+    pub identity: String,
+    /// Refuse actions.
+    pub is_read_only: bool,
+    /// Proposed silence length.
+    pub silence_duration: Duration,
+    /// Keys.
+    pub keymap: Keymap,
+    /// Header clock.
+    pub clock: ClockZone,
+    /// Initial sort.
+    pub sort: SortKey,
+    /// Initial grouping.
+    pub group: GroupBy,
+}
+
+impl Settings {
+    /// The settings of `config`.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            identity: config.identity(),
+            is_read_only: config.read_only,
+            silence_duration: config.silence_duration,
+            keymap: config.keymap.clone(),
+            clock: config.clock,
+            sort: config.sort,
+            group: config.group,
+        }
+    }
+}
+
+/// The whole UI state.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Settings from the config.
+    pub settings: Settings,
+    /// The current time, as last ticked.
+    pub now: DateTime<Utc>,
+    /// Every source, in config order.
+    pub sources: Vec<SourceState>,
+    /// The list rows, built by `update`.
+    pub rows: Vec<Row>,
+    /// The selected alert.
+    pub selected: Option<AlertKey>,
+    /// The row index of the selection.
+    pub cursor: usize,
+    /// The first row drawn.
+    pub offset: usize,
+    /// The filter as typed.
+    pub filter_text: String,
+    /// The filter in force.
+    pub filter: Filter,
+    /// List order.
+    pub sort: SortKey,
+    /// List grouping.
+    pub group: GroupBy,
+    /// The main view.
+    pub view: View,
+    /// What lies over it.
+    pub overlay: Overlay,
+    /// Whether the full-screen detail is open.
+    pub is_detail_open: bool,
+    /// Scroll of the detail.
+    pub detail_scroll: u16,
+    /// Actions sent and not confirmed.
+    pub pending: BTreeMap<CommandId, Pending>,
+    /// The next command id.
+    pub next_command: u64,
+    /// A passing message.
+    pub toast: Option<Toast>,
+    /// A lasting problem (bad config file), shown until dismissed.
+    pub banner: Option<String>,
+    /// Header clock zone.
+    pub clock: ClockZone,
+    /// The active theme.
+    pub theme: Arc<Theme>,
+    /// Every known theme.
+    pub themes: Arc<ThemeCatalog>,
+    /// The terminal size (columns, rows).
+    pub viewport: (u16, u16),
+    /// Keys of a chord typed so far.
+    pub pressed: Vec<Key>,
+    /// Whether the screen must be drawn again.
+    pub is_dirty: bool,
+    /// Whether polling is paused.
+    pub is_paused: bool,
+    /// The minute last drawn, so a tick redraws only when the clock text changes.
+    pub drawn_minute: i64,
+}
+
+impl App {
+    /// A fresh app over `sources`, at `now`.
+    pub fn new(
+        settings: Settings,
+        sources: Vec<SourceInfo>,
+        theme: Arc<Theme>,
+        themes: Arc<ThemeCatalog>,
+        now: DateTime<Utc>,
+    ) -> App {
+        let sources = sources
+            .into_iter()
+            .map(|info| SourceState {
+                info,
+                alerts: Arc::from(Vec::new()),
+                escalation: Arc::from(Vec::new()),
+                last_ok: None,
+                last_error: None,
+                is_paused: false,
+            })
+            .collect();
+        App {
+            sort: settings.sort,
+            group: settings.group,
+            clock: settings.clock,
+            settings,
+            now,
+            sources,
+            rows: Vec::new(),
+            selected: None,
+            cursor: 0,
+            offset: 0,
+            filter_text: String::new(),
+            filter: Filter::default(),
+            view: View::Alerts,
+            overlay: Overlay::None,
+            is_detail_open: false,
+            detail_scroll: 0,
+            pending: BTreeMap::new(),
+            next_command: 1,
+            toast: None,
+            banner: None,
+            theme,
+            themes,
+            viewport: (80, 24),
+            pressed: Vec::new(),
+            is_dirty: true,
+            is_paused: false,
+            drawn_minute: now.timestamp() / 60,
+        }
+    }
+
+    /// The alert behind a row reference.
+    pub fn alert(&self, r: AlertRef) -> Option<&Alert> {
+        self.sources
+            .get(r.source as usize)?
+            .alerts
+            .get(r.index as usize)
+    }
+
+    /// Every alert of every source, with its reference.
+    pub fn all_alerts(&self) -> impl Iterator<Item = (AlertRef, &Alert)> {
+        self.sources.iter().enumerate().flat_map(|(s, state)| {
+            state.alerts.iter().enumerate().map(move |(i, a)| {
+                (
+                    AlertRef {
+                        source: s as u16,
+                        index: i as u32,
+                    },
+                    a,
+                )
+            })
+        })
+    }
+
+    /// The selected alert, if any.
+    pub fn selected_alert(&self) -> Option<&Alert> {
+        match self.rows.get(self.cursor)? {
+            Row::Alert(r) => self.alert(*r),
+            Row::Group { .. } => None,
+        }
+    }
+
+    /// The pending action on `key`, if any.
+    pub fn pending_on(&self, key: &AlertKey) -> Option<&Pending> {
+        self.pending.values().find(|p| &p.key == key)
+    }
+
+    /// Open (not resolved) alerts per severity, over every source.
+    pub fn open_counts(&self) -> [usize; 5] {
+        let mut counts = [0; 5];
+        for (_, a) in self.all_alerts() {
+            if a.status != Status::Resolved {
+                let i = Severity::ALL
+                    .iter()
+                    .position(|s| *s == a.severity)
+                    .unwrap_or(4);
+                counts[i] += 1;
+            }
+        }
+        counts
+    }
+
+    /// How many alerts there are, and how many rows pass the filter.
+    pub fn shown_of_total(&self) -> (usize, usize) {
+        let shown = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r, Row::Alert(_)))
+            .count();
+        let total = self.sources.iter().map(|s| s.alerts.len()).sum();
+        (shown, total)
+    }
+
+    /// Whether any source is the demo.
+    pub fn is_demo(&self) -> bool {
+        self.sources.iter().any(|s| s.info.kind == "demo")
+    }
+
+    /// The escalation policy covering `alert`, from its own source.
+    pub fn policy_for(&self, alert: &Alert) -> Option<&EscalationPolicy> {
+        let source = self.sources.iter().find(|s| s.info.id == alert.source)?;
+        source.escalation.iter().find(|p| p.covers(&alert.service))
+    }
+
+    /// The key scope of the current mode.
+    pub fn key_scope(&self) -> KeyScope {
+        if self.is_detail_open {
+            KeyScope::Detail
+        } else {
+            KeyScope::AlertList
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Actions on alerts: asking, confirming, sending to the owning source, tracking as pending.
+
+use crate::app::text_input::TextInput;
+use crate::app::{App, Confirm, Effect, Overlay, Pending, Prompt, PromptKind};
+use crate::model::{AlertKey, Status};
+use crate::sources::{CommandId, Operation, SourceCommand};
+
+/// `a`: acknowledge the selected alert.
+pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
+    if let Some(key) = selected_open(app, "acknowledge") {
+        send(app, key, Operation::Acknowledge, fx);
+    }
+}
+
+/// `r`: ask before resolving the selected alert.
+pub fn ask_resolve(app: &mut App) {
+    if let Some(key) = selected_open(app, "resolve") {
+        app.overlay = Overlay::Confirm(Confirm::Resolve(key));
+    }
+}
+
+/// `s` / `n`: open the input line for a silence or a note on the selected alert.
+pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
+    let Some(key) = selected_open(app, "act on") else {
+        return;
+    };
+    let kind = kind(key);
+    let input = match kind {
+        PromptKind::Silence(_) => TextInput::with_text(&format!(
+            "{} ",
+            crate::duration_fmt::short(app.settings.silence_duration)
+        )),
+        PromptKind::Note(_) => TextInput::default(),
+    };
+    app.overlay = Overlay::Prompt(Prompt {
+        kind,
+        input,
+        error: None,
+    });
+}
+
+/// Enter in a prompt: validate, then send.
+pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
+    let Overlay::Prompt(prompt) = &mut app.overlay else {
+        return;
+    };
+    let text = prompt.input.text().trim().to_string();
+    let outcome = match &prompt.kind {
+        PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
+        PromptKind::Note(_) if text.is_empty() => Err("the note is empty".to_string()),
+        PromptKind::Note(key) => Ok((key.clone(), Operation::AddNote { text })),
+    };
+    match outcome {
+        Ok((key, op)) => {
+            app.overlay = Overlay::None;
+            send(app, key, op, fx);
+        }
+        Err(e) => prompt.error = Some(e),
+    }
+}
+
+/// "2h deploy in progress" → a two-hour silence with that comment.
+fn parse_silence(text: &str) -> Result<Operation, String> {
+    let (duration, comment) = text.split_once(' ').unwrap_or((text, ""));
+    let duration = crate::duration_fmt::parse(duration)?;
+    if duration.is_zero() {
+        return Err("a silence needs a length (30m, 2h, 1d)".into());
+    }
+    let comment = if comment.trim().is_empty() {
+        "silenced from onduty"
+    } else {
+        comment.trim()
+    };
+    Ok(Operation::Silence {
+        duration,
+        comment: comment.to_string(),
+    })
+}
+
+/// A yes to a question.
+pub fn confirmed(app: &mut App, confirm: Confirm, fx: &mut Vec<Effect>) {
+    match confirm {
+        Confirm::Resolve(key) => send(app, key, Operation::Resolve, fx),
+        Confirm::Quit => fx.push(Effect::Quit),
+    }
+}
+
+/// Hands `command` to every source.
+pub fn to_every_source(app: &mut App, fx: &mut Vec<Effect>, command: SourceCommand) {
+    for s in &app.sources {
+        fx.push(Effect::SendCommand {
+            source: s.info.id.clone(),
+            command: command.clone(),
+        });
+    }
+}
+
+/// The selected alert's key, if it is open; otherwise says why not.
+fn selected_open(app: &mut App, verb: &str) -> Option<AlertKey> {
+    match app.selected_alert() {
+        None => {
+            app.toast_error(format!("no alert selected to {verb}"));
+            None
+        }
+        Some(a) if a.status == Status::Resolved => {
+            let msg = format!("{} is already resolved", a.key);
+            app.toast_error(msg);
+            None
+        }
+        Some(a) => Some(a.key.clone()),
+    }
+}
+
+/// Sends `op` on `key` to its source and records it as pending.
+fn send(app: &mut App, key: AlertKey, op: Operation, fx: &mut Vec<Effect>) {
+    let Some(source) = app
+        .sources
+        .iter()
+        .find(|s| key.0.starts_with(&format!("{}:", s.info.id)))
+    else {
+        app.toast_error(format!("no source for {key}"));
+        return;
+    };
+    let source = source.info.id.clone();
+    if app.pending.values().any(|p| p.key == key && p.op == op) {
+        app.toast_error(format!("{} on {key} is already pending", op.verb()));
+        return;
+    }
+    let id = CommandId(app.next_command);
+    app.next_command += 1;
+    app.pending.insert(
+        id,
+        Pending {
+            key: key.clone(),
+            op: op.clone(),
+            since: app.now,
+        },
+    );
+    let author = app.settings.identity.clone();
+    fx.push(Effect::SendCommand {
+        source,
+        command: SourceCommand::Perform {
+            id,
+            key,
+            op,
+            author,
+        },
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silence_text_parses_duration_and_comment() {
+        let op = parse_silence("2h deploy in progress").unwrap();
+        assert_eq!(
+            op,
+            Operation::Silence {
+                duration: std::time::Duration::from_secs(7200),
+                comment: "deploy in progress".into()
+            }
+        );
+        assert!(parse_silence("soon").is_err());
+        assert!(parse_silence("0s").is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Routing keys: to the open overlay's input, or through the keymap to a command.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::super::keymap::{Key, KeyOutcome};
+use super::super::text_input::{InputOutcome, TextInput};
+use super::super::{App, Command, Confirm, Effect, Overlay, PromptKind};
+use super::act;
+
+/// Handles one key press.
+pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    let is_ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match &mut app.overlay {
+        Overlay::None => on_mapped_key(app, key, fx),
+        Overlay::Help => {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+            ) || is_ctrl_c
+            {
+                app.overlay = Overlay::None;
+            }
+        }
+        Overlay::Confirm(confirm) => {
+            let confirm = confirm.clone();
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    app.overlay = Overlay::None;
+                    act::confirmed(app, confirm, fx);
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                    app.overlay = Overlay::None;
+                }
+                _ if is_ctrl_c => app.overlay = Overlay::None,
+                _ => {}
+            }
+        }
+        Overlay::Filter(input) => {
+            let outcome = if is_ctrl_c {
+                InputOutcome::Cancelled
+            } else {
+                input.handle(key)
+            };
+            let text = input.text().to_string();
+            match outcome {
+                InputOutcome::Edited => app.set_filter(&text, false),
+                InputOutcome::Submitted => {
+                    app.set_filter(&text, true);
+                    app.overlay = Overlay::None;
+                }
+                InputOutcome::Cancelled => {
+                    app.set_filter("", false);
+                    app.overlay = Overlay::None;
+                }
+                InputOutcome::Ignored => {}
+            }
+        }
+        Overlay::Palette(input) => {
+            let outcome = if is_ctrl_c {
+                InputOutcome::Cancelled
+            } else {
+                input.handle(key)
+            };
+            let text = input.text().to_string();
+            match outcome {
+                InputOutcome::Submitted => {
+                    app.overlay = Overlay::None;
+                    super::palette::run(app, &text, fx);
+                }
+                InputOutcome::Cancelled => app.overlay = Overlay::None,
+                InputOutcome::Edited | InputOutcome::Ignored => {}
+            }
+        }
+        Overlay::Prompt(prompt) => {
+            let outcome = if is_ctrl_c {
+                InputOutcome::Cancelled
+            } else {
+                prompt.input.handle(key)
+            };
+            match outcome {
+                InputOutcome::Submitted => act::submit_prompt(app, fx),
+                InputOutcome::Cancelled => app.overlay = Overlay::None,
+                InputOutcome::Edited => prompt.error = None,
+                InputOutcome::Ignored => {}
+            }
+        }
+    }
+}
+
+fn on_mapped_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(k) = Key::from_event(key) else {
+        return;
+    };
+    app.pressed.push(k);
+    match app.settings.keymap.lookup(app.key_scope(), &app.pressed) {
+        KeyOutcome::Command(command) => {
+            app.pressed.clear();
+            app.run(command, fx);
+        }
+        KeyOutcome::Pending => {}
+        KeyOutcome::Unbound => {
+            // A broken chord: try the last key on its own.
+            let retry = app.pressed.len() > 1;
+            app.pressed.clear();
+            if retry {
+                on_mapped_key(app, key, fx);
+            }
+        }
+    }
+}
+
+/// Pasted text goes to the open input, if any.
+pub fn on_paste(app: &mut App, text: &str) {
+    let input: Option<&mut TextInput> = match &mut app.overlay {
+        Overlay::Filter(i) | Overlay::Palette(i) => Some(i),
+        Overlay::Prompt(p) => Some(&mut p.input),
+        _ => None,
+    };
+    if let Some(input) = input {
+        input.insert(text);
+    }
+    if let Overlay::Filter(i) = &app.overlay {
+        let text = i.text().to_string();
+        app.set_filter(&text, false);
+    }
+}
+
+impl App {
+    /// Runs a named command.
+    pub fn run(&mut self, command: Command, fx: &mut Vec<Effect>) {
+        if command.is_action() && self.settings.is_read_only {
+            self.toast_error("read-only: actions are turned off");
+            return;
+        }
+        match command {
+            Command::Quit => {
+                if self.pending.is_empty() {
+                    fx.push(Effect::Quit);
+                } else {
+                    self.overlay = Overlay::Confirm(Confirm::Quit);
+                }
+            }
+            Command::Help => {
+                self.overlay = if self.overlay == Overlay::Help {
+                    Overlay::None
+                } else {
+                    Overlay::Help
+                };
+            }
+            Command::Palette => self.overlay = Overlay::Palette(TextInput::default()),
+            Command::Filter => {
+                self.overlay = Overlay::Filter(TextInput::with_text(&self.filter_text))
+            }
+            Command::Back => self.back(),
+            Command::Up => self.move_or_scroll(-1),
+            Command::Down => self.move_or_scroll(1),
+            Command::PageUp => self.move_or_scroll(-(self.page() as isize)),
+            Command::PageDown => self.move_or_scroll(self.page() as isize),
+            Command::Top => self.move_or_scroll(isize::MIN / 2),
+            Command::Bottom => self.move_or_scroll(isize::MAX / 2),
+            Command::OpenDetail => {
+                if self.selected_alert().is_some() && self.view == super::super::View::Alerts {
+                    self.is_detail_open = true;
+                    self.detail_scroll = 0;
+                }
+            }
+            Command::Acknowledge => act::acknowledge(self, fx),
+            Command::Resolve => act::ask_resolve(self),
+            Command::Silence => act::open_prompt(self, PromptKind::Silence),
+            Command::Note => act::open_prompt(self, PromptKind::Note),
+            Command::CycleSort => {
+                self.sort = super::super::rows::next_sort(self.sort);
+                self.rebuild_rows();
+                self.toast_info(format!(
+                    "sort: {}",
+                    super::super::rows::sort_name(self.sort)
+                ));
+            }
+            Command::CycleGroup => {
+                self.group = super::super::rows::next_group(self.group);
+                self.rebuild_rows();
+                self.toast_info(format!(
+                    "group: {}",
+                    super::super::rows::group_name(self.group)
+                ));
+            }
+            Command::ToggleClock => {
+                use crate::config::ClockZone;
+                self.clock = match self.clock {
+                    ClockZone::Utc => ClockZone::Local,
+                    ClockZone::Local => ClockZone::Utc,
+                };
+            }
+            Command::Refresh => {
+                act::to_every_source(self, fx, crate::sources::SourceCommand::PollNow)
+            }
+            Command::TogglePause => {
+                self.is_paused = !self.is_paused;
+                let paused = self.is_paused;
+                act::to_every_source(self, fx, crate::sources::SourceCommand::SetPaused(paused));
+                self.toast_info(if paused {
+                    "polling paused (P resumes)"
+                } else {
+                    "polling resumed"
+                });
+            }
+            Command::ShowAlerts => self.show(super::super::View::Alerts),
+            Command::ShowOnCall => self.show(super::super::View::OnCall),
+            Command::ShowSources => self.show(super::super::View::Sources),
+        }
+    }
+
+    fn show(&mut self, view: super::super::View) {
+        self.view = view;
+        self.is_detail_open = false;
+        self.overlay = Overlay::None;
+    }
+
+    fn back(&mut self) {
+        if self.overlay != Overlay::None {
+            self.overlay = Overlay::None;
+        } else if self.is_detail_open {
+            self.is_detail_open = false;
+        } else if self.view != super::super::View::Alerts {
+            self.view = super::super::View::Alerts;
+        } else if !self.filter_text.is_empty() {
+            self.set_filter("", false);
+        } else if self.banner.is_some() {
+            self.banner = None;
+        }
+    }
+
+    fn move_or_scroll(&mut self, by: isize) {
+        if self.is_detail_open {
+            let to = (self.detail_scroll as isize)
+                .saturating_add(by)
+                .clamp(0, u16::MAX as isize);
+            self.detail_scroll = to as u16;
+        } else {
+            self.move_cursor(by);
+        }
+    }
+
+    fn page(&self) -> usize {
+        crate::ui::layout::list_rows(self).max(1)
+    }
+}

@@ -1,0 +1,104 @@
+//! `App::update`: the only place state changes. Each area's handlers live in their own file.
+
+mod act;
+mod keys;
+mod navigate;
+mod palette;
+pub use palette::{PALETTE_HELP, completions as palette_completions};
+mod source;
+
+use chrono::TimeDelta;
+
+use super::{Action, App, Effect, Toast};
+
+/// How long a toast stays.
+const TOAST_FOR: TimeDelta = TimeDelta::seconds(4);
+
+impl App {
+    /// Applies `action` and returns the work the runtime must do.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match action {
+            Action::Tick(now) => {
+                self.on_tick(now);
+                return effects;
+            }
+            Action::Key(key) => keys::on_key(self, key, &mut effects),
+            Action::Paste(text) => keys::on_paste(self, &text),
+            Action::Mouse(mouse) => navigate::on_mouse(self, mouse),
+            Action::Resize(w, h) => {
+                self.viewport = (w, h);
+                self.keep_cursor_visible();
+            }
+            Action::Source(event) => source::on_event(self, event),
+            Action::Run(command) => self.run(command, &mut effects),
+            Action::ShowError(text) => self.toast_error(text),
+        }
+        self.is_dirty = true;
+        effects
+    }
+
+    fn on_tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.now = now;
+        let minute = now.timestamp() / 60;
+        let mut changed = minute != self.drawn_minute;
+        if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+            self.toast = None;
+            changed = true;
+        }
+        if changed || self.shows_seconds() {
+            self.drawn_minute = minute;
+            self.is_dirty = true;
+        }
+    }
+
+    /// Whether something on screen counts seconds (a young alert's age, a countdown), so
+    /// every tick must redraw. Otherwise a redraw a minute is enough.
+    fn shows_seconds(&self) -> bool {
+        let young = TimeDelta::seconds(60);
+        let rows = crate::ui::layout::list_rows(self);
+        let visible = self.rows.iter().skip(self.offset).take(rows);
+        let has_young_row = visible.filter_map(|r| match r {
+            super::rows::Row::Alert(a) => self.alert(*a),
+            super::rows::Row::Group { .. } => None,
+        });
+        if has_young_row
+            .into_iter()
+            .any(|a| self.now - a.started_at < young)
+        {
+            return true;
+        }
+        let shows_detail = self.is_detail_open || crate::ui::layout::has_side_detail(self);
+        shows_detail
+            && self.selected_alert().is_some_and(|a| {
+                a.status == crate::model::Status::Firing
+                    && self
+                        .policy_for(a)
+                        .and_then(|p| p.state_at(a.started_at, self.now)?.next)
+                        .is_some()
+            })
+    }
+
+    /// Shows an information toast.
+    pub fn toast_info(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            is_error: false,
+            until: self.now + TOAST_FOR,
+        });
+    }
+
+    /// Shows an error toast (kept twice as long).
+    pub fn toast_error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!(message = %text, "shown to the user");
+        self.toast = Some(Toast {
+            text,
+            is_error: true,
+            until: self.now + TOAST_FOR * 2,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+//! Rows and selection: rebuilding the list, moving the cursor, keeping it on screen, mouse.
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+use crate::app::filter;
+use crate::app::rows::{self, Row};
+use crate::app::{App, View};
+use crate::ui::layout;
+
+impl App {
+    /// Rebuilds the rows from every source, keeping the selected alert selected.
+    pub fn rebuild_rows(&mut self) {
+        let rows = rows::build(self.all_alerts(), &self.filter, self.sort, self.group);
+        self.rows = rows;
+        let position = self.selected.as_ref().and_then(|key| {
+            self.rows.iter().position(|r| match r {
+                Row::Alert(a) => self.alert(*a).is_some_and(|x| &x.key == key),
+                Row::Group { .. } => false,
+            })
+        });
+        match position {
+            Some(p) => self.cursor = p,
+            None => {
+                self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+                self.snap_to_alert(1);
+            }
+        }
+        self.selected = self.selected_alert().map(|a| a.key.clone());
+        if self.selected.is_none() {
+            self.is_detail_open = false;
+        }
+        self.keep_cursor_visible();
+    }
+
+    /// Sets the filter from user text. Invalid text keeps the last valid filter; `is_final`
+    /// reports the error as a toast.
+    pub fn set_filter(&mut self, text: &str, is_final: bool) {
+        match filter::parse_user(text) {
+            Ok(f) => {
+                self.filter = f;
+                self.filter_text = text.trim().to_string();
+                self.rebuild_rows();
+            }
+            Err(e) if is_final => self.toast_error(format!("filter: {e}")),
+            Err(_) => {}
+        }
+    }
+
+    /// Moves the selection by `by` alert rows (negative is up), skipping group headers.
+    pub fn move_cursor(&mut self, by: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() as isize - 1;
+        self.cursor = (self.cursor as isize).saturating_add(by).clamp(0, last) as usize;
+        self.snap_to_alert(if by < 0 { -1 } else { 1 });
+        self.selected = self.selected_alert().map(|a| a.key.clone());
+        self.keep_cursor_visible();
+    }
+
+    /// Moves the cursor off a group header, in direction `dir` first, then the other way.
+    fn snap_to_alert(&mut self, dir: isize) {
+        let is_alert = |i: usize, rows: &[Row]| matches!(rows.get(i), Some(Row::Alert(_)));
+        if is_alert(self.cursor, &self.rows) || self.rows.is_empty() {
+            return;
+        }
+        for d in [dir, -dir] {
+            let mut i = self.cursor as isize;
+            while i >= 0 && (i as usize) < self.rows.len() {
+                if is_alert(i as usize, &self.rows) {
+                    self.cursor = i as usize;
+                    return;
+                }
+                i += d;
+            }
+        }
+    }
+
+    /// Scrolls so the cursor row (and its group header just above) is visible.
+    pub fn keep_cursor_visible(&mut self) {
+        let height = layout::list_rows(self).max(1);
+        let mut top = self.cursor;
+        if top > 0 && matches!(self.rows.get(top - 1), Some(Row::Group { .. })) {
+            top -= 1;
+        }
+        if top < self.offset {
+            self.offset = top;
+        }
+        if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(height));
+    }
+}
+
+/// Wheel scrolls the list; a click selects the row under the pointer.
+pub fn on_mouse(app: &mut App, mouse: MouseEvent) {
+    if app.view != View::Alerts {
+        return;
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollDown => app.move_cursor(3),
+        MouseEventKind::ScrollUp => app.move_cursor(-3),
+        MouseEventKind::Down(MouseButton::Left) => {
+            if let Some(row) = layout::row_at(app, mouse.column, mouse.row) {
+                if matches!(app.rows.get(row), Some(Row::Alert(_))) {
+                    app.cursor = row;
+                    app.selected = app.selected_alert().map(|a| a.key.clone());
+                    app.keep_cursor_visible();
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,125 @@
+//! The `:` command palette: views, themes, sort, group, filter and every named command.
+
+use crate::app::rows::{group_name, sort_name};
+use crate::app::{App, Command, Effect, Overlay};
+use crate::config::{ClockZone, GroupBy, SortKey};
+
+/// Palette words and what they do, for help and completion.
+pub const PALETTE_HELP: &[(&str, &str)] = &[
+    (":alerts", "the alert list (also :al)"),
+    (":oncall", "who is on call, escalation policies (also :on)"),
+    (":sources", "source health (also :health)"),
+    (":theme NAME", "switch theme (:theme alone lists them)"),
+    (":sort KEY", "severity, age, source, service"),
+    (":group KEY", "service, source, severity, none"),
+    (":filter EXPR", "set the filter (also :f)"),
+    (":clock utc|local", "header clock"),
+    (":pause / :resume", "stop or restart polling"),
+    (":refresh", "poll every source now"),
+    (":q", "quit (:q! even with actions pending)"),
+];
+
+/// Runs what was typed after `:`.
+pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+    let text = text.trim().trim_start_matches(':');
+    let (word, rest) = text
+        .split_once(' ')
+        .map_or((text, ""), |(w, r)| (w, r.trim()));
+    match word {
+        "" => {}
+        "q" | "quit" | "exit" => app.run(Command::Quit, fx),
+        "q!" | "quit!" => fx.push(Effect::Quit),
+        "alerts" | "alert" | "al" => app.run(Command::ShowAlerts, fx),
+        "oncall" | "on-call" | "on" | "escalation" => app.run(Command::ShowOnCall, fx),
+        "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
+        "help" | "h" | "?" => app.overlay = Overlay::Help,
+        "theme" => theme(app, rest),
+        "sort" => match parse_sort(rest) {
+            Some(s) => {
+                app.sort = s;
+                app.rebuild_rows();
+            }
+            None => app.toast_error(format!(
+                "sort: '{rest}' is not severity, age, source or service"
+            )),
+        },
+        "group" => match parse_group(rest) {
+            Some(g) => {
+                app.group = g;
+                app.rebuild_rows();
+            }
+            None => app.toast_error(format!(
+                "group: '{rest}' is not service, source, severity or none"
+            )),
+        },
+        "filter" | "f" => app.set_filter(rest, true),
+        "clock" => match rest {
+            "utc" => app.clock = ClockZone::Utc,
+            "local" => app.clock = ClockZone::Local,
+            _ => app.run(Command::ToggleClock, fx),
+        },
+        "pause" if !app.is_paused => app.run(Command::TogglePause, fx),
+        "resume" if app.is_paused => app.run(Command::TogglePause, fx),
+        "pause" | "resume" => {}
+        "refresh" => app.run(Command::Refresh, fx),
+        other => match Command::from_name(other) {
+            Some(c) => app.run(c, fx),
+            None => app.toast_error(format!("unknown command ':{other}' (? lists them)")),
+        },
+    }
+}
+
+fn theme(app: &mut App, name: &str) {
+    if name.is_empty() {
+        let names = app.themes.names().join(", ");
+        app.toast_info(format!("themes: {names}"));
+        return;
+    }
+    match app.themes.get(name) {
+        Ok(theme) => {
+            app.theme = theme;
+            app.toast_info(format!("theme: {name}"));
+        }
+        Err(e) => app.toast_error(e),
+    }
+}
+
+fn parse_sort(s: &str) -> Option<SortKey> {
+    [
+        SortKey::Severity,
+        SortKey::Age,
+        SortKey::Source,
+        SortKey::Service,
+    ]
+    .into_iter()
+    .find(|k| sort_name(*k) == s)
+}
+
+fn parse_group(s: &str) -> Option<GroupBy> {
+    [
+        GroupBy::None,
+        GroupBy::Service,
+        GroupBy::Source,
+        GroupBy::Severity,
+    ]
+    .into_iter()
+    .find(|g| group_name(*g) == s)
+}
+
+/// Commands and palette words starting with `prefix`, for the palette's hint line.
+pub fn completions(prefix: &str) -> Vec<&'static str> {
+    let words = PALETTE_HELP.iter().map(|(w, _)| {
+        w.trim_start_matches(':')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("")
+    });
+    let names = Command::ALL.iter().map(|c| c.name());
+    let prefix = prefix.trim_start_matches(':');
+    let mut out: Vec<&str> = words
+        .chain(names)
+        .filter(|w| !w.is_empty() && w.starts_with(prefix))
+        .collect();
+    out.dedup();
+    out
+}

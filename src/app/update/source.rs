@@ -1,0 +1,46 @@
+//! News from sources: new snapshots, failures, command outcomes.
+
+use crate::app::App;
+use crate::sources::SourceEvent;
+
+/// Applies one source event.
+pub fn on_event(app: &mut App, event: SourceEvent) {
+    match event {
+        SourceEvent::AlertsFetched {
+            source,
+            alerts,
+            escalation,
+            fetched_at,
+        } => {
+            let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) else {
+                return;
+            };
+            s.alerts = alerts;
+            s.escalation = escalation;
+            s.last_ok = Some(fetched_at);
+            s.last_error = None;
+            app.rebuild_rows();
+        }
+        SourceEvent::PollFailed { source, error, at } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.last_error = Some((at, error));
+            }
+        }
+        SourceEvent::CommandDone { id, result, .. } => {
+            let Some(pending) = app.pending.remove(&id) else {
+                return;
+            };
+            match result {
+                Ok(()) => app.toast_info(format!("{} {}: done", pending.op.verb(), pending.key)),
+                Err(e) => {
+                    app.toast_error(format!("{} {} failed: {e}", pending.op.verb(), pending.key))
+                }
+            }
+        }
+        SourceEvent::PauseChanged { source, is_paused } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.is_paused = is_paused;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Starting the dashboard: config, theme, sources, terminal, then the runtime loop.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crossterm::event::EventStream;
+
+use super::{Cli, load_config};
+use crate::app::{App, Settings};
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Paths;
+use crate::runtime::{self, Exit};
+use crate::sources::registry;
+use crate::theme::ThemeCatalog;
+use crate::tui::{self, Tui};
+
+/// Opens the dashboard and runs it until quit.
+pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
+    if let Some(why) = tui::unusable_terminal() {
+        anyhow::bail!(why);
+    }
+    let (config, banner) = load_config(cli, paths, false)?;
+    let themes = Arc::new(ThemeCatalog::load(&paths.themes_dir()));
+    // NO_COLOR wins over the config's theme, not over an explicit --theme.
+    let theme_name = match (
+        cli.theme.as_deref(),
+        std::env::var_os("NO_COLOR").filter(|v| !v.is_empty()),
+    ) {
+        (None, Some(_)) => "mono",
+        _ => config.theme.as_str(),
+    };
+    let theme = themes.get(theme_name).map_err(anyhow::Error::msg)?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let built = registry::build(&config, &clock);
+    let infos = built.iter().map(|b| b.info.clone()).collect();
+    let mut app = App::new(
+        Settings::from_config(&config),
+        infos,
+        theme,
+        themes.clone(),
+        clock.now(),
+    );
+    app.banner = banner.or_else(|| themes.errors.first().cloned());
+    let running = registry::start(built, &clock);
+    tracing::info!(sources = config.sources.len(), "dashboard starting");
+    let mut tui = Tui::enter(!cli.no_mouse)?;
+    let result = runtime::run(
+        &mut tui.terminal,
+        app,
+        EventStream::new(),
+        running,
+        clock,
+        runtime::shutdown_signal(),
+    )
+    .await;
+    drop(tui);
+    let (_, exit) = result?;
+    Ok(match exit {
+        Exit::Quit | Exit::Signal => ExitCode::SUCCESS,
+        Exit::TerminalGone(why) => {
+            tracing::warn!(%why, "terminal went away");
+            ExitCode::from(1)
+        }
+    })
+}

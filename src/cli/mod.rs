@@ -1,0 +1,106 @@
+//! The command line: `onduty` opens the dashboard; `alerts`, `check`, `init` and `info` do
+//! one thing and exit. Global flags work before or after the subcommand.
+
+mod dashboard;
+mod files;
+mod oneshot;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides, Paths};
+
+/// A terminal dashboard for on-call engineers: alerts from every back end, and the actions
+/// to take on them.
+#[derive(Debug, Parser)]
+#[command(name = "onduty", version, about)]
+pub struct Cli {
+    /// Run on the built-in demo source only.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Config file (default: <config dir>/onduty/config.toml; see `onduty info`).
+    #[arg(long, global = true, env = "ONDUTY_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Colour theme (default, light, high-contrast, colorblind, mono, or a user theme).
+    #[arg(long, global = true, env = "ONDUTY_THEME", value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Hide and refuse every action: for shared screens.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Do not capture the mouse (lets the terminal select text).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+    /// What to do; without one, the dashboard opens.
+    #[command(subcommand)]
+    pub command: Option<CommandLine>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CommandLine {
+    /// Print the current alerts of every source (after one poll) and exit.
+    Alerts {
+        /// JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Only alerts matching this filter (the `/` language: `team=pay is:firing sev>=warning`).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+    },
+    /// Write the commented default config to the config path.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print every path onduty uses.
+    Info,
+    /// Validate the config and try each source once.
+    Check,
+}
+
+/// Runs what the command line asks.
+pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Some(CommandLine::Init { force }) => files::init(&paths, cli.config.as_deref(), *force),
+        Some(CommandLine::Info) => files::info(&paths, &cli),
+        Some(CommandLine::Alerts { json, filter }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            oneshot::alerts(&config, *json, filter.as_deref()).await
+        }
+        Some(CommandLine::Check) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            oneshot::check(&config).await
+        }
+        None => dashboard::run(&cli, &paths).await,
+    }
+}
+
+/// Loads the config. An explicit `--config` must exist and be valid. At the implicit path a
+/// bad file is fatal for one-shot commands (`is_strict`), while the dashboard runs on the
+/// defaults and shows the error in a banner (returned as the second value).
+pub fn load_config(
+    cli: &Cli,
+    paths: &Paths,
+    is_strict: bool,
+) -> anyhow::Result<(Config, Option<String>)> {
+    let overrides = Overrides {
+        theme: cli.theme.clone(),
+        read_only: cli.read_only,
+        demo: cli.demo,
+    };
+    let (path, must_exist) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (paths.config_file(), false),
+    };
+    match Config::load(&path, must_exist, &overrides) {
+        Ok(config) => Ok((config, None)),
+        Err(e) if must_exist || is_strict => Err(e.into()),
+        Err(e) => {
+            let fallback = Config::from_str_at("", "<embedded default>", &overrides)?;
+            Ok((fallback, Some(format!("{e}; running on the defaults"))))
+        }
+    }
+}

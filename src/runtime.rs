@@ -1,0 +1,140 @@
+//! The only loop: terminal events, source events and the clock tick go in through
+//! `App::update`; effects come out and are carried out here; the screen is drawn only when
+//! the state changed, at most ~30 times a second. Generic over the backend and the event
+//! stream, so tests run the real loop on a `TestBackend`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use crate::app::{Action, App, Effect};
+use crate::clock::SharedClock;
+use crate::sources::registry::Running;
+
+/// Least time between two frames.
+const FRAME_GAP: Duration = Duration::from_millis(33);
+/// How long source tasks get to stop on quit.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Why the loop ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal (SIGHUP, SIGTERM, SIGINT) asked us to stop.
+    Signal,
+    /// The terminal went away (EOF or an error reading it).
+    TerminalGone(String),
+}
+
+/// Runs the dashboard until quit, a signal, or the terminal going away. Returns the final
+/// state and why it ended.
+pub async fn run<B, E>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    mut events: E,
+    mut sources: Running,
+    clock: SharedClock,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<(App, Exit)>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    E: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let mut tick = interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_draw = Instant::now() - FRAME_GAP;
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    tokio::pin!(shutdown);
+    let exit = loop {
+        if app.is_dirty && last_draw.elapsed() >= FRAME_GAP {
+            terminal.draw(|f| crate::ui::view(&app, f))?;
+            app.is_dirty = false;
+            last_draw = Instant::now();
+        }
+        let effects = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => match to_action(event) {
+                    Some(action) => app.update(action),
+                    None => Vec::new(),
+                },
+                Some(Err(e)) => break Exit::TerminalGone(e.to_string()),
+                None => break Exit::TerminalGone("end of input".into()),
+            },
+            Some(event) = sources.events.recv() => {
+                let mut effects = app.update(Action::Source(event));
+                // Take everything already waiting before drawing once.
+                while let Ok(event) = sources.events.try_recv() {
+                    effects.extend(app.update(Action::Source(event)));
+                }
+                effects
+            }
+            _ = tick.tick() => app.update(Action::Tick(clock.now())),
+            () = sleep_until(last_draw + FRAME_GAP), if app.is_dirty => Vec::new(),
+            () = &mut shutdown => break Exit::Signal,
+        };
+        if carry_out(&mut app, &sources, effects) {
+            break Exit::Quit;
+        }
+    };
+    tracing::info!(?exit, "leaving the dashboard");
+    sources.shutdown(SHUTDOWN_DEADLINE).await;
+    Ok((app, exit))
+}
+
+/// Carries out effects; returns whether to quit.
+fn carry_out(app: &mut App, sources: &Running, effects: Vec<Effect>) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        match effect {
+            Effect::Quit => quit = true,
+            Effect::SendCommand { source, command } => {
+                let sent = sources.commands.get(&source).map(|tx| tx.send(command));
+                if !matches!(sent, Some(Ok(()))) {
+                    app.update(Action::ShowError(format!("source {source} is not running")));
+                }
+            }
+        }
+    }
+    quit
+}
+
+fn to_action(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// Resolves when SIGHUP (a dropped SSH session), SIGTERM or SIGINT arrives.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            SignalKind::hangup(),
+            SignalKind::terminate(),
+            SignalKind::interrupt(),
+        ];
+        let mut streams: Vec<_> = kinds.into_iter().filter_map(|k| signal(k).ok()).collect();
+        if streams.is_empty() {
+            return std::future::pending().await;
+        }
+        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+        futures::future::select_all(waits).await;
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,130 @@
+//! Builds the configured sources and starts their tasks. The one place that maps a config
+//! `kind` to a `Source` implementation.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::demo::DemoSource;
+use super::{Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent};
+use crate::app::SourceInfo;
+use crate::clock::SharedClock;
+use crate::config::{Config, SourceConfig, SourceKind};
+use crate::model::SourceId;
+
+/// How many source events may wait for the UI before a source task waits.
+const EVENT_QUEUE: usize = 256;
+
+/// A configured source of any kind.
+pub enum AnySource {
+    /// The demo.
+    Demo(DemoSource),
+}
+
+impl AnySource {
+    /// Fetches once (for the one-shot CLI commands).
+    pub async fn fetch(&mut self) -> Result<Snapshot, Error> {
+        match self {
+            AnySource::Demo(s) => s.fetch().await,
+        }
+    }
+}
+
+/// A source ready to start: what the UI knows of it, the source, and its poll policy.
+pub struct Built {
+    /// Name, kind, interval.
+    pub info: SourceInfo,
+    /// The source itself.
+    pub source: AnySource,
+    /// How it is polled.
+    pub policy: PollPolicy,
+}
+
+/// Builds every configured source.
+pub fn build(config: &Config, clock: &SharedClock) -> Vec<Built> {
+    config
+        .sources
+        .iter()
+        .map(|s| build_one(config, s, clock))
+        .collect()
+}
+
+fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
+    let id = SourceId(s.name.clone());
+    let policy = PollPolicy {
+        interval: s.poll_interval.unwrap_or(config.poll_interval),
+        timeout: s.timeout.unwrap_or(config.timeout),
+        max_backoff: Duration::from_secs(60),
+    };
+    let (kind, source) = match s.kind {
+        SourceKind::Demo => (
+            "demo",
+            AnySource::Demo(DemoSource::new(id.clone(), clock.clone())),
+        ),
+    };
+    let info = SourceInfo {
+        id,
+        kind: kind.into(),
+        interval: policy.interval,
+    };
+    Built {
+        info,
+        source,
+        policy,
+    }
+}
+
+/// The running source tasks and the channels to and from them.
+pub struct Running {
+    /// Facts from every source.
+    pub events: mpsc::Receiver<SourceEvent>,
+    /// Commands to each source.
+    pub commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
+    /// Cancels every task.
+    pub cancel: CancellationToken,
+    /// The tasks, to await on shutdown.
+    pub tasks: Vec<JoinHandle<()>>,
+}
+
+/// Starts a task per source.
+pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
+    let (tx, events) = mpsc::channel(EVENT_QUEUE);
+    let cancel = CancellationToken::new();
+    let mut commands = HashMap::new();
+    let mut tasks = Vec::new();
+    for b in built {
+        let (ctx, crx) = mpsc::unbounded_channel();
+        commands.insert(b.info.id.clone(), ctx);
+        let task = match b.source {
+            AnySource::Demo(s) => super::spawn(
+                s,
+                b.policy,
+                clock.clone(),
+                tx.clone(),
+                crx,
+                cancel.child_token(),
+            ),
+        };
+        tasks.push(task);
+    }
+    Running {
+        events,
+        commands,
+        cancel,
+        tasks,
+    }
+}
+
+impl Running {
+    /// Stops every task, waiting at most `deadline` for them.
+    pub async fn shutdown(self, deadline: Duration) {
+        self.cancel.cancel();
+        let all = futures::future::join_all(self.tasks);
+        if tokio::time::timeout(deadline, all).await.is_err() {
+            tracing::warn!("source tasks did not stop within {deadline:?}");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The detail of the selected alert: identity, state, escalation path, summary, labels,
+//! annotations, links and notes. Beside the list when wide, full screen otherwise.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::header::severity_role;
+use super::text;
+use crate::app::App;
+use crate::duration_fmt;
+use crate::model::{Alert, Status};
+use crate::theme::{Role, Theme};
+
+/// Annotations shown in their own sections rather than in the list of annotations.
+const PROSE: &[&str] = &["summary", "description"];
+
+/// Draws the detail into `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect, is_full: bool) {
+    let t = &app.theme;
+    let title = Line::styled(" DETAIL ", t.style(Role::TextStrong));
+    let block = super::pane(t, title, is_full);
+    let Some(alert) = app.selected_alert() else {
+        let p = Paragraph::new(Line::styled(" no alert selected", t.style(Role::TextMuted)))
+            .block(block);
+        frame.render_widget(p, area);
+        return;
+    };
+    let lines = lines(app, alert);
+    let scroll = if is_full { app.detail_scroll } else { 0 };
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(p, area);
+}
+
+fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let mut out = vec![Line::styled(a.title.as_str(), t.style(Role::TextStrong))];
+    let age = duration_fmt::age(app.now - a.started_at);
+    out.push(Line::from(vec![
+        Span::styled(a.severity.short(), t.style(severity_role(a.severity))),
+        Span::styled(
+            format!(" · {} · {age}", a.status.short()),
+            t.style(Role::Text),
+        ),
+    ]));
+    out.push(Line::default());
+    kv(&mut out, t, "key", a.key.0.as_str());
+    kv(&mut out, t, "source", a.source.0.as_str());
+    if !a.service.is_empty() {
+        kv(&mut out, t, "service", a.service.as_str());
+    }
+    kv(
+        &mut out,
+        t,
+        "fired",
+        text::clock(a.started_at, app.clock, true),
+    );
+    kv(
+        &mut out,
+        t,
+        "last seen",
+        text::clock(a.last_seen, app.clock, true),
+    );
+    if let Some(who) = &a.acked_by {
+        let when = a.acked_at.map(|at| {
+            format!(
+                " at {} ({} ago)",
+                text::clock(at, app.clock, false),
+                duration_fmt::age(app.now - at)
+            )
+        });
+        kv(
+            &mut out,
+            t,
+            "acked by",
+            format!("{who}{}", when.unwrap_or_default()),
+        );
+    }
+    if let Some(until) = a.silenced_until {
+        kv(
+            &mut out,
+            t,
+            "silenced",
+            format!("until {}", text::clock(until, app.clock, false)),
+        );
+    }
+    if let Some(p) = app.pending_on(&a.key) {
+        let line = format!(
+            "{}… sent {} ago, waiting for {}",
+            p.op.verb(),
+            duration_fmt::age(app.now - p.since),
+            a.source
+        );
+        out.push(Line::styled(line, t.style(Role::StatusPending)));
+    }
+    escalation(app, a, &mut out);
+    for name in PROSE {
+        if let Some(v) = a.annotations.get(*name) {
+            section(&mut out, t, name);
+            out.extend(
+                v.lines()
+                    .map(|l| Line::styled(format!("  {l}"), t.style(Role::Text))),
+            );
+        }
+    }
+    section(&mut out, t, "labels");
+    for (k, v) in &a.labels {
+        kv(&mut out, t, k, v.as_str());
+    }
+    let others: Vec<_> = a
+        .annotations
+        .iter()
+        .filter(|(k, _)| !PROSE.contains(&k.as_str()))
+        .collect();
+    if !others.is_empty() {
+        section(&mut out, t, "annotations");
+        for (k, v) in others {
+            kv(&mut out, t, k, v.as_str());
+        }
+    }
+    if !a.links.is_empty() {
+        section(&mut out, t, "links");
+        for l in &a.links {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<10} ", l.label), t.style(Role::LabelKey)),
+                Span::styled(l.url.as_str(), t.style(Role::Link)),
+            ]));
+        }
+    }
+    if !a.notes.is_empty() {
+        section(&mut out, t, "notes");
+        for n in &a.notes {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("  {} {}: ", text::clock(n.at, app.clock, false), n.author),
+                    t.style(Role::LabelKey),
+                ),
+                Span::styled(n.text.as_str(), t.style(Role::Text)),
+            ]));
+        }
+    }
+    out
+}
+
+/// The escalation path: who is paged now, who is next and when.
+fn escalation<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
+    let t = &app.theme;
+    let Some(policy) = app.policy_for(a) else {
+        return;
+    };
+    section(out, t, &format!("escalation · {}", policy.name));
+    let state = policy.state_at(a.started_at, app.now);
+    for (i, level) in policy.levels.iter().enumerate() {
+        let who: Vec<&str> = level.on_call.iter().map(|o| o.who.as_str()).collect();
+        let who = who.join(", ");
+        let note = match (&state, a.status) {
+            (_, Status::Resolved) => String::new(),
+            (_, Status::Acked | Status::Silenced) if i == 0 => "(handled)".into(),
+            (Some(s), Status::Firing) if s.current == i => "(paging now)".into(),
+            (Some(s), Status::Firing) => match s.next {
+                Some((n, _, left)) if n == i => format!("in {}", duration_fmt::countdown(left)),
+                _ if i < s.current => "(paged)".into(),
+                _ => format!("after {}", duration_fmt::age(level.after)),
+            },
+            _ => String::new(),
+        };
+        let me = level.on_call.iter().any(|o| o.who == app.settings.identity);
+        let role = if me { Role::Me } else { Role::Text };
+        out.push(Line::from(vec![
+            Span::styled(format!("  L{} ", i + 1), t.style(Role::LabelKey)),
+            Span::styled(who, t.style(role)),
+            Span::styled(format!(" {note}"), t.style(Role::TextMuted)),
+        ]));
+    }
+}
+
+fn section<'a>(out: &mut Vec<Line<'a>>, t: &Theme, name: &str) {
+    out.push(Line::default());
+    out.push(Line::styled(
+        name.to_uppercase(),
+        t.style(Role::GroupHeader),
+    ));
+}
+
+fn kv<'a>(out: &mut Vec<Line<'a>>, t: &Theme, k: &str, v: impl Into<std::borrow::Cow<'a, str>>) {
+    out.push(Line::from(vec![
+        Span::styled(
+            format!("  {:<10} ", text::cut(k, 24)),
+            t.style(Role::LabelKey),
+        ),
+        Span::styled(v.into(), t.style(Role::LabelValue)),
+    ]));
+}

@@ -1,0 +1,215 @@
+//! The alert list: one line per alert, group headers, only the rows that fit are built.
+//! Columns are dropped before words as the pane narrows: source, then service.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::header::severity_role;
+use super::text::{cut, fit};
+use crate::app::rows::{Row, group_name, sort_name};
+use crate::app::{App, Pending};
+use crate::config::GroupBy;
+use crate::duration_fmt;
+use crate::model::{Alert, Status};
+use crate::theme::{Role, Theme};
+
+/// Column widths for one pane width.
+struct Columns {
+    source: usize,
+    service: usize,
+    age: usize,
+}
+
+impl Columns {
+    fn for_width(width: usize) -> Columns {
+        match width {
+            100.. => Columns {
+                source: 12,
+                service: 16,
+                age: 4,
+            },
+            60..100 => Columns {
+                source: 0,
+                service: 13,
+                age: 4,
+            },
+            _ => Columns {
+                source: 0,
+                service: 0,
+                age: 4,
+            },
+        }
+    }
+}
+
+const SEV: usize = 7;
+const STATUS: usize = 9;
+
+/// Draws the list into `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (shown, total) = app.shown_of_total();
+    let mut title = vec![Span::styled(" ALERTS ", t.style(Role::TextStrong))];
+    title.push(Span::styled(
+        format!("{shown}/{total} "),
+        t.style(Role::TextMuted),
+    ));
+    if !app.filter_text.is_empty() {
+        title.push(Span::styled(
+            format!("filter: {} ", cut(&app.filter_text, 40)),
+            t.style(Role::FilterActive),
+        ));
+    }
+    let order = match app.group {
+        GroupBy::None => format!("by {} ", sort_name(app.sort)),
+        g => format!("by {} in {} ", sort_name(app.sort), group_name(g)),
+    };
+    title.push(Span::styled(order, t.style(Role::TextMuted)));
+    let block = super::pane(t, Line::from(title), !app.is_detail_open);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let cols = Columns::for_width(width);
+    let mut lines = vec![header_line(t, &cols, width)];
+    if app.rows.is_empty() {
+        lines.push(Line::styled(
+            empty_text(app, total),
+            t.style(Role::TextMuted),
+        ));
+    }
+    let visible = app
+        .rows
+        .iter()
+        .enumerate()
+        .skip(app.offset)
+        .take(inner.height as usize - 1);
+    for (i, row) in visible {
+        let is_selected = i == app.cursor;
+        let line = match row {
+            Row::Group { label, count } => Line::styled(
+                fit(&format!("▾ {label} ({count})"), width),
+                t.style(Role::GroupHeader),
+            ),
+            Row::Alert(r) => match app.alert(*r) {
+                Some(a) => alert_line(app, a, &cols, width, is_selected),
+                None => Line::default(),
+            },
+        };
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn empty_text(app: &App, total: usize) -> &'static str {
+    match (total, app.sources.iter().any(|s| s.last_ok.is_some())) {
+        (0, false) => "  waiting for the first answer from the sources…",
+        (0, true) => "  all clear: no alerts",
+        _ => "  no alert matches the filter (esc clears it)",
+    }
+}
+
+fn header_line(t: &Theme, cols: &Columns, width: usize) -> Line<'static> {
+    let mut s = fit("SEV", SEV) + &fit("STATUS", STATUS);
+    if cols.source > 0 {
+        s += &fit("SOURCE", cols.source);
+    }
+    if cols.service > 0 {
+        s += &fit("SERVICE", cols.service);
+    }
+    let title_w = width.saturating_sub(s.chars().count() + cols.age);
+    s += &fit("TITLE", title_w);
+    s += &format!("{:>w$}", "AGE", w = cols.age);
+    Line::styled(fit(&s, width), t.style(Role::TextMuted))
+}
+
+fn alert_line(
+    app: &App,
+    a: &Alert,
+    cols: &Columns,
+    width: usize,
+    is_selected: bool,
+) -> Line<'static> {
+    let t = &app.theme;
+    let style = |role: Role| {
+        if is_selected {
+            t.selected(role)
+        } else {
+            t.style(role)
+        }
+    };
+    let glyph = match a.status {
+        Status::Firing => '●',
+        Status::Acked => '◐',
+        Status::Silenced => '◌',
+        Status::Resolved => '✓',
+    };
+    let mut spans = vec![Span::styled(
+        fit(&format!("{glyph} {}", a.severity.short()), SEV),
+        style(severity_role(a.severity)),
+    )];
+    spans.push(status_span(app.pending_on(&a.key), a.status, style));
+    if cols.source > 0 {
+        spans.push(Span::styled(
+            fit(&a.source.0, cols.source),
+            style(Role::TextMuted),
+        ));
+    }
+    if cols.service > 0 {
+        spans.push(Span::styled(
+            fit(&a.service, cols.service),
+            style(Role::Text),
+        ));
+    }
+    let used = SEV + STATUS + cols.source + cols.service + cols.age;
+    let title_w = width.saturating_sub(used);
+    let (title, rest) = title_parts(a);
+    let title_text = cut(&title, title_w);
+    let rest_w = title_w.saturating_sub(super::text::display_width(&title_text));
+    spans.push(Span::styled(title_text, style(Role::TextStrong)));
+    spans.push(Span::styled(fit(&rest, rest_w), style(Role::TextMuted)));
+    let age = duration_fmt::age(app.now - a.started_at);
+    spans.push(Span::styled(
+        format!("{age:>w$}", w = cols.age),
+        style(Role::TextMuted),
+    ));
+    Line::from(spans)
+}
+
+/// The bold part (alertname) and the muted rest (who acked, the summary).
+fn title_parts(a: &Alert) -> (String, String) {
+    let mut rest = String::new();
+    if let (Status::Acked, Some(who)) = (a.status, &a.acked_by) {
+        rest.push_str(&format!(" · ack {who}"));
+    }
+    if let Some(summary) = a.annotations.get("summary") {
+        rest.push_str(" · ");
+        rest.push_str(summary);
+    }
+    (a.title.clone(), rest)
+}
+
+fn status_span(
+    pending: Option<&Pending>,
+    status: Status,
+    style: impl Fn(Role) -> Style,
+) -> Span<'static> {
+    if let Some(p) = pending {
+        return Span::styled(
+            fit(&format!("{}…", p.op.verb()), STATUS),
+            style(Role::StatusPending),
+        );
+    }
+    let role = match status {
+        Status::Firing => Role::StatusFiring,
+        Status::Acked => Role::StatusAcked,
+        Status::Silenced => Role::StatusSilenced,
+        Status::Resolved => Role::StatusResolved,
+    };
+    Span::styled(fit(status.short(), STATUS), style(role))
+}

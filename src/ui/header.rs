@@ -1,0 +1,112 @@
+//! The top line: name, DEMO badge, source health, open alerts by severity, pause, clock.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text;
+use crate::app::{App, SourceHealth};
+use crate::duration_fmt;
+use crate::model::Severity;
+use crate::theme::Role;
+
+/// Draws the header into `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let base = t.style(Role::Header);
+    let mut spans = vec![Span::styled(" onduty ", base)];
+    if app.is_demo() {
+        spans.push(Span::styled(" DEMO ", t.style(Role::DemoBadge)));
+        spans.push(Span::styled(" ", base));
+    }
+    spans.extend(health_spans(app));
+    spans.push(Span::styled(" │ ", base));
+    let counts = app.open_counts();
+    let mut any = false;
+    for (i, sev) in Severity::ALL.iter().enumerate() {
+        if counts[i] > 0 {
+            let role = severity_role(*sev);
+            spans.push(Span::styled(
+                format!("{} {} ", counts[i], sev.short().to_lowercase()),
+                base.patch(t.style(role)),
+            ));
+            any = true;
+        }
+    }
+    if !any {
+        spans.push(Span::styled(
+            "all clear ",
+            base.patch(t.style(Role::SourceOk)),
+        ));
+    }
+    if app.is_paused {
+        spans.push(Span::styled(" PAUSED ", t.style(Role::SourceStale)));
+    }
+    if app.settings.is_read_only {
+        spans.push(Span::styled(" read-only ", t.style(Role::TextMuted)));
+    }
+    let clock = format!(" {} ", text::clock(app.now, app.clock, false));
+    let used: usize = spans.iter().map(|s| text::display_width(&s.content)).sum();
+    let room = (area.width as usize).saturating_sub(used + clock.len());
+    spans.push(Span::styled(" ".repeat(room), base));
+    spans.push(Span::styled(clock, base));
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// Each source's health, or a summary when there are many.
+fn health_spans(app: &App) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if app.sources.len() > 3 {
+        let (mut ok, mut stale, mut failing) = (0, 0, 0);
+        for s in &app.sources {
+            match s.health(app.now) {
+                SourceHealth::Ok | SourceHealth::Connecting => ok += 1,
+                SourceHealth::Stale(_) => stale += 1,
+                SourceHealth::Failing(_) => failing += 1,
+            }
+        }
+        spans.push(Span::styled(format!("{ok} ok"), t.style(Role::SourceOk)));
+        if stale > 0 {
+            spans.push(Span::styled(
+                format!(" · {stale} stale"),
+                t.style(Role::SourceStale),
+            ));
+        }
+        if failing > 0 {
+            spans.push(Span::styled(
+                format!(" · {failing} failing"),
+                t.style(Role::SourceFailing),
+            ));
+        }
+        return spans;
+    }
+    for (i, s) in app.sources.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", t.style(Role::Header)));
+        }
+        let (word, role) = match s.health(app.now) {
+            SourceHealth::Connecting => ("connecting".to_string(), Role::TextMuted),
+            SourceHealth::Ok => ("ok".to_string(), Role::SourceOk),
+            SourceHealth::Stale(age) => (
+                format!("stale {}", duration_fmt::age(age)),
+                Role::SourceStale,
+            ),
+            SourceHealth::Failing(_) => ("FAILING".to_string(), Role::SourceFailing),
+        };
+        spans.push(Span::styled(format!("{} {word}", s.info.id), t.style(role)));
+    }
+    spans
+}
+
+/// The theme role of a severity.
+pub fn severity_role(sev: Severity) -> Role {
+    match sev {
+        Severity::Critical => Role::SeverityCritical,
+        Severity::Error => Role::SeverityError,
+        Severity::Warning => Role::SeverityWarning,
+        Severity::Info => Role::SeverityInfo,
+        Severity::Unknown => Role::SeverityUnknown,
+    }
+}

@@ -1,0 +1,78 @@
+//! The `?` overlay: every command with its keys and help line, read from the keymap and the
+//! commands' doc lines, then the filter language and the palette words.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::text::fit;
+use crate::app::keymap::KeyScope;
+use crate::app::{App, Command, PALETTE_HELP};
+use crate::theme::Role;
+
+const FILTER_HELP: &[(&str, &str)] = &[
+    ("text", "fuzzy match on title, service, labels"),
+    ("team=payments", "label equals (!= differs)"),
+    ("service=~pay.*", "label matches regex (!~ does not)"),
+    ("is:firing", "status: firing, acked, silenced, resolved"),
+    ("sev>=warning", "severity at least"),
+    ("@prod-am", "one source"),
+    ("!term", "negates any term"),
+];
+
+/// Draws the help overlay centred in `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let lines = lines(app);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let box_area = super::centered(area, 74, h);
+    frame.render_widget(Clear, box_area);
+    let block = super::pane(
+        t,
+        Line::styled(" HELP · esc closes ", t.style(Role::TextStrong)),
+        true,
+    );
+    frame.render_widget(Paragraph::new(lines).block(block), box_area);
+}
+
+fn lines(app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let km = &app.settings.keymap;
+    let mut out = Vec::new();
+    for &c in Command::ALL {
+        if c.is_action() && app.settings.is_read_only {
+            continue;
+        }
+        let mut keys = km.keys_for(KeyScope::AlertList, c);
+        for k in km.keys_for(KeyScope::Detail, c) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let keys = if keys.is_empty() {
+            format!(":{}", c.name())
+        } else {
+            keys.join(" ")
+        };
+        out.push(Line::from(vec![
+            Span::styled(fit(&format!(" {keys}"), 20), t.style(Role::KeyHint)),
+            Span::styled(c.help().to_string(), t.style(Role::Text)),
+        ]));
+    }
+    out.push(Line::styled(" FILTER (/)", t.style(Role::GroupHeader)));
+    for (k, v) in FILTER_HELP {
+        out.push(Line::from(vec![
+            Span::styled(fit(&format!(" {k}"), 20), t.style(Role::KeyHint)),
+            Span::styled(*v, t.style(Role::Text)),
+        ]));
+    }
+    out.push(Line::styled(" COMMANDS (:)", t.style(Role::GroupHeader)));
+    for (k, v) in PALETTE_HELP {
+        out.push(Line::from(vec![
+            Span::styled(fit(&format!(" {k}"), 20), t.style(Role::KeyHint)),
+            Span::styled(*v, t.style(Role::Text)),
+        ]));
+    }
+    out
+}

@@ -1,0 +1,81 @@
+//! Drawing: `view(&App, &mut Frame)` reads the state and draws it. No I/O, no sorting, no
+//! filtering here: `update` prepared the rows, the view draws only the visible ones.
+
+mod alert_detail;
+mod alert_list;
+mod confirm;
+mod header;
+mod help;
+pub mod layout;
+mod oncall;
+mod source_health;
+mod status_bar;
+pub mod text;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+
+use crate::app::{App, Overlay, View};
+use crate::theme::{Role, Theme};
+
+/// Draws the whole screen.
+pub fn view(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if layout::is_too_small(area) {
+        let (w, h) = layout::MIN_SIZE;
+        let msg = format!(
+            "terminal too small: {}x{} (need {w}x{h})",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text::cut(&msg, area.width as usize)), area);
+        return;
+    }
+    let areas = layout::areas(app, area);
+    header::render(app, frame, areas.header);
+    match app.view {
+        View::Alerts if app.is_detail_open => alert_detail::render(app, frame, areas.body, true),
+        View::Alerts => {
+            alert_list::render(app, frame, areas.body);
+            if let Some(detail) = areas.detail {
+                alert_detail::render(app, frame, detail, false);
+            }
+        }
+        View::OnCall => oncall::render(app, frame, areas.body),
+        View::Sources => source_health::render(app, frame, areas.body),
+    }
+    status_bar::render_status(app, frame, areas.status);
+    status_bar::render_keys(app, frame, areas.keys);
+    match &app.overlay {
+        Overlay::Help => help::render(app, frame, area),
+        Overlay::Confirm(c) => confirm::render(app, c, frame, area),
+        _ => {}
+    }
+}
+
+/// A bordered pane with a title, styled for focus.
+fn pane<'a>(theme: &Theme, title: Line<'a>, is_focused: bool) -> Block<'a> {
+    let border = if is_focused {
+        Role::BorderFocused
+    } else {
+        Role::Border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.style(border))
+        .title(title)
+}
+
+/// A box of `w`×`h` centred in `area` (clipped to it).
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,79 @@
+//! The `:oncall` view: every escalation policy, its levels, who is on call now, until when,
+//! and who is next. "Me" (the configured identity) stands out.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::text;
+use crate::app::App;
+use crate::duration_fmt;
+use crate::theme::Role;
+
+/// Draws the on-call view into `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let me = app.settings.identity.as_str();
+    let mut lines = Vec::new();
+    for source in &app.sources {
+        for policy in source.escalation.iter() {
+            let covers = if policy.services.is_empty() {
+                "everything".to_string()
+            } else {
+                policy.services.join(", ")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(policy.name.clone(), t.style(Role::GroupHeader)),
+                Span::styled(
+                    format!("  {} · covers {covers}", source.info.id),
+                    t.style(Role::TextMuted),
+                ),
+            ]));
+            for (i, level) in policy.levels.iter().enumerate() {
+                let after = if i == 0 {
+                    "at once".to_string()
+                } else {
+                    format!("after {}", duration_fmt::age(level.after))
+                };
+                for on in &level.on_call {
+                    let role = if on.who == me { Role::Me } else { Role::Text };
+                    let mut spans = vec![
+                        Span::styled(format!("  L{} ", i + 1), t.style(Role::LabelKey)),
+                        Span::styled(format!("{:<9}", after), t.style(Role::TextMuted)),
+                        Span::styled(on.who.clone(), t.style(role)),
+                    ];
+                    if let Some(until) = on.until {
+                        let left = duration_fmt::age(until - app.now);
+                        spans.push(Span::styled(
+                            format!("  until {} ({left})", text::day_time(until, app.clock)),
+                            t.style(Role::TextMuted),
+                        ));
+                    }
+                    if let Some(next) = &on.next {
+                        spans.push(Span::styled(format!("  next: {next}"), t.style(Role::Text)));
+                    }
+                    lines.push(Line::from(spans));
+                }
+            }
+            lines.push(Line::default());
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled(
+            "no source reports escalation policies yet",
+            t.style(Role::TextMuted),
+        ));
+    }
+    let block = super::pane(
+        t,
+        Line::styled(" ON CALL ", t.style(Role::TextStrong)),
+        true,
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,74 @@
+//! The `:sources` view: each source's kind, health, alert count, last success and last error.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::text::{self, fit};
+use crate::app::{App, SourceHealth};
+use crate::duration_fmt;
+use crate::theme::Role;
+
+/// Draws the source health view into `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut lines = vec![Line::styled(
+        format!(
+            "{}{}{}{}{}",
+            fit("SOURCE", 16),
+            fit("KIND", 14),
+            fit("HEALTH", 14),
+            fit("ALERTS", 8),
+            "LAST OK"
+        ),
+        t.style(Role::TextMuted),
+    )];
+    for s in &app.sources {
+        let (health, role) = match s.health(app.now) {
+            SourceHealth::Connecting => ("connecting".to_string(), Role::TextMuted),
+            SourceHealth::Ok if s.is_paused => ("paused".to_string(), Role::SourceStale),
+            SourceHealth::Ok => ("ok".to_string(), Role::SourceOk),
+            SourceHealth::Stale(age) => (
+                format!("stale {}", duration_fmt::age(age)),
+                Role::SourceStale,
+            ),
+            SourceHealth::Failing(_) => ("FAILING".to_string(), Role::SourceFailing),
+        };
+        let last_ok = s.last_ok.map_or("never".to_string(), |at| {
+            format!(
+                "{} ({} ago)",
+                text::clock(at, app.clock, true),
+                duration_fmt::age(app.now - at)
+            )
+        });
+        lines.push(Line::from(vec![
+            Span::styled(fit(&s.info.id.0, 16), t.style(Role::TextStrong)),
+            Span::styled(fit(&s.info.kind, 14), t.style(Role::Text)),
+            Span::styled(fit(&health, 14), t.style(role)),
+            Span::styled(fit(&s.alerts.len().to_string(), 8), t.style(Role::Text)),
+            Span::styled(last_ok, t.style(Role::TextMuted)),
+        ]));
+        if let Some((at, e)) = &s.last_error {
+            lines.push(Line::styled(
+                format!("  last error at {}: {e}", text::clock(*at, app.clock, true)),
+                t.style(Role::SourceFailing),
+            ));
+        }
+        lines.push(Line::styled(
+            format!("  polled every {}", duration_fmt::short(s.info.interval)),
+            t.style(Role::TextMuted),
+        ));
+    }
+    let block = super::pane(
+        t,
+        Line::styled(" SOURCES ", t.style(Role::TextStrong)),
+        true,
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

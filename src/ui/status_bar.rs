@@ -1,0 +1,223 @@
+//! The two bottom lines: the status line (input being typed, messages, a failing source's
+//! error) and the key bar (the keys that work now, read from the keymap).
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{cut, display_width};
+use crate::app::text_input::TextInput;
+use crate::app::{App, Command, Overlay, PromptKind, SourceHealth, View};
+use crate::theme::Role;
+
+/// Draws the status line.
+pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = area.width as usize;
+    match &app.overlay {
+        Overlay::Filter(input) => {
+            let error = crate::app::filter::parse_user(input.text()).err();
+            input_line(app, frame, area, "/", input, error.as_deref());
+            return;
+        }
+        Overlay::Palette(input) => {
+            let hint = crate::app::palette_completions(input.text()).join(" ");
+            input_line(app, frame, area, ":", input, None);
+            let used = 1 + display_width(input.text()) + 2;
+            if used < width && !input.text().is_empty() {
+                let hint_area = Rect {
+                    x: area.x + used as u16,
+                    width: (width - used) as u16,
+                    ..area
+                };
+                frame.render_widget(
+                    Paragraph::new(Line::styled(
+                        cut(&hint, width - used),
+                        t.style(Role::TextMuted),
+                    )),
+                    hint_area,
+                );
+            }
+            return;
+        }
+        Overlay::Prompt(p) => {
+            let label = match &p.kind {
+                PromptKind::Silence(k) => format!("silence {k} for (e.g. 2h reason): "),
+                PromptKind::Note(k) => format!("note on {k}: "),
+            };
+            input_line(app, frame, area, &label, &p.input, p.error.as_deref());
+            return;
+        }
+        _ => {}
+    }
+    let (text, role) = if let Some(toast) = &app.toast {
+        (
+            toast.text.clone(),
+            if toast.is_error {
+                Role::Error
+            } else {
+                Role::Info
+            },
+        )
+    } else if let Some(banner) = &app.banner {
+        (format!("{banner} (esc hides)"), Role::Error)
+    } else if let Some((name, error)) = failing_source(app) {
+        (
+            format!("{name} failing: {error} · last good data kept"),
+            Role::SourceFailing,
+        )
+    } else {
+        (default_status(app), Role::TextMuted)
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(cut(&text, width), app.theme.style(role))),
+        area,
+    );
+}
+
+fn failing_source(app: &App) -> Option<(String, String)> {
+    app.sources.iter().find_map(|s| match s.health(app.now) {
+        SourceHealth::Failing(e) => Some((s.info.id.0.clone(), e)),
+        _ => None,
+    })
+}
+
+fn default_status(app: &App) -> String {
+    let mut parts = Vec::new();
+    if !app.pending.is_empty() {
+        parts.push(format!("{} action(s) pending", app.pending.len()));
+    }
+    if let Some(a) = app.selected_alert() {
+        parts.push(a.key.0.clone());
+    }
+    if parts.is_empty() {
+        parts.push("? for help · : for commands".into());
+    }
+    parts.join(" · ")
+}
+
+/// A prompt with its input, the cursor placed in it, and an error after it.
+fn input_line(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    label: &str,
+    input: &TextInput,
+    error: Option<&str>,
+) {
+    let t = &app.theme;
+    let width = area.width as usize;
+    let label = cut(label, width / 2);
+    let before: String = input.text().chars().take(input.cursor()).collect();
+    // Keep the cursor on screen: show the tail of a long input.
+    let room = width.saturating_sub(display_width(&label) + 1);
+    let skip = display_width(&before).saturating_sub(room);
+    let shown: String = skip_columns(input.text(), skip);
+    let mut spans = vec![
+        Span::styled(label.clone(), t.style(Role::KeyHint)),
+        Span::styled(shown, t.style(Role::Text)),
+    ];
+    if let Some(e) = error {
+        spans.push(Span::styled(format!("  {e}"), t.style(Role::Error)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let x = area.x as usize + display_width(&label) + display_width(&before) - skip;
+    frame.set_cursor_position(Position {
+        x: x.min(area.right() as usize - 1) as u16,
+        y: area.y,
+    });
+}
+
+fn skip_columns(s: &str, cols: usize) -> String {
+    let mut skipped = 0;
+    s.chars()
+        .skip_while(|c| {
+            let go = skipped < cols;
+            skipped += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            go
+        })
+        .collect()
+}
+
+/// The commands offered in the key bar, per situation.
+fn offered(app: &App) -> Vec<(Command, &'static str)> {
+    use Command as C;
+    let mut v = match (&app.overlay, app.view, app.is_detail_open) {
+        (Overlay::Help, ..) => return vec![(C::Back, "close")],
+        (Overlay::Confirm(_), ..) => return Vec::new(),
+        (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
+        (_, View::Alerts, true) => vec![
+            (C::Back, "back"),
+            (C::Acknowledge, "ack"),
+            (C::Resolve, "resolve"),
+            (C::Silence, "silence"),
+            (C::Note, "note"),
+        ],
+        (_, View::Alerts, false) => vec![
+            (C::OpenDetail, "detail"),
+            (C::Acknowledge, "ack"),
+            (C::Resolve, "resolve"),
+            (C::Silence, "silence"),
+            (C::Note, "note"),
+            (C::Filter, "filter"),
+            (C::CycleSort, "sort"),
+            (C::CycleGroup, "group"),
+        ],
+        (_, View::OnCall | View::Sources, _) => vec![(C::Back, "back"), (C::ShowAlerts, "alerts")],
+    };
+    if app.settings.is_read_only {
+        v.retain(|(c, _)| !c.is_action());
+    }
+    v.extend([(C::Palette, "cmd"), (C::Help, "help"), (C::Quit, "quit")]);
+    v
+}
+
+/// Draws the key bar.
+pub fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    match &app.overlay {
+        Overlay::Confirm(_) => {
+            spans.push(Span::styled(" y", t.style(Role::KeyHint)));
+            spans.push(Span::styled(" yes  ", t.style(Role::KeyDesc)));
+            spans.push(Span::styled("n", t.style(Role::KeyHint)));
+            spans.push(Span::styled(" no", t.style(Role::KeyDesc)));
+        }
+        Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_) => {
+            spans.push(Span::styled(" enter", t.style(Role::KeyHint)));
+            spans.push(Span::styled(" apply  ", t.style(Role::KeyDesc)));
+            spans.push(Span::styled("esc", t.style(Role::KeyHint)));
+            spans.push(Span::styled(" cancel", t.style(Role::KeyDesc)));
+        }
+        _ => {
+            let scope = app.key_scope();
+            for (command, label) in offered(app) {
+                let Some(key) = app
+                    .settings
+                    .keymap
+                    .keys_for(scope, command)
+                    .into_iter()
+                    .next()
+                else {
+                    continue;
+                };
+                spans.push(Span::styled(format!(" {key}"), t.style(Role::KeyHint)));
+                spans.push(Span::styled(format!(" {label} "), t.style(Role::KeyDesc)));
+            }
+        }
+    }
+    // Drop whole key hints that do not fit rather than cutting one in half.
+    let width = area.width as usize;
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for pair in spans.chunks(2) {
+        let w: usize = pair.iter().map(|s| display_width(&s.content)).sum();
+        if used + w > width {
+            break;
+        }
+        used += w;
+        kept.extend(pair.iter().cloned());
+    }
+    frame.render_widget(Paragraph::new(Line::from(kept)), area);
+}

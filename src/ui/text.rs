@@ -1,0 +1,72 @@
+//! Fitting text into cells by display width (wide characters count twice) and the time
+//! formats every view shares.
+
+use chrono::{DateTime, Local, Utc};
+use unicode_width::UnicodeWidthChar;
+
+use crate::config::ClockZone;
+
+/// `s` cut to `width` columns with `…` when it did not fit, then padded with spaces.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = cut(s, width);
+    let used = display_width(&out);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+/// `s` cut to at most `width` columns, ending in `…` when cut.
+pub fn cut(s: &str, width: usize) -> String {
+    if display_width(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Columns `s` takes on screen.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// A clock time in the chosen zone: "14:02 UTC" or "15:02".
+pub fn clock(at: DateTime<Utc>, zone: ClockZone, with_seconds: bool) -> String {
+    let fmt = if with_seconds { "%H:%M:%S" } else { "%H:%M" };
+    match zone {
+        ClockZone::Utc => format!("{} UTC", at.format(fmt)),
+        ClockZone::Local => format!("{} local", at.with_timezone(&Local).format(fmt)),
+    }
+}
+
+/// A date and time in the chosen zone: "Mon 09:00 UTC".
+pub fn day_time(at: DateTime<Utc>, zone: ClockZone) -> String {
+    match zone {
+        ClockZone::Utc => format!("{} UTC", at.format("%a %H:%M")),
+        ClockZone::Local => format!("{} local", at.with_timezone(&Local).format("%a %H:%M")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_and_pads_by_display_width() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("支付服务", 5), "支付… ");
+        assert_eq!(display_width(&fit("支付服务", 5)), 5);
+        assert_eq!(fit("x", 0), "");
+    }
+}
