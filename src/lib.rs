@@ -9,6 +9,8 @@ pub mod logging;
 pub mod model;
 pub mod runtime;
 pub mod sources;
+#[doc(hidden)]
+pub mod testing;
 pub mod theme;
 pub mod tui;
 pub mod ui;

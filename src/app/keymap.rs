@@ -224,14 +224,17 @@ impl Keymap {
         }
     }
 
-    /// The keys bound to `command` in `scope` or globally, written for people ("g g", "G").
+    /// The keys bound to `command` in `scope` or globally, written for people ("g g", "G"),
+    /// shortest first (the key bar shows the first).
     pub fn keys_for(&self, scope: KeyScope, command: Command) -> Vec<String> {
-        [scope, KeyScope::Global]
+        let mut keys: Vec<String> = [scope, KeyScope::Global]
             .iter()
             .flat_map(|s| self.bindings.get(s).into_iter().flatten())
             .filter(|(_, c)| *c == command)
             .map(|(chord, _)| chord.iter().map(Key::label).collect::<Vec<_>>().join(" "))
-            .collect()
+            .collect();
+        keys.sort_by_key(String::len);
+        keys
     }
 }
 

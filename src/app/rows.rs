@@ -2,9 +2,10 @@
 //! order the view draws. Built in `update`, never in the view.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use crate::config::{GroupBy, SortKey};
-use crate::model::Alert;
+use crate::model::{Alert, Severity, Status};
 
 use super::filter::Filter;
 
@@ -39,7 +40,21 @@ pub fn build<'a>(
     group: GroupBy,
 ) -> Vec<Row> {
     let mut kept: Vec<(AlertRef, &Alert)> = alerts.filter(|(_, a)| filter.matches(a)).collect();
-    kept.sort_by(|(_, a), (_, b)| group_order(group, a, b).then_with(|| sort_order(sort, a, b)));
+    // Groups lead with the most severe open alert they hold, so the worst trouble is on top.
+    let mut rank: HashMap<&str, (bool, Severity)> = HashMap::new();
+    for (_, a) in &kept {
+        let key = (a.status == Status::Resolved, a.severity);
+        rank.entry(group_label(group, a))
+            .and_modify(|r| *r = (*r).min(key))
+            .or_insert(key);
+    }
+    let rank_of = |a: &Alert| rank.get(group_label(group, a)).copied();
+    kept.sort_by(|(_, a), (_, b)| {
+        rank_of(a)
+            .cmp(&rank_of(b))
+            .then_with(|| group_label(group, a).cmp(group_label(group, b)))
+            .then_with(|| sort_order(sort, a, b))
+    });
     if group == GroupBy::None {
         return kept.into_iter().map(|(r, _)| Row::Alert(r)).collect();
     }
@@ -71,16 +86,9 @@ fn group_label(group: GroupBy, a: &Alert) -> &str {
     }
 }
 
-fn group_order(group: GroupBy, a: &Alert, b: &Alert) -> Ordering {
-    match group {
-        GroupBy::Severity => a.severity.cmp(&b.severity),
-        _ => group_label(group, a).cmp(group_label(group, b)),
-    }
-}
-
 /// Open alerts before resolved ones, then the chosen key, then newest first, then the key.
 fn sort_order(sort: SortKey, a: &Alert, b: &Alert) -> Ordering {
-    let resolved = |x: &Alert| x.status == crate::model::Status::Resolved;
+    let resolved = |x: &Alert| x.status == Status::Resolved;
     let primary = match sort {
         SortKey::Severity => a.severity.cmp(&b.severity),
         SortKey::Age => Ordering::Equal,

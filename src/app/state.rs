@@ -31,8 +31,8 @@ pub enum View {
 pub enum Overlay {
     /// Nothing.
     None,
-    /// The help overlay.
-    Help,
+    /// The help overlay, scrolled by this many lines.
+    Help(u16),
     /// The `:` palette.
     Palette(TextInput),
     /// The `/` filter input.

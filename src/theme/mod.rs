@@ -54,12 +54,9 @@ impl Theme {
                 None => unresolved.push(role),
             }
         }
-        if !styles.contains_key(&Role::Selection) {
-            styles.insert(
-                Role::Selection,
-                Style::default().add_modifier(Modifier::REVERSED),
-            );
-        }
+        styles
+            .entry(Role::Selection)
+            .or_insert_with(|| Style::default().add_modifier(Modifier::REVERSED));
         Theme {
             name: name.into(),
             styles,

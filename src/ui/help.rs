@@ -22,18 +22,24 @@ const FILTER_HELP: &[(&str, &str)] = &[
 ];
 
 /// Draws the help overlay centred in `area`.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let t = &app.theme;
     let lines = lines(app);
     let h = (lines.len() as u16 + 2).min(area.height);
     let box_area = super::centered(area, 74, h);
     frame.render_widget(Clear, box_area);
-    let block = super::pane(
-        t,
-        Line::styled(" HELP · esc closes ", t.style(Role::TextStrong)),
-        true,
-    );
-    frame.render_widget(Paragraph::new(lines).block(block), box_area);
+    let needs_scroll = lines.len() as u16 + 2 > area.height;
+    let title = if needs_scroll {
+        " HELP · j/k scroll · esc closes "
+    } else {
+        " HELP · esc closes "
+    };
+    let block = super::pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
+    let max_scroll = (lines.len() as u16 + 2).saturating_sub(box_area.height);
+    let help = Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll.min(max_scroll), 0));
+    frame.render_widget(help, box_area);
 }
 
 fn lines(app: &App) -> Vec<Line<'static>> {

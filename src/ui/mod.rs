@@ -48,7 +48,7 @@ pub fn view(app: &App, frame: &mut Frame) {
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);
     match &app.overlay {
-        Overlay::Help => help::render(app, frame, area),
+        Overlay::Help(scroll) => help::render(app, frame, area, *scroll),
         Overlay::Confirm(c) => confirm::render(app, c, frame, area),
         _ => {}
     }

@@ -40,7 +40,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     let role = if on.who == me { Role::Me } else { Role::Text };
                     let mut spans = vec![
                         Span::styled(format!("  L{} ", i + 1), t.style(Role::LabelKey)),
-                        Span::styled(format!("{:<9}", after), t.style(Role::TextMuted)),
+                        Span::styled(format!("{after:<10} "), t.style(Role::TextMuted)),
                         Span::styled(on.who.clone(), t.style(role)),
                     ];
                     if let Some(until) = on.until {

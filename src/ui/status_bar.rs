@@ -43,8 +43,8 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         }
         Overlay::Prompt(p) => {
             let label = match &p.kind {
-                PromptKind::Silence(k) => format!("silence {k} for (e.g. 2h reason): "),
-                PromptKind::Note(k) => format!("note on {k}: "),
+                PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
+                PromptKind::Note(_) => "note: ".to_string(),
             };
             input_line(app, frame, area, &label, &p.input, p.error.as_deref());
             return;
@@ -144,7 +144,7 @@ fn skip_columns(s: &str, cols: usize) -> String {
 fn offered(app: &App) -> Vec<(Command, &'static str)> {
     use Command as C;
     let mut v = match (&app.overlay, app.view, app.is_detail_open) {
-        (Overlay::Help, ..) => return vec![(C::Back, "close")],
+        (Overlay::Help(_), ..) => return vec![(C::Back, "close")],
         (Overlay::Confirm(_), ..) => return Vec::new(),
         (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
         (_, View::Alerts, true) => vec![
@@ -169,8 +169,11 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
     if app.settings.is_read_only {
         v.retain(|(c, _)| !c.is_action());
     }
-    v.extend([(C::Palette, "cmd"), (C::Help, "help"), (C::Quit, "quit")]);
-    v
+    // Help and quit first: when the bar is too narrow, the last hints are dropped.
+    let mut all = vec![(C::Help, "help"), (C::Quit, "quit")];
+    all.extend(v);
+    all.push((C::Palette, "cmd"));
+    all
 }
 
 /// Draws the key bar.

@@ -65,7 +65,8 @@ mod tests {
     fn fit_cuts_and_pads_by_display_width() {
         assert_eq!(fit("abc", 5), "abc  ");
         assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("支付服务", 5), "支付… ");
+        assert_eq!(fit("支付服务", 5), "支付…");
+        assert_eq!(fit("支付服务", 6), "支付… ");
         assert_eq!(display_width(&fit("支付服务", 5)), 5);
         assert_eq!(fit("x", 0), "");
     }

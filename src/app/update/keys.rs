@@ -15,15 +15,17 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     let is_ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match &mut app.overlay {
         Overlay::None => on_mapped_key(app, key, fx),
-        Overlay::Help => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-            ) || is_ctrl_c
-            {
+        Overlay::Help(scroll) => match key.code {
+            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => {
                 app.overlay = Overlay::None;
             }
-        }
+            _ if is_ctrl_c => app.overlay = Overlay::None,
+            _ => {}
+        },
         Overlay::Confirm(confirm) => {
             let confirm = confirm.clone();
             match key.code {
@@ -144,10 +146,9 @@ impl App {
                 }
             }
             Command::Help => {
-                self.overlay = if self.overlay == Overlay::Help {
-                    Overlay::None
-                } else {
-                    Overlay::Help
+                self.overlay = match self.overlay {
+                    Overlay::Help(_) => Overlay::None,
+                    _ => Overlay::Help(0),
                 };
             }
             Command::Palette => self.overlay = Overlay::Palette(TextInput::default()),

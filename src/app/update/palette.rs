@@ -32,7 +32,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "alerts" | "alert" | "al" => app.run(Command::ShowAlerts, fx),
         "oncall" | "on-call" | "on" | "escalation" => app.run(Command::ShowOnCall, fx),
         "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
-        "help" | "h" | "?" => app.overlay = Overlay::Help,
+        "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
             Some(s) => {

@@ -1,1 +1,322 @@
+//! `update` tests: an action in, the state and the effects checked.
 
+use chrono::TimeDelta;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::rows::Row;
+use crate::app::{Action, App, Command, Confirm, Effect, Overlay, View};
+use crate::model::{SourceId, Status};
+use crate::sources::{Operation, SourceCommand, SourceEvent};
+use crate::testing::{demo_app, demo_source, feed};
+
+fn key(app: &mut App, c: char) -> Vec<Effect> {
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    )))
+}
+
+fn code(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, c);
+    }
+}
+
+fn selected_key(app: &App) -> String {
+    app.selected_alert()
+        .map(|a| a.key.0.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn list_is_sorted_most_severe_first_and_first_alert_selected() {
+    let app = demo_app(100, 80, 24);
+    let sevs: Vec<_> = app
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Alert(a) => app.alert(*a).map(|a| a.severity),
+            Row::Group { .. } => None,
+        })
+        .collect();
+    assert!(sevs.windows(2).all(|w| w[0] <= w[1]), "{sevs:?}");
+    assert_eq!(app.cursor, 0);
+    assert!(app.selected.is_some());
+}
+
+#[test]
+fn selection_follows_the_alert_across_refreshes() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 'j');
+    key(&mut app, 'j');
+    let chosen = selected_key(&app);
+    // 20 s later a new alert (PodCrashLooping, error) has appeared above some rows.
+    let (source, clock) = demo_source(160);
+    feed(&mut app, source.snapshot(), clock.now_utc());
+    assert_eq!(selected_key(&app), chosen);
+}
+
+#[test]
+fn chord_g_g_jumps_to_top_and_capital_g_to_bottom() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 'G');
+    assert_eq!(app.cursor, app.rows.len() - 1);
+    key(&mut app, 'g');
+    assert_eq!(app.cursor, app.rows.len() - 1, "one g waits for the second");
+    key(&mut app, 'g');
+    assert_eq!(app.cursor, 0);
+}
+
+#[test]
+fn acknowledge_sends_to_the_owning_source_and_shows_pending_until_confirmed() {
+    let mut app = demo_app(100, 80, 24);
+    let target = selected_key(&app);
+    let fx = key(&mut app, 'a');
+    let [
+        Effect::SendCommand {
+            source,
+            command:
+                SourceCommand::Perform {
+                    id,
+                    key: k,
+                    op,
+                    author,
+                },
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("expected one Perform, got {fx:?}");
+    };
+    assert_eq!(
+        (source.0.as_str(), k.0.as_str(), op, author.as_str()),
+        ("demo", target.as_str(), &Operation::Acknowledge, "ana")
+    );
+    assert!(app.pending_on(k).is_some());
+    assert!(
+        key(&mut app, 'a').is_empty(),
+        "a second ack while pending is not sent"
+    );
+    app.update(Action::Source(SourceEvent::CommandDone {
+        id: *id,
+        source: source.clone(),
+        result: Err("boom".into()),
+    }));
+    assert!(app.pending.is_empty());
+    let toast = app.toast.clone().unwrap();
+    assert!(toast.is_error && toast.text.contains("boom"), "{toast:?}");
+}
+
+#[test]
+fn resolve_asks_first_and_only_yes_sends() {
+    let mut app = demo_app(100, 80, 24);
+    assert!(key(&mut app, 'r').is_empty());
+    assert!(matches!(app.overlay, Overlay::Confirm(Confirm::Resolve(_))));
+    assert!(key(&mut app, 'n').is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    key(&mut app, 'r');
+    let fx = key(&mut app, 'y');
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::SendCommand {
+            command: SourceCommand::Perform {
+                op: Operation::Resolve,
+                ..
+            },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn silence_prompt_takes_duration_and_comment_and_rejects_nonsense() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 's');
+    let Overlay::Prompt(p) = &app.overlay else {
+        panic!("no prompt")
+    };
+    assert_eq!(
+        p.input.text(),
+        "2h ",
+        "prefilled with the configured default"
+    );
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut app, "soon");
+    assert!(code(&mut app, KeyCode::Enter).is_empty());
+    let Overlay::Prompt(p) = &app.overlay else {
+        panic!("prompt closed on bad input")
+    };
+    assert!(p.error.is_some());
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut app, "30m deploy");
+    let fx = code(&mut app, KeyCode::Enter);
+    let [
+        Effect::SendCommand {
+            command: SourceCommand::Perform { op, .. },
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        op,
+        &Operation::Silence {
+            duration: std::time::Duration::from_secs(1800),
+            comment: "deploy".into()
+        }
+    );
+}
+
+#[test]
+fn note_is_sent_as_typed() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 'n');
+    typed(&mut app, "restarted pgbouncer");
+    let fx = code(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(fx.as_slice(), [Effect::SendCommand { command: SourceCommand::Perform { op: Operation::AddNote { text }, .. }, .. }] if text == "restarted pgbouncer")
+    );
+}
+
+#[test]
+fn read_only_refuses_every_action() {
+    let mut app = demo_app(100, 80, 24);
+    app.settings.is_read_only = true;
+    for c in ['a', 'r', 's', 'n'] {
+        assert!(key(&mut app, c).is_empty());
+        assert_eq!(app.overlay, Overlay::None);
+    }
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("read-only"))
+    );
+}
+
+#[test]
+fn filter_applies_while_typing_and_esc_clears_it() {
+    let mut app = demo_app(100, 80, 24);
+    let all = app.shown_of_total().0;
+    key(&mut app, '/');
+    typed(&mut app, "team=payments");
+    let (shown, _) = app.shown_of_total();
+    assert!(shown > 0 && shown < all);
+    code(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter_text, "team=payments");
+    code(&mut app, KeyCode::Esc);
+    assert_eq!(app.shown_of_total().0, all);
+}
+
+#[test]
+fn a_half_typed_bad_regex_keeps_the_last_good_filter() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, '/');
+    typed(&mut app, "service=~pay.*");
+    let shown = app.shown_of_total().0;
+    typed(&mut app, "(");
+    assert_eq!(app.shown_of_total().0, shown);
+}
+
+#[test]
+fn grouping_puts_the_most_severe_group_first() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 'v');
+    let Some(Row::Group { label, .. }) = app.rows.first() else {
+        panic!("no group")
+    };
+    assert!(label.starts_with("payments"), "{label}");
+}
+
+#[test]
+fn palette_switches_views_and_themes_and_reports_unknown_words() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, ':');
+    typed(&mut app, "oncall");
+    code(&mut app, KeyCode::Enter);
+    assert_eq!(app.view, View::OnCall);
+    key(&mut app, ':');
+    typed(&mut app, "theme mono");
+    code(&mut app, KeyCode::Enter);
+    assert_eq!(app.theme.name, "mono");
+    key(&mut app, ':');
+    typed(&mut app, "bogus");
+    code(&mut app, KeyCode::Enter);
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.is_error && t.text.contains("bogus"))
+    );
+}
+
+#[test]
+fn quit_asks_while_actions_are_pending() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 'a');
+    assert!(key(&mut app, 'q').is_empty());
+    assert_eq!(app.overlay, Overlay::Confirm(Confirm::Quit));
+    assert_eq!(key(&mut app, 'y'), vec![Effect::Quit]);
+    let mut calm = demo_app(100, 80, 24);
+    assert_eq!(key(&mut calm, 'q'), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_failed_poll_keeps_the_last_alerts_and_marks_the_source_failing() {
+    let mut app = demo_app(100, 80, 24);
+    let before = app.shown_of_total();
+    let at = app.now;
+    app.update(Action::Source(SourceEvent::PollFailed {
+        source: SourceId("demo".into()),
+        error: "HTTP 500".into(),
+        at,
+    }));
+    assert_eq!(app.shown_of_total(), before);
+    assert!(
+        matches!(app.sources[0].health(app.now), crate::app::SourceHealth::Failing(e) if e == "HTTP 500")
+    );
+}
+
+#[test]
+fn ticks_redraw_only_when_something_visible_changes() {
+    // At 400 s the incident is over: no young alerts, no countdown.
+    let mut app = demo_app(400, 80, 24);
+    app.is_dirty = false;
+    let now = app.now;
+    let next_minute = now + TimeDelta::seconds(60 - now.timestamp() % 60);
+    app.update(Action::Tick(next_minute - TimeDelta::seconds(1)));
+    assert!(!app.is_dirty, "nothing on screen counts seconds");
+    app.update(Action::Tick(next_minute));
+    assert!(app.is_dirty, "the clock's minute changed");
+}
+
+#[test]
+fn ticks_redraw_every_second_while_a_countdown_shows() {
+    let mut app = demo_app(100, 200, 60);
+    app.is_dirty = false;
+    let firing = app.selected_alert().map(|a| a.status);
+    assert_eq!(firing, Some(Status::Firing));
+    app.update(Action::Tick(app.now + TimeDelta::seconds(1)));
+    assert!(app.is_dirty);
+}
+
+#[test]
+fn commands_are_runnable_by_name() {
+    let mut app = demo_app(100, 80, 24);
+    let fx = app.update(Action::Run(Command::Refresh));
+    assert_eq!(
+        fx,
+        vec![Effect::SendCommand {
+            source: SourceId("demo".into()),
+            command: SourceCommand::PollNow
+        }]
+    );
+}

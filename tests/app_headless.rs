@@ -1,0 +1,166 @@
+//! The real runtime loop on a TestBackend with the real demo source task: keys go in through
+//! an event stream, actions go to the source and come back confirmed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use onduty::clock::SharedClock;
+use onduty::runtime::{self, Exit};
+use onduty::sources::PollPolicy;
+use onduty::sources::registry::{self, AnySource, Built};
+use onduty::testing::{demo_source, empty_app};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+use tokio_stream_shim::ReceiverStream;
+
+mod tokio_stream_shim {
+    //! A tiny Stream over an mpsc receiver (what tokio-stream's ReceiverStream does).
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    pub struct ReceiverStream<T>(pub tokio::sync::mpsc::UnboundedReceiver<T>);
+    impl<T> futures::Stream for ReceiverStream<T> {
+        type Item = T;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+            self.0.poll_recv(cx)
+        }
+    }
+}
+
+fn key(c: char) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    )))
+}
+
+// Paused time: a sleep returns only once every task is idle, so "after the first poll has
+// landed" is a fact of the schedule, not a guess about wall-clock speed.
+#[tokio::test(start_paused = true)]
+async fn ack_travels_to_the_demo_source_and_back_then_quit() {
+    let (source, clock) = demo_source(100);
+    let shared: SharedClock = Arc::new(clock.clone());
+    let app = empty_app(clock.now_utc());
+    let info = app.sources[0].info.clone();
+    let policy = PollPolicy {
+        interval: Duration::from_secs(3600),
+        timeout: Duration::from_secs(5),
+        max_backoff: Duration::from_secs(60),
+    };
+    let running = registry::start(
+        vec![Built {
+            info,
+            source: AnySource::Demo(source),
+            policy,
+        }],
+        &shared,
+    );
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let driver = tokio::spawn(async move {
+        // Once idle (first poll landed), ack the top alert; once idle again (confirmed), quit.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tx.send(key('a')).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tx.send(key('q')).unwrap();
+        let _ = stop_rx.await;
+        tx
+    });
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(10),
+        runtime::run(
+            &mut terminal,
+            app,
+            ReceiverStream(rx),
+            running,
+            shared,
+            std::future::pending(),
+        ),
+    )
+    .await
+    .expect("the loop ends");
+    let _ = stop_tx.send(());
+    let _tx = driver.await.unwrap();
+    let (app, exit) = outcome.unwrap();
+    assert_eq!(exit, Exit::Quit);
+    assert!(
+        app.pending.is_empty(),
+        "the ack was confirmed before quitting: {:?}",
+        app.pending
+    );
+    let acked: Vec<_> = app.sources[0]
+        .alerts
+        .iter()
+        .filter(|a| a.acked_by.as_deref() == Some("ana"))
+        .collect();
+    assert_eq!(
+        acked.len(),
+        1,
+        "the demo reports the ack after the follow-up poll"
+    );
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("ACK"), "{screen}");
+}
+
+#[tokio::test]
+async fn the_loop_ends_when_the_terminal_goes_away() {
+    let (source, clock) = demo_source(100);
+    let shared: SharedClock = Arc::new(clock.clone());
+    let app = empty_app(clock.now_utc());
+    let info = app.sources[0].info.clone();
+    let running = registry::start(
+        vec![Built {
+            info,
+            source: AnySource::Demo(source),
+            policy: PollPolicy::default(),
+        }],
+        &shared,
+    );
+    let (tx, rx) = mpsc::unbounded_channel::<std::io::Result<Event>>();
+    tx.send(Err(std::io::Error::other("EIO"))).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let (_, exit) = runtime::run(
+        &mut terminal,
+        app,
+        ReceiverStream(rx),
+        running,
+        shared,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(exit, Exit::TerminalGone(e) if e.contains("EIO")));
+}
+
+#[tokio::test]
+async fn a_signal_ends_the_loop() {
+    let (source, clock) = demo_source(100);
+    let shared: SharedClock = Arc::new(clock.clone());
+    let app = empty_app(clock.now_utc());
+    let info = app.sources[0].info.clone();
+    let running = registry::start(
+        vec![Built {
+            info,
+            source: AnySource::Demo(source),
+            policy: PollPolicy::default(),
+        }],
+        &shared,
+    );
+    let (_tx, rx) = mpsc::unbounded_channel::<std::io::Result<Event>>();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let (_, exit) = runtime::run(
+        &mut terminal,
+        app,
+        ReceiverStream(rx),
+        running,
+        shared,
+        async {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(exit, Exit::Signal);
+}

@@ -1,0 +1,136 @@
+//! The binary as a script would use it: `alerts --json`, `--filter`, `init`, `check`, `info`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+use std::process::Command;
+
+fn onduty(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_onduty"));
+    c.env("ONDUTY_CONFIG_DIR", dir.join("cfg"))
+        .env("ONDUTY_DATA_DIR", dir.join("data"))
+        .env_remove("ONDUTY_CONFIG");
+    c
+}
+
+#[test]
+fn alerts_json_lists_the_demo_alerts_with_the_contract_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = onduty(dir.path())
+        .args(["alerts", "--demo", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alerts = v.as_array().unwrap();
+    assert!(alerts.len() >= 5, "{alerts:?}");
+    for a in alerts {
+        for field in [
+            "key",
+            "source",
+            "title",
+            "severity",
+            "status",
+            "service",
+            "labels",
+            "annotations",
+            "started_at",
+        ] {
+            assert!(a.get(field).is_some(), "missing {field} in {a}");
+        }
+        assert!(a["key"].as_str().unwrap().starts_with("demo:"));
+        chrono::DateTime::parse_from_rfc3339(a["started_at"].as_str().unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn alerts_filter_narrows_and_a_bad_filter_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = onduty(dir.path())
+        .args(["alerts", "--json", "--filter", "sev>=critical is:firing"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["severity"] == "critical" && a["status"] == "firing")
+    );
+    let bad = onduty(dir.path())
+        .args(["alerts", "--filter", "is:bogus"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is:firing"));
+}
+
+#[test]
+fn init_writes_a_config_that_check_accepts_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(onduty(dir.path()).arg("init").status().unwrap().success());
+    let path = dir.path().join("cfg/config.toml");
+    assert!(path.exists());
+    let again = onduty(dir.path()).arg("init").output().unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let check = onduty(dir.path())
+        .args(["check", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && text.contains("demo") && text.contains("ok"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_explicit_config_is_fatal_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "colour = 'red'").unwrap();
+    let out = onduty(dir.path())
+        .args(["alerts", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("bad.toml") && err.contains("colour"),
+        "{err}"
+    );
+}
+
+#[test]
+fn info_prints_every_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = onduty(dir.path()).arg("info").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in ["config file", "themes dir", "data dir", "log dir"] {
+        assert!(text.contains(word), "{text}");
+    }
+    assert!(text.contains(&dir.path().join("cfg/config.toml").display().to_string()));
+}
+
+#[test]
+fn the_dashboard_refuses_a_non_terminal_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = onduty(dir.path()).arg("--demo").output().unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no escape bytes on stdout");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a terminal"));
+}
+
+#[test]
+fn global_flags_work_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = onduty(dir.path())
+        .args(["alerts", "--json", "--demo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}

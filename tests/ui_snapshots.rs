@@ -1,0 +1,117 @@
+//! Every view drawn from a fixed-clock demo app at 80x24 and 200x60, compared with the
+//! reviewed snapshots in tests/snapshots (review changes with `cargo insta review`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use onduty::app::{Action, App};
+use onduty::testing::demo_app;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
+
+fn draw(app: &App) -> String {
+    let (w, h) = app.viewport;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| onduty::ui::view(app, f)).unwrap();
+    format!("{}", terminal.backend())
+}
+
+fn keys(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            c => KeyCode::Char(c),
+        };
+        app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+}
+
+fn snapshot_each_size(name: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in SIZES {
+        let mut app = demo_app(100, w, h);
+        setup(&mut app);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&app));
+    }
+}
+
+#[test]
+fn alert_list() {
+    snapshot_each_size("alert_list", |_| {});
+}
+
+#[test]
+fn alert_list_grouped_by_service() {
+    snapshot_each_size("alert_list_grouped", |app| keys(app, "v"));
+}
+
+#[test]
+fn alert_detail_full_screen() {
+    snapshot_each_size("alert_detail", |app| keys(app, "\n"));
+}
+
+#[test]
+fn filter_being_typed() {
+    snapshot_each_size("filter", |app| keys(app, "/team=payments"));
+}
+
+#[test]
+fn help_overlay() {
+    snapshot_each_size("help", |app| keys(app, "?"));
+}
+
+#[test]
+fn palette() {
+    snapshot_each_size("palette", |app| keys(app, ":the"));
+}
+
+#[test]
+fn confirm_resolve() {
+    snapshot_each_size("confirm_resolve", |app| keys(app, "r"));
+}
+
+#[test]
+fn silence_prompt() {
+    snapshot_each_size("silence_prompt", |app| keys(app, "s"));
+}
+
+#[test]
+fn pending_ack() {
+    snapshot_each_size("pending_ack", |app| keys(app, "a"));
+}
+
+#[test]
+fn oncall_view() {
+    snapshot_each_size("oncall", |app| keys(app, "2"));
+}
+
+#[test]
+fn sources_view() {
+    snapshot_each_size("sources", |app| keys(app, "3"));
+}
+
+#[test]
+fn read_only_hides_actions() {
+    snapshot_each_size("read_only", |app| app.settings.is_read_only = true);
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let app = demo_app(100, 20, 4);
+    insta::assert_snapshot!("too_small", draw(&app));
+}
+
+#[test]
+fn severity_colours_carry_meaning() {
+    use onduty::theme::Role;
+    let app = demo_app(100, 80, 24);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| onduty::ui::view(&app, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    // Row 3 is the first alert (a critical one) in the default theme; row 2 is the header.
+    let crit_fg = app.theme.style(Role::SeverityCritical).fg;
+    let cell = buf.cell((3, 3)).unwrap();
+    assert_eq!(cell.symbol(), "C");
+    assert_eq!(cell.fg, crit_fg.unwrap());
+}
