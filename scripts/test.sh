@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The one test command: installs what the suite needs when it is missing, then runs
+# formatting, lints and every test. Tests that need a server start it themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_rust_component() {
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$1"; then
+    echo "test.sh: installing rust component $1"
+    rustup component add "$1"
+  fi
+}
+
+if ! command -v cargo >/dev/null; then
+  echo "test.sh: cargo is missing; install Rust from your package manager or rustup" >&2
+  exit 1
+fi
+if command -v rustup >/dev/null; then
+  need_rust_component rustfmt
+  need_rust_component clippy
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --locked --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --locked --all-targets
