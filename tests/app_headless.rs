@@ -37,55 +37,53 @@ fn key(c: char) -> std::io::Result<Event> {
     )))
 }
 
-// Paused time: a sleep returns only once every task is idle, so "after the first poll has
-// landed" is a fact of the schedule, not a guess about wall-clock speed.
-#[tokio::test(start_paused = true)]
-async fn ack_travels_to_the_demo_source_and_back_then_quit() {
+/// An app over the real demo source task, 100 s into the story, polled every `interval`.
+fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedClock) {
     let (source, clock) = demo_source(100);
     let shared: SharedClock = Arc::new(clock.clone());
     let app = empty_app(clock.now_utc());
     let info = app.sources[0].info.clone();
     let policy = PollPolicy {
-        interval: Duration::from_secs(3600),
-        timeout: Duration::from_secs(5),
-        max_backoff: Duration::from_secs(60),
+        interval,
+        ..PollPolicy::default()
     };
-    let running = registry::start(
-        vec![Built {
-            info,
-            source: AnySource::Demo(source),
-            policy,
-        }],
-        &shared,
-    );
+    let built = Built {
+        info,
+        source: AnySource::Demo(source),
+        policy,
+    };
+    let running = registry::start(vec![built], &shared);
+    (app, running, shared)
+}
+
+// Paused time: a sleep returns only once every task is idle, so "after the first poll has
+// landed" is a fact of the schedule, not a guess about wall-clock speed.
+#[tokio::test(start_paused = true)]
+async fn ack_travels_to_the_demo_source_and_back_then_quit() {
+    let (app, running, clock) = started(Duration::from_secs(3600));
     let (tx, rx) = mpsc::unbounded_channel();
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let driver = tokio::spawn(async move {
+    tokio::spawn(async move {
         // Once idle (first poll landed), ack the top alert; once idle again (confirmed), quit.
+        // Dropping `tx` afterwards ends the stream: if `q` only asked (ack still pending),
+        // the loop ends as TerminalGone and the test fails.
         tokio::time::sleep(Duration::from_millis(300)).await;
         tx.send(key('a')).unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         tx.send(key('q')).unwrap();
-        let _ = stop_rx.await;
-        tx
     });
-    let outcome = tokio::time::timeout(
-        Duration::from_secs(10),
-        runtime::run(
-            &mut terminal,
-            app,
-            ReceiverStream(rx),
-            running,
-            shared,
-            std::future::pending(),
-        ),
-    )
-    .await
-    .expect("the loop ends");
-    let _ = stop_tx.send(());
-    let _tx = driver.await.unwrap();
-    let (app, exit) = outcome.unwrap();
+    let run = runtime::run(
+        &mut terminal,
+        app,
+        ReceiverStream(rx),
+        running,
+        clock,
+        std::future::pending(),
+    );
+    let (app, exit) = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("the loop ends")
+        .unwrap();
     assert_eq!(exit, Exit::Quit);
     assert!(
         app.pending.is_empty(),
@@ -108,48 +106,25 @@ async fn ack_travels_to_the_demo_source_and_back_then_quit() {
 
 #[tokio::test]
 async fn the_loop_ends_when_the_terminal_goes_away() {
-    let (source, clock) = demo_source(100);
-    let shared: SharedClock = Arc::new(clock.clone());
-    let app = empty_app(clock.now_utc());
-    let info = app.sources[0].info.clone();
-    let running = registry::start(
-        vec![Built {
-            info,
-            source: AnySource::Demo(source),
-            policy: PollPolicy::default(),
-        }],
-        &shared,
-    );
+    let (app, running, clock) = started(Duration::from_secs(15));
     let (tx, rx) = mpsc::unbounded_channel::<std::io::Result<Event>>();
     tx.send(Err(std::io::Error::other("EIO"))).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let (_, exit) = runtime::run(
+    let run = runtime::run(
         &mut terminal,
         app,
         ReceiverStream(rx),
         running,
-        shared,
+        clock,
         std::future::pending(),
-    )
-    .await
-    .unwrap();
+    );
+    let (_, exit) = run.await.unwrap();
     assert!(matches!(exit, Exit::TerminalGone(e) if e.contains("EIO")));
 }
 
 #[tokio::test]
 async fn a_signal_ends_the_loop() {
-    let (source, clock) = demo_source(100);
-    let shared: SharedClock = Arc::new(clock.clone());
-    let app = empty_app(clock.now_utc());
-    let info = app.sources[0].info.clone();
-    let running = registry::start(
-        vec![Built {
-            info,
-            source: AnySource::Demo(source),
-            policy: PollPolicy::default(),
-        }],
-        &shared,
-    );
+    let (app, running, clock) = started(Duration::from_secs(15));
     let (_tx, rx) = mpsc::unbounded_channel::<std::io::Result<Event>>();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let (_, exit) = runtime::run(
@@ -157,7 +132,7 @@ async fn a_signal_ends_the_loop() {
         app,
         ReceiverStream(rx),
         running,
-        shared,
+        clock,
         async {},
     )
     .await

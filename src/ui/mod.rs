@@ -15,7 +15,7 @@ pub mod text;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use crate::app::{App, Overlay, View};
 use crate::theme::{Role, Theme};
@@ -66,6 +66,18 @@ fn pane<'a>(theme: &Theme, title: Line<'a>, is_focused: bool) -> Block<'a> {
         .border_type(BorderType::Rounded)
         .border_style(theme.style(border))
         .title(title)
+}
+
+/// A focused pane titled `title` holding wrapped `lines`: the simple views.
+fn text_pane(app: &App, frame: &mut Frame, area: Rect, title: &'static str, lines: Vec<Line<'_>>) {
+    let t = &app.theme;
+    let block = pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 /// A box of `w`×`h` centred in `area` (clipped to it).

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text;
 use crate::app::App;
@@ -65,15 +64,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.style(Role::TextMuted),
         ));
     }
-    let block = super::pane(
-        t,
-        Line::styled(" ON CALL ", t.style(Role::TextStrong)),
-        true,
-    );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    super::text_pane(app, frame, area, " ON CALL ", lines);
 }

@@ -3,7 +3,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text::{self, fit};
 use crate::app::{App, SourceHealth};
@@ -60,15 +59,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.style(Role::TextMuted),
         ));
     }
-    let block = super::pane(
-        t,
-        Line::styled(" SOURCES ", t.style(Role::TextStrong)),
-        true,
-    );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    super::text_pane(app, frame, area, " SOURCES ", lines);
 }

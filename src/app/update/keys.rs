@@ -2,10 +2,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::super::keymap::{Key, KeyOutcome};
-use super::super::text_input::{InputOutcome, TextInput};
-use super::super::{App, Command, Confirm, Effect, Overlay, PromptKind};
 use super::act;
+use crate::app::keymap::{Key, KeyOutcome};
+use crate::app::rows;
+use crate::app::text_input::{InputOutcome, TextInput};
+use crate::app::{App, Command, Confirm, Effect, Overlay, PromptKind, View};
 
 /// Handles one key press.
 pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -163,7 +164,7 @@ impl App {
             Command::Top => self.move_or_scroll(isize::MIN / 2),
             Command::Bottom => self.move_or_scroll(isize::MAX / 2),
             Command::OpenDetail => {
-                if self.selected_alert().is_some() && self.view == super::super::View::Alerts {
+                if self.selected_alert().is_some() && self.view == View::Alerts {
                     self.is_detail_open = true;
                     self.detail_scroll = 0;
                 }
@@ -173,20 +174,14 @@ impl App {
             Command::Silence => act::open_prompt(self, PromptKind::Silence),
             Command::Note => act::open_prompt(self, PromptKind::Note),
             Command::CycleSort => {
-                self.sort = super::super::rows::next_sort(self.sort);
+                self.sort = rows::next_sort(self.sort);
                 self.rebuild_rows();
-                self.toast_info(format!(
-                    "sort: {}",
-                    super::super::rows::sort_name(self.sort)
-                ));
+                self.toast_info(format!("sort: {}", rows::sort_name(self.sort)));
             }
             Command::CycleGroup => {
-                self.group = super::super::rows::next_group(self.group);
+                self.group = rows::next_group(self.group);
                 self.rebuild_rows();
-                self.toast_info(format!(
-                    "group: {}",
-                    super::super::rows::group_name(self.group)
-                ));
+                self.toast_info(format!("group: {}", rows::group_name(self.group)));
             }
             Command::ToggleClock => {
                 use crate::config::ClockZone;
@@ -208,13 +203,13 @@ impl App {
                     "polling resumed"
                 });
             }
-            Command::ShowAlerts => self.show(super::super::View::Alerts),
-            Command::ShowOnCall => self.show(super::super::View::OnCall),
-            Command::ShowSources => self.show(super::super::View::Sources),
+            Command::ShowAlerts => self.show(View::Alerts),
+            Command::ShowOnCall => self.show(View::OnCall),
+            Command::ShowSources => self.show(View::Sources),
         }
     }
 
-    fn show(&mut self, view: super::super::View) {
+    fn show(&mut self, view: View) {
         self.view = view;
         self.is_detail_open = false;
         self.overlay = Overlay::None;
@@ -225,8 +220,8 @@ impl App {
             self.overlay = Overlay::None;
         } else if self.is_detail_open {
             self.is_detail_open = false;
-        } else if self.view != super::super::View::Alerts {
-            self.view = super::super::View::Alerts;
+        } else if self.view != View::Alerts {
+            self.view = View::Alerts;
         } else if !self.filter_text.is_empty() {
             self.set_filter("", false);
         } else if self.banner.is_some() {
