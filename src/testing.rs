@@ -54,6 +54,7 @@ pub fn empty_app(now: DateTime<Utc>) -> App {
         id: SourceId("demo".into()),
         kind: "demo".into(),
         interval: config.poll_interval,
+        cluster: None,
     };
     App::new(settings, vec![info], theme, themes, now)
 }
@@ -64,6 +65,7 @@ pub fn feed(app: &mut App, snapshot: Snapshot, at: DateTime<Utc>) {
         source: SourceId("demo".into()),
         alerts: Arc::from(snapshot.alerts),
         escalation: Arc::from(snapshot.escalation),
+        silences: Arc::from(snapshot.silences),
         fetched_at: at,
     }));
 }

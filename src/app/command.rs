@@ -64,6 +64,12 @@ commands! {
     Silence = "silence",
     /// Write a note on the selected alert
     Note = "note",
+    /// Mark or unmark the selected alert (S silences marks)
+    Mark = "mark",
+    /// Silence by matchers, previewing what it catches
+    SilenceMatching = "silence_matching",
+    /// Expire the selected silence (asks to confirm)
+    ExpireSilence = "expire_silence",
     /// Cycle the sort order: severity, age, source, service
     CycleSort = "cycle_sort",
     /// Cycle grouping: service, source, severity, none
@@ -80,6 +86,8 @@ commands! {
     ShowOnCall = "show_oncall",
     /// Show source health
     ShowSources = "show_sources",
+    /// Show the silences of every source
+    ShowSilences = "show_silences",
 }
 
 impl Command {
@@ -87,7 +95,12 @@ impl Command {
     pub fn is_action(self) -> bool {
         matches!(
             self,
-            Command::Acknowledge | Command::Resolve | Command::Silence | Command::Note
+            Command::Acknowledge
+                | Command::Resolve
+                | Command::Silence
+                | Command::Note
+                | Command::SilenceMatching
+                | Command::ExpireSilence
         )
     }
 }

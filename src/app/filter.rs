@@ -196,6 +196,9 @@ mod tests {
             silenced_until: None,
             links: vec![],
             notes: vec![],
+            fingerprint: None,
+            suppressed_by: vec![],
+            receivers: vec![],
         }
         .build(&SourceId("prod-am".into()))
     }

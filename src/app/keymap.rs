@@ -16,6 +16,8 @@ pub enum KeyScope {
     AlertList,
     /// The full-screen alert detail.
     Detail,
+    /// The silences view.
+    Silences,
 }
 
 impl KeyScope {
@@ -25,13 +27,19 @@ impl KeyScope {
             KeyScope::Global => "global",
             KeyScope::AlertList => "alert_list",
             KeyScope::Detail => "detail",
+            KeyScope::Silences => "silences",
         }
     }
 
     fn from_name(s: &str) -> Option<KeyScope> {
-        [KeyScope::Global, KeyScope::AlertList, KeyScope::Detail]
-            .into_iter()
-            .find(|k| k.name() == s)
+        [
+            KeyScope::Global,
+            KeyScope::AlertList,
+            KeyScope::Detail,
+            KeyScope::Silences,
+        ]
+        .into_iter()
+        .find(|k| k.name() == s)
     }
 }
 
@@ -177,7 +185,7 @@ impl Keymap {
             let scope = KeyScope::from_name(scope_name).ok_or_else(|| BindingError {
                 key: format!("keys.{scope_name}"),
                 value: String::new(),
-                message: "unknown key table (use global, alert_list or detail)".into(),
+                message: "unknown key table (use global, alert_list, detail or silences)".into(),
             })?;
             for (keys, name) in table {
                 let err = |message: String| BindingError {

@@ -6,6 +6,7 @@ pub mod command;
 pub mod filter;
 pub mod keymap;
 pub mod rows;
+pub mod silence_editor;
 mod state;
 pub mod text_input;
 mod update;

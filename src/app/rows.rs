@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::config::{GroupBy, SortKey};
-use crate::model::{Alert, Severity, Status};
+use crate::model::{Alert, AlertKey, Severity, Status};
 
 use super::filter::Filter;
 
@@ -38,8 +38,8 @@ pub fn build<'a>(
     filter: &Filter,
     sort: SortKey,
     group: GroupBy,
-) -> Vec<Row> {
-    let mut kept: Vec<(AlertRef, &Alert)> = alerts.filter(|(_, a)| filter.matches(a)).collect();
+) -> (Vec<Row>, Duplicates) {
+    let (mut kept, duplicates) = dedup(alerts.filter(|(_, a)| filter.matches(a)));
     // Groups lead with the most severe open alert they hold, so the worst trouble is on top.
     let mut rank: HashMap<&str, (bool, Severity)> = HashMap::new();
     for (_, a) in &kept {
@@ -56,7 +56,10 @@ pub fn build<'a>(
             .then_with(|| sort_order(sort, a, b))
     });
     if group == GroupBy::None {
-        return kept.into_iter().map(|(r, _)| Row::Alert(r)).collect();
+        return (
+            kept.into_iter().map(|(r, _)| Row::Alert(r)).collect(),
+            duplicates,
+        );
     }
     let mut rows = Vec::with_capacity(kept.len() + 8);
     let mut i = 0;
@@ -73,7 +76,32 @@ pub fn build<'a>(
         rows.extend(kept[i..end].iter().map(|(r, _)| Row::Alert(*r)));
         i = end;
     }
-    rows
+    (rows, duplicates)
+}
+
+/// For an alert shown in the list, the other instances that report the same alert.
+pub type Duplicates = HashMap<AlertKey, Vec<AlertRef>>;
+
+/// Keeps one row per fingerprint: the same alert from several Alertmanagers (an HA pair, or
+/// one rule sent to two clusters) is one row; the first source in config order leads and
+/// the others are listed in `Duplicates`.
+fn dedup<'a>(
+    alerts: impl Iterator<Item = (AlertRef, &'a Alert)>,
+) -> (Vec<(AlertRef, &'a Alert)>, Duplicates) {
+    let mut kept: Vec<(AlertRef, &Alert)> = Vec::new();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut duplicates = Duplicates::new();
+    for (r, a) in alerts {
+        match a.fingerprint.as_deref().map(|f| (f, first.get(f).copied())) {
+            Some((_, Some(i))) => duplicates.entry(kept[i].1.key.clone()).or_default().push(r),
+            Some((f, None)) => {
+                first.insert(f, kept.len());
+                kept.push((r, a));
+            }
+            None => kept.push((r, a)),
+        }
+    }
+    (kept, duplicates)
 }
 
 fn group_label(group: GroupBy, a: &Alert) -> &str {

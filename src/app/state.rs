@@ -11,7 +11,7 @@ use super::keymap::{Key, KeyScope, Keymap};
 use super::rows::{AlertRef, Row};
 use super::text_input::TextInput;
 use crate::config::{ClockZone, Config, GroupBy, SortKey};
-use crate::model::{Alert, AlertKey, EscalationPolicy, Severity, SourceId, Status};
+use crate::model::{Alert, AlertKey, EscalationPolicy, Severity, Silence, SourceId, Status};
 use crate::sources::{CommandId, Operation};
 use crate::theme::{Theme, ThemeCatalog};
 
@@ -24,6 +24,8 @@ pub enum View {
     OnCall,
     /// Source health.
     Sources,
+    /// Silences of every source.
+    Silences,
 }
 
 /// What is drawn over the view and takes the keys.
@@ -41,6 +43,8 @@ pub enum Overlay {
     Confirm(Confirm),
     /// An action's input line (silence duration, note text).
     Prompt(Prompt),
+    /// The silence editor with its live preview.
+    SilenceEditor(super::silence_editor::SilenceEditor),
 }
 
 /// A question that needs a yes.
@@ -50,6 +54,8 @@ pub enum Confirm {
     Resolve(AlertKey),
     /// Quit with actions pending?
     Quit,
+    /// Expire this silence (source, silence id)?
+    Expire(SourceId, String),
 }
 
 /// An input line for an action on one alert.
@@ -103,6 +109,8 @@ pub struct SourceInfo {
     pub kind: String,
     /// How often it is polled (decides when its data counts as stale).
     pub interval: Duration,
+    /// The cluster it belongs to: HA peers share silences, so one of them is enough.
+    pub cluster: Option<String>,
 }
 
 /// How a source is doing.
@@ -127,6 +135,8 @@ pub struct SourceState {
     pub alerts: Arc<[Alert]>,
     /// Its escalation policies.
     pub escalation: Arc<[EscalationPolicy]>,
+    /// Its silences.
+    pub silences: Arc<[Silence]>,
     /// When its last poll succeeded.
     pub last_ok: Option<DateTime<Utc>>,
     /// Its last failure, if the last poll failed.
@@ -152,6 +162,15 @@ impl SourceState {
             SourceHealth::Ok
         }
     }
+}
+
+/// Alert counts for the header and the list title.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Open alerts per severity, in `Severity::ALL` order.
+    pub open: [usize; 5],
+    /// Distinct alerts.
+    pub distinct: usize,
 }
 
 /// Settings taken from the config.
@@ -199,10 +218,20 @@ pub struct App {
     pub sources: Vec<SourceState>,
     /// The list rows, built by `update`.
     pub rows: Vec<Row>,
+    /// Other instances reporting an alert shown in the list.
+    pub duplicates: super::rows::Duplicates,
+    /// Counts, each alert once.
+    pub totals: Totals,
     /// The selected alert.
     pub selected: Option<AlertKey>,
     /// The row index of the selection.
     pub cursor: usize,
+    /// Alerts marked with space, for a silence over several.
+    pub marked: std::collections::BTreeSet<AlertKey>,
+    /// The silences view's rows: (source index, silence index, alerts it catches now).
+    pub silence_rows: Vec<(usize, usize, usize)>,
+    /// The selected row of the silences view.
+    pub silence_cursor: usize,
     /// The first row drawn.
     pub offset: usize,
     /// The filter as typed.
@@ -262,6 +291,7 @@ impl App {
                 info,
                 alerts: Arc::from(Vec::new()),
                 escalation: Arc::from(Vec::new()),
+                silences: Arc::from(Vec::new()),
                 last_ok: None,
                 last_error: None,
                 is_paused: false,
@@ -275,8 +305,13 @@ impl App {
             now,
             sources,
             rows: Vec::new(),
+            duplicates: Default::default(),
+            totals: Totals::default(),
             selected: None,
             cursor: 0,
+            marked: Default::default(),
+            silence_rows: Vec::new(),
+            silence_cursor: 0,
             offset: 0,
             filter_text: String::new(),
             filter: Filter::default(),
@@ -329,35 +364,56 @@ impl App {
         }
     }
 
+    /// Every source reporting `alert`: its own, then the other instances.
+    pub fn reporters(&self, alert: &Alert) -> Vec<&SourceState> {
+        let others = self.duplicates.get(&alert.key).into_iter().flatten();
+        let others = others.filter_map(|r| self.sources.get(r.source as usize));
+        self.sources
+            .iter()
+            .filter(|s| s.info.id == alert.source)
+            .chain(others)
+            .collect()
+    }
+
     /// The pending action on `key`, if any.
     pub fn pending_on(&self, key: &AlertKey) -> Option<&Pending> {
         self.pending.values().find(|p| &p.key == key)
     }
 
-    /// Open (not resolved) alerts per severity, over every source.
+    /// Open (not resolved) alerts per severity, each alert once however many instances
+    /// report it (computed by `update`).
     pub fn open_counts(&self) -> [usize; 5] {
-        let mut counts = [0; 5];
-        for (_, a) in self.all_alerts() {
-            if a.status != Status::Resolved {
-                let i = Severity::ALL
-                    .iter()
-                    .position(|s| *s == a.severity)
-                    .unwrap_or(4);
-                counts[i] += 1;
-            }
-        }
-        counts
+        self.totals.open
     }
 
-    /// How many alerts there are, and how many rows pass the filter.
+    /// How many alerts pass the filter, and how many there are (each alert once).
     pub fn shown_of_total(&self) -> (usize, usize) {
         let shown = self
             .rows
             .iter()
             .filter(|r| matches!(r, Row::Alert(_)))
             .count();
-        let total = self.sources.iter().map(|s| s.alerts.len()).sum();
-        (shown, total)
+        (shown, self.totals.distinct)
+    }
+
+    /// Counts every alert once, by fingerprint.
+    pub(crate) fn count_alerts(&self) -> Totals {
+        let mut seen = std::collections::HashSet::new();
+        let mut totals = Totals::default();
+        for (_, a) in self.all_alerts() {
+            if a.fingerprint.as_deref().is_some_and(|f| !seen.insert(f)) {
+                continue;
+            }
+            totals.distinct += 1;
+            if a.status != Status::Resolved {
+                let i = Severity::ALL
+                    .iter()
+                    .position(|s| *s == a.severity)
+                    .unwrap_or(4);
+                totals.open[i] += 1;
+            }
+        }
+        totals
     }
 
     /// Whether any source is the demo.
@@ -373,10 +429,16 @@ impl App {
 
     /// The key scope of the current mode.
     pub fn key_scope(&self) -> KeyScope {
-        if self.is_detail_open {
-            KeyScope::Detail
-        } else {
-            KeyScope::AlertList
+        match self.view {
+            View::Silences => KeyScope::Silences,
+            _ if self.is_detail_open => KeyScope::Detail,
+            _ => KeyScope::AlertList,
         }
+    }
+
+    /// The silence under the cursor of the silences view.
+    pub fn selected_silence(&self) -> Option<&Silence> {
+        let (s, i, _) = *self.silence_rows.get(self.silence_cursor)?;
+        self.sources.get(s)?.silences.get(i)
     }
 }

@@ -49,6 +49,39 @@ pub enum CommandLine {
         #[arg(long, value_name = "EXPR")]
         filter: Option<String>,
     },
+    /// Acknowledge an alert (Alertmanager: a silence onduty extends while it fires).
+    Ack {
+        /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
+        key: String,
+    },
+    /// Silence one alert, or whatever the matchers catch, for a while.
+    Silence {
+        /// The alert's key; or give `--matcher` (and a source with `--source`) instead.
+        key: Option<String>,
+        /// How long: 30m, 2h, 1d.
+        #[arg(long = "for", value_name = "DURATION", default_value = "2h")]
+        duration: String,
+        /// Why (shown to everyone).
+        #[arg(long, default_value = "silenced from onduty")]
+        comment: String,
+        /// Matchers instead of a key: `--matcher 'alertname="X"' --matcher 'env=~"prod.*"'`.
+        #[arg(long = "matcher", value_name = "MATCHER")]
+        matchers: Vec<String>,
+        /// The source for `--matcher` silences (default: the only one).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// List the silences of every source.
+    Silences {
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Expire a silence: `onduty expire SOURCE:SILENCE_ID`.
+    Expire {
+        /// `SOURCE:SILENCE_ID` as `onduty silences` prints it.
+        key: String,
+    },
     /// Write the commented default config to the config path.
     Init {
         /// Overwrite an existing file.
@@ -69,6 +102,41 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Alerts { json, filter }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::alerts(&config, *json, filter.as_deref()).await
+        }
+        Some(CommandLine::Ack { key }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            oneshot::act(&config, key, crate::sources::Operation::Acknowledge).await
+        }
+        Some(CommandLine::Silence {
+            key,
+            duration,
+            comment,
+            matchers,
+            source,
+        }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            let duration = crate::duration_fmt::parse(duration).map_err(anyhow::Error::msg)?;
+            oneshot::silence(
+                &config,
+                key.as_deref(),
+                duration,
+                comment,
+                matchers,
+                source.as_deref(),
+            )
+            .await
+        }
+        Some(CommandLine::Silences { json }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            oneshot::silences(&config, *json).await
+        }
+        Some(CommandLine::Expire { key }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            let (source, id) = key
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:SILENCE_ID"))?;
+            let op = crate::sources::Operation::ExpireSilence { id: id.to_string() };
+            oneshot::act(&config, &format!("{source}:"), op).await
         }
         Some(CommandLine::Check) => {
             let (config, _) = load_config(&cli, &paths, true)?;

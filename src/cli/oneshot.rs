@@ -10,7 +10,8 @@ use crate::app::filter;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::duration_fmt;
-use crate::model::Alert;
+use crate::model::{Alert, AlertKey, Matcher, Silence};
+use crate::sources::Operation;
 use crate::sources::Snapshot;
 use crate::sources::registry::{self, Built};
 use crate::ui::text::fit;
@@ -138,5 +139,134 @@ pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// Performs `op` on the alert `key` (or, for silence operations, on the source `key` names)
+/// and reports the outcome; exit 1 when the back end refused or could not be reached.
+pub async fn act(config: &Config, key: &str, op: Operation) -> anyhow::Result<ExitCode> {
+    let (source, _) = key
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:ID"))?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let mut built = registry::build(config, &clock)
+        .into_iter()
+        .find(|b| b.info.id.0 == source)
+        .ok_or_else(|| anyhow::anyhow!("no source named '{source}' in the config"))?;
+    let verb = op.verb();
+    let author = config.identity();
+    let alert_key = AlertKey(key.to_string());
+    let outcome = tokio::time::timeout(
+        built.policy.timeout * 2,
+        built.source.perform(&alert_key, &op, &author),
+    )
+    .await;
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        Ok(Ok(())) => {
+            writeln!(out, "{verb} {key}: done")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Err(e)) => {
+            writeln!(out, "{verb} {key}: failed: {e}")?;
+            Ok(ExitCode::FAILURE)
+        }
+        Err(_) => {
+            writeln!(out, "{verb} {key}: no answer in time")?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `onduty silence`: one alert by key, or matchers on a source.
+pub async fn silence(
+    config: &Config,
+    key: Option<&str>,
+    duration: std::time::Duration,
+    comment: &str,
+    matchers: &[String],
+    source: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let comment = comment.to_string();
+    match (key, matchers.is_empty()) {
+        (Some(key), true) => act(config, key, Operation::Silence { duration, comment }).await,
+        (None, false) => {
+            let matchers = matchers
+                .iter()
+                .map(|m| Matcher::parse(m))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            let source = match source {
+                Some(s) => s.to_string(),
+                None if config.sources.len() == 1 => config.sources[0].name.clone(),
+                None => anyhow::bail!("several sources: say which with --source"),
+            };
+            act(
+                config,
+                &format!("{source}:"),
+                Operation::CreateSilence {
+                    matchers,
+                    duration,
+                    comment,
+                },
+            )
+            .await
+        }
+        _ => anyhow::bail!("give either an alert key or --matcher, not both or neither"),
+    }
+}
+
+/// `onduty silences [--json]`.
+pub async fn silences(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
+    let mut all: Vec<Silence> = Vec::new();
+    let mut failed = false;
+    for (b, result, _) in poll_all(config).await {
+        match result {
+            Ok(s) => all.extend(s.silences),
+            Err(e) => {
+                failed = true;
+                #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
+                {
+                    eprintln!("onduty: source '{}' failed: {e}", b.info.id);
+                }
+            }
+        }
+    }
+    all.sort_by(|a, b| {
+        a.state_rank()
+            .cmp(&b.state_rank())
+            .then(a.ends_at.cmp(&b.ends_at))
+    });
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &all)?;
+        writeln!(out)?;
+    } else {
+        let now = chrono::Utc::now();
+        for s in &all {
+            let matchers: Vec<String> = s.matchers.iter().map(ToString::to_string).collect();
+            let ends = if s.ends_at > now {
+                format!("ends in {}", duration_fmt::age(s.ends_at - now))
+            } else {
+                "expired".into()
+            };
+            writeln!(
+                out,
+                "{}:{}  {:?}  {ends}  by {}  {}  {{{}}}",
+                s.source,
+                s.id,
+                s.state,
+                s.created_by,
+                s.comment,
+                matchers.join(", ")
+            )?;
+        }
+        writeln!(out, "{} silence(s)", all.len())?;
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     })
 }

@@ -62,6 +62,8 @@ pub enum GroupBy {
 pub enum SourceKind {
     /// The built-in simulated incident.
     Demo,
+    /// A Prometheus Alertmanager (API v2).
+    Alertmanager,
 }
 
 /// One `[[source]]` table.
@@ -90,6 +92,42 @@ pub struct SourceConfig {
     /// This source's timeout (default: the global one).
     #[serde(default, deserialize_with = "opt_duration")]
     pub timeout: Option<Duration>,
+    /// HA peers that gossip silences share a cluster name.
+    #[serde(default)]
+    pub cluster: Option<String>,
+    /// Basic-auth user name; the token is then the password.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Extra request headers (not secrets: those go in token_*).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A PEM file of extra CA certificates to trust.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// A PEM client certificate (mTLS), with `client_key`.
+    #[serde(default)]
+    pub client_cert: Option<PathBuf>,
+    /// The PEM private key of `client_cert`.
+    #[serde(default)]
+    pub client_key: Option<PathBuf>,
+    /// Only alerts routed to receivers matching this regex.
+    #[serde(default)]
+    pub receiver: Option<String>,
+    /// Only alerts matching these matchers (`team="payments"`).
+    #[serde(default)]
+    pub filter: Vec<String>,
+    /// The label that holds the severity.
+    #[serde(default)]
+    pub severity_label: Option<String>,
+    /// Label values mapped to severities (`P1 = "critical"`).
+    #[serde(default)]
+    pub severity_map: BTreeMap<String, String>,
+    /// How long an ack silence lasts before onduty extends it while the alert fires.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub ack_window: Option<Duration>,
+    /// Largest answer accepted, in MB.
+    #[serde(default)]
+    pub max_response_mb: Option<u64>,
 }
 
 impl SourceConfig {
@@ -104,6 +142,18 @@ impl SourceConfig {
             token_file: None,
             poll_interval: None,
             timeout: None,
+            cluster: None,
+            username: None,
+            headers: BTreeMap::new(),
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
+            receiver: None,
+            filter: Vec::new(),
+            severity_label: None,
+            severity_map: BTreeMap::new(),
+            ack_window: None,
+            max_response_mb: None,
         }
     }
 }
@@ -284,6 +334,9 @@ impl Config {
                     "two sources have this name",
                 ));
             }
+            validate_backend(s).map_err(|(key, value, message)| {
+                invalid(format!("source[{i}].{key}"), &value, &message)
+            })?;
             let named = [
                 s.token_env.is_some(),
                 s.token_command.is_some(),
@@ -319,6 +372,59 @@ impl Config {
             .map(|u| sanitize::line(&u, 64))
             .unwrap_or_else(|_| "unknown".into())
     }
+}
+
+/// Checks the keys a back end needs: (key, value, message) on error.
+fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
+    let err = |k: &str, v: &str, m: &str| Err((k.to_string(), v.to_string(), m.to_string()));
+    if s.kind == SourceKind::Demo {
+        return Ok(());
+    }
+    match s.url.as_deref() {
+        None => {
+            return err(
+                "url",
+                "",
+                "an alertmanager source needs url = \"http://host:9093\"",
+            );
+        }
+        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+            return err("url", u, "must start with http:// or https://");
+        }
+        Some(_) => {}
+    }
+    for (i, f) in s.filter.iter().enumerate() {
+        if let Err(e) = crate::model::Matcher::parse(f) {
+            return err(&format!("filter[{i}]"), f, &e);
+        }
+    }
+    if let Some(r) = &s.receiver {
+        if regex::Regex::new(r).is_err() {
+            return err("receiver", r, "not a valid regex");
+        }
+    }
+    for (k, v) in &s.severity_map {
+        if crate::model::Severity::parse(v).is_none() {
+            return err(
+                &format!("severity_map.{k}"),
+                v,
+                "use critical, error, warning or info",
+            );
+        }
+    }
+    for k in s.headers.keys() {
+        if k.eq_ignore_ascii_case("authorization") {
+            return err(
+                &format!("headers.{k}"),
+                "<redacted>",
+                "credentials go in token_env, token_command or token_file",
+            );
+        }
+    }
+    if s.client_cert.is_some() != s.client_key.is_some() {
+        return err("client_cert", "", "client_cert and client_key go together");
+    }
+    Ok(())
 }
 
 fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {

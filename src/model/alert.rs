@@ -81,6 +81,12 @@ pub struct Alert {
     pub links: Vec<Link>,
     /// Notes written on it.
     pub notes: Vec<Note>,
+    /// Identity across sources: the same alert reported by several instances shares it.
+    pub fingerprint: Option<String>,
+    /// Why it is suppressed, one line per reason ("silenced by …", "inhibited by …").
+    pub suppressed_by: Vec<String>,
+    /// Receivers it is routed to.
+    pub receivers: Vec<String>,
 }
 
 /// The raw, unsanitized parts of an alert as a source mapped them. `build` sanitizes.
@@ -112,6 +118,12 @@ pub struct AlertDraft {
     pub links: Vec<(String, String)>,
     /// Notes (already built, so already sanitized).
     pub notes: Vec<Note>,
+    /// Identity across sources.
+    pub fingerprint: Option<String>,
+    /// Raw suppression reasons.
+    pub suppressed_by: Vec<String>,
+    /// Raw receiver names.
+    pub receivers: Vec<String>,
 }
 
 impl AlertDraft {
@@ -159,8 +171,20 @@ impl AlertDraft {
                 })
                 .collect(),
             notes: self.notes,
+            fingerprint: self
+                .fingerprint
+                .map(|f| sanitize::line(&f, sanitize::LABEL_CAP)),
+            suppressed_by: clean_list(self.suppressed_by),
+            receivers: clean_list(self.receivers),
         }
     }
+}
+
+fn clean_list(items: Vec<String>) -> Vec<String> {
+    items
+        .iter()
+        .map(|s| sanitize::line(s, sanitize::LABEL_CAP))
+        .collect()
 }
 
 fn clean_pairs(pairs: Vec<(String, String)>, cap: usize) -> BTreeMap<String, String> {
@@ -215,6 +239,9 @@ mod tests {
             silenced_until: None,
             links: vec![],
             notes: vec![],
+            fingerprint: None,
+            suppressed_by: vec![],
+            receivers: vec![],
         }
     }
 

@@ -6,10 +6,14 @@ mod escalation;
 mod note;
 pub mod sanitize;
 mod severity;
+mod silence;
 mod status;
 
 pub use alert::{Alert, AlertDraft, AlertKey, Link, SourceId};
 pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall};
 pub use note::Note;
 pub use severity::Severity;
+pub use silence::{
+    ACK_MARK, ACK_PREFIX, Matcher, Silence, SilenceState, ack_comment, is_ack_comment,
+};
 pub use status::Status;

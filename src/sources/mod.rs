@@ -2,6 +2,7 @@
 //! (see `poller`), performs the commands handed to it and reports facts up as `SourceEvent`s.
 //! It never touches the UI.
 
+pub mod alertmanager;
 pub mod demo;
 mod error;
 mod poller;
@@ -16,7 +17,7 @@ use chrono::{DateTime, Utc};
 pub use error::Error;
 pub use poller::{PollPolicy, spawn};
 
-use crate::model::{Alert, AlertKey, EscalationPolicy, SourceId};
+use crate::model::{Alert, AlertKey, EscalationPolicy, Matcher, Silence, SourceId};
 
 /// Identifies one command sent to a source, so its outcome can be matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -41,6 +42,20 @@ pub enum Operation {
         /// The note as typed.
         text: String,
     },
+    /// Create a silence from matchers (not tied to one alert).
+    CreateSilence {
+        /// What it catches.
+        matchers: Vec<Matcher>,
+        /// How long.
+        duration: Duration,
+        /// Why.
+        comment: String,
+    },
+    /// Expire (end now) a silence.
+    ExpireSilence {
+        /// The silence's id.
+        id: String,
+    },
 }
 
 impl Operation {
@@ -51,6 +66,8 @@ impl Operation {
             Operation::Resolve => "resolve",
             Operation::Silence { .. } => "silence",
             Operation::AddNote { .. } => "note",
+            Operation::CreateSilence { .. } => "silence",
+            Operation::ExpireSilence { .. } => "expire",
         }
     }
 }
@@ -82,6 +99,8 @@ pub struct Snapshot {
     pub alerts: Vec<Alert>,
     /// The escalation policies it knows, with who is on call.
     pub escalation: Vec<EscalationPolicy>,
+    /// Its silences (every state it reports).
+    pub silences: Vec<Silence>,
 }
 
 /// A fact reported up by a source task.
@@ -95,6 +114,8 @@ pub enum SourceEvent {
         alerts: Arc<[Alert]>,
         /// Its escalation policies.
         escalation: Arc<[EscalationPolicy]>,
+        /// Its silences.
+        silences: Arc<[Silence]>,
         /// When.
         fetched_at: DateTime<Utc>,
     },
@@ -133,7 +154,8 @@ pub trait Source: Send + 'static {
     /// Fetches what the back end reports now.
     fn fetch(&mut self) -> impl Future<Output = Result<Snapshot, Error>> + Send;
 
-    /// Performs `op` on alert `key` on behalf of `author`.
+    /// Performs `op` on alert `key` on behalf of `author`. For `CreateSilence` and
+    /// `ExpireSilence` the key names the source only (`SOURCE:`).
     fn perform(
         &mut self,
         key: &AlertKey,

@@ -168,6 +168,7 @@ impl<S: Source> SourceTask<S> {
                     source,
                     alerts: Arc::from(snapshot.alerts),
                     escalation: Arc::from(snapshot.escalation),
+                    silences: Arc::from(snapshot.silences),
                     fetched_at: at,
                 }
             }

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::alertmanager::AlertmanagerSource;
 use super::demo::DemoSource;
 use super::{Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::app::SourceInfo;
@@ -22,6 +23,8 @@ const EVENT_QUEUE: usize = 256;
 pub enum AnySource {
     /// The demo.
     Demo(DemoSource),
+    /// An Alertmanager.
+    Alertmanager(Box<AlertmanagerSource>),
 }
 
 impl AnySource {
@@ -29,6 +32,20 @@ impl AnySource {
     pub async fn fetch(&mut self) -> Result<Snapshot, Error> {
         match self {
             AnySource::Demo(s) => s.fetch().await,
+            AnySource::Alertmanager(s) => s.fetch().await,
+        }
+    }
+
+    /// Performs one operation (for the one-shot CLI commands).
+    pub async fn perform(
+        &mut self,
+        key: &crate::model::AlertKey,
+        op: &super::Operation,
+        author: &str,
+    ) -> Result<(), Error> {
+        match self {
+            AnySource::Demo(s) => s.perform(key, op, author).await,
+            AnySource::Alertmanager(s) => s.perform(key, op, author).await,
         }
     }
 }
@@ -64,11 +81,16 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
             "demo",
             AnySource::Demo(DemoSource::new(id.clone(), clock.clone())),
         ),
+        SourceKind::Alertmanager => {
+            let am = AlertmanagerSource::new(s.clone(), policy.timeout, clock.clone());
+            ("alertmanager", AnySource::Alertmanager(Box::new(am)))
+        }
     };
     let info = SourceInfo {
         id,
         kind: kind.into(),
         interval: policy.interval,
+        cluster: s.cluster.clone(),
     };
     Built {
         info,
@@ -98,15 +120,12 @@ pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
     for b in built {
         let (ctx, crx) = mpsc::unbounded_channel();
         commands.insert(b.info.id.clone(), ctx);
+        let (policy, events, stop) = (b.policy, tx.clone(), cancel.child_token());
         let task = match b.source {
-            AnySource::Demo(s) => super::spawn(
-                s,
-                b.policy,
-                clock.clone(),
-                tx.clone(),
-                crx,
-                cancel.child_token(),
-            ),
+            AnySource::Demo(s) => super::spawn(s, policy, clock.clone(), events, crx, stop),
+            AnySource::Alertmanager(s) => {
+                super::spawn(*s, policy, clock.clone(), events, crx, stop)
+            }
         };
         tasks.push(task);
     }

@@ -49,7 +49,23 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     ]));
     out.push(Line::default());
     kv(&mut out, t, "key", a.key.0.as_str());
-    kv(&mut out, t, "source", a.source.0.as_str());
+    let reporters: Vec<&str> = app
+        .reporters(a)
+        .iter()
+        .map(|s| s.info.id.0.as_str())
+        .collect();
+    let label = if reporters.len() > 1 {
+        "reported by"
+    } else {
+        "source"
+    };
+    kv(&mut out, t, label, reporters.join(", "));
+    if !a.receivers.is_empty() {
+        kv(&mut out, t, "receivers", a.receivers.join(", "));
+    }
+    for reason in &a.suppressed_by {
+        kv(&mut out, t, "suppressed", reason.as_str());
+    }
     if !a.service.is_empty() {
         kv(&mut out, t, "service", a.service.as_str());
     }
@@ -126,7 +142,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         section(&mut out, t, "links");
         for l in &a.links {
             out.push(Line::from(vec![
-                Span::styled(format!("  {:<10} ", l.label), t.style(Role::LabelKey)),
+                Span::styled(format!("  {:<11} ", l.label), t.style(Role::LabelKey)),
                 Span::styled(l.url.as_str(), t.style(Role::Link)),
             ]));
         }
@@ -189,7 +205,7 @@ fn section<'a>(out: &mut Vec<Line<'a>>, t: &Theme, name: &str) {
 fn kv<'a>(out: &mut Vec<Line<'a>>, t: &Theme, k: &str, v: impl Into<std::borrow::Cow<'a, str>>) {
     out.push(Line::from(vec![
         Span::styled(
-            format!("  {:<10} ", text::cut(k, 24)),
+            format!("  {:<11} ", text::cut(k, 24)),
             t.style(Role::LabelKey),
         ),
         Span::styled(v.into(), t.style(Role::LabelValue)),

@@ -143,7 +143,9 @@ fn alert_line(
             t.style(role)
         }
     };
+    // A marked alert shows the mark where the status glyph stands (the status word stays).
     let glyph = match a.status {
+        _ if app.marked.contains(&a.key) => '▣',
         Status::Firing => '●',
         Status::Acked => '◐',
         Status::Silenced => '◌',
@@ -155,8 +157,12 @@ fn alert_line(
     )];
     spans.push(status_span(app.pending_on(&a.key), a.status, style));
     if cols.source > 0 {
+        let source = match app.duplicates.get(&a.key).map_or(0, Vec::len) {
+            0 => a.source.0.clone(),
+            n => format!("{} +{n}", a.source.0),
+        };
         spans.push(Span::styled(
-            fit(&a.source.0, cols.source),
+            fit(&source, cols.source),
             style(Role::TextMuted),
         ));
     }
@@ -168,7 +174,7 @@ fn alert_line(
     }
     let used = SEV + STATUS + cols.source + cols.service + cols.age;
     let title_w = width.saturating_sub(used);
-    let (title, rest) = title_parts(a);
+    let (title, rest) = title_parts(a, app.now);
     let title_text = cut(&title, title_w);
     let rest_w = title_w.saturating_sub(super::text::display_width(&title_text));
     spans.push(Span::styled(title_text, style(Role::TextStrong)));
@@ -182,10 +188,14 @@ fn alert_line(
 }
 
 /// The bold part (alertname) and the muted rest (who acked, the summary).
-fn title_parts(a: &Alert) -> (String, String) {
+fn title_parts(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> (String, String) {
     let mut rest = String::new();
     if let (Status::Acked, Some(who)) = (a.status, &a.acked_by) {
-        rest.push_str(&format!(" · ack {who}"));
+        let ago = a
+            .acked_at
+            .map(|at| format!(" {}", duration_fmt::age(now - at)))
+            .unwrap_or_default();
+        rest.push_str(&format!(" · acked by {who}{ago}"));
     }
     if let Some(summary) = a.annotations.get("summary") {
         rest.push_str(" · ");

@@ -26,7 +26,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let t = &app.theme;
     let lines = lines(app);
     let h = (lines.len() as u16 + 2).min(area.height);
-    let box_area = super::centered(area, 74, h);
+    let box_area = super::centered(area, 80, h);
     frame.render_widget(Clear, box_area);
     let needs_scroll = lines.len() as u16 + 2 > area.height;
     let title = if needs_scroll {
@@ -50,10 +50,12 @@ fn lines(app: &App) -> Vec<Line<'static>> {
         if c.is_action() && app.settings.is_read_only {
             continue;
         }
-        let mut keys = km.keys_for(KeyScope::AlertList, c);
-        for k in km.keys_for(KeyScope::Detail, c) {
-            if !keys.contains(&k) {
-                keys.push(k);
+        let mut keys: Vec<String> = Vec::new();
+        for scope in [KeyScope::AlertList, KeyScope::Detail, KeyScope::Silences] {
+            for k in km.keys_for(scope, c) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
             }
         }
         let keys = if keys.is_empty() {

@@ -8,6 +8,8 @@ mod header;
 mod help;
 pub mod layout;
 mod oncall;
+mod silence_editor;
+mod silences;
 mod source_health;
 mod status_bar;
 pub mod text;
@@ -44,12 +46,14 @@ pub fn view(app: &App, frame: &mut Frame) {
         }
         View::OnCall => oncall::render(app, frame, areas.body),
         View::Sources => source_health::render(app, frame, areas.body),
+        View::Silences => silences::render(app, frame, areas.body),
     }
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);
     match &app.overlay {
         Overlay::Help(scroll) => help::render(app, frame, area, *scroll),
         Overlay::Confirm(c) => confirm::render(app, c, frame, area),
+        Overlay::SilenceEditor(e) => silence_editor::render(app, e, frame, area),
         _ => {}
     }
 }

@@ -147,6 +147,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
         (Overlay::Help(_), ..) => return vec![(C::Back, "close")],
         (Overlay::Confirm(_), ..) => return Vec::new(),
         (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
+        (Overlay::SilenceEditor(_), ..) => return Vec::new(),
         (_, View::Alerts, true) => vec![
             (C::Back, "back"),
             (C::Acknowledge, "ack"),
@@ -163,7 +164,10 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::Filter, "filter"),
             (C::CycleSort, "sort"),
             (C::CycleGroup, "group"),
+            (C::Mark, "mark"),
+            (C::SilenceMatching, "silence…"),
         ],
+        (_, View::Silences, _) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
         (_, View::OnCall | View::Sources, _) => vec![(C::Back, "back"), (C::ShowAlerts, "alerts")],
     };
     if app.settings.is_read_only {
@@ -186,6 +190,16 @@ pub fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(" yes  ", t.style(Role::KeyDesc)));
             spans.push(Span::styled("n", t.style(Role::KeyHint)));
             spans.push(Span::styled(" no", t.style(Role::KeyDesc)));
+        }
+        Overlay::SilenceEditor(_) => {
+            for (k, d) in [
+                (" tab", " next field  "),
+                ("enter", " create  "),
+                ("esc", " cancel"),
+            ] {
+                spans.push(Span::styled(k, t.style(Role::KeyHint)));
+                spans.push(Span::styled(d, t.style(Role::KeyDesc)));
+            }
         }
         Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_) => {
             spans.push(Span::styled(" enter", t.style(Role::KeyHint)));

@@ -1,14 +1,15 @@
 //! Actions on alerts: asking, confirming, sending to the owning source, tracking as pending.
 
+use crate::app::silence_editor::SilenceEditor;
 use crate::app::text_input::TextInput;
 use crate::app::{App, Confirm, Effect, Overlay, Pending, Prompt, PromptKind};
-use crate::model::{AlertKey, Status};
+use crate::model::{AlertKey, SourceId, Status};
 use crate::sources::{CommandId, Operation, SourceCommand};
 
 /// `a`: acknowledge the selected alert.
 pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
     if let Some(key) = selected_open(app, "acknowledge") {
-        send(app, key, Operation::Acknowledge, fx);
+        send_to_every_cluster(app, &key, Operation::Acknowledge, fx);
     }
 }
 
@@ -51,6 +52,10 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
         PromptKind::Note(key) => Ok((key.clone(), Operation::AddNote { text })),
     };
     match outcome {
+        Ok((key, op @ Operation::Silence { .. })) => {
+            app.overlay = Overlay::None;
+            send_to_every_cluster(app, &key, op, fx);
+        }
         Ok((key, op)) => {
             app.overlay = Overlay::None;
             send(app, key, op, fx);
@@ -82,6 +87,114 @@ pub fn confirmed(app: &mut App, confirm: Confirm, fx: &mut Vec<Effect>) {
     match confirm {
         Confirm::Resolve(key) => send(app, key, Operation::Resolve, fx),
         Confirm::Quit => fx.push(Effect::Quit),
+        Confirm::Expire(source, id) => {
+            let key = AlertKey(format!("{source}:"));
+            send(app, key, Operation::ExpireSilence { id }, fx);
+        }
+    }
+}
+
+/// `S`: the silence editor over the marked alerts, or the selected one.
+pub fn open_silence_editor(app: &mut App) {
+    let mut targets: Vec<&crate::model::Alert> = app
+        .all_alerts()
+        .map(|(_, a)| a)
+        .filter(|a| app.marked.contains(&a.key))
+        .collect();
+    if targets.is_empty() {
+        targets.extend(app.selected_alert());
+    }
+    if targets.is_empty() {
+        app.toast_error("select or mark (space) the alerts to silence");
+        return;
+    }
+    let editor = SilenceEditor::for_alerts(&targets, app.settings.silence_duration);
+    app.overlay = Overlay::SilenceEditor(editor);
+    refresh_preview(app);
+}
+
+/// Recomputes the editor's live preview over every current alert.
+pub fn refresh_preview(app: &mut App) {
+    let mut overlay = std::mem::replace(&mut app.overlay, Overlay::None);
+    if let Overlay::SilenceEditor(editor) = &mut overlay {
+        editor.refresh_preview(app.all_alerts().map(|(_, a)| a));
+    }
+    app.overlay = overlay;
+}
+
+/// Enter in the editor: validate, then create the silence on every cluster whose alerts it
+/// catches (or the selected alert's source when it catches none yet).
+pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
+    let Overlay::SilenceEditor(editor) = &mut app.overlay else {
+        return;
+    };
+    let parsed = editor.parsed_matchers().and_then(|m| {
+        let d = crate::duration_fmt::parse(editor.duration.text())?;
+        if d.is_zero() {
+            Err("a silence needs a length (30m, 2h, 1d)".to_string())
+        } else {
+            Ok((m, d))
+        }
+    });
+    let (matchers, duration) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            editor.error = Some(e);
+            return;
+        }
+    };
+    let comment = match editor.comment.text().trim() {
+        "" => "silenced from onduty".to_string(),
+        c => c.to_string(),
+    };
+    let caught = editor.preview.clone().unwrap_or_default();
+    app.overlay = Overlay::None;
+    app.marked.clear();
+    let op = Operation::CreateSilence {
+        matchers,
+        duration,
+        comment,
+    };
+    // Silences gossip within a cluster: one per cluster whose alerts it catches.
+    let anchors: Vec<AlertKey> = if caught.is_empty() {
+        app.selected.iter().cloned().collect()
+    } else {
+        caught
+    };
+    let mut sources: Vec<SourceId> = Vec::new();
+    let mut clusters: Vec<String> = Vec::new();
+    for key in &anchors {
+        let Some(state) = app
+            .sources
+            .iter()
+            .find(|s| key.0.starts_with(&format!("{}:", s.info.id)))
+        else {
+            continue;
+        };
+        let cluster = state
+            .info
+            .cluster
+            .clone()
+            .unwrap_or_else(|| state.info.id.0.clone());
+        if !clusters.contains(&cluster) {
+            clusters.push(cluster);
+            sources.push(state.info.id.clone());
+        }
+    }
+    for source in sources {
+        send(app, AlertKey(format!("{source}:")), op.clone(), fx);
+    }
+}
+
+/// `x` in the silences view: ask before expiring the selected silence.
+pub fn ask_expire(app: &mut App) {
+    match app.selected_silence() {
+        Some(s) if s.state == crate::model::SilenceState::Expired => {
+            let msg = format!("silence {} has expired already", s.id);
+            app.toast_error(msg);
+        }
+        Some(s) => app.overlay = Overlay::Confirm(Confirm::Expire(s.source.clone(), s.id.clone())),
+        None => app.toast_error("no silence selected"),
     }
 }
 
@@ -108,6 +221,36 @@ fn selected_open(app: &mut App, verb: &str) -> Option<AlertKey> {
             None
         }
         Some(a) => Some(a.key.clone()),
+    }
+}
+
+/// Sends `op` on the alert `key` to its source and to one instance in each other cluster
+/// that reports the same alert: silences gossip within a cluster, not across clusters.
+fn send_to_every_cluster(app: &mut App, key: &AlertKey, op: Operation, fx: &mut Vec<Effect>) {
+    let mut keys = vec![key.clone()];
+    let mut clusters = Vec::new();
+    let cluster_of = |app: &App, source: &crate::model::SourceId| {
+        let info = app
+            .sources
+            .iter()
+            .find(|s| &s.info.id == source)
+            .map(|s| &s.info);
+        info.map(|i| i.cluster.clone().unwrap_or_else(|| i.id.0.clone()))
+            .unwrap_or_default()
+    };
+    if let Some(alert) = app.all_alerts().map(|(_, a)| a).find(|a| &a.key == key) {
+        clusters.push(cluster_of(app, &alert.source));
+    }
+    for r in app.duplicates.get(key).cloned().unwrap_or_default() {
+        let Some(other) = app.alert(r) else { continue };
+        let cluster = cluster_of(app, &other.source);
+        if !clusters.contains(&cluster) {
+            clusters.push(cluster);
+            keys.push(other.key.clone());
+        }
+    }
+    for k in keys {
+        send(app, k, op.clone(), fx);
     }
 }
 

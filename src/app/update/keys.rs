@@ -77,6 +77,19 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 InputOutcome::Edited | InputOutcome::Ignored => {}
             }
         }
+        Overlay::SilenceEditor(editor) => match key.code {
+            KeyCode::Tab | KeyCode::Down => editor.cycle(true),
+            KeyCode::BackTab | KeyCode::Up => editor.cycle(false),
+            KeyCode::Enter => act::submit_silence_editor(app, fx),
+            KeyCode::Esc => app.overlay = Overlay::None,
+            _ if is_ctrl_c => app.overlay = Overlay::None,
+            _ => {
+                if editor.current().handle(key) == InputOutcome::Edited {
+                    editor.error = None;
+                    act::refresh_preview(app);
+                }
+            }
+        },
         Overlay::Prompt(prompt) => {
             let outcome = if is_ctrl_c {
                 InputOutcome::Cancelled
@@ -120,6 +133,7 @@ pub fn on_paste(app: &mut App, text: &str) {
     let input: Option<&mut TextInput> = match &mut app.overlay {
         Overlay::Filter(i) | Overlay::Palette(i) => Some(i),
         Overlay::Prompt(p) => Some(&mut p.input),
+        Overlay::SilenceEditor(e) => Some(e.current()),
         _ => None,
     };
     if let Some(input) = input {
@@ -206,6 +220,17 @@ impl App {
             Command::ShowAlerts => self.show(View::Alerts),
             Command::ShowOnCall => self.show(View::OnCall),
             Command::ShowSources => self.show(View::Sources),
+            Command::ShowSilences => self.show(View::Silences),
+            Command::Mark => {
+                if let Some(key) = self.selected.clone() {
+                    if !self.marked.remove(&key) {
+                        self.marked.insert(key);
+                    }
+                    self.move_cursor(1);
+                }
+            }
+            Command::SilenceMatching => act::open_silence_editor(self),
+            Command::ExpireSilence => act::ask_expire(self),
         }
     }
 
@@ -230,7 +255,12 @@ impl App {
     }
 
     fn move_or_scroll(&mut self, by: isize) {
-        if self.is_detail_open {
+        if self.view == View::Silences {
+            let last = self.silence_rows.len().saturating_sub(1) as isize;
+            self.silence_cursor = (self.silence_cursor as isize)
+                .saturating_add(by)
+                .clamp(0, last) as usize;
+        } else if self.is_detail_open {
             let to = (self.detail_scroll as isize)
                 .saturating_add(by)
                 .clamp(0, u16::MAX as isize);

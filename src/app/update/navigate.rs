@@ -10,8 +10,11 @@ use crate::ui::layout;
 impl App {
     /// Rebuilds the rows from every source, keeping the selected alert selected.
     pub fn rebuild_rows(&mut self) {
-        let rows = rows::build(self.all_alerts(), &self.filter, self.sort, self.group);
+        let (rows, duplicates) =
+            rows::build(self.all_alerts(), &self.filter, self.sort, self.group);
         self.rows = rows;
+        self.duplicates = duplicates;
+        self.totals = self.count_alerts();
         let position = self.selected.as_ref().and_then(|key| {
             self.rows.iter().position(|r| match r {
                 Row::Alert(a) => self.alert(*a).is_some_and(|x| &x.key == key),
@@ -30,6 +33,30 @@ impl App {
             self.is_detail_open = false;
         }
         self.keep_cursor_visible();
+        self.rebuild_silence_rows();
+    }
+
+    /// Lists every silence, active first then by end, each with how many current alerts
+    /// of its own source it catches.
+    fn rebuild_silence_rows(&mut self) {
+        let mut rows: Vec<(usize, usize, usize)> = Vec::new();
+        for (si, source) in self.sources.iter().enumerate() {
+            for (i, silence) in source.silences.iter().enumerate() {
+                let caught = source.alerts.iter().filter(|a| silence.catches(a)).count();
+                rows.push((si, i, caught));
+            }
+        }
+        let silence = |&(s, i, _): &(usize, usize, usize)| &self.sources[s].silences[i];
+        rows.sort_by(|a, b| {
+            let (x, y) = (silence(a), silence(b));
+            x.state_rank()
+                .cmp(&y.state_rank())
+                .then(x.ends_at.cmp(&y.ends_at))
+        });
+        self.silence_rows = rows;
+        self.silence_cursor = self
+            .silence_cursor
+            .min(self.silence_rows.len().saturating_sub(1));
     }
 
     /// Sets the filter from user text. Invalid text keeps the last valid filter; `is_final`

@@ -10,6 +10,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             source,
             alerts,
             escalation,
+            silences,
             fetched_at,
         } => {
             let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) else {
@@ -17,6 +18,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             };
             s.alerts = alerts;
             s.escalation = escalation;
+            s.silences = silences;
             s.last_ok = Some(fetched_at);
             s.last_error = None;
             app.rebuild_rows();

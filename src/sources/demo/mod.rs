@@ -68,6 +68,7 @@ impl DemoSource {
         Snapshot {
             alerts,
             escalation: rotation::policies_at(now),
+            silences: Vec::new(),
         }
     }
 
@@ -117,6 +118,9 @@ impl DemoSource {
                 ),
             ],
             notes: o.notes.get(&s.id).cloned().unwrap_or_default(),
+            fingerprint: Some(s.id.clone()),
+            suppressed_by: vec![],
+            receivers: vec![],
         }
         .build(&self.id)
     }
@@ -148,6 +152,13 @@ impl Source for DemoSource {
 
     async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {
         let now = self.clock.now();
+        if matches!(
+            op,
+            Operation::CreateSilence { .. } | Operation::ExpireSilence { .. }
+        ) {
+            let why = "the demo keeps no silence list; silence its alerts with s";
+            return Err(Error::Rejected(why.into()));
+        }
         let id = self.open_alert_id(key)?;
         let o = &mut self.overlay;
         match op {
@@ -175,6 +186,7 @@ impl Source for DemoSource {
                     .or_default()
                     .push(Note::new(author, now, text));
             }
+            Operation::CreateSilence { .. } | Operation::ExpireSilence { .. } => {}
         }
         Ok(())
     }

@@ -1,0 +1,247 @@
+//! `AlertmanagerSource`: alerts and silences from one Alertmanager (API v2), silences created
+//! and expired, and the ack that lasts: a short silence pinned to one alert, marked as an
+//! onduty ack, extended on every poll while the alert fires and left to lapse once it
+//! resolves. The ack state lives in Alertmanager itself, so a restarted onduty (or a
+//! colleague's) sees it.
+
+mod client;
+mod map;
+mod wire;
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Error, Operation, Snapshot, Source};
+use crate::clock::SharedClock;
+use crate::config::SourceConfig;
+use crate::model::{
+    Alert, AlertKey, Matcher, Severity, Silence, SilenceState, SourceId, ack_comment,
+};
+use client::Client;
+use map::SeverityRule;
+use wire::PostableSilence;
+
+pub use client::DEFAULT_MAX_RESPONSE_MB;
+
+/// Default length of an ack silence; it is extended while the alert fires.
+pub const DEFAULT_ACK_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// One Alertmanager.
+pub struct AlertmanagerSource {
+    id: SourceId,
+    config: SourceConfig,
+    timeout: Duration,
+    rule: SeverityRule,
+    ack_window: TimeDelta,
+    clock: SharedClock,
+    client: Option<Client>,
+    /// The last poll's alerts and silences, to act on without fetching again.
+    alerts: Vec<Alert>,
+    silences: Vec<Silence>,
+}
+
+impl AlertmanagerSource {
+    /// A source for the Alertmanager `config` describes.
+    pub fn new(config: SourceConfig, timeout: Duration, clock: SharedClock) -> AlertmanagerSource {
+        let rule = SeverityRule {
+            label: config
+                .severity_label
+                .clone()
+                .unwrap_or_else(|| "severity".into()),
+            map: config
+                .severity_map
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), Severity::parse(v)?)))
+                .collect(),
+        };
+        let window = config.ack_window.unwrap_or(DEFAULT_ACK_WINDOW);
+        AlertmanagerSource {
+            id: SourceId(config.name.clone()),
+            ack_window: TimeDelta::from_std(window).unwrap_or(TimeDelta::minutes(10)),
+            config,
+            timeout,
+            rule,
+            clock,
+            client: None,
+            alerts: Vec::new(),
+            silences: Vec::new(),
+        }
+    }
+
+    async fn client(&mut self) -> Result<&Client, Error> {
+        if self.client.is_none() {
+            self.client = Some(Client::new(&self.config, self.timeout).await?);
+        }
+        self.client
+            .as_ref()
+            .ok_or_else(|| Error::Connect("no client".into()))
+    }
+
+    /// Fetches alerts and silences, extends the ack silences whose alerts still fire.
+    async fn refresh(&mut self) -> Result<(), Error> {
+        let now = self.clock.now();
+        let filter = self.config.filter.clone();
+        let receiver = self.config.receiver.clone();
+        let client = self.client().await?;
+        let (wire_alerts, wire_silences) = tokio::try_join!(
+            client.alerts(&filter, receiver.as_deref()),
+            client.silences()
+        )?;
+        let silences: Vec<Silence> = wire_silences
+            .into_iter()
+            .filter_map(|s| map::silence(s, &self.id))
+            .collect();
+        self.alerts = wire_alerts
+            .into_iter()
+            .map(|a| map::alert(a, &self.id, &self.rule, &silences, now))
+            .collect();
+        self.silences = silences;
+        self.extend_acks(now).await;
+        Ok(())
+    }
+
+    /// Extends every onduty ack silence that still catches a firing alert and would end
+    /// within half a window. One that catches nothing is left to lapse.
+    async fn extend_acks(&mut self, now: DateTime<Utc>) {
+        let due: Vec<usize> = self
+            .silences
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.state == SilenceState::Active && s.is_ack())
+            .filter(|(_, s)| s.ends_at - now < self.ack_window / 2)
+            .filter(|(_, s)| self.alerts.iter().any(|a| s.catches(a)))
+            .map(|(i, _)| i)
+            .collect();
+        for i in due {
+            let s = &self.silences[i];
+            let body = PostableSilence {
+                id: Some(s.id.clone()),
+                matchers: map::wire_matchers(&s.matchers),
+                starts_at: s.starts_at,
+                ends_at: now + self.ack_window,
+                created_by: s.created_by.clone(),
+                comment: s.comment.clone(),
+            };
+            let Some(client) = self.client.as_ref() else {
+                return;
+            };
+            match client.post_silence(&body).await {
+                Ok(id) => {
+                    tracing::info!(source = %self.id, silence = %id, "extended an ack");
+                    let s = &mut self.silences[i];
+                    s.id = id;
+                    s.ends_at = body.ends_at;
+                }
+                Err(e) => tracing::warn!(source = %self.id, error = %e, "could not extend an ack"),
+            }
+        }
+    }
+
+    fn find_alert(&self, key: &AlertKey) -> Result<&Alert, Error> {
+        self.alerts
+            .iter()
+            .find(|a| &a.key == key)
+            .ok_or_else(|| Error::Rejected(format!("{key} is no longer firing in {}", self.id)))
+    }
+
+    /// Creates a silence unless an active one with the same matchers, author and comment
+    /// exists: a retried command must not silence twice.
+    async fn silence(
+        &mut self,
+        matchers: Vec<Matcher>,
+        until: DateTime<Utc>,
+        author: &str,
+        comment: &str,
+    ) -> Result<(), Error> {
+        let exists = self.silences.iter().any(|s| {
+            s.state == SilenceState::Active
+                && s.matchers == matchers
+                && s.created_by == author
+                && s.comment == comment
+        });
+        if exists {
+            return Ok(());
+        }
+        let body = PostableSilence {
+            id: None,
+            matchers: map::wire_matchers(&matchers),
+            starts_at: self.clock.now(),
+            ends_at: until,
+            created_by: author.to_string(),
+            comment: comment.to_string(),
+        };
+        let id = self.client().await?.post_silence(&body).await?;
+        tracing::info!(source = %self.id, silence = %id, "silence created");
+        Ok(())
+    }
+}
+
+impl Source for AlertmanagerSource {
+    fn id(&self) -> &SourceId {
+        &self.id
+    }
+
+    async fn fetch(&mut self) -> Result<Snapshot, Error> {
+        self.refresh().await?;
+        Ok(Snapshot {
+            alerts: self.alerts.clone(),
+            escalation: Vec::new(),
+            silences: self.silences.clone(),
+        })
+    }
+
+    async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {
+        // Act on the server's current picture, not on one that may be a poll old.
+        self.refresh().await?;
+        let now = self.clock.now();
+        match op {
+            Operation::Acknowledge => {
+                let alert = self.find_alert(key)?;
+                if self
+                    .silences
+                    .iter()
+                    .any(|s| s.state == SilenceState::Active && s.is_ack() && s.catches(alert))
+                {
+                    return Ok(());
+                }
+                let matchers = map::pin(alert);
+                self.silence(
+                    matchers,
+                    now + self.ack_window,
+                    author,
+                    &ack_comment("acknowledged in onduty"),
+                )
+                .await
+            }
+            Operation::Silence { duration, comment } => {
+                let matchers = map::pin(self.find_alert(key)?);
+                let until = now + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
+                self.silence(matchers, until, author, comment).await
+            }
+            Operation::CreateSilence {
+                matchers,
+                duration,
+                comment,
+            } => {
+                let until = now + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
+                self.silence(matchers.clone(), until, author, comment).await
+            }
+            Operation::ExpireSilence { id } => {
+                let state = self.silences.iter().find(|s| &s.id == id).map(|s| s.state);
+                match state {
+                    None => Err(Error::Rejected(format!("no silence {id} in {}", self.id))),
+                    Some(SilenceState::Expired) => Ok(()),
+                    Some(_) => self.client().await?.expire_silence(id).await,
+                }
+            }
+            Operation::Resolve => Err(Error::Rejected(
+                "Alertmanager alerts resolve at their source (Prometheus); ack or silence instead"
+                    .into(),
+            )),
+            Operation::AddNote { .. } => Err(Error::Rejected(
+                "Alertmanager keeps no notes; notes on its alerts arrive with the journal".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Alertmanager API v2 wire types, named after the spec (`gettableAlert`, `postableSilence`).
+//! Tolerant: every field has a default and unknown fields are ignored, because servers add
+//! fields without a version bump and older servers omit newer ones.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `gettableAlert`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GettableAlert {
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub fingerprint: String,
+    pub receivers: Vec<Receiver>,
+    pub status: AlertStatus,
+    #[serde(rename = "generatorURL")]
+    pub generator_url: Option<String>,
+}
+
+/// `receiver`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Receiver {
+    pub name: String,
+}
+
+/// `alertStatus`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AlertStatus {
+    pub state: String,
+    pub silenced_by: Vec<String>,
+    pub inhibited_by: Vec<String>,
+    pub muted_by: Vec<String>,
+}
+
+/// `gettableSilence`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GettableSilence {
+    pub id: String,
+    pub status: SilenceStatus,
+    pub matchers: Vec<WireMatcher>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub comment: String,
+}
+
+/// `silenceStatus`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SilenceStatus {
+    pub state: String,
+}
+
+/// `matcher`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireMatcher {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub is_regex: bool,
+    #[serde(default = "yes")]
+    pub is_equal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `postableSilence`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostableSilence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub matchers: Vec<WireMatcher>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_by: String,
+    pub comment: String,
+}
+
+/// The answer to `POST /silences`.
+#[derive(Debug, Deserialize)]
+pub struct SilenceCreated {
+    #[serde(rename = "silenceID")]
+    pub silence_id: String,
+}
