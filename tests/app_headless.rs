@@ -49,7 +49,7 @@ fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedCl
     };
     let built = Built {
         info,
-        source: AnySource::Demo(source),
+        source: AnySource::Demo(Box::new(source)),
         policy,
     };
     let running = registry::start(vec![built], &shared);

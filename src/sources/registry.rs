@@ -22,7 +22,7 @@ const EVENT_QUEUE: usize = 256;
 /// A configured source of any kind.
 pub enum AnySource {
     /// The demo.
-    Demo(DemoSource),
+    Demo(Box<DemoSource>),
     /// An Alertmanager.
     Alertmanager(Box<AlertmanagerSource>),
 }
@@ -79,7 +79,7 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
     let (kind, source) = match s.kind {
         SourceKind::Demo => (
             "demo",
-            AnySource::Demo(DemoSource::new(id.clone(), clock.clone())),
+            AnySource::Demo(Box::new(DemoSource::new(id.clone(), clock.clone()))),
         ),
         SourceKind::Alertmanager => {
             let am = AlertmanagerSource::new(s.clone(), policy.timeout, clock.clone());
@@ -122,7 +122,7 @@ pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
         commands.insert(b.info.id.clone(), ctx);
         let (policy, events, stop) = (b.policy, tx.clone(), cancel.child_token());
         let task = match b.source {
-            AnySource::Demo(s) => super::spawn(s, policy, clock.clone(), events, crx, stop),
+            AnySource::Demo(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
             AnySource::Alertmanager(s) => {
                 super::spawn(*s, policy, clock.clone(), events, crx, stop)
             }
