@@ -20,6 +20,22 @@ if command -v rustup >/dev/null; then
   need_rust_component clippy
 fi
 
+# Real servers the tests start themselves (Debian package names).
+need_apt() {
+  local missing=()
+  for pair in "$@"; do
+    local bin=${pair%%:*} pkg=${pair##*:}
+    command -v "$bin" >/dev/null || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "test.sh: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+need_apt prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"

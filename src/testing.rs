@@ -76,3 +76,44 @@ impl ManualClock {
         crate::clock::Clock::now(self)
     }
 }
+
+/// Two silences on the demo source: one catching ReplicationLag, one expired.
+pub fn demo_silences(app: &App) -> Vec<crate::model::Silence> {
+    use crate::model::{Matcher, Silence, SilenceState};
+    let now = app.now;
+    let mk = |id: &str, m: &str, state: SilenceState, comment: &str| Silence {
+        id: id.into(),
+        source: SourceId("demo".into()),
+        matchers: vec![Matcher::parse(m).unwrap_or_else(|e| panic!("{e}"))],
+        starts_at: now - TimeDelta::minutes(20),
+        ends_at: now + TimeDelta::minutes(40),
+        created_by: "bo".into(),
+        comment: comment.into(),
+        state,
+    };
+    vec![
+        mk(
+            "0f1e2d3c-aaaa",
+            "alertname=\"ReplicationLag\"",
+            SilenceState::Active,
+            "replica rebuild",
+        ),
+        mk(
+            "9a8b7c6d-bbbb",
+            "service=~\"pay.*\"",
+            SilenceState::Expired,
+            "old deploy",
+        ),
+    ]
+}
+
+/// `demo_app` whose demo also reports `demo_silences`.
+pub fn demo_app_with_silences(secs: i64, w: u16, h: u16) -> App {
+    let (source, clock) = demo_source(secs);
+    let mut app = empty_app(clock.now_utc());
+    app.update(Action::Resize(w, h));
+    let mut snapshot = source.snapshot();
+    snapshot.silences = demo_silences(&app);
+    feed(&mut app, snapshot, clock.now_utc());
+    app
+}

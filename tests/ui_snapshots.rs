@@ -115,3 +115,22 @@ fn severity_colours_carry_meaning() {
     assert_eq!(cell.symbol(), "C");
     assert_eq!(cell.fg, crit_fg.unwrap());
 }
+
+#[test]
+fn silences_view() {
+    for (w, h) in SIZES {
+        let mut app = onduty::testing::demo_app_with_silences(100, w, h);
+        keys(&mut app, "4");
+        insta::assert_snapshot!(format!("silences_{w}x{h}"), draw(&app));
+    }
+}
+
+#[test]
+fn silence_editor_with_preview() {
+    snapshot_each_size("silence_editor", |app| keys(app, "  S"));
+}
+
+#[test]
+fn marked_alerts() {
+    snapshot_each_size("marked", |app| keys(app, " "));
+}

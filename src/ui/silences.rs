@@ -76,7 +76,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             Span::styled(fit(state, 9), style(role)),
             Span::styled(fit(&ends, 9), style(Role::Text)),
-            Span::styled(fit(&caught.to_string(), 8), style(Role::TextStrong)),
+            Span::styled(
+                fit(
+                    &if silence.state == SilenceState::Expired {
+                        "—".into()
+                    } else {
+                        caught.to_string()
+                    },
+                    8,
+                ),
+                style(Role::TextStrong),
+            ),
             Span::styled(fit(&silence.source.0, 12), style(Role::TextMuted)),
             Span::styled(fit(&silence.created_by, 12), style(Role::Text)),
             Span::styled(

@@ -42,7 +42,12 @@ impl App {
         let mut rows: Vec<(usize, usize, usize)> = Vec::new();
         for (si, source) in self.sources.iter().enumerate() {
             for (i, silence) in source.silences.iter().enumerate() {
-                let caught = source.alerts.iter().filter(|a| silence.catches(a)).count();
+                let is_live = silence.state != crate::model::SilenceState::Expired;
+                let caught = if is_live {
+                    source.alerts.iter().filter(|a| silence.catches(a)).count()
+                } else {
+                    0
+                };
                 rows.push((si, i, caught));
             }
         }

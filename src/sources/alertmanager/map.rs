@@ -181,3 +181,79 @@ pub fn pin(alert: &Alert) -> Vec<Matcher> {
         .map(|(k, v)| Matcher::equal(k, v))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::alertmanager::wire::{GettableAlert, GettableSilence};
+
+    const ALERTS: &str = include_str!("../../../tests/fixtures/alertmanager/alerts.json");
+    const SILENCES: &str = include_str!("../../../tests/fixtures/alertmanager/silences.json");
+
+    fn mapped() -> Vec<Alert> {
+        let source = SourceId("am".into());
+        let silences: Vec<GettableSilence> = serde_json::from_str(SILENCES).unwrap();
+        let silences: Vec<Silence> = silences
+            .into_iter()
+            .filter_map(|s| silence(s, &source))
+            .collect();
+        let wire: Vec<GettableAlert> = serde_json::from_str(ALERTS).unwrap();
+        let rule = SeverityRule {
+            label: "severity".into(),
+            map: BTreeMap::new(),
+        };
+        let now =
+            silences.iter().map(|s| s.starts_at).max().unwrap() + chrono::TimeDelta::seconds(1);
+        wire.into_iter()
+            .map(|a| alert(a, &source, &rule, &silences, now))
+            .collect()
+    }
+
+    fn by_title<'a>(alerts: &'a [Alert], title: &str) -> &'a Alert {
+        alerts.iter().find(|a| a.title == title).unwrap()
+    }
+
+    #[test]
+    fn an_onduty_ack_silence_makes_the_alert_acked_by_its_author() {
+        let alerts = mapped();
+        let hl = by_title(&alerts, "HighLatency");
+        assert_eq!(hl.status, Status::Acked);
+        assert!(hl.acked_by.is_some() && hl.acked_at.is_some());
+        assert!(
+            hl.suppressed_by.is_empty(),
+            "an ack is not listed as a silence"
+        );
+    }
+
+    #[test]
+    fn other_silences_make_it_silenced_until_the_latest_end() {
+        let alerts = mapped();
+        let disk = by_title(&alerts, "DiskFull");
+        assert_eq!(disk.status, Status::Silenced);
+        assert_eq!(disk.suppressed_by.len(), 2);
+        assert!(disk.silenced_until.is_some());
+        assert_eq!(disk.annotations["description"], "disk red", "CSI removed");
+    }
+
+    #[test]
+    fn an_unsilenced_alert_fires_and_keys_by_fingerprint() {
+        let alerts = mapped();
+        let quiet = by_title(&alerts, "Quiet");
+        assert_eq!(
+            (quiet.status, quiet.severity),
+            (Status::Firing, Severity::Info)
+        );
+        let fp = quiet.fingerprint.clone().unwrap();
+        assert_eq!(quiet.key.0, format!("am:{fp}"));
+    }
+
+    #[test]
+    fn unknown_fields_and_missing_ones_are_tolerated() {
+        let w: Vec<GettableAlert> = serde_json::from_str(
+            r#"[{"labels":{"alertname":"X"},"brandNew":1,"status":{"mutedBy":["t"]}}]"#,
+        )
+        .unwrap();
+        assert_eq!(w[0].labels["alertname"], "X");
+        assert!(w[0].starts_at.is_none());
+    }
+}

@@ -1,0 +1,152 @@
+//! Test servers: a real Alertmanager started on a free 127.0.0.1 port in a temp dir and
+//! stopped on drop, and a fault-injecting HTTP server for what a real one will not do.
+//! A missing server binary fails the test loudly; nothing is skipped.
+
+#![allow(dead_code, reason = "each test file uses part of the harness")]
+
+pub mod faults;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A running Alertmanager.
+pub struct Alertmanager {
+    /// Its base URL.
+    pub url: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+fn alertmanager_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("ONDUTY_ALERTMANAGER_BIN") {
+        return PathBuf::from(p);
+    }
+    for dir in std::env::var("PATH").unwrap_or_default().split(':') {
+        let p = PathBuf::from(dir).join("prometheus-alertmanager");
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!(
+        "prometheus-alertmanager is not installed: run scripts/test.sh (it installs it), \
+         or `apt-get install prometheus-alertmanager`, or set ONDUTY_ALERTMANAGER_BIN"
+    );
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Alertmanager {
+    /// Starts one and waits until it answers `/-/ready`.
+    pub async fn start() -> Alertmanager {
+        let bin = alertmanager_binary();
+        let mut last_log = String::new();
+        for _attempt in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(
+                dir.path().join("am.yml"),
+                "route:\n  receiver: default\nreceivers:\n  - name: default\n",
+            )
+            .unwrap();
+            let port = free_port();
+            let log = std::fs::File::create(dir.path().join("am.log")).unwrap();
+            let child = Command::new(&bin)
+                .arg(format!(
+                    "--config.file={}",
+                    dir.path().join("am.yml").display()
+                ))
+                .arg(format!(
+                    "--storage.path={}",
+                    dir.path().join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .arg("--cluster.listen-address=")
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+            let mut am = Alertmanager {
+                url: format!("http://127.0.0.1:{port}"),
+                child,
+                dir,
+            };
+            if am.wait_ready().await {
+                return am;
+            }
+            last_log = std::fs::read_to_string(am.dir.path().join("am.log")).unwrap_or_default();
+        }
+        panic!("Alertmanager did not become ready; its log:\n{last_log}");
+    }
+
+    async fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let http = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if self.child.try_wait().unwrap().is_some() {
+                return false;
+            }
+            let ready = http.get(format!("{}/-/ready", self.url)).send().await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// Posts alerts (a JSON array) to it.
+    pub async fn post_alerts(&self, alerts: Value) {
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/v2/alerts", self.url))
+            .json(&alerts)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "posting alerts: {}", r.status());
+    }
+
+    /// Its silences, straight from the API (not through onduty).
+    pub async fn silences(&self) -> Vec<Value> {
+        let r = reqwest::Client::new()
+            .get(format!("{}/api/v2/silences", self.url))
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap()
+    }
+
+    /// Its alerts, straight from the API.
+    pub async fn alerts(&self) -> Vec<Value> {
+        let r = reqwest::Client::new()
+            .get(format!("{}/api/v2/alerts", self.url))
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap()
+    }
+
+    /// A config `[[source]]` for it.
+    pub fn source_toml(&self, name: &str) -> String {
+        format!(
+            "[[source]]\nname = \"{name}\"\nkind = \"alertmanager\"\nurl = \"{}\"\n",
+            self.url
+        )
+    }
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
