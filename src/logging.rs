@@ -17,7 +17,12 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
         .max_log_files(7)
         .build(dir)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default queue preallocates 128,000 lines (~4 MB resident) before anything is
+    // logged; a thousand lines is plenty for a dashboard and keeps the one-shot commands small.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .lossy(true)
+        .finish(appender);
     let filter =
         EnvFilter::try_from_env("ONDUTY_LOG").unwrap_or_else(|_| EnvFilter::new("onduty=info"));
     tracing_subscriber::fmt()

@@ -63,7 +63,7 @@ pub fn empty_app(now: DateTime<Utc>) -> App {
 pub fn feed(app: &mut App, snapshot: Snapshot, at: DateTime<Utc>) {
     app.update(Action::Source(SourceEvent::AlertsFetched {
         source: SourceId("demo".into()),
-        alerts: Arc::from(snapshot.alerts),
+        alerts: snapshot.alerts,
         escalation: Arc::from(snapshot.escalation),
         silences: Arc::from(snapshot.silences),
         fetched_at: at,

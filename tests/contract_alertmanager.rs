@@ -67,7 +67,7 @@ async fn lists_alerts_with_severity_links_and_sanitized_hostile_text() {
         .unwrap();
     assert_eq!(hl.severity, Severity::Critical);
     assert_eq!(hl.status, Status::Firing);
-    assert_eq!(hl.labels["team"], "payments");
+    assert_eq!(&hl.labels["team"], "payments");
     let fp = hl.fingerprint.clone().unwrap();
     assert_eq!(hl.key, AlertKey(format!("am:{fp}")));
     assert!(
@@ -90,7 +90,7 @@ async fn lists_alerts_with_severity_links_and_sanitized_hostile_text() {
     assert_eq!(disk.severity, Severity::Error, "severity_map applies");
     let desc = &disk.annotations["description"];
     assert!(desc.chars().count() <= sanitize::TEXT_CAP && desc.ends_with('…'));
-    for a in &snap.alerts {
+    for a in snap.alerts.iter() {
         let all = format!("{} {:?} {:?}", a.title, a.labels, a.annotations);
         assert!(
             !all.chars().any(|c| c != '\n' && sanitize::is_forbidden(c)),
@@ -128,7 +128,7 @@ async fn two_instances_reporting_one_alert_make_one_row_and_one_failing_instance
         let snap = source(name, &am.url).fetch().await.unwrap();
         app.update(Action::Source(SourceEvent::AlertsFetched {
             source: SourceId(name.into()),
-            alerts: Arc::from(snap.alerts),
+            alerts: snap.alerts,
             escalation: Arc::from(snap.escalation),
             silences: Arc::from(snap.silences),
             fetched_at: Utc::now(),

@@ -186,7 +186,7 @@ mod tests {
             status,
             labels: labels
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_string().into(), v.to_string().into()))
                 .collect(),
             annotations: vec![],
             started_at: Utc::now(),

@@ -41,16 +41,11 @@ pub struct SilenceEditor {
 impl SilenceEditor {
     /// An editor prefilled with matchers for `alerts`: every label they share.
     pub fn for_alerts(alerts: &[&Alert], duration: Duration) -> SilenceEditor {
-        let mut common: Vec<(String, String)> = alerts
+        let mut common: Vec<(&str, &str)> = alerts
             .first()
-            .map(|a| {
-                a.labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            })
+            .map(|a| a.labels.iter().collect())
             .unwrap_or_default();
-        common.retain(|(k, v)| alerts.iter().all(|a| a.labels.get(k) == Some(v)));
+        common.retain(|(k, v)| alerts.iter().all(|a| a.labels.get(k) == Some(*v)));
         let text: Vec<String> = common
             .iter()
             .map(|(k, v)| Matcher::equal(k, v).to_string())

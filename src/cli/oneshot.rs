@@ -43,11 +43,11 @@ pub async fn alerts(
 ) -> anyhow::Result<ExitCode> {
     let filter = filter::parse_user(filter_text.unwrap_or(""))
         .map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
-    let mut alerts: Vec<Alert> = Vec::new();
+    let mut snapshots = Vec::new();
     let mut failed = false;
     for (b, result, _) in poll_all(config).await {
         match result {
-            Ok(s) => alerts.extend(s.alerts.into_iter().filter(|a| filter.matches(a))),
+            Ok(s) => snapshots.push(s.alerts),
             Err(e) => {
                 failed = true;
                 #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
@@ -57,6 +57,11 @@ pub async fn alerts(
             }
         }
     }
+    let mut alerts: Vec<&Alert> = snapshots
+        .iter()
+        .flat_map(|s| s.iter())
+        .filter(|a| filter.matches(a))
+        .collect();
     alerts.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
@@ -78,7 +83,7 @@ pub async fn alerts(
     })
 }
 
-fn write_table(out: &mut impl Write, alerts: &[Alert]) -> std::io::Result<()> {
+fn write_table(out: &mut impl Write, alerts: &[&Alert]) -> std::io::Result<()> {
     let now = chrono::Utc::now();
     let key_w = alerts
         .iter()

@@ -2,13 +2,13 @@
 //! Every string in an `Alert` was sanitized by `AlertDraft::build`, so nothing downstream has
 //! to think about hostile text.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Note, Severity, Status, sanitize};
+use super::{Interner, Labels, Note, Severity, Status, sanitize};
 
 /// The name a source has in the config (`prod-am`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -63,10 +63,10 @@ pub struct Alert {
     pub status: Status,
     /// The service it concerns (label `service`, else `job`, else empty).
     pub service: String,
-    /// Labels, sorted by key.
-    pub labels: BTreeMap<String, String>,
-    /// Annotations (summary, description, runbook_url…), sorted by key.
-    pub annotations: BTreeMap<String, String>,
+    /// Labels, sorted by name.
+    pub labels: Labels,
+    /// Annotations (summary, description, runbook_url…), sorted by name.
+    pub annotations: Labels,
     /// When it started firing.
     pub started_at: DateTime<Utc>,
     /// When the source last reported it.
@@ -89,62 +89,86 @@ pub struct Alert {
     pub receivers: Vec<String>,
 }
 
-/// The raw, unsanitized parts of an alert as a source mapped them. `build` sanitizes.
+/// The raw, unsanitized parts of an alert as a source mapped them, borrowed from the
+/// answer where it can be. `build` sanitizes (one allocation per kept string).
 #[derive(Clone, Debug)]
-pub struct AlertDraft {
+pub struct AlertDraft<'a> {
     /// The id within the source.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// Raw title.
-    pub title: String,
+    pub title: Cow<'a, str>,
     /// Severity.
     pub severity: Severity,
     /// Status.
     pub status: Status,
     /// Raw labels.
-    pub labels: Vec<(String, String)>,
+    pub labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Raw annotations.
-    pub annotations: Vec<(String, String)>,
+    pub annotations: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Start of firing.
     pub started_at: DateTime<Utc>,
     /// Last report.
     pub last_seen: DateTime<Utc>,
     /// Who acked.
-    pub acked_by: Option<String>,
+    pub acked_by: Option<Cow<'a, str>>,
     /// When acked.
     pub acked_at: Option<DateTime<Utc>>,
     /// Silenced until.
     pub silenced_until: Option<DateTime<Utc>>,
     /// Raw links as (label, url).
-    pub links: Vec<(String, String)>,
+    pub links: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Notes (already built, so already sanitized).
     pub notes: Vec<Note>,
     /// Identity across sources.
-    pub fingerprint: Option<String>,
+    pub fingerprint: Option<Cow<'a, str>>,
     /// Raw suppression reasons.
-    pub suppressed_by: Vec<String>,
+    pub suppressed_by: Vec<Cow<'a, str>>,
     /// Raw receiver names.
-    pub receivers: Vec<String>,
+    pub receivers: Vec<Cow<'a, str>>,
 }
 
-impl AlertDraft {
+impl AlertDraft<'_> {
     /// Sanitizes every field and builds the alert of `source`.
     pub fn build(self, source: &SourceId) -> Alert {
-        let labels = clean_pairs(self.labels, sanitize::LABEL_CAP);
-        let annotations: BTreeMap<String, String> = self
-            .annotations
-            .into_iter()
+        self.build_interned(source, &mut Interner::default())
+    }
+
+    /// Like `build`, sharing label and annotation strings through `interner`.
+    pub fn build_interned(self, source: &SourceId, interner: &mut Interner) -> Alert {
+        let mut clean = |s: &str, f: fn(&str, usize) -> String, cap: usize| {
+            // Clean text interns as itself; only dirty text needs a sanitized copy.
+            if sanitize::is_clean(s, cap) {
+                interner.intern(s)
+            } else {
+                interner.intern(&f(s, cap))
+            }
+        };
+        let labels: Vec<_> = self
+            .labels
+            .iter()
             .map(|(k, v)| {
                 (
-                    sanitize::line(&k, sanitize::LABEL_CAP),
-                    sanitize::text(&v, sanitize::TEXT_CAP),
+                    clean(k, sanitize::line, sanitize::LABEL_CAP),
+                    clean(v, sanitize::line, sanitize::LABEL_CAP),
                 )
             })
             .collect();
+        let annotations: Vec<_> = self
+            .annotations
+            .iter()
+            .map(|(k, v)| {
+                (
+                    clean(k, sanitize::line, sanitize::LABEL_CAP),
+                    clean(v, sanitize::text, sanitize::TEXT_CAP),
+                )
+            })
+            .collect();
+        let (labels, annotations) = (Labels::from_pairs(labels), Labels::from_pairs(annotations));
         let service = ["service", "app", "job"]
             .iter()
-            .find_map(|k| labels.get(*k))
-            .cloned()
-            .unwrap_or_default();
+            .find_map(|k| labels.get(k))
+            .unwrap_or_default()
+            .to_string();
         let id = sanitize::line(&self.id, sanitize::LABEL_CAP);
         Alert {
             key: AlertKey::new(source, &id),
@@ -180,17 +204,10 @@ impl AlertDraft {
     }
 }
 
-fn clean_list(items: Vec<String>) -> Vec<String> {
+fn clean_list(items: Vec<Cow<'_, str>>) -> Vec<String> {
     items
         .iter()
         .map(|s| sanitize::line(s, sanitize::LABEL_CAP))
-        .collect()
-}
-
-fn clean_pairs(pairs: Vec<(String, String)>, cap: usize) -> BTreeMap<String, String> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (sanitize::line(&k, cap), sanitize::line(&v, cap)))
         .collect()
 }
 
@@ -217,7 +234,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn draft() -> AlertDraft {
+    fn draft() -> AlertDraft<'static> {
         let t = Utc
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
             .single()
@@ -250,8 +267,8 @@ mod tests {
         let a = draft().build(&SourceId("demo".into()));
         assert_eq!(a.key.0, "demo:a1");
         assert_eq!(a.title, "Error rate");
-        assert_eq!(a.labels["team"], "payments");
-        assert_eq!(a.annotations["description"], "line1\nline2");
+        assert_eq!(&a.labels["team"], "payments");
+        assert_eq!(&a.annotations["description"], "line1\nline2");
         assert_eq!(a.service, "api");
     }
 

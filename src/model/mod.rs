@@ -3,6 +3,7 @@
 
 mod alert;
 mod escalation;
+mod labels;
 mod note;
 pub mod sanitize;
 mod severity;
@@ -11,6 +12,7 @@ mod status;
 
 pub use alert::{Alert, AlertDraft, AlertKey, Link, SourceId};
 pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall};
+pub use labels::{Interner, Labels};
 pub use note::Note;
 pub use severity::Severity;
 pub use silence::{

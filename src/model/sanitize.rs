@@ -54,6 +54,9 @@ enum State {
 
 /// Sanitizes `input`: see the module doc.
 pub fn clean(input: &str, lines: Lines, cap: usize) -> String {
+    if is_clean(input, cap) {
+        return input.to_owned();
+    }
     let mut out = String::with_capacity(input.len().min(cap.saturating_mul(4)));
     let mut kept = 0usize;
     let mut combining = 0usize;
@@ -102,6 +105,11 @@ pub fn clean(input: &str, lines: Lines, cap: usize) -> String {
         kept += 1;
     }
     out
+}
+
+/// Whether `input` needs no change: short printable ASCII, as most text is.
+pub fn is_clean(input: &str, cap: usize) -> bool {
+    input.len() <= cap && input.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Advances the escape-sequence state machine by one character that is swallowed.

@@ -93,7 +93,7 @@ impl Matcher {
 
     /// Whether `alert`'s label (absent = empty) satisfies the matcher.
     pub fn matches(&self, alert: &Alert) -> bool {
-        let v = alert.labels.get(&self.name).map_or("", String::as_str);
+        let v = alert.labels.get(&self.name).unwrap_or("");
         let hit = match &self.regex {
             Some(re) => re.is_match(v),
             None => v == self.value,
@@ -191,7 +191,7 @@ mod tests {
             status: Status::Firing,
             labels: labels
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_string().into(), v.to_string().into()))
                 .collect(),
             annotations: vec![],
             started_at: Utc::now(),

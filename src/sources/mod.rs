@@ -93,10 +93,10 @@ pub enum SourceCommand {
 }
 
 /// What a source knows at one moment.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Snapshot {
-    /// The alerts it reports.
-    pub alerts: Vec<Alert>,
+    /// The alerts it reports (shared, never copied on the way to the UI).
+    pub alerts: Arc<[Alert]>,
     /// The escalation policies it knows, with who is on call.
     pub escalation: Vec<EscalationPolicy>,
     /// Its silences (every state it reports).

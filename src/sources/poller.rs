@@ -166,7 +166,7 @@ impl<S: Source> SourceTask<S> {
                 tracing::debug!(source = %source, alerts = snapshot.alerts.len(), ms = started.elapsed().as_millis() as u64, "poll ok");
                 SourceEvent::AlertsFetched {
                     source,
-                    alerts: Arc::from(snapshot.alerts),
+                    alerts: snapshot.alerts,
                     escalation: Arc::from(snapshot.escalation),
                     silences: Arc::from(snapshot.silences),
                     fetched_at: at,

@@ -115,7 +115,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     }
     escalation(app, a, &mut out);
     for name in PROSE {
-        if let Some(v) = a.annotations.get(*name) {
+        if let Some(v) = a.annotations.get(name) {
             section(&mut out, t, name);
             out.extend(
                 v.lines()
@@ -124,18 +124,18 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         }
     }
     section(&mut out, t, "labels");
-    for (k, v) in &a.labels {
-        kv(&mut out, t, k, v.as_str());
+    for (k, v) in a.labels.iter() {
+        kv(&mut out, t, k, v);
     }
     let others: Vec<_> = a
         .annotations
         .iter()
-        .filter(|(k, _)| !PROSE.contains(&k.as_str()))
+        .filter(|(k, _)| !PROSE.contains(k))
         .collect();
     if !others.is_empty() {
         section(&mut out, t, "annotations");
         for (k, v) in others {
-            kv(&mut out, t, k, v.as_str());
+            kv(&mut out, t, k, v);
         }
     }
     if !a.links.is_empty() {

@@ -8,14 +8,14 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::wire::{GettableAlert, GettableSilence, PostableSilence, SilenceCreated};
+use super::wire::{GettableSilence, PostableSilence, SilenceCreated};
 use crate::config::SourceConfig;
 use crate::config::secrets::{self, Secret};
 use crate::model::sanitize;
 use crate::sources::Error;
 
 /// Answers above this size are decoded on a blocking thread, not on the async task.
-const DECODE_OFF_TASK: usize = 1 << 20;
+pub const DECODE_OFF_TASK: usize = 1 << 20;
 /// Default cap on an answer's size.
 pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
 
@@ -95,18 +95,19 @@ impl Client {
         })
     }
 
-    /// `GET /api/v2/alerts` with the configured filter and receiver.
-    pub async fn alerts(
+    /// `GET /api/v2/alerts` with the configured filter and receiver: the raw answer, which
+    /// the caller decodes and maps in one pass (see `map::alerts_from_body`).
+    pub async fn alerts_body(
         &self,
         filter: &[String],
         receiver: Option<&str>,
-    ) -> Result<Vec<GettableAlert>, Error> {
+    ) -> Result<Vec<u8>, Error> {
         let mut query: Vec<(&str, &str)> = filter.iter().map(|f| ("filter", f.as_str())).collect();
         if let Some(r) = receiver {
             query.push(("receiver", r));
         }
-        let req = self.request(Method::GET, "/api/v2/alerts").query(&query);
-        self.json(req).await
+        self.body(self.request(Method::GET, "/api/v2/alerts").query(&query))
+            .await
     }
 
     /// `GET /api/v2/silences`.

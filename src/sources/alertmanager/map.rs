@@ -1,12 +1,18 @@
 //! Alertmanager wire values into model values: alerts with severity from the configured label,
 //! status from silences (an onduty ack silence makes an alert Acked), and silences.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::Deserializer;
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 
-use super::wire::{GettableAlert, GettableSilence, WireMatcher};
-use crate::model::{Alert, AlertDraft, Matcher, Severity, Silence, SilenceState, SourceId, Status};
+use super::wire::{GettableAlert, GettableSilence, Pairs, WireMatcher};
+use crate::model::{
+    Alert, AlertDraft, Interner, Matcher, Severity, Silence, SilenceState, SourceId, Status,
+    sanitize,
+};
 
 /// How severities are read from labels.
 #[derive(Clone, Debug, Default)]
@@ -18,7 +24,7 @@ pub struct SeverityRule {
 }
 
 impl SeverityRule {
-    fn of(&self, labels: &BTreeMap<String, String>) -> Severity {
+    fn of(&self, labels: &Pairs<'_>) -> Severity {
         let Some(v) = labels.get(&self.label) else {
             return Severity::Unknown;
         };
@@ -30,66 +36,101 @@ impl SeverityRule {
     }
 }
 
-/// The model alert of one wire alert. `silences` are the source's current silences (for who
-/// acked and until when it is silenced).
-pub fn alert(
-    w: GettableAlert,
-    source: &SourceId,
-    rule: &SeverityRule,
-    silences: &[Silence],
-    now: DateTime<Utc>,
-) -> Alert {
-    let severity = rule.of(&w.labels);
-    let title = w
-        .labels
-        .get("alertname")
-        .cloned()
-        .unwrap_or_else(|| "(no alertname)".into());
+/// What mapping needs besides the wire alert.
+pub struct Context<'c> {
+    /// The source's name.
+    pub source: &'c SourceId,
+    /// Severity rule.
+    pub rule: &'c SeverityRule,
+    /// The source's current silences (who acked, until when silenced).
+    pub silences: &'c [Silence],
+    /// Now, for alerts without times.
+    pub now: DateTime<Utc>,
+}
+
+/// Decodes a `GET /alerts` answer and maps each alert as it is parsed: no list of wire
+/// alerts is ever held, and strings are borrowed from `body` until sanitized.
+pub fn alerts_from_body(body: &[u8], cx: &Context<'_>) -> Result<Vec<Alert>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut interner = Interner::default();
+    let alerts = MapEach(cx, &mut interner).deserialize(&mut de)?;
+    de.end()?;
+    Ok(alerts)
+}
+
+struct MapEach<'c, 'x>(&'c Context<'x>, &'c mut Interner);
+
+impl<'de> DeserializeSeed<'de> for MapEach<'_, '_> {
+    type Value = Vec<Alert>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Alert>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MapEach<'_, '_> {
+    type Value = Vec<Alert>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of alerts")
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Vec<Alert>, S::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(w) = seq.next_element::<GettableAlert<'de>>()? {
+            out.push(alert(w, self.0, self.1));
+        }
+        Ok(out)
+    }
+}
+
+/// The model alert of one wire alert, built once.
+pub fn alert(w: GettableAlert<'_>, cx: &Context<'_>, interner: &mut Interner) -> Alert {
+    let severity = cx.rule.of(&w.labels);
+    let title: Cow<'_, str> = match w.labels.get("alertname") {
+        Some(t) => Cow::Owned(t.to_owned()),
+        None => Cow::Borrowed("(no alertname)"),
+    };
     let mut links = Vec::new();
     if let Some(url) = w
         .annotations
         .get("runbook_url")
         .or_else(|| w.annotations.get("runbook"))
     {
-        links.push(("runbook".to_string(), url.clone()));
+        links.push((Cow::Borrowed("runbook"), Cow::Owned(url.to_owned())));
     }
-    if let Some(url) = w.generator_url.filter(|u| !u.is_empty()) {
-        links.push(("source".to_string(), url));
+    if let Some(url) = w.generator_url.filter(|u| !u.0.is_empty()) {
+        links.push((Cow::Borrowed("source"), url.0));
     }
-    let started_at = w.starts_at.unwrap_or(now);
-    let mut draft = AlertDraft {
-        id: w.fingerprint.clone(),
+    let draft = AlertDraft {
+        id: w.fingerprint.0.clone(),
         title,
         severity,
         status: Status::Firing,
-        labels: w.labels.into_iter().collect(),
-        annotations: w.annotations.into_iter().collect(),
-        started_at,
-        last_seen: w.updated_at.unwrap_or(now),
+        labels: w.labels.0,
+        annotations: w.annotations.0,
+        started_at: w.starts_at.unwrap_or(cx.now),
+        last_seen: w.updated_at.unwrap_or(cx.now),
         acked_by: None,
         acked_at: None,
         silenced_until: None,
         links,
         notes: Vec::new(),
-        fingerprint: Some(w.fingerprint),
+        fingerprint: Some(w.fingerprint.0),
         suppressed_by: Vec::new(),
-        receivers: w.receivers.into_iter().map(|r| r.name).collect(),
+        receivers: w.receivers.into_iter().map(|r| r.name.0).collect(),
     };
-    let built = draft.clone().build(source);
+    let mut alert = draft.build_interned(cx.source, interner);
     apply_suppression(
-        &mut draft,
-        &built,
+        &mut alert,
         &w.status.silenced_by,
         &w.status.inhibited_by,
-        silences,
+        cx.silences,
     );
-    draft.build(source)
+    alert
 }
 
-/// Sets status, who acked, silenced-until and the suppression reasons.
+/// Sets status, who acked, silenced-until and the suppression reasons. Every string set here
+/// comes from an already sanitized `Silence`, or is sanitized here.
 fn apply_suppression(
-    draft: &mut AlertDraft,
-    alert: &Alert,
+    alert: &mut Alert,
     silenced_by: &[String],
     inhibited_by: &[String],
     silences: &[Silence],
@@ -104,7 +145,7 @@ fn apply_suppression(
     let (acks, others): (Vec<&Silence>, Vec<&Silence>) =
         catching.into_iter().partition(|s| s.is_ack());
     for s in &others {
-        draft.suppressed_by.push(format!(
+        alert.suppressed_by.push(format!(
             "silenced by {} ({}: {})",
             short_id(&s.id),
             s.created_by,
@@ -112,18 +153,21 @@ fn apply_suppression(
         ));
     }
     for fp in inhibited_by {
-        draft.suppressed_by.push(format!("inhibited by alert {fp}"));
+        alert.suppressed_by.push(format!(
+            "inhibited by alert {}",
+            sanitize::line(fp, sanitize::LABEL_CAP)
+        ));
     }
     if let Some(ack) = acks.iter().min_by_key(|s| s.starts_at) {
-        draft.status = Status::Acked;
-        draft.acked_by = Some(ack.created_by.clone());
-        draft.acked_at = Some(ack.starts_at);
+        alert.status = Status::Acked;
+        alert.acked_by = Some(ack.created_by.clone());
+        alert.acked_at = Some(ack.starts_at);
     }
     if let Some(until) = others.iter().map(|s| s.ends_at).max() {
-        draft.status = Status::Silenced;
-        draft.silenced_until = Some(until);
-    } else if !inhibited_by.is_empty() && draft.status == Status::Firing {
-        draft.status = Status::Silenced;
+        alert.status = Status::Silenced;
+        alert.silenced_until = Some(until);
+    } else if !inhibited_by.is_empty() && alert.status == Status::Firing {
+        alert.status = Status::Silenced;
     }
 }
 
@@ -187,6 +231,14 @@ mod tests {
     use super::*;
     use crate::sources::alertmanager::wire::{GettableAlert, GettableSilence};
 
+    #[test]
+    fn escaped_strings_decode_owned_and_plain_ones_borrowed() {
+        let body = br#"[{"labels":{"alertname":"A\u00e9","team":"web"},"fingerprint":"f1"}]"#;
+        let w: Vec<GettableAlert<'_>> = serde_json::from_slice(body).unwrap();
+        assert!(matches!(w[0].labels.0[0].1, Cow::Owned(_)));
+        assert!(matches!(w[0].labels.0[1].1, Cow::Borrowed("web")));
+    }
+
     const ALERTS: &str = include_str!("../../../tests/fixtures/alertmanager/alerts.json");
     const SILENCES: &str = include_str!("../../../tests/fixtures/alertmanager/silences.json");
 
@@ -197,16 +249,19 @@ mod tests {
             .into_iter()
             .filter_map(|s| silence(s, &source))
             .collect();
-        let wire: Vec<GettableAlert> = serde_json::from_str(ALERTS).unwrap();
         let rule = SeverityRule {
             label: "severity".into(),
             map: BTreeMap::new(),
         };
         let now =
             silences.iter().map(|s| s.starts_at).max().unwrap() + chrono::TimeDelta::seconds(1);
-        wire.into_iter()
-            .map(|a| alert(a, &source, &rule, &silences, now))
-            .collect()
+        let cx = Context {
+            source: &source,
+            rule: &rule,
+            silences: &silences,
+            now,
+        };
+        alerts_from_body(ALERTS.as_bytes(), &cx).unwrap()
     }
 
     fn by_title<'a>(alerts: &'a [Alert], title: &str) -> &'a Alert {
@@ -232,7 +287,7 @@ mod tests {
         assert_eq!(disk.status, Status::Silenced);
         assert_eq!(disk.suppressed_by.len(), 2);
         assert!(disk.silenced_until.is_some());
-        assert_eq!(disk.annotations["description"], "disk red", "CSI removed");
+        assert_eq!(&disk.annotations["description"], "disk red", "CSI removed");
     }
 
     #[test]
@@ -249,11 +304,11 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_missing_ones_are_tolerated() {
-        let w: Vec<GettableAlert> = serde_json::from_str(
+        let w: Vec<GettableAlert<'_>> = serde_json::from_str(
             r#"[{"labels":{"alertname":"X"},"brandNew":1,"status":{"mutedBy":["t"]}}]"#,
         )
         .unwrap();
-        assert_eq!(w[0].labels["alertname"], "X");
+        assert_eq!(w[0].labels.get("alertname"), Some("X"));
         assert!(w[0].starts_at.is_none());
     }
 }

@@ -8,6 +8,7 @@ mod client;
 mod map;
 mod wire;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -37,7 +38,7 @@ pub struct AlertmanagerSource {
     clock: SharedClock,
     client: Option<Client>,
     /// The last poll's alerts and silences, to act on without fetching again.
-    alerts: Vec<Alert>,
+    alerts: Arc<[Alert]>,
     silences: Vec<Silence>,
 }
 
@@ -64,7 +65,7 @@ impl AlertmanagerSource {
             rule,
             clock,
             client: None,
-            alerts: Vec::new(),
+            alerts: Arc::from(Vec::new()),
             silences: Vec::new(),
         }
     }
@@ -84,18 +85,36 @@ impl AlertmanagerSource {
         let filter = self.config.filter.clone();
         let receiver = self.config.receiver.clone();
         let client = self.client().await?;
-        let (wire_alerts, wire_silences) = tokio::try_join!(
-            client.alerts(&filter, receiver.as_deref()),
+        let (body, wire_silences) = tokio::try_join!(
+            client.alerts_body(&filter, receiver.as_deref()),
             client.silences()
         )?;
         let silences: Vec<Silence> = wire_silences
             .into_iter()
             .filter_map(|s| map::silence(s, &self.id))
             .collect();
-        self.alerts = wire_alerts
-            .into_iter()
-            .map(|a| map::alert(a, &self.id, &self.rule, &silences, now))
-            .collect();
+        let (source, rule) = (self.id.clone(), self.rule.clone());
+        let is_big = body.len() > client::DECODE_OFF_TASK;
+        let decode = move || {
+            let cx = map::Context {
+                source: &source,
+                rule: &rule,
+                silences: &silences,
+                now,
+            };
+            let alerts = map::alerts_from_body(&body, &cx)
+                .map_err(|e| Error::Decode(format!("{e} ({} bytes)", body.len())));
+            (alerts, silences)
+        };
+        // A multi-megabyte answer is decoded on a blocking thread, never on the async task.
+        let (alerts, silences) = if is_big {
+            tokio::task::spawn_blocking(decode)
+                .await
+                .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
+        } else {
+            decode()
+        };
+        self.alerts = Arc::from(alerts?);
         self.silences = silences;
         self.extend_acks(now).await;
         Ok(())

@@ -2,32 +2,105 @@
 //! Tolerant: every field has a default and unknown fields are ignored, because servers add
 //! fields without a version bump and older servers omit newer ones.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
-/// `gettableAlert`.
+/// `gettableAlert`, borrowing its strings from the answer where they have no escapes.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct GettableAlert {
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+pub struct GettableAlert<'a> {
+    #[serde(borrow)]
+    pub labels: Pairs<'a>,
+    #[serde(borrow)]
+    pub annotations: Pairs<'a>,
     pub starts_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    pub fingerprint: String,
-    pub receivers: Vec<Receiver>,
+    #[serde(borrow)]
+    pub fingerprint: Str<'a>,
+    #[serde(borrow)]
+    pub receivers: Vec<Receiver<'a>>,
     pub status: AlertStatus,
-    #[serde(rename = "generatorURL")]
-    pub generator_url: Option<String>,
+    #[serde(rename = "generatorURL", borrow)]
+    pub generator_url: Option<Str<'a>>,
 }
 
 /// `receiver`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Receiver {
-    pub name: String,
+pub struct Receiver<'a> {
+    #[serde(borrow)]
+    pub name: Str<'a>,
+}
+
+/// A string borrowed from the answer when it can be, owned when it had escapes.
+#[derive(Debug, Default, Clone)]
+pub struct Str<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Str<'a>, E> {
+                Ok(Str::default())
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+/// A JSON object of strings as (key, value) pairs, in answer order, without a map's nodes.
+#[derive(Debug, Default)]
+pub struct Pairs<'a>(pub Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pairs<'a>, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Pairs<'a>, M::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some((k, v)) = map.next_entry::<Str<'a>, Str<'a>>()? {
+                    out.push((k.0, v.0));
+                }
+                Ok(Pairs(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Pairs<'a>, E> {
+                Ok(Pairs::default())
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl Pairs<'_> {
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
+    }
 }
 
 /// `alertStatus`.

@@ -88,8 +88,8 @@ impl DemoSource {
         };
         let runbook = format!("https://runbooks.example.com/{}", s.name);
         AlertDraft {
-            id: s.id.clone(),
-            title: s.name.to_string(),
+            id: s.id.clone().into(),
+            title: s.name.into(),
             severity: s.severity,
             status,
             labels: vec![
@@ -103,22 +103,22 @@ impl DemoSource {
             annotations: vec![
                 ("summary".into(), s.summary.into()),
                 ("description".into(), s.description.into()),
-                ("runbook_url".into(), runbook.clone()),
+                ("runbook_url".into(), runbook.clone().into()),
             ],
             started_at: s.started_at,
             last_seen: resolved_at.unwrap_or(now),
-            acked_by: ack.as_ref().map(|(who, _)| who.clone()),
+            acked_by: ack.as_ref().map(|(who, _)| who.clone().into()),
             acked_at: ack.map(|(_, at)| at),
             silenced_until,
             links: vec![
-                ("runbook".into(), runbook),
+                ("runbook".into(), runbook.into()),
                 (
                     "graph".into(),
-                    format!("https://grafana.example.com/d/{}", s.service),
+                    format!("https://grafana.example.com/d/{}", s.service).into(),
                 ),
             ],
             notes: o.notes.get(&s.id).cloned().unwrap_or_default(),
-            fingerprint: Some(s.id.clone()),
+            fingerprint: Some(s.id.clone().into()),
             suppressed_by: vec![],
             receivers: vec![],
         }
@@ -225,8 +225,9 @@ mod tests {
         let a = demo
             .snapshot()
             .alerts
-            .into_iter()
+            .iter()
             .find(|a| a.key == key)
+            .cloned()
             .unwrap();
         assert_eq!(
             (a.status, a.acked_by.as_deref()),
@@ -259,8 +260,9 @@ mod tests {
         let a = demo
             .snapshot()
             .alerts
-            .into_iter()
+            .iter()
             .find(|a| a.key == key)
+            .cloned()
             .unwrap();
         assert_eq!(a.notes.len(), 1);
         assert_eq!(a.notes[0].text, "looking at the replica");
@@ -285,8 +287,9 @@ mod tests {
         let a = demo
             .snapshot()
             .alerts
-            .into_iter()
+            .iter()
             .find(|a| a.title == "IndexBacklog")
+            .cloned()
             .unwrap();
         assert_eq!(
             (a.status, a.acked_by.as_deref()),

@@ -1,0 +1,120 @@
+//! Labels and annotations: a sorted list of (name, value) pairs whose strings are shared
+//! through an `Interner`, so ten thousand alerts saying `severity="critical"` hold one copy.
+//! Smaller and faster to build than a `BTreeMap<String, String>` for the handful of pairs an
+//! alert carries.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// Shares equal strings. One per snapshot: it lives while the snapshot is built and its
+/// strings live as long as the alerts that use them.
+#[derive(Debug, Default)]
+pub struct Interner {
+    set: HashSet<Arc<str>>,
+}
+
+impl Interner {
+    /// The shared copy of `s`.
+    pub fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(found) = self.set.get(s) {
+            return found.clone();
+        }
+        let arc: Arc<str> = Arc::from(s);
+        self.set.insert(arc.clone());
+        arc
+    }
+}
+
+/// Name/value pairs sorted by name, names unique.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Labels(Vec<(Arc<str>, Arc<str>)>);
+
+impl Labels {
+    /// Builds from pairs; a later duplicate name wins.
+    pub fn from_pairs(mut pairs: Vec<(Arc<str>, Arc<str>)>) -> Labels {
+        pairs.reverse();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.dedup_by(|a, b| a.0 == b.0);
+        Labels(pairs)
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(name))
+            .ok()
+            .map(|i| self.0[i].1.as_ref())
+    }
+
+    /// Whether `name` is present.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The pairs, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
+    }
+
+    /// The values, in name order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(_, v)| v.as_ref())
+    }
+
+    /// How many pairs.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for Labels {
+    type Output = str;
+    fn index(&self, name: &str) -> &str {
+        self.get(name).unwrap_or_default()
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k.as_ref(), v.as_ref())?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_unique_and_shared() {
+        let mut i = Interner::default();
+        let l = Labels::from_pairs(vec![
+            (i.intern("team"), i.intern("web")),
+            (i.intern("alertname"), i.intern("X")),
+            (i.intern("team"), i.intern("db")),
+        ]);
+        assert_eq!(
+            l.iter().collect::<Vec<_>>(),
+            [("alertname", "X"), ("team", "db")]
+        );
+        assert_eq!(l.get("team"), Some("db"));
+        assert_eq!(&l["nope"], "");
+        let a = i.intern("critical");
+        let b = i.intern("critical");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(
+            serde_json::to_string(&l).unwrap(),
+            r#"{"alertname":"X","team":"db"}"#
+        );
+    }
+}
