@@ -1,7 +1,7 @@
 //! One-shot commands: `onduty alerts` polls every source once and prints the merged alerts;
 //! `onduty check` tries each source once and prints a line per source.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -70,7 +70,7 @@ pub async fn alerts(
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, &alerts)?;
+        write_json(&mut out, &alerts)?;
         writeln!(out)?;
     } else {
         write_table(&mut out, &alerts)?;
@@ -81,6 +81,16 @@ pub async fn alerts(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// JSON for a person at a terminal is indented; for a pipe (jq, a script) it is compact.
+fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    if std::io::stdout().is_terminal() {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    } else {
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    Ok(())
 }
 
 fn write_table(out: &mut impl Write, alerts: &[&Alert]) -> std::io::Result<()> {
@@ -244,7 +254,7 @@ pub async fn silences(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, &all)?;
+        write_json(&mut out, &all)?;
         writeln!(out)?;
     } else {
         let now = chrono::Utc::now();

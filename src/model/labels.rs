@@ -3,8 +3,9 @@
 //! Smaller and faster to build than a `BTreeMap<String, String>` for the handful of pairs an
 //! alert carries.
 
-use std::collections::HashSet;
 use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -12,7 +13,9 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// strings live as long as the alerts that use them.
 #[derive(Debug, Default)]
 pub struct Interner {
-    set: HashSet<Arc<str>>,
+    // FxHash: interning hashes every label of every alert; SipHash's DoS resistance buys
+    // nothing for a set that lives for one snapshot, and cost a fifth of decode time.
+    set: FxHashSet<Arc<str>>,
 }
 
 impl Interner {

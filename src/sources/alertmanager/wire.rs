@@ -19,7 +19,7 @@ pub struct GettableAlert<'a> {
     pub annotations: Pairs<'a>,
     pub starts_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
+    // endsAt is not read: a firing alert's endsAt is only the server's resolve timeout.
     #[serde(borrow)]
     pub fingerprint: Str<'a>,
     #[serde(borrow)]
