@@ -15,6 +15,18 @@ pub fn age(d: TimeDelta) -> String {
     }
 }
 
+/// Time left, to the minute: "1h59m", "12m", "45s", "3d4h".
+pub fn remaining(d: TimeDelta) -> String {
+    let s = d.num_seconds().max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3_600 => format!("{}m", s / 60),
+        3_600..86_400 if (s / 60) % 60 == 0 => format!("{}h", s / 3_600),
+        3_600..86_400 => format!("{}h{}m", s / 3_600, (s / 60) % 60),
+        _ => format!("{}d{}h", s / 86_400, (s / 3_600) % 24),
+    }
+}
+
 /// A countdown "08:12" (minutes:seconds), or "1:02:03" past an hour.
 pub fn countdown(d: TimeDelta) -> String {
     let s = d.num_seconds().max(0);
@@ -88,6 +100,14 @@ mod tests {
         assert_eq!(age(TimeDelta::hours(2)), "2h");
         assert_eq!(age(TimeDelta::days(3)), "3d");
         assert_eq!(age(TimeDelta::seconds(-5)), "0s");
+    }
+
+    #[test]
+    fn remaining_keeps_minutes_under_a_day() {
+        assert_eq!(remaining(TimeDelta::seconds(7_199)), "1h59m");
+        assert_eq!(remaining(TimeDelta::hours(2)), "2h");
+        assert_eq!(remaining(TimeDelta::hours(27)), "1d3h");
+        assert_eq!(remaining(TimeDelta::seconds(-3)), "0s");
     }
 
     #[test]

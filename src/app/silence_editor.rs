@@ -92,9 +92,17 @@ impl SilenceEditor {
 
     /// Recomputes the preview over `alerts`.
     pub fn refresh_preview<'a>(&mut self, alerts: impl Iterator<Item = &'a Alert>) {
+        // Each alert once, however many instances report it (as the list shows it); the
+        // other instances are found again through `App::duplicates` when the silence is sent.
+        let mut seen = std::collections::HashSet::new();
         self.preview = self.parsed_matchers().map(|ms| {
             alerts
                 .filter(|a| ms.iter().all(|m| m.matches(a)))
+                .filter(|a| {
+                    a.fingerprint
+                        .as_deref()
+                        .is_none_or(|f| seen.insert(f.to_string()))
+                })
                 .map(|a| a.key.clone())
                 .collect()
         });

@@ -169,6 +169,7 @@ pub async fn act(config: &Config, key: &str, op: Operation) -> anyhow::Result<Ex
         .find(|b| b.info.id.0 == source)
         .ok_or_else(|| anyhow::anyhow!("no source named '{source}' in the config"))?;
     let verb = op.verb();
+    let target = AlertKey(key.to_string()).target();
     let author = config.identity();
     let alert_key = AlertKey(key.to_string());
     let outcome = tokio::time::timeout(
@@ -179,15 +180,15 @@ pub async fn act(config: &Config, key: &str, op: Operation) -> anyhow::Result<Ex
     let mut out = std::io::stdout().lock();
     match outcome {
         Ok(Ok(())) => {
-            writeln!(out, "{verb} {key}: done")?;
+            writeln!(out, "{verb} {target}: done")?;
             Ok(ExitCode::SUCCESS)
         }
         Ok(Err(e)) => {
-            writeln!(out, "{verb} {key}: failed: {e}")?;
+            writeln!(out, "{verb} {target}: failed: {e}")?;
             Ok(ExitCode::FAILURE)
         }
         Err(_) => {
-            writeln!(out, "{verb} {key}: no answer in time")?;
+            writeln!(out, "{verb} {target}: no answer in time")?;
             Ok(ExitCode::FAILURE)
         }
     }
@@ -261,7 +262,7 @@ pub async fn silences(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
         for s in &all {
             let matchers: Vec<String> = s.matchers.iter().map(ToString::to_string).collect();
             let ends = if s.ends_at > now {
-                format!("ends in {}", duration_fmt::age(s.ends_at - now))
+                format!("ends in {}", duration_fmt::remaining(s.ends_at - now))
             } else {
                 "expired".into()
             };

@@ -33,6 +33,17 @@ impl AlertKey {
     }
 }
 
+impl AlertKey {
+    /// How an action's target reads in messages: the alert's key, or "on SOURCE" for an
+    /// action on a whole source (a key with nothing after the colon).
+    pub fn target(&self) -> String {
+        match self.0.strip_suffix(':') {
+            Some(source) => format!("on {source}"),
+            None => self.0.clone(),
+        }
+    }
+}
+
 impl fmt::Display for AlertKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -68,7 +68,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         let ends = match silence.state {
             SilenceState::Expired => "—".to_string(),
-            _ => duration_fmt::age(silence.ends_at - app.now),
+            _ => duration_fmt::remaining(silence.ends_at - app.now),
         };
         let matchers: Vec<String> = silence.matchers.iter().map(ToString::to_string).collect();
         let rest = format!("{} · {}", matchers.join(" "), silence.comment);

@@ -155,12 +155,19 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
         duration,
         comment,
     };
-    // Silences gossip within a cluster: one per cluster whose alerts it catches.
-    let anchors: Vec<AlertKey> = if caught.is_empty() {
+    // Silences gossip within a cluster: one per cluster whose alerts it catches, counting
+    // every instance of each caught alert.
+    let mut anchors: Vec<AlertKey> = if caught.is_empty() {
         app.selected.iter().cloned().collect()
     } else {
         caught
     };
+    let others: Vec<AlertKey> = anchors
+        .iter()
+        .flat_map(|k| app.duplicates.get(k).into_iter().flatten())
+        .filter_map(|r| app.alert(*r).map(|a| a.key.clone()))
+        .collect();
+    anchors.extend(others);
     let mut sources: Vec<SourceId> = Vec::new();
     let mut clusters: Vec<String> = Vec::new();
     for key in &anchors {

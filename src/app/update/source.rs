@@ -33,10 +33,16 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 return;
             };
             match result {
-                Ok(()) => app.toast_info(format!("{} {}: done", pending.op.verb(), pending.key)),
-                Err(e) => {
-                    app.toast_error(format!("{} {} failed: {e}", pending.op.verb(), pending.key))
-                }
+                Ok(()) => app.toast_info(format!(
+                    "{} {}: done",
+                    pending.op.verb(),
+                    pending.key.target()
+                )),
+                Err(e) => app.toast_error(format!(
+                    "{} {} failed: {e}",
+                    pending.op.verb(),
+                    pending.key.target()
+                )),
             }
         }
         SourceEvent::PauseChanged { source, is_paused } => {

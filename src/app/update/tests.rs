@@ -514,5 +514,20 @@ fn an_ack_goes_to_one_instance_per_cluster() {
         );
         let fx = key(&mut app, 'a');
         assert_eq!(fx.len(), expected, "clusters {clusters:?}: {fx:?}");
+        key(&mut app, 'S');
+        let Overlay::SilenceEditor(editor) = &app.overlay else {
+            panic!("no editor")
+        };
+        assert_eq!(
+            editor.preview.as_ref().map(Vec::len),
+            Ok(1),
+            "one alert, however many instances"
+        );
+        let fx = code(&mut app, KeyCode::Enter);
+        assert_eq!(
+            fx.len(),
+            expected,
+            "a matcher silence also goes to each cluster: {fx:?}"
+        );
     }
 }
