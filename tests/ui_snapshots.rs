@@ -134,3 +134,18 @@ fn silence_editor_with_preview() {
 fn marked_alerts() {
     snapshot_each_size("marked", |app| keys(app, " "));
 }
+
+#[test]
+fn failing_source_keeps_its_alerts_marked_stale() {
+    use onduty::model::SourceId;
+    use onduty::sources::SourceEvent;
+    snapshot_each_size("failing_source", |app| {
+        let at = app.now;
+        let error = "HTTP 503: upstream connect error".to_string();
+        app.update(Action::Source(SourceEvent::PollFailed {
+            source: SourceId("demo".into()),
+            error,
+            at,
+        }));
+    });
+}

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::header::severity_role;
 use super::text::{cut, fit};
 use crate::app::rows::{Row, group_name, sort_name};
-use crate::app::{App, Pending};
+use crate::app::{App, Pending, SourceHealth};
 use crate::config::GroupBy;
 use crate::duration_fmt;
 use crate::model::{Alert, Status};
@@ -175,8 +175,14 @@ fn alert_line(
     let used = SEV + STATUS + cols.source + cols.service + cols.age;
     let title_w = width.saturating_sub(used);
     let (title, rest) = title_parts(a, app.now);
-    let title_text = cut(&title, title_w);
-    let rest_w = title_w.saturating_sub(super::text::display_width(&title_text));
+    // Data from a source that is failing or stale is still shown, and says so first.
+    let stale = is_stale(app, a).then_some("stale · ");
+    let marker_w = stale.map_or(0, super::text::display_width);
+    if let Some(m) = stale {
+        spans.push(Span::styled(cut(m, title_w), style(Role::SourceStale)));
+    }
+    let title_text = cut(&title, title_w.saturating_sub(marker_w));
+    let rest_w = title_w.saturating_sub(marker_w + super::text::display_width(&title_text));
     spans.push(Span::styled(title_text, style(Role::TextStrong)));
     spans.push(Span::styled(fit(&rest, rest_w), style(Role::TextMuted)));
     let age = duration_fmt::age(app.now - a.started_at);
@@ -185,6 +191,17 @@ fn alert_line(
         style(Role::TextMuted),
     ));
     Line::from(spans)
+}
+
+/// Whether the alert's source is failing or its data is old.
+fn is_stale(app: &App, a: &Alert) -> bool {
+    let source = app.sources.iter().find(|s| s.info.id == a.source);
+    source.is_some_and(|s| {
+        matches!(
+            s.health(app.now),
+            SourceHealth::Stale(_) | SourceHealth::Failing(_)
+        )
+    })
 }
 
 /// The bold part (alertname) and the muted rest (who acked, the summary).
