@@ -36,10 +36,9 @@ enum TermKind {
 impl Filter {
     /// Parses `text`; the error says which term is wrong and why.
     pub fn parse(text: &str) -> Result<Filter, String> {
-        let terms = text
-            .split_whitespace()
-            .map(parse_term)
-            .collect::<Result<_, _>>()?;
+        let mut terms: Vec<Term> = text.split_whitespace().map(parse_term).collect::<Result<_, _>>()?;
+        // Cheap terms first: most alerts are turned away before any text is scanned.
+        terms.sort_by_key(|t| t.kind.cost());
         Ok(Filter { terms })
     }
 
@@ -123,6 +122,16 @@ fn anchored(re: &str) -> Result<Regex, String> {
 }
 
 impl TermKind {
+    /// Relative cost of checking one alert.
+    fn cost(&self) -> u8 {
+        match self {
+            TermKind::Is(_) | TermKind::SeverityAtLeast(_) => 0,
+            TermKind::Source(_) | TermKind::LabelEq(..) => 1,
+            TermKind::LabelRegex(..) => 2,
+            TermKind::Fuzzy(_) => 3,
+        }
+    }
+
     fn matches(&self, a: &Alert) -> bool {
         match self {
             TermKind::Fuzzy(needle) => {
@@ -141,6 +150,9 @@ impl TermKind {
 
 /// Whether the letters of `needle` (lower case) appear in order in `haystack`.
 fn fuzzy(needle: &[char], haystack: &str) -> bool {
+    if haystack.is_ascii() && needle.iter().all(char::is_ascii) {
+        return fuzzy_ascii(needle, haystack.as_bytes());
+    }
     let mut want = needle.iter().peekable();
     for c in haystack.chars().flat_map(char::to_lowercase) {
         if want.peek() == Some(&&c) {
@@ -151,6 +163,21 @@ fn fuzzy(needle: &[char], haystack: &str) -> bool {
         }
     }
     want.peek().is_none()
+}
+
+/// `fuzzy` for ASCII text, byte by byte: the common case, and the hot loop of filtering.
+fn fuzzy_ascii(needle: &[char], haystack: &[u8]) -> bool {
+    let mut want = needle.iter().map(|c| *c as u8);
+    let Some(mut next) = want.next() else { return true };
+    for b in haystack {
+        if b.to_ascii_lowercase() == next {
+            match want.next() {
+                Some(n) => next = n,
+                None => return true,
+            }
+        }
+    }
+    false
 }
 
 /// Rewrites `name!=v` and `name!~re` into the negated forms the parser knows.
@@ -165,6 +192,23 @@ pub fn normalize(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether every alert matching `new` also matches `old`, judged from the text alone, so
+/// the new filter may walk only what the old one matched: `new` repeats `old`'s terms and
+/// adds terms, or lengthens its last term where that term is a plain fuzzy one (more
+/// letters in order can only match fewer alerts). Matchers are not monotonic
+/// (`team=web` is not narrower than `team=we`), so any other change filters from scratch.
+pub fn narrows(old: &str, new: &str) -> bool {
+    let (old_terms, new_terms): (Vec<&str>, Vec<&str>) = (old.split_whitespace().collect(), new.split_whitespace().collect());
+    if old_terms.is_empty() || new_terms.len() < old_terms.len() {
+        return false;
+    }
+    let last = old_terms.len() - 1;
+    let is_plain_fuzzy = |t: &str| !t.starts_with(['!', '@']) && !t.contains(['=', ':', '>', '~']);
+    old_terms[..last] == new_terms[..last]
+        && (old_terms[last] == new_terms[last]
+            || (new_terms[last].starts_with(old_terms[last]) && is_plain_fuzzy(new_terms[last])))
 }
 
 /// Parses user text, accepting `!=` and `!~`.
@@ -250,6 +294,35 @@ mod tests {
         assert!(m("", &a));
         assert!(m("team=payments is:firing errrate", &a));
         assert!(!m("team=payments is:acked", &a));
+    }
+
+    #[test]
+    fn narrowing_is_recognised_only_where_it_is_safe() {
+        assert!(narrows("hi", "hil"));
+        assert!(narrows("hil", "hil team=web"));
+        assert!(narrows("team=web", "team=web hil"));
+        assert!(!narrows("", "hil"), "nothing to narrow from");
+        assert!(!narrows("team=we", "team=web"), "matchers are not monotonic");
+        assert!(!narrows("hil", "hi"), "shorter is wider");
+        assert!(!narrows("!hi", "!hil"), "a negated term widens when it lengthens");
+        assert!(!narrows("hil", "xhil"));
+    }
+
+    #[test]
+    fn fuzzy_ascii_and_unicode_agree() {
+        for (needle, hay) in [("erh", "ErrorRateHigh"), ("xyz", "ErrorRateHigh"), ("", "a"), ("支", "支付")] {
+            let n: Vec<char> = needle.to_lowercase().chars().collect();
+            let slow = {
+                let mut want = n.iter().peekable();
+                for c in hay.chars().flat_map(char::to_lowercase) {
+                    if want.peek() == Some(&&c) {
+                        want.next();
+                    }
+                }
+                want.peek().is_none()
+            };
+            assert_eq!(fuzzy(&n, hay), slow, "{needle} in {hay}");
+        }
     }
 
     #[test]

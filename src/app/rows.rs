@@ -1,5 +1,6 @@
-//! The alert list's rows: every source's alerts merged, filtered, sorted and grouped into the
-//! order the view draws. Built in `update`, never in the view.
+//! The alert list's rows: every source's alerts merged (one row per alert however many
+//! instances report it), sorted and grouped once per data change, then filtered per
+//! keystroke without sorting again. Built in `update`, never in the view.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -7,7 +8,6 @@ use std::collections::HashMap;
 use crate::config::{GroupBy, SortKey};
 use crate::model::{Alert, AlertKey, Severity, Status};
 
-use super::filter::Filter;
 
 /// Where an alert lives: its source's index and its index in that source's snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,21 +32,19 @@ pub enum Row {
     Alert(AlertRef),
 }
 
-/// Builds the rows from every alert that passes `filter`.
-pub fn build<'a>(
+/// Orders every alert once per change of the data, sort or grouping: one per fingerprint
+/// (see `dedup`), groups leading with their most severe open alert, then the sort key.
+/// Filtering (per keystroke) then only walks this order; it never sorts.
+pub fn order<'a>(
     alerts: impl Iterator<Item = (AlertRef, &'a Alert)>,
-    filter: &Filter,
     sort: SortKey,
     group: GroupBy,
-) -> (Vec<Row>, Duplicates) {
-    let (mut kept, duplicates) = dedup(alerts.filter(|(_, a)| filter.matches(a)));
-    // Groups lead with the most severe open alert they hold, so the worst trouble is on top.
+) -> (Vec<AlertRef>, Duplicates) {
+    let (mut kept, duplicates) = dedup(alerts);
     let mut rank: HashMap<&str, (bool, Severity)> = HashMap::new();
     for (_, a) in &kept {
         let key = (a.status == Status::Resolved, a.severity);
-        rank.entry(group_label(group, a))
-            .and_modify(|r| *r = (*r).min(key))
-            .or_insert(key);
+        rank.entry(group_label(group, a)).and_modify(|r| *r = (*r).min(key)).or_insert(key);
     }
     let rank_of = |a: &Alert| rank.get(group_label(group, a)).copied();
     kept.sort_by(|(_, a), (_, b)| {
@@ -55,28 +53,27 @@ pub fn build<'a>(
             .then_with(|| group_label(group, a).cmp(group_label(group, b)))
             .then_with(|| sort_order(sort, a, b))
     });
+    (kept.into_iter().map(|(r, _)| r).collect(), duplicates)
+}
+
+/// The list rows for `matched` (already in order), with a header before each group.
+pub fn grouped<'a>(matched: &[AlertRef], group: GroupBy, alert: impl Fn(AlertRef) -> Option<&'a Alert>) -> Vec<Row> {
     if group == GroupBy::None {
-        return (
-            kept.into_iter().map(|(r, _)| Row::Alert(r)).collect(),
-            duplicates,
-        );
+        return matched.iter().map(|r| Row::Alert(*r)).collect();
     }
-    let mut rows = Vec::with_capacity(kept.len() + 8);
+    let mut rows = Vec::with_capacity(matched.len() + 16);
     let mut i = 0;
-    while i < kept.len() {
-        let label = group_label(group, kept[i].1);
-        let end = kept[i..]
+    while i < matched.len() {
+        let label = alert(matched[i]).map_or("", |a| group_label(group, a));
+        let end = matched[i..]
             .iter()
-            .position(|(_, a)| group_label(group, a) != label)
-            .map_or(kept.len(), |n| i + n);
-        rows.push(Row::Group {
-            label: label.to_string(),
-            count: end - i,
-        });
-        rows.extend(kept[i..end].iter().map(|(r, _)| Row::Alert(*r)));
+            .position(|r| alert(*r).map_or("", |a| group_label(group, a)) != label)
+            .map_or(matched.len(), |n| i + n);
+        rows.push(Row::Group { label: label.to_string(), count: end - i });
+        rows.extend(matched[i..end].iter().map(|r| Row::Alert(*r)));
         i = end;
     }
-    (rows, duplicates)
+    rows
 }
 
 /// For an alert shown in the list, the other instances that report the same alert.

@@ -218,6 +218,10 @@ pub struct App {
     pub sources: Vec<SourceState>,
     /// The list rows, built by `update`.
     pub rows: Vec<Row>,
+    /// Every alert (one per fingerprint), sorted and grouped: what filtering walks.
+    pub base: Vec<AlertRef>,
+    /// The alerts of `base` that pass the filter, in order.
+    pub matched: Vec<AlertRef>,
     /// Other instances reporting an alert shown in the list.
     pub duplicates: super::rows::Duplicates,
     /// Counts, each alert once.
@@ -305,6 +309,8 @@ impl App {
             now,
             sources,
             rows: Vec::new(),
+            base: Vec::new(),
+            matched: Vec::new(),
             duplicates: Default::default(),
             totals: Totals::default(),
             selected: None,

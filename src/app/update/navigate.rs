@@ -3,24 +3,78 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::filter;
-use crate::app::rows::{self, Row};
+use crate::app::rows::{self, AlertRef, Row};
 use crate::app::{App, View};
 use crate::ui::layout;
 
+/// Below this many alerts, matching on one core is faster than starting threads.
+const PARALLEL_FROM: usize = 20_000;
+
 impl App {
-    /// Rebuilds the rows from every source, keeping the selected alert selected.
+    /// After the data, sort or grouping changed: orders every alert again, recounts, then
+    /// filters, keeping the selected alert (found by key: references changed) selected.
     pub fn rebuild_rows(&mut self) {
-        let (rows, duplicates) =
-            rows::build(self.all_alerts(), &self.filter, self.sort, self.group);
-        self.rows = rows;
+        let (base, duplicates) = rows::order(self.all_alerts(), self.sort, self.group);
+        self.base = base;
         self.duplicates = duplicates;
         self.totals = self.count_alerts();
+        self.rebuild_silence_rows();
+        self.matched = self.filtered(self.base.iter().copied());
+        self.regroup();
         let position = self.selected.as_ref().and_then(|key| {
             self.rows.iter().position(|r| match r {
                 Row::Alert(a) => self.alert(*a).is_some_and(|x| &x.key == key),
                 Row::Group { .. } => false,
             })
         });
+        self.place_cursor(position);
+    }
+
+    /// After the filter changed: walks the ordered alerts (or, when the new filter only
+    /// narrows the old one, the alerts that matched it) without sorting anything.
+    fn refilter(&mut self, is_narrowing: bool) {
+        let selected = match self.rows.get(self.cursor) {
+            Some(Row::Alert(r)) => Some(*r),
+            _ => None,
+        };
+        self.matched = if is_narrowing {
+            let previous = std::mem::take(&mut self.matched);
+            self.filtered(previous.into_iter())
+        } else {
+            self.filtered(self.base.iter().copied())
+        };
+        self.regroup();
+        let position = selected.and_then(|s| self.rows.iter().position(|r| *r == Row::Alert(s)));
+        self.place_cursor(position);
+    }
+
+        fn filtered(&self, refs: impl Iterator<Item = AlertRef>) -> Vec<AlertRef> {
+        let refs: Vec<AlertRef> = refs.collect();
+        if self.filter.is_empty() {
+            return refs;
+        }
+        let keep = |chunk: &[AlertRef]| -> Vec<AlertRef> {
+            chunk.iter().copied().filter(|r| self.alert(*r).is_some_and(|a| self.filter.matches(a))).collect()
+        };
+        // Large lists are matched on every core; the chunks keep their order.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if refs.len() < PARALLEL_FROM || cores < 2 {
+            return keep(&refs);
+        }
+        let size = refs.len().div_ceil(cores);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = refs.chunks(size).map(|c| scope.spawn(move || keep(c))).collect();
+            parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
+        })
+    }
+
+    fn regroup(&mut self) {
+        let rows = rows::grouped(&self.matched, self.group, |r| self.alert(r));
+        self.rows = rows;
+    }
+
+    /// Puts the cursor on `position`, or near where it was when the alert is gone.
+    fn place_cursor(&mut self, position: Option<usize>) {
         match position {
             Some(p) => self.cursor = p,
             None => {
@@ -33,7 +87,6 @@ impl App {
             self.is_detail_open = false;
         }
         self.keep_cursor_visible();
-        self.rebuild_silence_rows();
     }
 
     /// Lists every silence, active first then by end, each with how many current alerts
@@ -67,11 +120,13 @@ impl App {
     /// Sets the filter from user text. Invalid text keeps the last valid filter; `is_final`
     /// reports the error as a toast.
     pub fn set_filter(&mut self, text: &str, is_final: bool) {
+        let text = text.trim();
         match filter::parse_user(text) {
             Ok(f) => {
+                let is_narrowing = filter::narrows(&self.filter_text, text);
                 self.filter = f;
-                self.filter_text = text.trim().to_string();
-                self.rebuild_rows();
+                self.filter_text = text.to_string();
+                self.refilter(is_narrowing);
             }
             Err(e) if is_final => self.toast_error(format!("filter: {e}")),
             Err(_) => {}

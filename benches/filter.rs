@@ -1,0 +1,47 @@
+//! A filter keystroke over 100,000 alerts (issue 4: p99 ≤ 20 ms): the state update that
+//! follows one typed character, fuzzy text and label matchers.
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use onduty::app::Action;
+use onduty::testing::estate_app;
+
+fn percentiles(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];
+    println!("{name}: n={} p50={:?} p99={:?} max={:?}", samples.len(), at(0.5), at(0.99), samples[samples.len() - 1]);
+}
+
+fn typing(c: &mut Criterion, name: &str, text: &str) {
+    let mut app = estate_app(100_000, 10, 200, 60);
+    let mut samples = Vec::new();
+    c.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                app.update(Action::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)));
+                app.update(Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+                for ch in text.chars() {
+                    let t = Instant::now();
+                    app.update(Action::Key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)));
+                    let d = t.elapsed();
+                    samples.push(d);
+                    total += d;
+                }
+                app.update(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+            }
+            total
+        })
+    });
+    percentiles(name, samples);
+}
+
+fn filter(c: &mut Criterion) {
+    typing(c, "filter_fuzzy_keystroke_100k", "hilat7");
+    typing(c, "filter_matcher_keystroke_100k", "team=team-7 sev>=warning");
+}
+
+criterion_group!(benches, filter);
+criterion_main!(benches);
