@@ -1,6 +1,12 @@
 //! Frame render + diff at 200x60 with 100,000 alerts loaded (issue 4: p99 ≤ 2 ms).
 //! Prints p50/p99 over the iterations besides criterion's own statistics.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::expect_used,
+    reason = "a bench prints its report"
+)]
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -11,7 +17,13 @@ use ratatui::backend::TestBackend;
 fn percentiles(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];
-    println!("{name}: n={} p50={:?} p99={:?} max={:?}", samples.len(), at(0.5), at(0.99), samples[samples.len() - 1]);
+    println!(
+        "{name}: n={} p50={:?} p99={:?} max={:?}",
+        samples.len(),
+        at(0.5),
+        at(0.99),
+        samples[samples.len() - 1]
+    );
 }
 
 fn render(c: &mut Criterion) {

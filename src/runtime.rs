@@ -10,6 +10,7 @@ use crossterm::event::{Event, KeyEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::app::{Action, App, Effect};
@@ -53,6 +54,8 @@ where
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     tokio::pin!(shutdown);
+    // Results of work done off this task (filter passes) come back here.
+    let (done_tx, mut done) = mpsc::unbounded_channel::<Action>();
     let exit = loop {
         if app.is_dirty && last_draw.elapsed() >= FRAME_GAP {
             terminal.draw(|f| crate::ui::view(&app, f))?;
@@ -68,6 +71,7 @@ where
                 Some(Err(e)) => break Exit::TerminalGone(e.to_string()),
                 None => break Exit::TerminalGone("end of input".into()),
             },
+                        Some(action) = done.recv() => app.update(action),
             Some(event) = sources.events.recv() => {
                 let mut effects = app.update(Action::Source(event));
                 // Take everything already waiting before drawing once.
@@ -80,7 +84,7 @@ where
             () = sleep_until(last_draw + FRAME_GAP), if app.is_dirty => Vec::new(),
             () = &mut shutdown => break Exit::Signal,
         };
-        if carry_out(&mut app, &sources, effects) {
+        if carry_out(&mut app, &sources, &done_tx, effects) {
             break Exit::Quit;
         }
     };
@@ -90,11 +94,23 @@ where
 }
 
 /// Carries out effects; returns whether to quit.
-fn carry_out(app: &mut App, sources: &Running, effects: Vec<Effect>) -> bool {
+fn carry_out(
+    app: &mut App,
+    sources: &Running,
+    done: &mpsc::UnboundedSender<Action>,
+    effects: Vec<Effect>,
+) -> bool {
     let mut quit = false;
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::FilterAlerts(job) => {
+                let done = done.clone();
+                tokio::task::spawn_blocking(move || {
+                    // The loop is gone only when quitting; the result no longer matters.
+                    let _ = done.send(job.run());
+                });
+            }
             Effect::SendCommand { source, command } => {
                 let sent = sources.commands.get(&source).map(|tx| tx.send(command));
                 if !matches!(sent, Some(Ok(()))) {

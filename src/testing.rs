@@ -123,7 +123,12 @@ pub fn demo_app_with_silences(secs: i64, w: u16, h: u16) -> App {
 pub fn estate_alerts(n: usize, sources: usize) -> Vec<Vec<crate::model::Alert>> {
     use crate::model::{AlertDraft, Interner, Severity, Status};
     let start = story_start();
-    let sevs = [Severity::Critical, Severity::Warning, Severity::Info, Severity::Error];
+    let sevs = [
+        Severity::Critical,
+        Severity::Warning,
+        Severity::Info,
+        Severity::Error,
+    ];
     let mut out: Vec<Vec<crate::model::Alert>> = (0..sources).map(|_| Vec::new()).collect();
     let mut interners: Vec<Interner> = (0..sources).map(|_| Interner::default()).collect();
     for i in 0..n {
@@ -134,28 +139,48 @@ pub fn estate_alerts(n: usize, sources: usize) -> Vec<Vec<crate::model::Alert>> 
             id: format!("{:016x}", i as u64 * 2_654_435_761).into(),
             title: alertname.clone().into(),
             severity: sevs[i % 4],
-            status: if i % 7 == 0 { Status::Acked } else { Status::Firing },
+            status: if i % 7 == 0 {
+                Status::Acked
+            } else {
+                Status::Firing
+            },
             labels: vec![
                 ("alertname".into(), alertname.into()),
                 ("severity".into(), sevs[i % 4].name().into()),
                 ("service".into(), format!("svc-{}", i % 200).into()),
                 ("team".into(), format!("team-{}", i % 20).into()),
-                ("instance".into(), format!("host-{i}.prod.example.com:9100").into()),
+                (
+                    "instance".into(),
+                    format!("host-{i}.prod.example.com:9100").into(),
+                ),
                 ("job".into(), "node".into()),
                 ("env".into(), "prod".into()),
                 ("region".into(), ["eu-west-1", "us-east-1"][i % 2].into()),
             ],
             annotations: vec![
-                ("summary".into(), format!("p99 latency above 2s on host-{i} for 10 minutes").into()),
-                ("description".into(), "The 99th percentile request latency has been above the SLO for ten minutes.".into()),
-                ("runbook_url".into(), format!("https://runbooks.example.com/HighLatency{}", i % 50).into()),
+                (
+                    "summary".into(),
+                    format!("p99 latency above 2s on host-{i} for 10 minutes").into(),
+                ),
+                (
+                    "description".into(),
+                    "The 99th percentile request latency has been above the SLO for ten minutes."
+                        .into(),
+                ),
+                (
+                    "runbook_url".into(),
+                    format!("https://runbooks.example.com/HighLatency{}", i % 50).into(),
+                ),
             ],
             started_at: start - TimeDelta::seconds((i % 86_400) as i64),
             last_seen: start,
             acked_by: (i % 7 == 0).then(|| "ana".into()),
             acked_at: None,
             silenced_until: None,
-            links: vec![("source".into(), format!("http://prometheus.example.com/graph?host={i}").into())],
+            links: vec![(
+                "source".into(),
+                format!("http://prometheus.example.com/graph?host={i}").into(),
+            )],
             notes: Vec::new(),
             fingerprint: Some(format!("{:016x}", i as u64 * 2_654_435_761).into()),
             suppressed_by: Vec::new(),
@@ -178,7 +203,13 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
             cluster: None,
         })
         .collect();
-    let mut app = App::new(base.settings.clone(), infos, base.theme.clone(), base.themes.clone(), now);
+    let mut app = App::new(
+        base.settings.clone(),
+        infos,
+        base.theme.clone(),
+        base.themes.clone(),
+        now,
+    );
     app.update(Action::Resize(w, h));
     for (s, alerts) in estate_alerts(n, sources).into_iter().enumerate() {
         app.update(Action::Source(SourceEvent::AlertsFetched {

@@ -26,6 +26,13 @@ pub enum Action {
     Run(Command),
     /// Show an error to the responder.
     ShowError(String),
+    /// A filter pass that ran off the UI task finished.
+    FilterApplied {
+        /// The job's generation; only the newest is applied.
+        generation: u64,
+        /// The alerts that passed, in list order.
+        matched: Vec<super::rows::AlertRef>,
+    },
 }
 
 /// A work order for the runtime.
@@ -40,4 +47,6 @@ pub enum Effect {
     },
     /// Leave onduty.
     Quit,
+    /// Run a filter pass off the UI task; it comes back as `Action::FilterApplied`.
+    FilterAlerts(super::filter_job::FilterJob),
 }

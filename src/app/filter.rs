@@ -36,7 +36,10 @@ enum TermKind {
 impl Filter {
     /// Parses `text`; the error says which term is wrong and why.
     pub fn parse(text: &str) -> Result<Filter, String> {
-        let mut terms: Vec<Term> = text.split_whitespace().map(parse_term).collect::<Result<_, _>>()?;
+        let mut terms: Vec<Term> = text
+            .split_whitespace()
+            .map(parse_term)
+            .collect::<Result<_, _>>()?;
         // Cheap terms first: most alerts are turned away before any text is scanned.
         terms.sort_by_key(|t| t.kind.cost());
         Ok(Filter { terms })
@@ -168,7 +171,9 @@ fn fuzzy(needle: &[char], haystack: &str) -> bool {
 /// `fuzzy` for ASCII text, byte by byte: the common case, and the hot loop of filtering.
 fn fuzzy_ascii(needle: &[char], haystack: &[u8]) -> bool {
     let mut want = needle.iter().map(|c| *c as u8);
-    let Some(mut next) = want.next() else { return true };
+    let Some(mut next) = want.next() else {
+        return true;
+    };
     for b in haystack {
         if b.to_ascii_lowercase() == next {
             match want.next() {
@@ -200,7 +205,10 @@ pub fn normalize(text: &str) -> String {
 /// letters in order can only match fewer alerts). Matchers are not monotonic
 /// (`team=web` is not narrower than `team=we`), so any other change filters from scratch.
 pub fn narrows(old: &str, new: &str) -> bool {
-    let (old_terms, new_terms): (Vec<&str>, Vec<&str>) = (old.split_whitespace().collect(), new.split_whitespace().collect());
+    let (old_terms, new_terms): (Vec<&str>, Vec<&str>) = (
+        old.split_whitespace().collect(),
+        new.split_whitespace().collect(),
+    );
     if old_terms.is_empty() || new_terms.len() < old_terms.len() {
         return false;
     }
@@ -302,15 +310,26 @@ mod tests {
         assert!(narrows("hil", "hil team=web"));
         assert!(narrows("team=web", "team=web hil"));
         assert!(!narrows("", "hil"), "nothing to narrow from");
-        assert!(!narrows("team=we", "team=web"), "matchers are not monotonic");
+        assert!(
+            !narrows("team=we", "team=web"),
+            "matchers are not monotonic"
+        );
         assert!(!narrows("hil", "hi"), "shorter is wider");
-        assert!(!narrows("!hi", "!hil"), "a negated term widens when it lengthens");
+        assert!(
+            !narrows("!hi", "!hil"),
+            "a negated term widens when it lengthens"
+        );
         assert!(!narrows("hil", "xhil"));
     }
 
     #[test]
     fn fuzzy_ascii_and_unicode_agree() {
-        for (needle, hay) in [("erh", "ErrorRateHigh"), ("xyz", "ErrorRateHigh"), ("", "a"), ("支", "支付")] {
+        for (needle, hay) in [
+            ("erh", "ErrorRateHigh"),
+            ("xyz", "ErrorRateHigh"),
+            ("", "a"),
+            ("支", "支付"),
+        ] {
             let n: Vec<char> = needle.to_lowercase().chars().collect();
             let slow = {
                 let mut want = n.iter().peekable();

@@ -4,6 +4,7 @@
 mod action;
 pub mod command;
 pub mod filter;
+pub mod filter_job;
 pub mod keymap;
 pub mod rows;
 pub mod silence_editor;

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use crate::config::{GroupBy, SortKey};
 use crate::model::{Alert, AlertKey, Severity, Status};
 
-
 /// Where an alert lives: its source's index and its index in that source's snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AlertRef {
@@ -44,7 +43,9 @@ pub fn order<'a>(
     let mut rank: HashMap<&str, (bool, Severity)> = HashMap::new();
     for (_, a) in &kept {
         let key = (a.status == Status::Resolved, a.severity);
-        rank.entry(group_label(group, a)).and_modify(|r| *r = (*r).min(key)).or_insert(key);
+        rank.entry(group_label(group, a))
+            .and_modify(|r| *r = (*r).min(key))
+            .or_insert(key);
     }
     let rank_of = |a: &Alert| rank.get(group_label(group, a)).copied();
     kept.sort_by(|(_, a), (_, b)| {
@@ -57,7 +58,11 @@ pub fn order<'a>(
 }
 
 /// The list rows for `matched` (already in order), with a header before each group.
-pub fn grouped<'a>(matched: &[AlertRef], group: GroupBy, alert: impl Fn(AlertRef) -> Option<&'a Alert>) -> Vec<Row> {
+pub fn grouped<'a>(
+    matched: &[AlertRef],
+    group: GroupBy,
+    alert: impl Fn(AlertRef) -> Option<&'a Alert>,
+) -> Vec<Row> {
     if group == GroupBy::None {
         return matched.iter().map(|r| Row::Alert(*r)).collect();
     }
@@ -69,7 +74,10 @@ pub fn grouped<'a>(matched: &[AlertRef], group: GroupBy, alert: impl Fn(AlertRef
             .iter()
             .position(|r| alert(*r).map_or("", |a| group_label(group, a)) != label)
             .map_or(matched.len(), |n| i + n);
-        rows.push(Row::Group { label: label.to_string(), count: end - i });
+        rows.push(Row::Group {
+            label: label.to_string(),
+            count: end - i,
+        });
         rows.extend(matched[i..end].iter().map(|r| Row::Alert(*r)));
         i = end;
     }

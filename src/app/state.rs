@@ -222,6 +222,12 @@ pub struct App {
     pub base: Vec<AlertRef>,
     /// The alerts of `base` that pass the filter, in order.
     pub matched: Vec<AlertRef>,
+    /// The newest filter pass asked for; results of older ones are dropped.
+    pub filter_generation: u64,
+    /// Whether a filter pass is running off the UI task.
+    pub is_filtering: bool,
+    /// Effects queued by handlers that have no effect list at hand; `update` returns them.
+    pub queued: Vec<super::Effect>,
     /// Other instances reporting an alert shown in the list.
     pub duplicates: super::rows::Duplicates,
     /// Counts, each alert once.
@@ -311,6 +317,9 @@ impl App {
             rows: Vec::new(),
             base: Vec::new(),
             matched: Vec::new(),
+            filter_generation: 0,
+            is_filtering: false,
+            queued: Vec::new(),
             duplicates: Default::default(),
             totals: Totals::default(),
             selected: None,

@@ -48,9 +48,16 @@ impl Labels {
         // An alert has a handful of labels: comparing lengths first beats a binary search
         // of string comparisons (this is the filter's hot path at 100k alerts).
         if self.0.len() <= 16 {
-            return self.0.iter().find(|(k, _)| k.len() == name.len() && k.as_ref() == name).map(|(_, v)| v.as_ref());
+            return self
+                .0
+                .iter()
+                .find(|(k, _)| k.len() == name.len() && k.as_ref() == name)
+                .map(|(_, v)| v.as_ref());
         }
-        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(name)).ok().map(|i| self.0[i].1.as_ref())
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(name))
+            .ok()
+            .map(|i| self.0[i].1.as_ref())
     }
 
     /// Whether `name` is present.

@@ -33,8 +33,13 @@ impl App {
             Action::Source(event) => source::on_event(self, event),
             Action::Run(command) => self.run(command, &mut effects),
             Action::ShowError(text) => self.toast_error(text),
+            Action::FilterApplied {
+                generation,
+                matched,
+            } => self.filter_applied(generation, matched),
         }
         self.is_dirty = true;
+        effects.append(&mut self.queued);
         effects
     }
 

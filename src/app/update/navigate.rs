@@ -3,12 +3,10 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::filter;
+use crate::app::filter_job::{self, FilterJob, OFF_TASK_FROM};
 use crate::app::rows::{self, AlertRef, Row};
-use crate::app::{App, View};
+use crate::app::{App, Effect, View};
 use crate::ui::layout;
-
-/// Below this many alerts, matching on one core is faster than starting threads.
-const PARALLEL_FROM: usize = 20_000;
 
 impl App {
     /// After the data, sort or grouping changed: orders every alert again, recounts, then
@@ -19,7 +17,10 @@ impl App {
         self.duplicates = duplicates;
         self.totals = self.count_alerts();
         self.rebuild_silence_rows();
-        self.matched = self.filtered(self.base.iter().copied());
+        // New data: refs changed, so any pass still running is stale.
+        self.filter_generation += 1;
+        self.is_filtering = false;
+        self.matched = self.filtered(&self.base);
         self.regroup();
         let position = self.selected.as_ref().and_then(|key| {
             self.rows.iter().position(|r| match r {
@@ -33,39 +34,51 @@ impl App {
     /// After the filter changed: walks the ordered alerts (or, when the new filter only
     /// narrows the old one, the alerts that matched it) without sorting anything.
     fn refilter(&mut self, is_narrowing: bool) {
+        self.filter_generation += 1;
+        let input = if is_narrowing {
+            &self.matched
+        } else {
+            &self.base
+        };
+        if input.len() >= OFF_TASK_FROM && !self.filter.is_empty() {
+            // The list on screen stays until the pass comes back.
+            let sources = self.sources.iter().map(|s| s.alerts.clone()).collect();
+            let job = FilterJob::new(
+                self.filter_generation,
+                self.filter.clone(),
+                input.clone(),
+                sources,
+            );
+            self.queued.push(Effect::FilterAlerts(job));
+            self.is_filtering = true;
+            return;
+        }
+        let matched = self.filtered(input);
+        self.show_matched(matched);
+    }
+
+    /// A pass that ran off the UI task came back; applied only if it is the newest.
+    pub(super) fn filter_applied(&mut self, generation: u64, matched: Vec<AlertRef>) {
+        if generation == self.filter_generation {
+            self.show_matched(matched);
+        }
+    }
+
+    /// Shows `matched`, keeping the selected row selected when it still passes.
+    fn show_matched(&mut self, matched: Vec<AlertRef>) {
         let selected = match self.rows.get(self.cursor) {
             Some(Row::Alert(r)) => Some(*r),
             _ => None,
         };
-        self.matched = if is_narrowing {
-            let previous = std::mem::take(&mut self.matched);
-            self.filtered(previous.into_iter())
-        } else {
-            self.filtered(self.base.iter().copied())
-        };
+        self.is_filtering = false;
+        self.matched = matched;
         self.regroup();
         let position = selected.and_then(|s| self.rows.iter().position(|r| *r == Row::Alert(s)));
         self.place_cursor(position);
     }
 
-        fn filtered(&self, refs: impl Iterator<Item = AlertRef>) -> Vec<AlertRef> {
-        let refs: Vec<AlertRef> = refs.collect();
-        if self.filter.is_empty() {
-            return refs;
-        }
-        let keep = |chunk: &[AlertRef]| -> Vec<AlertRef> {
-            chunk.iter().copied().filter(|r| self.alert(*r).is_some_and(|a| self.filter.matches(a))).collect()
-        };
-        // Large lists are matched on every core; the chunks keep their order.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if refs.len() < PARALLEL_FROM || cores < 2 {
-            return keep(&refs);
-        }
-        let size = refs.len().div_ceil(cores);
-        std::thread::scope(|scope| {
-            let parts: Vec<_> = refs.chunks(size).map(|c| scope.spawn(move || keep(c))).collect();
-            parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
-        })
+    fn filtered(&self, refs: &[AlertRef]) -> Vec<AlertRef> {
+        filter_job::matching(&self.filter, refs, |r| self.alert(r))
     }
 
     fn regroup(&mut self) {
@@ -121,6 +134,9 @@ impl App {
     /// reports the error as a toast.
     pub fn set_filter(&mut self, text: &str, is_final: bool) {
         let text = text.trim();
+        if text == self.filter_text {
+            return;
+        }
         match filter::parse_user(text) {
             Ok(f) => {
                 let is_narrowing = filter::narrows(&self.filter_text, text);

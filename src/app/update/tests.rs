@@ -531,3 +531,59 @@ fn an_ack_goes_to_one_instance_per_cluster() {
         );
     }
 }
+
+#[test]
+fn large_lists_filter_off_the_ui_task_and_only_the_newest_result_counts() {
+    let mut app = crate::testing::estate_app(30_000, 3, 80, 24);
+    assert_eq!(app.shown_of_total(), (30_000, 30_000));
+    key(&mut app, '/');
+    let first = key(&mut app, 'x');
+    let [Effect::FilterAlerts(old_job)] = first.as_slice() else {
+        panic!("expected a filter job, got {first:?}")
+    };
+    assert!(app.is_filtering);
+    assert_eq!(
+        app.shown_of_total().0,
+        30_000,
+        "the list stays until the pass returns"
+    );
+    let second = key(&mut app, 'y');
+    let [Effect::FilterAlerts(new_job)] = second.as_slice() else {
+        panic!("{second:?}")
+    };
+    // The older pass finishes last: it must not overwrite the newer one.
+    app.update(new_job.clone().run());
+    let narrowed = app.shown_of_total().0;
+    app.update(old_job.clone().run());
+    assert_eq!(app.shown_of_total().0, narrowed);
+    assert!(!app.is_filtering);
+    // "xy" matches nothing in the estate fixture; "team=team-3" matches a twentieth.
+    assert_eq!(narrowed, 0);
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut app, "team=team-3");
+    let fx = code(&mut app, KeyCode::Enter);
+    assert!(fx.is_empty(), "Enter only keeps the filter");
+    let job = app.queued.pop();
+    assert!(job.is_none(), "effects are returned, never left queued");
+}
+
+#[test]
+fn a_data_refresh_drops_a_pass_still_running() {
+    let mut app = crate::testing::estate_app(30_000, 3, 80, 24);
+    key(&mut app, '/');
+    let fx = key(&mut app, 'z');
+    let [Effect::FilterAlerts(job)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    app.rebuild_rows();
+    let before = app.shown_of_total();
+    app.update(job.clone().run());
+    assert_eq!(
+        app.shown_of_total(),
+        before,
+        "refs from before the refresh are never applied"
+    );
+}
