@@ -119,6 +119,13 @@ pub enum SourceEvent {
         /// When.
         fetched_at: DateTime<Utc>,
     },
+    /// A poll succeeded and found exactly what the previous one did.
+    Unchanged {
+        /// Which source.
+        source: SourceId,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// A poll failed; the last good data stays.
     PollFailed {
         /// Which source.

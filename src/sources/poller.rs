@@ -10,7 +10,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::{Error, Source, SourceCommand, SourceEvent};
+use super::{Error, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::clock::SharedClock;
 
 /// How a source is polled.
@@ -67,6 +67,7 @@ pub fn spawn<S: Source>(
         events,
         failures: 0,
         is_paused: false,
+        last: None,
     };
     tokio::spawn(task.run(commands, cancel))
 }
@@ -78,6 +79,8 @@ struct SourceTask<S> {
     events: mpsc::Sender<SourceEvent>,
     failures: u32,
     is_paused: bool,
+    /// The last snapshot sent up, to recognise a poll that changed nothing.
+    last: Option<Snapshot>,
 }
 
 impl<S: Source> SourceTask<S> {
@@ -161,8 +164,14 @@ impl<S: Source> SourceTask<S> {
         let source = self.source.id().clone();
         let at = self.clock.now();
         let event = match outcome {
+            Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
+                // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
+                self.failures = 0;
+                SourceEvent::Unchanged { source, at }
+            }
             Ok(snapshot) => {
                 self.failures = 0;
+                self.last = Some(snapshot.clone());
                 tracing::debug!(source = %source, alerts = snapshot.alerts.len(), ms = started.elapsed().as_millis() as u64, "poll ok");
                 SourceEvent::AlertsFetched {
                     source,
@@ -186,6 +195,13 @@ impl<S: Source> SourceTask<S> {
     }
 }
 
+/// Whether two snapshots say the same thing.
+fn same(a: &Snapshot, b: &Snapshot) -> bool {
+    (Arc::ptr_eq(&a.alerts, &b.alerts) || a.alerts[..] == b.alerts[..])
+        && a.silences == b.silences
+        && a.escalation == b.escalation
+}
+
 async fn send(events: &mpsc::Sender<SourceEvent>, event: SourceEvent) {
     // The receiver is gone only when the app is shutting down; nothing is left to tell.
     let _ = events.send(event).await;
@@ -194,6 +210,43 @@ async fn send(events: &mpsc::Sender<SourceEvent>, event: SourceEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_poll_that_finds_the_same_alerts_reports_unchanged() {
+        let (demo, clock) = crate::testing::demo_source(100);
+        let (tx, mut rx) = mpsc::channel(8);
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let policy = PollPolicy {
+            interval: Duration::from_secs(3600),
+            ..PollPolicy::default()
+        };
+        let task = spawn(
+            demo,
+            policy,
+            Arc::new(clock.clone()),
+            tx,
+            cmd_rx,
+            cancel.clone(),
+        );
+        assert!(matches!(
+            rx.recv().await,
+            Some(SourceEvent::AlertsFetched { .. })
+        ));
+        cmd_tx.send(SourceCommand::PollNow).unwrap();
+        assert!(
+            matches!(rx.recv().await, Some(SourceEvent::Unchanged { .. })),
+            "same clock, same story"
+        );
+        clock.advance(chrono::TimeDelta::seconds(30));
+        cmd_tx.send(SourceCommand::PollNow).unwrap();
+        assert!(
+            matches!(rx.recv().await, Some(SourceEvent::AlertsFetched { .. })),
+            "the story moved on"
+        );
+        cancel.cancel();
+        task.await.unwrap();
+    }
 
     #[test]
     fn backoff_doubles_then_caps_with_jitter() {

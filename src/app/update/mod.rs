@@ -10,6 +10,7 @@ mod source;
 use chrono::TimeDelta;
 
 use super::{Action, App, Effect, Toast};
+use crate::sources::SourceEvent;
 
 /// How long a toast stays.
 const TOAST_FOR: TimeDelta = TimeDelta::seconds(4);
@@ -21,6 +22,13 @@ impl App {
         match action {
             Action::Tick(now) => {
                 self.on_tick(now);
+                return effects;
+            }
+            Action::Source(event @ SourceEvent::Unchanged { .. }) => {
+                // Redraw only if the health shown changes (a failing source that is back).
+                let before = self.health_words();
+                source::on_event(self, event);
+                self.is_dirty |= self.health_words() != before;
                 return effects;
             }
             Action::Key(key) => keys::on_key(self, key, &mut effects),
@@ -82,6 +90,14 @@ impl App {
                         .and_then(|p| p.state_at(a.started_at, self.now)?.next)
                         .is_some()
             })
+    }
+
+    /// Each source's health as the header words it (ok, stale, failing), for change checks.
+    fn health_words(&self) -> Vec<std::mem::Discriminant<super::SourceHealth>> {
+        self.sources
+            .iter()
+            .map(|s| std::mem::discriminant(&s.health(self.now)))
+            .collect()
     }
 
     /// Shows an information toast.

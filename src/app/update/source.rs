@@ -23,6 +23,12 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             s.last_error = None;
             app.rebuild_rows();
         }
+        SourceEvent::Unchanged { source, at } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.last_ok = Some(at);
+                s.last_error = None;
+            }
+        }
         SourceEvent::PollFailed { source, error, at } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
                 s.last_error = Some((at, error));

@@ -587,3 +587,28 @@ fn a_data_refresh_drops_a_pass_still_running() {
         "refs from before the refresh are never applied"
     );
 }
+
+#[test]
+fn an_unchanged_poll_redraws_only_when_a_failing_source_comes_back() {
+    let mut app = demo_app(100, 80, 24);
+    let demo = SourceId("demo".into());
+    app.is_dirty = false;
+    let at = app.now;
+    app.update(Action::Source(SourceEvent::Unchanged {
+        source: demo.clone(),
+        at,
+    }));
+    assert!(!app.is_dirty, "nothing to show");
+    app.update(Action::Source(SourceEvent::PollFailed {
+        source: demo.clone(),
+        error: "down".into(),
+        at,
+    }));
+    app.is_dirty = false;
+    app.update(Action::Source(SourceEvent::Unchanged { source: demo, at }));
+    assert!(app.is_dirty, "FAILING turns back to ok on screen");
+    assert!(matches!(
+        app.sources[0].health(at),
+        crate::app::SourceHealth::Ok
+    ));
+}
