@@ -104,6 +104,9 @@ fn carry_out(
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::Release(old) => {
+                tokio::task::spawn_blocking(move || drop(old));
+            }
             Effect::FilterAlerts(job) => {
                 let done = done.clone();
                 tokio::task::spawn_blocking(move || {

@@ -49,4 +49,6 @@ pub enum Effect {
     Quit,
     /// Run a filter pass off the UI task; it comes back as `Action::FilterApplied`.
     FilterAlerts(super::filter_job::FilterJob),
+    /// Free a replaced snapshot off the UI task.
+    Release(std::sync::Arc<[crate::model::Alert]>),
 }

@@ -411,14 +411,10 @@ impl App {
         (shown, self.totals.distinct)
     }
 
-    /// Counts every alert once, by fingerprint.
+    /// Counts every alert once: `base` already holds one ref per fingerprint.
     pub(crate) fn count_alerts(&self) -> Totals {
-        let mut seen = std::collections::HashSet::new();
         let mut totals = Totals::default();
-        for (_, a) in self.all_alerts() {
-            if a.fingerprint.as_deref().is_some_and(|f| !seen.insert(f)) {
-                continue;
-            }
+        for a in self.base.iter().filter_map(|r| self.alert(*r)) {
             totals.distinct += 1;
             if a.status != Status::Resolved {
                 let i = Severity::ALL

@@ -12,6 +12,19 @@ impl App {
     /// After the data, sort or grouping changed: orders every alert again, recounts, then
     /// filters, keeping the selected alert (found by key: references changed) selected.
     pub fn rebuild_rows(&mut self) {
+        self.rebuild(None);
+    }
+
+    /// `rebuild_rows` after only source `changed` brought new alerts: the other sources'
+    /// alerts keep the verdicts the filter gave them, only the changed ones are matched.
+    pub fn rebuild_after_refresh(&mut self, changed: usize) {
+        self.rebuild(Some(changed));
+    }
+
+    fn rebuild(&mut self, changed: Option<usize>) {
+        let previous = changed
+            .filter(|_| !self.filter.is_empty())
+            .map(|c| (c, self.membership(c)));
         let (base, duplicates) = rows::order(self.all_alerts(), self.sort, self.group);
         self.base = base;
         self.duplicates = duplicates;
@@ -20,7 +33,10 @@ impl App {
         // New data: refs changed, so any pass still running is stale.
         self.filter_generation += 1;
         self.is_filtering = false;
-        self.matched = self.filtered(&self.base);
+        self.matched = match previous {
+            Some((changed, was)) => self.rematched(changed, &was),
+            None => self.filtered(&self.base),
+        };
         self.regroup();
         let position = self.selected.as_ref().and_then(|key| {
             self.rows.iter().position(|r| match r {
@@ -75,6 +91,67 @@ impl App {
         self.regroup();
         let position = selected.and_then(|s| self.rows.iter().position(|r| *r == Row::Alert(s)));
         self.place_cursor(position);
+    }
+
+    /// For every source but `changed`: which of its alerts were listed, and which matched.
+    fn membership(&self, changed: usize) -> Vec<(Vec<bool>, Vec<bool>)> {
+        let mut was: Vec<(Vec<bool>, Vec<bool>)> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if i == changed {
+                    (Vec::new(), Vec::new())
+                } else {
+                    (vec![false; s.alerts.len()], vec![false; s.alerts.len()])
+                }
+            })
+            .collect();
+        for (refs, listed) in [(&self.base, true), (&self.matched, false)] {
+            for r in refs.iter().filter(|r| r.source as usize != changed) {
+                if let Some((in_base, matched)) = was.get_mut(r.source as usize) {
+                    let flags = if listed { in_base } else { matched };
+                    if let Some(f) = flags.get_mut(r.index as usize) {
+                        *f = true;
+                    }
+                }
+            }
+        }
+        was
+    }
+
+    /// `base` filtered, reusing `was` for unchanged sources; an alert that was not listed
+    /// before (another instance of it led) is matched afresh, like the changed source's.
+    fn rematched(&self, changed: usize, was: &[(Vec<bool>, Vec<bool>)]) -> Vec<AlertRef> {
+        let fresh: Vec<AlertRef> = self
+            .base
+            .iter()
+            .copied()
+            .filter(|r| {
+                r.source as usize == changed
+                    || !was[r.source as usize]
+                        .0
+                        .get(r.index as usize)
+                        .copied()
+                        .unwrap_or(false)
+            })
+            .collect();
+        let fresh_hits: std::collections::HashSet<AlertRef> =
+            self.filtered(&fresh).into_iter().collect();
+        self.base
+            .iter()
+            .copied()
+            .filter(|r| {
+                let (in_base, matched) = &was[r.source as usize];
+                if r.source as usize != changed
+                    && in_base.get(r.index as usize).copied().unwrap_or(false)
+                {
+                    matched.get(r.index as usize).copied().unwrap_or(false)
+                } else {
+                    fresh_hits.contains(r)
+                }
+            })
+            .collect()
     }
 
     fn filtered(&self, refs: &[AlertRef]) -> Vec<AlertRef> {

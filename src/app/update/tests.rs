@@ -612,3 +612,46 @@ fn an_unchanged_poll_redraws_only_when_a_failing_source_comes_back() {
         crate::app::SourceHealth::Ok
     ));
 }
+
+#[test]
+fn a_refresh_reuses_other_sources_verdicts_and_matches_a_full_pass() {
+    use crate::model::{AlertKey, Status};
+    let mut sources = crate::testing::estate_alerts(3_000, 3);
+    // am-1 also reports am-0's first team-3 alert (same fingerprint): a duplicate, unlisted.
+    let shared = sources[0]
+        .iter()
+        .find(|a| a.labels.get("team") == Some("team-3"))
+        .unwrap()
+        .clone();
+    let mut copy = shared.clone();
+    copy.source = SourceId("am-1".into());
+    copy.key = AlertKey::new(&copy.source, "shared");
+    sources[1].push(copy);
+    let mut app = crate::testing::estate_app(3_000, 3, 80, 24);
+    let feed_source = |app: &mut App, i: usize, alerts: Vec<crate::model::Alert>| {
+        app.update(Action::Source(SourceEvent::AlertsFetched {
+            source: SourceId(format!("am-{i}")),
+            alerts: alerts.into(),
+            escalation: Vec::new().into(),
+            silences: Vec::new().into(),
+            fetched_at: app.now,
+        }));
+    };
+    feed_source(&mut app, 1, sources[1].clone());
+    app.set_filter("team=team-3 !is:silenced", true);
+    // am-0 refreshes: some of its alerts are silenced now, and the shared one is gone from
+    // it, so am-1's copy (unchanged source, never listed) must be listed and matched.
+    let mut fresh = sources[0].clone();
+    for a in fresh.iter_mut().step_by(3) {
+        a.status = Status::Silenced;
+    }
+    fresh.retain(|a| a.fingerprint != shared.fingerprint);
+    feed_source(&mut app, 0, fresh);
+    let reused = app.matched.clone();
+    let listed_copy = reused
+        .iter()
+        .any(|r| app.alert(*r).is_some_and(|a| a.key.0 == "am-1:shared"));
+    assert!(listed_copy, "the surviving instance is matched afresh");
+    app.rebuild_rows();
+    assert_eq!(reused, app.matched, "the shortcut and a full pass agree");
+}
