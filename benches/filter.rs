@@ -7,24 +7,15 @@
     reason = "a bench prints its report"
 )]
 
+#[path = "support/percentiles.rs"]
+mod percentiles;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use onduty::app::{Action, Effect};
 use onduty::testing::estate_app;
-
-fn percentiles(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];
-    println!(
-        "{name}: n={} p50={:?} p99={:?} max={:?}",
-        samples.len(),
-        at(0.5),
-        at(0.99),
-        samples[samples.len() - 1]
-    );
-}
 
 /// Types `text` one key at a time. Each keystroke's time on the UI task is one sample; the
 /// filter pass it starts (off the UI task in the program) is run here too, timed apart.
@@ -65,9 +56,9 @@ fn typing(c: &mut Criterion, name: &str, text: &str) {
             total
         })
     });
-    percentiles(&format!("{name} (UI task)"), samples);
+    percentiles::report(&format!("{name} (UI task)"), samples);
     if !passes.is_empty() {
-        percentiles(&format!("{name} (filter pass, off the UI task)"), passes);
+        percentiles::report(&format!("{name} (filter pass, off the UI task)"), passes);
     }
 }
 

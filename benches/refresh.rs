@@ -9,6 +9,9 @@
     reason = "a bench prints its report"
 )]
 
+#[path = "support/percentiles.rs"]
+mod percentiles;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,18 +20,6 @@ use onduty::app::Action;
 use onduty::model::{SourceId, Status};
 use onduty::sources::SourceEvent;
 use onduty::testing::{estate_alerts, estate_app};
-
-fn percentiles(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];
-    println!(
-        "{name}: n={} p50={:?} p99={:?} max={:?}",
-        samples.len(),
-        at(0.5),
-        at(0.99),
-        samples[samples.len() - 1]
-    );
-}
 
 fn refresh(c: &mut Criterion, name: &str, filter: &str) {
     let mut app = estate_app(100_000, 10, 200, 60);
@@ -60,7 +51,7 @@ fn refresh(c: &mut Criterion, name: &str, filter: &str) {
             total
         })
     });
-    percentiles(name, samples);
+    percentiles::report(name, samples);
 }
 
 fn refreshes(c: &mut Criterion) {

@@ -7,24 +7,15 @@
     reason = "a bench prints its report"
 )]
 
+#[path = "support/percentiles.rs"]
+mod percentiles;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use onduty::testing::estate_app;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn percentiles(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];
-    println!(
-        "{name}: n={} p50={:?} p99={:?} max={:?}",
-        samples.len(),
-        at(0.5),
-        at(0.99),
-        samples[samples.len() - 1]
-    );
-}
 
 fn render(c: &mut Criterion) {
     let mut app = estate_app(100_000, 10, 200, 60);
@@ -45,7 +36,7 @@ fn render(c: &mut Criterion) {
             total
         })
     });
-    percentiles("render_200x60_100k", samples);
+    percentiles::report("render_200x60_100k", samples);
 }
 
 criterion_group!(benches, render);

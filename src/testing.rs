@@ -222,3 +222,34 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
     }
     app
 }
+
+/// A plain alert on source `prod-am` with these labels, for tests of matching.
+pub fn labelled_alert(
+    title: &str,
+    severity: crate::model::Severity,
+    status: crate::model::Status,
+    labels: &[(&str, &str)],
+) -> crate::model::Alert {
+    crate::model::AlertDraft {
+        id: title.into(),
+        title: title.into(),
+        severity,
+        status,
+        labels: labels
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect(),
+        annotations: vec![],
+        started_at: story_start(),
+        last_seen: story_start(),
+        acked_by: None,
+        acked_at: None,
+        silenced_until: None,
+        links: vec![],
+        notes: vec![],
+        fingerprint: None,
+        suppressed_by: vec![],
+        receivers: vec![],
+    }
+    .build(&SourceId("prod-am".into()))
+}

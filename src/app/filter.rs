@@ -227,32 +227,9 @@ pub fn parse_user(text: &str) -> Result<Filter, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AlertDraft, SourceId};
-    use chrono::Utc;
 
     fn alert(title: &str, sev: Severity, status: Status, labels: &[(&str, &str)]) -> Alert {
-        AlertDraft {
-            id: title.into(),
-            title: title.into(),
-            severity: sev,
-            status,
-            labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string().into(), v.to_string().into()))
-                .collect(),
-            annotations: vec![],
-            started_at: Utc::now(),
-            last_seen: Utc::now(),
-            acked_by: None,
-            acked_at: None,
-            silenced_until: None,
-            links: vec![],
-            notes: vec![],
-            fingerprint: None,
-            suppressed_by: vec![],
-            receivers: vec![],
-        }
-        .build(&SourceId("prod-am".into()))
+        crate::testing::labelled_alert(title, sev, status, labels)
     }
 
     fn pay() -> Alert {

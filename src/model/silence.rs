@@ -181,31 +181,10 @@ pub fn ack_comment(note: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AlertDraft, Severity, Status};
+    use crate::model::{Severity, Status};
 
     fn alert(labels: &[(&str, &str)]) -> Alert {
-        AlertDraft {
-            id: "x".into(),
-            title: "t".into(),
-            severity: Severity::Warning,
-            status: Status::Firing,
-            labels: labels
-                .iter()
-                .map(|(k, v)| (k.to_string().into(), v.to_string().into()))
-                .collect(),
-            annotations: vec![],
-            started_at: Utc::now(),
-            last_seen: Utc::now(),
-            acked_by: None,
-            acked_at: None,
-            silenced_until: None,
-            links: vec![],
-            notes: vec![],
-            fingerprint: None,
-            suppressed_by: vec![],
-            receivers: vec![],
-        }
-        .build(&SourceId("am".into()))
+        crate::testing::labelled_alert("t", Severity::Warning, Status::Firing, labels)
     }
 
     #[test]
