@@ -136,8 +136,10 @@ impl App {
                         .unwrap_or(false)
             })
             .collect();
-        let fresh_hits: std::collections::HashSet<AlertRef> =
-            self.filtered(&fresh).into_iter().collect();
+        let hits = self.filtered(&fresh);
+        let mut fresh_hits =
+            rustc_hash::FxHashSet::with_capacity_and_hasher(hits.len(), Default::default());
+        fresh_hits.extend(hits);
         self.base
             .iter()
             .copied()
