@@ -248,6 +248,8 @@ pub struct App {
     pub filter_text: String,
     /// The filter in force.
     pub filter: Filter,
+    /// Why the text being typed in the filter is not a filter (yet).
+    pub filter_error: Option<String>,
     /// List order.
     pub sort: SortKey,
     /// List grouping.
@@ -330,6 +332,7 @@ impl App {
             offset: 0,
             filter_text: String::new(),
             filter: Filter::default(),
+            filter_error: None,
             view: View::Alerts,
             overlay: Overlay::None,
             is_detail_open: false,

@@ -17,8 +17,7 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     match &app.overlay {
         Overlay::Filter(input) => {
-            let error = crate::app::filter::parse_user(input.text()).err();
-            input_line(app, frame, area, "/", input, error.as_deref());
+            input_line(app, frame, area, "/", input, app.filter_error.as_deref());
             return;
         }
         Overlay::Palette(input) => {

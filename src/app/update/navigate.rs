@@ -213,6 +213,7 @@ impl App {
     /// reports the error as a toast.
     pub fn set_filter(&mut self, text: &str, is_final: bool) {
         let text = text.trim();
+        self.filter_error = None;
         if text == self.filter_text {
             return;
         }
@@ -224,7 +225,7 @@ impl App {
                 self.refilter(is_narrowing);
             }
             Err(e) if is_final => self.toast_error(format!("filter: {e}")),
-            Err(_) => {}
+            Err(e) => self.filter_error = Some(e),
         }
     }
 
