@@ -32,8 +32,9 @@ pub struct SilenceEditor {
     pub comment: TextInput,
     /// The field being edited.
     pub field: Field,
-    /// The alerts the matchers catch now (keys), or why the matchers do not parse.
-    pub preview: Result<Vec<AlertKey>, String>,
+    /// The alerts the matchers catch now, key and title (so the view need not look titles
+    /// up among every alert), or why the matchers do not parse.
+    pub preview: Result<Vec<(AlertKey, String)>, String>,
     /// Why the last submission was refused.
     pub error: Option<String>,
 }
@@ -103,7 +104,7 @@ impl SilenceEditor {
                         .as_deref()
                         .is_none_or(|f| seen.insert(f.to_string()))
                 })
-                .map(|a| a.key.clone())
+                .map(|a| (a.key.clone(), a.title.clone()))
                 .collect()
         });
     }

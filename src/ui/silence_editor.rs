@@ -60,12 +60,7 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
                 ));
             }
             let room = (inner.height as usize).saturating_sub(lines.len() + 2);
-            for key in keys.iter().take(room) {
-                let title = app
-                    .all_alerts()
-                    .map(|(_, a)| a)
-                    .find(|a| &a.key == key)
-                    .map_or("", |a| a.title.as_str());
+            for (key, title) in keys.iter().take(room) {
                 lines.push(Line::styled(
                     cut(&format!("  {key}  {title}"), width),
                     t.style(Role::Text),

@@ -147,7 +147,12 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
         "" => "silenced from onduty".to_string(),
         c => c.to_string(),
     };
-    let caught = editor.preview.clone().unwrap_or_default();
+    let caught: Vec<AlertKey> = editor
+        .preview
+        .iter()
+        .flatten()
+        .map(|(key, _)| key.clone())
+        .collect();
     app.overlay = Overlay::None;
     app.marked.clear();
     let op = Operation::CreateSilence {
