@@ -35,19 +35,14 @@ async fn poll_all(config: &Config) -> Vec<(Built, Result<Snapshot, String>, std:
     futures::future::join_all(polls).await
 }
 
-/// `onduty alerts [--json] [--filter EXPR]`.
-pub async fn alerts(
-    config: &Config,
-    json: bool,
-    filter_text: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let filter = filter::parse_user(filter_text.unwrap_or(""))
-        .map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
+/// The snapshots of the sources that answered, and whether any failed (each failure is
+/// reported on stderr).
+async fn answered(config: &Config) -> (Vec<Snapshot>, bool) {
     let mut snapshots = Vec::new();
     let mut failed = false;
     for (b, result, _) in poll_all(config).await {
         match result {
-            Ok(s) => snapshots.push(s.alerts),
+            Ok(s) => snapshots.push(s),
             Err(e) => {
                 failed = true;
                 #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
@@ -57,6 +52,19 @@ pub async fn alerts(
             }
         }
     }
+    (snapshots, failed)
+}
+
+/// `onduty alerts [--json] [--filter EXPR]`.
+pub async fn alerts(
+    config: &Config,
+    json: bool,
+    filter_text: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let filter = filter::parse_user(filter_text.unwrap_or(""))
+        .map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
+    let (snapshots, failed) = answered(config).await;
+    let snapshots: Vec<_> = snapshots.into_iter().map(|s| s.alerts).collect();
     let mut alerts: Vec<&Alert> = snapshots
         .iter()
         .flat_map(|s| s.iter())
@@ -234,20 +242,8 @@ pub async fn silence(
 
 /// `onduty silences [--json]`.
 pub async fn silences(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
-    let mut all: Vec<Silence> = Vec::new();
-    let mut failed = false;
-    for (b, result, _) in poll_all(config).await {
-        match result {
-            Ok(s) => all.extend(s.silences),
-            Err(e) => {
-                failed = true;
-                #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
-                {
-                    eprintln!("onduty: source '{}' failed: {e}", b.info.id);
-                }
-            }
-        }
-    }
+    let (snapshots, failed) = answered(config).await;
+    let mut all: Vec<Silence> = snapshots.into_iter().flat_map(|s| s.silences).collect();
     all.sort_by(|a, b| {
         a.state_rank()
             .cmp(&b.state_rank())
