@@ -133,7 +133,7 @@ pub fn estate_alerts(n: usize, sources: usize) -> Vec<Vec<crate::model::Alert>> 
     let mut interners: Vec<Interner> = (0..sources).map(|_| Interner::default()).collect();
     for i in 0..n {
         let s = i % sources;
-        let source = SourceId(format!("am-{s}"));
+        let source = SourceId(format!("am-{s}").into());
         let alertname = format!("HighLatency{}", i % 50);
         let draft = AlertDraft {
             id: format!("{:016x}", i as u64 * 2_654_435_761).into(),
@@ -197,7 +197,7 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
     let base = empty_app(now);
     let infos = (0..sources)
         .map(|s| SourceInfo {
-            id: SourceId(format!("am-{s}")),
+            id: SourceId(format!("am-{s}").into()),
             kind: "alertmanager".into(),
             interval: std::time::Duration::from_secs(15),
             cluster: None,
@@ -213,7 +213,7 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
     app.update(Action::Resize(w, h));
     for (s, alerts) in estate_alerts(n, sources).into_iter().enumerate() {
         app.update(Action::Source(SourceEvent::AlertsFetched {
-            source: SourceId(format!("am-{s}")),
+            source: SourceId(format!("am-{s}").into()),
             alerts: alerts.into(),
             escalation: Vec::new().into(),
             silences: Vec::new().into(),

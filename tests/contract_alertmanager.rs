@@ -63,7 +63,7 @@ async fn lists_alerts_with_severity_links_and_sanitized_hostile_text() {
     let hl = snap
         .alerts
         .iter()
-        .find(|a| a.title == "HighLatency")
+        .find(|a| &*a.title == "HighLatency")
         .unwrap();
     assert_eq!(hl.severity, Severity::Critical);
     assert_eq!(hl.status, Status::Firing);
@@ -73,20 +73,20 @@ async fn lists_alerts_with_severity_links_and_sanitized_hostile_text() {
     assert!(
         hl.links
             .iter()
-            .any(|l| l.label == "runbook" && l.url == "https://rb.example/x")
+            .any(|l| &*l.label == "runbook" && &*l.url == "https://rb.example/x")
     );
     assert!(
         hl.links
             .iter()
-            .any(|l| l.label == "source" && l.url.contains("prometheus.example"))
+            .any(|l| &*l.label == "source" && l.url.contains("prometheus.example"))
     );
-    assert_eq!(hl.receivers, ["default"]);
+    assert_eq!(hl.receivers, [Arc::from("default")]);
     let disk = snap
         .alerts
         .iter()
-        .find(|a| a.title != "HighLatency")
+        .find(|a| &*a.title != "HighLatency")
         .unwrap();
-    assert_eq!(disk.title, "DiskFull");
+    assert_eq!(&*disk.title, "DiskFull");
     assert_eq!(disk.severity, Severity::Error, "severity_map applies");
     let desc = &disk.annotations["description"];
     assert!(desc.chars().count() <= sanitize::TEXT_CAP && desc.ends_with('…'));
@@ -142,13 +142,13 @@ async fn two_instances_reporting_one_alert_make_one_row_and_one_failing_instance
     let hl = app
         .all_alerts()
         .map(|(_, a)| a)
-        .find(|x| x.title == "HighLatency" && x.source.0 == "am-a")
+        .find(|x| &*x.title == "HighLatency" && &*x.source.0 == "am-a")
         .unwrap()
         .clone();
     let reporters: Vec<_> = app
         .reporters(&hl)
         .iter()
-        .map(|s| s.info.id.0.clone())
+        .map(|s| s.info.id.0.to_string())
         .collect();
     assert_eq!(reporters, ["am-a", "am-b"]);
     app.update(Action::Source(SourceEvent::PollFailed {
@@ -231,7 +231,7 @@ async fn ack_lasts_while_the_alert_fires_survives_a_restart_and_lapses_after_it_
     let key = snap
         .alerts
         .iter()
-        .find(|a| a.title == "HighLatency")
+        .find(|a| &*a.title == "HighLatency")
         .unwrap()
         .key
         .clone();
@@ -259,7 +259,7 @@ async fn ack_lasts_while_the_alert_fires_survives_a_restart_and_lapses_after_it_
         (acked.status, acked.acked_by.as_deref()),
         (Status::Acked, Some("ana"))
     );
-    let other = snap.alerts.iter().find(|a| a.title == "Other").unwrap();
+    let other = snap.alerts.iter().find(|a| &*a.title == "Other").unwrap();
     assert_eq!(
         other.status,
         Status::Firing,

@@ -50,5 +50,5 @@ pub enum Effect {
     /// Run a filter pass off the UI task; it comes back as `Action::FilterApplied`.
     FilterAlerts(super::filter_job::FilterJob),
     /// Free a replaced snapshot off the UI task.
-    Release(std::sync::Arc<[crate::model::Alert]>),
+    Release(std::sync::Arc<Vec<crate::model::Alert>>),
 }

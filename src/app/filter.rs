@@ -146,7 +146,7 @@ impl TermKind {
             TermKind::LabelRegex(name, re) => re.is_match(a.field(name).unwrap_or("")),
             TermKind::Is(status) => a.status == *status,
             TermKind::SeverityAtLeast(threshold) => a.severity.at_least(*threshold),
-            TermKind::Source(source) => a.source.0 == *source,
+            TermKind::Source(source) => *a.source.0 == **source,
         }
     }
 }

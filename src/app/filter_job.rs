@@ -20,7 +20,7 @@ pub struct FilterJob {
     pub generation: u64,
     filter: Filter,
     input: Vec<AlertRef>,
-    sources: Vec<Arc<[Alert]>>,
+    sources: Vec<Arc<Vec<Alert>>>,
 }
 
 impl FilterJob {
@@ -29,7 +29,7 @@ impl FilterJob {
         generation: u64,
         filter: Filter,
         input: Vec<AlertRef>,
-        sources: Vec<Arc<[Alert]>>,
+        sources: Vec<Arc<Vec<Alert>>>,
     ) -> FilterJob {
         FilterJob {
             generation,

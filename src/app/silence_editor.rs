@@ -2,6 +2,7 @@
 //! preview of which current alerts the silence would catch. `update` recomputes the preview
 //! on every edit; the view only draws it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::text_input::TextInput;
@@ -34,7 +35,7 @@ pub struct SilenceEditor {
     pub field: Field,
     /// The alerts the matchers catch now, key and title (so the view need not look titles
     /// up among every alert), or why the matchers do not parse.
-    pub preview: Result<Vec<(AlertKey, String)>, String>,
+    pub preview: Result<Vec<(AlertKey, Arc<str>)>, String>,
     /// Why the last submission was refused.
     pub error: Option<String>,
 }

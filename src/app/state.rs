@@ -132,7 +132,7 @@ pub struct SourceState {
     /// Name, kind, interval.
     pub info: SourceInfo,
     /// The alerts of its last good poll.
-    pub alerts: Arc<[Alert]>,
+    pub alerts: Arc<Vec<Alert>>,
     /// Its escalation policies.
     pub escalation: Arc<[EscalationPolicy]>,
     /// Its silences.

@@ -174,7 +174,7 @@ pub async fn act(config: &Config, key: &str, op: Operation) -> anyhow::Result<Ex
     let clock: SharedClock = Arc::new(SystemClock);
     let mut built = registry::build(config, &clock)
         .into_iter()
-        .find(|b| b.info.id.0 == source)
+        .find(|b| *b.info.id.0 == *source)
         .ok_or_else(|| anyhow::anyhow!("no source named '{source}' in the config"))?;
     let verb = op.verb();
     let target = AlertKey(key.to_string()).target();

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -13,7 +14,7 @@ use super::{Interner, Labels, Note, Severity, Status, sanitize};
 /// The name a source has in the config (`prod-am`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct SourceId(pub String);
+pub struct SourceId(pub Arc<str>);
 
 impl fmt::Display for SourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -54,9 +55,9 @@ impl fmt::Display for AlertKey {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Link {
     /// What the link is (`runbook`, `source`).
-    pub label: String,
+    pub label: Arc<str>,
     /// Where it points.
-    pub url: String,
+    pub url: Arc<str>,
 }
 
 /// One alert from one source.
@@ -67,13 +68,13 @@ pub struct Alert {
     /// The source that reports it.
     pub source: SourceId,
     /// What is wrong, one line.
-    pub title: String,
+    pub title: Arc<str>,
     /// How urgent.
     pub severity: Severity,
     /// Where it stands.
     pub status: Status,
     /// The service it concerns (label `service`, else `job`, else empty).
-    pub service: String,
+    pub service: Arc<str>,
     /// Labels, sorted by name.
     pub labels: Labels,
     /// Annotations (summary, description, runbook_url…), sorted by name.
@@ -97,7 +98,7 @@ pub struct Alert {
     /// Why it is suppressed, one line per reason ("silenced by …", "inhibited by …").
     pub suppressed_by: Vec<String>,
     /// Receivers it is routed to.
-    pub receivers: Vec<String>,
+    pub receivers: Vec<Arc<str>>,
 }
 
 /// The raw, unsanitized parts of an alert as a source mapped them, borrowed from the
@@ -178,13 +179,13 @@ impl AlertDraft<'_> {
         let service = ["service", "app", "job"]
             .iter()
             .find_map(|k| labels.get(k))
-            .unwrap_or_default()
-            .to_string();
+            .unwrap_or_default();
+        let service = clean(service, sanitize::line, sanitize::LABEL_CAP);
         let id = sanitize::line(&self.id, sanitize::LABEL_CAP);
         Alert {
             key: AlertKey::new(source, &id),
             source: source.clone(),
-            title: sanitize::line(&self.title, sanitize::TITLE_CAP),
+            title: clean(&self.title, sanitize::line, sanitize::TITLE_CAP),
             severity: self.severity,
             status: self.status,
             service,
@@ -201,8 +202,8 @@ impl AlertDraft<'_> {
                 .links
                 .into_iter()
                 .map(|(label, url)| Link {
-                    label: sanitize::line(&label, sanitize::LABEL_CAP),
-                    url: sanitize::line(&url, sanitize::TEXT_CAP),
+                    label: clean(&label, sanitize::line, sanitize::LABEL_CAP),
+                    url: clean(&url, sanitize::line, sanitize::TEXT_CAP),
                 })
                 .collect(),
             notes: self.notes,
@@ -210,7 +211,11 @@ impl AlertDraft<'_> {
                 .fingerprint
                 .map(|f| sanitize::line(&f, sanitize::LABEL_CAP)),
             suppressed_by: clean_list(self.suppressed_by),
-            receivers: clean_list(self.receivers),
+            receivers: self
+                .receivers
+                .iter()
+                .map(|r| clean(r, sanitize::line, sanitize::LABEL_CAP))
+                .collect(),
         }
     }
 }
@@ -277,10 +282,10 @@ mod tests {
     fn build_sanitizes_every_field_and_keys_by_source() {
         let a = draft().build(&SourceId("demo".into()));
         assert_eq!(a.key.0, "demo:a1");
-        assert_eq!(a.title, "Error rate");
+        assert_eq!(&*a.title, "Error rate");
         assert_eq!(&a.labels["team"], "payments");
         assert_eq!(&a.annotations["description"], "line1\nline2");
-        assert_eq!(a.service, "api");
+        assert_eq!(&*a.service, "api");
     }
 
     #[test]

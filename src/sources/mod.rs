@@ -96,7 +96,7 @@ pub enum SourceCommand {
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     /// The alerts it reports (shared, never copied on the way to the UI).
-    pub alerts: Arc<[Alert]>,
+    pub alerts: Arc<Vec<Alert>>,
     /// The escalation policies it knows, with who is on call.
     pub escalation: Vec<EscalationPolicy>,
     /// Its silences (every state it reports).
@@ -111,7 +111,7 @@ pub enum SourceEvent {
         /// Which source.
         source: SourceId,
         /// What it reported.
-        alerts: Arc<[Alert]>,
+        alerts: Arc<Vec<Alert>>,
         /// Its escalation policies.
         escalation: Arc<[EscalationPolicy]>,
         /// Its silences.

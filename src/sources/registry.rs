@@ -70,7 +70,7 @@ pub fn build(config: &Config, clock: &SharedClock) -> Vec<Built> {
 }
 
 fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
-    let id = SourceId(s.name.clone());
+    let id = SourceId(s.name.as_str().into());
     let policy = PollPolicy {
         interval: s.poll_interval.unwrap_or(config.poll_interval),
         timeout: s.timeout.unwrap_or(config.timeout),

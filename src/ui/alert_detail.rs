@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, is_full: bool) {
 
 fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     let t = &app.theme;
-    let mut out = vec![Line::styled(a.title.as_str(), t.style(Role::TextStrong))];
+    let mut out = vec![Line::styled(&*a.title, t.style(Role::TextStrong))];
     let age = duration_fmt::age(app.now - a.started_at);
     out.push(Line::from(vec![
         Span::styled(a.severity.short(), t.style(severity_role(a.severity))),
@@ -49,11 +49,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     ]));
     out.push(Line::default());
     kv(&mut out, t, "key", a.key.0.as_str());
-    let reporters: Vec<&str> = app
-        .reporters(a)
-        .iter()
-        .map(|s| s.info.id.0.as_str())
-        .collect();
+    let reporters: Vec<&str> = app.reporters(a).iter().map(|s| &*s.info.id.0).collect();
     let label = if reporters.len() > 1 {
         "reported by"
     } else {
@@ -67,7 +63,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         kv(&mut out, t, "suppressed", reason.as_str());
     }
     if !a.service.is_empty() {
-        kv(&mut out, t, "service", a.service.as_str());
+        kv(&mut out, t, "service", &*a.service);
     }
     kv(
         &mut out,
@@ -143,7 +139,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         for l in &a.links {
             out.push(Line::from(vec![
                 Span::styled(format!("  {:<11} ", l.label), t.style(Role::LabelKey)),
-                Span::styled(l.url.as_str(), t.style(Role::Link)),
+                Span::styled(&*l.url, t.style(Role::Link)),
             ]));
         }
     }

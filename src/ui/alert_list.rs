@@ -158,7 +158,7 @@ fn alert_line(
     spans.push(status_span(app.pending_on(&a.key), a.status, style));
     if cols.source > 0 {
         let source = match app.duplicates.get(&a.key).map_or(0, Vec::len) {
-            0 => a.source.0.clone(),
+            0 => a.source.0.to_string(),
             n => format!("{} +{n}", a.source.0),
         };
         spans.push(Span::styled(
@@ -218,7 +218,7 @@ fn title_parts(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> (String, String
         rest.push_str(" · ");
         rest.push_str(summary);
     }
-    (a.title.clone(), rest)
+    (a.title.to_string(), rest)
 }
 
 fn status_span(

@@ -77,7 +77,7 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
 
 fn failing_source(app: &App) -> Option<(String, String)> {
     app.sources.iter().find_map(|s| match s.health(app.now) {
-        SourceHealth::Failing(e) => Some((s.info.id.0.clone(), e)),
+        SourceHealth::Failing(e) => Some((s.info.id.0.to_string(), e)),
         _ => None,
     })
 }

@@ -187,7 +187,7 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
             .info
             .cluster
             .clone()
-            .unwrap_or_else(|| state.info.id.0.clone());
+            .unwrap_or_else(|| state.info.id.0.to_string());
         if !clusters.contains(&cluster) {
             clusters.push(cluster);
             sources.push(state.info.id.clone());
@@ -247,7 +247,7 @@ fn send_to_every_cluster(app: &mut App, key: &AlertKey, op: Operation, fx: &mut 
             .iter()
             .find(|s| &s.info.id == source)
             .map(|s| &s.info);
-        info.map(|i| i.cluster.clone().unwrap_or_else(|| i.id.0.clone()))
+        info.map(|i| i.cluster.clone().unwrap_or_else(|| i.id.0.to_string()))
             .unwrap_or_default()
     };
     if let Some(alert) = app.all_alerts().map(|(_, a)| a).find(|a| &a.key == key) {

@@ -92,7 +92,7 @@ fn acknowledge_sends_to_the_owning_source_and_shows_pending_until_confirmed() {
         panic!("expected one Perform, got {fx:?}");
     };
     assert_eq!(
-        (source.0.as_str(), k.0.as_str(), op, author.as_str()),
+        (&*source.0, k.0.as_str(), op, author.as_str()),
         ("demo", target.as_str(), &Operation::Acknowledge, "ana")
     );
     assert!(app.pending_on(k).is_some());
@@ -395,7 +395,7 @@ fn the_editor_preview_follows_the_matchers_and_enter_creates_the_silence() {
     else {
         panic!("{fx:?}")
     };
-    assert_eq!(source.0, "demo");
+    assert_eq!(&*source.0, "demo");
     assert_eq!(
         (matchers.len(), comment.as_str(), duration.as_secs()),
         (2, "deploy", 7200)
@@ -630,7 +630,7 @@ fn a_refresh_reuses_other_sources_verdicts_and_matches_a_full_pass() {
     let mut app = crate::testing::estate_app(3_000, 3, 80, 24);
     let feed_source = |app: &mut App, i: usize, alerts: Vec<crate::model::Alert>| {
         app.update(Action::Source(SourceEvent::AlertsFetched {
-            source: SourceId(format!("am-{i}")),
+            source: SourceId(format!("am-{i}").into()),
             alerts: alerts.into(),
             escalation: Vec::new().into(),
             silences: Vec::new().into(),

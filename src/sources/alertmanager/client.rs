@@ -2,7 +2,10 @@
 //! off the async task for large answers. Every failure becomes a `sources::Error` whose text
 //! is safe to show (no token, no body beyond a short sanitized excerpt).
 
+use std::io::{self, BufReader, Read};
 use std::time::Duration;
+
+use bytes::Bytes;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -16,6 +19,8 @@ use crate::sources::Error;
 
 /// Answers above this size are decoded on a blocking thread, not on the async task.
 pub const DECODE_OFF_TASK: usize = 1 << 20;
+/// Chunks buffered between the network and a streaming decoder.
+const STREAM_CHUNKS: usize = 16;
 /// Default cap on an answer's size.
 pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
 
@@ -95,19 +100,24 @@ impl Client {
         })
     }
 
-    /// `GET /api/v2/alerts` with the configured filter and receiver: the raw answer, which
-    /// the caller decodes and maps in one pass (see `map::alerts_from_body`).
-    pub async fn alerts_body(
+    /// `GET /api/v2/alerts` with the configured filter and receiver, streamed into `decode`
+    /// on a blocking thread (see `map::alerts_from_reader`).
+    pub async fn alerts<T, F>(
         &self,
         filter: &[String],
         receiver: Option<&str>,
-    ) -> Result<Vec<u8>, Error> {
+        decode: F,
+    ) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Read) -> Result<T, Error> + Send + 'static,
+    {
         let mut query: Vec<(&str, &str)> = filter.iter().map(|f| ("filter", f.as_str())).collect();
         if let Some(r) = receiver {
             query.push(("receiver", r));
         }
-        self.body(self.request(Method::GET, "/api/v2/alerts").query(&query))
-            .await
+        let req = self.request(Method::GET, "/api/v2/alerts").query(&query);
+        self.decode_streamed(req, decode).await
     }
 
     /// `GET /api/v2/silences`.
@@ -153,6 +163,64 @@ impl Client {
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
     }
 
+    /// Sends `req` and hands the answer to `decode` on a blocking thread as it arrives: the
+    /// whole body is never held (a 100k-alert answer is ~90 MB), and the cap still applies.
+    async fn decode_streamed<T, F>(&self, req: RequestBuilder, decode: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Read) -> Result<T, Error> + Send + 'static,
+    {
+        let mut resp = req.send().await.map_err(|e| transport(e, self.timeout))?;
+        let status = resp.status();
+        let cap = self.max_body;
+        if !status.is_success() {
+            let mut excerpt = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| transport(e, self.timeout))? {
+                excerpt.extend_from_slice(&chunk[..chunk.len().min(300)]);
+                if excerpt.len() >= 300 {
+                    break;
+                }
+            }
+            return Err(http_error(status, &excerpt));
+        }
+        if resp.content_length().is_some_and(|n| n as usize > cap) {
+            return Err(too_big(cap));
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(STREAM_CHUNKS);
+        let decoder = tokio::task::spawn_blocking(move || {
+            decode(&mut BufReader::with_capacity(
+                64 << 10,
+                ChunkReader::new(rx),
+            ))
+        });
+        let mut fed = 0usize;
+        let fed_all = loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    fed += chunk.len();
+                    if fed > cap {
+                        break Err(too_big(cap));
+                    }
+                    if tx.send(Ok(chunk)).await.is_err() {
+                        break Ok(()); // the decoder stopped early: its error says why
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(transport(e, self.timeout)),
+            }
+        };
+        if fed_all.is_err() {
+            // The decoder sees a broken stream, not a short one that might parse.
+            let _ = tx.send(Err(io::Error::other("answer cut short"))).await;
+        }
+        drop(tx);
+        let decoded = decoder
+            .await
+            .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?;
+        fed_all?;
+        decoded
+    }
+
     /// Sends and reads the whole answer, refusing errors and answers over the cap.
     async fn body(&self, req: RequestBuilder) -> Result<Vec<u8>, Error> {
         let mut resp = req.send().await.map_err(|e| transport(e, self.timeout))?;
@@ -173,6 +241,36 @@ impl Client {
             return Err(http_error(status, &buf));
         }
         Ok(buf)
+    }
+}
+
+/// Chunks of an answer, arriving from the async task, read as one byte stream.
+struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl ChunkReader {
+    fn new(rx: tokio::sync::mpsc::Receiver<io::Result<Bytes>>) -> ChunkReader {
+        ChunkReader {
+            rx,
+            current: Bytes::new(),
+        }
+    }
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(chunk) => self.current = chunk?,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = self.current.slice(n..);
+        Ok(n)
     }
 }
 

@@ -38,7 +38,7 @@ pub struct AlertmanagerSource {
     clock: SharedClock,
     client: Option<Client>,
     /// The last poll's alerts and silences, to act on without fetching again.
-    alerts: Arc<[Alert]>,
+    alerts: Arc<Vec<Alert>>,
     silences: Vec<Silence>,
 }
 
@@ -58,14 +58,14 @@ impl AlertmanagerSource {
         };
         let window = config.ack_window.unwrap_or(DEFAULT_ACK_WINDOW);
         AlertmanagerSource {
-            id: SourceId(config.name.clone()),
+            id: SourceId(config.name.as_str().into()),
             ack_window: TimeDelta::from_std(window).unwrap_or(TimeDelta::minutes(10)),
             config,
             timeout,
             rule,
             clock,
             client: None,
-            alerts: Arc::from(Vec::new()),
+            alerts: Arc::default(),
             silences: Vec::new(),
         }
     }
@@ -84,37 +84,40 @@ impl AlertmanagerSource {
         let now = self.clock.now();
         let filter = self.config.filter.clone();
         let receiver = self.config.receiver.clone();
+        let (source, rule, id) = (self.id.clone(), self.rule.clone(), self.id.clone());
         let client = self.client().await?;
-        let (body, wire_silences) = tokio::try_join!(
-            client.alerts_body(&filter, receiver.as_deref()),
-            client.silences()
-        )?;
-        let silences: Vec<Silence> = wire_silences
-            .into_iter()
-            .filter_map(|s| map::silence(s, &self.id))
-            .collect();
-        let (source, rule) = (self.id.clone(), self.rule.clone());
-        let is_big = body.len() > client::DECODE_OFF_TASK;
-        let decode = move || {
+        // Alerts stream into the decoder on a blocking thread while silences are fetched;
+        // the decoder waits for the silences (ack status) before its first alert.
+        let (silences_tx, silences_rx) = tokio::sync::oneshot::channel::<Vec<Silence>>();
+        let decode = move |body: &mut dyn std::io::Read| {
+            let silences = silences_rx
+                .blocking_recv()
+                .map_err(|_| Error::Decode("silences not fetched".into()))?;
             let cx = map::Context {
                 source: &source,
                 rule: &rule,
                 silences: &silences,
                 now,
             };
-            let alerts = map::alerts_from_body(&body, &cx)
-                .map_err(|e| Error::Decode(format!("{e} ({} bytes)", body.len())));
-            (alerts, silences)
+            let alerts =
+                map::alerts_from_reader(body, &cx).map_err(|e| Error::Decode(e.to_string()))?;
+            Ok((alerts, silences))
         };
-        // A multi-megabyte answer is decoded on a blocking thread, never on the async task.
-        let (alerts, silences) = if is_big {
-            tokio::task::spawn_blocking(decode)
-                .await
-                .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
-        } else {
-            decode()
+        let fetch_silences = async {
+            let wire = client.silences().await?;
+            let silences: Vec<Silence> = wire
+                .into_iter()
+                .filter_map(|s| map::silence(s, &id))
+                .collect();
+            // The decoder is gone only when the alerts request already failed.
+            let _ = silences_tx.send(silences);
+            Ok::<_, Error>(())
         };
-        self.alerts = Arc::from(alerts?);
+        let ((alerts, silences), ()) = tokio::try_join!(
+            client.alerts(&filter, receiver.as_deref(), decode),
+            fetch_silences
+        )?;
+        self.alerts = Arc::new(alerts);
         self.silences = silences;
         self.extend_acks(now).await;
         Ok(())

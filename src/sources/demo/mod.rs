@@ -66,7 +66,7 @@ impl DemoSource {
             .map(|s| self.alert(s, now))
             .collect();
         Snapshot {
-            alerts,
+            alerts: std::sync::Arc::new(alerts),
             escalation: rotation::policies_at(now),
             silences: Vec::new(),
         }
@@ -288,7 +288,7 @@ mod tests {
             .snapshot()
             .alerts
             .iter()
-            .find(|a| a.title == "IndexBacklog")
+            .find(|a| &*a.title == "IndexBacklog")
             .cloned()
             .unwrap();
         assert_eq!(
