@@ -172,6 +172,27 @@ async fn two_instances_reporting_one_alert_make_one_row_and_one_failing_instance
 }
 
 #[tokio::test]
+async fn an_identical_answer_is_not_decoded_again_and_a_changed_one_is() {
+    let am = Alertmanager::start().await;
+    am.post_alerts(json!([alert("HighLatency", "critical", json!({}))]))
+        .await;
+    let mut src = source("am", &am.url);
+    let first = src.fetch().await.unwrap();
+    let again = src.fetch().await.unwrap();
+    assert!(
+        Arc::ptr_eq(&first.alerts, &again.alerts),
+        "the same bytes keep the same snapshot"
+    );
+    am.post_alerts(json!([alert("DiskFull", "warning", json!({}))]))
+        .await;
+    let changed = src.fetch().await.unwrap();
+    assert!(!Arc::ptr_eq(&first.alerts, &changed.alerts));
+    let mut titles: Vec<_> = changed.alerts.iter().map(|a| a.title.to_string()).collect();
+    titles.sort();
+    assert_eq!(titles, ["DiskFull", "HighLatency"]);
+}
+
+#[tokio::test]
 async fn silences_are_created_by_matchers_and_expired() {
     let am = Alertmanager::start().await;
     am.post_alerts(json!([alert("HighLatency", "critical", json!({}))]))

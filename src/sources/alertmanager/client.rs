@@ -2,6 +2,7 @@
 //! off the async task for large answers. Every failure becomes a `sources::Error` whose text
 //! is safe to show (no token, no body beyond a short sanitized excerpt).
 
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::io::{self, BufReader, Read};
 use std::time::Duration;
 
@@ -36,7 +37,14 @@ pub struct Client {
     auth: Option<Auth>,
     max_body: usize,
     timeout: Duration,
+    /// Keyed at random per process: a back end cannot craft an answer that hashes like
+    /// the last one.
+    hashing: RandomState,
 }
+
+/// A keyed hash of a whole answer: equal hashes mean the same bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnswerHash(u64);
 
 impl Client {
     /// Builds the client: resolves the token, loads CA and client certificates.
@@ -97,27 +105,45 @@ impl Client {
             auth,
             max_body,
             timeout,
+            hashing: RandomState::new(),
         })
     }
 
     /// `GET /api/v2/alerts` with the configured filter and receiver, streamed into `decode`
-    /// on a blocking thread (see `map::alerts_from_reader`).
-    pub async fn alerts<T, F>(
+    /// on a blocking thread (see `map::alerts_from_reader`), and the answer's hash.
+    pub async fn alerts_streamed<T, F>(
         &self,
         filter: &[String],
         receiver: Option<&str>,
         decode: F,
-    ) -> Result<T, Error>
+    ) -> Result<(T, AnswerHash), Error>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Read) -> Result<T, Error> + Send + 'static,
     {
+        self.decode_streamed(self.alerts_request(filter, receiver), decode)
+            .await
+    }
+
+    /// `GET /api/v2/alerts`, the whole answer and its hash: the caller skips decoding an
+    /// answer identical to the last one.
+    pub async fn alerts_body(
+        &self,
+        filter: &[String],
+        receiver: Option<&str>,
+    ) -> Result<(Vec<u8>, AnswerHash), Error> {
+        let body = self.body(self.alerts_request(filter, receiver)).await?;
+        let mut hasher = self.hashing.build_hasher();
+        hasher.write(&body);
+        Ok((body, AnswerHash(hasher.finish())))
+    }
+
+    fn alerts_request(&self, filter: &[String], receiver: Option<&str>) -> RequestBuilder {
         let mut query: Vec<(&str, &str)> = filter.iter().map(|f| ("filter", f.as_str())).collect();
         if let Some(r) = receiver {
             query.push(("receiver", r));
         }
-        let req = self.request(Method::GET, "/api/v2/alerts").query(&query);
-        self.decode_streamed(req, decode).await
+        self.request(Method::GET, "/api/v2/alerts").query(&query)
     }
 
     /// `GET /api/v2/silences`.
@@ -165,7 +191,11 @@ impl Client {
 
     /// Sends `req` and hands the answer to `decode` on a blocking thread as it arrives: the
     /// whole body is never held (a 100k-alert answer is ~90 MB), and the cap still applies.
-    async fn decode_streamed<T, F>(&self, req: RequestBuilder, decode: F) -> Result<T, Error>
+    async fn decode_streamed<T, F>(
+        &self,
+        req: RequestBuilder,
+        decode: F,
+    ) -> Result<(T, AnswerHash), Error>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Read) -> Result<T, Error> + Send + 'static,
@@ -194,10 +224,12 @@ impl Client {
             ))
         });
         let mut fed = 0usize;
+        let mut hasher = self.hashing.build_hasher();
         let fed_all = loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     fed += chunk.len();
+                    hasher.write(&chunk);
                     if fed > cap {
                         break Err(too_big(cap));
                     }
@@ -218,7 +250,7 @@ impl Client {
             .await
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?;
         fed_all?;
-        decoded
+        Ok((decoded?, AnswerHash(hasher.finish())))
     }
 
     /// Sends and reads the whole answer, refusing errors and answers over the cap.

@@ -48,13 +48,25 @@ pub struct Context<'c> {
     pub now: DateTime<Utc>,
 }
 
-/// Decodes a `GET /alerts` answer as it streams in and maps each alert as it is parsed:
-/// neither the answer nor a list of wire alerts is ever held whole.
+/// Decodes a whole `GET /alerts` answer and maps each alert as it is parsed: no list of
+/// wire alerts is ever held, and strings are borrowed from `body` until sanitized.
+pub fn alerts_from_body(body: &[u8], cx: &Context<'_>) -> Result<Vec<Alert>, serde_json::Error> {
+    alerts_from(serde_json::Deserializer::from_slice(body), cx)
+}
+
+/// As `alerts_from_body`, reading the answer as it streams in: the answer is never held
+/// whole either.
 pub fn alerts_from_reader(
     reader: impl std::io::Read,
     cx: &Context<'_>,
 ) -> Result<Vec<Alert>, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    alerts_from(serde_json::Deserializer::from_reader(reader), cx)
+}
+
+fn alerts_from<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    cx: &Context<'_>,
+) -> Result<Vec<Alert>, serde_json::Error> {
     let mut interner = Interner::default();
     let mut alerts = MapEach(cx, &mut interner).deserialize(&mut de)?;
     de.end()?;

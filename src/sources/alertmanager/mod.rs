@@ -19,7 +19,7 @@ use crate::config::SourceConfig;
 use crate::model::{
     Alert, AlertKey, Matcher, Severity, Silence, SilenceState, SourceId, ack_comment,
 };
-use client::Client;
+use client::{AnswerHash, Client};
 use map::SeverityRule;
 use wire::PostableSilence;
 
@@ -40,6 +40,8 @@ pub struct AlertmanagerSource {
     /// The last poll's alerts and silences, to act on without fetching again.
     alerts: Arc<Vec<Alert>>,
     silences: Vec<Silence>,
+    /// The hash of the answer `alerts` was decoded from.
+    last_answer: Option<AnswerHash>,
 }
 
 impl AlertmanagerSource {
@@ -67,6 +69,7 @@ impl AlertmanagerSource {
             client: None,
             alerts: Arc::default(),
             silences: Vec::new(),
+            last_answer: None,
         }
     }
 
@@ -80,45 +83,33 @@ impl AlertmanagerSource {
     }
 
     /// Fetches alerts and silences, extends the ack silences whose alerts still fire.
+    /// The first answer streams into the decoder (never held whole); later ones are
+    /// hashed first, and one identical to the last, with the same silences, is not decoded
+    /// again: the snapshot stays the same `Arc`, which the poller reports as unchanged.
     async fn refresh(&mut self) -> Result<(), Error> {
         let now = self.clock.now();
-        let filter = self.config.filter.clone();
-        let receiver = self.config.receiver.clone();
-        let (source, rule, id) = (self.id.clone(), self.rule.clone(), self.id.clone());
+        let request = Request {
+            source: self.id.clone(),
+            rule: self.rule.clone(),
+            filter: self.config.filter.clone(),
+            receiver: self.config.receiver.clone(),
+            now,
+        };
+        let last = self.last_answer;
+        let previous_silences = std::mem::take(&mut self.silences);
         let client = self.client().await?;
-        // Alerts stream into the decoder on a blocking thread while silences are fetched;
-        // the decoder waits for the silences (ack status) before its first alert.
-        let (silences_tx, silences_rx) = tokio::sync::oneshot::channel::<Vec<Silence>>();
-        let decode = move |body: &mut dyn std::io::Read| {
-            let silences = silences_rx
-                .blocking_recv()
-                .map_err(|_| Error::Decode("silences not fetched".into()))?;
-            let cx = map::Context {
-                source: &source,
-                rule: &rule,
-                silences: &silences,
-                now,
-            };
-            let alerts =
-                map::alerts_from_reader(body, &cx).map_err(|e| Error::Decode(e.to_string()))?;
-            Ok((alerts, silences))
+        let fetched = match last {
+            None => Some(request.streamed(client).await?),
+            Some(last) => request.buffered(client, last, &previous_silences).await?,
         };
-        let fetch_silences = async {
-            let wire = client.silences().await?;
-            let silences: Vec<Silence> = wire
-                .into_iter()
-                .filter_map(|s| map::silence(s, &id))
-                .collect();
-            // The decoder is gone only when the alerts request already failed.
-            let _ = silences_tx.send(silences);
-            Ok::<_, Error>(())
-        };
-        let ((alerts, silences), ()) = tokio::try_join!(
-            client.alerts(&filter, receiver.as_deref(), decode),
-            fetch_silences
-        )?;
-        self.alerts = Arc::new(alerts);
-        self.silences = silences;
+        match fetched {
+            Some((alerts, silences, hash)) => {
+                self.alerts = Arc::new(alerts);
+                self.silences = silences;
+                self.last_answer = Some(hash);
+            }
+            None => self.silences = previous_silences,
+        }
         self.extend_acks(now).await;
         Ok(())
     }
@@ -266,4 +257,91 @@ impl Source for AlertmanagerSource {
             )),
         }
     }
+}
+
+/// What one refresh asks for and maps with.
+struct Request {
+    source: SourceId,
+    rule: SeverityRule,
+    filter: Vec<String>,
+    receiver: Option<String>,
+    now: DateTime<Utc>,
+}
+
+type Fetched = (Vec<Alert>, Vec<Silence>, AnswerHash);
+
+impl Request {
+    fn context<'c>(&'c self, silences: &'c [Silence]) -> map::Context<'c> {
+        map::Context {
+            source: &self.source,
+            rule: &self.rule,
+            silences,
+            now: self.now,
+        }
+    }
+
+    /// Alerts stream into the decoder on a blocking thread while silences are fetched; the
+    /// decoder waits for the silences (ack status) before its first alert.
+    async fn streamed(self, client: &Client) -> Result<Fetched, Error> {
+        let (silences_tx, silences_rx) = tokio::sync::oneshot::channel::<Vec<Silence>>();
+        let (filter, receiver) = (self.filter.clone(), self.receiver.clone());
+        let source = self.source.clone();
+        let fetch_silences = async {
+            let silences = silences(client, &source).await?;
+            // The decoder is gone only when the alerts request already failed.
+            let _ = silences_tx.send(silences);
+            Ok::<_, Error>(())
+        };
+        let decode = move |body: &mut dyn std::io::Read| {
+            let silences = silences_rx
+                .blocking_recv()
+                .map_err(|_| Error::Decode("silences not fetched".into()))?;
+            let alerts = map::alerts_from_reader(body, &self.context(&silences))
+                .map_err(|e| Error::Decode(e.to_string()))?;
+            Ok((alerts, silences))
+        };
+        let (((alerts, silences), hash), ()) = tokio::try_join!(
+            client.alerts_streamed(&filter, receiver.as_deref(), decode),
+            fetch_silences
+        )?;
+        Ok((alerts, silences, hash))
+    }
+
+    /// The whole answer, decoded only when it or the silences differ from the last poll.
+    async fn buffered(
+        self,
+        client: &Client,
+        last: AnswerHash,
+        last_silences: &[Silence],
+    ) -> Result<Option<Fetched>, Error> {
+        let ((body, hash), silences) = tokio::try_join!(
+            client.alerts_body(&self.filter, self.receiver.as_deref()),
+            silences(client, &self.source)
+        )?;
+        if hash == last && silences == last_silences {
+            return Ok(None);
+        }
+        let is_big = body.len() >= client::DECODE_OFF_TASK;
+        let decode = move || {
+            let alerts = map::alerts_from_body(&body, &self.context(&silences))
+                .map_err(|e| Error::Decode(format!("{e} ({} bytes)", body.len())))?;
+            Ok((alerts, silences, hash))
+        };
+        if !is_big {
+            return decode().map(Some);
+        }
+        // A multi-megabyte answer is decoded on a blocking thread, never on the async task.
+        tokio::task::spawn_blocking(decode)
+            .await
+            .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
+            .map(Some)
+    }
+}
+
+async fn silences(client: &Client, source: &SourceId) -> Result<Vec<Silence>, Error> {
+    let wire = client.silences().await?;
+    Ok(wire
+        .into_iter()
+        .filter_map(|s| map::silence(s, source))
+        .collect())
 }
