@@ -38,28 +38,7 @@ start_am() { # dir -> sets AM_URL; runs in this shell so cleanup knows the pid
   echo "bench.sh: Alertmanager did not start: $(cat "$dir/log")" >&2; exit 1
 }
 
-load_alerts() { # url count: realistic alerts, ~900 bytes each in the answer
-  python3 - "$1" "$2" <<'PY'
-import json, sys, urllib.request, datetime
-url, n = sys.argv[1], int(sys.argv[2])
-ends = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)).isoformat()
-sev = ["critical", "warning", "info", "error"]
-for start in range(0, n, 2000):
-    batch = []
-    for i in range(start, min(n, start + 2000)):
-        batch.append({
-            "labels": {"alertname": f"HighLatency{i % 50}", "severity": sev[i % 4], "service": f"svc-{i % 200}",
-                       "team": f"team-{i % 20}", "instance": f"host-{i}.prod.example.com:9100", "job": "node",
-                       "env": "prod", "region": ["eu-west-1", "us-east-1"][i % 2]},
-            "annotations": {"summary": f"p99 latency above 2s on host-{i} for 10 minutes",
-                            "description": "The 99th percentile request latency has been above the SLO for ten minutes. Check the upstream dependencies and the recent deploys.",
-                            "runbook_url": f"https://runbooks.example.com/HighLatency{i % 50}"},
-            "generatorURL": f"http://prometheus.example.com/graph?g0.expr=latency{{host%3D%22host-{i}%22}}",
-            "endsAt": ends})
-    req = urllib.request.Request(url + "/api/v2/alerts", data=json.dumps(batch).encode(), headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(req).read()
-PY
-}
+load_alerts() { python3 scripts/bench_alerts.py "$1" "$2"; } # url count
 
 measure() { # label command... -> "label wall_median_s rss_median_MB"
   local label=$1; shift
@@ -90,3 +69,22 @@ for n in $SIZES; do
   measure "onduty alerts --json" "$ONDUTY" alerts --json --config "$work/onduty-$n.toml"
   kill "${pids[${#pids[@]}-1]}" 2>/dev/null || true
 done
+
+# The dashboard live on 10 instances of LIVE_PER_SOURCE alerts (default 10,000 = 100k in all).
+if [ "${LIVE:-1}" = 1 ]; then
+  per=${LIVE_PER_SOURCE:-10000}
+  urls=()
+  cfg="$work/live.toml"
+  printf 'poll_interval = "%s"\n' "${LIVE_INTERVAL:-15s}" > "$cfg"
+  for i in $(seq 1 10); do
+    start_am "$work/live-am-$i"
+    urls+=("$AM_URL")
+    printf '%s\n' "[[source]]" "name = \"am-$i\"" "kind = \"alertmanager\"" "url = \"$AM_URL\"" "timeout = \"120s\"" >> "$cfg"
+  done
+  loads=()
+  for u in "${urls[@]}"; do load_alerts "$u" "$per" & loads+=($!); done
+  wait "${loads[@]}"
+  echo "== dashboard live: 10 instances x $per alerts, poll every ${LIVE_INTERVAL:-15s}, 200x60 pty"
+  LIVE_PER_SOURCE=$per python3 scripts/live_bench.py "$ONDUTY" "$cfg" "$work/live-data" \
+    "${LIVE_ROUNDS:-10}" "${LIVE_IDLE:-60}" "${urls[@]}"
+fi

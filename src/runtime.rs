@@ -3,6 +3,7 @@
 //! the state changed, at most ~30 times a second. Generic over the backend and the event
 //! stream, so tests run the real loop on a `TestBackend`.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -15,6 +16,10 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::app::{Action, App, Effect};
 use crate::clock::SharedClock;
+use crate::journal::task::{JournalTask, Request};
+use crate::journal::{Journal, JournalError};
+use crate::model::SourceId;
+use crate::sources::SourceCommand;
 use crate::sources::registry::Running;
 
 /// Least time between two frames.
@@ -40,6 +45,7 @@ pub async fn run<B, E>(
     mut app: App,
     mut events: E,
     mut sources: Running,
+    journal: Result<Journal, JournalError>,
     clock: SharedClock,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<(App, Exit)>
@@ -56,6 +62,25 @@ where
     tokio::pin!(shutdown);
     // Results of work done off this task (filter passes) come back here.
     let (done_tx, mut done) = mpsc::unbounded_channel::<Action>();
+    // The journal's own task: every write happens there, never here.
+    let (journal_tx, journal_rx) = mpsc::unbounded_channel();
+    let (journal_events_tx, mut journal_events) = mpsc::unbounded_channel();
+    let journal_task = tokio::spawn(
+        JournalTask {
+            journal,
+            requests: journal_rx,
+            events: journal_events_tx,
+            commands: sources.commands.clone(),
+            clock: clock.clone(),
+            cancel: sources.cancel.child_token(),
+        }
+        .run(),
+    );
+    let out = Outlets {
+        commands: sources.commands.clone(),
+        journal: &journal_tx,
+        done: &done_tx,
+    };
     let exit = loop {
         if app.is_dirty && last_draw.elapsed() >= FRAME_GAP {
             terminal.draw(|f| crate::ui::view(&app, f))?;
@@ -71,7 +96,8 @@ where
                 Some(Err(e)) => break Exit::TerminalGone(e.to_string()),
                 None => break Exit::TerminalGone("end of input".into()),
             },
-                        Some(action) = done.recv() => app.update(action),
+            Some(action) = done.recv() => app.update(action),
+            Some(event) = journal_events.recv() => app.update(Action::Journal(event)),
             Some(event) = sources.events.recv() => {
                 let mut effects = app.update(Action::Source(event));
                 // Take everything already waiting before drawing once.
@@ -84,22 +110,32 @@ where
             () = sleep_until(last_draw + FRAME_GAP), if app.is_dirty => Vec::new(),
             () = &mut shutdown => break Exit::Signal,
         };
-        if carry_out(&mut app, &sources, &done_tx, effects) {
+        if carry_out(&mut app, &out, effects) {
             break Exit::Quit;
         }
     };
     tracing::info!(?exit, "leaving the dashboard");
+    // The journal finishes what it was writing (requests already queued included).
+    drop(journal_tx);
     sources.shutdown(SHUTDOWN_DEADLINE).await;
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, journal_task)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the journal did not stop within {SHUTDOWN_DEADLINE:?}");
+    }
     Ok((app, exit))
 }
 
+/// Where effects go.
+struct Outlets<'a> {
+    commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
+    journal: &'a mpsc::UnboundedSender<Request>,
+    done: &'a mpsc::UnboundedSender<Action>,
+}
+
 /// Carries out effects; returns whether to quit.
-fn carry_out(
-    app: &mut App,
-    sources: &Running,
-    done: &mpsc::UnboundedSender<Action>,
-    effects: Vec<Effect>,
-) -> bool {
+fn carry_out(app: &mut App, out: &Outlets<'_>, effects: Vec<Effect>) -> bool {
     let mut quit = false;
     for effect in effects {
         match effect {
@@ -108,16 +144,43 @@ fn carry_out(
                 tokio::task::spawn_blocking(move || drop(old));
             }
             Effect::FilterAlerts(job) => {
-                let done = done.clone();
+                let done = out.done.clone();
                 tokio::task::spawn_blocking(move || {
                     // The loop is gone only when quitting; the result no longer matters.
                     let _ = done.send(job.run());
                 });
             }
+            Effect::SendCommand {
+                source,
+                command:
+                    SourceCommand::Perform {
+                        id,
+                        key,
+                        op,
+                        author,
+                    },
+            } => {
+                // Written first, sent by the journal task once written.
+                let request = Request::Submit {
+                    id,
+                    author,
+                    source,
+                    key,
+                    op,
+                };
+                if out.journal.send(request).is_err() {
+                    app.update(Action::ShowError("the journal has stopped".into()));
+                }
+            }
             Effect::SendCommand { source, command } => {
-                let sent = sources.commands.get(&source).map(|tx| tx.send(command));
+                let sent = out.commands.get(&source).map(|tx| tx.send(command));
                 if !matches!(sent, Some(Ok(()))) {
                     app.update(Action::ShowError(format!("source {source} is not running")));
+                }
+            }
+            Effect::Journal(request) => {
+                if out.journal.send(request).is_err() {
+                    app.update(Action::ShowError("the journal has stopped".into()));
                 }
             }
         }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use onduty::clock::SharedClock;
+use onduty::journal::{Journal, JournalError, Location, OutboxState};
 use onduty::runtime::{self, Exit};
 use onduty::sources::PollPolicy;
 use onduty::sources::registry::{self, AnySource, Built};
@@ -56,19 +57,44 @@ fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedCl
     (app, running, shared)
 }
 
+async fn temp_journal() -> (tempfile::TempDir, Journal) {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(&Location::Sqlite(dir.path().join("j.sqlite3")))
+        .await
+        .unwrap();
+    (dir, journal)
+}
+
 // Paused time: a sleep returns only once every task is idle, so "after the first poll has
-// landed" is a fact of the schedule, not a guess about wall-clock speed.
-#[tokio::test(start_paused = true)]
-async fn ack_travels_to_the_demo_source_and_back_then_quit() {
+// landed" is a fact of the schedule, not a guess about wall-clock speed. The journal works
+// on its own thread, so its writes are waited for by reading the journal itself.
+#[tokio::test]
+async fn ack_is_written_then_travels_to_the_demo_source_and_back_then_quit() {
+    let (dir, journal) = temp_journal().await;
+    // The test reads through its own pool, so it never waits for the task's connection.
+    let reader = Journal::open(&Location::Sqlite(dir.path().join("j.sqlite3")))
+        .await
+        .unwrap();
+    tokio::time::pause();
     let (app, running, clock) = started(Duration::from_secs(3600));
     let (tx, rx) = mpsc::unbounded_channel();
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    let check = reader.clone();
     tokio::spawn(async move {
-        // Once idle (first poll landed), ack the top alert; once idle again (confirmed), quit.
-        // Dropping `tx` afterwards ends the stream: if `q` only asked (ack still pending),
-        // the loop ends as TerminalGone and the test fails.
+        // Once idle (first poll landed), ack the top alert; once the journal holds the
+        // outcome, and all is idle again, quit. Dropping `tx` afterwards ends the stream: if
+        // `q` only asked (ack still pending), the loop ends as TerminalGone and the test fails.
         tokio::time::sleep(Duration::from_millis(300)).await;
         tx.send(key('a')).unwrap();
+        loop {
+            let items = check.recent_items(1).await.unwrap();
+            if let Some(item) = items.first().filter(|i| i.state == OutboxState::Confirmed) {
+                if !check.timeline(&item.key.0).await.unwrap().is_empty() {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         tokio::time::sleep(Duration::from_millis(300)).await;
         tx.send(key('q')).unwrap();
     });
@@ -77,6 +103,7 @@ async fn ack_travels_to_the_demo_source_and_back_then_quit() {
         app,
         ReceiverStream(rx),
         running,
+        Ok(journal),
         clock,
         std::future::pending(),
     );
@@ -85,6 +112,8 @@ async fn ack_travels_to_the_demo_source_and_back_then_quit() {
         .expect("the loop ends")
         .unwrap();
     assert_eq!(exit, Exit::Quit);
+    // Real time again for the reads below: the pool's own timers must not jump.
+    tokio::time::resume();
     assert!(
         app.pending.is_empty(),
         "the ack was confirmed before quitting: {:?}",
@@ -100,8 +129,64 @@ async fn ack_travels_to_the_demo_source_and_back_then_quit() {
         1,
         "the demo reports the ack after the follow-up poll"
     );
+    let item = &reader.recent_items(5).await.unwrap()[0];
+    assert_eq!(
+        (item.key.0.as_str(), item.author.as_str(), item.attempts),
+        (acked[0].key.0.as_str(), "ana", 1)
+    );
+    let timeline = reader.timeline(&item.key.0).await.unwrap();
+    assert_eq!(timeline[0].body, "ack: done");
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("ACK"), "{screen}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_journal_an_action_is_refused_and_the_alerts_still_show() {
+    let (app, running, clock) = started(Duration::from_secs(3600));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tx.send(key('a')).unwrap();
+        // Keep the stream open until the loop has ended.
+        std::future::pending::<()>().await;
+    });
+    let run = runtime::run(
+        &mut terminal,
+        app,
+        ReceiverStream(rx),
+        running,
+        Err(JournalError::Io("disk full".into())),
+        clock,
+        tokio::time::sleep(Duration::from_millis(600)),
+    );
+    let (app, exit) = run.await.unwrap();
+    assert_eq!(exit, Exit::Signal);
+    assert!(
+        app.pending.is_empty(),
+        "nothing is pending: nothing was sent"
+    );
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.is_error && toast.text.contains("ack not sent"),
+        "{toast:?}"
+    );
+    assert!(
+        app.journal_error
+            .as_deref()
+            .is_some_and(|e| e.contains("disk full"))
+    );
+    assert!(
+        !app.sources[0].alerts.is_empty(),
+        "the alerts are still shown"
+    );
+    assert!(
+        app.sources[0]
+            .alerts
+            .iter()
+            .all(|a| a.acked_by.as_deref() != Some("ana")),
+        "the demo never saw the ack"
+    );
 }
 
 #[tokio::test]
@@ -115,6 +200,7 @@ async fn the_loop_ends_when_the_terminal_goes_away() {
         app,
         ReceiverStream(rx),
         running,
+        Err(JournalError::Io("no journal in this test".into())),
         clock,
         std::future::pending(),
     );
@@ -132,6 +218,7 @@ async fn a_signal_ends_the_loop() {
         app,
         ReceiverStream(rx),
         running,
+        Err(JournalError::Io("no journal in this test".into())),
         clock,
         async {},
     )

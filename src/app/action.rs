@@ -26,6 +26,8 @@ pub enum Action {
     Run(Command),
     /// Show an error to the responder.
     ShowError(String),
+    /// News from the journal.
+    Journal(crate::journal::task::JournalEvent),
     /// A filter pass that ran off the UI task finished.
     FilterApplied {
         /// The job's generation; only the newest is applied.
@@ -38,13 +40,16 @@ pub enum Action {
 /// A work order for the runtime.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Hand a command to a source task.
+    /// Hand a command to a source task. The runtime routes every `Perform` through the
+    /// journal, which writes it before the source sees it.
     SendCommand {
         /// Which source.
         source: SourceId,
         /// What to do.
         command: SourceCommand,
     },
+    /// Ask the journal (an outcome to record, a note to write).
+    Journal(crate::journal::task::Request),
     /// Leave onduty.
     Quit,
     /// Run a filter pass off the UI task; it comes back as `Action::FilterApplied`.

@@ -98,6 +98,8 @@ pub struct Pending {
     pub op: Operation,
     /// When it was sent.
     pub since: DateTime<Utc>,
+    /// Why the last attempt did not get through, while it waits to be sent again.
+    pub retrying: Option<String>,
 }
 
 /// A source as the UI knows it.
@@ -264,8 +266,10 @@ pub struct App {
     pub detail_scroll: u16,
     /// Actions sent and not confirmed.
     pub pending: BTreeMap<CommandId, Pending>,
-    /// The next command id.
-    pub next_command: u64,
+    /// Timeline entries from the journal (notes, actions), by subject, oldest first.
+    pub timeline: BTreeMap<String, Vec<crate::journal::Entry>>,
+    /// Why the journal is unusable, while it is (actions are then refused).
+    pub journal_error: Option<String>,
     /// A passing message.
     pub toast: Option<Toast>,
     /// A lasting problem (bad config file), shown until dismissed.
@@ -338,7 +342,8 @@ impl App {
             is_detail_open: false,
             detail_scroll: 0,
             pending: BTreeMap::new(),
-            next_command: 1,
+            timeline: BTreeMap::new(),
+            journal_error: None,
             toast: None,
             banner: None,
             theme,

@@ -8,7 +8,8 @@ use crossterm::event::EventStream;
 use super::{Cli, load_config};
 use crate::app::{App, Settings};
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::Paths;
+use crate::config::{Config, Paths};
+use crate::journal::{Journal, JournalError};
 use crate::runtime::{self, Exit};
 use crate::sources::registry;
 use crate::theme::ThemeCatalog;
@@ -42,6 +43,7 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     );
     app.banner = banner.or_else(|| themes.errors.first().cloned());
     let running = registry::start(built, &clock);
+    let journal = open_journal(&config, paths).await;
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     let mut tui = Tui::enter(!cli.no_mouse)?;
     let result = runtime::run(
@@ -49,6 +51,7 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
         app,
         EventStream::new(),
         running,
+        journal,
         clock,
         runtime::shutdown_signal(),
     )
@@ -62,4 +65,20 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
             ExitCode::from(1)
         }
     })
+}
+
+/// Opens the configured journal. A journal that cannot be opened does not stop the
+/// dashboard: alerts are still shown, and actions are refused with the reason.
+pub async fn open_journal(config: &Config, paths: &Paths) -> Result<Journal, JournalError> {
+    let location = config
+        .journal_location(&paths.data_dir)
+        .map_err(|message| JournalError::Open {
+            place: "journal".into(),
+            message,
+        })?;
+    let journal = Journal::open(&location).await;
+    if let Err(e) = &journal {
+        tracing::error!(error = %e, "journal unavailable");
+    }
+    journal
 }

@@ -2,7 +2,7 @@
 //! under the user's file, environment and CLI. Errors name the file, the key and the value.
 
 mod layers;
-mod paths;
+pub mod paths;
 pub mod secrets;
 
 use std::collections::BTreeMap;
@@ -183,6 +183,8 @@ pub struct Config {
     /// Silence length proposed by the silence key.
     #[serde(deserialize_with = "duration")]
     pub silence_duration: Duration,
+    /// Where the journal is: empty for the SQLite file in the data dir, or a URL.
+    pub journal: String,
     /// The sources.
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
@@ -350,6 +352,15 @@ impl Config {
                 ));
             }
         }
+        if let Err(message) = self.journal_location(Path::new(".")) {
+            // The value may hold a password: it is never echoed.
+            let shown = if message.contains("PGPASSWORD") {
+                "(redacted)"
+            } else {
+                self.journal.as_str()
+            };
+            return Err(invalid("journal".into(), shown, &message));
+        }
         if self.poll_interval < Duration::from_secs(1) {
             return Err(invalid(
                 "poll_interval".into(),
@@ -360,6 +371,11 @@ impl Config {
         self.keymap =
             Keymap::from_tables(&self.keys).map_err(|e| invalid(e.key, &e.value, &e.message))?;
         Ok(())
+    }
+
+    /// Where the journal is, with `data_dir` for the default SQLite file.
+    pub fn journal_location(&self, data_dir: &Path) -> Result<crate::journal::Location, String> {
+        crate::journal::Location::parse(Some(&self.journal), data_dir)
     }
 
     /// The identity used on acks and notes.

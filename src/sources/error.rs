@@ -27,3 +27,39 @@ pub enum Error {
     #[error("connection failed: {0}")]
     Connect(String),
 }
+
+impl Error {
+    /// Whether trying again later may succeed (the back end was down, slow or overloaded),
+    /// as opposed to a refusal that will not change.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Timeout(_) | Error::Connect(_) => true,
+            Error::Http { status, .. } => *status == 429 || *status >= 500,
+            Error::Decode(_) | Error::Auth(_) | Error::Rejected(_) => false,
+        }
+    }
+}
+
+/// Why a command did not happen, as the UI and the outbox need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The back end's reason, one line, without secrets.
+    pub message: String,
+    /// Whether a retry later may succeed.
+    pub is_transient: bool,
+}
+
+impl From<&Error> for Failure {
+    fn from(e: &Error) -> Failure {
+        Failure {
+            message: e.to_string(),
+            is_transient: e.is_transient(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-pub use error::Error;
+pub use error::{Error, Failure};
 pub use poller::{PollPolicy, spawn};
 
 use crate::model::{Alert, AlertKey, EscalationPolicy, Matcher, Silence, SourceId};
@@ -142,7 +142,7 @@ pub enum SourceEvent {
         /// Which source performed it.
         source: SourceId,
         /// `Err` holds the back end's reason.
-        result: Result<(), String>,
+        result: Result<(), Failure>,
     },
     /// Polling was paused or resumed.
     PauseChanged {

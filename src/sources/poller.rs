@@ -10,7 +10,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::{Error, Snapshot, Source, SourceCommand, SourceEvent};
+use super::{Error, Failure, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::clock::SharedClock;
 
 /// How a source is polled.
@@ -144,7 +144,7 @@ impl<S: Source> SourceTask<S> {
                     tracing::warn!(error = %e, "command failed");
                 }
                 let source = self.source.id().clone();
-                let result = result.map_err(|e| e.to_string());
+                let result = result.map_err(|e| Failure::from(&e));
                 send(
                     &self.events,
                     SourceEvent::CommandDone { id, source, result },
@@ -167,6 +167,7 @@ impl<S: Source> SourceTask<S> {
             Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
                 // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
                 self.failures = 0;
+                tracing::debug!(source = %source, ms = started.elapsed().as_millis() as u64, "poll unchanged");
                 SourceEvent::Unchanged { source, at }
             }
             Ok(snapshot) => {

@@ -10,7 +10,7 @@ use super::header::severity_role;
 use super::text;
 use crate::app::App;
 use crate::duration_fmt;
-use crate::model::{Alert, Status};
+use crate::model::{Alert, Status, sanitize};
 use crate::theme::{Role, Theme};
 
 /// Annotations shown in their own sections rather than in the list of annotations.
@@ -101,12 +101,20 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         );
     }
     if let Some(p) = app.pending_on(&a.key) {
-        let line = format!(
-            "{}… sent {} ago, waiting for {}",
-            p.op.verb(),
-            duration_fmt::age(app.now - p.since),
-            a.source
-        );
+        let line = match &p.retrying {
+            None => format!(
+                "{}… sent {} ago, waiting for {}",
+                p.op.verb(),
+                duration_fmt::age(app.now - p.since),
+                a.source
+            ),
+            Some(why) => format!(
+                "{}… pending {} in the outbox, retrying: {}",
+                p.op.verb(),
+                duration_fmt::age(app.now - p.since),
+                sanitize::line(why, 120)
+            ),
+        };
         out.push(Line::styled(line, t.style(Role::StatusPending)));
     }
     escalation(app, a, &mut out);
@@ -155,7 +163,36 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
             ]));
         }
     }
+    journal_timeline(app, a, &mut out);
     out
+}
+
+/// The journal's entries on this alert: notes (as typed, shown sanitized, line by line)
+/// and what was done in onduty.
+fn journal_timeline(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
+    let t = &app.theme;
+    let Some(entries) = app.timeline.get(&a.key.0).filter(|e| !e.is_empty()) else {
+        return;
+    };
+    section(out, t, "timeline");
+    for e in entries {
+        let star = if e.starred { "★ " } else { "" };
+        let head = format!(
+            "  {star}{} {} {}: ",
+            text::clock(e.at, app.clock, false),
+            sanitize::line(&e.author, 64),
+            e.kind.name()
+        );
+        let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
+        let mut lines = body.lines();
+        out.push(Line::from(vec![
+            Span::styled(head, t.style(Role::LabelKey)),
+            Span::styled(lines.next().unwrap_or("").to_string(), t.style(Role::Text)),
+        ]));
+        for rest in lines {
+            out.push(Line::styled(format!("      {rest}"), t.style(Role::Text)));
+        }
+    }
 }
 
 /// The escalation path: who is paged now, who is next and when.

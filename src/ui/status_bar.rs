@@ -84,6 +84,12 @@ fn failing_source(app: &App) -> Option<(String, String)> {
 
 fn default_status(app: &App) -> String {
     let mut parts = Vec::new();
+    if let Some(e) = &app.journal_error {
+        parts.push(format!(
+            "journal unavailable, actions refused: {}",
+            crate::model::sanitize::line(e, 200)
+        ));
+    }
     if !app.pending.is_empty() {
         parts.push(format!("{} action(s) pending", app.pending.len()));
     }

@@ -3,8 +3,9 @@
 use crate::app::silence_editor::SilenceEditor;
 use crate::app::text_input::TextInput;
 use crate::app::{App, Confirm, Effect, Overlay, Pending, Prompt, PromptKind};
+use crate::journal::task::Request;
 use crate::model::{AlertKey, SourceId, Status};
-use crate::sources::{CommandId, Operation, SourceCommand};
+use crate::sources::{Operation, SourceCommand};
 
 /// `a`: acknowledge the selected alert.
 pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
@@ -49,7 +50,16 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
     let outcome = match &prompt.kind {
         PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
         PromptKind::Note(_) if text.is_empty() => Err("the note is empty".to_string()),
-        PromptKind::Note(key) => Ok((key.clone(), Operation::AddNote { text })),
+        PromptKind::Note(key) => {
+            // Notes live in the journal (shared through PostgreSQL), written as typed.
+            fx.push(Effect::Journal(Request::Note {
+                subject: key.0.clone(),
+                author: app.settings.identity.clone(),
+                text: prompt.input.text().to_string(),
+            }));
+            app.overlay = Overlay::None;
+            return;
+        }
     };
     match outcome {
         Ok((key, op @ Operation::Silence { .. })) => {
@@ -281,14 +291,18 @@ fn send(app: &mut App, key: AlertKey, op: Operation, fx: &mut Vec<Effect>) {
         app.toast_error(format!("{} on {key} is already pending", op.verb()));
         return;
     }
-    let id = CommandId(app.next_command);
-    app.next_command += 1;
+    if let Some(e) = &app.journal_error {
+        app.toast_error(format!("{} not sent: {e}", op.verb()));
+        return;
+    }
+    let id = crate::journal::outbox::new_command_id();
     app.pending.insert(
         id,
         Pending {
             key: key.clone(),
             op: op.clone(),
             since: app.now,
+            retrying: None,
         },
     );
     let author = app.settings.identity.clone();

@@ -1,6 +1,7 @@
 //! `App::update`: the only place state changes. Each area's handlers live in their own file.
 
 mod act;
+mod journal;
 mod keys;
 mod navigate;
 mod palette;
@@ -39,6 +40,7 @@ impl App {
                 self.keep_cursor_visible();
             }
             Action::Source(event) => source::on_event(self, event),
+            Action::Journal(event) => journal::on_event(self, event),
             Action::Run(command) => self.run(command, &mut effects),
             Action::ShowError(text) => self.toast_error(text),
             Action::FilterApplied {

@@ -41,18 +41,30 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             let Some(pending) = app.pending.remove(&id) else {
                 return;
             };
-            match result {
-                Ok(()) => app.toast_info(format!(
-                    "{} {}: done",
-                    pending.op.verb(),
-                    pending.key.target()
-                )),
-                Err(e) => app.toast_error(format!(
-                    "{} {} failed: {e}",
-                    pending.op.verb(),
-                    pending.key.target()
-                )),
+            let (verb, target) = (pending.op.verb(), pending.key.target());
+            match &result {
+                Ok(()) => app.toast_info(format!("{verb} {target}: done")),
+                Err(e) if e.is_transient => {
+                    app.toast_error(format!("{verb} {target} pending, will retry: {e}"));
+                    app.pending.insert(
+                        id,
+                        crate::app::Pending {
+                            retrying: Some(e.message.clone()),
+                            ..pending.clone()
+                        },
+                    );
+                }
+                Err(e) => app.toast_error(format!("{verb} {target} failed: {e}")),
             }
+            app.queued.push(crate::app::Effect::Journal(
+                crate::journal::task::Request::Outcome {
+                    id,
+                    key: pending.key,
+                    op: pending.op,
+                    author: app.settings.identity.clone(),
+                    result,
+                },
+            ));
         }
         SourceEvent::PauseChanged { source, is_paused } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {

@@ -5,8 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::rows::Row;
 use crate::app::{Action, App, Command, Confirm, Effect, Overlay, View};
+use crate::journal::task::Request;
 use crate::model::{SourceId, Status};
-use crate::sources::{Operation, SourceCommand, SourceEvent};
+use crate::sources::{Failure, Operation, SourceCommand, SourceEvent};
 use crate::testing::{demo_app, demo_source, feed};
 
 fn key(app: &mut App, c: char) -> Vec<Effect> {
@@ -100,14 +101,39 @@ fn acknowledge_sends_to_the_owning_source_and_shows_pending_until_confirmed() {
         key(&mut app, 'a').is_empty(),
         "a second ack while pending is not sent"
     );
-    app.update(Action::Source(SourceEvent::CommandDone {
+    let down = Failure {
+        message: "connection refused".into(),
+        is_transient: true,
+    };
+    let fx = app.update(Action::Source(SourceEvent::CommandDone {
         id: *id,
         source: source.clone(),
-        result: Err("boom".into()),
+        result: Err(down.clone()),
+    }));
+    assert_eq!(
+        app.pending_on(k).and_then(|p| p.retrying.as_deref()),
+        Some("connection refused"),
+        "a back end that is down leaves the action pending"
+    );
+    assert!(
+        matches!(fx.as_slice(), [Effect::Journal(Request::Outcome { result: Err(f), .. })] if *f == down),
+        "{fx:?}"
+    );
+    let fx = app.update(Action::Source(SourceEvent::CommandDone {
+        id: *id,
+        source: source.clone(),
+        result: Err(Failure {
+            message: "boom".into(),
+            is_transient: false,
+        }),
     }));
     assert!(app.pending.is_empty());
     let toast = app.toast.clone().unwrap();
     assert!(toast.is_error && toast.text.contains("boom"), "{toast:?}");
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Journal(Request::Outcome { .. })]
+    ));
 }
 
 #[test]
@@ -184,7 +210,9 @@ fn note_is_sent_as_typed() {
     typed(&mut app, "restarted pgbouncer");
     let fx = code(&mut app, KeyCode::Enter);
     assert!(
-        matches!(fx.as_slice(), [Effect::SendCommand { command: SourceCommand::Perform { op: Operation::AddNote { text }, .. }, .. }] if text == "restarted pgbouncer")
+        matches!(fx.as_slice(), [Effect::Journal(Request::Note { subject, author, text })]
+            if text == "restarted pgbouncer" && author == "ana" && subject.starts_with("demo:")),
+        "{fx:?}"
     );
 }
 

@@ -1,0 +1,179 @@
+"""The dashboard measured live, as a person runs it: onduty in a real pseudo-terminal (200x60)
+on Alertmanagers started by bench.sh. Reports, from the outside only (pty bytes, /proc, the
+debug log's poll lines):
+
+- startup: time to the first frame, and to all sources loaded;
+- key-to-frame latency (a key written to the pty -> the first byte of the frame it causes)
+  while every instance's alerts are re-posted each round, so each poll fetches, decodes and
+  lands a changed 10k-alert answer; keys pressed while a fetch was in flight are reported apart;
+- RSS after each of ROUNDS poll rounds (a round = every source polled once more);
+- idle CPU over IDLE seconds with nothing changing (polls go on, answers identical).
+
+usage: live_bench.py ONDUTY CONFIG DATA_DIR ROUNDS IDLE URL...
+"""
+import fcntl
+import glob
+import os
+import pty
+import random
+import re
+import select
+import signal
+import struct
+import sys
+import termios
+import threading
+import time
+from datetime import datetime
+
+sys.path.insert(0, os.path.dirname(__file__))
+import bench_alerts  # noqa: E402
+
+binary, config, data_dir, rounds, idle = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+urls = sys.argv[6:]
+PER_SOURCE = int(os.environ.get("LIVE_PER_SOURCE", "10000"))
+
+
+class Pty:
+    """The child's output, read on a thread: every chunk with its arrival time."""
+
+    def __init__(self, argv, env):
+        self.started = time.monotonic()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 60, 200, 0, 0))
+            os.execve(argv[0], argv, env)
+        self.cond = threading.Condition()
+        self.chunks = []  # (monotonic time, bytes)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self.cond:
+                self.chunks.append((time.monotonic(), len(data)))
+                self.cond.notify_all()
+
+    def key_to_frame(self, key, limit=5.0):
+        """Writes `key`; the time until the next output byte (None if none within limit)."""
+        with self.cond:
+            seen = len(self.chunks)
+        sent = time.monotonic()
+        os.write(self.fd, key)
+        with self.cond:
+            if not self.cond.wait_for(lambda: len(self.chunks) > seen, timeout=limit):
+                return sent, None
+            return sent, self.chunks[seen][0] - sent
+
+    def first_output(self):
+        with self.cond:
+            self.cond.wait_for(lambda: self.chunks, timeout=30)
+            return self.chunks[0][0] - self.started
+
+    def bytes_since(self, t):
+        with self.cond:
+            return sum(n for at, n in self.chunks if at >= t)
+
+
+def cpu_ticks(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+POLL = re.compile(r"^(\S+).*poll (ok|unchanged).*source=(\S+).*?ms=(\d+)")
+offset = time.time() - time.monotonic()
+
+
+def polls():
+    """Every poll in the log: (monotonic end, duration s, source, changed)."""
+    out = []
+    for path in glob.glob(os.path.join(data_dir, "**", "*.log"), recursive=True):
+        for line in open(path, errors="replace"):
+            m = POLL.search(re.sub(r"\x1b\[[0-9;]*m", "", line))
+            if m:
+                end = datetime.fromisoformat(m.group(1).replace("Z", "+00:00")).timestamp() - offset
+                out.append((end, int(m.group(4)) / 1000, m.group(3), m.group(2) == "ok"))
+    return out
+
+
+def completed_rounds():
+    counts = {}
+    for _, _, source, _ in polls():
+        counts[source] = counts.get(source, 0) + 1
+    return min(counts.values()) if len(counts) == len(urls) else 0
+
+
+def pct(samples, p):
+    s = sorted(samples)
+    return s[int((len(s) - 1) * p)] if s else float("nan")
+
+
+env = dict(os.environ, TERM="xterm-256color", ONDUTY_LOG="onduty=debug",
+           ONDUTY_DATA_DIR=data_dir, ONDUTY_CONFIG_DIR=os.path.join(data_dir, "cfg"))
+term = Pty([binary, "--config", config], env)
+first_frame = term.first_output()
+while completed_rounds() < 1:
+    time.sleep(0.2)
+loaded = time.monotonic() - term.started
+
+# Churn: every instance's alerts re-posted each round, so every poll lands changed data.
+stop = threading.Event()
+
+
+def churn():
+    while not stop.is_set():
+        for url in urls:
+            if stop.is_set():
+                return
+            bench_alerts.post(url, PER_SOURCE)
+
+
+threading.Thread(target=churn, daemon=True).start()
+keys, rss = [], []
+base = completed_rounds()
+while completed_rounds() - base < rounds:
+    sent, latency = term.key_to_frame(b"j" if len(keys) % 2 == 0 else b"k")
+    keys.append((sent, latency))
+    done = completed_rounds() - base
+    if done > len(rss):
+        rss.append(rss_mb(term.pid))
+    time.sleep(random.uniform(0.1, 0.3))
+rss.append(rss_mb(term.pid))
+stop.set()
+time.sleep(1)
+# Let the last changed polls land, then nothing changes: idle.
+settle = completed_rounds()
+while completed_rounds() < settle + 1:
+    time.sleep(0.2)
+ticks, idle_from = cpu_ticks(term.pid), time.monotonic()
+time.sleep(idle)
+idle_cpu = (cpu_ticks(term.pid) - ticks) / os.sysconf("SC_CLK_TCK") / idle * 100
+idle_bytes = term.bytes_since(idle_from)
+idle_polls = sum(1 for end, _, _, _ in polls() if end >= idle_from)
+os.kill(term.pid, signal.SIGTERM)
+os.waitpid(term.pid, 0)
+
+in_flight = [(end - dur, end) for end, dur, _, changed in polls() if changed]
+lost = sum(1 for _, lat in keys if lat is None)
+all_ms = [lat * 1000 for _, lat in keys if lat is not None]
+busy_ms = [lat * 1000 for sent, lat in keys
+           if lat is not None and any(a <= sent <= b for a, b in in_flight)]
+print(f"startup: first frame {first_frame * 1000:.0f} ms, all {len(urls)} sources loaded {loaded:.2f} s")
+print(f"key-to-frame, all keys:                 n={len(all_ms)} p50={pct(all_ms, .5):.1f} ms p99={pct(all_ms, .99):.1f} ms max={max(all_ms):.1f} ms (no frame: {lost})")
+print(f"key-to-frame, during a changed fetch:   n={len(busy_ms)} p50={pct(busy_ms, .5):.1f} ms p99={pct(busy_ms, .99):.1f} ms")
+print("RSS after each round (MB): " + " ".join(f"{r:.0f}" for r in rss[:rounds]))
+growth = rss[rounds - 1] - rss[1] if len(rss) >= rounds else float("nan")
+print(f"RSS growth round 2 -> {rounds}: {growth:+.1f} MB")
+print(f"idle {idle} s (no changes, {idle_polls} polls): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written")

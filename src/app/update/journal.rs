@@ -1,0 +1,52 @@
+//! News from the journal: actions written (or refused), resumed retries, timeline entries
+//! from this and other processes, and whether the journal works.
+
+use crate::app::{App, Pending};
+use crate::journal::task::JournalEvent;
+
+/// Applies one journal event.
+pub fn on_event(app: &mut App, event: JournalEvent) {
+    match event {
+        JournalEvent::Recorded(_) => {}
+        JournalEvent::NotRecorded { id, error } => {
+            if let Some(p) = app.pending.remove(&id) {
+                app.toast_error(format!(
+                    "{} {} not sent: {error}",
+                    p.op.verb(),
+                    p.key.target()
+                ));
+            }
+        }
+        JournalEvent::Resumed(items) => {
+            for item in items {
+                let retrying = item
+                    .last_error
+                    .clone()
+                    .or_else(|| Some("resumed from the outbox".into()));
+                app.pending.insert(
+                    item.id,
+                    Pending {
+                        key: item.key,
+                        op: item.op,
+                        since: item.created_at,
+                        retrying,
+                    },
+                );
+            }
+        }
+        JournalEvent::Entries(entries) => {
+            for entry in entries {
+                let list = app.timeline.entry(entry.subject.clone()).or_default();
+                if !list.iter().any(|e| e.id == entry.id) {
+                    let at = list.partition_point(|e| e.id < entry.id);
+                    list.insert(at, entry);
+                }
+            }
+        }
+        JournalEvent::Unavailable(error) => {
+            app.toast_error(error.clone());
+            app.journal_error = Some(error);
+        }
+        JournalEvent::Available => app.journal_error = None,
+    }
+}

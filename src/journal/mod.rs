@@ -1,0 +1,217 @@
+//! The journal: the record of what responders do and write. Actions wait in its outbox
+//! (written before they are sent), notes and everything done or seen land in the timeline.
+//! Embedded SQLite under the data directory by default; a shared PostgreSQL journal when
+//! `journal = "postgres://…"`, through one data layer (sqlx's `Any` driver, with
+//! migrations per backend).
+
+pub mod outbox;
+pub mod task;
+pub mod timeline;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use outbox::{OutboxItem, OutboxState};
+pub use timeline::{Entry, EntryKind};
+
+/// What went wrong with the journal, in words fit for the screen (never a password).
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// It could not be opened or migrated.
+    #[error("journal {place}: {message}")]
+    Open {
+        /// Where it is ("sqlite /path", "postgres db.example/onduty").
+        place: String,
+        /// Why.
+        message: String,
+    },
+    /// A read or write failed.
+    #[error("journal: {0}")]
+    Io(String),
+}
+
+impl From<sqlx::Error> for JournalError {
+    fn from(e: sqlx::Error) -> JournalError {
+        JournalError::Io(crate::model::sanitize::line(&e.to_string(), 300))
+    }
+}
+
+/// Which database holds the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (without a password: that comes from PGPASSWORD or ~/.pgpass).
+    Postgres(String),
+}
+
+impl Location {
+    /// Reads the `journal` config value: absent means the SQLite file in `data_dir`.
+    pub fn parse(value: Option<&str>, data_dir: &Path) -> Result<Location, String> {
+        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(Location::Sqlite(data_dir.join("journal.sqlite3")));
+        };
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            let authority = value.split_once("://").map_or("", |(_, rest)| rest);
+            let authority = authority.split(['/', '?']).next().unwrap_or("");
+            if authority
+                .rsplit_once('@')
+                .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+            {
+                return Err("holds a password: set PGPASSWORD or use ~/.pgpass instead".into());
+            }
+            return Ok(Location::Postgres(value.to_string()));
+        }
+        if let Some(path) = value.strip_prefix("sqlite:") {
+            let path = path.trim_start_matches("//");
+            return Ok(Location::Sqlite(expand_home(path)));
+        }
+        Err("expected \"postgres://USER@HOST/DB\" or \"sqlite:PATH\"".into())
+    }
+
+    /// Where it is, for messages: never a password, never a query string.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(p) => format!("sqlite {}", p.display()),
+            Location::Postgres(url) => {
+                let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+                let rest = rest.split('?').next().unwrap_or(rest);
+                let host_db = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+                format!("postgres {host_db}")
+            }
+        }
+    }
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
+        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// An open journal. Cheap to clone (a connection pool).
+#[derive(Clone, Debug)]
+pub struct Journal {
+    pool: AnyPool,
+    location: Location,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Journal {
+    /// Opens (creating when needed) and migrates the journal at `location`.
+    pub async fn open(location: &Location) -> Result<Journal, JournalError> {
+        let fail = |message: String| JournalError::Open {
+            place: location.describe(),
+            message: crate::model::sanitize::line(&message, 300),
+        };
+        sqlx::any::install_default_drivers();
+        let url = match location {
+            Location::Sqlite(path) => {
+                if let Some(dir) = path.parent() {
+                    crate::config::paths::ensure_private_dir(dir)
+                        .map_err(|e| fail(e.to_string()))?;
+                }
+                format!("sqlite://{}?mode=rwc", path.display())
+            }
+            Location::Postgres(url) => url.clone(),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(|e| fail(e.to_string()))?;
+        let is_sqlite = matches!(location, Location::Sqlite(_));
+        let pool = AnyPoolOptions::new()
+            .max_connections(if is_sqlite { 1 } else { 4 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if is_sqlite {
+                        // WAL: readers never wait for the writer; FULL: a written action
+                        // survives a power cut, not only a crash; a locked file is waited
+                        // for, then reported.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let migrator = if is_sqlite {
+            &SQLITE_MIGRATIONS
+        } else {
+            &POSTGRES_MIGRATIONS
+        };
+        migrator.run(&pool).await.map_err(|e| fail(e.to_string()))?;
+        if let Location::Sqlite(path) = location {
+            restrict(path);
+        }
+        Ok(Journal {
+            pool,
+            location: location.clone(),
+        })
+    }
+
+    /// Where it is.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Closes the pool, waiting for writes in progress.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The journal holds notes that may be sensitive: only its owner reads the file.
+fn restrict(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
+/// Milliseconds since the epoch, the journal's one time type.
+pub(crate) fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The time of a stored millisecond count (the epoch if it is out of range).
+pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_read_and_described_without_secrets() {
+        let data = Path::new("/data");
+        assert_eq!(
+            Location::parse(None, data),
+            Ok(Location::Sqlite(PathBuf::from("/data/journal.sqlite3")))
+        );
+        let pg = Location::parse(
+            Some("postgres://ana@db.example:5432/onduty?sslmode=require"),
+            data,
+        )
+        .unwrap();
+        assert_eq!(pg.describe(), "postgres db.example:5432/onduty");
+        let e = Location::parse(Some("postgres://ana:hunter2@db/onduty"), data).unwrap_err();
+        assert!(e.contains("PGPASSWORD") && !e.contains("hunter2"), "{e}");
+        assert!(Location::parse(Some("mysql://x"), data).is_err());
+        assert_eq!(
+            Location::parse(Some("sqlite:/tmp/j.db"), data),
+            Ok(Location::Sqlite(PathBuf::from("/tmp/j.db")))
+        );
+    }
+}

@@ -1,0 +1,424 @@
+//! The journal's task in the dashboard, so that no journal write ever runs on the UI task.
+//! An action is written, and only then handed to its source; outcomes settle it; pending
+//! actions (back end down, or left by a previous run) are retried with backoff; notes and
+//! entries written by other processes on the same journal are picked up (PostgreSQL
+//! LISTEN/NOTIFY, or a cheap poll of the newest id).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::sync::mpsc;
+use tokio::time::{MissedTickBehavior, interval};
+use tokio_util::sync::CancellationToken;
+
+use super::outbox::NewAction;
+use super::timeline::NewEntry;
+use super::{Entry, EntryKind, Journal, JournalError, Location, OutboxItem};
+use crate::clock::SharedClock;
+use crate::model::{AlertKey, SourceId};
+use crate::sources::{CommandId, Failure, Operation, SourceCommand};
+
+/// How often due retries are looked for.
+const RETRY_CHECK: Duration = Duration::from_secs(5);
+/// How often the journal is checked for other processes' entries (SQLite; PostgreSQL is
+/// told at once and checks this often only as a safety net).
+const WATCH_SQLITE: Duration = Duration::from_millis(750);
+const WATCH_POSTGRES: Duration = Duration::from_secs(30);
+/// Notes older than this are not loaded at start.
+const NOTES_KEPT: TimeDelta = TimeDelta::days(7);
+
+/// What the dashboard asks of the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Write this action, then hand it to its source.
+    Submit {
+        /// Its id.
+        id: CommandId,
+        /// Who asks.
+        author: String,
+        /// The source.
+        source: SourceId,
+        /// The alert.
+        key: AlertKey,
+        /// What to do.
+        op: Operation,
+    },
+    /// A source answered command `id`.
+    Outcome {
+        /// The command.
+        id: CommandId,
+        /// The alert.
+        key: AlertKey,
+        /// What was asked.
+        op: Operation,
+        /// Who asked.
+        author: String,
+        /// The answer.
+        result: Result<(), Failure>,
+    },
+    /// Write a note on `subject`.
+    Note {
+        /// The alert key or `incident:N`.
+        subject: String,
+        /// Who writes.
+        author: String,
+        /// As typed.
+        text: String,
+    },
+}
+
+/// What the journal tells the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JournalEvent {
+    /// The action was written and handed to its source.
+    Recorded(CommandId),
+    /// The action could not be written, so it was not sent.
+    NotRecorded {
+        /// Which.
+        id: CommandId,
+        /// Why.
+        error: String,
+    },
+    /// Actions being sent again (left pending, or by a previous run).
+    Resumed(Vec<OutboxItem>),
+    /// Timeline entries not seen before (notes included), from any process.
+    Entries(Vec<Entry>),
+    /// The journal is (or became) unusable; the message says why.
+    Unavailable(String),
+    /// The journal works again after being unavailable.
+    Available,
+}
+
+/// The delay before attempt `attempts + 1`: 5 s, doubling, at most 5 minutes.
+pub fn backoff(attempts: u32) -> TimeDelta {
+    let secs = 5i64.saturating_mul(1 << attempts.saturating_sub(1).min(6));
+    TimeDelta::seconds(secs.min(300))
+}
+
+/// Everything the task needs.
+pub struct JournalTask {
+    /// The journal, or why it could not be opened.
+    pub journal: Result<Journal, JournalError>,
+    /// Requests from the dashboard.
+    pub requests: mpsc::UnboundedReceiver<Request>,
+    /// News for the dashboard.
+    pub events: mpsc::UnboundedSender<JournalEvent>,
+    /// Each source's command channel.
+    pub commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
+    /// The clock.
+    pub clock: SharedClock,
+    /// Stops the task.
+    pub cancel: CancellationToken,
+}
+
+impl JournalTask {
+    /// Runs until cancelled or the dashboard is gone.
+    pub async fn run(mut self) {
+        let journal = match self.journal {
+            Ok(ref j) => j.clone(),
+            Err(ref e) => {
+                self.tell(JournalEvent::Unavailable(e.to_string()));
+                return self.refuse_all().await;
+            }
+        };
+        let mut seen = self.load_start(&journal).await;
+        let mut listener = Listener::start(journal.location()).await;
+        let mut retry = interval(RETRY_CHECK);
+        retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut watch = interval(if listener.is_live() {
+            WATCH_POSTGRES
+        } else {
+            WATCH_SQLITE
+        });
+        watch.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut healthy = true;
+        loop {
+            let result = tokio::select! {
+                () = self.cancel.cancelled() => break,
+                request = self.requests.recv() => match request {
+                    Some(request) => self.handle(&journal, request).await,
+                    None => break,
+                },
+                _ = retry.tick() => self.resume_due(&journal).await,
+                _ = watch.tick() => self.pick_up(&journal, &mut seen).await,
+                () = listener.changed() => self.pick_up(&journal, &mut seen).await,
+            };
+            match result {
+                Ok(()) if !healthy => {
+                    healthy = true;
+                    self.tell(JournalEvent::Available);
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    healthy = false;
+                    tracing::warn!(error = %e, "journal");
+                    self.tell(JournalEvent::Unavailable(e.to_string()));
+                }
+            }
+        }
+        journal.close().await;
+    }
+
+    /// With no journal, every action is refused: nothing is sent that was not written.
+    async fn refuse_all(mut self) {
+        loop {
+            tokio::select! {
+                () = self.cancel.cancelled() => return,
+                request = self.requests.recv() => match request {
+                    Some(Request::Submit { id, .. }) => self.tell(JournalEvent::NotRecorded {
+                        id,
+                        error: "the journal is unavailable".into(),
+                    }),
+                    Some(_) => {}
+                    None => return,
+                },
+            }
+        }
+    }
+
+    fn tell(&self, event: JournalEvent) {
+        // The dashboard is gone only when quitting.
+        let _ = self.events.send(event);
+    }
+
+    /// Recent notes for the dashboard; returns the newest entry id seen.
+    async fn load_start(&self, journal: &Journal) -> i64 {
+        let since = self.clock.now() - NOTES_KEPT;
+        match (
+            journal.notes_since(since).await,
+            journal.last_entry_id().await,
+        ) {
+            (Ok(notes), Ok(last)) => {
+                if !notes.is_empty() {
+                    self.tell(JournalEvent::Entries(notes));
+                }
+                last
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                self.tell(JournalEvent::Unavailable(e.to_string()));
+                0
+            }
+        }
+    }
+
+    async fn handle(&self, journal: &Journal, request: Request) -> Result<(), JournalError> {
+        let now = self.clock.now();
+        match request {
+            Request::Submit {
+                id,
+                author,
+                source,
+                key,
+                op,
+            } => {
+                let action = NewAction {
+                    id,
+                    author,
+                    source,
+                    key,
+                    op,
+                };
+                if let Err(e) = journal.record(&action, now).await {
+                    self.tell(JournalEvent::NotRecorded {
+                        id,
+                        error: e.to_string(),
+                    });
+                    return Err(e);
+                }
+                self.tell(JournalEvent::Recorded(id));
+                self.hand_over(id, action.source, action.key, action.op, action.author);
+                Ok(())
+            }
+            Request::Outcome {
+                id,
+                key,
+                op,
+                author,
+                result,
+            } => {
+                self.settle(journal, id, &key, &op, &author, result, now)
+                    .await
+            }
+            Request::Note {
+                subject,
+                author,
+                text,
+            } => {
+                let entry = journal
+                    .append(NewEntry {
+                        subject: &subject,
+                        at: now,
+                        author: &author,
+                        kind: EntryKind::Note,
+                        body: &text,
+                        corrects: None,
+                    })
+                    .await?;
+                self.tell(JournalEvent::Entries(vec![entry]));
+                Ok(())
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one outcome's parts")]
+    async fn settle(
+        &self,
+        journal: &Journal,
+        id: CommandId,
+        key: &AlertKey,
+        op: &Operation,
+        author: &str,
+        result: Result<(), Failure>,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let outcome = match &result {
+            Ok(()) => {
+                journal.confirm(id, now).await?;
+                "done".to_string()
+            }
+            Err(f) if f.is_transient => {
+                let attempts = journal.outbox_item(id).await?.map_or(1, |i| i.attempts);
+                journal
+                    .retry_at(id, &f.message, now + backoff(attempts), now)
+                    .await?;
+                return Ok(());
+            }
+            Err(f) => {
+                journal.fail(id, &f.message, now).await?;
+                format!("failed: {}", f.message)
+            }
+        };
+        let body = format!("{}: {outcome}", describe(op));
+        let entry = journal
+            .append(NewEntry {
+                subject: &key.0,
+                at: now,
+                author,
+                kind: EntryKind::Action,
+                body: &body,
+                corrects: None,
+            })
+            .await?;
+        self.tell(JournalEvent::Entries(vec![entry]));
+        Ok(())
+    }
+
+    fn hand_over(
+        &self,
+        id: CommandId,
+        source: SourceId,
+        key: AlertKey,
+        op: Operation,
+        author: String,
+    ) {
+        let command = SourceCommand::Perform {
+            id,
+            key,
+            op,
+            author,
+        };
+        match self.commands.get(&source) {
+            Some(tx) => {
+                // A source task that is gone leaves the item leased; it is retried later.
+                let _ = tx.send(command);
+            }
+            None => tracing::warn!(source = %source, "an outbox item for an unknown source waits"),
+        }
+    }
+
+    /// Sends again whatever is due: left pending by a failure, or by a previous run.
+    async fn resume_due(&self, journal: &Journal) -> Result<(), JournalError> {
+        let due: Vec<OutboxItem> = journal
+            .claim_due(self.clock.now())
+            .await?
+            .into_iter()
+            .filter(|i| self.commands.contains_key(&i.source))
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        self.tell(JournalEvent::Resumed(due.clone()));
+        for item in due {
+            self.hand_over(item.id, item.source, item.key, item.op, item.author);
+        }
+        Ok(())
+    }
+
+    async fn pick_up(&self, journal: &Journal, seen: &mut i64) -> Result<(), JournalError> {
+        let entries = journal.entries_after(*seen, 500).await?;
+        if let Some(last) = entries.last() {
+            *seen = last.id;
+            self.tell(JournalEvent::Entries(entries));
+        }
+        Ok(())
+    }
+}
+
+/// What an action did, for the timeline ("ack", "silence 2h: deploy").
+pub fn describe(op: &Operation) -> String {
+    match op {
+        Operation::Silence { duration, comment }
+        | Operation::CreateSilence {
+            duration, comment, ..
+        } => {
+            format!(
+                "silence {}: {comment}",
+                crate::duration_fmt::short(*duration)
+            )
+        }
+        Operation::ExpireSilence { id } => format!("expire silence {id}"),
+        other => other.verb().to_string(),
+    }
+}
+
+/// Tells when another process wrote to a PostgreSQL journal.
+struct Listener(Option<sqlx::postgres::PgListener>);
+
+impl Listener {
+    async fn start(location: &Location) -> Listener {
+        let Location::Postgres(url) = location else {
+            return Listener(None);
+        };
+        let listener = async {
+            let mut l = sqlx::postgres::PgListener::connect(url).await?;
+            l.listen_all(["onduty_timeline", "onduty_outbox"]).await?;
+            Ok::<_, sqlx::Error>(l)
+        };
+        match listener.await {
+            Ok(l) => Listener(Some(l)),
+            Err(e) => {
+                tracing::warn!(error = %crate::model::sanitize::line(&e.to_string(), 200), "journal: no LISTEN, polling instead");
+                Listener(None)
+            }
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Resolves at the next notification (never, without a listener).
+    async fn changed(&mut self) {
+        match &mut self.0 {
+            Some(l) => {
+                if l.recv().await.is_err() {
+                    // It reconnects by itself on the next recv; avoid a busy loop meanwhile.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            None => std::future::pending().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_five_seconds_to_five_minutes() {
+        let secs: Vec<i64> = (1..=9).map(|a| backoff(a).num_seconds()).collect();
+        assert_eq!(secs, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
+    }
+}

@@ -1,0 +1,180 @@
+//! The timeline: an append-only, timestamped record per alert or incident of what was done
+//! in onduty (who, what, outcome), what was seen from the sources, and the notes. Nothing is
+//! edited in place: a correction is a new entry pointing at the one it amends; only the star
+//! (which entries lead the post-mortem) can be toggled.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Journal, JournalError, from_millis, to_millis};
+
+/// What an entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// An action taken in onduty and its outcome.
+    Action,
+    /// A note, as typed.
+    Note,
+    /// A change seen at a source (fired, acked by someone else, resolved).
+    Observed,
+    /// A correction of an earlier entry.
+    Correction,
+}
+
+impl EntryKind {
+    /// The stored and shown name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Action => "action",
+            EntryKind::Note => "note",
+            EntryKind::Observed => "observed",
+            EntryKind::Correction => "correction",
+        }
+    }
+
+    fn parse(s: &str) -> EntryKind {
+        match s {
+            "note" => EntryKind::Note,
+            "observed" => EntryKind::Observed,
+            "correction" => EntryKind::Correction,
+            _ => EntryKind::Action,
+        }
+    }
+}
+
+/// One timeline entry. `body` is stored as written; it is sanitized when shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Its id (increasing).
+    pub id: i64,
+    /// The alert key or `incident:N` it belongs to.
+    pub subject: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (the configured identity), or the source for observed changes.
+    pub author: String,
+    /// What kind.
+    pub kind: EntryKind,
+    /// The text.
+    pub body: String,
+    /// Whether it leads the post-mortem.
+    pub starred: bool,
+    /// The entry this one corrects.
+    pub corrects: Option<i64>,
+}
+
+/// A new entry, before it is written.
+#[derive(Clone, Debug)]
+pub struct NewEntry<'a> {
+    /// The alert key or `incident:N`.
+    pub subject: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub author: &'a str,
+    /// What kind.
+    pub kind: EntryKind,
+    /// The text.
+    pub body: &'a str,
+    /// The entry it corrects.
+    pub corrects: Option<i64>,
+}
+
+impl Journal {
+    /// Appends an entry; returns it as stored.
+    pub async fn append(&self, new: NewEntry<'_>) -> Result<Entry, JournalError> {
+        let row = sqlx::query(
+            "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+        )
+        .bind(new.subject)
+        .bind(to_millis(new.at))
+        .bind(new.author)
+        .bind(new.kind.name())
+        .bind(new.body)
+        .bind(new.corrects)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Entry {
+            id: row.try_get("id")?,
+            subject: new.subject.to_string(),
+            at: new.at,
+            author: new.author.to_string(),
+            kind: new.kind,
+            body: new.body.to_string(),
+            starred: false,
+            corrects: new.corrects,
+        })
+    }
+
+    /// The timeline of `subject`, oldest first.
+    pub async fn timeline(&self, subject: &str) -> Result<Vec<Entry>, JournalError> {
+        let rows = sqlx::query("SELECT * FROM timeline WHERE subject = $1 ORDER BY id")
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// Entries after `id`, oldest first, at most `limit`: how another process's writes
+    /// are picked up.
+    pub async fn entries_after(&self, id: i64, limit: i64) -> Result<Vec<Entry>, JournalError> {
+        let rows = sqlx::query("SELECT * FROM timeline WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// The notes written since `since`, oldest first (what the dashboard shows on alerts).
+    pub async fn notes_since(&self, since: DateTime<Utc>) -> Result<Vec<Entry>, JournalError> {
+        let rows =
+            sqlx::query("SELECT * FROM timeline WHERE kind = 'note' AND at >= $1 ORDER BY id")
+                .bind(to_millis(since))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// One entry.
+    pub async fn entry(&self, id: i64) -> Result<Option<Entry>, JournalError> {
+        let row = sqlx::query("SELECT * FROM timeline WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(entry).transpose()
+    }
+
+    /// Stars or unstars an entry.
+    pub async fn star(&self, id: i64, starred: bool) -> Result<(), JournalError> {
+        sqlx::query("UPDATE timeline SET starred = $1 WHERE id = $2")
+            .bind(i64::from(starred))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The highest entry id (0 when empty).
+    pub async fn last_entry_id(&self) -> Result<i64, JournalError> {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS last FROM timeline")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("last")?)
+    }
+}
+
+fn entry(row: &AnyRow) -> Result<Entry, JournalError> {
+    Ok(Entry {
+        id: row.try_get("id")?,
+        subject: row.try_get("subject")?,
+        at: from_millis(row.try_get("at")?),
+        author: row.try_get("author")?,
+        kind: EntryKind::parse(&row.try_get::<String, _>("kind")?),
+        body: row.try_get("body")?,
+        starred: row.try_get::<i64, _>("starred")? != 0,
+        corrects: row.try_get("corrects")?,
+    })
+}
