@@ -21,20 +21,25 @@ if command -v rustup >/dev/null; then
 fi
 
 # Real servers the tests start themselves (Debian package names).
-need_apt() {
-  local missing=()
-  for pair in "$@"; do
-    local bin=${pair%%:*} pkg=${pair##*:}
-    command -v "$bin" >/dev/null || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "test.sh: installing ${missing[*]}"
+apt_install() {
+  echo "test.sh: installing $*"
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+need_apt() { # bin:package...
+  local missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair##*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 need_apt prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager
+# PostgreSQL's server tools live off PATH, under /usr/lib/postgresql/VERSION/bin.
+if [ -z "${ONDUTY_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt_install postgresql
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

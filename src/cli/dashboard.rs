@@ -71,7 +71,7 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
 /// dashboard: alerts are still shown, and actions are refused with the reason.
 pub async fn open_journal(config: &Config, paths: &Paths) -> Result<Journal, JournalError> {
     let location = config
-        .journal_location(&paths.data_dir)
+        .journal_location(&paths.journal_file())
         .map_err(|message| JournalError::Open {
             place: "journal".into(),
             message,

@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod files;
+mod journaled;
 mod oneshot;
 
 use std::path::PathBuf;
@@ -52,6 +53,30 @@ pub enum CommandLine {
     /// Acknowledge an alert (Alertmanager: a silence onduty extends while it fires).
     Ack {
         /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
+        key: String,
+    },
+    /// Resolve an alert (where the back end allows it).
+    Resolve {
+        /// The alert's key, `SOURCE:ID`.
+        key: String,
+    },
+    /// Write a note on an alert or incident into the journal (shared when it is PostgreSQL).
+    Note {
+        /// The alert's key, `SOURCE:ID`, or `incident:N`.
+        key: String,
+        /// The note; several words are joined with spaces.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// What waits in the outbox, and the latest outcomes.
+    Outbox {
+        /// Send every pending action now and wait for the outcomes.
+        #[arg(long)]
+        flush: bool,
+    },
+    /// The journal's timeline of an alert or incident.
+    Timeline {
+        /// The alert's key, `SOURCE:ID`, or `incident:N`.
         key: String,
     },
     /// Silence one alert, or whatever the matchers catch, for a while.
@@ -105,7 +130,23 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         }
         Some(CommandLine::Ack { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            oneshot::act(&config, key, crate::sources::Operation::Acknowledge).await
+            journaled::act(&config, &paths, key, crate::sources::Operation::Acknowledge).await
+        }
+        Some(CommandLine::Resolve { key }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            journaled::act(&config, &paths, key, crate::sources::Operation::Resolve).await
+        }
+        Some(CommandLine::Note { key, text }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            journaled::note(&config, &paths, key, &text.join(" ")).await
+        }
+        Some(CommandLine::Outbox { flush }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            journaled::outbox(&config, &paths, *flush).await
+        }
+        Some(CommandLine::Timeline { key }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            journaled::timeline(&config, &paths, key).await
         }
         Some(CommandLine::Silence {
             key,
@@ -118,6 +159,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let duration = crate::duration_fmt::parse(duration).map_err(anyhow::Error::msg)?;
             oneshot::silence(
                 &config,
+                &paths,
                 key.as_deref(),
                 duration,
                 comment,
@@ -136,7 +178,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
                 .split_once(':')
                 .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:SILENCE_ID"))?;
             let op = crate::sources::Operation::ExpireSilence { id: id.to_string() };
-            oneshot::act(&config, &format!("{source}:"), op).await
+            journaled::act(&config, &paths, &format!("{source}:"), op).await
         }
         Some(CommandLine::Check) => {
             let (config, _) = load_config(&cli, &paths, true)?;

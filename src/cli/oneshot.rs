@@ -6,11 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::journaled::act;
 use crate::app::filter;
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::Config;
+use crate::config::{Config, Paths};
 use crate::duration_fmt;
-use crate::model::{Alert, AlertKey, Matcher, Silence};
+use crate::model::{Alert, Matcher, Silence};
 use crate::sources::Operation;
 use crate::sources::Snapshot;
 use crate::sources::registry::{self, Built};
@@ -165,46 +166,10 @@ pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Performs `op` on the alert `key` (or, for silence operations, on the source `key` names)
-/// and reports the outcome; exit 1 when the back end refused or could not be reached.
-pub async fn act(config: &Config, key: &str, op: Operation) -> anyhow::Result<ExitCode> {
-    let (source, _) = key
-        .split_once(':')
-        .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:ID"))?;
-    let clock: SharedClock = Arc::new(SystemClock);
-    let mut built = registry::build(config, &clock)
-        .into_iter()
-        .find(|b| *b.info.id.0 == *source)
-        .ok_or_else(|| anyhow::anyhow!("no source named '{source}' in the config"))?;
-    let verb = op.verb();
-    let target = AlertKey(key.to_string()).target();
-    let author = config.identity();
-    let alert_key = AlertKey(key.to_string());
-    let outcome = tokio::time::timeout(
-        built.policy.timeout * 2,
-        built.source.perform(&alert_key, &op, &author),
-    )
-    .await;
-    let mut out = std::io::stdout().lock();
-    match outcome {
-        Ok(Ok(())) => {
-            writeln!(out, "{verb} {target}: done")?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Ok(Err(e)) => {
-            writeln!(out, "{verb} {target}: failed: {e}")?;
-            Ok(ExitCode::FAILURE)
-        }
-        Err(_) => {
-            writeln!(out, "{verb} {target}: no answer in time")?;
-            Ok(ExitCode::FAILURE)
-        }
-    }
-}
-
 /// `onduty silence`: one alert by key, or matchers on a source.
 pub async fn silence(
     config: &Config,
+    paths: &Paths,
     key: Option<&str>,
     duration: std::time::Duration,
     comment: &str,
@@ -213,7 +178,9 @@ pub async fn silence(
 ) -> anyhow::Result<ExitCode> {
     let comment = comment.to_string();
     match (key, matchers.is_empty()) {
-        (Some(key), true) => act(config, key, Operation::Silence { duration, comment }).await,
+        (Some(key), true) => {
+            act(config, paths, key, Operation::Silence { duration, comment }).await
+        }
         (None, false) => {
             let matchers = matchers
                 .iter()
@@ -227,6 +194,7 @@ pub async fn silence(
             };
             act(
                 config,
+                paths,
                 &format!("{source}:"),
                 Operation::CreateSilence {
                     matchers,

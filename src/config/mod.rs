@@ -373,9 +373,12 @@ impl Config {
         Ok(())
     }
 
-    /// Where the journal is, with `data_dir` for the default SQLite file.
-    pub fn journal_location(&self, data_dir: &Path) -> Result<crate::journal::Location, String> {
-        crate::journal::Location::parse(Some(&self.journal), data_dir)
+    /// Where the journal is; `default_file` is the SQLite file used when none is set.
+    pub fn journal_location(
+        &self,
+        default_file: &Path,
+    ) -> Result<crate::journal::Location, String> {
+        crate::journal::Location::parse(Some(&self.journal), default_file)
     }
 
     /// The identity used on acks and notes.

@@ -52,7 +52,7 @@ impl Paths {
 
     /// The embedded journal (used from the journal issue on).
     pub fn journal_file(&self) -> PathBuf {
-        self.data_dir.join("journal.sqlite")
+        self.data_dir.join("journal.sqlite3")
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use outbox::{OutboxItem, OutboxState};
 pub use timeline::{Entry, EntryKind};
@@ -51,10 +51,10 @@ pub enum Location {
 }
 
 impl Location {
-    /// Reads the `journal` config value: absent means the SQLite file in `data_dir`.
-    pub fn parse(value: Option<&str>, data_dir: &Path) -> Result<Location, String> {
+    /// Reads the `journal` config value: absent or empty means `default_file` (SQLite).
+    pub fn parse(value: Option<&str>, default_file: &Path) -> Result<Location, String> {
         let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-            return Ok(Location::Sqlite(data_dir.join("journal.sqlite3")));
+            return Ok(Location::Sqlite(default_file.to_path_buf()));
         };
         if value.starts_with("postgres://") || value.starts_with("postgresql://") {
             let authority = value.split_once("://").map_or("", |(_, rest)| rest);
@@ -125,6 +125,21 @@ impl Journal {
         };
         let options = AnyConnectOptions::from_str(&url).map_err(|e| fail(e.to_string()))?;
         let is_sqlite = matches!(location, Location::Sqlite(_));
+        // One plain connection first: a pool retries until its timeout and then says only
+        // that it timed out; this says why (not a database, refused, unknown host).
+        let mut probe = AnyConnection::connect_with(&options)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let check = if is_sqlite {
+            "PRAGMA schema_version"
+        } else {
+            "SELECT 1"
+        };
+        probe
+            .execute(check)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let _ = probe.close().await;
         let pool = AnyPoolOptions::new()
             .max_connections(if is_sqlite { 1 } else { 4 })
             .acquire_timeout(Duration::from_secs(10))
@@ -195,7 +210,7 @@ mod tests {
 
     #[test]
     fn locations_are_read_and_described_without_secrets() {
-        let data = Path::new("/data");
+        let data = Path::new("/data/journal.sqlite3");
         assert_eq!(
             Location::parse(None, data),
             Ok(Location::Sqlite(PathBuf::from("/data/journal.sqlite3")))

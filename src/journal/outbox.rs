@@ -118,14 +118,20 @@ impl Journal {
         Ok(())
     }
 
-    /// Takes every item due for sending whose lease has run out (pending and due, or sent
-    /// by a sender that never reported back), each for one lease. Each item is taken by
-    /// one caller only, even with several processes on one journal.
-    pub async fn claim_due(&self, now: DateTime<Utc>) -> Result<Vec<OutboxItem>, JournalError> {
+    /// Takes every item due by `due_by` whose lease has run out (pending, or sent by a
+    /// sender that never reported back), each for one lease. Each item is taken by one
+    /// caller only, even with several processes on one journal. `due_by` is `now` for the
+    /// retry schedule, later for "send everything now" (`onduty outbox --flush`).
+    pub async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        due_by: DateTime<Utc>,
+    ) -> Result<Vec<OutboxItem>, JournalError> {
         let rows = sqlx::query(
             "SELECT * FROM outbox WHERE state IN ('pending', 'sent') \
-             AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY created_at",
+             AND next_attempt_at <= $1 AND lease_until <= $2 ORDER BY created_at",
         )
+        .bind(to_millis(due_by))
         .bind(to_millis(now))
         .fetch_all(&self.pool)
         .await?;

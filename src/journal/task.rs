@@ -237,8 +237,17 @@ impl JournalTask {
                 author,
                 result,
             } => {
-                self.settle(journal, id, &key, &op, &author, result, now)
-                    .await
+                let outcome = Outcome {
+                    id,
+                    key: &key,
+                    op: &op,
+                    author: &author,
+                    result: &result,
+                };
+                if let Some(entry) = settle(journal, outcome, now).await? {
+                    self.tell(JournalEvent::Entries(vec![entry]));
+                }
+                Ok(())
             }
             Request::Note {
                 subject,
@@ -259,49 +268,6 @@ impl JournalTask {
                 Ok(())
             }
         }
-    }
-
-    #[allow(clippy::too_many_arguments, reason = "one outcome's parts")]
-    async fn settle(
-        &self,
-        journal: &Journal,
-        id: CommandId,
-        key: &AlertKey,
-        op: &Operation,
-        author: &str,
-        result: Result<(), Failure>,
-        now: DateTime<Utc>,
-    ) -> Result<(), JournalError> {
-        let outcome = match &result {
-            Ok(()) => {
-                journal.confirm(id, now).await?;
-                "done".to_string()
-            }
-            Err(f) if f.is_transient => {
-                let attempts = journal.outbox_item(id).await?.map_or(1, |i| i.attempts);
-                journal
-                    .retry_at(id, &f.message, now + backoff(attempts), now)
-                    .await?;
-                return Ok(());
-            }
-            Err(f) => {
-                journal.fail(id, &f.message, now).await?;
-                format!("failed: {}", f.message)
-            }
-        };
-        let body = format!("{}: {outcome}", describe(op));
-        let entry = journal
-            .append(NewEntry {
-                subject: &key.0,
-                at: now,
-                author,
-                kind: EntryKind::Action,
-                body: &body,
-                corrects: None,
-            })
-            .await?;
-        self.tell(JournalEvent::Entries(vec![entry]));
-        Ok(())
     }
 
     fn hand_over(
@@ -330,7 +296,7 @@ impl JournalTask {
     /// Sends again whatever is due: left pending by a failure, or by a previous run.
     async fn resume_due(&self, journal: &Journal) -> Result<(), JournalError> {
         let due: Vec<OutboxItem> = journal
-            .claim_due(self.clock.now())
+            .claim_due(self.clock.now(), self.clock.now())
             .await?
             .into_iter()
             .filter(|i| self.commands.contains_key(&i.source))
@@ -353,6 +319,59 @@ impl JournalTask {
         }
         Ok(())
     }
+}
+
+/// A source's answer to one outbox item.
+pub struct Outcome<'a> {
+    /// The item.
+    pub id: CommandId,
+    /// The alert.
+    pub key: &'a AlertKey,
+    /// What was asked.
+    pub op: &'a Operation,
+    /// Who asked.
+    pub author: &'a str,
+    /// The answer.
+    pub result: &'a Result<(), Failure>,
+}
+
+/// Records an outcome: confirmed or failed with a timeline entry (returned), or, for a
+/// transient failure, pending again with backoff (no entry: nothing happened yet).
+pub async fn settle(
+    journal: &Journal,
+    outcome: Outcome<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Entry>, JournalError> {
+    let id = outcome.id;
+    let said = match outcome.result {
+        Ok(()) => {
+            journal.confirm(id, now).await?;
+            "done".to_string()
+        }
+        Err(f) if f.is_transient => {
+            let attempts = journal.outbox_item(id).await?.map_or(1, |i| i.attempts);
+            journal
+                .retry_at(id, &f.message, now + backoff(attempts), now)
+                .await?;
+            return Ok(None);
+        }
+        Err(f) => {
+            journal.fail(id, &f.message, now).await?;
+            format!("failed: {}", f.message)
+        }
+    };
+    let body = format!("{}: {said}", describe(outcome.op));
+    let entry = journal
+        .append(NewEntry {
+            subject: &outcome.key.0,
+            at: now,
+            author: outcome.author,
+            kind: EntryKind::Action,
+            body: &body,
+            corrects: None,
+        })
+        .await?;
+    Ok(Some(entry))
 }
 
 /// What an action did, for the timeline ("ack", "silence 2h: deploy").

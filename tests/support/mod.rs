@@ -5,6 +5,7 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 pub mod faults;
+pub mod postgres;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -1,0 +1,265 @@
+//! Commands that go through the journal: `ack`, `resolve`, `silence`, `expire` (written to
+//! the outbox before they are sent, exactly like the dashboard's), `note`, `outbox
+//! [--flush]` and `timeline KEY`. Exit status: 0 done, 1 refused by the back end,
+//! 3 left pending in the outbox (back end unreachable; a later flush or a running
+//! dashboard sends it).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{TimeDelta, Utc};
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{Config, Paths};
+use crate::journal::outbox::{NewAction, new_command_id};
+use crate::journal::task::{Outcome, describe, settle};
+use crate::journal::timeline::NewEntry;
+use crate::journal::{EntryKind, Journal, OutboxItem, OutboxState};
+use crate::model::{AlertKey, sanitize};
+use crate::sources::registry::{self, Built};
+use crate::sources::{Error, Failure, Operation};
+use crate::ui::text::fit;
+
+/// Exit status of an action left pending in the outbox.
+const PENDING: u8 = 3;
+
+/// Opens the configured journal, or says why it cannot (which stops a CLI action: nothing
+/// is sent that was not written).
+pub async fn open(config: &Config, paths: &Paths) -> anyhow::Result<Journal> {
+    let location = config
+        .journal_location(&paths.journal_file())
+        .map_err(|e| anyhow::anyhow!("journal: {e}"))?;
+    Ok(Journal::open(&location).await?)
+}
+
+/// Writes `op` on `key` to the outbox, sends it, and records the outcome.
+pub async fn act(
+    config: &Config,
+    paths: &Paths,
+    key: &str,
+    op: Operation,
+) -> anyhow::Result<ExitCode> {
+    let (source, _) = key
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:ID"))?;
+    let mut sources = sources_by_name(config);
+    let built = sources
+        .get_mut(source)
+        .ok_or_else(|| anyhow::anyhow!("no source named '{source}' in the config"))?;
+    let journal = open(config, paths).await?;
+    let action = NewAction {
+        id: new_command_id(),
+        author: config.identity(),
+        source: built.info.id.clone(),
+        key: AlertKey(key.to_string()),
+        op,
+    };
+    journal.record(&action, Utc::now()).await?;
+    let item = OutboxItem {
+        id: action.id,
+        created_at: Utc::now(),
+        author: action.author,
+        source: action.source,
+        key: action.key,
+        op: action.op,
+        state: OutboxState::Sent,
+        attempts: 1,
+        last_error: None,
+    };
+    let code = send(&journal, built, &item, &mut std::io::stdout().lock()).await?;
+    journal.close().await;
+    Ok(code)
+}
+
+/// Sends one claimed item, settles it in the journal, prints one line; the exit status.
+async fn send(
+    journal: &Journal,
+    built: &mut Built,
+    item: &OutboxItem,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let performed = tokio::time::timeout(
+        built.policy.timeout * 2,
+        built.source.perform(&item.key, &item.op, &item.author),
+    )
+    .await
+    .unwrap_or(Err(Error::Timeout(built.policy.timeout * 2)));
+    let result = performed.map_err(|e| Failure::from(&e));
+    let outcome = Outcome {
+        id: item.id,
+        key: &item.key,
+        op: &item.op,
+        author: &item.author,
+        result: &result,
+    };
+    settle(journal, outcome, Utc::now()).await?;
+    let (what, target) = (describe(&item.op), item.key.target());
+    let what = sanitize::line(&what, 120);
+    Ok(match &result {
+        Ok(()) => {
+            writeln!(out, "{what} {target}: done")?;
+            ExitCode::SUCCESS
+        }
+        Err(f) if f.is_transient => {
+            writeln!(
+                out,
+                "{what} {target}: pending in the outbox ({f}); `onduty outbox --flush` or a running dashboard sends it"
+            )?;
+            ExitCode::from(PENDING)
+        }
+        Err(f) => {
+            writeln!(out, "{what} {target}: failed: {f}")?;
+            ExitCode::FAILURE
+        }
+    })
+}
+
+fn sources_by_name(config: &Config) -> HashMap<String, Built> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    registry::build(config, &clock)
+        .into_iter()
+        .map(|b| (b.info.id.0.to_string(), b))
+        .collect()
+}
+
+/// `onduty note KEY TEXT`: a note in the journal, as typed.
+pub async fn note(
+    config: &Config,
+    paths: &Paths,
+    key: &str,
+    text: &str,
+) -> anyhow::Result<ExitCode> {
+    if text.trim().is_empty() {
+        anyhow::bail!("the note is empty");
+    }
+    let journal = open(config, paths).await?;
+    let entry = journal
+        .append(NewEntry {
+            subject: key,
+            at: Utc::now(),
+            author: &config.identity(),
+            kind: EntryKind::Note,
+            body: text,
+            corrects: None,
+        })
+        .await?;
+    journal.close().await;
+    writeln!(std::io::stdout().lock(), "note {} on {key}", entry.id)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `onduty outbox`: what is pending, then the latest settled items. With `flush`, every
+/// pending item is sent now and the outcomes printed.
+pub async fn outbox(config: &Config, paths: &Paths, flush: bool) -> anyhow::Result<ExitCode> {
+    let journal = open(config, paths).await?;
+    let mut out = std::io::stdout().lock();
+    let code = if flush {
+        flush_all(config, &journal, &mut out).await?
+    } else {
+        let open_items = journal.open_items().await?;
+        writeln!(out, "{} pending", open_items.len())?;
+        write_items(&mut out, &open_items)?;
+        let settled: Vec<_> = journal
+            .recent_items(20)
+            .await?
+            .into_iter()
+            .filter(|i| matches!(i.state, OutboxState::Confirmed | OutboxState::Failed))
+            .collect();
+        if !settled.is_empty() {
+            writeln!(out, "\nlatest settled")?;
+            write_items(&mut out, &settled)?;
+        }
+        ExitCode::SUCCESS
+    };
+    journal.close().await;
+    Ok(code)
+}
+
+async fn flush_all(
+    config: &Config,
+    journal: &Journal,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let now = Utc::now();
+    // Everything pending whatever its retry time; nothing another sender holds.
+    let items = journal.claim_due(now, now + TimeDelta::days(3650)).await?;
+    let mut sources = sources_by_name(config);
+    let mut worst = ExitCode::SUCCESS;
+    if items.is_empty() {
+        writeln!(out, "nothing pending")?;
+    }
+    for item in &items {
+        let Some(built) = sources.get_mut(&*item.source.0) else {
+            writeln!(
+                out,
+                "{}: no source named '{}' in the config; left pending",
+                item.key, item.source
+            )?;
+            worst = ExitCode::from(PENDING);
+            continue;
+        };
+        let code = send(journal, built, item, out).await?;
+        if code != ExitCode::SUCCESS {
+            worst = code;
+        }
+    }
+    Ok(worst)
+}
+
+fn write_items(out: &mut impl Write, items: &[OutboxItem]) -> std::io::Result<()> {
+    let now = Utc::now();
+    for i in items {
+        let what = sanitize::line(&describe(&i.op), 60);
+        let error = i
+            .last_error
+            .as_deref()
+            .map(|e| format!("  ({})", sanitize::line(e, 100)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}{}{}{}{}{}",
+            fit(i.state.name(), 11),
+            fit(&crate::duration_fmt::age(now - i.created_at), 6),
+            fit(&format!("x{}", i.attempts), 5),
+            fit(&sanitize::line(&i.key.0, 48), 50),
+            what,
+            error
+        )?;
+    }
+    Ok(())
+}
+
+/// `onduty timeline KEY`: everything the journal holds on an alert or incident.
+pub async fn timeline(config: &Config, paths: &Paths, key: &str) -> anyhow::Result<ExitCode> {
+    let journal = open(config, paths).await?;
+    let entries = journal.timeline(key).await?;
+    journal.close().await;
+    let mut out = std::io::stdout().lock();
+    if entries.is_empty() {
+        writeln!(
+            out,
+            "nothing in the journal on {}",
+            sanitize::line(key, 120)
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in &entries {
+        let star = if e.starred { "*" } else { " " };
+        let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
+        let mut lines = body.lines();
+        writeln!(
+            out,
+            "{star}{}  {}{}{}",
+            e.at.format("%Y-%m-%d %H:%M:%S"),
+            fit(&sanitize::line(&e.author, 20), 12),
+            fit(e.kind.name(), 11),
+            lines.next().unwrap_or("")
+        )?;
+        for rest in lines {
+            writeln!(out, "{:44}{rest}", "")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,255 @@
+//! The journal on SQLite and on a real PostgreSQL: the outbox's states and leases (one
+//! sender per item, even with several processes), the append-only timeline, and another
+//! process's note reaching a running dashboard's journal task within a second.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use onduty::clock::{SharedClock, SystemClock};
+use onduty::journal::outbox::{NewAction, new_command_id};
+use onduty::journal::task::{JournalEvent, JournalTask};
+use onduty::journal::timeline::NewEntry;
+use onduty::journal::{EntryKind, Journal, Location, OutboxState};
+use onduty::model::{AlertKey, SourceId};
+use onduty::sources::Operation;
+use support::postgres::Postgres;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+async fn sqlite() -> (tempfile::TempDir, Location) {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::Sqlite(dir.path().join("journal.sqlite3"));
+    (dir, location)
+}
+
+fn ack(key: &str) -> NewAction {
+    NewAction {
+        id: new_command_id(),
+        author: "ana".into(),
+        source: SourceId("am".into()),
+        key: AlertKey(key.into()),
+        op: Operation::Silence {
+            duration: Duration::from_secs(7200),
+            comment: "deploy \u{1b}[31m window".into(),
+        },
+    }
+}
+
+async fn outbox_lifecycle(location: &Location) {
+    let a = Journal::open(location).await.unwrap();
+    // A second pool on the same journal stands for a second process.
+    let b = Journal::open(location).await.unwrap();
+    let now = Utc::now();
+    let action = ack("am:1");
+    a.record(&action, now).await.unwrap();
+    let item = b.outbox_item(action.id).await.unwrap().unwrap();
+    assert_eq!((item.state, item.attempts), (OutboxState::Sent, 1));
+    assert_eq!(item.op, action.op, "the operation comes back as written");
+    assert!(
+        b.claim_due(now, now).await.unwrap().is_empty(),
+        "held by its sender for a lease"
+    );
+    // The sender died: once the lease has run out, exactly one of two takers gets it.
+    let later = now + TimeDelta::seconds(61);
+    let (got_a, got_b) = tokio::join!(a.claim_due(later, later), b.claim_due(later, later));
+    let (got_a, got_b) = (got_a.unwrap(), got_b.unwrap());
+    assert_eq!(got_a.len() + got_b.len(), 1, "{got_a:?} {got_b:?}");
+    let taken = got_a.into_iter().chain(got_b).next().unwrap();
+    assert_eq!((taken.id, taken.attempts), (action.id, 2));
+    // Back end down: pending again, not due before its time, listed as open.
+    a.retry_at(
+        action.id,
+        "connection refused",
+        later + TimeDelta::seconds(10),
+        later,
+    )
+    .await
+    .unwrap();
+    assert!(a.claim_due(later, later).await.unwrap().is_empty());
+    let open = a.open_items().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].last_error.as_deref(), Some("connection refused"));
+    let flushed = a
+        .claim_due(later, later + TimeDelta::days(1))
+        .await
+        .unwrap();
+    assert_eq!(flushed.len(), 1, "a flush takes it before its retry time");
+    a.confirm(action.id, later).await.unwrap();
+    assert!(a.open_items().await.unwrap().is_empty());
+    let failing = ack("am:2");
+    a.record(&failing, now).await.unwrap();
+    a.fail(failing.id, "alert no longer firing", now)
+        .await
+        .unwrap();
+    let recent = b.recent_items(10).await.unwrap();
+    let states: HashMap<_, _> = recent.iter().map(|i| (i.id, i.state)).collect();
+    assert_eq!(states[&action.id], OutboxState::Confirmed);
+    assert_eq!(states[&failing.id], OutboxState::Failed);
+}
+
+async fn timeline_append_only(location: &Location) {
+    let j = Journal::open(location).await.unwrap();
+    let at = Utc::now();
+    let typed = "restarted pgbouncer\n\u{1b}]52;c;ZXZpbA==\u{7} as typed";
+    let note = j
+        .append(NewEntry {
+            subject: "am:1",
+            at,
+            author: "ana",
+            kind: EntryKind::Note,
+            body: typed,
+            corrects: None,
+        })
+        .await
+        .unwrap();
+    let fix = j
+        .append(NewEntry {
+            subject: "am:1",
+            at,
+            author: "ana",
+            kind: EntryKind::Correction,
+            body: "it was pgbouncer-2",
+            corrects: Some(note.id),
+        })
+        .await
+        .unwrap();
+    j.star(note.id, true).await.unwrap();
+    let timeline = j.timeline("am:1").await.unwrap();
+    assert_eq!(timeline.len(), 2);
+    assert_eq!(
+        timeline[0].body, typed,
+        "stored as typed; sanitized only when shown"
+    );
+    assert!(timeline[0].starred);
+    assert_eq!(timeline[1].corrects, Some(note.id));
+    assert_eq!(j.entries_after(note.id, 10).await.unwrap()[0].id, fix.id);
+    assert!(j.timeline("am:2").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn outbox_states_and_leases_on_sqlite() {
+    let (_dir, location) = sqlite().await;
+    outbox_lifecycle(&location).await;
+}
+
+#[tokio::test]
+async fn outbox_states_and_leases_on_postgres() {
+    let pg = Postgres::start();
+    outbox_lifecycle(&Location::Postgres(pg.url.clone())).await;
+}
+
+#[tokio::test]
+async fn timeline_is_append_only_on_sqlite() {
+    let (_dir, location) = sqlite().await;
+    timeline_append_only(&location).await;
+}
+
+#[tokio::test]
+async fn timeline_is_append_only_on_postgres() {
+    let pg = Postgres::start();
+    timeline_append_only(&Location::Postgres(pg.url.clone())).await;
+}
+
+#[tokio::test]
+async fn a_corrupt_sqlite_file_is_a_clear_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let e = Journal::open(&Location::Sqlite(path.clone()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(&path.display().to_string()), "{e}");
+    assert!(e.contains("not a database"), "{e}");
+}
+
+/// A dashboard's journal task; its events, and what stops it (dropping the request sender
+/// would end it too).
+fn dashboard_task(
+    journal: Journal,
+) -> (
+    mpsc::UnboundedReceiver<JournalEvent>,
+    mpsc::UnboundedSender<onduty::journal::task::Request>,
+    CancellationToken,
+) {
+    let (requests_tx, requests) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let clock: SharedClock = Arc::new(SystemClock);
+    tokio::spawn(
+        JournalTask {
+            journal: Ok(journal),
+            requests,
+            events: events_tx,
+            commands: HashMap::new(),
+            clock,
+            cancel: cancel.clone(),
+        }
+        .run(),
+    );
+    (events, requests_tx, cancel)
+}
+
+async fn note_from_another_process_arrives(location: &Location, journal_value: &str) {
+    let journal = Journal::open(location).await.unwrap();
+    let (mut events, _requests, cancel) = dashboard_task(journal);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("onduty.toml");
+    std::fs::write(
+        &config,
+        format!("identity = \"bo\"\njournal = \"{journal_value}\"\n"),
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
+        .args(["note", "demo:disk-full", "freed", "20G"])
+        .arg("--config")
+        .arg(&config)
+        .env("ONDUTY_CONFIG_DIR", dir.path())
+        .env("ONDUTY_DATA_DIR", dir.path())
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            match events.recv().await {
+                Some(JournalEvent::Entries(e)) if e.iter().any(|e| e.body == "freed 20G") => {
+                    return e;
+                }
+                Some(_) => {}
+                None => panic!("the journal task stopped"),
+            }
+        }
+    })
+    .await
+    .expect("the other process's note arrives within a second");
+    let note = seen.iter().find(|e| e.body == "freed 20G").unwrap();
+    assert_eq!(
+        (note.author.as_str(), note.subject.as_str(), note.kind),
+        ("bo", "demo:disk-full", EntryKind::Note)
+    );
+    cancel.cancel();
+}
+
+#[tokio::test]
+async fn a_note_written_by_another_process_reaches_the_dashboard_on_postgres() {
+    let pg = Postgres::start();
+    note_from_another_process_arrives(&Location::Postgres(pg.url.clone()), &pg.url).await;
+}
+
+#[tokio::test]
+async fn a_note_written_by_another_process_reaches_the_dashboard_on_sqlite() {
+    let (dir, location) = sqlite().await;
+    let path = dir.path().join("journal.sqlite3");
+    note_from_another_process_arrives(&location, &format!("sqlite:{}", path.display())).await;
+}
