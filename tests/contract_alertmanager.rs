@@ -422,21 +422,8 @@ async fn a_server_that_is_down_is_a_connection_error() {
 
 async fn onduty_cli(config: &std::path::Path, args: &[&str]) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .env("ONDUTY_CONFIG_DIR", dir.path())
-        .env("ONDUTY_DATA_DIR", dir.path())
-        .output()
-        .await
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    let (code, text) = support::run_onduty(dir.path(), config, args).await;
+    (code == 0, text)
 }
 
 #[tokio::test]

@@ -206,20 +206,13 @@ async fn note_from_another_process_arrives(location: &Location, journal_value: &
         format!("identity = \"bo\"\njournal = \"{journal_value}\"\n"),
     )
     .unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
-        .args(["note", "demo:disk-full", "freed", "20G"])
-        .arg("--config")
-        .arg(&config)
-        .env("ONDUTY_CONFIG_DIR", dir.path())
-        .env("ONDUTY_DATA_DIR", dir.path())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, out) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["note", "demo:disk-full", "freed", "20G"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
     let seen = tokio::time::timeout(Duration::from_secs(1), async {
         loop {
             match events.recv().await {

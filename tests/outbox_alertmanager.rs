@@ -47,21 +47,7 @@ impl Setup {
     }
 
     async fn onduty(&self, config: &Path, args: &[&str]) -> (i32, String) {
-        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
-            .args(args)
-            .arg("--config")
-            .arg(config)
-            .env("ONDUTY_CONFIG_DIR", self.dir.path())
-            .env("ONDUTY_DATA_DIR", self.dir.path())
-            .output()
-            .await
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        support::run_onduty(self.dir.path(), config, args).await
     }
 
     async fn journal(&self) -> Journal {

@@ -151,3 +151,27 @@ impl Drop for Alertmanager {
         let _ = self.child.wait();
     }
 }
+
+/// Runs the real binary with `--config config`, its config and data dirs in `dir`: the exit
+/// code (-1 for a signal) and stdout followed by stderr.
+pub async fn run_onduty(
+    dir: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+) -> (i32, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .env("ONDUTY_CONFIG_DIR", dir)
+        .env("ONDUTY_DATA_DIR", dir)
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
