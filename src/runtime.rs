@@ -115,7 +115,10 @@ where
         }
     };
     tracing::info!(?exit, "leaving the dashboard");
+    let last = app.final_effects();
+    carry_out(&mut app, &out, last);
     // The journal finishes what it was writing (requests already queued included).
+    drop(out);
     drop(journal_tx);
     sources.shutdown(SHUTDOWN_DEADLINE).await;
     if tokio::time::timeout(SHUTDOWN_DEADLINE, journal_task)

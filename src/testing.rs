@@ -60,14 +60,14 @@ pub fn empty_app(now: DateTime<Utc>) -> App {
 }
 
 /// Hands `snapshot` to the app as the demo's latest poll.
-pub fn feed(app: &mut App, snapshot: Snapshot, at: DateTime<Utc>) {
+pub fn feed(app: &mut App, snapshot: Snapshot, at: DateTime<Utc>) -> Vec<crate::app::Effect> {
     app.update(Action::Source(SourceEvent::AlertsFetched {
         source: SourceId("demo".into()),
         alerts: snapshot.alerts,
         escalation: Arc::from(snapshot.escalation),
         silences: Arc::from(snapshot.silences),
         fetched_at: at,
-    }));
+    }))
 }
 
 impl ManualClock {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use onduty::clock::{SharedClock, SystemClock};
 use onduty::journal::outbox::{NewAction, new_command_id};
+use onduty::journal::snapshots;
 use onduty::journal::task::{JournalEvent, JournalTask};
 use onduty::journal::timeline::NewEntry;
 use onduty::journal::{EntryKind, Journal, Location, OutboxState};
@@ -173,6 +174,7 @@ async fn a_corrupt_sqlite_file_is_a_clear_error_naming_it() {
 /// would end it too).
 fn dashboard_task(
     journal: Journal,
+    sources: &[&str],
 ) -> (
     mpsc::UnboundedReceiver<JournalEvent>,
     mpsc::UnboundedSender<onduty::journal::task::Request>,
@@ -187,7 +189,10 @@ fn dashboard_task(
             journal: Ok(journal),
             requests,
             events: events_tx,
-            commands: HashMap::new(),
+            commands: sources
+                .iter()
+                .map(|s| (SourceId((*s).into()), mpsc::unbounded_channel().0))
+                .collect(),
             clock,
             cancel: cancel.clone(),
         }
@@ -198,7 +203,7 @@ fn dashboard_task(
 
 async fn note_from_another_process_arrives(location: &Location, journal_value: &str) {
     let journal = Journal::open(location).await.unwrap();
-    let (mut events, _requests, cancel) = dashboard_task(journal);
+    let (mut events, _requests, cancel) = dashboard_task(journal, &[]);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("onduty.toml");
     std::fs::write(
@@ -245,4 +250,49 @@ async fn a_note_written_by_another_process_reaches_the_dashboard_on_sqlite() {
     let (dir, location) = sqlite().await;
     let path = dir.path().join("journal.sqlite3");
     note_from_another_process_arrives(&location, &format!("sqlite:{}", path.display())).await;
+}
+
+#[tokio::test]
+async fn the_last_known_picture_comes_back_at_start_on_sqlite_and_postgres() {
+    let pg = Postgres::start();
+    let (_dir, sqlite) = sqlite().await;
+    for location in [sqlite, Location::Postgres(pg.url.clone())] {
+        let journal = Journal::open(&location).await.unwrap();
+        let alerts = onduty::testing::estate_alerts(300, 2);
+        let fetched_at = Utc::now() - TimeDelta::minutes(5);
+        for source_alerts in &alerts {
+            let encoded = snapshots::encode(source_alerts).unwrap();
+            journal
+                .save_snapshot(&source_alerts[0].source, fetched_at, &encoded)
+                .await
+                .unwrap();
+        }
+        // An older picture never replaces a newer one.
+        let older = snapshots::encode(&alerts[0][..1]).unwrap();
+        journal
+            .save_snapshot(
+                &alerts[0][0].source,
+                fetched_at - TimeDelta::hours(1),
+                &older,
+            )
+            .await
+            .unwrap();
+        // Only configured sources are loaded: am-1 is gone from this config.
+        let (mut events, _requests, cancel) = dashboard_task(journal, &["am-0"]);
+        let Some(JournalEvent::Snapshot {
+            source,
+            fetched_at: at,
+            alerts: got,
+        }) = events.recv().await
+        else {
+            panic!("the last known picture comes first");
+        };
+        assert_eq!(source, SourceId("am-0".into()));
+        assert_eq!(at.timestamp_millis(), fetched_at.timestamp_millis());
+        assert_eq!(*got, alerts[0]);
+        cancel.cancel();
+        while let Some(e) = events.recv().await {
+            assert!(!matches!(e, JournalEvent::Snapshot { .. }), "{e:?}");
+        }
+    }
 }

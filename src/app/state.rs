@@ -145,6 +145,12 @@ pub struct SourceState {
     pub last_error: Option<(DateTime<Utc>, String)>,
     /// Whether polling is paused.
     pub is_paused: bool,
+    /// When its alerts were last handed to the journal as the last known picture.
+    pub saved_at: Option<DateTime<Utc>>,
+    /// Whether it has alerts newer than the ones saved.
+    pub is_unsaved: bool,
+    /// Whether its alerts are the journal's last known picture, not yet polled.
+    pub is_cached: bool,
 }
 
 impl SourceState {
@@ -158,7 +164,8 @@ impl SourceState {
         };
         let age = now - ok;
         let limit = TimeDelta::from_std(self.info.interval * 3).unwrap_or(TimeDelta::minutes(5));
-        if age > limit && !self.is_paused {
+        // The journal's last known picture is stale until a poll confirms it.
+        if (age > limit && !self.is_paused) || self.is_cached {
             SourceHealth::Stale(age)
         } else {
             SourceHealth::Ok
@@ -311,6 +318,9 @@ impl App {
                 last_ok: None,
                 last_error: None,
                 is_paused: false,
+                saved_at: None,
+                is_unsaved: false,
+                is_cached: false,
             })
             .collect();
         App {

@@ -5,6 +5,7 @@
 //! migrations per backend).
 
 pub mod outbox;
+pub mod snapshots;
 pub mod task;
 pub mod timeline;
 

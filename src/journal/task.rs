@@ -5,6 +5,7 @@
 //! LISTEN/NOTIFY, or a cheap poll of the newest id).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -16,7 +17,7 @@ use super::outbox::NewAction;
 use super::timeline::NewEntry;
 use super::{Entry, EntryKind, Journal, JournalError, Location, OutboxItem};
 use crate::clock::SharedClock;
-use crate::model::{AlertKey, SourceId};
+use crate::model::{Alert, AlertKey, SourceId};
 use crate::sources::{CommandId, Failure, Operation, SourceCommand};
 
 /// How often due retries are looked for.
@@ -57,6 +58,15 @@ pub enum Request {
         /// The answer.
         result: Result<(), Failure>,
     },
+    /// Keep these as the last known alerts of `source`.
+    SaveSnapshot {
+        /// The source.
+        source: SourceId,
+        /// When they were fetched.
+        fetched_at: DateTime<Utc>,
+        /// The alerts (shared with the dashboard, encoded off the UI task).
+        alerts: Arc<Vec<Alert>>,
+    },
     /// Write a note on `subject`.
     Note {
         /// The alert key or `incident:N`.
@@ -82,6 +92,15 @@ pub enum JournalEvent {
     },
     /// Actions being sent again (left pending, or by a previous run).
     Resumed(Vec<OutboxItem>),
+    /// A source's last known alerts, read at start (before its first poll).
+    Snapshot {
+        /// The source.
+        source: SourceId,
+        /// When they were fetched.
+        fetched_at: DateTime<Utc>,
+        /// The alerts, rebuilt (sanitized, interned).
+        alerts: Arc<Vec<Alert>>,
+    },
     /// Timeline entries not seen before (notes included), from any process.
     Entries(Vec<Entry>),
     /// The journal is (or became) unusable; the message says why.
@@ -122,6 +141,7 @@ impl JournalTask {
                 return self.refuse_all().await;
             }
         };
+        self.load_snapshots(&journal).await;
         let mut seen = self.load_start(&journal).await;
         let mut listener = Listener::start(journal.location()).await;
         let mut retry = interval(RETRY_CHECK);
@@ -180,6 +200,34 @@ impl JournalTask {
     fn tell(&self, event: JournalEvent) {
         // The dashboard is gone only when quitting.
         let _ = self.events.send(event);
+    }
+
+    /// Every source's last known alerts, decoded off the async task, one source at a time
+    /// so the first arrives as soon as it can.
+    async fn load_snapshots(&self, journal: &Journal) {
+        let texts = match journal.snapshot_texts().await {
+            Ok(t) => t,
+            Err(e) => return self.tell(JournalEvent::Unavailable(e.to_string())),
+        };
+        for (source, fetched_at, text) in texts {
+            if !self.commands.contains_key(&source) {
+                continue;
+            }
+            let id = source.clone();
+            let decoded =
+                tokio::task::spawn_blocking(move || super::snapshots::decode(&id, &text)).await;
+            match decoded {
+                Ok(Ok(alerts)) => self.tell(JournalEvent::Snapshot {
+                    source,
+                    fetched_at,
+                    alerts: Arc::new(alerts),
+                }),
+                Ok(Err(e)) => {
+                    tracing::warn!(source = %source, error = %e, "stored snapshot ignored")
+                }
+                Err(e) => tracing::warn!(source = %source, error = %e, "snapshot decoder stopped"),
+            }
+        }
     }
 
     /// Recent notes for the dashboard; returns the newest entry id seen.
@@ -248,6 +296,19 @@ impl JournalTask {
                     self.tell(JournalEvent::Entries(vec![entry]));
                 }
                 Ok(())
+            }
+            Request::SaveSnapshot {
+                source,
+                fetched_at,
+                alerts,
+            } => {
+                let encoded =
+                    tokio::task::spawn_blocking(move || super::snapshots::encode(&alerts))
+                        .await
+                        .map_err(|e| {
+                            JournalError::Io(format!("snapshot encoder stopped: {e}"))
+                        })??;
+                journal.save_snapshot(&source, fetched_at, &encoded).await
             }
             Request::Note {
                 subject,

@@ -34,6 +34,24 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                 );
             }
         }
+        JournalEvent::Snapshot {
+            source,
+            fetched_at,
+            alerts,
+        } => {
+            let Some(index) = app.sources.iter().position(|s| s.info.id == source) else {
+                return;
+            };
+            let s = &mut app.sources[index];
+            if s.last_ok.is_some() {
+                return; // a poll already brought fresher news
+            }
+            s.alerts = alerts;
+            s.last_ok = Some(fetched_at);
+            s.saved_at = Some(fetched_at);
+            s.is_cached = true;
+            app.rebuild_after_refresh(index);
+        }
         JournalEvent::Entries(entries) => {
             for entry in entries {
                 let list = app.timeline.entry(entry.subject.clone()).or_default();

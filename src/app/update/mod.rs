@@ -53,6 +53,16 @@ impl App {
         effects
     }
 
+    /// What must be done before exit, however it comes: alerts newer than the saved last
+    /// known picture are saved.
+    pub fn final_effects(&mut self) -> Vec<Effect> {
+        self.sources
+            .iter_mut()
+            .filter(|s| s.is_unsaved)
+            .map(source::save_snapshot)
+            .collect()
+    }
+
     fn on_tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
         self.now = now;
         let minute = now.timestamp() / 60;

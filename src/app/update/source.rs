@@ -3,6 +3,21 @@
 use crate::app::App;
 use crate::sources::SourceEvent;
 
+/// The last known picture is saved at most this often per source (and at exit).
+const SNAPSHOT_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// Hands `s`'s alerts to the journal as its last known picture.
+pub fn save_snapshot(s: &mut crate::app::SourceState) -> crate::app::Effect {
+    s.is_unsaved = false;
+    let fetched_at = s.last_ok.unwrap_or_default();
+    s.saved_at = Some(fetched_at);
+    crate::app::Effect::Journal(crate::journal::task::Request::SaveSnapshot {
+        source: s.info.id.clone(),
+        fetched_at,
+        alerts: s.alerts.clone(),
+    })
+}
+
 /// Applies one source event.
 pub fn on_event(app: &mut App, event: SourceEvent) {
     match event {
@@ -23,7 +38,15 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             s.silences = silences;
             s.last_ok = Some(fetched_at);
             s.last_error = None;
+            s.is_cached = false;
+            s.is_unsaved = true;
             app.queued.push(crate::app::Effect::Release(old));
+            if s.saved_at
+                .is_none_or(|at| fetched_at - at >= SNAPSHOT_EVERY)
+            {
+                let save = save_snapshot(s);
+                app.queued.push(save);
+            }
             app.rebuild_after_refresh(index);
         }
         SourceEvent::Unchanged { source, at } => {

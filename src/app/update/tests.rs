@@ -8,7 +8,7 @@ use crate::app::{Action, App, Command, Confirm, Effect, Overlay, View};
 use crate::journal::task::Request;
 use crate::model::{SourceId, Status};
 use crate::sources::{Failure, Operation, SourceCommand, SourceEvent};
-use crate::testing::{demo_app, demo_source, feed};
+use crate::testing::{demo_app, demo_source, empty_app, feed};
 
 fn key(app: &mut App, c: char) -> Vec<Effect> {
     app.update(Action::Key(KeyEvent::new(
@@ -682,4 +682,61 @@ fn a_refresh_reuses_other_sources_verdicts_and_matches_a_full_pass() {
     assert!(listed_copy, "the surviving instance is matched afresh");
     app.rebuild_rows();
     assert_eq!(reused, app.matched, "the shortcut and a full pass agree");
+}
+
+#[test]
+fn the_last_known_picture_shows_stale_until_the_first_poll_and_is_saved_again() {
+    use crate::app::SourceHealth;
+    use crate::journal::task::JournalEvent;
+    let (source, clock) = demo_source(100);
+    let mut app = empty_app(clock.now_utc());
+    app.update(Action::Resize(120, 30));
+    let cached = source.snapshot().alerts;
+    let an_hour_ago = app.now - TimeDelta::hours(1);
+    let demo = SourceId("demo".into());
+    app.update(Action::Journal(JournalEvent::Snapshot {
+        source: demo.clone(),
+        fetched_at: an_hour_ago,
+        alerts: cached.clone(),
+    }));
+    assert_eq!(
+        app.rows
+            .iter()
+            .filter(|r| matches!(r, Row::Alert(_)))
+            .count(),
+        cached.len()
+    );
+    assert!(
+        matches!(app.sources[0].health(app.now), SourceHealth::Stale(age) if age >= TimeDelta::hours(1))
+    );
+    assert!(
+        app.final_effects().is_empty(),
+        "a cached picture is not saved back"
+    );
+    let now = app.now;
+    let fx = feed(&mut app, source.snapshot(), now);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Journal(Request::SaveSnapshot { source, .. }) if *source == demo)),
+        "the first poll is saved: {fx:?}"
+    );
+    assert!(!matches!(
+        app.sources[0].health(app.now),
+        SourceHealth::Stale(_)
+    ));
+    // A second poll within the minute is not saved at once, but is at exit.
+    let fx = feed(&mut app, source.snapshot(), now + TimeDelta::seconds(15));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Journal(Request::SaveSnapshot { .. })))
+    );
+    assert_eq!(app.final_effects().len(), 1);
+    assert!(app.final_effects().is_empty(), "saved once");
+    // An old picture arriving after a poll is ignored.
+    let before = app.sources[0].alerts.clone();
+    app.update(Action::Journal(JournalEvent::Snapshot {
+        source: demo,
+        fetched_at: an_hour_ago,
+        alerts: std::sync::Arc::new(Vec::new()),
+    }));
+    assert!(std::sync::Arc::ptr_eq(&before, &app.sources[0].alerts));
 }

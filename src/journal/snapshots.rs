@@ -1,0 +1,188 @@
+//! The last known picture: each source's last good alerts, kept so that startup shows them
+//! at once, marked stale with their age, before the first poll returns. Stored as the raw
+//! parts of each alert and rebuilt through `AlertDraft::build_interned` on load, so what
+//! comes back from the journal (shared, on PostgreSQL, with other people's processes) is
+//! sanitized and interned like anything a source sends.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{Journal, JournalError, from_millis, to_millis};
+use crate::model::{Alert, AlertDraft, Interner, Severity, SourceId, Status};
+
+/// One alert as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredAlert<'a> {
+    id: Cow<'a, str>,
+    title: Cow<'a, str>,
+    severity: Severity,
+    status: Status,
+    labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    annotations: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    started_at: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    acked_by: Option<Cow<'a, str>>,
+    acked_at: Option<DateTime<Utc>>,
+    silenced_until: Option<DateTime<Utc>>,
+    links: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    fingerprint: Option<Cow<'a, str>>,
+    suppressed_by: Vec<Cow<'a, str>>,
+    receivers: Vec<Cow<'a, str>>,
+}
+
+fn pairs(labels: &crate::model::Labels) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    labels
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
+        .collect()
+}
+
+impl<'a> StoredAlert<'a> {
+    fn of(a: &'a Alert) -> StoredAlert<'a> {
+        let id = a
+            .key
+            .0
+            .strip_prefix(&*a.source.0)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .unwrap_or(&a.key.0);
+        StoredAlert {
+            id: Cow::Borrowed(id),
+            title: Cow::Borrowed(&a.title),
+            severity: a.severity,
+            status: a.status,
+            labels: pairs(&a.labels),
+            annotations: pairs(&a.annotations),
+            started_at: a.started_at,
+            last_seen: a.last_seen,
+            acked_by: a.acked_by.as_deref().map(Cow::Borrowed),
+            acked_at: a.acked_at,
+            silenced_until: a.silenced_until,
+            links: a
+                .links
+                .iter()
+                .map(|l| (Cow::Borrowed(&*l.label), Cow::Borrowed(&*l.url)))
+                .collect(),
+            fingerprint: a.fingerprint.as_deref().map(Cow::Borrowed),
+            suppressed_by: a
+                .suppressed_by
+                .iter()
+                .map(|s| Cow::Borrowed(s.as_str()))
+                .collect(),
+            receivers: a.receivers.iter().map(|r| Cow::Borrowed(&**r)).collect(),
+        }
+    }
+
+    fn draft(self) -> AlertDraft<'a> {
+        AlertDraft {
+            id: self.id,
+            title: self.title,
+            severity: self.severity,
+            status: self.status,
+            labels: self.labels,
+            annotations: self.annotations,
+            started_at: self.started_at,
+            last_seen: self.last_seen,
+            acked_by: self.acked_by,
+            acked_at: self.acked_at,
+            silenced_until: self.silenced_until,
+            links: self.links,
+            notes: Vec::new(),
+            fingerprint: self.fingerprint,
+            suppressed_by: self.suppressed_by,
+            receivers: self.receivers,
+        }
+    }
+}
+
+/// A source's last known alerts.
+#[derive(Clone, Debug)]
+pub struct StoredSnapshot {
+    /// The source.
+    pub source: SourceId,
+    /// When it was fetched.
+    pub fetched_at: DateTime<Utc>,
+    /// Its alerts, rebuilt (sanitized, interned).
+    pub alerts: Vec<Alert>,
+}
+
+/// Encodes alerts for `save_snapshot` (CPU work: call it off the UI task).
+pub fn encode(alerts: &[Alert]) -> Result<String, JournalError> {
+    let stored: Vec<StoredAlert<'_>> = alerts.iter().map(StoredAlert::of).collect();
+    serde_json::to_string(&stored).map_err(|e| JournalError::Io(e.to_string()))
+}
+
+/// Rebuilds the alerts of `source` from `encode`'s text (CPU work: off the UI task).
+pub fn decode(source: &SourceId, text: &str) -> Result<Vec<Alert>, JournalError> {
+    let stored: Vec<StoredAlert<'_>> = serde_json::from_str(text)
+        .map_err(|e| JournalError::Io(format!("a stored snapshot cannot be read: {e}")))?;
+    let mut interner = Interner::default();
+    Ok(stored
+        .into_iter()
+        .map(|s| s.draft().build_interned(source, &mut interner))
+        .collect())
+}
+
+impl Journal {
+    /// Keeps `encoded` (see `encode`) as the last known alerts of `source`.
+    pub async fn save_snapshot(
+        &self,
+        source: &SourceId,
+        fetched_at: DateTime<Utc>,
+        encoded: &str,
+    ) -> Result<(), JournalError> {
+        sqlx::query(
+            "INSERT INTO snapshots (source, fetched_at, alerts) VALUES ($1, $2, $3) \
+             ON CONFLICT (source) DO UPDATE SET fetched_at = excluded.fetched_at, \
+             alerts = excluded.alerts WHERE snapshots.fetched_at <= excluded.fetched_at",
+        )
+        .bind(&*source.0)
+        .bind(to_millis(fetched_at))
+        .bind(encoded)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The stored text of every source's last known alerts: (source, fetched at, text).
+    pub async fn snapshot_texts(
+        &self,
+    ) -> Result<Vec<(SourceId, DateTime<Utc>, String)>, JournalError> {
+        let rows = sqlx::query("SELECT source, fetched_at, alerts FROM snapshots")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    SourceId(r.try_get::<String, _>("source")?.into()),
+                    from_millis(r.try_get("fetched_at")?),
+                    r.try_get("alerts")?,
+                ))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alerts_come_back_as_they_were_and_hostile_text_comes_back_clean() {
+        let alerts = crate::testing::estate_alerts(50, 1).remove(0);
+        let source = alerts[0].source.clone();
+        let back = decode(&source, &encode(&alerts).unwrap()).unwrap();
+        assert_eq!(back, alerts);
+        // A journal row written by someone else is not trusted.
+        let hostile = encode(&alerts[..1])
+            .unwrap()
+            .replace("\"title\":\"", "\"title\":\"\\u001b]0;pwned\\u0007");
+        let back = decode(&source, &hostile).unwrap();
+        assert_eq!(
+            back[0].title, alerts[0].title,
+            "the injected escape sequence is removed whole"
+        );
+    }
+}
