@@ -88,3 +88,19 @@ if [ "${LIVE:-1}" = 1 ]; then
   LIVE_PER_SOURCE=$per python3 scripts/live_bench.py "$ONDUTY" "$cfg" "$work/live-data" \
     "${LIVE_ROUNDS:-10}" "${LIVE_IDLE:-60}" "${urls[@]}"
 fi
+
+# The journal (issue 5): appends and timeline opens, SQLite and a real PostgreSQL.
+if [ "${JOURNAL:-1}" = 1 ]; then
+  pgbin=${ONDUTY_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort | tail -1)}
+  [ -x "$pgbin/initdb" ] || { echo "bench.sh: PostgreSQL is missing (scripts/test.sh installs it)" >&2; exit 1; }
+  pg=$(mktemp -d) # not under $work: as root the cluster belongs to postgres, who must reach it
+  pgclean() { rm -rf "$pg"; }
+  as_pg=(); [ "$(id -u)" = 0 ] && { chown -R postgres "$pg"; as_pg=(runuser -u postgres --); }
+  "${as_pg[@]}" "$pgbin/initdb" -D "$pg/data" -A trust -U onduty >/dev/null
+  pgport=$(free_port)
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg/data" -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1" -l "$pg/log" -w start >/dev/null
+  echo "== journal: 10,000 appends, then the 10,000-entry timeline opened (PostgreSQL fsync on)"
+  ONDUTY_BENCH_PG_URL="postgres://onduty@127.0.0.1:$pgport/postgres" cargo bench --quiet --bench journal 2>/dev/null | grep -E "append|open|skipped"
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg/data" -m fast stop >/dev/null
+  pgclean
+fi

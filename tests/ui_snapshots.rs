@@ -87,6 +87,15 @@ fn oncall_view() {
 }
 
 #[test]
+fn outbox_view_with_one_action_waiting_and_one_retrying() {
+    snapshot_each_size("outbox", |app| {
+        keys(app, "ajaj5");
+        let first = app.pending.values_mut().min_by_key(|p| p.key.0.clone());
+        first.unwrap().retrying = Some("connection refused (retry in 10s)".into());
+    });
+}
+
+#[test]
 fn sources_view() {
     snapshot_each_size("sources", |app| keys(app, "3"));
 }

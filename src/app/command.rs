@@ -88,6 +88,8 @@ commands! {
     ShowSources = "show_sources",
     /// Show the silences of every source
     ShowSilences = "show_silences",
+    /// Show the outbox: actions written and not yet confirmed
+    ShowOutbox = "show_outbox",
 }
 
 impl Command {

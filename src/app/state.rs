@@ -26,6 +26,8 @@ pub enum View {
     Sources,
     /// Silences of every source.
     Silences,
+    /// Actions written to the journal and not yet settled.
+    Outbox,
 }
 
 /// What is drawn over the view and takes the keys.

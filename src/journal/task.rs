@@ -209,13 +209,18 @@ impl JournalTask {
             Ok(t) => t,
             Err(e) => return self.tell(JournalEvent::Unavailable(e.to_string())),
         };
-        for (source, fetched_at, text) in texts {
-            if !self.commands.contains_key(&source) {
-                continue;
-            }
-            let id = source.clone();
-            let decoded =
-                tokio::task::spawn_blocking(move || super::snapshots::decode(&id, &text)).await;
+        // Decoded on every core at once; each source is shown as soon as it is ready.
+        let decodes: Vec<_> = texts
+            .into_iter()
+            .filter(|(source, _, _)| self.commands.contains_key(source))
+            .map(|(source, fetched_at, text)| {
+                let id = source.clone();
+                let job = tokio::task::spawn_blocking(move || super::snapshots::decode(&id, &text));
+                (source, fetched_at, job)
+            })
+            .collect();
+        for (source, fetched_at, job) in decodes {
+            let decoded = job.await;
             match decoded {
                 Ok(Ok(alerts)) => self.tell(JournalEvent::Snapshot {
                     source,

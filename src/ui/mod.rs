@@ -8,6 +8,7 @@ mod header;
 mod help;
 pub mod layout;
 mod oncall;
+mod outbox;
 mod silence_editor;
 mod silences;
 mod source_health;
@@ -47,6 +48,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         View::OnCall => oncall::render(app, frame, areas.body),
         View::Sources => source_health::render(app, frame, areas.body),
         View::Silences => silences::render(app, frame, areas.body),
+        View::Outbox => outbox::render(app, frame, areas.body),
     }
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);

@@ -173,7 +173,9 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::SilenceMatching, "silence…"),
         ],
         (_, View::Silences, _) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
-        (_, View::OnCall | View::Sources, _) => vec![(C::Back, "back"), (C::ShowAlerts, "alerts")],
+        (_, View::OnCall | View::Sources | View::Outbox, _) => {
+            vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
+        }
     };
     if app.settings.is_read_only {
         v.retain(|(c, _)| !c.is_action());

@@ -220,6 +220,7 @@ impl App {
             Command::ShowAlerts => self.show(View::Alerts),
             Command::ShowOnCall => self.show(View::OnCall),
             Command::ShowSources => self.show(View::Sources),
+            Command::ShowOutbox => self.show(View::Outbox),
             Command::ShowSilences => self.show(View::Silences),
             Command::Mark => {
                 if let Some(key) = self.selected.clone() {

@@ -9,6 +9,7 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":alerts", "the alert list (also :al)"),
     (":oncall", "who is on call, escalation policies (also :on)"),
     (":sources", "source health (also :health)"),
+    (":outbox", "actions waiting to be sent or confirmed"),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -32,6 +33,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "alerts" | "alert" | "al" => app.run(Command::ShowAlerts, fx),
         "oncall" | "on-call" | "on" | "escalation" => app.run(Command::ShowOnCall, fx),
         "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
+        "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {

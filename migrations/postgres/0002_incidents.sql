@@ -1,0 +1,25 @@
+-- Incidents: declared from alerts, with a severity, a status, roles, and the alerts they
+-- group. Their timeline lives in `timeline` under the subject incident:ID.
+
+CREATE TABLE incidents (
+    id          BIGSERIAL PRIMARY KEY,
+    title       TEXT   NOT NULL,
+    severity    TEXT   NOT NULL,
+    status      TEXT   NOT NULL,
+    commander   TEXT,
+    scribe      TEXT,
+    comms       TEXT,
+    opened_at   BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    resolved_at BIGINT
+);
+
+CREATE TABLE incident_alerts (
+    incident_id BIGINT NOT NULL,
+    alert_key   TEXT   NOT NULL,
+    added_at    BIGINT NOT NULL,
+    PRIMARY KEY (incident_id, alert_key)
+);
+
+CREATE TRIGGER incidents_announce AFTER INSERT OR UPDATE ON incidents
+    FOR EACH ROW EXECUTE FUNCTION onduty_announce();

@@ -1,0 +1,328 @@
+//! Incidents: declared from alerts, with a severity (SEV1..SEV4), a status (investigating,
+//! identified, monitoring, resolved), roles (incident commander, scribe, comms) and the
+//! alerts they group. Every change is also a timeline entry under `incident:ID`, so the
+//! incident's story is complete for the post-mortem.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::timeline::NewEntry;
+use super::{EntryKind, Journal, JournalError, from_millis, to_millis};
+use crate::model::AlertKey;
+
+/// Where an incident stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IncidentStatus {
+    /// Looking for the cause.
+    Investigating,
+    /// The cause is known.
+    Identified,
+    /// A fix is in; watching.
+    Monitoring,
+    /// Over.
+    Resolved,
+}
+
+impl IncidentStatus {
+    /// Every status, in order.
+    pub const ALL: [IncidentStatus; 4] = [
+        IncidentStatus::Investigating,
+        IncidentStatus::Identified,
+        IncidentStatus::Monitoring,
+        IncidentStatus::Resolved,
+    ];
+
+    /// The stored and shown name.
+    pub fn name(self) -> &'static str {
+        match self {
+            IncidentStatus::Investigating => "investigating",
+            IncidentStatus::Identified => "identified",
+            IncidentStatus::Monitoring => "monitoring",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
+
+    /// Reads a name (or its first letters: "inv", "mon").
+    pub fn parse(s: &str) -> Option<IncidentStatus> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return None;
+        }
+        IncidentStatus::ALL
+            .into_iter()
+            .find(|st| st.name().starts_with(&s))
+    }
+}
+
+/// An incident role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Incident commander.
+    Commander,
+    /// Keeps the timeline.
+    Scribe,
+    /// Talks to everyone else.
+    Comms,
+}
+
+impl Role {
+    /// The shown name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Commander => "incident commander",
+            Role::Scribe => "scribe",
+            Role::Comms => "comms",
+        }
+    }
+
+    /// Reads `ic`, `commander`, `scribe`, `comms`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ic" | "commander" | "incident-commander" => Some(Role::Commander),
+            "scribe" => Some(Role::Scribe),
+            "comms" | "communications" => Some(Role::Comms),
+            _ => None,
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Role::Commander => "commander",
+            Role::Scribe => "scribe",
+            Role::Comms => "comms",
+        }
+    }
+}
+
+/// One incident. Text fields are stored as typed; sanitize when showing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incident {
+    /// Its number.
+    pub id: i64,
+    /// What is happening.
+    pub title: String,
+    /// 1 (worst) to 4.
+    pub severity: u8,
+    /// Where it stands.
+    pub status: IncidentStatus,
+    /// Incident commander.
+    pub commander: Option<String>,
+    /// Scribe.
+    pub scribe: Option<String>,
+    /// Comms.
+    pub comms: Option<String>,
+    /// The alerts it groups.
+    pub alerts: Vec<AlertKey>,
+    /// When it was declared.
+    pub opened_at: DateTime<Utc>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl Incident {
+    /// Its timeline's subject.
+    pub fn subject(&self) -> String {
+        subject(self.id)
+    }
+}
+
+/// The timeline subject of incident `id`.
+pub fn subject(id: i64) -> String {
+    format!("incident:{id}")
+}
+
+/// What a declaration says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declaration {
+    /// Title.
+    pub title: String,
+    /// 1..=4.
+    pub severity: u8,
+    /// The alerts it starts with.
+    pub alerts: Vec<AlertKey>,
+    /// Who declares (and, until someone else takes it, is the commander).
+    pub author: String,
+}
+
+impl Journal {
+    /// Declares an incident; its declarer is its commander.
+    pub async fn declare(
+        &self,
+        d: &Declaration,
+        now: DateTime<Utc>,
+    ) -> Result<Incident, JournalError> {
+        let severity = d.severity.clamp(1, 4);
+        let row = sqlx::query(
+            "INSERT INTO incidents (title, severity, status, commander, opened_at, updated_at) \
+             VALUES ($1, $2, 'investigating', $3, $4, $4) RETURNING id",
+        )
+        .bind(&d.title)
+        .bind(format!("SEV{severity}"))
+        .bind(&d.author)
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        let body = format!(
+            "declared SEV{severity}: {} (incident commander {})",
+            d.title, d.author
+        );
+        self.incident_entry(id, &d.author, &body, now).await?;
+        self.attach(id, &d.alerts, &d.author, now).await?;
+        self.incident(id)
+            .await?
+            .ok_or_else(|| JournalError::Io(format!("incident {id} vanished")))
+    }
+
+    /// Adds alerts to incident `id` (those already in it are left alone).
+    pub async fn attach(
+        &self,
+        id: i64,
+        keys: &[AlertKey],
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let mut added = Vec::new();
+        for key in keys {
+            let done = sqlx::query(
+                "INSERT INTO incident_alerts (incident_id, alert_key, added_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (incident_id, alert_key) DO NOTHING",
+            )
+            .bind(id)
+            .bind(&key.0)
+            .bind(to_millis(now))
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                added.push(key.0.as_str());
+            }
+        }
+        if !added.is_empty() {
+            self.touch(id, now).await?;
+            let body = format!("attached {}", added.join(", "));
+            self.incident_entry(id, author, &body, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves incident `id` to `status`.
+    pub async fn set_status(
+        &self,
+        id: i64,
+        status: IncidentStatus,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let resolved = (status == IncidentStatus::Resolved).then(|| to_millis(now));
+        sqlx::query(
+            "UPDATE incidents SET status = $1, resolved_at = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status.name())
+        .bind(resolved)
+        .bind(to_millis(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        self.incident_entry(id, author, &format!("status: {}", status.name()), now)
+            .await
+    }
+
+    /// Gives `role` of incident `id` to `who`.
+    pub async fn set_role(
+        &self,
+        id: i64,
+        role: Role,
+        who: &str,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        // The column name comes from a closed set, never from input.
+        let sql = match role.column() {
+            "commander" => "UPDATE incidents SET commander = $1, updated_at = $2 WHERE id = $3",
+            "scribe" => "UPDATE incidents SET scribe = $1, updated_at = $2 WHERE id = $3",
+            _ => "UPDATE incidents SET comms = $1, updated_at = $2 WHERE id = $3",
+        };
+        sqlx::query(sql)
+            .bind(who)
+            .bind(to_millis(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        self.incident_entry(id, author, &format!("{}: {who}", role.name()), now)
+            .await
+    }
+
+    /// Every incident, open ones first, newest first.
+    pub async fn incidents(&self) -> Result<Vec<Incident>, JournalError> {
+        let rows = sqlx::query(
+            "SELECT * FROM incidents ORDER BY CASE WHEN status = 'resolved' THEN 1 ELSE 0 END, id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let links =
+            sqlx::query("SELECT incident_id, alert_key FROM incident_alerts ORDER BY added_at")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut incidents: Vec<Incident> = rows.iter().map(incident).collect::<Result<_, _>>()?;
+        for l in links {
+            let id: i64 = l.try_get("incident_id")?;
+            if let Some(i) = incidents.iter_mut().find(|i| i.id == id) {
+                i.alerts.push(AlertKey(l.try_get("alert_key")?));
+            }
+        }
+        Ok(incidents)
+    }
+
+    /// One incident.
+    pub async fn incident(&self, id: i64) -> Result<Option<Incident>, JournalError> {
+        Ok(self.incidents().await?.into_iter().find(|i| i.id == id))
+    }
+
+    async fn touch(&self, id: i64, now: DateTime<Utc>) -> Result<(), JournalError> {
+        sqlx::query("UPDATE incidents SET updated_at = $1 WHERE id = $2")
+            .bind(to_millis(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn incident_entry(
+        &self,
+        id: i64,
+        author: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        self.append(NewEntry {
+            subject: &subject(id),
+            at: now,
+            author,
+            kind: EntryKind::Action,
+            body,
+            corrects: None,
+        })
+        .await
+        .map(drop)
+    }
+}
+
+fn incident(row: &AnyRow) -> Result<Incident, JournalError> {
+    let severity: String = row.try_get("severity")?;
+    Ok(Incident {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        severity: severity.trim_start_matches("SEV").parse().unwrap_or(4),
+        status: IncidentStatus::parse(&row.try_get::<String, _>("status")?)
+            .unwrap_or(IncidentStatus::Investigating),
+        commander: row.try_get("commander")?,
+        scribe: row.try_get("scribe")?,
+        comms: row.try_get("comms")?,
+        alerts: Vec::new(),
+        opened_at: from_millis(row.try_get("opened_at")?),
+        resolved_at: row
+            .try_get::<Option<i64>, _>("resolved_at")?
+            .map(from_millis),
+    })
+}
