@@ -42,8 +42,11 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
         clock.now(),
     );
     app.banner = banner.or_else(|| themes.errors.first().cloned());
-    let running = registry::start(built, &clock);
     let journal = open_journal(&config, paths).await;
+    if let Ok(j) = &journal {
+        show_last_known(&mut app, j).await;
+    }
+    let running = registry::start(built, &clock);
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     let mut tui = Tui::enter(!cli.no_mouse)?;
     let result = runtime::run(
@@ -81,4 +84,18 @@ pub async fn open_journal(config: &Config, paths: &Paths) -> Result<Journal, Jou
         tracing::error!(error = %e, "journal unavailable");
     }
     journal
+}
+
+/// Longest wait for the last known picture before the sources start anyway.
+const LAST_KNOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Puts each source's last known alerts (from the journal) on screen, marked stale, before
+/// the sources start: their first polls would otherwise compete for the CPU.
+async fn show_last_known(app: &mut App, journal: &Journal) {
+    let sources: Vec<_> = app.sources.iter().map(|s| s.info.id.clone()).collect();
+    match tokio::time::timeout(LAST_KNOWN_WAIT, journal.load_snapshots(&sources)).await {
+        Ok(Ok(snapshots)) => app.show_last_known(snapshots),
+        Ok(Err(e)) => tracing::warn!(error = %e, "last known picture not read"),
+        Err(_) => tracing::warn!("last known picture not read within {LAST_KNOWN_WAIT:?}"),
+    }
 }

@@ -146,22 +146,49 @@ impl Journal {
         Ok(())
     }
 
-    /// The stored text of every source's last known alerts: (source, fetched at, text).
-    pub async fn snapshot_texts(
+    /// The stored text of `source`'s last known alerts and when they were fetched.
+    pub async fn snapshot_text(
         &self,
-    ) -> Result<Vec<(SourceId, DateTime<Utc>, String)>, JournalError> {
-        let rows = sqlx::query("SELECT source, fetched_at, alerts FROM snapshots")
-            .fetch_all(&self.pool)
+        source: &SourceId,
+    ) -> Result<Option<(DateTime<Utc>, String)>, JournalError> {
+        let row = sqlx::query("SELECT fetched_at, alerts FROM snapshots WHERE source = $1")
+            .bind(&*source.0)
+            .fetch_optional(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    SourceId(r.try_get::<String, _>("source")?.into()),
-                    from_millis(r.try_get("fetched_at")?),
-                    r.try_get("alerts")?,
-                ))
-            })
-            .collect()
+        row.map(|r| Ok((from_millis(r.try_get("fetched_at")?), r.try_get("alerts")?)))
+            .transpose()
+    }
+
+    /// The last known alerts of each of `sources` that has some: each read in turn and
+    /// decoded on a blocking thread while the next is read.
+    pub async fn load_snapshots(
+        &self,
+        sources: &[SourceId],
+    ) -> Result<Vec<StoredSnapshot>, JournalError> {
+        let mut decoding = Vec::new();
+        for source in sources {
+            let Some((fetched_at, text)) = self.snapshot_text(source).await? else {
+                continue;
+            };
+            let id = source.clone();
+            let job = tokio::task::spawn_blocking(move || decode(&id, &text));
+            decoding.push((source.clone(), fetched_at, job));
+        }
+        let mut out = Vec::new();
+        for (source, fetched_at, job) in decoding {
+            match job.await {
+                Ok(Ok(alerts)) => out.push(StoredSnapshot {
+                    source,
+                    fetched_at,
+                    alerts,
+                }),
+                Ok(Err(e)) => {
+                    tracing::warn!(source = %source, error = %e, "stored snapshot ignored")
+                }
+                Err(e) => tracing::warn!(source = %source, error = %e, "snapshot decoder stopped"),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -92,7 +92,8 @@ pub enum JournalEvent {
     },
     /// Actions being sent again (left pending, or by a previous run).
     Resumed(Vec<OutboxItem>),
-    /// A source's last known alerts, read at start (before its first poll).
+    /// A source's last known alerts, read at start (before its first poll; the dashboard
+    /// reads them before starting the sources).
     Snapshot {
         /// The source.
         source: SourceId,
@@ -141,7 +142,6 @@ impl JournalTask {
                 return self.refuse_all().await;
             }
         };
-        self.load_snapshots(&journal).await;
         let mut seen = self.load_start(&journal).await;
         let mut listener = Listener::start(journal.location()).await;
         let mut retry = interval(RETRY_CHECK);
@@ -200,39 +200,6 @@ impl JournalTask {
     fn tell(&self, event: JournalEvent) {
         // The dashboard is gone only when quitting.
         let _ = self.events.send(event);
-    }
-
-    /// Every source's last known alerts, decoded off the async task, one source at a time
-    /// so the first arrives as soon as it can.
-    async fn load_snapshots(&self, journal: &Journal) {
-        let texts = match journal.snapshot_texts().await {
-            Ok(t) => t,
-            Err(e) => return self.tell(JournalEvent::Unavailable(e.to_string())),
-        };
-        // Decoded on every core at once; each source is shown as soon as it is ready.
-        let decodes: Vec<_> = texts
-            .into_iter()
-            .filter(|(source, _, _)| self.commands.contains_key(source))
-            .map(|(source, fetched_at, text)| {
-                let id = source.clone();
-                let job = tokio::task::spawn_blocking(move || super::snapshots::decode(&id, &text));
-                (source, fetched_at, job)
-            })
-            .collect();
-        for (source, fetched_at, job) in decodes {
-            let decoded = job.await;
-            match decoded {
-                Ok(Ok(alerts)) => self.tell(JournalEvent::Snapshot {
-                    source,
-                    fetched_at,
-                    alerts: Arc::new(alerts),
-                }),
-                Ok(Err(e)) => {
-                    tracing::warn!(source = %source, error = %e, "stored snapshot ignored")
-                }
-                Err(e) => tracing::warn!(source = %source, error = %e, "snapshot decoder stopped"),
-            }
-        }
     }
 
     /// Recent notes for the dashboard; returns the newest entry id seen.
