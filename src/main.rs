@@ -6,11 +6,11 @@ use clap::Parser;
 use onduty::cli::{self, Cli};
 use onduty::config::Paths;
 
-/// mimalloc rather than the system allocator: with snapshots of 100k alerts replaced every
+/// jemalloc rather than the system allocator: with snapshots of 100k alerts replaced every
 /// poll and decoded on varying blocking threads, glibc's per-thread arenas kept freed
-/// memory and RSS crept up round after round (see BENCHMARKS.md).
+/// memory and RSS crept up round after round; jemalloc gives it back (see BENCHMARKS.md).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
