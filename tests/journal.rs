@@ -291,3 +291,104 @@ async fn the_last_known_picture_comes_back_at_start_on_sqlite_and_postgres() {
         assert_eq!(loaded[0].alerts, alerts[0]);
     }
 }
+
+async fn incident_lifecycle(location: &Location) {
+    use onduty::journal::incidents::{Declaration, IncidentStatus, Role};
+    let j = Journal::open(location).await.unwrap();
+    let now = Utc::now();
+    let declared = j
+        .declare(
+            &Declaration {
+                title: "Checkout is down".into(),
+                severity: 2,
+                alerts: vec![AlertKey("am:1".into()), AlertKey("am:2".into())],
+                author: "ana".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            declared.severity,
+            declared.status,
+            declared.commander.as_deref()
+        ),
+        (2, IncidentStatus::Investigating, Some("ana"))
+    );
+    j.attach(
+        declared.id,
+        &[AlertKey("am:2".into()), AlertKey("am:3".into())],
+        "bo",
+        now,
+    )
+    .await
+    .unwrap();
+    j.set_role(declared.id, Role::Scribe, "bo", "ana", now)
+        .await
+        .unwrap();
+    j.set_status(declared.id, IncidentStatus::Identified, "ana", now)
+        .await
+        .unwrap();
+    let other = j
+        .declare(
+            &Declaration {
+                title: "Search is slow".into(),
+                severity: 4,
+                alerts: Vec::new(),
+                author: "bo".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    j.set_status(other.id, IncidentStatus::Resolved, "bo", now)
+        .await
+        .unwrap();
+    let all = j.incidents().await.unwrap();
+    assert_eq!(
+        all.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [declared.id, other.id],
+        "open first"
+    );
+    let i = &all[0];
+    assert_eq!(
+        i.alerts.iter().map(|k| k.0.as_str()).collect::<Vec<_>>(),
+        ["am:1", "am:2", "am:3"],
+        "an alert already in it is not attached twice"
+    );
+    assert_eq!(
+        (i.status, i.scribe.as_deref()),
+        (IncidentStatus::Identified, Some("bo"))
+    );
+    assert!(all[1].resolved_at.is_some());
+    let story: Vec<String> = j
+        .timeline(&i.subject())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{}: {}", e.author, e.body))
+        .collect();
+    assert_eq!(
+        story,
+        [
+            "ana: declared SEV2: Checkout is down (incident commander ana)",
+            "ana: attached am:1, am:2",
+            "bo: attached am:3",
+            "ana: scribe: bo",
+            "ana: status: identified",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn incidents_are_declared_changed_and_told_in_their_timeline_on_sqlite() {
+    let (_dir, location) = sqlite().await;
+    incident_lifecycle(&location).await;
+}
+
+#[tokio::test]
+async fn incidents_are_declared_changed_and_told_in_their_timeline_on_postgres() {
+    let pg = Postgres::start();
+    incident_lifecycle(&Location::Postgres(pg.url.clone())).await;
+}

@@ -96,6 +96,46 @@ fn outbox_view_with_one_action_waiting_and_one_retrying() {
 }
 
 #[test]
+fn incidents_view_with_roles_alerts_and_timeline() {
+    use onduty::journal::incidents::{Incident, IncidentStatus};
+    use onduty::journal::task::JournalEvent;
+    use onduty::journal::{Entry, EntryKind};
+    snapshot_each_size("incidents", |app| {
+        let opened = app.now - chrono::TimeDelta::seconds(4_983);
+        let alert = app.sources[0].alerts[0].key.clone();
+        let incident = Incident {
+            id: 3,
+            title: "Checkout payments failing \u{1b}[2J".into(),
+            severity: 1,
+            status: IncidentStatus::Identified,
+            commander: Some("ana".into()),
+            scribe: Some("bo".into()),
+            comms: None,
+            alerts: vec![alert],
+            opened_at: opened,
+            resolved_at: None,
+        };
+        let entry = |id, secs, author: &str, body: &str| Entry {
+            id,
+            subject: "incident:3".into(),
+            at: opened + chrono::TimeDelta::seconds(secs),
+            author: author.into(),
+            kind: EntryKind::Action,
+            body: body.into(),
+            starred: false,
+            corrects: None,
+        };
+        app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
+        app.update(Action::Journal(JournalEvent::Entries(vec![
+            entry(1, 0, "ana", "declared SEV1: Checkout payments failing (incident commander ana)"),
+            entry(2, 60, "ana", "scribe: bo"),
+            entry(3, 900, "bo", "status: identified"),
+        ])));
+        keys(app, "6");
+    });
+}
+
+#[test]
 fn sources_view() {
     snapshot_each_size("sources", |app| keys(app, "3"));
 }

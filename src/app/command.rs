@@ -66,6 +66,8 @@ commands! {
     Note = "note",
     /// Mark or unmark the selected alert (S silences marks)
     Mark = "mark",
+    /// Declare an incident from the marked (or the selected) alerts
+    DeclareIncident = "declare_incident",
     /// Silence by matchers, previewing what it catches
     SilenceMatching = "silence_matching",
     /// Expire the selected silence (asks to confirm)
@@ -90,6 +92,8 @@ commands! {
     ShowSilences = "show_silences",
     /// Show the outbox: actions written and not yet confirmed
     ShowOutbox = "show_outbox",
+    /// Show the incidents and their timelines
+    ShowIncidents = "show_incidents",
 }
 
 impl Command {
@@ -103,6 +107,7 @@ impl Command {
                 | Command::Note
                 | Command::SilenceMatching
                 | Command::ExpireSilence
+                | Command::DeclareIncident
         )
     }
 }

@@ -28,6 +28,8 @@ pub enum View {
     Silences,
     /// Actions written to the journal and not yet settled.
     Outbox,
+    /// Incidents and their timelines.
+    Incidents,
 }
 
 /// What is drawn over the view and takes the keys.
@@ -78,6 +80,8 @@ pub enum PromptKind {
     Silence(AlertKey),
     /// A note.
     Note(AlertKey),
+    /// An incident from these alerts: "SEVn title".
+    Incident(Vec<AlertKey>),
 }
 
 /// A message shown for a few seconds.
@@ -279,6 +283,8 @@ pub struct App {
     pub timeline: BTreeMap<String, Vec<crate::journal::Entry>>,
     /// Why the journal is unusable, while it is (actions are then refused).
     pub journal_error: Option<String>,
+    /// Incidents, open ones first, newest first.
+    pub incidents: Vec<crate::journal::incidents::Incident>,
     /// A passing message.
     pub toast: Option<Toast>,
     /// A lasting problem (bad config file), shown until dismissed.
@@ -356,6 +362,7 @@ impl App {
             pending: BTreeMap::new(),
             timeline: BTreeMap::new(),
             journal_error: None,
+            incidents: Vec::new(),
             toast: None,
             banner: None,
             theme,

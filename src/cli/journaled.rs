@@ -263,3 +263,48 @@ pub async fn timeline(config: &Config, paths: &Paths, key: &str) -> anyhow::Resu
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `onduty incidents [--json]`: every incident, open ones first.
+pub async fn incidents(config: &Config, paths: &Paths, json: bool) -> anyhow::Result<ExitCode> {
+    let journal = open(config, paths).await?;
+    let incidents = journal.incidents().await?;
+    journal.close().await;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rows: Vec<_> = incidents
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "id": i.id,
+                    "key": i.subject(),
+                    "title": sanitize::line(&i.title, 500),
+                    "severity": format!("SEV{}", i.severity),
+                    "status": i.status.name(),
+                    "commander": i.commander.as_deref().map(|c| sanitize::line(c, 100)),
+                    "scribe": i.scribe.as_deref().map(|c| sanitize::line(c, 100)),
+                    "comms": i.comms.as_deref().map(|c| sanitize::line(c, 100)),
+                    "alerts": i.alerts.iter().map(|k| sanitize::line(&k.0, 200)).collect::<Vec<_>>(),
+                    "opened_at": i.opened_at,
+                    "resolved_at": i.resolved_at,
+                })
+            })
+            .collect();
+        serde_json::to_writer(&mut out, &rows)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if incidents.is_empty() {
+        writeln!(out, "no incidents")?;
+    }
+    for i in &incidents {
+        writeln!(
+            out,
+            "{}{}{}{}",
+            fit(&i.subject(), 14),
+            fit(&format!("SEV{}", i.severity), 6),
+            fit(i.status.name(), 15),
+            sanitize::line(&i.title, 100)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -74,6 +74,12 @@ pub enum CommandLine {
         #[arg(long)]
         flush: bool,
     },
+    /// Incidents, open ones first.
+    Incidents {
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// The journal's timeline of an alert or incident.
     Timeline {
         /// The alert's key, `SOURCE:ID`, or `incident:N`.
@@ -143,6 +149,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Outbox { flush }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             journaled::outbox(&config, &paths, *flush).await
+        }
+        Some(CommandLine::Incidents { json }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            journaled::incidents(&config, &paths, *json).await
         }
         Some(CommandLine::Timeline { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

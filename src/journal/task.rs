@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 
+use super::incidents::{Declaration, Incident, IncidentStatus, Role};
 use super::outbox::NewAction;
 use super::timeline::NewEntry;
 use super::{Entry, EntryKind, Journal, JournalError, Location, OutboxItem};
@@ -67,6 +68,17 @@ pub enum Request {
         /// The alerts (shared with the dashboard, encoded off the UI task).
         alerts: Arc<Vec<Alert>>,
     },
+    /// Declare an incident.
+    DeclareIncident(Declaration),
+    /// Change an incident: its status, a role, or the alerts it groups.
+    ChangeIncident {
+        /// Which incident.
+        id: i64,
+        /// What changes.
+        change: IncidentChange,
+        /// Who changes it.
+        author: String,
+    },
     /// Write a note on `subject`.
     Note {
         /// The alert key or `incident:N`.
@@ -76,6 +88,17 @@ pub enum Request {
         /// As typed.
         text: String,
     },
+}
+
+/// A change to an incident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IncidentChange {
+    /// A new status.
+    Status(IncidentStatus),
+    /// A role given to someone.
+    Role(Role, String),
+    /// Alerts added.
+    Attach(Vec<AlertKey>),
 }
 
 /// What the journal tells the dashboard.
@@ -102,6 +125,8 @@ pub enum JournalEvent {
         /// The alerts, rebuilt (sanitized, interned).
         alerts: Arc<Vec<Alert>>,
     },
+    /// Every incident (after a change here or in another process).
+    Incidents(Vec<Incident>),
     /// Timeline entries not seen before (notes included), from any process.
     Entries(Vec<Entry>),
     /// The journal is (or became) unusable; the message says why.
@@ -143,6 +168,9 @@ impl JournalTask {
             }
         };
         let mut seen = self.load_start(&journal).await;
+        if let Err(e) = self.send_incidents(&journal).await {
+            self.tell(JournalEvent::Unavailable(e.to_string()));
+        }
         let mut listener = Listener::start(journal.location()).await;
         let mut retry = interval(RETRY_CHECK);
         retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -282,6 +310,22 @@ impl JournalTask {
                         })??;
                 journal.save_snapshot(&source, fetched_at, &encoded).await
             }
+            Request::DeclareIncident(declaration) => {
+                journal.declare(&declaration, now).await?;
+                self.send_incidents(journal).await
+            }
+            Request::ChangeIncident { id, change, author } => {
+                match change {
+                    IncidentChange::Status(status) => {
+                        journal.set_status(id, status, &author, now).await?;
+                    }
+                    IncidentChange::Role(role, who) => {
+                        journal.set_role(id, role, &who, &author, now).await?;
+                    }
+                    IncidentChange::Attach(keys) => journal.attach(id, &keys, &author, now).await?,
+                }
+                self.send_incidents(journal).await
+            }
             Request::Note {
                 subject,
                 author,
@@ -348,8 +392,19 @@ impl JournalTask {
         let entries = journal.entries_after(*seen, 500).await?;
         if let Some(last) = entries.last() {
             *seen = last.id;
+            // Every incident change writes an entry: someone changed one.
+            let incidents_changed = entries.iter().any(|e| e.subject.starts_with("incident:"));
             self.tell(JournalEvent::Entries(entries));
+            if incidents_changed {
+                self.send_incidents(journal).await?;
+            }
         }
+        Ok(())
+    }
+
+    async fn send_incidents(&self, journal: &Journal) -> Result<(), JournalError> {
+        let incidents = journal.incidents().await?;
+        self.tell(JournalEvent::Incidents(incidents));
         Ok(())
     }
 }

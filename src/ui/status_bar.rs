@@ -44,6 +44,9 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             let label = match &p.kind {
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
                 PromptKind::Note(_) => "note: ".to_string(),
+                PromptKind::Incident(keys) => {
+                    format!("incident from {} alert(s) (SEV1-4 title): ", keys.len())
+                }
             };
             input_line(app, frame, area, &label, &p.input, p.error.as_deref());
             return;
@@ -173,7 +176,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::SilenceMatching, "silence…"),
         ],
         (_, View::Silences, _) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
-        (_, View::OnCall | View::Sources | View::Outbox, _) => {
+        (_, View::OnCall | View::Sources | View::Outbox | View::Incidents, _) => {
             vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
         }
     };

@@ -3,6 +3,7 @@
 use crate::app::silence_editor::SilenceEditor;
 use crate::app::text_input::TextInput;
 use crate::app::{App, Confirm, Effect, Overlay, Pending, Prompt, PromptKind};
+use crate::journal::incidents::Declaration;
 use crate::journal::task::Request;
 use crate::model::{AlertKey, SourceId, Status};
 use crate::sources::{Operation, SourceCommand};
@@ -32,13 +33,53 @@ pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
             "{} ",
             crate::duration_fmt::short(app.settings.silence_duration)
         )),
-        PromptKind::Note(_) => TextInput::default(),
+        PromptKind::Note(_) | PromptKind::Incident(_) => TextInput::default(),
     };
     app.overlay = Overlay::Prompt(Prompt {
         kind,
         input,
         error: None,
     });
+}
+
+/// `I`: declare an incident from the marked alerts, or the selected one.
+pub fn open_incident_prompt(app: &mut App) {
+    let keys: Vec<AlertKey> = if app.marked.is_empty() {
+        app.selected_alert()
+            .map(|a| a.key.clone())
+            .into_iter()
+            .collect()
+    } else {
+        app.marked.iter().cloned().collect()
+    };
+    if keys.is_empty() {
+        app.toast_error("no alert selected to declare an incident from");
+        return;
+    }
+    app.overlay = Overlay::Prompt(Prompt {
+        kind: PromptKind::Incident(keys),
+        input: TextInput::with_text("SEV3 "),
+        error: None,
+    });
+}
+
+/// "SEV2 Checkout is down" (or "2 …"): severity 1..4 (default 3) and title.
+pub fn parse_declaration(text: &str) -> Result<(u8, String), String> {
+    let text = text.trim();
+    let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
+    let number = first
+        .strip_prefix("SEV")
+        .or_else(|| first.strip_prefix("sev"))
+        .unwrap_or(first);
+    let (severity, title) = match number.parse::<u8>() {
+        Ok(n @ 1..=4) => (n, rest.trim()),
+        Ok(_) => return Err("severity is SEV1 to SEV4".into()),
+        Err(_) => (3, text),
+    };
+    if title.is_empty() {
+        return Err("give the incident a title: SEV2 Checkout is down".into());
+    }
+    Ok((severity, title.to_string()))
 }
 
 /// Enter in a prompt: validate, then send.
@@ -50,6 +91,23 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
     let outcome = match &prompt.kind {
         PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
         PromptKind::Note(_) if text.is_empty() => Err("the note is empty".to_string()),
+        PromptKind::Incident(keys) => {
+            match parse_declaration(&text) {
+                Ok((severity, title)) => {
+                    fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
+                        title,
+                        severity,
+                        alerts: keys.clone(),
+                        author: app.settings.identity.clone(),
+                    })));
+                    app.overlay = Overlay::None;
+                    app.marked.clear();
+                    app.view = crate::app::View::Incidents;
+                }
+                Err(e) => prompt.error = Some(e),
+            }
+            return;
+        }
         PromptKind::Note(key) => {
             // Notes live in the journal (shared through PostgreSQL), written as typed.
             fx.push(Effect::Journal(Request::Note {

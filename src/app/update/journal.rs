@@ -52,6 +52,7 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                 }
             }
         }
+        JournalEvent::Incidents(incidents) => app.incidents = incidents,
         JournalEvent::Unavailable(error) => {
             app.toast_error(error.clone());
             app.journal_error = Some(error);

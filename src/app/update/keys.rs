@@ -221,6 +221,8 @@ impl App {
             Command::ShowOnCall => self.show(View::OnCall),
             Command::ShowSources => self.show(View::Sources),
             Command::ShowOutbox => self.show(View::Outbox),
+            Command::ShowIncidents => self.show(View::Incidents),
+            Command::DeclareIncident => act::open_incident_prompt(self),
             Command::ShowSilences => self.show(View::Silences),
             Command::Mark => {
                 if let Some(key) = self.selected.clone() {

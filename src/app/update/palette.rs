@@ -10,6 +10,16 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":oncall", "who is on call, escalation policies (also :on)"),
     (":sources", "source health (also :health)"),
     (":outbox", "actions waiting to be sent or confirmed"),
+    (":incidents", "incidents and their timelines (also :inc)"),
+    (
+        ":status [N] STATUS",
+        "investigating, identified, monitoring, resolved",
+    ),
+    (":role [N] ic|scribe|comms WHO", "give an incident role"),
+    (
+        ":attach [N]",
+        "add the marked (or selected) alerts to incident N",
+    ),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -34,6 +44,8 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "oncall" | "on-call" | "on" | "escalation" => app.run(Command::ShowOnCall, fx),
         "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
         "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
+        "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
+        "status" | "role" | "attach" => incident_change(app, word, rest, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
@@ -124,4 +136,70 @@ pub fn completions(prefix: &str) -> Vec<&'static str> {
         .collect();
     out.dedup();
     out
+}
+
+/// `:status`, `:role`, `:attach`: a change to incident N, or to the only open incident when
+/// N is left out.
+fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) {
+    use crate::journal::incidents::{IncidentStatus, Role};
+    use crate::journal::task::{IncidentChange, Request};
+    if app.settings.is_read_only {
+        app.toast_error("read-only: incidents cannot be changed here");
+        return;
+    }
+    let (number, rest) = match rest.split_once(' ').unwrap_or((rest, "")) {
+        (n, r) if n.trim_start_matches('#').parse::<i64>().is_ok() => {
+            (n.trim_start_matches('#').parse::<i64>().ok(), r.trim())
+        }
+        _ => (None, rest),
+    };
+    let open: Vec<i64> = app
+        .incidents
+        .iter()
+        .filter(|i| i.status != IncidentStatus::Resolved)
+        .map(|i| i.id)
+        .collect();
+    let id = match (number, open.as_slice()) {
+        (Some(n), _) if app.incidents.iter().any(|i| i.id == n) => n,
+        (Some(n), _) => return app.toast_error(format!("there is no incident {n}")),
+        (None, [only]) => *only,
+        (None, []) => return app.toast_error("no open incident: declare one with I"),
+        (None, _) => return app.toast_error(format!(":{word} N … — which incident?")),
+    };
+    let change = match word {
+        "status" => match IncidentStatus::parse(rest) {
+            Some(s) => IncidentChange::Status(s),
+            None => {
+                return app
+                    .toast_error("status: investigating, identified, monitoring or resolved");
+            }
+        },
+        "role" => {
+            let (role, who) = rest.split_once(' ').unwrap_or((rest, ""));
+            match (Role::parse(role), who.trim()) {
+                (Some(role), who) if !who.is_empty() => IncidentChange::Role(role, who.to_string()),
+                (Some(_), _) => return app.toast_error("role: who? (:role ic ana)"),
+                (None, _) => return app.toast_error("role: ic, scribe or comms"),
+            }
+        }
+        _ => {
+            let keys: Vec<_> = if app.marked.is_empty() {
+                app.selected_alert()
+                    .map(|a| a.key.clone())
+                    .into_iter()
+                    .collect()
+            } else {
+                std::mem::take(&mut app.marked).into_iter().collect()
+            };
+            if keys.is_empty() {
+                return app.toast_error("attach: mark alerts (space) or select one first");
+            }
+            IncidentChange::Attach(keys)
+        }
+    };
+    fx.push(Effect::Journal(Request::ChangeIncident {
+        id,
+        change,
+        author: app.settings.identity.clone(),
+    }));
 }

@@ -740,3 +740,77 @@ fn the_last_known_picture_shows_stale_until_the_first_poll_and_is_saved_again() 
     }));
     assert!(std::sync::Arc::ptr_eq(&before, &app.sources[0].alerts));
 }
+
+#[test]
+fn an_incident_is_declared_from_the_marked_alerts_and_changed_from_the_palette() {
+    use crate::journal::incidents::{Incident, IncidentStatus};
+    use crate::journal::task::IncidentChange;
+    let mut app = demo_app(100, 120, 30);
+    key(&mut app, ' ');
+    key(&mut app, 'j');
+    key(&mut app, ' ');
+    let marked: Vec<_> = app.marked.iter().cloned().collect();
+    assert_eq!(marked.len(), 2);
+    key(&mut app, 'I');
+    code(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&app.overlay, Overlay::Prompt(p) if p.error.as_deref().is_some_and(|e| e.contains("title"))),
+        "a title is required"
+    );
+    typed(&mut app, "Checkout is down");
+    let fx = code(&mut app, KeyCode::Enter);
+    let [Effect::Journal(Request::DeclareIncident(d))] = fx.as_slice() else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(
+        (d.severity, d.title.as_str(), d.author.as_str()),
+        (3, "Checkout is down", "ana")
+    );
+    assert_eq!(d.alerts, marked);
+    assert!(app.marked.is_empty());
+    assert_eq!(app.view, View::Incidents);
+    let open = Incident {
+        id: 7,
+        title: "Checkout is down".into(),
+        severity: 3,
+        status: IncidentStatus::Investigating,
+        commander: Some("ana".into()),
+        scribe: None,
+        comms: None,
+        alerts: marked,
+        opened_at: app.now,
+        resolved_at: None,
+    };
+    app.update(Action::Journal(
+        crate::journal::task::JournalEvent::Incidents(vec![open]),
+    ));
+    let mut fx = Vec::new();
+    crate::app::update::palette::run(&mut app, "status mon", &mut fx);
+    crate::app::update::palette::run(&mut app, "role 7 comms bo", &mut fx);
+    crate::app::update::palette::run(&mut app, "status 9 resolved", &mut fx);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [
+                Effect::Journal(Request::ChangeIncident { id: 7, change: IncidentChange::Status(IncidentStatus::Monitoring), .. }),
+                Effect::Journal(Request::ChangeIncident { id: 7, change: IncidentChange::Role(crate::journal::incidents::Role::Comms, who), .. }),
+            ] if who == "bo"
+        ),
+        "{fx:?}"
+    );
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("no incident 9"))
+    );
+}
+
+#[test]
+fn declarations_read_severity_and_title() {
+    use crate::app::update::act::parse_declaration;
+    assert_eq!(parse_declaration("SEV1 DB down"), Ok((1, "DB down".into())));
+    assert_eq!(parse_declaration("2 DB down"), Ok((2, "DB down".into())));
+    assert_eq!(parse_declaration("DB down"), Ok((3, "DB down".into())));
+    assert!(parse_declaration("SEV9 x").is_err());
+    assert!(parse_declaration("SEV2").is_err());
+}
