@@ -127,7 +127,12 @@ fn incidents_view_with_roles_alerts_and_timeline() {
         };
         app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
         app.update(Action::Journal(JournalEvent::Entries(vec![
-            entry(1, 0, "ana", "declared SEV1: Checkout payments failing (incident commander ana)"),
+            entry(
+                1,
+                0,
+                "ana",
+                "declared SEV1: Checkout payments failing (incident commander ana)",
+            ),
             entry(2, 60, "ana", "scribe: bo"),
             entry(3, 900, "bo", "status: identified"),
         ])));

@@ -44,14 +44,7 @@ pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
 
 /// `I`: declare an incident from the marked alerts, or the selected one.
 pub fn open_incident_prompt(app: &mut App) {
-    let keys: Vec<AlertKey> = if app.marked.is_empty() {
-        app.selected_alert()
-            .map(|a| a.key.clone())
-            .into_iter()
-            .collect()
-    } else {
-        app.marked.iter().cloned().collect()
-    };
+    let keys = marked_or_selected(app);
     if keys.is_empty() {
         app.toast_error("no alert selected to declare an incident from");
         return;
@@ -61,6 +54,18 @@ pub fn open_incident_prompt(app: &mut App) {
         input: TextInput::with_text("SEV3 "),
         error: None,
     });
+}
+
+/// The marked alerts, or else the selected one.
+pub fn marked_or_selected(app: &App) -> Vec<AlertKey> {
+    if app.marked.is_empty() {
+        app.selected_alert()
+            .map(|a| a.key.clone())
+            .into_iter()
+            .collect()
+    } else {
+        app.marked.iter().cloned().collect()
+    }
 }
 
 /// "SEV2 Checkout is down" (or "2 …"): severity 1..4 (default 3) and title.

@@ -183,14 +183,8 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
             }
         }
         _ => {
-            let keys: Vec<_> = if app.marked.is_empty() {
-                app.selected_alert()
-                    .map(|a| a.key.clone())
-                    .into_iter()
-                    .collect()
-            } else {
-                std::mem::take(&mut app.marked).into_iter().collect()
-            };
+            let keys = super::act::marked_or_selected(app);
+            app.marked.clear();
             if keys.is_empty() {
                 return app.toast_error("attach: mark alerts (space) or select one first");
             }
