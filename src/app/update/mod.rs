@@ -80,6 +80,13 @@ impl App {
     /// Whether something on screen counts seconds (a young alert's age, a countdown), so
     /// every tick must redraw. Otherwise a redraw a minute is enough.
     fn shows_seconds(&self) -> bool {
+        // An open incident's clock counts seconds.
+        if self.view == super::View::Incidents {
+            return self
+                .incidents
+                .iter()
+                .any(|i| i.status != crate::journal::incidents::IncidentStatus::Resolved);
+        }
         let young = TimeDelta::seconds(60);
         let rows = crate::ui::layout::list_rows(self);
         let visible = self.rows.iter().skip(self.offset).take(rows);
