@@ -784,6 +784,13 @@ fn an_incident_is_declared_from_the_marked_alerts_and_changed_from_the_palette()
     app.update(Action::Journal(
         crate::journal::task::JournalEvent::Incidents(vec![open]),
     ));
+    app.is_dirty = false;
+    let later = app.now + TimeDelta::seconds(1);
+    app.update(Action::Tick(later));
+    assert!(
+        app.is_dirty,
+        "an open incident's clock counts seconds on the incidents view"
+    );
     let mut fx = Vec::new();
     crate::app::update::palette::run(&mut app, "status mon", &mut fx);
     crate::app::update::palette::run(&mut app, "role 7 comms bo", &mut fx);
