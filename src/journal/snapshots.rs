@@ -11,33 +11,50 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{Journal, JournalError, from_millis, to_millis};
+use crate::model::borrowed::{Pairs, Str};
 use crate::model::{Alert, AlertDraft, Interner, Severity, SourceId, Status};
 
-/// One alert as stored.
+/// One alert as stored. Strings are borrowed from the stored text when they hold no
+/// escapes, so loading allocates little more than the interned strings it keeps.
 #[derive(Serialize, Deserialize)]
 struct StoredAlert<'a> {
-    id: Cow<'a, str>,
-    title: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    title: Str<'a>,
     severity: Severity,
     status: Status,
-    labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    annotations: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    #[serde(borrow)]
+    labels: Pairs<'a>,
+    #[serde(borrow)]
+    annotations: Pairs<'a>,
     started_at: DateTime<Utc>,
     last_seen: DateTime<Utc>,
-    acked_by: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    acked_by: Option<Str<'a>>,
     acked_at: Option<DateTime<Utc>>,
     silenced_until: Option<DateTime<Utc>>,
-    links: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    fingerprint: Option<Cow<'a, str>>,
-    suppressed_by: Vec<Cow<'a, str>>,
-    receivers: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
+    links: Pairs<'a>,
+    #[serde(borrow)]
+    fingerprint: Option<Str<'a>>,
+    #[serde(borrow)]
+    suppressed_by: Vec<Str<'a>>,
+    #[serde(borrow)]
+    receivers: Vec<Str<'a>>,
 }
 
-fn pairs(labels: &crate::model::Labels) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    labels
-        .iter()
-        .map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
-        .collect()
+fn pairs(labels: &crate::model::Labels) -> Pairs<'_> {
+    Pairs(
+        labels
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
+            .collect(),
+    )
+}
+
+fn str_of(s: &str) -> Str<'_> {
+    Str(Cow::Borrowed(s))
 }
 
 impl<'a> StoredAlert<'a> {
@@ -49,50 +66,47 @@ impl<'a> StoredAlert<'a> {
             .and_then(|rest| rest.strip_prefix(':'))
             .unwrap_or(&a.key.0);
         StoredAlert {
-            id: Cow::Borrowed(id),
-            title: Cow::Borrowed(&a.title),
+            id: str_of(id),
+            title: str_of(&a.title),
             severity: a.severity,
             status: a.status,
             labels: pairs(&a.labels),
             annotations: pairs(&a.annotations),
             started_at: a.started_at,
             last_seen: a.last_seen,
-            acked_by: a.acked_by.as_deref().map(Cow::Borrowed),
+            acked_by: a.acked_by.as_deref().map(str_of),
             acked_at: a.acked_at,
             silenced_until: a.silenced_until,
-            links: a
-                .links
-                .iter()
-                .map(|l| (Cow::Borrowed(&*l.label), Cow::Borrowed(&*l.url)))
-                .collect(),
-            fingerprint: a.fingerprint.as_deref().map(Cow::Borrowed),
-            suppressed_by: a
-                .suppressed_by
-                .iter()
-                .map(|s| Cow::Borrowed(s.as_str()))
-                .collect(),
-            receivers: a.receivers.iter().map(|r| Cow::Borrowed(&**r)).collect(),
+            links: Pairs(
+                a.links
+                    .iter()
+                    .map(|l| (Cow::Borrowed(&*l.label), Cow::Borrowed(&*l.url)))
+                    .collect(),
+            ),
+            fingerprint: a.fingerprint.as_deref().map(str_of),
+            suppressed_by: a.suppressed_by.iter().map(|s| str_of(s)).collect(),
+            receivers: a.receivers.iter().map(|r| str_of(r)).collect(),
         }
     }
 
     fn draft(self) -> AlertDraft<'a> {
         AlertDraft {
-            id: self.id,
-            title: self.title,
+            id: self.id.0,
+            title: self.title.0,
             severity: self.severity,
             status: self.status,
-            labels: self.labels,
-            annotations: self.annotations,
+            labels: self.labels.0,
+            annotations: self.annotations.0,
             started_at: self.started_at,
             last_seen: self.last_seen,
-            acked_by: self.acked_by,
+            acked_by: self.acked_by.map(|s| s.0),
             acked_at: self.acked_at,
             silenced_until: self.silenced_until,
-            links: self.links,
+            links: self.links.0,
             notes: Vec::new(),
-            fingerprint: self.fingerprint,
-            suppressed_by: self.suppressed_by,
-            receivers: self.receivers,
+            fingerprint: self.fingerprint.map(|s| s.0),
+            suppressed_by: self.suppressed_by.into_iter().map(|s| s.0).collect(),
+            receivers: self.receivers.into_iter().map(|s| s.0).collect(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Outside text is sanitized when a model value is built (see `sanitize`), once.
 
 mod alert;
+pub mod borrowed;
 mod escalation;
 mod labels;
 mod note;

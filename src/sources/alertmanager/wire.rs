@@ -2,12 +2,10 @@
 //! Tolerant: every field has a default and unknown fields are ignored, because servers add
 //! fields without a version bump and older servers omit newer ones.
 
-use std::borrow::Cow;
-use std::fmt;
-
 use chrono::{DateTime, Utc};
-use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+pub use crate::model::borrowed::{Pairs, Str};
 
 /// `gettableAlert`, borrowing its strings from the answer where they have no escapes.
 #[derive(Debug, Default, Deserialize)]
@@ -35,72 +33,6 @@ pub struct GettableAlert<'a> {
 pub struct Receiver<'a> {
     #[serde(borrow)]
     pub name: Str<'a>,
-}
-
-/// A string borrowed from the answer when it can be, owned when it had escapes.
-#[derive(Debug, Default, Clone)]
-pub struct Str<'a>(pub Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Str<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Str<'a>, E> {
-                Ok(Str::default())
-            }
-        }
-        d.deserialize_str(V(std::marker::PhantomData))
-    }
-}
-
-/// A JSON object of strings as (key, value) pairs, in answer order, without a map's nodes.
-#[derive(Debug, Default)]
-pub struct Pairs<'a>(pub Vec<(Cow<'a, str>, Cow<'a, str>)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pairs<'a>, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Pairs<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object of strings")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Pairs<'a>, M::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some((k, v)) = map.next_entry::<Str<'a>, Str<'a>>()? {
-                    out.push((k.0, v.0));
-                }
-                Ok(Pairs(out))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Pairs<'a>, E> {
-                Ok(Pairs::default())
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-impl Pairs<'_> {
-    /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_ref())
-    }
 }
 
 /// `alertStatus`.
