@@ -318,7 +318,8 @@ impl App {
     ) -> App {
         let sources = sources
             .into_iter()
-            .map(|info| SourceState {
+            .enumerate()
+            .map(|(i, info)| SourceState {
                 info,
                 alerts: Arc::from(Vec::new()),
                 escalation: Arc::from(Vec::new()),
@@ -326,7 +327,10 @@ impl App {
                 last_ok: None,
                 last_error: None,
                 is_paused: false,
-                saved_at: None,
+                // The first save waits a minute, staggered by source: at startup ten sources'
+                // first polls land together, and ten large saves at once compete with keys.
+                // Until then the previous picture stays in the journal; exit saves anyway.
+                saved_at: Some(now + TimeDelta::seconds(6 * i as i64)),
                 is_unsaved: false,
                 is_cached: false,
             })

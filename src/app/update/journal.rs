@@ -76,7 +76,6 @@ fn take_last_known(
     }
     s.alerts = alerts;
     s.last_ok = Some(fetched_at);
-    s.saved_at = Some(fetched_at);
     s.is_cached = true;
     Some(index)
 }
