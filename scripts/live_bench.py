@@ -192,6 +192,15 @@ again = Pty([binary, "--config", config], env)
 again.watch_for(b"HighLatency")
 restart_first = again.first_output()
 cached_frame = again.when_seen(b"HighLatency")
+shown_log = re.compile(r"last known picture shown.*?alerts=(\d+).*?sources=(\d+)")
+cached_alerts = "?"
+for _ in range(50):
+    found = [m for path in glob.glob(os.path.join(data_dir, "**", "*.log"), recursive=True)
+             for m in shown_log.finditer(re.sub(r"\x1b\[[0-9;]*m", "", open(path, errors="replace").read()))]
+    if found:
+        cached_alerts = f"{found[-1].group(1)} alerts from {found[-1].group(2)} sources"
+        break
+    time.sleep(0.1)
 os.kill(again.pid, signal.SIGTERM)
 os.waitpid(again.pid, 0)
 
@@ -207,5 +216,5 @@ print("RSS after each round (MB): " + " ".join(f"{r:.0f}" for r in rss[:rounds])
 growth = rss[rounds - 1] - rss[1] if len(rss) >= rounds else float("nan")
 print(f"RSS growth round 2 -> {rounds}: {growth:+.1f} MB")
 shown = f"{cached_frame * 1000:.0f} ms" if cached_frame is not None else "never"
-print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown}")
+print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown} ({cached_alerts})")
 print(f"idle {idle} s (no changes, {idle_polls} polls): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written")

@@ -392,3 +392,35 @@ async fn incidents_are_declared_changed_and_told_in_their_timeline_on_postgres()
     let pg = Postgres::start();
     incident_lifecycle(&Location::Postgres(pg.url.clone())).await;
 }
+
+#[tokio::test]
+async fn what_was_asked_before_the_stop_is_still_written() {
+    let (_dir, location) = sqlite().await;
+    let journal = Journal::open(&location).await.unwrap();
+    let (requests_tx, requests) = mpsc::unbounded_channel();
+    let (events_tx, _events) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    for n in 0..20 {
+        requests_tx
+            .send(onduty::journal::task::Request::Note {
+                subject: "am:1".into(),
+                author: "ana".into(),
+                text: format!("note {n}"),
+            })
+            .unwrap();
+    }
+    // Stopped before it ever ran: every queued note is written all the same.
+    cancel.cancel();
+    JournalTask {
+        journal: Ok(journal.clone()),
+        requests,
+        events: events_tx,
+        commands: HashMap::new(),
+        clock: Arc::new(SystemClock),
+        cancel,
+    }
+    .run()
+    .await;
+    let reader = Journal::open(&location).await.unwrap();
+    assert_eq!(reader.timeline("am:1").await.unwrap().len(), 20);
+}

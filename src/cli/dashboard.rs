@@ -94,7 +94,12 @@ const LAST_KNOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(15
 async fn show_last_known(app: &mut App, journal: &Journal) {
     let sources: Vec<_> = app.sources.iter().map(|s| s.info.id.clone()).collect();
     match tokio::time::timeout(LAST_KNOWN_WAIT, journal.load_snapshots(&sources)).await {
-        Ok(Ok(snapshots)) => app.show_last_known(snapshots),
+        Ok(Ok(snapshots)) => {
+            let alerts: usize = snapshots.iter().map(|s| s.alerts.len()).sum();
+            let sources = snapshots.len();
+            app.show_last_known(snapshots);
+            tracing::info!(alerts, sources, "last known picture shown");
+        }
         Ok(Err(e)) => tracing::warn!(error = %e, "last known picture not read"),
         Err(_) => tracing::warn!("last known picture not read within {LAST_KNOWN_WAIT:?}"),
     }

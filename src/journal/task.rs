@@ -183,7 +183,16 @@ impl JournalTask {
         let mut healthy = true;
         loop {
             let result = tokio::select! {
-                () = self.cancel.cancelled() => break,
+                () = self.cancel.cancelled() => {
+                    // What was asked before the stop is still written: outcomes, notes,
+                    // the exit's snapshots.
+                    while let Ok(request) = self.requests.try_recv() {
+                        if let Err(e) = self.handle(&journal, request).await {
+                            tracing::warn!(error = %e, "journal write at exit");
+                        }
+                    }
+                    break;
+                }
                 request = self.requests.recv() => match request {
                     Some(request) => self.handle(&journal, request).await,
                     None => break,
