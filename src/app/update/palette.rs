@@ -20,6 +20,7 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         ":attach [N]",
         "add the marked (or selected) alerts to incident N",
     ),
+    (":note [N] TEXT", "a note on incident N (on its timeline)"),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -46,6 +47,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
         "status" | "role" | "attach" => incident_change(app, word, rest, fx),
+        "note" => incident_note(app, rest, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
@@ -147,24 +149,8 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
         app.toast_error("read-only: incidents cannot be changed here");
         return;
     }
-    let (number, rest) = match rest.split_once(' ').unwrap_or((rest, "")) {
-        (n, r) if n.trim_start_matches('#').parse::<i64>().is_ok() => {
-            (n.trim_start_matches('#').parse::<i64>().ok(), r.trim())
-        }
-        _ => (None, rest),
-    };
-    let open: Vec<i64> = app
-        .incidents
-        .iter()
-        .filter(|i| i.status != IncidentStatus::Resolved)
-        .map(|i| i.id)
-        .collect();
-    let id = match (number, open.as_slice()) {
-        (Some(n), _) if app.incidents.iter().any(|i| i.id == n) => n,
-        (Some(n), _) => return app.toast_error(format!("there is no incident {n}")),
-        (None, [only]) => *only,
-        (None, []) => return app.toast_error("no open incident: declare one with I"),
-        (None, _) => return app.toast_error(format!(":{word} N … — which incident?")),
+    let Some((id, rest)) = which_incident(app, word, rest) else {
+        return;
     };
     let change = match word {
         "status" => match IncidentStatus::parse(rest) {
@@ -195,5 +181,59 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
         id,
         change,
         author: app.settings.identity.clone(),
+    }));
+}
+
+/// The incident a palette command names ("N rest", or the only open one) and the rest of
+/// its text; says why on the toast when there is none.
+fn which_incident<'t>(app: &mut App, word: &str, text: &'t str) -> Option<(i64, &'t str)> {
+    use crate::journal::incidents::IncidentStatus;
+    let (number, rest) = match text.split_once(' ').unwrap_or((text, "")) {
+        (n, r) if n.trim_start_matches('#').parse::<i64>().is_ok() => {
+            (n.trim_start_matches('#').parse::<i64>().ok(), r.trim())
+        }
+        _ => (None, text),
+    };
+    let open: Vec<i64> = app
+        .incidents
+        .iter()
+        .filter(|i| i.status != IncidentStatus::Resolved)
+        .map(|i| i.id)
+        .collect();
+    match (number, open.as_slice()) {
+        (Some(n), _) if app.incidents.iter().any(|i| i.id == n) => Some((n, rest)),
+        (Some(n), _) => {
+            app.toast_error(format!("there is no incident {n}"));
+            None
+        }
+        (None, [only]) => Some((*only, rest)),
+        (None, []) => {
+            app.toast_error("no open incident: declare one with I");
+            None
+        }
+        (None, _) => {
+            app.toast_error(format!(":{word} N … — which incident?"));
+            None
+        }
+    }
+}
+
+/// `:note [N] TEXT`: a note on an incident's timeline.
+fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+    if app.settings.is_read_only {
+        app.toast_error("read-only: notes cannot be written here");
+        return;
+    }
+    let Some((id, note)) = which_incident(app, "note", text) else {
+        return;
+    };
+    if note.trim().is_empty() {
+        app.toast_error("note: the note is empty");
+        return;
+    }
+    fx.push(Effect::Journal(crate::journal::task::Request::Note {
+        subject: crate::journal::incidents::subject(id),
+        author: app.settings.identity.clone(),
+        text: note.to_string(),
     }));
 }

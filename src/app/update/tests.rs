@@ -813,6 +813,13 @@ fn an_incident_is_declared_from_the_marked_alerts_and_changed_from_the_palette()
             .as_ref()
             .is_some_and(|t| t.text.contains("no incident 9"))
     );
+    let mut fx = Vec::new();
+    crate::app::update::palette::run(&mut app, "note failover started", &mut fx);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Journal(Request::Note { subject, text, .. })]
+            if subject == "incident:7" && text == "failover started"),
+        "{fx:?}"
+    );
 }
 
 #[test]
