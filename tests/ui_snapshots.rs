@@ -141,6 +141,28 @@ fn incidents_view_with_roles_alerts_and_timeline() {
 }
 
 #[test]
+fn an_alert_in_an_open_incident_says_which() {
+    use onduty::journal::incidents::{Incident, IncidentStatus};
+    use onduty::journal::task::JournalEvent;
+    snapshot_each_size("alert_in_incident", |app| {
+        let alert = app.sources[0].alerts[0].key.clone();
+        let incident = Incident {
+            id: 3,
+            title: "Payments".into(),
+            severity: 1,
+            status: IncidentStatus::Investigating,
+            commander: Some("ana".into()),
+            scribe: None,
+            comms: None,
+            alerts: vec![alert],
+            opened_at: app.now,
+            resolved_at: None,
+        };
+        app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
+    });
+}
+
+#[test]
 fn sources_view() {
     snapshot_each_size("sources", |app| keys(app, "3"));
 }

@@ -421,6 +421,15 @@ impl App {
             .collect()
     }
 
+    /// The open incident `key` belongs to, if any (the newest when several).
+    pub fn open_incident_of(&self, key: &AlertKey) -> Option<i64> {
+        self.incidents
+            .iter()
+            .filter(|i| i.status != crate::journal::incidents::IncidentStatus::Resolved)
+            .find(|i| i.alerts.contains(key))
+            .map(|i| i.id)
+    }
+
     /// The pending action on `key`, if any.
     pub fn pending_on(&self, key: &AlertKey) -> Option<&Pending> {
         self.pending.values().find(|p| &p.key == key)

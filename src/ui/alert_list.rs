@@ -175,11 +175,21 @@ fn alert_line(
     let used = SEV + STATUS + cols.source + cols.service + cols.age;
     let title_w = width.saturating_sub(used);
     let (title, rest) = title_parts(a, app.now);
-    // Data from a source that is failing or stale is still shown, and says so first.
+    // Data from a source that is failing or stale is still shown, and says so first; an
+    // alert in an open incident says which.
     let stale = is_stale(app, a).then_some("stale · ");
-    let marker_w = stale.map_or(0, super::text::display_width);
+    let incident = app
+        .open_incident_of(&a.key)
+        .map(|id| format!("INC#{id} · "));
+    let mut marker_w = 0;
     if let Some(m) = stale {
+        marker_w += super::text::display_width(m);
         spans.push(Span::styled(cut(m, title_w), style(Role::SourceStale)));
+    }
+    if let Some(m) = incident {
+        let m = cut(&m, title_w.saturating_sub(marker_w));
+        marker_w += super::text::display_width(&m);
+        spans.push(Span::styled(m, style(Role::SeverityError)));
     }
     let title_text = cut(&title, title_w.saturating_sub(marker_w));
     let rest_w = title_w.saturating_sub(marker_w + super::text::display_width(&title_text));
