@@ -424,3 +424,26 @@ async fn what_was_asked_before_the_stop_is_still_written() {
     let reader = Journal::open(&location).await.unwrap();
     assert_eq!(reader.timeline("am:1").await.unwrap().len(), 20);
 }
+
+#[tokio::test]
+async fn a_locked_sqlite_journal_refuses_the_write_and_works_again_once_released() {
+    use sqlx::{Connection, Executor};
+    let (dir, location) = sqlite().await;
+    let journal = Journal::open(&location).await.unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    // Another program holds the file's write lock (what a stuck process would do).
+    let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    holder.execute("BEGIN EXCLUSIVE").await.unwrap();
+    let action = ack("am:1");
+    let e = journal.record(&action, Utc::now()).await.unwrap_err();
+    assert!(e.to_string().contains("locked"), "{e}");
+    holder.execute("ROLLBACK").await.unwrap();
+    assert!(
+        journal.outbox_item(action.id).await.unwrap().is_none(),
+        "nothing was recorded as written"
+    );
+    journal.record(&action, Utc::now()).await.unwrap();
+    assert!(journal.outbox_item(action.id).await.unwrap().is_some());
+}
