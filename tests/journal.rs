@@ -447,3 +447,50 @@ async fn a_locked_sqlite_journal_refuses_the_write_and_works_again_once_released
     journal.record(&action, Utc::now()).await.unwrap();
     assert!(journal.outbox_item(action.id).await.unwrap().is_some());
 }
+
+async fn observed_once(location: &Location) {
+    use onduty::sources::observe::Observation;
+    let a = Journal::open(location).await.unwrap();
+    let b = Journal::open(location).await.unwrap();
+    let at = Utc::now();
+    let changes = vec![
+        Observation {
+            key: AlertKey("am:1".into()),
+            at,
+            what: "fired (critical)".into(),
+        },
+        Observation {
+            key: AlertKey("am:1".into()),
+            at: at + TimeDelta::minutes(3),
+            what: "acked by bo".into(),
+        },
+    ];
+    let source = SourceId("am".into());
+    assert_eq!(a.observe(&source, &changes).await.unwrap(), 2);
+    // A second dashboard on the same journal saw the same poll.
+    assert_eq!(b.observe(&source, &changes).await.unwrap(), 0);
+    let timeline = a.timeline("am:1").await.unwrap();
+    let told: Vec<_> = timeline
+        .iter()
+        .map(|e| (e.kind, e.author.as_str(), e.body.as_str()))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            (EntryKind::Observed, "am", "fired (critical)"),
+            (EntryKind::Observed, "am", "acked by bo")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_change_seen_by_two_processes_is_recorded_once_on_sqlite() {
+    let (_dir, location) = sqlite().await;
+    observed_once(&location).await;
+}
+
+#[tokio::test]
+async fn a_change_seen_by_two_processes_is_recorded_once_on_postgres() {
+    let pg = Postgres::start();
+    observed_once(&Location::Postgres(pg.url.clone())).await;
+}

@@ -19,6 +19,7 @@ use super::timeline::NewEntry;
 use super::{Entry, EntryKind, Journal, JournalError, Location, OutboxItem};
 use crate::clock::SharedClock;
 use crate::model::{Alert, AlertKey, SourceId};
+use crate::sources::observe::Observation;
 use crate::sources::{CommandId, Failure, Operation, SourceCommand};
 
 /// How often due retries are looked for.
@@ -78,6 +79,13 @@ pub enum Request {
         change: IncidentChange,
         /// Who changes it.
         author: String,
+    },
+    /// Record what a source was seen to change.
+    Observed {
+        /// The source.
+        source: SourceId,
+        /// The changes.
+        changes: Vec<Observation>,
     },
     /// Write a note on `subject`.
     Note {
@@ -318,6 +326,10 @@ impl JournalTask {
                             JournalError::Io(format!("snapshot encoder stopped: {e}"))
                         })??;
                 journal.save_snapshot(&source, fetched_at, &encoded).await
+            }
+            Request::Observed { source, changes } => {
+                // Picked up, like another process's entries, at the next watch.
+                journal.observe(&source, &changes).await.map(drop)
             }
             Request::DeclareIncident(declaration) => {
                 journal.declare(&declaration, now).await?;

@@ -108,6 +108,33 @@ impl Journal {
         })
     }
 
+    /// Records changes seen at `source` (author: the source), each once even when several
+    /// processes on one journal saw it; returns how many were new.
+    pub async fn observe(
+        &self,
+        source: &crate::model::SourceId,
+        changes: &[crate::sources::observe::Observation],
+    ) -> Result<u64, JournalError> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for c in changes {
+            let done = sqlx::query(
+                "INSERT INTO timeline (subject, at, author, kind, body, starred) \
+                 VALUES ($1, $2, $3, 'observed', $4, 0) \
+                 ON CONFLICT (subject, kind, body, at) WHERE kind = 'observed' DO NOTHING",
+            )
+            .bind(&c.key.0)
+            .bind(to_millis(c.at))
+            .bind(&*source.0)
+            .bind(&c.what)
+            .execute(&mut *tx)
+            .await?;
+            added += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     /// The timeline of `subject`, oldest first.
     pub async fn timeline(&self, subject: &str) -> Result<Vec<Entry>, JournalError> {
         let rows = sqlx::query("SELECT * FROM timeline WHERE subject = $1 ORDER BY id")

@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod demo;
 mod error;
+pub mod observe;
 mod poller;
 pub mod registry;
 
@@ -134,6 +135,13 @@ pub enum SourceEvent {
         error: String,
         /// When.
         at: DateTime<Utc>,
+    },
+    /// What changed at the source since its previous poll (after `AlertsFetched`).
+    Observed {
+        /// Which source.
+        source: SourceId,
+        /// The changes.
+        changes: Vec<observe::Observation>,
     },
     /// A command finished.
     CommandDone {

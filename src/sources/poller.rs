@@ -163,6 +163,8 @@ impl<S: Source> SourceTask<S> {
         };
         let source = self.source.id().clone();
         let at = self.clock.now();
+        // The first poll sees no changes: there is nothing to compare it with.
+        let mut observed = None;
         let event = match outcome {
             Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
                 // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
@@ -172,6 +174,17 @@ impl<S: Source> SourceTask<S> {
             }
             Ok(snapshot) => {
                 self.failures = 0;
+                let changes = self
+                    .last
+                    .as_ref()
+                    .map(|last| super::observe::changes(&last.alerts, &snapshot.alerts, at))
+                    .unwrap_or_default();
+                if !changes.is_empty() {
+                    observed = Some(SourceEvent::Observed {
+                        source: source.clone(),
+                        changes,
+                    });
+                }
                 self.last = Some(snapshot.clone());
                 tracing::debug!(source = %source, alerts = snapshot.alerts.len(), ms = started.elapsed().as_millis() as u64, "poll ok");
                 SourceEvent::AlertsFetched {
@@ -193,6 +206,9 @@ impl<S: Source> SourceTask<S> {
             }
         };
         send(&self.events, event).await;
+        if let Some(observed) = observed {
+            send(&self.events, observed).await;
+        }
     }
 }
 

@@ -89,6 +89,11 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 },
             ));
         }
+        SourceEvent::Observed { source, changes } => {
+            app.queued.push(crate::app::Effect::Journal(
+                crate::journal::task::Request::Observed { source, changes },
+            ));
+        }
         SourceEvent::PauseChanged { source, is_paused } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
                 s.is_paused = is_paused;
