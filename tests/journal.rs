@@ -481,6 +481,18 @@ async fn observed_once(location: &Location) {
             (EntryKind::Observed, "am", "acked by bo")
         ]
     );
+    let fires = a.fires_since(at - TimeDelta::minutes(1)).await.unwrap();
+    assert_eq!(fires.len(), 1);
+    assert_eq!(
+        (fires[0].0.as_str(), fires[0].1.timestamp_millis()),
+        ("am:1", at.timestamp_millis())
+    );
+    assert!(
+        a.fires_since(at + TimeDelta::minutes(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -163,6 +163,18 @@ fn an_alert_in_an_open_incident_says_which() {
 }
 
 #[test]
+fn a_flapping_alert_says_how_often_it_fired() {
+    use onduty::journal::task::JournalEvent;
+    snapshot_each_size("flapping", |app| {
+        let key = app.selected_alert().unwrap().key.0.clone();
+        let fires = (1..=4)
+            .map(|h| (key.clone(), app.now - chrono::TimeDelta::hours(h)))
+            .collect();
+        app.update(Action::Journal(JournalEvent::Fires(fires)));
+    });
+}
+
+#[test]
 fn sources_view() {
     snapshot_each_size("sources", |app| keys(app, "3"));
 }

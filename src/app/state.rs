@@ -283,6 +283,8 @@ pub struct App {
     pub timeline: BTreeMap<String, Vec<crate::journal::Entry>>,
     /// Why the journal is unusable, while it is (actions are then refused).
     pub journal_error: Option<String>,
+    /// When each alert fired over the last day, as the journal recorded it (by alert key).
+    pub fires: std::collections::HashMap<String, Vec<DateTime<Utc>>>,
     /// Incidents, open ones first, newest first.
     pub incidents: Vec<crate::journal::incidents::Incident>,
     /// A passing message.
@@ -367,6 +369,7 @@ impl App {
             timeline: BTreeMap::new(),
             journal_error: None,
             incidents: Vec::new(),
+            fires: Default::default(),
             toast: None,
             banner: None,
             theme,
@@ -419,6 +422,14 @@ impl App {
             .filter(|s| s.info.id == alert.source)
             .chain(others)
             .collect()
+    }
+
+    /// How many times `key` fired in the 24 hours before now.
+    pub fn fires_in_day(&self, key: &AlertKey) -> usize {
+        let since = self.now - TimeDelta::hours(24);
+        self.fires
+            .get(&key.0)
+            .map_or(0, |at| at.iter().filter(|t| **t >= since).count())
     }
 
     /// The open incident `key` belongs to, if any (the newest when several).

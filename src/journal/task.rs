@@ -135,6 +135,8 @@ pub enum JournalEvent {
     },
     /// Every incident (after a change here or in another process).
     Incidents(Vec<Incident>),
+    /// When alerts fired over the last day (alert key, time), read at start.
+    Fires(Vec<(String, DateTime<Utc>)>),
     /// Timeline entries not seen before (notes included), from any process.
     Entries(Vec<Entry>),
     /// The journal is (or became) unusable; the message says why.
@@ -249,6 +251,14 @@ impl JournalTask {
 
     /// Recent notes for the dashboard; returns the newest entry id seen.
     async fn load_start(&self, journal: &Journal) -> i64 {
+        match journal
+            .fires_since(self.clock.now() - TimeDelta::hours(24))
+            .await
+        {
+            Ok(fires) if !fires.is_empty() => self.tell(JournalEvent::Fires(fires)),
+            Ok(_) => {}
+            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
+        }
         let since = self.clock.now() - NOTES_KEPT;
         match (
             journal.notes_since(since).await,

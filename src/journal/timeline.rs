@@ -165,6 +165,24 @@ impl Journal {
         rows.iter().map(entry).collect()
     }
 
+    /// When each alert fired since `since`, as the sources were seen to report it: (alert
+    /// key, time), oldest first.
+    pub async fn fires_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, JournalError> {
+        let rows = sqlx::query(
+            "SELECT subject, at FROM timeline WHERE kind = 'observed' AND body LIKE 'fired%' \
+             AND at >= $1 ORDER BY at",
+        )
+        .bind(to_millis(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("subject")?, from_millis(r.try_get("at")?))))
+            .collect()
+    }
+
     /// One entry.
     pub async fn entry(&self, id: i64) -> Result<Option<Entry>, JournalError> {
         let row = sqlx::query("SELECT * FROM timeline WHERE id = $1")

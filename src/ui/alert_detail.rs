@@ -36,17 +36,33 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, is_full: bool) {
     frame.render_widget(p, area);
 }
 
+/// Fires in a day from which an alert is called flapping.
+pub const FLAPPING: usize = 3;
+
 fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     let t = &app.theme;
     let mut out = vec![Line::styled(&*a.title, t.style(Role::TextStrong))];
     let age = duration_fmt::age(app.now - a.started_at);
-    out.push(Line::from(vec![
+    let mut head = vec![
         Span::styled(a.severity.short(), t.style(severity_role(a.severity))),
         Span::styled(
             format!(" · {} · {age}", a.status.short()),
             t.style(Role::Text),
         ),
-    ]));
+    ];
+    let fires = app.fires_in_day(&a.key);
+    if fires > 1 {
+        let role = if fires >= FLAPPING {
+            Role::SourceStale
+        } else {
+            Role::TextMuted
+        };
+        head.push(Span::styled(
+            format!(" · fired {fires}× in 24h"),
+            t.style(role),
+        ));
+    }
+    out.push(Line::from(head));
     out.push(Line::default());
     kv(&mut out, t, "key", a.key.0.as_str());
     let reporters: Vec<&str> = app.reporters(a).iter().map(|s| &*s.info.id.0).collect();

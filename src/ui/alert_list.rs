@@ -181,15 +181,22 @@ fn alert_line(
     let incident = app
         .open_incident_of(&a.key)
         .map(|id| format!("INC#{id} · "));
+    let fires = app.fires_in_day(&a.key);
+    let flapping = (fires >= super::alert_detail::FLAPPING).then(|| format!("↻{fires} · "));
     let mut marker_w = 0;
     if let Some(m) = stale {
         marker_w += super::text::display_width(m);
         spans.push(Span::styled(cut(m, title_w), style(Role::SourceStale)));
     }
-    if let Some(m) = incident {
-        let m = cut(&m, title_w.saturating_sub(marker_w));
-        marker_w += super::text::display_width(&m);
-        spans.push(Span::styled(m, style(Role::SeverityError)));
+    for (m, role) in [
+        (incident, Role::SeverityError),
+        (flapping, Role::SourceStale),
+    ] {
+        if let Some(m) = m {
+            let m = cut(&m, title_w.saturating_sub(marker_w));
+            marker_w += super::text::display_width(&m);
+            spans.push(Span::styled(m, style(role)));
+        }
     }
     let title_text = cut(&title, title_w.saturating_sub(marker_w));
     let rest_w = title_w.saturating_sub(marker_w + super::text::display_width(&title_text));

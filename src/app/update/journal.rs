@@ -43,7 +43,22 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                 app.rebuild_after_refresh(index);
             }
         }
+        JournalEvent::Fires(fires) => {
+            for (key, at) in fires {
+                app.fires.entry(key).or_default().push(at);
+            }
+        }
         JournalEvent::Entries(entries) => {
+            for entry in &entries {
+                if entry.kind == crate::journal::EntryKind::Observed
+                    && entry.body.starts_with("fired")
+                {
+                    let times = app.fires.entry(entry.subject.clone()).or_default();
+                    if !times.contains(&entry.at) {
+                        times.push(entry.at);
+                    }
+                }
+            }
             for entry in entries {
                 let list = app.timeline.entry(entry.subject.clone()).or_default();
                 if !list.iter().any(|e| e.id == entry.id) {
