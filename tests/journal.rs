@@ -493,6 +493,9 @@ async fn observed_once(location: &Location) {
             .unwrap()
             .is_empty()
     );
+    let newest = b.observed_since(at - TimeDelta::hours(1), 1).await.unwrap();
+    assert_eq!(newest.len(), 1, "the limit keeps the newest");
+    assert_eq!(newest[0].body, "acked by bo");
 }
 
 #[tokio::test]

@@ -175,6 +175,38 @@ fn a_flapping_alert_says_how_often_it_fired() {
 }
 
 #[test]
+fn history_since_you_last_looked() {
+    use onduty::journal::task::JournalEvent;
+    use onduty::journal::{Entry, EntryKind};
+    snapshot_each_size("history", |app| {
+        let alert_keys: Vec<String> = app.sources[0]
+            .alerts
+            .iter()
+            .map(|a| a.key.0.clone())
+            .collect();
+        let now = app.now;
+        let seen = |id, key: &str, mins, body: &str| Entry {
+            id,
+            subject: key.to_string(),
+            at: now - chrono::TimeDelta::minutes(mins),
+            author: "demo".into(),
+            kind: EntryKind::Observed,
+            body: body.into(),
+            starred: false,
+            corrects: None,
+        };
+        app.last_looked = Some(now - chrono::TimeDelta::minutes(90));
+        app.update(Action::Journal(JournalEvent::Entries(vec![
+            seen(1, &alert_keys[0], 200, "fired (critical)"),
+            seen(2, &alert_keys[0], 80, "resolved"),
+            seen(3, &alert_keys[1], 45, "fired (warning)"),
+            seen(4, &alert_keys[1], 30, "acked by bo"),
+        ])));
+        keys(app, "7");
+    });
+}
+
+#[test]
 fn sources_view() {
     snapshot_each_size("sources", |app| keys(app, "3"));
 }

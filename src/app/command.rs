@@ -94,6 +94,8 @@ commands! {
     ShowOutbox = "show_outbox",
     /// Show the incidents and their timelines
     ShowIncidents = "show_incidents",
+    /// Show what fired and resolved since you last looked
+    ShowHistory = "show_history",
 }
 
 impl Command {

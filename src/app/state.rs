@@ -30,6 +30,8 @@ pub enum View {
     Outbox,
     /// Incidents and their timelines.
     Incidents,
+    /// What the sources were seen to change, newest first.
+    History,
 }
 
 /// What is drawn over the view and takes the keys.
@@ -285,6 +287,9 @@ pub struct App {
     pub journal_error: Option<String>,
     /// When each alert fired over the last day, as the journal recorded it (by alert key).
     pub fires: std::collections::HashMap<String, Vec<DateTime<Utc>>>,
+    /// When the previous run last saw the sources (its saved pictures): where `:history`
+    /// starts ("since you last looked").
+    pub last_looked: Option<DateTime<Utc>>,
     /// Incidents, open ones first, newest first.
     pub incidents: Vec<crate::journal::incidents::Incident>,
     /// A passing message.
@@ -370,6 +375,7 @@ impl App {
             journal_error: None,
             incidents: Vec::new(),
             fires: Default::default(),
+            last_looked: None,
             toast: None,
             banner: None,
             theme,

@@ -28,6 +28,8 @@ const RETRY_CHECK: Duration = Duration::from_secs(5);
 /// told at once and checks this often only as a safety net).
 const WATCH_SQLITE: Duration = Duration::from_millis(750);
 const WATCH_POSTGRES: Duration = Duration::from_secs(30);
+/// Changes seen at sources loaded at start (the newest of the last day).
+const HISTORY_KEPT: i64 = 2_000;
 /// Notes older than this are not loaded at start.
 const NOTES_KEPT: TimeDelta = TimeDelta::days(7);
 
@@ -251,11 +253,15 @@ impl JournalTask {
 
     /// Recent notes for the dashboard; returns the newest entry id seen.
     async fn load_start(&self, journal: &Journal) -> i64 {
-        match journal
-            .fires_since(self.clock.now() - TimeDelta::hours(24))
-            .await
-        {
+        let day_ago = self.clock.now() - TimeDelta::hours(24);
+        match journal.fires_since(day_ago).await {
             Ok(fires) if !fires.is_empty() => self.tell(JournalEvent::Fires(fires)),
+            Ok(_) => {}
+            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
+        }
+        // What happened while nobody looked, for :history and the detail's timeline.
+        match journal.observed_since(day_ago, HISTORY_KEPT).await {
+            Ok(seen) if !seen.is_empty() => self.tell(JournalEvent::Entries(seen)),
             Ok(_) => {}
             Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
         }

@@ -183,6 +183,23 @@ impl Journal {
             .collect()
     }
 
+    /// The newest `limit` changes seen at sources since `since`, oldest first.
+    pub async fn observed_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Entry>, JournalError> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT * FROM timeline WHERE kind = 'observed' AND at >= $1 \
+             ORDER BY at DESC LIMIT $2) AS newest ORDER BY at",
+        )
+        .bind(to_millis(since))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
     /// One entry.
     pub async fn entry(&self, id: i64) -> Result<Option<Entry>, JournalError> {
         let row = sqlx::query("SELECT * FROM timeline WHERE id = $1")

@@ -6,6 +6,7 @@ mod alert_list;
 mod confirm;
 mod header;
 mod help;
+mod history;
 mod incidents;
 pub mod layout;
 mod oncall;
@@ -51,6 +52,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         View::Silences => silences::render(app, frame, areas.body),
         View::Outbox => outbox::render(app, frame, areas.body),
         View::Incidents => incidents::render(app, frame, areas.body),
+        View::History => history::render(app, frame, areas.body),
     }
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);

@@ -176,7 +176,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::SilenceMatching, "silence…"),
         ],
         (_, View::Silences, _) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
-        (_, View::OnCall | View::Sources | View::Outbox | View::Incidents, _) => {
+        (_, View::OnCall | View::Sources | View::Outbox | View::Incidents | View::History, _) => {
             vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
         }
     };

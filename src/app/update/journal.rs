@@ -105,6 +105,12 @@ impl App {
                 .is_some();
         }
         if taken {
+            self.last_looked = self
+                .sources
+                .iter()
+                .filter(|s| s.is_cached)
+                .filter_map(|s| s.last_ok)
+                .min();
             self.rebuild_rows();
             self.is_dirty = true;
         }

@@ -222,6 +222,7 @@ impl App {
             Command::ShowSources => self.show(View::Sources),
             Command::ShowOutbox => self.show(View::Outbox),
             Command::ShowIncidents => self.show(View::Incidents),
+            Command::ShowHistory => self.show(View::History),
             Command::DeclareIncident => act::open_incident_prompt(self),
             Command::ShowSilences => self.show(View::Silences),
             Command::Mark => {

@@ -11,6 +11,7 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":sources", "source health (also :health)"),
     (":outbox", "actions waiting to be sent or confirmed"),
     (":incidents", "incidents and their timelines (also :inc)"),
+    (":history", "what fired and resolved since you last looked"),
     (
         ":status [N] STATUS",
         "investigating, identified, monitoring, resolved",
@@ -46,6 +47,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
         "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
+        "history" | "hist" => app.run(Command::ShowHistory, fx),
         "status" | "role" | "attach" => incident_change(app, word, rest, fx),
         "note" => incident_note(app, rest, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
