@@ -63,6 +63,12 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         ));
     }
     out.push(Line::from(head));
+    if fires > 1 {
+        out.push(Line::styled(
+            format!("  24h {} now", sparkline(app, a)),
+            t.style(Role::TextMuted),
+        ));
+    }
     out.push(Line::default());
     kv(&mut out, t, "key", a.key.0.as_str());
     let reporters: Vec<&str> = app.reporters(a).iter().map(|s| &*s.info.id.0).collect();
@@ -259,4 +265,24 @@ fn kv<'a>(out: &mut Vec<Line<'a>>, t: &Theme, k: &str, v: impl Into<std::borrow:
         ),
         Span::styled(v.into(), t.style(Role::LabelValue)),
     ]));
+}
+
+/// When the alert fired over the last 24 hours, an hour a bar, oldest first.
+fn sparkline(app: &App, a: &Alert) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let mut hours = [0usize; 24];
+    for at in app.fires.get(&a.key.0).into_iter().flatten() {
+        let ago = (app.now - *at).num_hours();
+        if (0..24).contains(&ago) {
+            hours[23 - ago as usize] += 1;
+        }
+    }
+    let most = hours.iter().copied().max().unwrap_or(0).max(1);
+    hours
+        .iter()
+        .map(|n| match n {
+            0 => '·',
+            n => BARS[(n * (BARS.len() - 1)) / most],
+        })
+        .collect()
 }
