@@ -125,16 +125,6 @@ pub enum JournalEvent {
     },
     /// Actions being sent again (left pending, or by a previous run).
     Resumed(Vec<OutboxItem>),
-    /// A source's last known alerts, read at start (before its first poll; the dashboard
-    /// reads them before starting the sources).
-    Snapshot {
-        /// The source.
-        source: SourceId,
-        /// When they were fetched.
-        fetched_at: DateTime<Utc>,
-        /// The alerts, rebuilt (sanitized, interned).
-        alerts: Arc<Vec<Alert>>,
-    },
     /// Every incident (after a change here or in another process).
     Incidents(Vec<Incident>),
     /// When alerts fired over the last day (alert key, time), read at start.

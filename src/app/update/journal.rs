@@ -34,15 +34,6 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                 );
             }
         }
-        JournalEvent::Snapshot {
-            source,
-            fetched_at,
-            alerts,
-        } => {
-            if let Some(index) = take_last_known(app, &source, fetched_at, alerts) {
-                app.rebuild_after_refresh(index);
-            }
-        }
         JournalEvent::Fires(fires) => {
             for (key, at) in fires {
                 app.fires.entry(key).or_default().push(at);
@@ -60,9 +51,10 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                 }
             }
             for entry in entries {
+                // Kept sorted by id: an entry seen twice (written here, then picked up) is
+                // found by a binary search, not a scan of a long incident's timeline.
                 let list = app.timeline.entry(entry.subject.clone()).or_default();
-                if !list.iter().any(|e| e.id == entry.id) {
-                    let at = list.partition_point(|e| e.id < entry.id);
+                if let Err(at) = list.binary_search_by_key(&entry.id, |e| e.id) {
                     list.insert(at, entry);
                 }
             }
@@ -76,33 +68,24 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
     }
 }
 
-/// Shows a source's last known alerts unless a poll already brought fresher ones; the index
-/// of the source when they were taken (the caller rebuilds the list).
-fn take_last_known(
-    app: &mut App,
-    source: &crate::model::SourceId,
-    fetched_at: chrono::DateTime<chrono::Utc>,
-    alerts: std::sync::Arc<Vec<crate::model::Alert>>,
-) -> Option<usize> {
-    let index = app.sources.iter().position(|s| &s.info.id == source)?;
-    let s = &mut app.sources[index];
-    if s.last_ok.is_some() {
-        return None;
-    }
-    s.alerts = alerts;
-    s.last_ok = Some(fetched_at);
-    s.is_cached = true;
-    Some(index)
-}
-
 impl App {
-    /// Shows every source's last known alerts at once, with one rebuild of the list (at
-    /// 100k alerts a rebuild per source would sort ten times).
+    /// Shows every source's last known alerts (unless a poll already brought fresher ones),
+    /// marked cached, with one rebuild of the list (at 100k alerts a rebuild per source
+    /// would sort ten times).
     pub fn show_last_known(&mut self, snapshots: Vec<crate::journal::snapshots::StoredSnapshot>) {
         let mut taken = false;
-        for s in snapshots {
-            taken |= take_last_known(self, &s.source, s.fetched_at, std::sync::Arc::new(s.alerts))
-                .is_some();
+        for snapshot in snapshots {
+            let Some(s) = self
+                .sources
+                .iter_mut()
+                .find(|s| s.info.id == snapshot.source && s.last_ok.is_none())
+            else {
+                continue;
+            };
+            s.alerts = std::sync::Arc::new(snapshot.alerts);
+            s.last_ok = Some(snapshot.fetched_at);
+            s.is_cached = true;
+            taken = true;
         }
         if taken {
             self.last_looked = self

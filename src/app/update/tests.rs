@@ -687,18 +687,18 @@ fn a_refresh_reuses_other_sources_verdicts_and_matches_a_full_pass() {
 #[test]
 fn the_last_known_picture_shows_stale_until_the_first_poll_and_is_saved_again() {
     use crate::app::SourceHealth;
-    use crate::journal::task::JournalEvent;
+    use crate::journal::snapshots::StoredSnapshot;
     let (source, clock) = demo_source(100);
     let mut app = empty_app(clock.now_utc());
     app.update(Action::Resize(120, 30));
     let cached = source.snapshot().alerts;
     let an_hour_ago = app.now - TimeDelta::hours(1);
     let demo = SourceId("demo".into());
-    app.update(Action::Journal(JournalEvent::Snapshot {
+    app.show_last_known(vec![StoredSnapshot {
         source: demo.clone(),
         fetched_at: an_hour_ago,
-        alerts: cached.clone(),
-    }));
+        alerts: cached.to_vec(),
+    }]);
     assert_eq!(
         app.rows
             .iter()
@@ -736,11 +736,11 @@ fn the_last_known_picture_shows_stale_until_the_first_poll_and_is_saved_again() 
     assert!(app.final_effects().is_empty(), "saved once");
     // An old picture arriving after a poll is ignored.
     let before = app.sources[0].alerts.clone();
-    app.update(Action::Journal(JournalEvent::Snapshot {
+    app.show_last_known(vec![StoredSnapshot {
         source: demo,
         fetched_at: an_hour_ago,
-        alerts: std::sync::Arc::new(Vec::new()),
-    }));
+        alerts: Vec::new(),
+    }]);
     assert!(std::sync::Arc::ptr_eq(&before, &app.sources[0].alerts));
 }
 
