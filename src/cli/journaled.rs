@@ -56,18 +56,7 @@ pub async fn act(
         key: AlertKey(key.to_string()),
         op,
     };
-    journal.record(&action, Utc::now()).await?;
-    let item = OutboxItem {
-        id: action.id,
-        created_at: Utc::now(),
-        author: action.author,
-        source: action.source,
-        key: action.key,
-        op: action.op,
-        state: OutboxState::Sent,
-        attempts: 1,
-        last_error: None,
-    };
+    let item = journal.record(&action, Utc::now()).await?;
     let code = send(&journal, built, &item, &mut std::io::stdout().lock()).await?;
     journal.close().await;
     Ok(code)

@@ -85,14 +85,6 @@ impl Role {
             _ => None,
         }
     }
-
-    fn column(self) -> &'static str {
-        match self {
-            Role::Commander => "commander",
-            Role::Scribe => "scribe",
-            Role::Comms => "comms",
-        }
-    }
 }
 
 /// One incident. Text fields are stored as typed; sanitize when showing.
@@ -237,11 +229,11 @@ impl Journal {
         author: &str,
         now: DateTime<Utc>,
     ) -> Result<(), JournalError> {
-        // The column name comes from a closed set, never from input.
-        let sql = match role.column() {
-            "commander" => "UPDATE incidents SET commander = $1, updated_at = $2 WHERE id = $3",
-            "scribe" => "UPDATE incidents SET scribe = $1, updated_at = $2 WHERE id = $3",
-            _ => "UPDATE incidents SET comms = $1, updated_at = $2 WHERE id = $3",
+        // One fixed statement per role: no column name is ever built from input.
+        let sql = match role {
+            Role::Commander => "UPDATE incidents SET commander = $1, updated_at = $2 WHERE id = $3",
+            Role::Scribe => "UPDATE incidents SET scribe = $1, updated_at = $2 WHERE id = $3",
+            Role::Comms => "UPDATE incidents SET comms = $1, updated_at = $2 WHERE id = $3",
         };
         sqlx::query(sql)
             .bind(who)
@@ -274,9 +266,26 @@ impl Journal {
         Ok(incidents)
     }
 
-    /// One incident.
+    /// One incident (without reading every other one).
     pub async fn incident(&self, id: i64) -> Result<Option<Incident>, JournalError> {
-        Ok(self.incidents().await?.into_iter().find(|i| i.id == id))
+        let Some(row) = sqlx::query("SELECT * FROM incidents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut found = incident(&row)?;
+        let links = sqlx::query(
+            "SELECT alert_key FROM incident_alerts WHERE incident_id = $1 ORDER BY added_at",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        for l in links {
+            found.alerts.push(AlertKey(l.try_get("alert_key")?));
+        }
+        Ok(Some(found))
     }
 
     async fn touch(&self, id: i64, now: DateTime<Utc>) -> Result<(), JournalError> {

@@ -98,8 +98,13 @@ pub fn new_command_id() -> CommandId {
 
 impl Journal {
     /// Writes `action` as sent by the caller, who holds it for one lease: it sends it right
-    /// after this returns. Until this returns Ok, nothing may be sent.
-    pub async fn record(&self, action: &NewAction, now: DateTime<Utc>) -> Result<(), JournalError> {
+    /// after this returns. Until this returns Ok, nothing may be sent. Returns the item as
+    /// stored.
+    pub async fn record(
+        &self,
+        action: &NewAction,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxItem, JournalError> {
         let op = encode(&action.op)?;
         sqlx::query(
             "INSERT INTO outbox (id, created_at, updated_at, author, source, alert_key, operation, \
@@ -115,7 +120,17 @@ impl Journal {
         .bind(to_millis(now + LEASE))
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(OutboxItem {
+            id: action.id,
+            created_at: now,
+            author: action.author.clone(),
+            source: action.source.clone(),
+            key: action.key.clone(),
+            op: action.op.clone(),
+            state: OutboxState::Sent,
+            attempts: 1,
+            last_error: None,
+        })
     }
 
     /// Takes every item due by `due_by` whose lease has run out (pending, or sent by a

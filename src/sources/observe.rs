@@ -4,7 +4,7 @@
 //! processes on one shared journal record the same change once (see `Journal::observe`).
 
 use chrono::{DateTime, Utc};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Alert, AlertKey, Status};
 
@@ -58,8 +58,8 @@ pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observat
         }
     }
     if seen < old.len() {
-        let now_keys: FxHashMap<&AlertKey, ()> = new.iter().map(|a| (&a.key, ())).collect();
-        for a in old.iter().filter(|a| !now_keys.contains_key(&a.key)) {
+        let now_keys: FxHashSet<&AlertKey> = new.iter().map(|a| &a.key).collect();
+        for a in old.iter().filter(|a| !now_keys.contains(&a.key)) {
             push(Observation {
                 key: a.key.clone(),
                 at: a.last_seen,
