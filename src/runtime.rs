@@ -72,6 +72,7 @@ where
             events: journal_events_tx,
             commands: sources.commands.clone(),
             clock: clock.clone(),
+            author: app.settings.identity.clone(),
             cancel: sources.cancel.child_token(),
         }
         .run(),
@@ -81,9 +82,14 @@ where
         journal: &journal_tx,
         done: &done_tx,
     };
+    let mut drawn = false;
     let exit = loop {
         if app.is_dirty && last_draw.elapsed() >= FRAME_GAP {
             terminal.draw(|f| crate::ui::view(&app, f))?;
+            if !drawn {
+                tracing::debug!("first frame drawn");
+                drawn = true;
+            }
             app.is_dirty = false;
             last_draw = Instant::now();
         }

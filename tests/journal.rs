@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use onduty::clock::{SharedClock, SystemClock};
+use onduty::journal::drafts::Draft;
 use onduty::journal::outbox::{NewAction, new_command_id};
 use onduty::journal::snapshots;
-use onduty::journal::task::{JournalEvent, JournalTask};
+use onduty::journal::task::{JournalEvent, JournalTask, Request};
 use onduty::journal::timeline::NewEntry;
 use onduty::journal::{EntryKind, Journal, Location, OutboxState};
 use onduty::model::{AlertKey, SourceId};
@@ -194,6 +195,7 @@ fn dashboard_task(
                 .map(|s| (SourceId((*s).into()), mpsc::unbounded_channel().0))
                 .collect(),
             clock,
+            author: "ana".into(),
             cancel: cancel.clone(),
         }
         .run(),
@@ -406,6 +408,7 @@ async fn what_was_asked_before_the_stop_is_still_written() {
                 subject: "am:1".into(),
                 author: "ana".into(),
                 text: format!("note {n}"),
+                corrects: None,
             })
             .unwrap();
     }
@@ -417,6 +420,7 @@ async fn what_was_asked_before_the_stop_is_still_written() {
         events: events_tx,
         commands: HashMap::new(),
         clock: Arc::new(SystemClock),
+        author: "ana".into(),
         cancel,
     }
     .run()
@@ -508,4 +512,102 @@ async fn a_change_seen_by_two_processes_is_recorded_once_on_sqlite() {
 async fn a_change_seen_by_two_processes_is_recorded_once_on_postgres() {
     let pg = Postgres::start();
     observed_once(&Location::Postgres(pg.url.clone())).await;
+}
+
+/// A draft kept as typed comes back in the next run (the author's only), a correction's
+/// draft beside the note's; saving the note writes it and removes its draft, in one request.
+async fn drafts_survive_and_go_with_the_note(location: &Location) {
+    let journal = Journal::open(location).await.unwrap();
+    let now = Utc::now();
+    for (subject, author, body) in [
+        ("am:1", "ana", "first line"),
+        ("am:1", "ana", "first line\nsecond line"),
+        ("am:1#7", "ana", "the failover was at 14:07"),
+        ("am:1", "bo", "someone else's"),
+    ] {
+        let draft = Draft {
+            subject: subject.into(),
+            author: author.into(),
+            body: body.into(),
+            updated_at: now,
+        };
+        journal.save_draft(&draft).await.unwrap();
+    }
+    let (mut events, requests, cancel) = dashboard_task(journal.clone(), &[]);
+    let drafts = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match events.recv().await {
+                Some(JournalEvent::Drafts(d)) => return d,
+                Some(_) => {}
+                None => panic!("the journal task stopped"),
+            }
+        }
+    })
+    .await
+    .expect("drafts are told at start");
+    let mut bodies: Vec<(&str, &str)> = drafts
+        .iter()
+        .map(|d| (d.subject.as_str(), d.body.as_str()))
+        .collect();
+    bodies.sort();
+    assert_eq!(
+        bodies,
+        [
+            ("am:1", "first line\nsecond line"),
+            ("am:1#7", "the failover was at 14:07")
+        ]
+    );
+    requests
+        .send(Request::Note {
+            subject: "am:1".into(),
+            author: "ana".into(),
+            text: "first line\nsecond line".into(),
+            corrects: None,
+        })
+        .unwrap();
+    requests
+        .send(Request::Note {
+            subject: "am:1".into(),
+            author: "ana".into(),
+            text: "the failover was at 14:07".into(),
+            corrects: Some(7),
+        })
+        .unwrap();
+    let reader = Journal::open(location).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !reader.drafts("ana").await.unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("saving removes both drafts");
+    let kinds: Vec<(EntryKind, Option<i64>)> = reader
+        .timeline("am:1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| (e.kind, e.corrects))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(EntryKind::Note, None), (EntryKind::Correction, Some(7))]
+    );
+    assert_eq!(
+        reader.drafts("bo").await.unwrap().len(),
+        1,
+        "bo's draft is his"
+    );
+    cancel.cancel();
+}
+
+#[tokio::test]
+async fn drafts_survive_and_go_with_the_note_on_sqlite() {
+    let (_dir, location) = sqlite().await;
+    drafts_survive_and_go_with_the_note(&location).await;
+}
+
+#[tokio::test]
+async fn drafts_survive_and_go_with_the_note_on_postgres() {
+    let pg = Postgres::start();
+    drafts_survive_and_go_with_the_note(&Location::Postgres(pg.url.clone())).await;
 }

@@ -269,3 +269,11 @@ fn failing_source_keeps_its_alerts_marked_stale() {
         }));
     });
 }
+
+#[test]
+fn note_editor_with_two_lines() {
+    snapshot_each_size("note_editor", |app| {
+        keys(app, "n");
+        keys(app, "rolled back deploy 4512\nerror rate falling");
+    });
+}

@@ -6,6 +6,7 @@ pub mod command;
 pub mod filter;
 pub mod filter_job;
 pub mod keymap;
+pub mod note_editor;
 pub mod rows;
 pub mod silence_editor;
 mod state;

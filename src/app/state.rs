@@ -51,6 +51,8 @@ pub enum Overlay {
     Prompt(Prompt),
     /// The silence editor with its live preview.
     SilenceEditor(super::silence_editor::SilenceEditor),
+    /// The note editor (a multi-line text area).
+    NoteEditor(Box<super::note_editor::NoteEditor>),
 }
 
 /// A question that needs a yes.
@@ -80,8 +82,6 @@ pub struct Prompt {
 pub enum PromptKind {
     /// Silence: "DURATION [comment]".
     Silence(AlertKey),
-    /// A note.
-    Note(AlertKey),
     /// An incident from these alerts: "SEVn title".
     Incident(Vec<AlertKey>),
 }
@@ -292,6 +292,8 @@ pub struct App {
     pub last_looked: Option<DateTime<Utc>>,
     /// Incidents, open ones first, newest first.
     pub incidents: Vec<crate::journal::incidents::Incident>,
+    /// Notes being written and not saved, by draft subject (see `journal::drafts`).
+    pub drafts: BTreeMap<String, String>,
     /// A passing message.
     pub toast: Option<Toast>,
     /// A lasting problem (bad config file), shown until dismissed.
@@ -374,6 +376,7 @@ impl App {
             timeline: BTreeMap::new(),
             journal_error: None,
             incidents: Vec::new(),
+            drafts: BTreeMap::new(),
             fires: Default::default(),
             last_looked: None,
             toast: None,

@@ -20,6 +20,7 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     if let Some(why) = tui::unusable_terminal() {
         anyhow::bail!(why);
     }
+    tracing::debug!("dashboard opening");
     let (config, banner) = load_config(cli, paths, false)?;
     let themes = Arc::new(ThemeCatalog::load(&paths.themes_dir()));
     // NO_COLOR wins over the config's theme, not over an explicit --theme.
@@ -93,12 +94,14 @@ const LAST_KNOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(15
 /// the sources start: their first polls would otherwise compete for the CPU.
 async fn show_last_known(app: &mut App, journal: &Journal) {
     let sources: Vec<_> = app.sources.iter().map(|s| s.info.id.clone()).collect();
+    let started = std::time::Instant::now();
     match tokio::time::timeout(LAST_KNOWN_WAIT, journal.load_snapshots(&sources)).await {
         Ok(Ok(snapshots)) => {
+            let read = started.elapsed();
             let alerts: usize = snapshots.iter().map(|s| s.alerts.len()).sum();
             let sources = snapshots.len();
             app.show_last_known(snapshots);
-            tracing::info!(alerts, sources, "last known picture shown");
+            tracing::info!(alerts, sources, ?read, shown = ?started.elapsed(), "last known picture shown");
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "last known picture not read"),
         Err(_) => tracing::warn!("last known picture not read within {LAST_KNOWN_WAIT:?}"),

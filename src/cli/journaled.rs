@@ -238,16 +238,20 @@ pub async fn timeline(config: &Config, paths: &Paths, key: &str) -> anyhow::Resu
         let star = if e.starred { "*" } else { " " };
         let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
         let mut lines = body.lines();
+        let corrects = e
+            .corrects
+            .map_or(String::new(), |id| format!("(of #{id}) "));
         writeln!(
             out,
-            "{star}{}  {}{}{}",
+            "{star}{}  {}  {}{}{corrects}{}",
+            fit(&format!("#{}", e.id), 6),
             e.at.format("%Y-%m-%d %H:%M:%S"),
             fit(&sanitize::line(&e.author, 20), 12),
             fit(e.kind.name(), 11),
             lines.next().unwrap_or("")
         )?;
         for rest in lines {
-            writeln!(out, "{:44}{rest}", "")?;
+            writeln!(out, "{:52}{rest}", "")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -132,7 +132,7 @@ pub fn encode(alerts: &[Alert]) -> Result<String, JournalError> {
 pub fn decode(source: &SourceId, text: &str) -> Result<Vec<Alert>, JournalError> {
     let stored: Vec<StoredAlert<'_>> = serde_json::from_str(text)
         .map_err(|e| JournalError::Io(format!("a stored snapshot cannot be read: {e}")))?;
-    let mut interner = Interner::default();
+    let mut interner = Interner::for_alerts(stored.len());
     Ok(stored
         .into_iter()
         .map(|s| s.draft().build_interned(source, &mut interner))

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 
+use super::drafts::{Draft, draft_subject};
 use super::incidents::{Declaration, Incident, IncidentStatus, Role};
 use super::outbox::NewAction;
 use super::timeline::NewEntry;
@@ -97,6 +98,17 @@ pub enum Request {
         author: String,
         /// As typed.
         text: String,
+        /// The entry this note corrects (written as a correction; nothing is edited).
+        corrects: Option<i64>,
+    },
+    /// Keep what is being typed (an empty body removes the draft).
+    SaveDraft(Draft),
+    /// Star or unstar a timeline entry (starred entries lead the post-mortem).
+    Star {
+        /// The entry.
+        id: i64,
+        /// Starred or not.
+        starred: bool,
     },
 }
 
@@ -131,6 +143,15 @@ pub enum JournalEvent {
     Fires(Vec<(String, DateTime<Utc>)>),
     /// Timeline entries not seen before (notes included), from any process.
     Entries(Vec<Entry>),
+    /// This responder's unsaved note drafts, read at start.
+    Drafts(Vec<Draft>),
+    /// An entry was starred or unstarred.
+    Starred {
+        /// The entry.
+        id: i64,
+        /// Starred or not.
+        starred: bool,
+    },
     /// The journal is (or became) unusable; the message says why.
     Unavailable(String),
     /// The journal works again after being unavailable.
@@ -155,6 +176,8 @@ pub struct JournalTask {
     pub commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
     /// The clock.
     pub clock: SharedClock,
+    /// Whose drafts to bring back at start (the configured identity).
+    pub author: String,
     /// Stops the task.
     pub cancel: CancellationToken,
 }
@@ -252,6 +275,11 @@ impl JournalTask {
         // What happened while nobody looked, for :history and the detail's timeline.
         match journal.observed_since(day_ago, HISTORY_KEPT).await {
             Ok(seen) if !seen.is_empty() => self.tell(JournalEvent::Entries(seen)),
+            Ok(_) => {}
+            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
+        }
+        match journal.drafts(&self.author).await {
+            Ok(drafts) if !drafts.is_empty() => self.tell(JournalEvent::Drafts(drafts)),
             Ok(_) => {}
             Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
         }
@@ -357,18 +385,32 @@ impl JournalTask {
                 subject,
                 author,
                 text,
+                corrects,
             } => {
                 let entry = journal
                     .append(NewEntry {
                         subject: &subject,
                         at: now,
                         author: &author,
-                        kind: EntryKind::Note,
+                        kind: if corrects.is_some() {
+                            EntryKind::Correction
+                        } else {
+                            EntryKind::Note
+                        },
                         body: &text,
-                        corrects: None,
+                        corrects,
                     })
                     .await?;
                 self.tell(JournalEvent::Entries(vec![entry]));
+                // The note is kept: its draft is not needed any more.
+                journal
+                    .drop_draft(&draft_subject(&subject, corrects), &author)
+                    .await
+            }
+            Request::SaveDraft(draft) => journal.save_draft(&draft).await,
+            Request::Star { id, starred } => {
+                journal.star(id, starred).await?;
+                self.tell(JournalEvent::Starred { id, starred });
                 Ok(())
             }
         }

@@ -19,6 +19,14 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// An interner sized for the strings of `alerts` alerts, so that building a large
+    /// snapshot does not rehash the set again and again as it grows.
+    pub fn for_alerts(alerts: usize) -> Interner {
+        Interner {
+            set: FxHashSet::with_capacity_and_hasher(alerts.saturating_mul(8), Default::default()),
+        }
+    }
+
     /// The shared copy of `s`.
     pub fn intern(&mut self, s: &str) -> Arc<str> {
         if let Some(found) = self.set.get(s) {

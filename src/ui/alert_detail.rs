@@ -199,8 +199,10 @@ fn journal_timeline(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
     section(out, t, "timeline");
     for e in entries {
         let star = if e.starred { "★ " } else { "" };
+        let corrects = e.corrects.map_or(String::new(), |id| format!(" of #{id}"));
         let head = format!(
-            "  {star}{} {} {}: ",
+            "  {star}#{} {} {} {}{corrects}: ",
+            e.id,
             text::clock(e.at, app.clock, false),
             sanitize::line(&e.author, 64),
             e.kind.name()

@@ -59,7 +59,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 lines.push(Line::from(vec![
                     Span::styled(
                         format!(
-                            "    {} {}: ",
+                            "    {}#{} {} {}: ",
+                            if e.starred { "★ " } else { "" },
+                            e.id,
                             text::clock(e.at, app.clock, false),
                             sanitize::line(&e.author, 40)
                         ),

@@ -9,6 +9,7 @@ mod help;
 mod history;
 mod incidents;
 pub mod layout;
+mod note_editor;
 mod oncall;
 mod outbox;
 mod silence_editor;
@@ -60,6 +61,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Overlay::Help(scroll) => help::render(app, frame, area, *scroll),
         Overlay::Confirm(c) => confirm::render(app, c, frame, area),
         Overlay::SilenceEditor(e) => silence_editor::render(app, e, frame, area),
+        Overlay::NoteEditor(e) => note_editor::render(app, e, frame, area),
         _ => {}
     }
 }

@@ -43,7 +43,6 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         Overlay::Prompt(p) => {
             let label = match &p.kind {
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
-                PromptKind::Note(_) => "note: ".to_string(),
                 PromptKind::Incident(keys) => {
                     format!("incident from {} alert(s) (SEV1-4 title): ", keys.len())
                 }

@@ -22,7 +22,7 @@ pub fn ask_resolve(app: &mut App) {
     }
 }
 
-/// `s` / `n`: open the input line for a silence or a note on the selected alert.
+/// `s`: open the input line for a silence on the selected alert.
 pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
     let Some(key) = selected_open(app, "act on") else {
         return;
@@ -33,7 +33,7 @@ pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
             "{} ",
             crate::duration_fmt::short(app.settings.silence_duration)
         )),
-        PromptKind::Note(_) | PromptKind::Incident(_) => TextInput::default(),
+        PromptKind::Incident(_) => TextInput::default(),
     };
     app.overlay = Overlay::Prompt(Prompt {
         kind,
@@ -95,7 +95,6 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
     let text = prompt.input.text().trim().to_string();
     let outcome = match &prompt.kind {
         PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
-        PromptKind::Note(_) if text.is_empty() => Err("the note is empty".to_string()),
         PromptKind::Incident(keys) => {
             match parse_declaration(&text) {
                 Ok((severity, title)) => {
@@ -111,16 +110,6 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
                 }
                 Err(e) => prompt.error = Some(e),
             }
-            return;
-        }
-        PromptKind::Note(key) => {
-            // Notes live in the journal (shared through PostgreSQL), written as typed.
-            fx.push(Effect::Journal(Request::Note {
-                subject: key.0.clone(),
-                author: app.settings.identity.clone(),
-                text: prompt.input.text().to_string(),
-            }));
-            app.overlay = Overlay::None;
             return;
         }
     };

@@ -60,6 +60,8 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
             }
         }
         JournalEvent::Incidents(incidents) => app.incidents = incidents,
+        JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),
+        JournalEvent::Starred { id, starred } => super::notes::starred(app, id, starred),
         JournalEvent::Unavailable(error) => {
             app.toast_error(error.clone());
             app.journal_error = Some(error);

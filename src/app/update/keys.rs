@@ -90,6 +90,7 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 }
             }
         },
+        Overlay::NoteEditor(_) => super::notes::on_key(app, key, fx),
         Overlay::Prompt(prompt) => {
             let outcome = if is_ctrl_c {
                 InputOutcome::Cancelled
@@ -186,7 +187,7 @@ impl App {
             Command::Acknowledge => act::acknowledge(self, fx),
             Command::Resolve => act::ask_resolve(self),
             Command::Silence => act::open_prompt(self, PromptKind::Silence),
-            Command::Note => act::open_prompt(self, PromptKind::Note),
+            Command::Note => self.open_note(),
             Command::CycleSort => {
                 self.sort = rows::next_sort(self.sort);
                 self.rebuild_rows();

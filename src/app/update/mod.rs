@@ -4,6 +4,7 @@ mod act;
 mod journal;
 mod keys;
 mod navigate;
+mod notes;
 mod palette;
 pub use palette::{PALETTE_HELP, completions as palette_completions};
 mod source;
@@ -33,6 +34,9 @@ impl App {
                 return effects;
             }
             Action::Key(key) => keys::on_key(self, key, &mut effects),
+            Action::Paste(text) if matches!(self.overlay, super::Overlay::NoteEditor(_)) => {
+                notes::on_paste(self, &text, &mut effects)
+            }
             Action::Paste(text) => keys::on_paste(self, &text),
             Action::Mouse(mouse) => navigate::on_mouse(self, mouse),
             Action::Resize(w, h) => {

@@ -21,7 +21,15 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         ":attach [N]",
         "add the marked (or selected) alerts to incident N",
     ),
-    (":note [N] TEXT", "a note on incident N (on its timeline)"),
+    (
+        ":note [N] [TEXT]",
+        "a note on incident N (the editor opens without TEXT)",
+    ),
+    (
+        ":star ID / :unstar ID",
+        "star a timeline entry (#ID): it leads the post-mortem",
+    ),
+    (":correct ID", "write a correction of timeline entry #ID"),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -50,6 +58,15 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "history" | "hist" => app.run(Command::ShowHistory, fx),
         "status" | "role" | "attach" => incident_change(app, word, rest, fx),
         "note" => incident_note(app, rest, fx),
+        "star" | "unstar" if app.settings.is_read_only => {
+            app.toast_error("read-only: the timeline cannot be changed here")
+        }
+        "star" => super::notes::star(app, rest, true, fx),
+        "unstar" => super::notes::star(app, rest, false, fx),
+        "correct" => match rest.trim_start_matches('#').parse::<i64>() {
+            Ok(id) => super::notes::open_correction(app, id),
+            Err(_) => app.toast_error("correct ID: the entry's number, as the timeline shows it"),
+        },
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
@@ -188,7 +205,11 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
 
 /// The incident a palette command names ("N rest", or the only open one) and the rest of
 /// its text; says why on the toast when there is none.
-fn which_incident<'t>(app: &mut App, word: &str, text: &'t str) -> Option<(i64, &'t str)> {
+pub(super) fn which_incident<'t>(
+    app: &mut App,
+    word: &str,
+    text: &'t str,
+) -> Option<(i64, &'t str)> {
     use crate::journal::incidents::IncidentStatus;
     let (number, rest) = match text.split_once(' ').unwrap_or((text, "")) {
         (n, r) if n.trim_start_matches('#').parse::<i64>().is_ok() => {
@@ -230,12 +251,13 @@ fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         return;
     };
     if note.trim().is_empty() {
-        app.toast_error("note: the note is empty");
+        super::notes::open(app, crate::journal::incidents::subject(id), None, "");
         return;
     }
     fx.push(Effect::Journal(crate::journal::task::Request::Note {
         subject: crate::journal::incidents::subject(id),
         author: app.settings.identity.clone(),
         text: note.to_string(),
+        corrects: None,
     }));
 }

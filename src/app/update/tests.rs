@@ -10,18 +10,18 @@ use crate::model::{SourceId, Status};
 use crate::sources::{Failure, Operation, SourceCommand, SourceEvent};
 use crate::testing::{demo_app, demo_source, empty_app, feed};
 
-fn key(app: &mut App, c: char) -> Vec<Effect> {
+pub(super) fn key(app: &mut App, c: char) -> Vec<Effect> {
     app.update(Action::Key(KeyEvent::new(
         KeyCode::Char(c),
         KeyModifiers::NONE,
     )))
 }
 
-fn code(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn code(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn typed(app: &mut App, text: &str) {
+pub(super) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         key(app, c);
     }
@@ -200,19 +200,6 @@ fn silence_prompt_takes_duration_and_comment_and_rejects_nonsense() {
             duration: std::time::Duration::from_secs(1800),
             comment: "deploy".into()
         }
-    );
-}
-
-#[test]
-fn note_is_sent_as_typed() {
-    let mut app = demo_app(100, 80, 24);
-    key(&mut app, 'n');
-    typed(&mut app, "restarted pgbouncer");
-    let fx = code(&mut app, KeyCode::Enter);
-    assert!(
-        matches!(fx.as_slice(), [Effect::Journal(Request::Note { subject, author, text })]
-            if text == "restarted pgbouncer" && author == "ana" && subject.starts_with("demo:")),
-        "{fx:?}"
     );
 }
 
