@@ -1,7 +1,7 @@
 //! Nothing lost, nothing doubled, against a real Alertmanager and the real binary: an ack
-//! while the back end is down stays pending and is sent once when it is back; an action
-//! whose sender died after writing it (before or after sending it) is sent again by the
-//! next flush, and the alert ends with exactly one ack silence.
+//! while the back end is down stays pending and is sent once when it is back; `onduty ack`
+//! killed with SIGKILL while its ack is on the wire (before the back end got it, or after,
+//! with the answer lost) leaves it written, and the next flush makes it happen exactly once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -9,12 +9,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{TimeDelta, Utc};
-use onduty::journal::outbox::{NewAction, new_command_id};
 use onduty::journal::{Journal, Location, OutboxState};
-use onduty::model::{AlertKey, SourceId};
-use onduty::sources::Operation;
 use serde_json::json;
+use support::faults::{HeldWrite, hold_first_write};
 use support::{Alertmanager, free_port};
 
 struct Setup {
@@ -34,11 +31,16 @@ impl Setup {
 
     /// Points the config's source `am` at `url`.
     fn config(&self, url: &str) -> PathBuf {
+        self.config_waiting(url, "2s")
+    }
+
+    /// Points the config's source `am` at `url`, waiting up to `timeout` for an answer.
+    fn config_waiting(&self, url: &str, timeout: &str) -> PathBuf {
         let path = self.dir.path().join("onduty.toml");
         std::fs::write(
             &path,
             format!(
-                "identity = \"ana\"\njournal = \"sqlite:{}\"\n[[source]]\nname = \"am\"\nkind = \"alertmanager\"\nurl = \"{url}\"\ntimeout = \"2s\"\n",
+                "identity = \"ana\"\njournal = \"sqlite:{}\"\n[[source]]\nname = \"am\"\nkind = \"alertmanager\"\nurl = \"{url}\"\ntimeout = \"{timeout}\"\n",
                 self.journal_path().display()
             ),
         )
@@ -104,59 +106,72 @@ async fn an_ack_while_the_back_end_is_down_waits_then_is_sent_once() {
     );
 }
 
-/// The state a run leaves when killed (kill -9) right after writing an action: written,
-/// leased to a process that no longer exists.
-async fn written_by_a_dead_process(journal: &Journal, key: &str) -> NewAction {
-    let action = NewAction {
-        id: new_command_id(),
-        author: "ana".into(),
-        source: SourceId("am".into()),
-        key: AlertKey(key.into()),
-        op: Operation::Acknowledge,
-    };
-    journal
-        .record(&action, Utc::now() - TimeDelta::minutes(2))
-        .await
+/// A real `kill -9` of `onduty ack` while its ack is on the wire (`held` says whether the
+/// back end got it), a minute passing (the dead process's lease runs out), then a flush:
+/// the alert ends with exactly one ack.
+async fn killed_while_sending(held: HeldWrite) {
+    let am = Alertmanager::start().await;
+    let key = firing_alert(&am).await;
+    let setup = Setup::new();
+    let (proxy, mut arrived) = hold_first_write(am.url.clone(), held).await;
+    let through_proxy = setup.config_waiting(&proxy, "120s");
+    let mut ack = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
+        .args(["ack", &key, "--config"])
+        .arg(&through_proxy)
+        .env("ONDUTY_CONFIG_DIR", setup.dir.path())
+        .env("ONDUTY_DATA_DIR", setup.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
         .unwrap();
-    action
-}
+    tokio::time::timeout(std::time::Duration::from_secs(30), arrived.recv())
+        .await
+        .expect("the ack reaches the wire");
+    ack.start_kill().unwrap(); // SIGKILL: nothing runs after it
+    let status = ack.wait().await.unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
 
-#[tokio::test]
-async fn killed_between_written_and_sent_the_action_is_sent_once() {
-    let am = Alertmanager::start().await;
-    let key = firing_alert(&am).await;
-    let setup = Setup::new();
-    let config = setup.config(&am.url);
     let journal = setup.journal().await;
-    let action = written_by_a_dead_process(&journal, &key).await;
-    assert_eq!(ack_silences(&am).await, 0);
-    let (code, out) = setup.onduty(&config, &["outbox", "--flush"]).await;
-    assert_eq!(code, 0, "{out}");
-    assert_eq!(ack_silences(&am).await, 1);
-    let item = journal.outbox_item(action.id).await.unwrap().unwrap();
-    assert_eq!((item.state, item.attempts), (OutboxState::Confirmed, 2));
-}
-
-#[tokio::test]
-async fn killed_after_sending_but_before_recording_it_the_retry_does_not_double() {
-    let am = Alertmanager::start().await;
-    let key = firing_alert(&am).await;
-    let setup = Setup::new();
-    let config = setup.config(&am.url);
-    let journal = setup.journal().await;
-    let action = written_by_a_dead_process(&journal, &key).await;
-    // The dead run had already sent it: the ack silence exists on the server.
-    let other = Setup::new();
-    let (code, out) = other.onduty(&other.config(&am.url), &["ack", &key]).await;
-    assert_eq!(code, 0, "{out}");
-    assert_eq!(ack_silences(&am).await, 1);
-    let (code, out) = setup.onduty(&config, &["outbox", "--flush"]).await;
-    assert_eq!(code, 0, "{out}");
+    let items = journal.open_items().await.unwrap();
+    assert_eq!(items.len(), 1, "written before it was sent");
+    assert_eq!(
+        items[0].state,
+        OutboxState::Sent,
+        "killed mid-send, still leased"
+    );
     assert_eq!(
         ack_silences(&am).await,
-        1,
-        "the source saw the ack already there and did not send another"
+        usize::from(held == HeldWrite::AnswerLost)
     );
-    let item = journal.outbox_item(action.id).await.unwrap().unwrap();
+    // A minute later the dead process's lease has run out.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", setup.journal_path().display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET lease_until = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let (code, out) = setup
+        .onduty(&setup.config(&am.url), &["outbox", "--flush"])
+        .await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(ack_silences(&am).await, 1, "sent once in effect");
+    let item = journal.outbox_item(items[0].id).await.unwrap().unwrap();
     assert_eq!(item.state, OutboxState::Confirmed);
+}
+
+#[tokio::test]
+async fn a_real_kill_9_before_the_back_end_got_the_ack_then_a_flush_sends_it_once() {
+    killed_while_sending(HeldWrite::Swallowed).await;
+}
+
+#[tokio::test]
+async fn a_real_kill_9_after_the_back_end_got_the_ack_then_a_flush_does_not_double_it() {
+    killed_while_sending(HeldWrite::AnswerLost).await;
 }
