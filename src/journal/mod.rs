@@ -40,8 +40,35 @@ pub enum JournalError {
 
 impl From<sqlx::Error> for JournalError {
     fn from(e: sqlx::Error) -> JournalError {
-        JournalError::Io(crate::model::sanitize::line(&e.to_string(), 300))
+        JournalError::Io(explain(&e))
     }
+}
+
+/// The error in words fit for the screen, saying so when the cause is a full disk (SQLite
+/// reports a write it cannot make as an I/O error, PostgreSQL as SQLSTATE 53100).
+fn explain(e: &sqlx::Error) -> String {
+    let text = crate::model::sanitize::line(&e.to_string(), 300);
+    let sqlx::Error::Database(db) = e else {
+        return text;
+    };
+    let hint = if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        let primary = db
+            .code()
+            .and_then(|c| c.parse::<i64>().ok())
+            .map(|c| c & 0xff);
+        match primary {
+            Some(13) => "disk full",
+            Some(10) => "disk full or failing?",
+            _ => return text,
+        }
+    } else if db.code().as_deref() == Some("53100") {
+        "disk full"
+    } else {
+        return text;
+    };
+    // The hint first: on a status line the end of a long message is cut.
+    let text = text.trim_start_matches("error returned from database: ");
+    format!("{hint} {text}")
 }
 
 /// Which database holds the journal.
@@ -115,6 +142,10 @@ impl Journal {
             place: location.describe(),
             message: crate::model::sanitize::line(&message, 300),
         };
+        let failed = |e: sqlx::Error| JournalError::Open {
+            place: location.describe(),
+            message: explain(&e),
+        };
         sqlx::any::install_default_drivers();
         let url = match location {
             Location::Sqlite(path) => {
@@ -132,16 +163,13 @@ impl Journal {
         // that it timed out; this says why (not a database, refused, unknown host).
         let mut probe = AnyConnection::connect_with(&options)
             .await
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(failed)?;
         let check = if is_sqlite {
             "PRAGMA schema_version"
         } else {
             "SELECT 1"
         };
-        probe
-            .execute(check)
-            .await
-            .map_err(|e| fail(e.to_string()))?;
+        probe.execute(check).await.map_err(failed)?;
         let _ = probe.close().await;
         let pool = AnyPoolOptions::new()
             .max_connections(if is_sqlite { 1 } else { 4 })
@@ -161,7 +189,7 @@ impl Journal {
             })
             .connect_with(options)
             .await
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(failed)?;
         let migrator = if is_sqlite {
             &SQLITE_MIGRATIONS
         } else {

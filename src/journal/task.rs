@@ -252,6 +252,9 @@ impl JournalTask {
                         id,
                         error: "the journal is unavailable".into(),
                     }),
+                    Some(Request::Note { .. }) => self.tell(JournalEvent::Unavailable(
+                        "note not saved: the journal is unavailable (n brings it back)".into(),
+                    )),
                     Some(_) => {}
                     None => return,
                 },

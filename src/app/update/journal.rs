@@ -40,6 +40,7 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
             }
         }
         JournalEvent::Entries(entries) => {
+            super::notes::notes_written(app, &entries);
             for entry in &entries {
                 if entry.kind == crate::journal::EntryKind::Observed
                     && entry.body.starts_with("fired")

@@ -78,15 +78,20 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
                 editor.error = Some("the note is empty".into());
                 return;
             }
+            if let Some(why) = &app.journal_error {
+                editor.error = Some(format!("not saved, the note stays here: {why}"));
+                return;
+            }
             // Notes live in the journal (shared through PostgreSQL), written as typed; the
-            // journal drops the draft once the note is written.
+            // journal drops the stored draft once the note is written, and this one goes
+            // when the note comes back as an entry (a failed write leaves it for `n`).
             fx.push(Effect::Journal(Request::Note {
                 subject: editor.subject.clone(),
                 author: app.settings.identity.clone(),
-                text,
+                text: text.clone(),
                 corrects: editor.corrects,
             }));
-            app.drafts.remove(&key);
+            app.drafts.insert(key, text);
             app.overlay = Overlay::None;
         }
         EditorOutcome::Close => {
@@ -94,6 +99,21 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
             app.overlay = Overlay::None;
             if kept {
                 app.toast_info("draft kept: n opens it again");
+            }
+        }
+    }
+}
+
+/// Notes written by this responder came back from the journal: their drafts are done.
+pub fn notes_written(app: &mut App, entries: &[crate::journal::Entry]) {
+    use crate::journal::EntryKind;
+    for e in entries {
+        if matches!(e.kind, EntryKind::Note | EntryKind::Correction)
+            && e.author == app.settings.identity
+        {
+            let key = draft_subject(&e.subject, e.corrects);
+            if app.drafts.get(&key).is_some_and(|d| *d == e.body) {
+                app.drafts.remove(&key);
             }
         }
     }
@@ -198,7 +218,38 @@ mod tests {
             "{fx:?}"
         );
         assert_eq!(app.overlay, Overlay::None);
-        assert!(app.drafts.is_empty(), "a saved note leaves no draft");
+        assert!(
+            !app.drafts.is_empty(),
+            "kept until the journal says the note is written"
+        );
+        app.update(Action::Journal(JournalEvent::Entries(vec![Entry {
+            id: 1,
+            subject: subject.clone(),
+            at: app.now,
+            author: "ana".into(),
+            kind: EntryKind::Note,
+            body: "restarted\nx".into(),
+            starred: false,
+            corrects: None,
+        }])));
+        assert!(app.drafts.is_empty(), "a written note leaves no draft");
+    }
+
+    #[test]
+    fn with_the_journal_down_the_note_stays_in_the_editor() {
+        let mut app = demo_app(100, 80, 24);
+        app.update(Action::Journal(JournalEvent::Unavailable(
+            "journal: disk full".into(),
+        )));
+        key(&mut app, 'n');
+        typed(&mut app, "db-2 is back");
+        assert!(save(&mut app).is_empty(), "nothing is sent");
+        assert!(
+            matches!(&app.overlay, Overlay::NoteEditor(e)
+                if e.error.as_deref().is_some_and(|m| m.contains("disk full")) && e.text() == "db-2 is back"),
+            "{:?}",
+            app.overlay
+        );
     }
 
     #[test]
