@@ -95,12 +95,12 @@ fn outbox_view_with_one_action_waiting_and_one_retrying() {
     });
 }
 
-#[test]
-fn incidents_view_with_roles_alerts_and_timeline() {
+/// An open SEV1 with roles, an alert and three timeline entries (one starred, one corrected).
+fn with_an_incident(app: &mut App) {
     use onduty::journal::incidents::{Incident, IncidentStatus};
     use onduty::journal::task::JournalEvent;
     use onduty::journal::{Entry, EntryKind};
-    snapshot_each_size("incidents", |app| {
+    {
         let opened = app.now - chrono::TimeDelta::seconds(4_983);
         let alert = app.sources[0].alerts[0].key.clone();
         let incident = Incident {
@@ -135,8 +135,33 @@ fn incidents_view_with_roles_alerts_and_timeline() {
             ),
             entry(2, 60, "ana", "scribe: bo"),
             entry(3, 900, "bo", "status: identified"),
+            Entry {
+                starred: true,
+                kind: EntryKind::Note,
+                ..entry(4, 960, "bo", "failover of payments-db\nstarted by dana")
+            },
+            Entry {
+                kind: EntryKind::Correction,
+                corrects: Some(4),
+                ..entry(5, 990, "dana", "failover started by bo")
+            },
         ])));
+    }
+}
+
+#[test]
+fn incidents_view_with_roles_alerts_and_timeline() {
+    snapshot_each_size("incidents", |app| {
+        with_an_incident(app);
         keys(app, "6");
+    });
+}
+
+#[test]
+fn one_incident_with_its_alerts_and_full_timeline() {
+    snapshot_each_size("incident_detail", |app| {
+        with_an_incident(app);
+        keys(app, "6\n");
     });
 }
 

@@ -292,6 +292,8 @@ pub struct App {
     pub last_looked: Option<DateTime<Utc>>,
     /// Incidents, open ones first, newest first.
     pub incidents: Vec<crate::journal::incidents::Incident>,
+    /// The incident selected in `:incidents` (by id, so it stays put as the list changes).
+    pub incident_selected: Option<i64>,
     /// Notes being written and not saved, by draft subject (see `journal::drafts`).
     pub drafts: BTreeMap<String, String>,
     /// A passing message.
@@ -376,6 +378,7 @@ impl App {
             timeline: BTreeMap::new(),
             journal_error: None,
             incidents: Vec::new(),
+            incident_selected: None,
             drafts: BTreeMap::new(),
             fires: Default::default(),
             last_looked: None,
@@ -415,6 +418,12 @@ impl App {
     }
 
     /// The selected alert, if any.
+    pub fn selected_incident(&self) -> Option<&crate::journal::incidents::Incident> {
+        let id = self.incident_selected?;
+        self.incidents.iter().find(|i| i.id == id)
+    }
+
+    /// The alert under the cursor.
     pub fn selected_alert(&self) -> Option<&Alert> {
         match self.rows.get(self.cursor)? {
             Row::Alert(r) => self.alert(*r),

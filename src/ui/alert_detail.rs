@@ -185,15 +185,15 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
             ]));
         }
     }
-    journal_timeline(app, a, &mut out);
+    journal_timeline(app, &a.key.0, &mut out);
     out
 }
 
-/// The journal's entries on this alert: notes (as typed, shown sanitized, line by line)
-/// and what was done in onduty.
-fn journal_timeline(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
+/// The journal's entries on `subject` (an alert key or `incident:N`): notes (as typed,
+/// shown sanitized, line by line), what was done in onduty and what was seen to change.
+pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>) {
     let t = &app.theme;
-    let Some(entries) = app.timeline.get(&a.key.0).filter(|e| !e.is_empty()) else {
+    let Some(entries) = app.timeline.get(subject).filter(|e| !e.is_empty()) else {
         return;
     };
     section(out, t, "timeline");
@@ -251,7 +251,7 @@ fn escalation<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
     }
 }
 
-fn section<'a>(out: &mut Vec<Line<'a>>, t: &Theme, name: &str) {
+pub(super) fn section<'a>(out: &mut Vec<Line<'a>>, t: &Theme, name: &str) {
     out.push(Line::default());
     out.push(Line::styled(
         name.to_uppercase(),

@@ -1,9 +1,11 @@
 //! The `:incidents` view: each incident with its severity, status, clock, roles and alerts,
-//! and the latest entries of its timeline. Open incidents first.
+//! and the latest entries of its timeline, open incidents first, the selected one marked;
+//! Enter opens one incident whole: its alerts as they are now and its full timeline.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text;
 use crate::app::App;
@@ -11,13 +13,21 @@ use crate::journal::incidents::{Incident, IncidentStatus};
 use crate::model::sanitize;
 use crate::theme::Role;
 
-/// Timeline entries shown per incident.
+/// Timeline entries shown per incident in the list.
 const LATEST: usize = 8;
 
 /// Draws the incidents view into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    match app.selected_incident() {
+        Some(i) if app.is_detail_open => one(app, i, frame, area),
+        _ => list(app, frame, area),
+    }
+}
+
+fn list(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut lines = Vec::new();
+    let mut selected_at = 0;
     if app.incidents.is_empty() {
         lines.push(Line::styled(
             "no incidents: mark alerts with space, then I declares one (\"SEV2 Checkout is down\")",
@@ -25,33 +35,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     for i in &app.incidents {
-        lines.push(head(app, i));
-        lines.push(Line::styled(
-            format!("  {}", sanitize::line(&i.title, 200)),
-            t.style(Role::TextStrong),
-        ));
-        let roles = [
-            ("IC", &i.commander),
-            ("scribe", &i.scribe),
-            ("comms", &i.comms),
-        ]
-        .iter()
-        .map(|(name, who)| {
-            let who = who
-                .as_deref()
-                .map_or("—".to_string(), |w| sanitize::line(w, 40));
-            format!("{name} {who}")
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
-        lines.push(Line::styled(format!("  {roles}"), t.style(Role::Text)));
-        if !i.alerts.is_empty() {
-            let keys: Vec<String> = i.alerts.iter().map(|k| sanitize::line(&k.0, 80)).collect();
-            lines.push(Line::styled(
-                format!("  alerts: {}", keys.join(", ")),
-                t.style(Role::TextMuted),
-            ));
+        let is_selected = app.incident_selected == Some(i.id);
+        if is_selected {
+            selected_at = lines.len();
         }
+        lines.push(head(app, i, is_selected));
+        summary(app, i, &mut lines);
         if let Some(entries) = app.timeline.get(&i.subject()) {
             let skip = entries.len().saturating_sub(LATEST);
             for e in &entries[skip..] {
@@ -73,11 +62,99 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::raw(""));
     }
-    super::text_pane(app, frame, area, " INCIDENTS ", lines);
+    // The selected incident's head stays in the upper third of the pane.
+    let inner = area.height.saturating_sub(2) as usize;
+    let scroll = selected_at.saturating_sub(inner / 3);
+    let title = " INCIDENTS · enter opens one · n note · :status :role :attach ";
+    pane(app, frame, area, title, lines, scroll);
 }
 
-/// "#3 SEV2 investigating 01:23:45".
-fn head<'a>(app: &App, i: &Incident) -> Line<'a> {
+/// One incident whole: what it is, its alerts as they are now, its full timeline.
+fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut lines = vec![head(app, i, false)];
+    summary(app, i, &mut lines);
+    if !i.alerts.is_empty() {
+        super::alert_detail::section(&mut lines, t, "alerts");
+        for key in &i.alerts {
+            let now = app
+                .sources
+                .iter()
+                .flat_map(|s| s.alerts.iter())
+                .find(|a| a.key == *key);
+            let (state, title) = match now {
+                Some(a) => (a.status.name(), sanitize::line(&a.title, 120)),
+                None => ("gone", String::new()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<9}", state), t.style(Role::LabelKey)),
+                Span::styled(sanitize::line(&key.0, 80), t.style(Role::Text)),
+                Span::styled(format!("  {title}"), t.style(Role::TextMuted)),
+            ]));
+        }
+    }
+    super::alert_detail::journal_timeline(app, &i.subject(), &mut lines);
+    let title = " INCIDENT · esc back · n note · :star ID · :correct ID ";
+    pane(app, frame, area, title, lines, app.detail_scroll as usize);
+}
+
+/// Title, roles and alert keys under an incident's head.
+fn summary<'a>(app: &App, i: &Incident, lines: &mut Vec<Line<'a>>) {
+    let t = &app.theme;
+    lines.push(Line::styled(
+        format!("  {}", sanitize::line(&i.title, 200)),
+        t.style(Role::TextStrong),
+    ));
+    let roles = [
+        ("IC", &i.commander),
+        ("scribe", &i.scribe),
+        ("comms", &i.comms),
+    ]
+    .iter()
+    .map(|(name, who)| {
+        let who = who
+            .as_deref()
+            .map_or("—".to_string(), |w| sanitize::line(w, 40));
+        format!("{name} {who}")
+    })
+    .collect::<Vec<_>>()
+    .join(" · ");
+    lines.push(Line::styled(format!("  {roles}"), t.style(Role::Text)));
+    if !i.alerts.is_empty() && !app.is_detail_open {
+        let keys: Vec<String> = i.alerts.iter().map(|k| sanitize::line(&k.0, 80)).collect();
+        lines.push(Line::styled(
+            format!("  alerts: {}", keys.join(", ")),
+            t.style(Role::TextMuted),
+        ));
+    }
+}
+
+fn pane(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'_>>,
+    scroll: usize,
+) {
+    let t = &app.theme;
+    let width = area.width.saturating_sub(4) as usize;
+    let block = super::pane(
+        t,
+        Line::styled(text::cut(title, width), t.style(Role::TextStrong)),
+        true,
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
+        area,
+    );
+}
+
+/// "▶ #3 SEV2 investigating 01:23:45".
+fn head<'a>(app: &App, i: &Incident, is_selected: bool) -> Line<'a> {
     let t = &app.theme;
     let end = i.resolved_at.unwrap_or(app.now);
     let secs = (end - i.opened_at).num_seconds().max(0);
@@ -98,8 +175,13 @@ fn head<'a>(app: &App, i: &Incident) -> Line<'a> {
     } else {
         Role::StatusFiring
     };
+    let (marker, id_role) = if is_selected {
+        ("▶ ", Role::Selection)
+    } else {
+        ("", Role::TextStrong)
+    };
     Line::from(vec![
-        Span::styled(format!("#{} ", i.id), t.style(Role::TextStrong)),
+        Span::styled(format!("{marker}#{} ", i.id), t.style(id_role)),
         Span::styled(format!("SEV{} ", i.severity), t.style(sev_role)),
         Span::styled(format!("{} ", i.status.name()), t.style(status_role)),
         Span::styled(clock, t.style(Role::Text)),

@@ -154,7 +154,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
         (Overlay::Help(_), ..) => return vec![(C::Back, "close")],
         (Overlay::Confirm(_), ..) => return Vec::new(),
         (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
-        (Overlay::SilenceEditor(_), ..) => return Vec::new(),
+        (Overlay::SilenceEditor(_) | Overlay::NoteEditor(_), ..) => return Vec::new(),
         (_, View::Alerts, true) => vec![
             (C::Back, "back"),
             (C::Acknowledge, "ack"),
@@ -175,7 +175,14 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::SilenceMatching, "silence…"),
         ],
         (_, View::Silences, _) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
-        (_, View::OnCall | View::Sources | View::Outbox | View::Incidents | View::History, _) => {
+        (_, View::Incidents, false) => vec![
+            (C::Back, "back"),
+            (C::OpenDetail, "open"),
+            (C::Note, "note"),
+            (C::DeclareIncident, "declare"),
+        ],
+        (_, View::Incidents, true) => vec![(C::Back, "back"), (C::Note, "note")],
+        (_, View::OnCall | View::Sources | View::Outbox | View::History, _) => {
             vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
         }
     };
@@ -200,12 +207,21 @@ pub fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled("n", t.style(Role::KeyHint)));
             spans.push(Span::styled(" no", t.style(Role::KeyDesc)));
         }
-        Overlay::SilenceEditor(_) => {
-            for (k, d) in [
-                (" tab", " next field  "),
-                ("enter", " create  "),
-                ("esc", " cancel"),
-            ] {
+        Overlay::SilenceEditor(_) | Overlay::NoteEditor(_) => {
+            let hints = if matches!(app.overlay, Overlay::NoteEditor(_)) {
+                [
+                    (" ctrl+s", " save  "),
+                    ("esc", " close, draft kept  "),
+                    ("enter", " new line"),
+                ]
+            } else {
+                [
+                    (" tab", " next field  "),
+                    ("enter", " create  "),
+                    ("esc", " cancel"),
+                ]
+            };
+            for (k, d) in hints {
                 spans.push(Span::styled(k, t.style(Role::KeyHint)));
                 spans.push(Span::styled(d, t.style(Role::KeyDesc)));
             }

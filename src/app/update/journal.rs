@@ -60,7 +60,10 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                 }
             }
         }
-        JournalEvent::Incidents(incidents) => app.incidents = incidents,
+        JournalEvent::Incidents(incidents) => {
+            app.incidents = incidents;
+            app.move_incident(0);
+        }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),
         JournalEvent::Starred { id, starred } => super::notes::starred(app, id, starred),
         JournalEvent::Unavailable(error) => {

@@ -179,7 +179,12 @@ impl App {
             Command::Top => self.move_or_scroll(isize::MIN / 2),
             Command::Bottom => self.move_or_scroll(isize::MAX / 2),
             Command::OpenDetail => {
-                if self.selected_alert().is_some() && self.view == View::Alerts {
+                let can_open = match self.view {
+                    View::Alerts => self.selected_alert().is_some(),
+                    View::Incidents => self.selected_incident().is_some(),
+                    _ => false,
+                };
+                if can_open {
                     self.is_detail_open = true;
                     self.detail_scroll = 0;
                 }
@@ -265,6 +270,8 @@ impl App {
             self.silence_cursor = (self.silence_cursor as isize)
                 .saturating_add(by)
                 .clamp(0, last) as usize;
+        } else if self.view == View::Incidents && !self.is_detail_open {
+            self.move_incident(by);
         } else if self.is_detail_open {
             let to = (self.detail_scroll as isize)
                 .saturating_add(by)

@@ -229,6 +229,9 @@ pub(super) fn which_incident<'t>(
             app.toast_error(format!("there is no incident {n}"));
             None
         }
+        (None, _) if app.view == crate::app::View::Incidents && app.incident_selected.is_some() => {
+            app.incident_selected.map(|id| (id, rest))
+        }
         (None, [only]) => Some((*only, rest)),
         (None, []) => {
             app.toast_error("no open incident: declare one with I");

@@ -818,3 +818,66 @@ fn declarations_read_severity_and_title() {
     assert!(parse_declaration("SEV9 x").is_err());
     assert!(parse_declaration("SEV2").is_err());
 }
+
+#[test]
+fn the_selected_incident_is_the_one_keys_and_commands_act_on() {
+    use crate::journal::incidents::{Incident, IncidentStatus};
+    use crate::journal::task::{IncidentChange, JournalEvent};
+    let mut app = demo_app(100, 80, 24);
+    let now = app.now;
+    let incident = |id: i64| Incident {
+        id,
+        title: format!("incident {id}"),
+        severity: 2,
+        status: IncidentStatus::Investigating,
+        commander: None,
+        scribe: None,
+        comms: None,
+        alerts: Vec::new(),
+        opened_at: now,
+        resolved_at: None,
+    };
+    let both = vec![incident(9), incident(4)];
+    app.update(Action::Journal(JournalEvent::Incidents(both.clone())));
+    app.run(Command::ShowIncidents, &mut Vec::new());
+    assert_eq!(app.incident_selected, Some(9), "the first is selected");
+    key(&mut app, 'j');
+    assert_eq!(app.incident_selected, Some(4));
+    key(&mut app, 'j');
+    assert_eq!(
+        app.incident_selected,
+        Some(4),
+        "the cursor stops at the end"
+    );
+    // A new incident arrives first in the list: the selection stays on #4.
+    app.update(Action::Journal(JournalEvent::Incidents(
+        [vec![incident(12)], both].concat(),
+    )));
+    assert_eq!(app.incident_selected, Some(4));
+    let mut fx = Vec::new();
+    crate::app::update::palette::run(&mut app, "status identified", &mut fx);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Journal(Request::ChangeIncident {
+                id: 4,
+                change: IncidentChange::Status(IncidentStatus::Identified),
+                ..
+            })]
+        ),
+        "with several open, the selected one is meant: {fx:?}"
+    );
+    key(&mut app, 'n');
+    assert!(matches!(&app.overlay, Overlay::NoteEditor(e) if e.subject == "incident:4"));
+    code(&mut app, KeyCode::Esc);
+    code(&mut app, KeyCode::Enter);
+    assert!(app.is_detail_open, "enter opens the incident");
+    key(&mut app, 'j');
+    assert_eq!(
+        (app.incident_selected, app.detail_scroll),
+        (Some(4), 1),
+        "j scrolls it"
+    );
+    code(&mut app, KeyCode::Esc);
+    assert!(!app.is_detail_open && app.view == View::Incidents);
+}
