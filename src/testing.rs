@@ -186,7 +186,7 @@ pub fn estate_alerts(n: usize, sources: usize) -> Vec<Vec<crate::model::Alert>> 
             suppressed_by: Vec::new(),
             receivers: vec!["default".into()],
         };
-        out[s].push(draft.build_interned(&source, &mut interners[s]));
+        out[s].push(draft.build_shared(&source, &mut interners[s]));
     }
     out
 }

@@ -60,6 +60,31 @@ pub struct Link {
     pub url: Arc<str>,
 }
 
+/// How a string is cleaned before it is kept: one line, or text keeping its line breaks,
+/// within a cap (in characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Clean {
+    /// `sanitize::line`.
+    Line(usize),
+    /// `sanitize::text`.
+    Text(usize),
+}
+
+impl Clean {
+    /// `s` cleaned: itself when it is already clean (no copy).
+    pub fn apply(self, s: &str) -> Cow<'_, str> {
+        let (cap, f): (usize, fn(&str, usize) -> String) = match self {
+            Clean::Line(cap) => (cap, sanitize::line),
+            Clean::Text(cap) => (cap, sanitize::text),
+        };
+        if sanitize::is_clean(s, cap) {
+            Cow::Borrowed(s)
+        } else {
+            Cow::Owned(f(s, cap))
+        }
+    }
+}
+
 /// One alert from one source.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Alert {
@@ -101,91 +126,101 @@ pub struct Alert {
     pub receivers: Vec<Arc<str>>,
 }
 
-/// The raw, unsanitized parts of an alert as a source mapped them, borrowed from the
-/// answer where it can be. `build` sanitizes (one allocation per kept string).
+/// The raw, unsanitized parts of an alert as a source mapped them. Strings are handles of
+/// type `S`: text borrowed from the answer where it can be (`Cow`), or indices into a stored
+/// snapshot's string table. `build` sanitizes (one allocation per kept string).
 #[derive(Clone, Debug)]
-pub struct AlertDraft<'a> {
+pub struct AlertDraft<S> {
     /// The id within the source.
-    pub id: Cow<'a, str>,
+    pub id: S,
     /// Raw title.
-    pub title: Cow<'a, str>,
+    pub title: S,
     /// Severity.
     pub severity: Severity,
     /// Status.
     pub status: Status,
     /// Raw labels.
-    pub labels: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub labels: Vec<(S, S)>,
     /// Raw annotations.
-    pub annotations: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub annotations: Vec<(S, S)>,
     /// Start of firing.
     pub started_at: DateTime<Utc>,
     /// Last report.
     pub last_seen: DateTime<Utc>,
     /// Who acked.
-    pub acked_by: Option<Cow<'a, str>>,
+    pub acked_by: Option<S>,
     /// When acked.
     pub acked_at: Option<DateTime<Utc>>,
     /// Silenced until.
     pub silenced_until: Option<DateTime<Utc>>,
     /// Raw links as (label, url).
-    pub links: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub links: Vec<(S, S)>,
     /// Notes (already built, so already sanitized).
     pub notes: Vec<Note>,
     /// Identity across sources.
-    pub fingerprint: Option<Cow<'a, str>>,
+    pub fingerprint: Option<S>,
     /// Raw suppression reasons.
-    pub suppressed_by: Vec<Cow<'a, str>>,
+    pub suppressed_by: Vec<S>,
     /// Raw receiver names.
-    pub receivers: Vec<Cow<'a, str>>,
+    pub receivers: Vec<S>,
 }
 
-impl AlertDraft<'_> {
-    /// Sanitizes every field and builds the alert of `source`.
-    pub fn build(self, source: &SourceId) -> Alert {
-        self.build_interned(source, &mut Interner::default())
+/// A draft whose strings are text (borrowed from an answer, or owned).
+pub type TextDraft<'a> = AlertDraft<Cow<'a, str>>;
+
+/// How a draft's string handles become text: cleaned and shared (equal strings end up as
+/// one `Arc`), or read raw.
+pub trait Share<S> {
+    /// The raw text of `s`.
+    fn raw<'s>(&'s self, s: &'s S) -> &'s str;
+    /// The shared, cleaned copy of `s`.
+    fn share(&mut self, s: &S, how: Clean) -> Arc<str>;
+}
+
+impl Share<Cow<'_, str>> for Interner {
+    fn raw<'s>(&'s self, s: &'s Cow<'_, str>) -> &'s str {
+        s
     }
 
-    /// Like `build`, sharing label and annotation strings through `interner`.
-    pub fn build_interned(self, source: &SourceId, interner: &mut Interner) -> Alert {
-        let mut clean = |s: &str, f: fn(&str, usize) -> String, cap: usize| {
-            // Clean text interns as itself; only dirty text needs a sanitized copy.
-            if sanitize::is_clean(s, cap) {
-                interner.intern(s)
-            } else {
-                interner.intern(&f(s, cap))
-            }
+    fn share(&mut self, s: &Cow<'_, str>, how: Clean) -> Arc<str> {
+        // Clean text interns as itself; only dirty text needs a sanitized copy.
+        self.intern(&how.apply(s))
+    }
+}
+
+impl TextDraft<'_> {
+    /// Sanitizes every field and builds the alert of `source`.
+    pub fn build(self, source: &SourceId) -> Alert {
+        self.build_shared(source, &mut Interner::default())
+    }
+}
+
+impl<S> AlertDraft<S> {
+    /// Like `build`, cleaning and sharing strings through `share` (an `Interner`, or a
+    /// stored snapshot's string table).
+    pub fn build_shared(self, source: &SourceId, share: &mut impl Share<S>) -> Alert {
+        const LABEL: Clean = Clean::Line(sanitize::LABEL_CAP);
+        let mut pairs = |list: &[(S, S)], value: Clean| -> Vec<(Arc<str>, Arc<str>)> {
+            list.iter()
+                .map(|(k, v)| (share.share(k, LABEL), share.share(v, value)))
+                .collect()
         };
-        let labels: Vec<_> = self
-            .labels
-            .iter()
-            .map(|(k, v)| {
-                (
-                    clean(k, sanitize::line, sanitize::LABEL_CAP),
-                    clean(v, sanitize::line, sanitize::LABEL_CAP),
-                )
-            })
-            .collect();
-        let annotations: Vec<_> = self
-            .annotations
-            .iter()
-            .map(|(k, v)| {
-                (
-                    clean(k, sanitize::line, sanitize::LABEL_CAP),
-                    clean(v, sanitize::text, sanitize::TEXT_CAP),
-                )
-            })
-            .collect();
-        let (labels, annotations) = (Labels::from_pairs(labels), Labels::from_pairs(annotations));
+        let labels = Labels::from_pairs(pairs(&self.labels, LABEL));
+        let annotations =
+            Labels::from_pairs(pairs(&self.annotations, Clean::Text(sanitize::TEXT_CAP)));
+        // Label values are cleaned as the service is: the label's own copy serves.
         let service = ["service", "app", "job"]
             .iter()
-            .find_map(|k| labels.get(k))
-            .unwrap_or_default();
-        let service = clean(service, sanitize::line, sanitize::LABEL_CAP);
-        let id = sanitize::line(&self.id, sanitize::LABEL_CAP);
+            .find_map(|k| labels.get_shared(k))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""));
+        let line =
+            |share: &mut dyn Share<S>, s: &S| sanitize::line(share.raw(s), sanitize::LABEL_CAP);
+        let id = line(share, &self.id);
         Alert {
             key: AlertKey::new(source, &id),
             source: source.clone(),
-            title: clean(&self.title, sanitize::line, sanitize::TITLE_CAP),
+            title: share.share(&self.title, Clean::Line(sanitize::TITLE_CAP)),
             severity: self.severity,
             status: self.status,
             service,
@@ -193,38 +228,27 @@ impl AlertDraft<'_> {
             annotations,
             started_at: self.started_at,
             last_seen: self.last_seen,
-            acked_by: self
-                .acked_by
-                .map(|a| sanitize::line(&a, sanitize::LABEL_CAP)),
+            acked_by: self.acked_by.map(|a| line(share, &a)),
             acked_at: self.acked_at,
             silenced_until: self.silenced_until,
             links: self
                 .links
-                .into_iter()
+                .iter()
                 .map(|(label, url)| Link {
-                    label: clean(&label, sanitize::line, sanitize::LABEL_CAP),
-                    url: clean(&url, sanitize::line, sanitize::TEXT_CAP),
+                    label: share.share(label, LABEL),
+                    url: share.share(url, Clean::Line(sanitize::TEXT_CAP)),
                 })
                 .collect(),
             notes: self.notes,
-            fingerprint: self
-                .fingerprint
-                .map(|f| sanitize::line(&f, sanitize::LABEL_CAP)),
-            suppressed_by: clean_list(self.suppressed_by),
+            fingerprint: self.fingerprint.map(|f| line(share, &f)),
+            suppressed_by: self.suppressed_by.iter().map(|s| line(share, s)).collect(),
             receivers: self
                 .receivers
                 .iter()
-                .map(|r| clean(r, sanitize::line, sanitize::LABEL_CAP))
+                .map(|r| share.share(r, LABEL))
                 .collect(),
         }
     }
-}
-
-fn clean_list(items: Vec<Cow<'_, str>>) -> Vec<String> {
-    items
-        .iter()
-        .map(|s| sanitize::line(s, sanitize::LABEL_CAP))
-        .collect()
 }
 
 impl Alert {
@@ -250,7 +274,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn draft() -> AlertDraft<'static> {
+    fn draft() -> TextDraft<'static> {
         let t = Utc
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
             .single()

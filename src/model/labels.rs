@@ -19,14 +19,6 @@ pub struct Interner {
 }
 
 impl Interner {
-    /// An interner sized for the strings of `alerts` alerts, so that building a large
-    /// snapshot does not rehash the set again and again as it grows.
-    pub fn for_alerts(alerts: usize) -> Interner {
-        Interner {
-            set: FxHashSet::with_capacity_and_hasher(alerts.saturating_mul(8), Default::default()),
-        }
-    }
-
     /// The shared copy of `s`.
     pub fn intern(&mut self, s: &str) -> Arc<str> {
         if let Some(found) = self.set.get(s) {
@@ -49,6 +41,14 @@ impl Labels {
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs.dedup_by(|a, b| a.0 == b.0);
         Labels(pairs)
+    }
+
+    /// The shared value of `name`.
+    pub fn get_shared(&self, name: &str) -> Option<&Arc<str>> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_ref() == name)
+            .map(|(_, v)| v)
     }
 
     /// The value of `name`.

@@ -11,7 +11,7 @@ mod severity;
 mod silence;
 mod status;
 
-pub use alert::{Alert, AlertDraft, AlertKey, Link, SourceId};
+pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextDraft};
 pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall};
 pub use labels::{Interner, Labels};
 pub use note::Note;

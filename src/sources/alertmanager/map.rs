@@ -135,7 +135,7 @@ pub fn alert(w: GettableAlert<'_>, cx: &Context<'_>, interner: &mut Interner) ->
         suppressed_by: Vec::new(),
         receivers: w.receivers.into_iter().map(|r| r.name.0).collect(),
     };
-    let mut alert = draft.build_interned(cx.source, interner);
+    let mut alert = draft.build_shared(cx.source, interner);
     apply_suppression(
         &mut alert,
         &w.status.silenced_by,
