@@ -152,6 +152,12 @@ fn carry_out(app: &mut App, out: &Outlets<'_>, effects: Vec<Effect>) -> bool {
             Effect::Release(old) => {
                 tokio::task::spawn_blocking(move || drop(old));
             }
+            Effect::OrderAlerts(job) => {
+                let done = out.done.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = done.send(job.run());
+                });
+            }
             Effect::FilterAlerts(job) => {
                 let done = out.done.clone();
                 tokio::task::spawn_blocking(move || {

@@ -212,15 +212,27 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
     );
     app.update(Action::Resize(w, h));
     for (s, alerts) in estate_alerts(n, sources).into_iter().enumerate() {
-        app.update(Action::Source(SourceEvent::AlertsFetched {
+        let fx = app.update(Action::Source(SourceEvent::AlertsFetched {
             source: SourceId(format!("am-{s}").into()),
             alerts: alerts.into(),
             escalation: Vec::new().into(),
             silences: Vec::new().into(),
             fetched_at: now,
         }));
+        run_order_jobs(&mut app, fx);
     }
     app
+}
+
+/// Does what the runtime does with the off-task orderings among `effects`: runs them and
+/// hands their results back, in order.
+pub fn run_order_jobs(app: &mut App, effects: Vec<crate::app::Effect>) {
+    for effect in effects {
+        if let crate::app::Effect::OrderAlerts(job) = effect {
+            let more = app.update(job.run());
+            run_order_jobs(app, more);
+        }
+    }
 }
 
 /// A plain alert on source `prod-am` with these labels, for tests of matching.

@@ -28,6 +28,8 @@ pub enum Action {
     ShowError(String),
     /// News from the journal.
     Journal(crate::journal::task::JournalEvent),
+    /// An ordering of every alert that ran off the UI task finished.
+    Ordered(Box<super::order_job::Ordered>),
     /// A filter pass that ran off the UI task finished.
     FilterApplied {
         /// The job's generation; only the newest is applied.
@@ -52,6 +54,8 @@ pub enum Effect {
     Journal(crate::journal::task::Request),
     /// Leave onduty.
     Quit,
+    /// Order every alert off the UI task; it comes back as `Action::Ordered`.
+    OrderAlerts(super::order_job::OrderJob),
     /// Run a filter pass off the UI task; it comes back as `Action::FilterApplied`.
     FilterAlerts(super::filter_job::FilterJob),
     /// Free a replaced snapshot off the UI task.

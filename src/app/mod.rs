@@ -7,6 +7,7 @@ pub mod filter;
 pub mod filter_job;
 pub mod keymap;
 pub mod note_editor;
+pub mod order_job;
 pub mod rows;
 pub mod silence_editor;
 mod state;

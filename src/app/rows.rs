@@ -33,6 +33,23 @@ pub enum Row {
     Alert(AlertRef),
 }
 
+/// Every alert of `lists` (one per source, in config order) with its reference.
+pub fn enumerate<'a>(
+    lists: impl Iterator<Item = &'a [Alert]>,
+) -> impl Iterator<Item = (AlertRef, &'a Alert)> {
+    lists.enumerate().flat_map(|(s, alerts)| {
+        alerts.iter().enumerate().map(move |(i, a)| {
+            (
+                AlertRef {
+                    source: s as u16,
+                    index: i as u32,
+                },
+                a,
+            )
+        })
+    })
+}
+
 /// Orders every alert once per change of the data, sort or grouping: one per fingerprint
 /// (see `dedup`), groups leading with their most severe open alert, then the sort key.
 /// Filtering (per keystroke) then only walks this order; it never sorts.

@@ -143,6 +143,8 @@ pub struct SourceState {
     pub info: SourceInfo,
     /// The alerts of its last good poll.
     pub alerts: Arc<Vec<Alert>>,
+    /// Newer alerts waiting for the list to be ordered with them (off the UI task).
+    pub incoming: Option<Arc<Vec<Alert>>>,
     /// Its escalation policies.
     pub escalation: Arc<[EscalationPolicy]>,
     /// Its silences.
@@ -241,6 +243,8 @@ pub struct App {
     pub matched: Vec<AlertRef>,
     /// The newest filter pass asked for; results of older ones are dropped.
     pub filter_generation: u64,
+    /// The newest off-task ordering asked for; older results are dropped.
+    pub order_generation: u64,
     /// Whether a filter pass is running off the UI task.
     pub is_filtering: bool,
     /// Effects queued by handlers that have no effect list at hand; `update` returns them.
@@ -333,6 +337,7 @@ impl App {
             .map(|(i, info)| SourceState {
                 info,
                 alerts: Arc::from(Vec::new()),
+                incoming: None,
                 escalation: Arc::from(Vec::new()),
                 silences: Arc::from(Vec::new()),
                 last_ok: None,
@@ -357,6 +362,7 @@ impl App {
             base: Vec::new(),
             matched: Vec::new(),
             filter_generation: 0,
+            order_generation: 0,
             is_filtering: false,
             queued: Vec::new(),
             duplicates: Default::default(),
@@ -404,17 +410,7 @@ impl App {
 
     /// Every alert of every source, with its reference.
     pub fn all_alerts(&self) -> impl Iterator<Item = (AlertRef, &Alert)> {
-        self.sources.iter().enumerate().flat_map(|(s, state)| {
-            state.alerts.iter().enumerate().map(move |(i, a)| {
-                (
-                    AlertRef {
-                        source: s as u16,
-                        index: i as u32,
-                    },
-                    a,
-                )
-            })
-        })
+        super::rows::enumerate(self.sources.iter().map(|s| s.alerts.as_slice()))
     }
 
     /// The selected alert, if any.

@@ -47,6 +47,7 @@ impl App {
             Action::Journal(event) => journal::on_event(self, event),
             Action::Run(command) => self.run(command, &mut effects),
             Action::ShowError(text) => self.toast_error(text),
+            Action::Ordered(ordered) => self.ordered(*ordered),
             Action::FilterApplied {
                 generation,
                 matched,

@@ -4,6 +4,7 @@ use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::filter;
 use crate::app::filter_job::{self, FilterJob, OFF_TASK_FROM};
+use crate::app::order_job::{OrderJob, Ordered};
 use crate::app::rows::{self, AlertRef, Row};
 use crate::app::{App, Effect, View};
 use crate::ui::layout;
@@ -22,10 +23,84 @@ impl App {
     }
 
     fn rebuild(&mut self, changed: Option<usize>) {
+        // Ordered here and now: alerts waiting for an off-task order come in with it, and
+        // that order, when it comes back, is stale.
+        let waiting = self.install_incoming();
+        self.order_generation += 1;
+        let changed = if waiting { None } else { changed };
+        let (base, duplicates) = rows::order(self.all_alerts(), self.sort, self.group);
+        self.apply_order(base, duplicates, changed);
+    }
+
+    /// Installs every snapshot waiting for an order; whether there was one.
+    fn install_incoming(&mut self) -> bool {
+        let waiting: Vec<(usize, std::sync::Arc<Vec<crate::model::Alert>>)> = self
+            .sources
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, s)| s.incoming.take().map(|a| (i, a)))
+            .collect();
+        let any = !waiting.is_empty();
+        for (i, alerts) in waiting {
+            super::source::install(self, i, alerts);
+        }
+        any
+    }
+
+    /// Asks for every alert, waiting snapshots included, to be ordered off the UI task.
+    pub(super) fn order_off_task(&mut self) {
+        self.order_generation += 1;
+        let sources = self
+            .sources
+            .iter()
+            .map(|s| s.incoming.clone().unwrap_or_else(|| s.alerts.clone()))
+            .collect();
+        self.queued.push(Effect::OrderAlerts(OrderJob::new(
+            self.order_generation,
+            sources,
+            self.sort,
+            self.group,
+        )));
+    }
+
+    /// An off-task order came back: when it is the newest, its snapshots go in with it.
+    pub(super) fn ordered(&mut self, ordered: Ordered) {
+        if ordered.generation != self.order_generation {
+            return;
+        }
+        let mut changed = Vec::new();
+        for (i, alerts) in ordered.sources.into_iter().enumerate() {
+            let is_new = self.sources.get(i).is_some_and(|s| {
+                s.incoming
+                    .as_ref()
+                    .is_some_and(|waiting| std::sync::Arc::ptr_eq(waiting, &alerts))
+            });
+            if is_new {
+                if let Some(s) = self.sources.get_mut(i) {
+                    s.incoming = None;
+                }
+                super::source::install(self, i, alerts);
+                changed.push(i);
+            }
+        }
+        // One source changed (the usual case): the others keep their filter verdicts.
+        let changed = match changed.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        };
+        self.apply_order(ordered.base, ordered.duplicates, changed);
+    }
+
+    /// Puts an order of every alert in place, then recounts, filters and regroups.
+    fn apply_order(
+        &mut self,
+        base: Vec<AlertRef>,
+        duplicates: rows::Duplicates,
+        changed: Option<usize>,
+    ) {
         let previous = changed
             .filter(|_| !self.filter.is_empty())
             .map(|c| (c, self.membership(c)));
-        let (base, duplicates) = rows::order(self.all_alerts(), self.sort, self.group);
         self.base = base;
         self.duplicates = duplicates;
         self.totals = self.count_alerts();

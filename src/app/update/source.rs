@@ -1,6 +1,10 @@
 //! News from sources: new snapshots, failures, command outcomes.
 
+use std::sync::Arc;
+
 use crate::app::App;
+use crate::app::order_job::OFF_TASK_FROM;
+use crate::model::Alert;
 use crate::sources::SourceEvent;
 
 /// The last known picture is saved at most this often per source (and at exit).
@@ -18,6 +22,24 @@ pub fn save_snapshot(s: &mut crate::app::SourceState) -> crate::app::Effect {
     })
 }
 
+/// Puts `alerts` in place of source `index`'s, and saves them when the last save is old.
+pub fn install(app: &mut App, index: usize, alerts: Arc<Vec<Alert>>) {
+    let Some(s) = app.sources.get_mut(index) else {
+        return;
+    };
+    // Freeing ten thousand alerts takes milliseconds: not on the UI task.
+    let old = std::mem::replace(&mut s.alerts, alerts);
+    s.is_unsaved = true;
+    app.queued.push(crate::app::Effect::Release(old));
+    let fetched_at = s.last_ok.unwrap_or_default();
+    if s.saved_at
+        .is_none_or(|at| fetched_at - at >= SNAPSHOT_EVERY)
+    {
+        let save = save_snapshot(s);
+        app.queued.push(save);
+    }
+}
+
 /// Applies one source event.
 pub fn on_event(app: &mut App, event: SourceEvent) {
     match event {
@@ -32,22 +54,27 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 return;
             };
             let s = &mut app.sources[index];
-            // Freeing ten thousand alerts takes milliseconds: not on the UI task.
-            let old = std::mem::replace(&mut s.alerts, alerts);
             s.escalation = escalation;
             s.silences = silences;
             s.last_ok = Some(fetched_at);
             s.last_error = None;
             s.is_cached = false;
-            s.is_unsaved = true;
-            app.queued.push(crate::app::Effect::Release(old));
-            if s.saved_at
-                .is_none_or(|at| fetched_at - at >= SNAPSHOT_EVERY)
-            {
-                let save = save_snapshot(s);
-                app.queued.push(save);
+            let others: usize = app
+                .sources
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != index)
+                .map(|(_, s)| s.alerts.len())
+                .sum();
+            if others + alerts.len() >= OFF_TASK_FROM {
+                // At scale the list is ordered off the UI task; these alerts wait beside
+                // the ones on screen until that order comes back.
+                app.sources[index].incoming = Some(alerts);
+                app.order_off_task();
+            } else {
+                install(app, index, alerts);
+                app.rebuild_after_refresh(index);
             }
-            app.rebuild_after_refresh(index);
         }
         SourceEvent::Unchanged { source, at } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {

@@ -881,3 +881,65 @@ fn the_selected_incident_is_the_one_keys_and_commands_act_on() {
     code(&mut app, KeyCode::Esc);
     assert!(!app.is_detail_open && app.view == View::Incidents);
 }
+
+#[test]
+fn at_scale_a_refresh_is_ordered_off_the_ui_task_and_only_the_newest_order_counts() {
+    use std::sync::Arc;
+    let mut app = crate::testing::estate_app(30_000, 3, 80, 24);
+    let renamed = |app: &App, source: usize, title: &str| -> Arc<Vec<crate::model::Alert>> {
+        let mut alerts = app.sources[source].alerts.as_ref().clone();
+        for a in &mut alerts {
+            a.title = title.into();
+        }
+        Arc::new(alerts)
+    };
+    let land = |app: &mut App, source: usize, alerts: Arc<Vec<crate::model::Alert>>| {
+        app.update(Action::Source(SourceEvent::AlertsFetched {
+            source: SourceId(format!("am-{source}").into()),
+            alerts,
+            escalation: Vec::new().into(),
+            silences: Vec::new().into(),
+            fetched_at: app.now,
+        }))
+    };
+    let titled =
+        |app: &App, title: &str| app.all_alerts().filter(|(_, a)| &*a.title == title).count();
+    let new0 = renamed(&app, 0, "Zero");
+    let fx = land(&mut app, 0, new0);
+    let [Effect::OrderAlerts(first)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        titled(&app, "Zero"),
+        0,
+        "the list on screen stays until the order is back"
+    );
+    assert!(app.sources[0].incoming.is_some());
+    let new1 = renamed(&app, 1, "One");
+    let fx = land(&mut app, 1, new1);
+    let [Effect::OrderAlerts(second)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    app.update(first.clone().run());
+    assert_eq!(titled(&app, "Zero"), 0, "an older order is dropped");
+    app.update(second.clone().run());
+    assert_eq!(
+        (titled(&app, "Zero"), titled(&app, "One")),
+        (10_000, 10_000)
+    );
+    assert!(app.sources.iter().all(|s| s.incoming.is_none()));
+    assert_eq!(app.shown_of_total(), (30_000, 30_000));
+
+    // Ordering on the UI task meanwhile (a sort change) takes the waiting alerts in at
+    // once and makes the job in flight stale.
+    let new2 = renamed(&app, 2, "Two");
+    let fx = land(&mut app, 2, new2);
+    let [Effect::OrderAlerts(third)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    key(&mut app, 'o');
+    assert_eq!(titled(&app, "Two"), 10_000);
+    let order = app.base.clone();
+    app.update(third.clone().run());
+    assert_eq!(app.base, order, "the stale order is not installed");
+}
