@@ -1,11 +1,14 @@
 //! What a refresh costs the UI task at 100,000 alerts: one of ten sources brings 10,000
-//! alerts of which one changed; the app reorders, recounts and refilters (decoding already
-//! happened off the UI task). Keys wait this long while a refresh lands (issue 4: key-to-
-//! frame p99 ≤ 50 ms during a refresh).
+//! alerts of which one changed. Decoding happened off the UI task, and so does ordering the
+//! 100k (an `OrderJob` on a blocking thread, not timed here); the UI task stages the new
+//! snapshot when it lands, then installs the order when it comes back: recounts, refilters,
+//! regroups. The time reported is the longer of the two slices, the longest a key can wait
+//! (issue 4: key-to-frame p99 ≤ 50 ms during a refresh).
 
 #![allow(
     clippy::print_stdout,
     clippy::expect_used,
+    clippy::panic,
     reason = "a bench prints its report"
 )]
 
@@ -16,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use onduty::app::Action;
+use onduty::app::{Action, Effect};
 use onduty::model::{SourceId, Status};
 use onduty::sources::SourceEvent;
 use onduty::testing::{estate_alerts, estate_app};
@@ -41,10 +44,21 @@ fn refresh(c: &mut Criterion, name: &str, filter: &str) {
                     fetched_at: app.now,
                 };
                 let t = Instant::now();
-                let effects = app.update(Action::Source(event));
-                let d = t.elapsed();
+                let landed = app.update(Action::Source(event));
+                let staged = t.elapsed();
+                let Some(job) = landed.iter().find_map(|e| match e {
+                    Effect::OrderAlerts(job) => Some(job),
+                    _ => None,
+                }) else {
+                    panic!("at 100k a refresh is ordered off the UI task: {landed:?}");
+                };
+                let ordered = job.clone().run();
+                let t = Instant::now();
+                let effects = app.update(ordered);
+                let installed = t.elapsed();
                 // The replaced snapshot is freed off the UI task in the program: not timed.
                 drop(effects);
+                let d = staged.max(installed);
                 samples.push(d);
                 total += d;
             }

@@ -611,3 +611,18 @@ async fn drafts_survive_and_go_with_the_note_on_postgres() {
     let pg = Postgres::start();
     drafts_survive_and_go_with_the_note(&Location::Postgres(pg.url.clone())).await;
 }
+
+#[tokio::test]
+async fn an_unreachable_postgresql_is_a_clear_error_naming_it() {
+    let port = support::free_port();
+    let url = format!("postgres://onduty@127.0.0.1:{port}/onduty");
+    let e = Journal::open(&Location::Postgres(url))
+        .await
+        .unwrap_err()
+        .to_string();
+    // "refused", not a pool's "timed out": the cause is said, and said at once.
+    assert!(
+        e.contains(&format!("127.0.0.1:{port}")) && e.to_lowercase().contains("refused"),
+        "{e}"
+    );
+}

@@ -175,3 +175,67 @@ async fn a_real_kill_9_before_the_back_end_got_the_ack_then_a_flush_sends_it_onc
 async fn a_real_kill_9_after_the_back_end_got_the_ack_then_a_flush_does_not_double_it() {
     killed_while_sending(HeldWrite::AnswerLost).await;
 }
+
+/// The source's token goes to the back end on every request and nowhere else: after an ack,
+/// a silence and a note, it is in no file under the data dir (journal, WAL, logs).
+#[tokio::test]
+async fn the_journal_never_holds_the_token() {
+    let am = Alertmanager::start().await;
+    let key = firing_alert(&am).await;
+    let setup = Setup::new();
+    let token = "tok-3f9a1c77e2b54d08a6";
+    let config = setup.dir.path().join("onduty.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "identity = \"ana\"\njournal = \"sqlite:{}\"\n{}token_env = \"ONDUTY_TEST_AM_TOKEN\"\n",
+            setup.journal_path().display(),
+            am.source_toml("am")
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["ack", key.as_str()],
+        vec![
+            "silence",
+            key.as_str(),
+            "--for",
+            "1h",
+            "--comment",
+            "deploy",
+        ],
+        vec!["note", key.as_str(), "rolled", "back"],
+    ] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
+            .args(&args)
+            .arg("--config")
+            .arg(&config)
+            .env("ONDUTY_CONFIG_DIR", setup.dir.path())
+            .env("ONDUTY_DATA_DIR", setup.dir.path())
+            .env("ONDUTY_TEST_AM_TOKEN", token)
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    }
+    assert_eq!(ack_silences(&am).await, 1, "the token did not stop the ack");
+    let mut files = 0;
+    let mut dirs = vec![setup.dir.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+                "{} holds the token",
+                path.display()
+            );
+        }
+    }
+    assert!(files >= 3, "the journal, its log and the config were read");
+}
