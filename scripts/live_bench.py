@@ -173,15 +173,24 @@ while completed_rounds() - base < rounds:
 rss.append(rss_mb(term.pid))
 stop.set()
 time.sleep(1)
-# Let the last changed polls land, then nothing changes: idle.
-settle = completed_rounds()
-while completed_rounds() < settle + 1:
-    time.sleep(0.2)
+# Idle starts once every source's latest poll found nothing changed (a re-post still in
+# flight when the churn stopped would otherwise land, and be decoded, inside the window).
+def latest_changed():
+    latest = {}
+    for end, _, source, changed in sorted(polls()):
+        latest[source] = changed
+    return len(latest) < len(urls) or any(latest.values())
+
+
+deadline = time.monotonic() + 120
+while latest_changed() and time.monotonic() < deadline:
+    time.sleep(0.5)
 ticks, idle_from = cpu_ticks(term.pid), time.monotonic()
 time.sleep(idle)
 idle_cpu = (cpu_ticks(term.pid) - ticks) / os.sysconf("SC_CLK_TCK") / idle * 100
 idle_bytes = term.bytes_since(idle_from)
 idle_polls = sum(1 for end, _, _, _ in polls() if end >= idle_from)
+idle_changed = sum(1 for end, _, _, changed in polls() if end >= idle_from and changed)
 os.kill(term.pid, signal.SIGTERM)
 os.waitpid(term.pid, 0)
 
@@ -217,4 +226,4 @@ growth = rss[rounds - 1] - rss[1] if len(rss) >= rounds else float("nan")
 print(f"RSS growth round 2 -> {rounds}: {growth:+.1f} MB")
 shown = f"{cached_frame * 1000:.0f} ms" if cached_frame is not None else "never"
 print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown} ({cached_alerts})")
-print(f"idle {idle} s (no changes, {idle_polls} polls): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written")
+print(f"idle {idle} s ({idle_polls} polls, {idle_changed} of them changed): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written")
