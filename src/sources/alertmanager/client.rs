@@ -4,7 +4,6 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, BufReader, Read};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -40,8 +39,29 @@ pub struct Client {
     timeout: Duration,
     /// Seeded at random per process, so answers cannot be prepared to collide.
     hashing: foldhash::quality::RandomState,
-    /// The size of the last alerts answer, to size the next one's buffer.
-    last_alerts_size: AtomicUsize,
+}
+
+/// An answer as the network brought it: pieces, joined only when it must be decoded.
+#[derive(Debug, Default)]
+pub struct Answer {
+    chunks: Vec<Bytes>,
+    len: usize,
+}
+
+impl Answer {
+    /// Its size in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The whole answer in one buffer.
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for chunk in self.chunks {
+            out.extend_from_slice(&chunk);
+        }
+        out
+    }
 }
 
 /// A hash of a whole answer: equal hashes mean the same bytes.
@@ -147,7 +167,6 @@ impl Client {
             max_body,
             timeout,
             hashing: foldhash::quality::RandomState::default(),
-            last_alerts_size: AtomicUsize::new(0),
         })
     }
 
@@ -168,22 +187,37 @@ impl Client {
     }
 
     /// `GET /api/v2/alerts`, the whole answer and its hash: the caller skips decoding an
-    /// answer identical to the last one.
+    /// answer identical to the last one. The answer stays in the pieces the network brought
+    /// (no copy): most polls of an idle estate are identical and are only hashed.
     pub async fn alerts_body(
         &self,
         filter: &[String],
         receiver: Option<&str>,
-    ) -> Result<(Vec<u8>, AnswerHash), Error> {
-        // Sized like the last answer: a 7.7 MB answer read into a growing buffer is copied
-        // again at every doubling, on every poll of an idle estate.
-        let hint = self.last_alerts_size.load(Ordering::Relaxed);
-        let body = self
-            .body_sized(self.alerts_request(filter, receiver), hint)
-            .await?;
-        self.last_alerts_size.store(body.len(), Ordering::Relaxed);
+    ) -> Result<(Answer, AnswerHash), Error> {
+        let mut resp = self
+            .alerts_request(filter, receiver)
+            .send()
+            .await
+            .map_err(|e| transport(e, self.timeout))?;
+        let status = resp.status();
+        let cap = self.max_body;
+        if resp.content_length().is_some_and(|n| n as usize > cap) {
+            return Err(too_big(cap));
+        }
+        let mut answer = Answer::default();
         let mut hasher = AnswerHasher::new(&self.hashing);
-        hasher.write(&body);
-        Ok((body, hasher.finish()))
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(e, self.timeout))? {
+            if answer.len + chunk.len() > cap {
+                return Err(too_big(cap));
+            }
+            hasher.write(&chunk);
+            answer.len += chunk.len();
+            answer.chunks.push(chunk);
+        }
+        if !status.is_success() {
+            return Err(http_error(status, &answer.into_bytes()));
+        }
+        Ok((answer, hasher.finish()))
     }
 
     fn alerts_request(&self, filter: &[String], receiver: Option<&str>) -> RequestBuilder {
@@ -303,23 +337,14 @@ impl Client {
 
     /// Sends and reads the whole answer, refusing errors and answers over the cap.
     async fn body(&self, req: RequestBuilder) -> Result<Vec<u8>, Error> {
-        self.body_sized(req, 0).await
-    }
-
-    /// `body`, its buffer sized for `hint` bytes (plus a little) when the answer does not
-    /// say its length.
-    async fn body_sized(&self, req: RequestBuilder, hint: usize) -> Result<Vec<u8>, Error> {
         let mut resp = req.send().await.map_err(|e| transport(e, self.timeout))?;
         let status = resp.status();
         let cap = self.max_body;
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
         }
-        let size = resp
-            .content_length()
-            .map_or(hint.saturating_add(hint / 16), |n| n as usize)
-            .min(cap);
-        let mut buf = Vec::with_capacity(size);
+        let mut buf =
+            Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap as u64) as usize);
         while let Some(chunk) = resp.chunk().await.map_err(|e| transport(e, self.timeout))? {
             if buf.len() + chunk.len() > cap {
                 return Err(too_big(cap));

@@ -314,15 +314,16 @@ impl Request {
         last: AnswerHash,
         last_silences: &[Silence],
     ) -> Result<Option<Fetched>, Error> {
-        let ((body, hash), silences) = tokio::try_join!(
+        let ((answer, hash), silences) = tokio::try_join!(
             client.alerts_body(&self.filter, self.receiver.as_deref()),
             silences(client, &self.source)
         )?;
         if hash == last && silences == last_silences {
             return Ok(None);
         }
-        let is_big = body.len() >= client::DECODE_OFF_TASK;
+        let is_big = answer.len() >= client::DECODE_OFF_TASK;
         let decode = move || {
+            let body = answer.into_bytes();
             let alerts = map::alerts_from_body(&body, &self.context(&silences))
                 .map_err(|e| Error::Decode(format!("{e} ({} bytes)", body.len())))?;
             Ok((alerts, silences, hash))
