@@ -43,16 +43,13 @@ impl Labels {
         Labels(pairs)
     }
 
-    /// The shared value of `name`.
-    pub fn get_shared(&self, name: &str) -> Option<&Arc<str>> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.as_ref() == name)
-            .map(|(_, v)| v)
-    }
-
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
+        self.get_shared(name).map(|v| v.as_ref())
+    }
+
+    /// The shared value of `name`.
+    pub fn get_shared(&self, name: &str) -> Option<&Arc<str>> {
         // An alert has a handful of labels: comparing lengths first beats a binary search
         // of string comparisons (this is the filter's hot path at 100k alerts).
         if self.0.len() <= 16 {
@@ -60,12 +57,12 @@ impl Labels {
                 .0
                 .iter()
                 .find(|(k, _)| k.len() == name.len() && k.as_ref() == name)
-                .map(|(_, v)| v.as_ref());
+                .map(|(_, v)| v);
         }
         self.0
             .binary_search_by(|(k, _)| k.as_ref().cmp(name))
             .ok()
-            .map(|i| self.0[i].1.as_ref())
+            .map(|i| &self.0[i].1)
     }
 
     /// Whether `name` is present.

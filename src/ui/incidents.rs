@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::text;
 use crate::app::App;
 use crate::journal::incidents::{Incident, IncidentStatus};
-use crate::model::sanitize;
+use crate::model::{Alert, AlertKey, sanitize};
 use crate::theme::Role;
 
 /// Timeline entries shown per incident in the list.
@@ -76,13 +76,16 @@ fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
     summary(app, i, &mut lines);
     if !i.alerts.is_empty() {
         super::alert_detail::section(&mut lines, t, "alerts");
+        // One pass over the alerts for all of the incident's keys, not one per key.
+        let wanted: std::collections::HashSet<&AlertKey> = i.alerts.iter().collect();
+        let found: std::collections::HashMap<&AlertKey, &Alert> = app
+            .all_alerts()
+            .map(|(_, a)| a)
+            .filter(|a| wanted.contains(&a.key))
+            .map(|a| (&a.key, a))
+            .collect();
         for key in &i.alerts {
-            let now = app
-                .sources
-                .iter()
-                .flat_map(|s| s.alerts.iter())
-                .find(|a| a.key == *key);
-            let (state, title) = match now {
+            let (state, title) = match found.get(key) {
                 Some(a) => (a.status.name(), sanitize::line(&a.title, 120)),
                 None => ("gone", String::new()),
             };
