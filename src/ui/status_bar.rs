@@ -44,7 +44,10 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             let label = match &p.kind {
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
                 PromptKind::Incident(keys) => {
-                    format!("incident from {} alert(s) (SEV1-4 title): ", keys.len())
+                    format!(
+                        "incident from {} alert(s) (e.g. SEV2 Checkout is down; SEV3 if left out): ",
+                        keys.len()
+                    )
                 }
             };
             input_line(app, frame, area, &label, &p.input, p.error.as_deref());

@@ -51,7 +51,7 @@ pub fn open_incident_prompt(app: &mut App) {
     }
     app.overlay = Overlay::Prompt(Prompt {
         kind: PromptKind::Incident(keys),
-        input: TextInput::with_text("SEV3 "),
+        input: TextInput::default(),
         error: None,
     });
 }
