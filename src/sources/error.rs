@@ -26,6 +26,37 @@ pub enum Error {
     /// The connection failed.
     #[error("connection failed: {0}")]
     Connect(String),
+    /// HTTP 429: the back end asks us to slow down, for this long when it said.
+    #[error("rate limited (HTTP 429){}", retry_after_words(.0))]
+    RateLimited(Option<std::time::Duration>),
+}
+
+/// Longest `Retry-After` honoured: a hostile or broken back end cannot park a source for days.
+pub const RETRY_AFTER_CAP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn retry_after_words(after: &Option<std::time::Duration>) -> String {
+    match after {
+        Some(d) => format!("; retrying after {}s", d.as_secs()),
+        None => String::new(),
+    }
+}
+
+/// Reads a `Retry-After` value: delay-seconds or an HTTP date, capped at `RETRY_AFTER_CAP`.
+pub fn parse_retry_after(
+    value: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<std::time::Duration> {
+    let value = value.trim();
+    let after = match value.parse::<u64>() {
+        Ok(secs) => std::time::Duration::from_secs(secs),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (at.with_timezone(&chrono::Utc) - now)
+                .to_std()
+                .unwrap_or_default()
+        }
+    };
+    Some(after.min(RETRY_AFTER_CAP))
 }
 
 impl Error {
@@ -33,9 +64,19 @@ impl Error {
     /// as opposed to a refusal that will not change.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Connect(_) => true,
-            Error::Http { status, .. } => *status == 429 || *status >= 500,
+            Error::Timeout(_) | Error::Connect(_) | Error::RateLimited(_) => true,
+            Error::Http { status, .. } => *status == 408 || *status >= 500,
             Error::Decode(_) | Error::Auth(_) | Error::Rejected(_) => false,
+        }
+    }
+
+    /// Whether the back end refused the request itself (401, 403, 404, other 4xx): asking
+    /// again unchanged gets the same answer, so a poll is not retried until told to.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Auth(_) => true,
+            Error::Http { status, .. } => (400..500).contains(status) && *status != 408,
+            _ => false,
         }
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-pub use error::{Error, Failure};
+pub use error::{Error, Failure, RETRY_AFTER_CAP, parse_retry_after};
 pub use poller::{PollPolicy, spawn};
 
 use crate::model::{Alert, AlertKey, EscalationPolicy, Matcher, Silence, SourceId};

@@ -68,6 +68,7 @@ pub fn spawn<S: Source>(
         failures: 0,
         is_paused: false,
         last: None,
+        not_before: Instant::now(),
     };
     tokio::spawn(task.run(commands, cancel))
 }
@@ -81,6 +82,8 @@ struct SourceTask<S> {
     is_paused: bool,
     /// The last snapshot sent up, to recognise a poll that changed nothing.
     last: Option<Snapshot>,
+    /// No poll before this, not even one asked for: the back end's Retry-After.
+    not_before: Instant,
 }
 
 impl<S: Source> SourceTask<S> {
@@ -89,7 +92,8 @@ impl<S: Source> SourceTask<S> {
         mut commands: mpsc::UnboundedReceiver<SourceCommand>,
         cancel: CancellationToken,
     ) {
-        let mut next_poll = Instant::now();
+        // None: not polled again until told to (the back end refused the request).
+        let mut next_poll = Some(Instant::now());
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
@@ -100,15 +104,15 @@ impl<S: Source> SourceTask<S> {
                         poll_soon = self.handle(command) => poll_soon,
                     };
                     if poll_soon {
-                        next_poll = Instant::now();
+                        next_poll = Some(self.not_before.max(Instant::now()));
                     }
                 }
-                _ = sleep_until(next_poll), if !self.is_paused => {
-                    tokio::select! {
+                _ = sleep_until(next_poll.unwrap_or_else(Instant::now)), if !self.is_paused && next_poll.is_some() => {
+                    let wait = tokio::select! {
                         _ = cancel.cancelled() => return,
-                        () = self.poll() => {}
-                    }
-                    next_poll = Instant::now() + self.policy.delay_after(self.failures);
+                        wait = self.poll() => wait,
+                    };
+                    next_poll = wait.map(|wait| Instant::now() + wait);
                 }
             }
         }
@@ -155,7 +159,9 @@ impl<S: Source> SourceTask<S> {
         }
     }
 
-    async fn poll(&mut self) {
+    /// Polls once; returns the wait before the next poll, or None when the back end refused
+    /// the request (a 4xx): asking again unchanged would get the same answer.
+    async fn poll(&mut self) -> Option<Duration> {
         let started = std::time::Instant::now();
         let outcome = match timeout(self.policy.timeout, self.source.fetch()).await {
             Ok(outcome) => outcome,
@@ -165,6 +171,7 @@ impl<S: Source> SourceTask<S> {
         let at = self.clock.now();
         // The first poll sees no changes: there is nothing to compare it with.
         let mut observed = None;
+        let mut wait = Some(self.policy.delay_after(0));
         let event = match outcome {
             Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
                 // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
@@ -198,9 +205,21 @@ impl<S: Source> SourceTask<S> {
             Err(error) => {
                 self.failures = self.failures.saturating_add(1);
                 tracing::warn!(source = %source, failures = self.failures, error = %error, "poll failed");
+                let mut error_text = error.to_string();
+                wait = match &error {
+                    _ if error.is_refusal() => {
+                        error_text.push_str(" (not retried: r polls again)");
+                        None
+                    }
+                    Error::RateLimited(Some(after)) => {
+                        self.not_before = Instant::now() + *after;
+                        Some(self.policy.delay_after(self.failures).max(*after))
+                    }
+                    _ => Some(self.policy.delay_after(self.failures)),
+                };
                 SourceEvent::PollFailed {
                     source,
-                    error: error.to_string(),
+                    error: error_text,
                     at,
                 }
             }
@@ -209,6 +228,7 @@ impl<S: Source> SourceTask<S> {
         if let Some(observed) = observed {
             send(&self.events, observed).await;
         }
+        wait
     }
 }
 

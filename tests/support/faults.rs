@@ -1,58 +1,238 @@
 //! A hand-written HTTP server for faults a real back end will not produce on demand: error
-//! statuses, invalid or truncated JSON, slow answers, huge bodies. Every connection gets the
-//! same scripted answer.
+//! statuses, 429 with Retry-After, invalid or truncated JSON, hangs, resets mid-body, bodies
+//! in 1-byte chunks or at 10 KB/s, huge and endless bodies. It records every request (when,
+//! what) and how many were in flight at once.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// What the server answers.
 #[derive(Clone, Debug)]
 pub enum Fault {
     /// This status with this body.
     Status(u16, &'static str),
+    /// 429 with this `Retry-After` header value (None: no header).
+    RateLimited(Option<&'static str>),
     /// 200 with this body.
     Body(String),
     /// 200 announcing `announced` bytes, then sending `sent` and closing.
     Truncated { announced: usize, sent: String },
+    /// 200 announcing `announced` bytes, sending `sent`, then resetting the connection (RST).
+    ResetMidBody { announced: usize, sent: String },
     /// Waits this long before answering `[]`.
     Slow(Duration),
+    /// Reads the request and never answers.
+    Hang,
+    /// 200 with this body, chunked, one byte per chunk.
+    OneByteChunks(String),
+    /// 200 with this body at this many bytes a second.
+    Throttled { body: String, bytes_per_sec: usize },
     /// 200 with a body of this many bytes (a JSON string).
     Huge(usize),
+    /// 200 with a chunked body that never ends.
+    Endless,
 }
 
-/// Serves `fault` on a free loopback port; returns the base URL. Stops with the runtime.
+/// One request the server saw.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// When its head had been read.
+    pub at: Instant,
+    /// Method and path, e.g. `GET /api/v2/alerts`.
+    pub line: String,
+}
+
+#[derive(Default)]
+struct Record {
+    seen: Vec<Seen>,
+    in_flight: usize,
+    most_in_flight: usize,
+}
+
+/// A running fault server.
+#[derive(Clone)]
+pub struct FaultServer {
+    /// Its base URL.
+    pub url: String,
+    record: Arc<Mutex<Record>>,
+}
+
+impl FaultServer {
+    /// Starts serving on a free loopback port; `script` picks the answer for the n-th request
+    /// (from 0) and its request line. Stops with the runtime.
+    pub async fn start(script: impl Fn(usize, &str) -> Fault + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let record = Arc::new(Mutex::new(Record::default()));
+        let (rec, script) = (record.clone(), Arc::new(script));
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let (rec, script) = (rec.clone(), script.clone());
+                tokio::spawn(async move {
+                    // Keep-alive: answer every request on the connection in turn.
+                    while let Some(line) = read_request(&mut sock).await {
+                        let fault = {
+                            let mut r = rec.lock().unwrap();
+                            let n = r.seen.len();
+                            r.seen.push(Seen {
+                                at: Instant::now(),
+                                line: line.clone(),
+                            });
+                            r.in_flight += 1;
+                            r.most_in_flight = r.most_in_flight.max(r.in_flight);
+                            script(n, &line)
+                        };
+                        let reusable = matches!(
+                            fault,
+                            Fault::Body(_)
+                                | Fault::Status(..)
+                                | Fault::RateLimited(_)
+                                | Fault::OneByteChunks(_)
+                        );
+                        let done = answer(&mut sock, fault).await;
+                        rec.lock().unwrap().in_flight -= 1;
+                        if done.is_err() || !reusable {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        FaultServer { url, record }
+    }
+
+    /// Every request seen so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.record.lock().unwrap().seen.clone()
+    }
+
+    /// The most requests that were being answered at the same moment.
+    pub fn most_in_flight(&self) -> usize {
+        self.record.lock().unwrap().most_in_flight
+    }
+}
+
+/// Serves `fault` to every request on a free loopback port; returns the base URL.
 pub async fn serve(fault: Fault) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let fault = fault.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = sock.read(&mut buf).await;
-                let _ = answer(&mut sock, fault).await;
-            });
-        }
-    });
-    url
+    FaultServer::start(move |_, _| fault.clone()).await.url
 }
 
-async fn answer(sock: &mut tokio::net::TcpStream, fault: Fault) -> std::io::Result<()> {
-    let (status, body, length) = match fault {
-        Fault::Status(code, body) => (code, body.to_string(), None),
-        Fault::Body(body) => (200, body, None),
-        Fault::Truncated { announced, sent } => (200, sent, Some(announced)),
+/// Reads one request (head and Content-Length body); returns its request line.
+async fn read_request(sock: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let length = content_length(&head);
+    let mut body = buf.len() - head_end;
+    while body < length {
+        let mut chunk = [0u8; 4096];
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        body += n;
+    }
+    let line = head.lines().next().unwrap_or_default();
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or_default();
+    let path = words.next().unwrap_or_default();
+    Some(format!(
+        "{method} {}",
+        path.split('?').next().unwrap_or_default()
+    ))
+}
+
+/// The Content-Length a request head announces (0 when none).
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+fn head(status: u16, extra: &str, length: Option<usize>) -> String {
+    let length = match length {
+        Some(n) => format!("Content-Length: {n}\r\n"),
+        None => "Transfer-Encoding: chunked\r\n".into(),
+    };
+    format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}{length}\r\n")
+}
+
+async fn answer(sock: &mut TcpStream, fault: Fault) -> std::io::Result<()> {
+    match fault {
+        Fault::Status(code, body) => whole(sock, code, "", body).await,
+        Fault::RateLimited(after) => {
+            let extra = after
+                .map(|a| format!("Retry-After: {a}\r\n"))
+                .unwrap_or_default();
+            whole(sock, 429, &extra, "{\"error\":\"slow down\"}").await
+        }
+        Fault::Body(body) => whole(sock, 200, "", &body).await,
+        Fault::Truncated { announced, sent } => {
+            sock.write_all(head(200, "", Some(announced)).as_bytes())
+                .await?;
+            sock.write_all(sent.as_bytes()).await?;
+            sock.shutdown().await
+        }
+        Fault::ResetMidBody { announced, sent } => {
+            sock.write_all(head(200, "", Some(announced)).as_bytes())
+                .await?;
+            sock.write_all(sent.as_bytes()).await?;
+            sock.flush().await?;
+            // Linger 0: closing sends RST instead of FIN (and cannot block: nothing is left).
+            #[allow(deprecated)]
+            sock.set_linger(Some(Duration::ZERO))?;
+            Err(std::io::Error::other("reset"))
+        }
         Fault::Slow(d) => {
             tokio::time::sleep(d).await;
-            (200, "[]".to_string(), None)
+            whole(sock, 200, "", "[]").await
+        }
+        Fault::Hang => std::future::pending().await,
+        Fault::OneByteChunks(body) => {
+            sock.write_all(head(200, "", None).as_bytes()).await?;
+            for b in body.bytes() {
+                sock.write_all(b"1\r\n").await?;
+                sock.write_all(&[b]).await?;
+                sock.write_all(b"\r\n").await?;
+                sock.flush().await?;
+            }
+            sock.write_all(b"0\r\n\r\n").await
+        }
+        Fault::Throttled {
+            body,
+            bytes_per_sec,
+        } => {
+            sock.write_all(head(200, "", Some(body.len())).as_bytes())
+                .await?;
+            // Tenths of a second, each with a tenth of the rate.
+            let step = (bytes_per_sec / 10).max(1);
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            for piece in body.as_bytes().chunks(step) {
+                tick.tick().await;
+                sock.write_all(piece).await?;
+                sock.flush().await?;
+            }
+            Ok(())
         }
         Fault::Huge(n) => {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n"
-            );
-            sock.write_all(head.as_bytes()).await?;
+            sock.write_all(head(200, "", Some(n)).as_bytes()).await?;
             let chunk = vec![b' '; 64 * 1024];
             let mut left = n;
             while left > 0 {
@@ -60,16 +240,24 @@ async fn answer(sock: &mut tokio::net::TcpStream, fault: Fault) -> std::io::Resu
                 sock.write_all(&chunk[..k]).await?;
                 left -= k;
             }
-            return Ok(());
+            Ok(())
         }
-    };
-    let length = length.unwrap_or(body.len());
-    let head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
-    );
-    sock.write_all(head.as_bytes()).await?;
+        Fault::Endless => {
+            sock.write_all(head(200, "", None).as_bytes()).await?;
+            sock.write_all(b"1\r\n[\r\n").await?;
+            let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+            loop {
+                sock.write_all(chunk.as_bytes()).await?;
+            }
+        }
+    }
+}
+
+async fn whole(sock: &mut TcpStream, status: u16, extra: &str, body: &str) -> std::io::Result<()> {
+    sock.write_all(head(status, extra, Some(body.len())).as_bytes())
+        .await?;
     sock.write_all(body.as_bytes()).await?;
-    sock.shutdown().await
+    sock.flush().await
 }
 
 /// What the write-holding proxy does with a write (a POST) it receives.
@@ -126,14 +314,7 @@ async fn relay(
             buf.extend_from_slice(&chunk[..n]);
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-        let length: usize = head
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())?
-            })
-            .unwrap_or(0);
+        let length = content_length(&head);
         while buf.len() < head_end + length {
             let mut chunk = [0u8; 8192];
             let n = sock.read(&mut chunk).await?;

@@ -130,6 +130,7 @@ impl Client {
             .default_headers(headers)
             .user_agent(concat!("onduty/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .read_timeout(timeout.min(Duration::from_secs(30)))
             .timeout(timeout);
         if let Some(ca) = &cfg.ca_file {
             let pem = read(ca).await?;
@@ -200,6 +201,7 @@ impl Client {
             .await
             .map_err(|e| transport(e, self.timeout))?;
         let status = resp.status();
+        let headers = resp.headers().clone();
         let cap = self.max_body;
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
@@ -215,7 +217,7 @@ impl Client {
             answer.chunks.push(chunk);
         }
         if !status.is_success() {
-            return Err(http_error(status, &answer.into_bytes()));
+            return Err(http_error(status, &headers, &answer.into_bytes()));
         }
         Ok((answer, hasher.finish()))
     }
@@ -293,7 +295,7 @@ impl Client {
                     break;
                 }
             }
-            return Err(http_error(status, &excerpt));
+            return Err(http_error(status, resp.headers(), &excerpt));
         }
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
@@ -339,6 +341,7 @@ impl Client {
     async fn body(&self, req: RequestBuilder) -> Result<Vec<u8>, Error> {
         let mut resp = req.send().await.map_err(|e| transport(e, self.timeout))?;
         let status = resp.status();
+        let headers = resp.headers().clone();
         let cap = self.max_body;
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
@@ -352,7 +355,7 @@ impl Client {
             buf.extend_from_slice(&chunk);
         }
         if !status.is_success() {
-            return Err(http_error(status, &buf));
+            return Err(http_error(status, &headers, &buf));
         }
         Ok(buf)
     }
@@ -405,7 +408,14 @@ fn too_big(cap: usize) -> Error {
     ))
 }
 
-fn http_error(status: StatusCode, body: &[u8]) -> Error {
+fn http_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| crate::sources::parse_retry_after(v, chrono::Utc::now()));
+        return Error::RateLimited(after);
+    }
     let text = sanitize::line(&String::from_utf8_lossy(&body[..body.len().min(300)]), 160);
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Auth(format!(

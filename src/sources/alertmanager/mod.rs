@@ -280,30 +280,19 @@ impl Request {
         }
     }
 
-    /// Alerts stream into the decoder on a blocking thread while silences are fetched; the
-    /// decoder waits for the silences (ack status) before its first alert.
+    /// Silences first (the ack status needs them), then the alerts stream into the decoder
+    /// on a blocking thread. One request at a time: a source never has two in flight.
     async fn streamed(self, client: &Client) -> Result<Fetched, Error> {
-        let (silences_tx, silences_rx) = tokio::sync::oneshot::channel::<Vec<Silence>>();
+        let silences = silences(client, &self.source).await?;
         let (filter, receiver) = (self.filter.clone(), self.receiver.clone());
-        let source = self.source.clone();
-        let fetch_silences = async {
-            let silences = silences(client, &source).await?;
-            // The decoder is gone only when the alerts request already failed.
-            let _ = silences_tx.send(silences);
-            Ok::<_, Error>(())
-        };
         let decode = move |body: &mut dyn std::io::Read| {
-            let silences = silences_rx
-                .blocking_recv()
-                .map_err(|_| Error::Decode("silences not fetched".into()))?;
             let alerts = map::alerts_from_reader(body, &self.context(&silences))
                 .map_err(|e| Error::Decode(e.to_string()))?;
             Ok((alerts, silences))
         };
-        let (((alerts, silences), hash), ()) = tokio::try_join!(
-            client.alerts_streamed(&filter, receiver.as_deref(), decode),
-            fetch_silences
-        )?;
+        let ((alerts, silences), hash) = client
+            .alerts_streamed(&filter, receiver.as_deref(), decode)
+            .await?;
         Ok((alerts, silences, hash))
     }
 
@@ -314,10 +303,11 @@ impl Request {
         last: AnswerHash,
         last_silences: &[Silence],
     ) -> Result<Option<Fetched>, Error> {
-        let ((answer, hash), silences) = tokio::try_join!(
-            client.alerts_body(&self.filter, self.receiver.as_deref()),
-            silences(client, &self.source)
-        )?;
+        // One request at a time: a source never has two in flight.
+        let silences = silences(client, &self.source).await?;
+        let (answer, hash) = client
+            .alerts_body(&self.filter, self.receiver.as_deref())
+            .await?;
         if hash == last && silences == last_silences {
             return Ok(None);
         }
