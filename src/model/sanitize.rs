@@ -57,6 +57,9 @@ pub fn clean(input: &str, lines: Lines, cap: usize) -> String {
     if is_clean(input, cap) {
         return input.to_owned();
     }
+    if cap == 0 {
+        return String::new();
+    }
     let mut out = String::with_capacity(input.len().min(cap.saturating_mul(4)));
     let mut kept = 0usize;
     let mut combining = 0usize;
@@ -283,5 +286,42 @@ mod tests {
             prop_assert_eq!(text(&once, 4096), once.clone());
             prop_assert!(!once.chars().any(is_forbidden));
         }
+
+        #[test]
+        fn escape_soup_at_any_cap_is_clean_capped_and_stable(
+            s in prop_oneof![any::<String>(), ESCAPE_SOUP],
+            cap in 0usize..300,
+            multi in any::<bool>(),
+        ) {
+            let lines = if multi { Lines::Multi } else { Lines::Single };
+            let out = clean(&s, lines, cap);
+            prop_assert!(!out.chars().any(is_forbidden), "{out:?}");
+            prop_assert!(multi || !out.contains('\n'));
+            prop_assert!(!out.contains('\r'));
+            prop_assert!(out.chars().count() <= cap, "{} > {cap}", out.chars().count());
+            prop_assert!(longest_combining_run(&out) <= COMBINING_CAP);
+            prop_assert_eq!(clean(&out, lines, cap), out.clone());
+        }
+
+        #[test]
+        fn printable_ascii_within_the_cap_is_unchanged(s in "[ -~]{0,300}", extra in 0usize..10) {
+            let cap = s.len() + extra;
+            prop_assert_eq!(line(&s, cap), s.clone());
+            prop_assert_eq!(text(&s, cap), s);
+        }
+    }
+
+    /// Text made mostly of escape-sequence parts, bidi, zero-width, tag and combining
+    /// characters: far likelier than arbitrary strings to reach the sequence states.
+    const ESCAPE_SOUP: &str = "[\\x1b\\x07\\x9b\\x9c\\x9d\\x90\\x98\\x9e\\x9f\\\\\\[\\]P^_X;0-9a-z\\u{202e}\\u{2066}\\u{200b}\\u{feff}\\u{301}\\u{e0041}\\n\\r\\t 漢]{0,200}";
+
+    fn longest_combining_run(s: &str) -> usize {
+        let mut run = 0;
+        let mut longest = 0;
+        for c in s.chars() {
+            run = if c.width() == Some(0) { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        longest
     }
 }

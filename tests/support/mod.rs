@@ -152,6 +152,21 @@ impl Drop for Alertmanager {
     }
 }
 
+/// The onduty binary with these arguments and config, its config and data in `dir`.
+pub fn onduty_command(
+    dir: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"));
+    cmd.args(args)
+        .arg("--config")
+        .arg(config)
+        .env("ONDUTY_CONFIG_DIR", dir)
+        .env("ONDUTY_DATA_DIR", dir);
+    cmd
+}
+
 /// Runs the real binary with `--config config`, its config and data dirs in `dir`: the exit
 /// code (-1 for a signal) and stdout followed by stderr.
 pub async fn run_onduty(
@@ -159,15 +174,7 @@ pub async fn run_onduty(
     config: &std::path::Path,
     args: &[&str],
 ) -> (i32, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .env("ONDUTY_CONFIG_DIR", dir)
-        .env("ONDUTY_DATA_DIR", dir)
-        .output()
-        .await
-        .unwrap();
+    let out = onduty_command(dir, config, args).output().await.unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -1,0 +1,547 @@
+//! A hostile corpus through every surface, judged by what reaches the terminal: a real
+//! Alertmanager answer (served by the fault server) and a shared journal written by "someone
+//! else" carry escape sequences of every family, 8-bit C1 bytes, unterminated OSC, BEL/DEL/
+//! NUL, bidi, zero-width and tag characters, a tower of 1,000 combining marks and 1 MiB
+//! fields. Each view is drawn through the real crossterm backend into bytes; the bytes are
+//! checked by hand (only the CSI onduty itself writes) and played into the `vt100` terminal
+//! emulator (no bell, no title, no clipboard, no OSC), whose screen must equal ratatui's
+//! buffer cell for cell (no field wider than its column). The CLI's table and JSON output and
+//! the log file at full verbosity are checked the same way.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use onduty::app::{Action, App};
+use onduty::clock::SystemClock;
+use onduty::config::{SourceConfig, SourceKind};
+use onduty::journal::incidents::{Declaration, Role};
+use onduty::journal::task::JournalEvent;
+use onduty::journal::timeline::NewEntry;
+use onduty::journal::{EntryKind, Journal, Location};
+use onduty::sources::Source;
+use onduty::sources::alertmanager::AlertmanagerSource;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use serde_json::json;
+use support::faults::{Fault, FaultServer};
+
+/// Every family of hostile text, each as it would arrive in a JSON string.
+fn corpus() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "csi",
+            "a\u{1b}[2J\u{1b}[31mred\u{1b}[0m\u{1b}[6n\u{1b}[?1049l".into(),
+        ),
+        ("osc0", "t\u{1b}]0;pwned title\u{7}".into()),
+        ("osc2", "t\u{1b}]2;pwned title\u{1b}\\".into()),
+        (
+            "osc8",
+            "\u{1b}]8;;https://evil.example\u{1b}\\click\u{1b}]8;;\u{1b}\\".into(),
+        ),
+        ("osc52", "c\u{1b}]52;c;cm0gLXJmIH4K\u{7}".into()),
+        ("osc777", "n\u{1b}]777;notify;pwned;body\u{7}".into()),
+        ("dcs", "d\u{1b}P+q544e\u{1b}\\".into()),
+        (
+            "tmux",
+            "p\u{1b}Ptmux;\u{1b}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}\\".into(),
+        ),
+        ("apc", "g\u{1b}_Gf=100;AAAA\u{1b}\\".into()),
+        ("pm", "m\u{1b}^private\u{1b}\\".into()),
+        ("sos", "s\u{1b}Xstring\u{1b}\\".into()),
+        (
+            "c1",
+            "x\u{9b}31m\u{9d}0;c1 title\u{9c}\u{90}q\u{9c}\u{85}\u{8d}y".into(),
+        ),
+        ("unterminated", "tail\u{1b}]0;never ends".into()),
+        ("controls", "a\u{7}b\u{7f}c\u{0}d\u{8}e\u{d}f\u{b}g".into()),
+        (
+            "bidi",
+            "\u{202e}live\u{202c} \u{2066}iso\u{2069}\u{200f}\u{61c}".into(),
+        ),
+        (
+            "invisible",
+            "a\u{200b}b\u{200d}c\u{feff}d\u{2060}\u{e0041}\u{e0042}\u{e007f}".into(),
+        ),
+        ("tower", format!("e{}", "\u{301}".repeat(1000))),
+        ("wide", "漢字🚨 wide".into()),
+        ("huge", "W".repeat(1 << 20)),
+    ]
+}
+
+fn hostile_alerts() -> String {
+    let alerts: Vec<_> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            json!({
+                "labels": {"alertname": text, "severity": "critical", "service": text,
+                           "instance": format!("{name}-{i}")},
+                "annotations": {"summary": text, "description": format!("{text}\n{text}"),
+                                "runbook_url": text},
+                "startsAt": "2026-11-25T10:00:00Z", "endsAt": "2026-11-25T11:00:00Z",
+                "updatedAt": "2026-11-25T10:00:00Z", "fingerprint": format!("{i:016x}"),
+                "receivers": [{"name": text}],
+                "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
+            })
+        })
+        .collect();
+    serde_json::to_string(&alerts).unwrap()
+}
+
+fn hostile_silences() -> String {
+    let silences: Vec<_> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, text))| {
+            json!({
+                "id": format!("s{i}"), "createdBy": text, "comment": text,
+                "startsAt": "2026-11-25T10:00:00Z", "endsAt": "2099-11-25T11:00:00Z",
+                "updatedAt": "2026-11-25T10:00:00Z", "status": {"state": "active"},
+                "matchers": [{"name": "alertname", "value": text, "isRegex": false, "isEqual": true}]
+            })
+        })
+        .collect();
+    serde_json::to_string(&silences).unwrap()
+}
+
+async fn hostile_server() -> FaultServer {
+    let (alerts, silences) = (hostile_alerts(), hostile_silences());
+    FaultServer::start(move |_, line| {
+        if line.ends_with("/silences") {
+            Fault::Body(silences.clone())
+        } else {
+            Fault::Body(alerts.clone())
+        }
+    })
+    .await
+}
+
+fn source_toml(url: &str) -> String {
+    format!("[[source]]\nname = \"demo\"\nkind = \"alertmanager\"\nurl = \"{url}\"\n")
+}
+
+// ---- judging the bytes ----------------------------------------------------------------------
+
+#[derive(Default, Debug)]
+struct Heard {
+    bells: usize,
+    titles: usize,
+    clipboard: usize,
+    osc: usize,
+    odd: Vec<String>,
+}
+
+impl vt100::Callbacks for Heard {
+    fn audible_bell(&mut self, _: &mut vt100::Screen) {
+        self.bells += 1;
+    }
+    fn visual_bell(&mut self, _: &mut vt100::Screen) {
+        self.bells += 1;
+    }
+    fn set_window_title(&mut self, _: &mut vt100::Screen, _: &[u8]) {
+        self.titles += 1;
+    }
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, _: &[u8]) {
+        self.titles += 1;
+    }
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, _: &[u8], _: &[u8]) {
+        self.clipboard += 1;
+    }
+    fn paste_from_clipboard(&mut self, _: &mut vt100::Screen, _: &[u8]) {
+        self.clipboard += 1;
+    }
+    fn unhandled_osc(&mut self, _: &mut vt100::Screen, _: &[&[u8]]) {
+        self.osc += 1;
+    }
+    fn unhandled_char(&mut self, _: &mut vt100::Screen, c: char) {
+        self.odd.push(format!("char {c:?}"));
+    }
+    fn unhandled_control(&mut self, _: &mut vt100::Screen, b: u8) {
+        self.odd.push(format!("control {b:#x}"));
+    }
+    fn unhandled_escape(&mut self, _: &mut vt100::Screen, i1: Option<u8>, i2: Option<u8>, b: u8) {
+        self.odd.push(format!("escape {i1:?} {i2:?} {b}"));
+    }
+}
+
+/// Characters that must never reach a terminal from outside (the test's own list, not the
+/// sanitizer's).
+fn is_banned(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{61c}' | '\u{180e}' | '\u{feff}'
+        | '\u{e0000}'..='\u{e007f}')
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}')
+}
+
+/// Checks text meant for people (CLI output, log lines): no banned character but newlines
+/// (and tabs in tables), no tower of combining marks.
+fn assert_plain(what: &str, bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{what}: not UTF-8: {e}"));
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        assert!(
+            c == '\n' || !is_banned(c),
+            "{what}: {c:?} at byte {i}: {:?}",
+            &text[i.saturating_sub(40)..(i + 40).min(text.len())]
+        );
+        run = if is_combining(c) { run + 1 } else { 0 };
+        assert!(run <= 3, "{what}: a tower of combining marks at byte {i}");
+    }
+}
+
+/// Checks frame bytes: the only escapes are CSI sequences of the kinds crossterm writes for
+/// ratatui (SGR, cursor position and visibility, clearing), no other control byte, valid
+/// UTF-8 with no banned character, no combining tower.
+fn assert_frame_bytes(what: &str, bytes: &[u8]) {
+    let mut text = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b != 0x1b {
+            text.push(b);
+            i += 1;
+            continue;
+        }
+        assert_eq!(
+            bytes.get(i + 1),
+            Some(&b'['),
+            "{what}: an escape onduty does not write: ESC then a byte other than [ at {i}"
+        );
+        let mut j = i + 2;
+        while j < bytes.len() && (0x20..=0x3f).contains(&bytes[j]) {
+            j += 1;
+        }
+        let seq = String::from_utf8_lossy(&bytes[i + 1..=j.min(bytes.len() - 1)]).to_string();
+        let ok = match bytes.get(j) {
+            Some(b'm' | b'H' | b'J' | b'K' | b'X') => true,
+            Some(b'h' | b'l') => seq == "[?25h" || seq == "[?25l",
+            _ => false,
+        };
+        assert!(ok, "{what}: an escape onduty does not write: ESC{seq:?}");
+        i = j + 1;
+    }
+    assert_plain(what, &text);
+}
+
+/// Draws `app` at its size through the real crossterm backend, checks the bytes, plays them
+/// into vt100 and compares its screen with ratatui's own buffer.
+fn judge(what: &str, app: &App) {
+    let (w, h) = app.viewport;
+    judge_drawing(what, w, h, |f| onduty::ui::view(app, f));
+}
+
+/// `judge` for any drawing.
+fn judge_drawing(what: &str, w: u16, h: u16, draw: impl Fn(&mut ratatui::Frame)) {
+    let area = Rect::new(0, 0, w, h);
+    let mut bytes = Vec::new();
+    {
+        let backend = CrosstermBackend::new(&mut bytes);
+        let mut terminal = Terminal::with_options(
+            backend,
+            TerminalOptions {
+                viewport: Viewport::Fixed(area),
+            },
+        )
+        .unwrap();
+        terminal.draw(&draw).unwrap();
+    }
+    let what = format!("{what} at {w}x{h}");
+    assert_frame_bytes(&what, &bytes);
+    let mut parser = vt100::Parser::new_with_callbacks(
+        std::num::NonZeroU16::new(h).unwrap(),
+        std::num::NonZeroU16::new(w).unwrap(),
+        0,
+        Heard::default(),
+    );
+    // vt100 does not print U+FFFD (onduty's marker for a removed control character; real
+    // terminals do): a stand-in of the same width keeps the columns comparable.
+    let played = String::from_utf8(bytes).unwrap().replace('\u{fffd}', "?");
+    parser.process(played.as_bytes());
+    let heard = parser.callbacks();
+    assert_eq!(
+        (heard.bells, heard.titles, heard.clipboard, heard.osc),
+        (0, 0, 0, 0),
+        "{what}: {heard:?}"
+    );
+    assert!(heard.odd.is_empty(), "{what}: {:?}", heard.odd);
+
+    let mut model = Terminal::new(TestBackend::new(w, h)).unwrap();
+    model.draw(&draw).unwrap();
+    let buffer = model.backend().buffer();
+    let screen = parser.screen();
+    for y in 0..h {
+        for x in 0..w {
+            let want = buffer[(x, y)].symbol().replace('\u{fffd}', "?");
+            let Some(cell) = screen.cell(y, x) else {
+                panic!("{what}: no cell {x},{y}")
+            };
+            if cell.is_wide_continuation() {
+                continue;
+            }
+            let got = cell.contents();
+            let got = if got.is_empty() { " " } else { got };
+            assert_eq!(
+                got,
+                want.as_str(),
+                "{what}: cell {x},{y} differs from ratatui's buffer"
+            );
+        }
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn every_text() -> String {
+    corpus()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+// ---- the surfaces -------------------------------------------------------------------------
+
+/// What the hostile world sent: a snapshot fetched through the real Alertmanager source, and
+/// timeline entries and an incident "someone else" wrote to a shared journal.
+struct Hostile {
+    snapshot: onduty::sources::Snapshot,
+    entries: Vec<onduty::journal::Entry>,
+    incidents: Vec<onduty::journal::incidents::Incident>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Hostile {
+    async fn load(dir: &std::path::Path) -> Hostile {
+        let server = hostile_server().await;
+        let mut cfg = SourceConfig::demo("demo");
+        cfg.kind = SourceKind::Alertmanager;
+        cfg.url = Some(server.url.clone());
+        let mut src = AlertmanagerSource::new(cfg, Duration::from_secs(30), Arc::new(SystemClock));
+        let snapshot = src.fetch().await.unwrap();
+        assert_eq!(snapshot.alerts.len(), corpus().len());
+        let now = chrono::Utc::now();
+        let journal = Journal::open(&Location::Sqlite(dir.join("j.sqlite3")))
+            .await
+            .unwrap();
+        let first = snapshot.alerts[0].key.0.clone();
+        let mut entries = Vec::new();
+        for (_, text) in corpus() {
+            let body = format!("{text}\n{text}");
+            let new = NewEntry {
+                subject: &first,
+                at: now,
+                author: &text,
+                kind: EntryKind::Note,
+                body: &body,
+                corrects: None,
+            };
+            entries.push(journal.append(new).await.unwrap());
+        }
+        let declaration = Declaration {
+            title: every_text(),
+            severity: 1,
+            alerts: snapshot.alerts.iter().map(|a| a.key.clone()).collect(),
+            author: every_text(),
+        };
+        let incident = journal.declare(&declaration, now).await.unwrap();
+        journal
+            .set_role(incident.id, Role::Scribe, &every_text(), &every_text(), now)
+            .await
+            .unwrap();
+        let incidents = journal.incidents().await.unwrap();
+        journal.close().await;
+        Hostile {
+            snapshot,
+            entries,
+            incidents,
+            now,
+        }
+    }
+
+    fn app(&self, w: u16, h: u16) -> App {
+        let mut app = onduty::testing::empty_app(self.now);
+        app.update(Action::Resize(w, h));
+        onduty::testing::feed(&mut app, self.snapshot.clone(), self.now);
+        app.update(Action::Journal(JournalEvent::Entries(self.entries.clone())));
+        app.update(Action::Journal(JournalEvent::Incidents(
+            self.incidents.clone(),
+        )));
+        app
+    }
+}
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_any_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = Hostile::load(dir.path()).await;
+    type Setup = Box<dyn Fn(&mut App)>;
+    let views: Vec<(&str, Setup)> = vec![
+        ("list", Box::new(|_| {})),
+        ("grouped", Box::new(|a| keys(a, "v"))),
+        ("detail", Box::new(|a| key(a, KeyCode::Enter))),
+        (
+            "detail scrolled",
+            Box::new(|a| {
+                key(a, KeyCode::Enter);
+                for _ in 0..40 {
+                    key(a, KeyCode::PageDown);
+                }
+            }),
+        ),
+        ("last row", Box::new(|a| keys(a, "G"))),
+        ("silences", Box::new(|a| keys(a, "4"))),
+        ("incidents", Box::new(|a| keys(a, "6"))),
+        (
+            "incident",
+            Box::new(|a| {
+                keys(a, "6");
+                key(a, KeyCode::Enter);
+            }),
+        ),
+        ("history", Box::new(|a| keys(a, "7"))),
+        ("help", Box::new(|a| keys(a, "?"))),
+        (
+            "note editor",
+            Box::new(|a| {
+                keys(a, "n");
+                a.update(Action::Paste(every_text()));
+            }),
+        ),
+        (
+            "filter",
+            Box::new(|a| {
+                keys(a, "/");
+                a.update(Action::Paste(every_text()));
+            }),
+        ),
+        (
+            "palette",
+            Box::new(|a| {
+                keys(a, ":");
+                a.update(Action::Paste(every_text()));
+            }),
+        ),
+        (
+            "status line",
+            Box::new(|a| {
+                a.update(Action::ShowError(every_text()));
+            }),
+        ),
+    ];
+    for (w, h) in [(80, 24), (200, 60)] {
+        for row in 0..corpus().len() {
+            for (name, setup) in &views {
+                let mut app = hostile.app(w, h);
+                for _ in 0..row {
+                    keys(&mut app, "j");
+                }
+                setup(&mut app);
+                judge(&format!("{name} (row {row})"), &app);
+            }
+        }
+    }
+}
+
+async fn cli(dir: &std::path::Path, config: &std::path::Path, args: &[&str]) -> (Vec<u8>, Vec<u8>) {
+    let out = support::onduty_command(dir, config, args)
+        .env("ONDUTY_LOG", "trace")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.stdout, out.stderr)
+}
+
+#[tokio::test]
+async fn cli_table_json_and_logs_carry_no_hostile_byte() {
+    let server = hostile_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("onduty.toml");
+    std::fs::write(
+        &config,
+        format!("identity = \"ana\"\n{}", source_toml(&server.url)),
+    )
+    .unwrap();
+    let (json_out, err) = cli(dir.path(), &config, &["alerts", "--json"]).await;
+    assert_plain("alerts --json", &json_out);
+    assert_plain("alerts --json stderr", &err);
+    let alerts: Vec<serde_json::Value> = serde_json::from_slice(&json_out).unwrap();
+    assert_eq!(alerts.len(), corpus().len());
+    let key = alerts[0]["key"].as_str().unwrap().to_string();
+    // An argument cannot hold NUL, nor 1 MiB.
+    let note: String = corpus()
+        .into_iter()
+        .filter(|(name, _)| *name != "huge")
+        .map(|(_, t)| t.replace('\0', ""))
+        .collect();
+    for args in [
+        &["alerts"][..],
+        &["silences"],
+        &["note", &key, &note],
+        &["timeline", &key],
+    ] {
+        let (out, err) = cli(dir.path(), &config, args).await;
+        assert_plain(&format!("{args:?}"), &out);
+        assert_plain(&format!("{args:?} stderr"), &err);
+    }
+    let logs = dir.path().join("logs");
+    let mut read = 0;
+    for file in std::fs::read_dir(&logs).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        assert_plain("log file", &bytes);
+        read += bytes.len();
+    }
+    assert!(read > 0, "the trace log was written");
+}
+
+// The judge itself: what ratatui lets through on its own is caught.
+
+#[test]
+#[should_panic(expected = "'\\u{202e}'")]
+#[expect(clippy::disallowed_methods, reason = "writes a raw cell on purpose")]
+fn the_judge_catches_bidi_written_into_a_cell() {
+    judge_drawing("raw cell", 20, 2, |f| {
+        f.buffer_mut()[(0, 0)].set_symbol("a\u{202e}");
+    });
+}
+
+#[test]
+#[should_panic(expected = "an escape onduty does not write")]
+#[expect(clippy::disallowed_methods, reason = "writes a raw cell on purpose")]
+fn the_judge_catches_an_escape_written_into_a_cell() {
+    judge_drawing("raw cell", 20, 2, |f| {
+        f.buffer_mut()[(0, 0)].set_symbol("\u{1b}]0;title\u{7}");
+    });
+}
+
+#[test]
+#[should_panic(expected = "differs from ratatui's buffer")]
+#[expect(clippy::disallowed_methods, reason = "writes a raw cell on purpose")]
+fn the_judge_catches_a_field_wider_than_its_cell() {
+    judge_drawing("raw cell", 20, 2, |f| {
+        f.buffer_mut()[(0, 0)].set_symbol("abc");
+    });
+}
