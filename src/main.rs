@@ -21,13 +21,9 @@ async fn main() -> ExitCode {
     match cli::run(cli, paths).await {
         Ok(code) => code,
         Err(e) => {
-            #[allow(
-                clippy::print_stderr,
-                reason = "the TUI is down; this is the CLI's error line"
-            )]
-            {
-                eprintln!("onduty: {e:#}");
-            }
+            // Not eprintln!: it panics when stderr is gone (a closed terminal).
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "onduty: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -218,11 +218,12 @@ pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let kinds = [
-            SignalKind::hangup(),
-            SignalKind::terminate(),
-            SignalKind::interrupt(),
-        ];
+        let mut kinds = vec![SignalKind::terminate(), SignalKind::interrupt()];
+        // Under `nohup` (SIGHUP ignored by whoever started us) a hangup stays ignored, as for
+        // any program; a closed terminal is then noticed by its input ending.
+        if !is_hangup_ignored() {
+            kinds.push(SignalKind::hangup());
+        }
         let mut streams: Vec<_> = kinds.into_iter().filter_map(|k| signal(k).ok()).collect();
         if streams.is_empty() {
             return std::future::pending().await;
@@ -234,4 +235,16 @@ pub async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Whether SIGHUP was ignored when this process started (Linux: `SigIgn` in
+/// /proc/self/status, bit 0). Anywhere else, or unreadable: no.
+fn is_hangup_ignored() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let mask = status.lines().find_map(|l| l.strip_prefix("SigIgn:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & 1 != 0)
 }

@@ -1,7 +1,10 @@
 //! The terminal guard: raw mode, alternate screen, mouse and paste on entry; all of it undone
-//! on drop, on panic (see `errors`) and on signals. Nothing else touches terminal modes.
+//! on drop, on panic (see `errors`) and on signals. Nothing else touches terminal modes. Also
+//! the hangup watch: a closed terminal ends the dashboard even when SIGHUP never comes.
 
-use std::io::{self, IsTerminal, Stdout};
+use std::io::{self, IsTerminal, Stdout, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -16,7 +19,32 @@ use ratatui::backend::CrosstermBackend;
 /// The terminal while onduty owns it.
 pub struct Tui {
     /// The ratatui terminal.
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    pub terminal: Terminal<CrosstermBackend<ScreenOut>>,
+    is_leaving: Arc<AtomicBool>,
+}
+
+/// Stdout for frames. Once the dashboard is leaving, writes are dropped: `restore` has already
+/// put the terminal back, and ratatui's own cleanup on drop would otherwise `eprintln!` its
+/// failure on a terminal that is gone, which panics (and a panic there aborts).
+pub struct ScreenOut {
+    out: Stdout,
+    is_leaving: Arc<AtomicBool>,
+}
+
+impl Write for ScreenOut {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.is_leaving.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.is_leaving.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.out.flush()
+    }
 }
 
 /// Why the dashboard cannot start on this terminal.
@@ -54,8 +82,16 @@ impl Tui {
             restore();
             return Err(e);
         }
-        match Terminal::new(CrosstermBackend::new(io::stdout())) {
-            Ok(terminal) => Ok(Tui { terminal }),
+        let is_leaving = Arc::new(AtomicBool::new(false));
+        let out = ScreenOut {
+            out: io::stdout(),
+            is_leaving: is_leaving.clone(),
+        };
+        match Terminal::new(CrosstermBackend::new(out)) {
+            Ok(terminal) => Ok(Tui {
+                terminal,
+                is_leaving,
+            }),
             Err(e) => {
                 restore();
                 Err(e)
@@ -67,6 +103,7 @@ impl Tui {
 impl Drop for Tui {
     fn drop(&mut self) {
         restore();
+        self.is_leaving.store(true, Ordering::Relaxed);
     }
 }
 
@@ -79,4 +116,52 @@ pub fn restore() {
     let _ = execute!(out, LeaveAlternateScreen);
     let _ = execute!(out, cursor::Show);
     let _ = disable_raw_mode();
+}
+
+/// Resolves when the terminal hangs up (the SSH session or the terminal emulator went away),
+/// even when SIGHUP is ignored and never arrives: crossterm's reader then spins on EIO at a
+/// full core (crossterm issue 793) instead of reporting it. A thread polls stdin asking for no
+/// events, so only a hangup or an error wakes it: it never spins and never reads.
+pub async fn hangup() -> io::Error {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let watch = std::thread::Builder::new()
+        .name("hangup-watch".into())
+        .spawn(move || {
+            let _ = tx.send(wait_for_hangup());
+        });
+    if watch.is_err() {
+        return std::future::pending().await;
+    }
+    match rx.await {
+        Ok(e) => e,
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(unix)]
+fn wait_for_hangup() -> io::Error {
+    use rustix::event::{PollFd, PollFlags, poll};
+    use std::os::fd::AsFd;
+    let stdin = io::stdin();
+    let fd = stdin.as_fd();
+    loop {
+        let mut fds = [PollFd::new(&fd, PollFlags::empty())];
+        match poll(&mut fds, None) {
+            Ok(_) => {
+                let got = fds[0].revents();
+                if got.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                    return io::Error::new(io::ErrorKind::BrokenPipe, "the terminal hung up");
+                }
+            }
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return io::Error::from(e),
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_for_hangup() -> io::Error {
+    loop {
+        std::thread::park();
+    }
 }

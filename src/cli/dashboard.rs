@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crossterm::event::EventStream;
+use futures::StreamExt;
 
 use super::{Cli, load_config};
 use crate::app::{App, Settings};
@@ -50,10 +51,13 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     let running = registry::start(built, &clock);
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     let mut tui = Tui::enter(!cli.no_mouse)?;
+    // The terminal's events, and its hangup as a final error (see `tui::hangup`).
+    let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);
+    let events = futures::stream::select(EventStream::new(), hangup);
     let result = runtime::run(
         &mut tui.terminal,
         app,
-        EventStream::new(),
+        events,
         running,
         journal,
         clock,

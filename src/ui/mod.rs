@@ -28,6 +28,8 @@ use crate::theme::{Role, Theme};
 
 /// Draws the whole screen.
 pub fn view(app: &App, frame: &mut Frame) {
+    #[cfg(debug_assertions)]
+    panic_if_asked();
     let area = frame.area();
     if layout::is_too_small(area) {
         let (w, h) = layout::MIN_SIZE;
@@ -101,5 +103,15 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
+    }
+}
+
+/// Debug builds only: `ONDUTY_TEST_PANIC_IN_RENDER=1` makes drawing panic, so the tests can
+/// prove a panic in render leaves the terminal usable. Read once; release builds lack it.
+#[cfg(debug_assertions)]
+fn panic_if_asked() {
+    static ASKED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ASKED.get_or_init(|| std::env::var_os("ONDUTY_TEST_PANIC_IN_RENDER").is_some()) {
+        panic!("drawing failed on purpose (ONDUTY_TEST_PANIC_IN_RENDER)");
     }
 }
