@@ -14,6 +14,10 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Everything onduty creates (journal, its WAL, logs, drafts, exports, their directories)
+    // holds what responders wrote and what the back ends said: owner only, 0600 and 0700.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     onduty::errors::init();
     let cli = Cli::parse();
     let paths = Paths::discover();

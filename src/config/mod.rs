@@ -339,17 +339,14 @@ impl Config {
             validate_backend(s).map_err(|(key, value, message)| {
                 invalid(format!("source[{i}].{key}"), &value, &message)
             })?;
-            let named = [
-                s.token_env.is_some(),
-                s.token_command.is_some(),
-                s.token_file.is_some(),
-            ];
-            if named.iter().filter(|b| **b).count() > 1 {
-                return Err(invalid(
-                    format!("source[{i}]"),
-                    &s.name,
-                    "name one of token_env, token_command and token_file, not several",
-                ));
+            if let Some(path) = &s.token_file {
+                secrets::check_token_file(path).map_err(|message| {
+                    invalid(
+                        format!("source[{i}].token_file"),
+                        &path.display().to_string(),
+                        &message,
+                    )
+                })?;
             }
         }
         if let Err(message) = self.journal_location(Path::new(".")) {

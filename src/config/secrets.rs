@@ -27,71 +27,98 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Why a token could not be had. The text never includes the token.
+/// Why a token could not be had: each configured place in order, and why it gave nothing.
+/// The text never includes the token (nor a command's output).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SecretError {
-    /// The variable is unset or empty.
-    #[error("source '{source_name}': token_env '{var}' is not set")]
-    EnvMissing {
-        /// The source.
-        source_name: String,
-        /// The variable.
-        var: String,
-    },
-    /// The command failed or timed out.
-    #[error("source '{source_name}': token_command failed: {reason}")]
-    Command {
-        /// The source.
-        source_name: String,
-        /// Why (exit status, timeout), never its output.
-        reason: String,
-    },
-    /// The file is unreadable or too open.
-    #[error("source '{source_name}': token_file '{path}': {reason}")]
-    File {
-        /// The source.
-        source_name: String,
-        /// The file.
-        path: String,
-        /// Why.
-        reason: String,
-    },
+#[error("source '{source_name}': no token: {}", .tried.join("; "))]
+pub struct SecretError {
+    /// The source.
+    pub source_name: String,
+    /// What was tried and why it failed, e.g. "token_env 'AM_TOKEN' is not set".
+    pub tried: Vec<String>,
 }
 
-/// Resolves the token of `source`, trying token_env, then token_command, then token_file.
-/// `Ok(None)` when the source names none.
+/// Resolves the token of `source`: token_env, then token_command (with a timeout), then
+/// token_file (which must be private); the first that gives one wins. `Ok(None)` when the
+/// source names none.
 pub async fn resolve(source: &SourceConfig) -> Result<Option<Secret>, SecretError> {
-    let name = source.name.clone();
+    resolve_within(source, TOKEN_COMMAND_TIMEOUT).await
+}
+
+async fn resolve_within(
+    source: &SourceConfig,
+    command_timeout: Duration,
+) -> Result<Option<Secret>, SecretError> {
+    let mut tried = Vec::new();
     if let Some(var) = &source.token_env {
-        return match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
-            _ => Err(SecretError::EnvMissing {
-                source_name: name,
-                var: var.clone(),
-            }),
-        };
+        match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => return Ok(Some(Secret(v.trim().to_string()))),
+            _ => tried.push(format!("token_env '{var}' is not set")),
+        }
     }
     if let Some(cmd) = &source.token_command {
-        return run_command(cmd)
-            .await
-            .map(Some)
-            .map_err(|reason| SecretError::Command {
-                source_name: name,
-                reason,
-            });
+        match run_command(cmd, command_timeout).await {
+            Ok(secret) => return Ok(Some(secret)),
+            Err(reason) => tried.push(format!("token_command failed: {reason}")),
+        }
     }
     if let Some(path) = &source.token_file {
-        let file_err = |reason: String| SecretError::File {
-            source_name: name.clone(),
-            path: path.display().to_string(),
-            reason,
-        };
-        return read_private_file(path).await.map(Some).map_err(file_err);
+        match read_private_file(path).await {
+            Ok(secret) => return Ok(Some(secret)),
+            Err(reason) => tried.push(format!("token_file '{}': {reason}", path.display())),
+        }
     }
-    Ok(None)
+    if tried.is_empty() {
+        return Ok(None);
+    }
+    Err(SecretError {
+        source_name: source.name.clone(),
+        tried,
+    })
 }
 
-async fn run_command(cmd: &str) -> Result<Secret, String> {
+/// `text` with `secret` and any `Authorization:` header value replaced by `<redacted>`: for
+/// a back end's words (an error body may echo the request) before they are shown or logged.
+pub fn redact(text: &str, secret: Option<&str>) -> String {
+    let mut out = match secret {
+        Some(s) if !s.is_empty() => text.replace(s, "<redacted>"),
+        _ => text.to_string(),
+    };
+    let mut from = 0;
+    while let Some(at) = out[from..].to_ascii_lowercase().find("authorization") {
+        let start = from + at + "authorization".len();
+        // The scheme and the credentials after `:` (or `"` and `:` in JSON), whatever the case.
+        let rest = &out[start..];
+        let skip = rest.len() - rest.trim_start_matches([':', '"', ' ', '=']).len();
+        let value_start = start + skip;
+        let words: Vec<&str> = out[value_start..]
+            .splitn(3, [' ', '\r', '\n', '"', ','])
+            .collect();
+        let is_scheme = words.first().is_some_and(|w| {
+            ["basic", "bearer", "token"].contains(&w.to_ascii_lowercase().as_str())
+        });
+        let take = if is_scheme { 2 } else { 1 };
+        let len: usize = words.iter().take(take).map(|w| w.len()).sum::<usize>() + take - 1;
+        let end = (value_start + len).min(out.len());
+        if end > value_start {
+            out.replace_range(value_start..end, "<redacted>");
+        }
+        from = value_start + "<redacted>".len().min(out.len() - value_start);
+    }
+    out
+}
+
+/// Refuses a token file that group or others can read (checked when the config is loaded, so
+/// onduty will not start on a leaky file). A file that does not exist yet passes here; reading
+/// it later says so.
+pub fn check_token_file(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(meta) => check_private(&meta),
+        Err(_) => Ok(()),
+    }
+}
+
+async fn run_command(cmd: &str, timeout: Duration) -> Result<Secret, String> {
     let child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(cmd)
@@ -99,9 +126,9 @@ async fn run_command(cmd: &str) -> Result<Secret, String> {
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .output();
-    let output = tokio::time::timeout(TOKEN_COMMAND_TIMEOUT, child)
+    let output = tokio::time::timeout(timeout, child)
         .await
-        .map_err(|_| format!("no answer within {}s", TOKEN_COMMAND_TIMEOUT.as_secs()))?
+        .map_err(|_| format!("no answer within {:?} (killed)", timeout))?
         .map_err(|e| format!("could not start: {e}"))?;
     if !output.status.success() {
         return Err(format!("exited with {}", output.status));
@@ -134,7 +161,7 @@ fn check_private(meta: &std::fs::Metadata) -> Result<(), String> {
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(format!(
-            "readable by others (mode {mode:o}); run chmod 600 on it"
+            "readable by group or others (mode {mode:o}); run chmod 600 on it"
         ));
     }
     Ok(())
@@ -184,6 +211,83 @@ mod tests {
         assert!(e.contains("chmod 600") && !e.contains("file-token"), "{e}");
         std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(resolve(&s).await.unwrap().unwrap().expose(), "file-token");
+    }
+
+    #[tokio::test]
+    async fn env_then_command_then_file_and_every_failure_is_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "file-token").unwrap();
+        std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut s = source();
+        s.token_env = Some("ONDUTY_TEST_SURELY_UNSET_TOO".into());
+        s.token_command = Some("exit 1".into());
+        s.token_file = Some(f.path().to_path_buf());
+        assert_eq!(resolve(&s).await.unwrap().unwrap().expose(), "file-token");
+        s.token_command = Some("echo command-token".into());
+        assert_eq!(
+            resolve(&s).await.unwrap().unwrap().expose(),
+            "command-token"
+        );
+        s.token_env = Some("PATH".into());
+        assert_ne!(
+            resolve(&s).await.unwrap().unwrap().expose(),
+            "command-token"
+        );
+        s.token_env = Some("ONDUTY_TEST_SURELY_UNSET_TOO".into());
+        s.token_command = Some("exit 4".into());
+        s.token_file = Some("/nonexistent/token".into());
+        let e = resolve(&s).await.unwrap_err().to_string();
+        assert!(
+            e.contains("ONDUTY_TEST_SURELY_UNSET_TOO")
+                && e.contains("exited with")
+                && e.contains("/nonexistent/token"),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hanging_token_command_is_killed_at_its_timeout() {
+        let mut s = source();
+        s.token_command = Some("sleep 30; echo late".into());
+        let started = std::time::Instant::now();
+        let e = resolve_within(&s, Duration::from_millis(200))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no answer within"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn an_open_token_file_is_refused_before_it_is_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o640)).unwrap();
+        let e = check_token_file(f.path()).unwrap_err();
+        assert!(e.contains("chmod 600") && e.contains("640"), "{e}");
+        std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(check_token_file(f.path()).is_ok());
+        assert!(check_token_file(Path::new("/nonexistent/token")).is_ok());
+    }
+
+    #[test]
+    fn redact_hides_the_token_and_any_authorization_value() {
+        let echoed = "GET / HTTP/1.1\r\nAuthorization: Basic dXNlcjpjYW5hcnk=\r\nx: canary-9\r\n";
+        let out = redact(echoed, Some("canary-9"));
+        assert!(
+            !out.contains("dXNlcjpjYW5hcnk") && !out.contains("canary-9"),
+            "{out}"
+        );
+        assert!(out.contains("Authorization: <redacted>"), "{out}");
+        let json = r#"{"headers":{"authorization":"Bearer abc.def","x":1}}"#;
+        let out = redact(json, None);
+        assert!(
+            !out.contains("abc.def") && out.contains(r#""x":1"#),
+            "{out}"
+        );
+        assert_eq!(redact("nothing here", Some("zz")), "nothing here");
+        assert_eq!(redact("authorization", None), "authorization");
     }
 
     #[tokio::test]

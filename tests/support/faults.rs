@@ -34,6 +34,9 @@ pub enum Fault {
     Huge(usize),
     /// 200 with a chunked body that never ends.
     Endless,
+    /// This status, the body being the request's head as received (a back end or proxy that
+    /// echoes the request, credentials included).
+    Echo(u16),
 }
 
 /// One request the server saw.
@@ -43,6 +46,8 @@ pub struct Seen {
     pub at: Instant,
     /// Method and path, e.g. `GET /api/v2/alerts`.
     pub line: String,
+    /// The whole head as received (request line and headers).
+    pub head: String,
 }
 
 #[derive(Default)]
@@ -73,13 +78,14 @@ impl FaultServer {
                 let (rec, script) = (rec.clone(), script.clone());
                 tokio::spawn(async move {
                     // Keep-alive: answer every request on the connection in turn.
-                    while let Some(line) = read_request(&mut sock).await {
+                    while let Some((line, head)) = read_request(&mut sock).await {
                         let fault = {
                             let mut r = rec.lock().unwrap();
                             let n = r.seen.len();
                             r.seen.push(Seen {
                                 at: Instant::now(),
                                 line: line.clone(),
+                                head: head.clone(),
                             });
                             r.in_flight += 1;
                             r.most_in_flight = r.most_in_flight.max(r.in_flight);
@@ -92,6 +98,12 @@ impl FaultServer {
                                 | Fault::RateLimited(_)
                                 | Fault::OneByteChunks(_)
                         );
+                        let fault = match fault {
+                            Fault::Echo(code) => {
+                                Fault::Status(code, Box::leak(head.into_boxed_str()))
+                            }
+                            other => other,
+                        };
                         let done = answer(&mut sock, fault).await;
                         rec.lock().unwrap().in_flight -= 1;
                         if done.is_err() || !reusable {
@@ -120,8 +132,8 @@ pub async fn serve(fault: Fault) -> String {
     FaultServer::start(move |_, _| fault.clone()).await.url
 }
 
-/// Reads one request (head and Content-Length body); returns its request line.
-async fn read_request(sock: &mut TcpStream) -> Option<String> {
+/// Reads one request (head and Content-Length body); returns its request line and head.
+async fn read_request(sock: &mut TcpStream) -> Option<(String, String)> {
     let mut buf = Vec::new();
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -149,10 +161,8 @@ async fn read_request(sock: &mut TcpStream) -> Option<String> {
     let mut words = line.split_whitespace();
     let method = words.next().unwrap_or_default();
     let path = words.next().unwrap_or_default();
-    Some(format!(
-        "{method} {}",
-        path.split('?').next().unwrap_or_default()
-    ))
+    let line = format!("{method} {}", path.split('?').next().unwrap_or_default());
+    Some((line, head))
 }
 
 /// The Content-Length a request head announces (0 when none).
@@ -177,6 +187,7 @@ fn head(status: u16, extra: &str, length: Option<usize>) -> String {
 async fn answer(sock: &mut TcpStream, fault: Fault) -> std::io::Result<()> {
     match fault {
         Fault::Status(code, body) => whole(sock, code, "", body).await,
+        Fault::Echo(code) => whole(sock, code, "", "").await,
         Fault::RateLimited(after) => {
             let extra = after
                 .map(|a| format!("Retry-After: {a}\r\n"))
@@ -356,4 +367,37 @@ async fn relay(
         sock.write_all(head.as_bytes()).await?;
         sock.write_all(&bytes).await?;
     }
+}
+
+/// An HTTP CONNECT proxy on a free loopback port (what HTTPS_PROXY points at): tunnels to the
+/// asked host and records each `host:port` asked for.
+pub async fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let record = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let Some((line, _)) = read_request(&mut sock).await else {
+                    return;
+                };
+                let Some(target) = line.strip_prefix("CONNECT ") else {
+                    let _ = whole(&mut sock, 405, "", "CONNECT only").await;
+                    return;
+                };
+                record.lock().unwrap().push(target.to_string());
+                let Ok(mut upstream) = TcpStream::connect(target).await else {
+                    let _ = whole(&mut sock, 502, "", "").await;
+                    return;
+                };
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut sock, &mut upstream).await;
+            });
+        }
+    });
+    (url, asked)
 }

@@ -51,6 +51,15 @@ pub fn free_port() -> u16 {
 impl Alertmanager {
     /// Starts one and waits until it answers `/-/ready`.
     pub async fn start() -> Alertmanager {
+        Self::start_with(None).await
+    }
+
+    /// Starts one serving HTTPS with this certificate and key (PEM files).
+    pub async fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Alertmanager {
+        Self::start_with(Some((cert, key))).await
+    }
+
+    async fn start_with(tls: Option<(&std::path::Path, &std::path::Path)>) -> Alertmanager {
         let bin = alertmanager_binary();
         let mut last_log = String::new();
         for _attempt in 0..3 {
@@ -62,7 +71,24 @@ impl Alertmanager {
             .unwrap();
             let port = free_port();
             let log = std::fs::File::create(dir.path().join("am.log")).unwrap();
+            let web = dir.path().join("web.yml");
+            let (scheme, web_arg) = match tls {
+                Some((cert, key)) => {
+                    std::fs::write(
+                        &web,
+                        format!(
+                            "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+                            cert.display(),
+                            key.display()
+                        ),
+                    )
+                    .unwrap();
+                    ("https", format!("--web.config.file={}", web.display()))
+                }
+                None => ("http", "--log.level=info".to_string()),
+            };
             let child = Command::new(&bin)
+                .arg(web_arg)
                 .arg(format!(
                     "--config.file={}",
                     dir.path().join("am.yml").display()
@@ -78,7 +104,7 @@ impl Alertmanager {
                 .spawn()
                 .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
             let mut am = Alertmanager {
-                url: format!("http://127.0.0.1:{port}"),
+                url: format!("{scheme}://127.0.0.1:{port}"),
                 child,
                 dir,
             };
@@ -92,7 +118,11 @@ impl Alertmanager {
 
     async fn wait_ready(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(15);
-        let http = reqwest::Client::new();
+        // Readiness only: the test's own certificate is not what is checked here.
+        let http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap();
         while Instant::now() < deadline {
             if self.child.try_wait().unwrap().is_some() {
                 return false;

@@ -217,7 +217,7 @@ impl Client {
             answer.chunks.push(chunk);
         }
         if !status.is_success() {
-            return Err(http_error(status, &headers, &answer.into_bytes()));
+            return Err(self.http_error(status, &headers, &answer.into_bytes()));
         }
         Ok((answer, hasher.finish()))
     }
@@ -295,7 +295,7 @@ impl Client {
                     break;
                 }
             }
-            return Err(http_error(status, resp.headers(), &excerpt));
+            return Err(self.http_error(status, resp.headers(), &excerpt));
         }
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
@@ -355,7 +355,7 @@ impl Client {
             buf.extend_from_slice(&chunk);
         }
         if !status.is_success() {
-            return Err(http_error(status, &headers, &buf));
+            return Err(self.http_error(status, &headers, &buf));
         }
         Ok(buf)
     }
@@ -406,6 +406,19 @@ fn too_big(cap: usize) -> Error {
         "answer larger than the {} MB cap (max_response_mb)",
         cap >> 20
     ))
+}
+
+impl Client {
+    /// The error for a refused request. The back end's words are shown, but a back end that
+    /// echoes the request (some proxies do) must not put the token on screen or in the log.
+    fn http_error(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+        let secret = match &self.auth {
+            Some(Auth::Bearer(t) | Auth::Basic(_, t)) => Some(t.expose()),
+            None => None,
+        };
+        let redacted = secrets::redact(&String::from_utf8_lossy(body), secret);
+        http_error(status, headers, redacted.as_bytes())
+    }
 }
 
 fn http_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
