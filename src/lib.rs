@@ -8,6 +8,7 @@ pub mod errors;
 pub mod journal;
 pub mod logging;
 pub mod model;
+pub mod notify;
 pub mod runtime;
 pub mod sources;
 #[doc(hidden)]

@@ -121,6 +121,15 @@ pub enum CommandLine {
     },
     /// Print every path onduty uses.
     Info,
+    /// Send a test notification through each channel that works here, and say what happened.
+    Notify {
+        /// The text.
+        #[arg(default_value = "onduty test notification")]
+        text: String,
+        /// Try this many times (shows the breaker after a bus that hangs).
+        #[arg(long, default_value_t = 1)]
+        times: u32,
+    },
     /// Validate the config and try each source once.
     Check,
 }
@@ -130,6 +139,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Some(CommandLine::Init { force }) => files::init(&paths, cli.config.as_deref(), *force),
         Some(CommandLine::Info) => files::info(&paths, &cli),
+        Some(CommandLine::Notify { text, times }) => notify_test(text, *times).await,
         Some(CommandLine::Alerts { json, filter }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::alerts(&config, *json, filter.as_deref()).await
@@ -223,4 +233,26 @@ pub fn load_config(
             Ok((fallback, Some(format!("{e}; running on the defaults"))))
         }
     }
+}
+
+/// `onduty notify`: one line per attempt per channel.
+async fn notify_test(text: &str, times: u32) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let desktop = crate::notify::desktop::Desktop::from_env();
+    let mut shown = false;
+    for _ in 0..times.max(1) {
+        let started = std::time::Instant::now();
+        let outcome = desktop.notify("onduty", text).await;
+        shown |= outcome == crate::notify::desktop::Outcome::Shown;
+        writeln!(
+            std::io::stdout().lock(),
+            "desktop: {outcome} ({} ms)",
+            started.elapsed().as_millis()
+        )?;
+    }
+    Ok(if shown {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
