@@ -128,6 +128,7 @@ pub async fn hangup() -> io::Error {
         .name("hangup-watch".into())
         .spawn(move || {
             let _ = tx.send(wait_for_hangup());
+            exit_if_still_here();
         });
     if watch.is_err() {
         return std::future::pending().await;
@@ -136,6 +137,22 @@ pub async fn hangup() -> io::Error {
         Ok(e) => e,
         Err(_) => std::future::pending().await,
     }
+}
+
+/// How long an orderly stop may take after the terminal hung up (sources 2 s, journal 2 s).
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(6);
+
+/// The last resort after a hangup: with nobody left to see it, a stop that stalls must not
+/// keep the process (and a reader spinning on a dead terminal) alive. By now the journal has
+/// written everything queued; anything still unsent is in the outbox for the next start.
+fn exit_if_still_here() {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a dedicated thread that only waits; no task runs here"
+    )]
+    std::thread::sleep(STOP_GRACE);
+    tracing::error!(grace = ?STOP_GRACE, "the stop after a hangup stalled; exiting");
+    std::process::exit(1);
 }
 
 #[cfg(unix)]

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use ratatui::style::{Modifier, Style};
 
+pub use load::parse as parse_theme;
 pub use role::Role;
 
 /// A resolved theme: every role has a style.

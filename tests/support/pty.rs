@@ -162,6 +162,13 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    /// A test that fails half-way leaves no dashboard running behind it.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
 /// CPU time (user + system) a live process has used, from /proc, in clock ticks (1/100 s).
 pub fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

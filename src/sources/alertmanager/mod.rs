@@ -336,3 +336,44 @@ async fn silences(client: &Client, source: &SourceId) -> Result<Vec<Silence>, Er
         .filter_map(|s| map::silence(s, source))
         .collect())
 }
+
+/// What `decode_answers` made of two answers: the silences, the alerts decoded whole, the
+/// alerts decoded streamed.
+pub type Decoded = (
+    Result<Vec<Silence>, String>,
+    Result<Vec<Alert>, String>,
+    Result<Vec<Alert>, String>,
+);
+
+/// Decodes a `/api/v2/silences` answer, then a `/api/v2/alerts` answer both ways a poll does
+/// (whole body, and streamed through a reader in small pieces), with the mapping and
+/// sanitizing: for the fuzz targets, which also check that the two ways agree.
+pub fn decode_answers(
+    silences: &[u8],
+    alerts: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Decoded {
+    let source = SourceId("fuzz".into());
+    let rule = SeverityRule {
+        label: "severity".into(),
+        map: Default::default(),
+    };
+    let decoded: Result<Vec<wire::GettableSilence>, _> = serde_json::from_slice(silences);
+    let silences: Vec<Silence> = match decoded {
+        Ok(wire) => wire
+            .into_iter()
+            .filter_map(|s| map::silence(s, &source))
+            .collect(),
+        Err(e) => return (Err(e.to_string()), Err(String::new()), Err(String::new())),
+    };
+    let cx = map::Context {
+        source: &source,
+        rule: &rule,
+        silences: &silences,
+        now,
+    };
+    let whole = map::alerts_from_body(alerts, &cx).map_err(|e| e.to_string());
+    let mut pieces = std::io::BufReader::with_capacity(7, alerts);
+    let streamed = map::alerts_from_reader(&mut pieces, &cx).map_err(|e| e.to_string());
+    (Ok(silences), whole, streamed)
+}

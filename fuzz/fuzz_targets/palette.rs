@@ -1,0 +1,7 @@
+//! Fuzz target `palette`: see `checks::palette`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::palette(data));
