@@ -123,7 +123,9 @@ async fn hostile_server() -> FaultServer {
 }
 
 fn source_toml(url: &str) -> String {
-    format!("[[source]]\nname = \"demo\"\nkind = \"alertmanager\"\nurl = \"{url}\"\n")
+    format!(
+        "[[source]]\nname = \"demo\"\nkind = \"alertmanager\"\nurl = \"{url}\"\n# 3 MiB of hostile text, sanitized in a debug build on a busy machine.\ntimeout = \"120s\"\n"
+    )
 }
 
 // ---- judging the bytes ----------------------------------------------------------------------
