@@ -208,7 +208,7 @@ impl<S: Source> SourceTask<S> {
                 let mut error_text = error.to_string();
                 wait = match &error {
                     _ if error.is_refusal() => {
-                        error_text.push_str(" (not retried: r polls again)");
+                        error_text.push_str(" (not retried: ctrl-r polls again)");
                         None
                     }
                     Error::RateLimited(Some(after)) => {
