@@ -235,14 +235,28 @@ impl Keymap {
     /// The keys bound to `command` in `scope` or globally, written for people ("g g", "G"),
     /// shortest first (the key bar shows the first).
     pub fn keys_for(&self, scope: KeyScope, command: Command) -> Vec<String> {
-        let mut keys: Vec<String> = [scope, KeyScope::Global]
-            .iter()
-            .flat_map(|s| self.bindings.get(s).into_iter().flatten())
+        let scoped = self.bindings.get(&scope).into_iter().flatten();
+        // A global key the scope binds to something else does not do `command` here (in the
+        // detail, `q` goes back rather than quitting).
+        let global = self
+            .bindings
+            .get(&KeyScope::Global)
+            .into_iter()
+            .flatten()
+            .filter(|(chord, _)| scope == KeyScope::Global || !self.is_bound(scope, chord));
+        let mut keys: Vec<String> = scoped
+            .chain(global)
             .filter(|(_, c)| *c == command)
             .map(|(chord, _)| chord.iter().map(Key::label).collect::<Vec<_>>().join(" "))
             .collect();
         keys.sort_by_key(String::len);
         keys
+    }
+
+    fn is_bound(&self, scope: KeyScope, chord: &[Key]) -> bool {
+        self.bindings
+            .get(&scope)
+            .is_some_and(|b| b.iter().any(|(c, _)| c.as_slice() == chord))
     }
 }
 
@@ -307,6 +321,10 @@ mod tests {
             km.lookup(KeyScope::AlertList, &[key('q')]),
             KeyOutcome::Command(Command::Quit)
         );
+        // The key bar and help offer only keys that do the thing where they are shown.
+        assert!(km.keys_for(KeyScope::Detail, Command::Quit).is_empty());
+        assert_eq!(km.keys_for(KeyScope::Detail, Command::Back), ["q"]);
+        assert_eq!(km.keys_for(KeyScope::AlertList, Command::Quit), ["q"]);
     }
 
     #[test]
