@@ -139,8 +139,9 @@ pub async fn hangup() -> io::Error {
     }
 }
 
-/// How long an orderly stop may take after the terminal hung up (sources 2 s, journal 2 s).
-const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(6);
+/// How long an orderly stop may take after the terminal hung up: the journal drains in
+/// milliseconds; a stop that takes longer is the stall seen in CI (see the issue 6 note).
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The last resort after a hangup: with nobody left to see it, a stop that stalls must not
 /// keep the process (and a reader spinning on a dead terminal) alive. By now the journal has
