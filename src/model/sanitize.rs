@@ -57,9 +57,6 @@ pub fn clean(input: &str, lines: Lines, cap: usize) -> String {
     if is_clean(input, cap) {
         return input.to_owned();
     }
-    if cap == 0 {
-        return String::new();
-    }
     let mut out = String::with_capacity(input.len().min(cap.saturating_mul(4)));
     let mut kept = 0usize;
     let mut combining = 0usize;
@@ -99,9 +96,10 @@ pub fn clean(input: &str, lines: Lines, cap: usize) -> String {
             combining = 0;
         }
         if kept == cap {
-            // Keep the result within the cap, ellipsis included.
-            out.pop();
-            out.push(ELLIPSIS);
+            // Keep the result within the cap, ellipsis included (no room for one at 0).
+            if out.pop().is_some() {
+                out.push(ELLIPSIS);
+            }
             return out;
         }
         out.push(kept_char);

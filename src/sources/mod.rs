@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod demo;
 mod error;
+pub mod http;
 pub mod observe;
 mod poller;
 pub mod registry;

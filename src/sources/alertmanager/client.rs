@@ -1,6 +1,5 @@
-//! HTTP to one Alertmanager: auth, TLS, timeouts, a cap on the answer's size, and decoding
-//! off the async task for large answers. Every failure becomes a `sources::Error` whose text
-//! is safe to show (no token, no body beyond a short sanitized excerpt).
+//! HTTP to one Alertmanager: its endpoints, the alerts answer streamed into the decoder or
+//! kept in pieces and hashed (auth, TLS, timeouts and the size cap are `sources::http`'s).
 
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, BufReader, Read};
@@ -8,35 +7,22 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Method, RequestBuilder, StatusCode};
-use serde::de::DeserializeOwned;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder};
 
 use super::wire::{GettableSilence, PostableSilence, SilenceCreated};
 use crate::config::SourceConfig;
-use crate::config::secrets::{self, Secret};
-use crate::model::sanitize;
 use crate::sources::Error;
+use crate::sources::http::{self, Http, Scheme, too_big};
 
-/// Answers above this size are decoded on a blocking thread, not on the async task.
-pub const DECODE_OFF_TASK: usize = 1 << 20;
+pub use crate::sources::http::{DECODE_OFF_TASK, DEFAULT_MAX_RESPONSE_MB};
+
 /// Chunks buffered between the network and a streaming decoder.
 const STREAM_CHUNKS: usize = 16;
-/// Default cap on an answer's size.
-pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
-
-enum Auth {
-    Bearer(Secret),
-    Basic(String, Secret),
-}
 
 /// A client for one Alertmanager.
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
-    auth: Option<Auth>,
-    max_body: usize,
-    timeout: Duration,
+    http: Http,
     /// Seeded at random per process, so answers cannot be prepared to collide.
     hashing: foldhash::quality::RandomState,
 }
@@ -110,63 +96,10 @@ impl<'s> AnswerHasher<'s> {
 impl Client {
     /// Builds the client: resolves the token, loads CA and client certificates.
     pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
-        let token = secrets::resolve(cfg)
-            .await
-            .map_err(|e| Error::Auth(e.to_string()))?;
-        let auth = match (token, &cfg.username) {
-            (Some(t), Some(user)) => Some(Auth::Basic(user.clone(), t)),
-            (Some(t), None) => Some(Auth::Bearer(t)),
-            (None, _) => None,
-        };
-        let mut headers = HeaderMap::new();
-        for (k, v) in &cfg.headers {
-            let name = HeaderName::try_from(k.as_str())
-                .map_err(|_| Error::Connect(format!("bad header name '{k}'")))?;
-            let value = HeaderValue::try_from(v.as_str())
-                .map_err(|_| Error::Connect(format!("bad value for header '{k}'")))?;
-            headers.insert(name, value);
-        }
-        let mut builder = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("onduty/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .read_timeout(timeout.min(Duration::from_secs(30)))
-            .timeout(timeout);
-        if let Some(ca) = &cfg.ca_file {
-            let pem = read(ca).await?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
-                Error::Connect(format!(
-                    "ca_file '{}' holds no PEM certificate",
-                    ca.display()
-                ))
-            })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        if let (Some(cert), Some(key)) = (&cfg.client_cert, &cfg.client_key) {
-            let mut pem = read(cert).await?;
-            pem.extend(read(key).await?);
-            let id = reqwest::Identity::from_pem(&pem).map_err(|_| {
-                Error::Connect("client_cert/client_key are not a PEM certificate and key".into())
-            })?;
-            builder = builder.identity(id);
-        }
-        let http = builder.build().map_err(|e| Error::Connect(e.to_string()))?;
-        let base = cfg
-            .url
-            .clone()
-            .unwrap_or_default()
-            .trim_end_matches('/')
-            .to_string();
-        let max_body = cfg
-            .max_response_mb
-            .unwrap_or(DEFAULT_MAX_RESPONSE_MB)
-            .saturating_mul(1 << 20) as usize;
+        let base = cfg.url.clone().unwrap_or_default();
+        let http = Http::new(cfg, &base, timeout, Scheme::BearerOrBasic, HeaderMap::new()).await?;
         Ok(Client {
             http,
-            base,
-            auth,
-            max_body,
-            timeout,
             hashing: foldhash::quality::RandomState::default(),
         })
     }
@@ -196,19 +129,18 @@ impl Client {
         receiver: Option<&str>,
     ) -> Result<(Answer, AnswerHash), Error> {
         let mut resp = self
-            .alerts_request(filter, receiver)
-            .send()
-            .await
-            .map_err(|e| transport(e, self.timeout))?;
+            .http
+            .send(self.alerts_request(filter, receiver))
+            .await?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let cap = self.max_body;
+        let cap = self.http.max_body;
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
         }
         let mut answer = Answer::default();
         let mut hasher = AnswerHasher::new(&self.hashing);
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(e, self.timeout))? {
+        while let Some(chunk) = self.http.chunk(&mut resp).await? {
             if answer.len + chunk.len() > cap {
                 return Err(too_big(cap));
             }
@@ -217,7 +149,7 @@ impl Client {
             answer.chunks.push(chunk);
         }
         if !status.is_success() {
-            return Err(self.http_error(status, &headers, &answer.into_bytes()));
+            return Err(self.http.http_error(status, &headers, &answer.into_bytes()));
         }
         Ok((answer, hasher.finish()))
     }
@@ -227,50 +159,35 @@ impl Client {
         if let Some(r) = receiver {
             query.push(("receiver", r));
         }
-        self.request(Method::GET, "/api/v2/alerts").query(&query)
+        self.http
+            .request(Method::GET, "/api/v2/alerts")
+            .query(&query)
     }
 
     /// `GET /api/v2/silences`.
     pub async fn silences(&self) -> Result<Vec<GettableSilence>, Error> {
-        self.json(self.request(Method::GET, "/api/v2/silences"))
+        self.http
+            .json(self.http.request(Method::GET, "/api/v2/silences"))
             .await
     }
 
     /// `POST /api/v2/silences`: creates or updates; returns the (possibly new) id.
     pub async fn post_silence(&self, silence: &PostableSilence) -> Result<String, Error> {
-        let req = self.request(Method::POST, "/api/v2/silences").json(silence);
-        let created: SilenceCreated = self.json(req).await?;
+        let req = self
+            .http
+            .request(Method::POST, "/api/v2/silences")
+            .json(silence);
+        let created: SilenceCreated = self.http.json(req).await?;
         Ok(created.silence_id)
     }
 
     /// `DELETE /api/v2/silence/{id}`.
     pub async fn expire_silence(&self, id: &str) -> Result<(), Error> {
-        let path = format!("/api/v2/silence/{}", urlencode(id));
-        self.body(self.request(Method::DELETE, &path))
+        let path = format!("/api/v2/silence/{}", http::path_segment(id));
+        self.http
+            .body(self.http.request(Method::DELETE, &path))
             .await
             .map(drop)
-    }
-
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
-        match &self.auth {
-            Some(Auth::Bearer(t)) => req.bearer_auth(t.expose()),
-            Some(Auth::Basic(u, p)) => req.basic_auth(u, Some(p.expose())),
-            None => req,
-        }
-    }
-
-    async fn json<T: DeserializeOwned + Send + 'static>(
-        &self,
-        req: RequestBuilder,
-    ) -> Result<T, Error> {
-        let body = self.body(req).await?;
-        if body.len() < DECODE_OFF_TASK {
-            return decode(&body);
-        }
-        tokio::task::spawn_blocking(move || decode(&body))
-            .await
-            .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
     }
 
     /// Sends `req` and hands the answer to `decode` on a blocking thread as it arrives: the
@@ -284,18 +201,18 @@ impl Client {
         T: Send + 'static,
         F: FnOnce(&mut dyn Read) -> Result<T, Error> + Send + 'static,
     {
-        let mut resp = req.send().await.map_err(|e| transport(e, self.timeout))?;
+        let mut resp = self.http.send(req).await?;
         let status = resp.status();
-        let cap = self.max_body;
+        let cap = self.http.max_body;
         if !status.is_success() {
             let mut excerpt = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| transport(e, self.timeout))? {
+            while let Some(chunk) = self.http.chunk(&mut resp).await? {
                 excerpt.extend_from_slice(&chunk[..chunk.len().min(300)]);
                 if excerpt.len() >= 300 {
                     break;
                 }
             }
-            return Err(self.http_error(status, resp.headers(), &excerpt));
+            return Err(self.http.http_error(status, resp.headers(), &excerpt));
         }
         if resp.content_length().is_some_and(|n| n as usize > cap) {
             return Err(too_big(cap));
@@ -310,7 +227,7 @@ impl Client {
         let mut fed = 0usize;
         let mut hasher = AnswerHasher::new(&self.hashing);
         let fed_all = loop {
-            match resp.chunk().await {
+            match self.http.chunk(&mut resp).await {
                 Ok(Some(chunk)) => {
                     fed += chunk.len();
                     hasher.write(&chunk);
@@ -322,7 +239,7 @@ impl Client {
                     }
                 }
                 Ok(None) => break Ok(()),
-                Err(e) => break Err(transport(e, self.timeout)),
+                Err(e) => break Err(e),
             }
         };
         if fed_all.is_err() {
@@ -335,29 +252,6 @@ impl Client {
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?;
         fed_all?;
         Ok((decoded?, hasher.finish()))
-    }
-
-    /// Sends and reads the whole answer, refusing errors and answers over the cap.
-    async fn body(&self, req: RequestBuilder) -> Result<Vec<u8>, Error> {
-        let mut resp = req.send().await.map_err(|e| transport(e, self.timeout))?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let cap = self.max_body;
-        if resp.content_length().is_some_and(|n| n as usize > cap) {
-            return Err(too_big(cap));
-        }
-        let mut buf =
-            Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap as u64) as usize);
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(e, self.timeout))? {
-            if buf.len() + chunk.len() > cap {
-                return Err(too_big(cap));
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        if !status.is_success() {
-            return Err(self.http_error(status, &headers, &buf));
-        }
-        Ok(buf)
     }
 }
 
@@ -389,97 +283,6 @@ impl Read for ChunkReader {
         self.current = self.current.slice(n..);
         Ok(n)
     }
-}
-
-async fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
-    tokio::fs::read(path)
-        .await
-        .map_err(|e| Error::Connect(format!("reading '{}': {e}", path.display())))
-}
-
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode(format!("{} ({} bytes)", e, body.len())))
-}
-
-fn too_big(cap: usize) -> Error {
-    Error::Decode(format!(
-        "answer larger than the {} MB cap (max_response_mb)",
-        cap >> 20
-    ))
-}
-
-impl Client {
-    /// The error for a refused request. The back end's words are shown, but a back end that
-    /// echoes the request (some proxies do) must not put the token on screen or in the log.
-    fn http_error(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-        let secret = match &self.auth {
-            Some(Auth::Bearer(t) | Auth::Basic(_, t)) => Some(t.expose()),
-            None => None,
-        };
-        let redacted = secrets::redact(&String::from_utf8_lossy(body), secret);
-        http_error(status, headers, redacted.as_bytes())
-    }
-}
-
-fn http_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        let after = headers
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::sources::parse_retry_after(v, chrono::Utc::now()));
-        return Error::RateLimited(after);
-    }
-    let text = sanitize::line(&String::from_utf8_lossy(&body[..body.len().min(300)]), 160);
-    match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Auth(format!(
-            "HTTP {}: check the token or user ({text})",
-            status.as_u16()
-        )),
-        _ => Error::Http {
-            status: status.as_u16(),
-            message: text,
-        },
-    }
-}
-
-fn transport(e: reqwest::Error, timeout: Duration) -> Error {
-    // Without the URL's query: it never holds secrets here, but stays short.
-    let e = e.without_url();
-    if e.is_timeout() {
-        Error::Timeout(timeout)
-    } else if e.is_connect() {
-        Error::Connect(sanitize::line(&error_chain(&e), 200))
-    } else if e.is_body() || e.is_decode() {
-        Error::Decode(sanitize::line(&error_chain(&e), 200))
-    } else {
-        Error::Connect(sanitize::line(&error_chain(&e), 200))
-    }
-}
-
-/// The error and its causes on one line ("error sending request: connection refused").
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let s = c.to_string();
-        if !out.contains(&s) {
-            out.push_str(": ");
-            out.push_str(&s);
-        }
-        cur = c.source();
-    }
-    out
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -330,11 +330,14 @@ impl Request {
 }
 
 async fn silences(client: &Client, source: &SourceId) -> Result<Vec<Silence>, Error> {
-    let wire = client.silences().await?;
-    Ok(wire
-        .into_iter()
+    Ok(silences_from_wire(client.silences().await?, source))
+}
+
+/// The silences of a `/api/v2/silences` answer that map into the model.
+fn silences_from_wire(wire: Vec<wire::GettableSilence>, source: &SourceId) -> Vec<Silence> {
+    wire.into_iter()
         .filter_map(|s| map::silence(s, source))
-        .collect())
+        .collect()
 }
 
 /// What `decode_answers` made of two answers: the silences, the alerts decoded whole, the
@@ -360,10 +363,7 @@ pub fn decode_answers(
     };
     let decoded: Result<Vec<wire::GettableSilence>, _> = serde_json::from_slice(silences);
     let silences: Vec<Silence> = match decoded {
-        Ok(wire) => wire
-            .into_iter()
-            .filter_map(|s| map::silence(s, &source))
-            .collect(),
+        Ok(wire) => silences_from_wire(wire, &source),
         Err(e) => return (Err(e.to_string()), Err(String::new()), Err(String::new())),
     };
     let cx = map::Context {
