@@ -41,6 +41,17 @@ if [ -z "${ONDUTY_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/nu
   apt_install postgresql
 fi
 
+# Prism serves the official SaaS specs (../shared/specs) for the contract tests. It lives
+# in target/test-tools, outside the crate, and is installed once from the npm registry.
+PRISM_DIR="$PWD/target/test-tools/prism"
+if [ -z "${ONDUTY_PRISM_BIN:-}" ] && [ ! -x "$PRISM_DIR/node_modules/.bin/prism" ]; then
+  need_apt node:nodejs npm:npm
+  echo "test.sh: installing @stoplight/prism-cli@5 into $PRISM_DIR"
+  mkdir -p "$PRISM_DIR"
+  (cd "$PRISM_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } \
+    && npm install --no-audit --no-fund --loglevel=error @stoplight/prism-cli@5)
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"

@@ -185,6 +185,7 @@ pub fn estate_alerts(n: usize, sources: usize) -> Vec<Vec<crate::model::Alert>> 
             fingerprint: Some(format!("{:016x}", i as u64 * 2_654_435_761).into()),
             suppressed_by: Vec::new(),
             receivers: vec!["default".into()],
+            escalation: None,
         };
         out[s].push(draft.build_shared(&source, &mut interners[s]));
     }
@@ -262,6 +263,7 @@ pub fn labelled_alert(
         fingerprint: None,
         suppressed_by: vec![],
         receivers: vec![],
+        escalation: None,
     }
     .build(&SourceId("prod-am".into()))
 }

@@ -500,7 +500,7 @@ impl App {
     /// The escalation policy covering `alert`, from its own source.
     pub fn policy_for(&self, alert: &Alert) -> Option<&EscalationPolicy> {
         let source = self.sources.iter().find(|s| s.info.id == alert.source)?;
-        source.escalation.iter().find(|p| p.covers(&alert.service))
+        source.escalation.iter().find(|p| p.covers(alert))
     }
 
     /// The key scope of the current mode.

@@ -64,6 +64,19 @@ pub enum SourceKind {
     Demo,
     /// A Prometheus Alertmanager (API v2).
     Alertmanager,
+    /// PagerDuty (REST API v2).
+    Pagerduty,
+}
+
+/// A PagerDuty service region: which API host serves the account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    /// `https://api.pagerduty.com`.
+    #[default]
+    Us,
+    /// `https://api.eu.pagerduty.com`.
+    Eu,
 }
 
 /// One `[[source]]` table.
@@ -128,6 +141,24 @@ pub struct SourceConfig {
     /// Largest answer accepted, in MB.
     #[serde(default)]
     pub max_response_mb: Option<u64>,
+    /// PagerDuty: the email of the user writes are made as (its `From` header).
+    #[serde(default)]
+    pub from_email: Option<String>,
+    /// PagerDuty: the service region (ignored when `url` is set).
+    #[serde(default)]
+    pub region: Region,
+    /// PagerDuty: only incidents of these teams.
+    #[serde(default)]
+    pub team_ids: Vec<String>,
+    /// PagerDuty: only incidents of these services.
+    #[serde(default)]
+    pub service_ids: Vec<String>,
+    /// PagerDuty: only incidents assigned to these users.
+    #[serde(default)]
+    pub user_ids: Vec<String>,
+    /// PagerDuty: only incidents assigned to me (the token's user, or `user_ids`).
+    #[serde(default)]
+    pub mine_only: bool,
 }
 
 impl SourceConfig {
@@ -154,6 +185,12 @@ impl SourceConfig {
             severity_map: BTreeMap::new(),
             ack_window: None,
             max_response_mb: None,
+            from_email: None,
+            region: Region::Us,
+            team_ids: Vec::new(),
+            service_ids: Vec::new(),
+            user_ids: Vec::new(),
+            mine_only: false,
         }
     }
 }
@@ -396,7 +433,22 @@ fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
     if s.kind == SourceKind::Demo {
         return Ok(());
     }
+    if s.kind == SourceKind::Pagerduty {
+        match s.from_email.as_deref() {
+            None => {
+                return err(
+                    "from_email",
+                    "",
+                    "PagerDuty writes need the email of a PagerDuty user: \
+                     from_email = \"you@example.com\"",
+                );
+            }
+            Some(e) if !is_email(e) => return err("from_email", e, "not an email address"),
+            Some(_) => {}
+        }
+    }
     match s.url.as_deref() {
+        None if s.kind == SourceKind::Pagerduty => {}
         None => {
             return err(
                 "url",
@@ -441,6 +493,21 @@ fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
         return err("client_cert", "", "client_cert and client_key go together");
     }
     Ok(())
+}
+
+/// A plausible email address: PagerDuty refuses a `From` that is not one (code 1028).
+fn is_email(s: &str) -> bool {
+    let Some((user, host)) = s.split_once('@') else {
+        return false;
+    };
+    !user.is_empty()
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+        && !host.contains('@')
 }
 
 fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {

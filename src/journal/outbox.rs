@@ -293,6 +293,12 @@ enum StoredOp {
     ExpireSilence {
         id: String,
     },
+    Reassign {
+        to: String,
+    },
+    Escalate {
+        level: Option<u32>,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -330,6 +336,8 @@ fn encode(op: &Operation) -> Result<String, JournalError> {
             comment: comment.clone(),
         },
         Operation::ExpireSilence { id } => StoredOp::ExpireSilence { id: id.clone() },
+        Operation::Reassign { to } => StoredOp::Reassign { to: to.clone() },
+        Operation::Escalate { level } => StoredOp::Escalate { level: *level },
     };
     serde_json::to_string(&stored).map_err(|e| JournalError::Io(e.to_string()))
 }
@@ -359,5 +367,7 @@ fn decode(text: &str) -> Result<Operation, JournalError> {
             comment,
         },
         StoredOp::ExpireSilence { id } => Operation::ExpireSilence { id },
+        StoredOp::Reassign { to } => Operation::Reassign { to },
+        StoredOp::Escalate { level } => Operation::Escalate { level },
     })
 }

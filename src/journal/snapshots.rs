@@ -201,6 +201,7 @@ fn draft(row: Row, len: usize) -> Result<AlertDraft<u32>, JournalError> {
         fingerprint: fingerprint.map(check).transpose()?,
         suppressed_by: list(suppressed_by)?,
         receivers: list(receivers)?,
+        escalation: None,
     })
 }
 

@@ -547,6 +547,8 @@ pub fn describe(op: &Operation) -> String {
             )
         }
         Operation::ExpireSilence { id } => format!("expire silence {id}"),
+        Operation::Reassign { to } => format!("reassign to {to}"),
+        Operation::Escalate { level: Some(l) } => format!("escalate to L{l}"),
         other => other.verb().to_string(),
     }
 }

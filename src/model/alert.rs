@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Interner, Labels, Note, Severity, Status, sanitize};
+use super::{Escalation, Interner, Labels, Note, Severity, Status, sanitize};
 
 /// The name a source has in the config (`prod-am`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -124,6 +124,8 @@ pub struct Alert {
     pub suppressed_by: Vec<String>,
     /// Receivers it is routed to.
     pub receivers: Vec<Arc<str>>,
+    /// Where it stands on its escalation policy, when its back end says (PagerDuty).
+    pub escalation: Option<Escalation>,
 }
 
 /// The raw, unsanitized parts of an alert as a source mapped them. Strings are handles of
@@ -163,6 +165,8 @@ pub struct AlertDraft<S> {
     pub suppressed_by: Vec<S>,
     /// Raw receiver names.
     pub receivers: Vec<S>,
+    /// Where it stands on its escalation policy (already built, so already sanitized).
+    pub escalation: Option<Escalation>,
 }
 
 /// A draft whose strings are text (borrowed from an answer, or owned).
@@ -247,6 +251,7 @@ impl<S> AlertDraft<S> {
                 .iter()
                 .map(|r| share.share(r, LABEL))
                 .collect(),
+            escalation: self.escalation,
         }
     }
 }
@@ -299,6 +304,7 @@ mod tests {
             fingerprint: None,
             suppressed_by: vec![],
             receivers: vec![],
+            escalation: None,
         }
     }
 

@@ -1,20 +1,26 @@
 //! Escalation policies and who is on call at each level: enough for the detail pane's
-//! "L2 dana in 08:12" and the `:oncall` view.
+//! "L2 dana in 08:12", the `:oncall` view and `onduty oncall`.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::sanitize;
+use super::{Matcher, sanitize};
 
 /// Who is on call at one level of a policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OnCall {
     /// The person (or schedule) on call now.
     pub who: String,
+    /// Since when, if the rotation says.
+    pub from: Option<DateTime<Utc>>,
     /// Until when, if the rotation says.
     pub until: Option<DateTime<Utc>>,
     /// Who takes over after `until`.
     pub next: Option<String>,
+    /// The schedule or rotation that puts them there, if any.
+    pub via: Option<String>,
 }
 
 impl OnCall {
@@ -22,8 +28,40 @@ impl OnCall {
     pub fn new(who: &str, until: Option<DateTime<Utc>>, next: Option<&str>) -> OnCall {
         OnCall {
             who: sanitize::line(who, sanitize::LABEL_CAP),
+            from: None,
             until,
             next: next.map(|n| sanitize::line(n, sanitize::LABEL_CAP)),
+            via: None,
+        }
+    }
+
+    /// The same entry, on call since `from`, put there by `via`.
+    pub fn with_shift(mut self, from: Option<DateTime<Utc>>, via: Option<&str>) -> OnCall {
+        self.from = from;
+        self.via = via.map(|v| sanitize::line(v, sanitize::LABEL_CAP));
+        self
+    }
+}
+
+/// Where an alert stands on its escalation policy, as its back end says: the level reached
+/// and since when (the countdown to the next level runs from there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Escalation {
+    /// The policy's name.
+    pub policy: Arc<str>,
+    /// The level reached, 0 for the first.
+    pub level: usize,
+    /// When it was reached.
+    pub since: DateTime<Utc>,
+}
+
+impl Escalation {
+    /// Builds one from outside text.
+    pub fn new(policy: &str, level: usize, since: DateTime<Utc>) -> Escalation {
+        Escalation {
+            policy: sanitize::line(policy, sanitize::LABEL_CAP).into(),
+            level,
+            since,
         }
     }
 }
@@ -40,12 +78,20 @@ pub struct EscalationLevel {
 /// An escalation policy: the levels paged in turn while an alert stays unacknowledged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EscalationPolicy {
+    /// Its id at the back end (its name for local policies).
+    pub id: String,
     /// Its name.
     pub name: String,
-    /// The services whose alerts it covers; empty covers every alert of its source.
+    /// The services whose alerts it covers; empty (and no matchers) covers every alert of
+    /// its source.
     pub services: Vec<String>,
+    /// Alerts whose labels match all of these are covered too (local policies).
+    #[serde(skip)]
+    pub matchers: Vec<Matcher>,
     /// Levels, first paged first.
     pub levels: Vec<EscalationLevel>,
+    /// How many times the levels are paged again after the last one.
+    pub repeats: u32,
 }
 
 /// Where an unacknowledged alert stands on its policy at one moment.
@@ -60,9 +106,45 @@ pub struct EscalationState<'a> {
 }
 
 impl EscalationPolicy {
-    /// Whether this policy covers alerts of `service`.
-    pub fn covers(&self, service: &str) -> bool {
-        self.services.is_empty() || self.services.iter().any(|s| s == service)
+    /// A policy named `name` (also its id) covering `services`.
+    pub fn named(name: &str, services: Vec<String>, levels: Vec<EscalationLevel>) -> Self {
+        EscalationPolicy {
+            id: name.into(),
+            name: name.into(),
+            services,
+            matchers: Vec::new(),
+            levels,
+            repeats: 0,
+        }
+    }
+
+    /// Whether this policy covers `alert`: the one its back end names, else by service or
+    /// label matchers.
+    pub fn covers(&self, alert: &super::Alert) -> bool {
+        if let Some(e) = &alert.escalation {
+            return *e.policy == *self.name;
+        }
+        if self.services.is_empty() && self.matchers.is_empty() {
+            return true;
+        }
+        self.services.iter().any(|s| **s == *alert.service)
+            || (!self.matchers.is_empty() && self.matchers.iter().all(|m| m.matches(alert)))
+    }
+
+    /// Where `alert` (unacknowledged at `now`) stands: from the level its back end reports,
+    /// else counted from when it fired.
+    pub fn state_of(
+        &self,
+        alert: &super::Alert,
+        now: DateTime<Utc>,
+    ) -> Option<EscalationState<'_>> {
+        match &alert.escalation {
+            Some(e) => {
+                let reached = self.levels.get(e.level).map(|l| l.after)?;
+                self.state_at(e.since - reached, now)
+            }
+            None => self.state_at(alert.started_at, now),
+        }
     }
 
     /// Which level pages an alert that fired at `fired` and is still unacknowledged at `now`.
@@ -96,10 +178,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn policy() -> EscalationPolicy {
-        EscalationPolicy {
-            name: "payments".into(),
-            services: vec!["payments".into()],
-            levels: vec![
+        EscalationPolicy::named(
+            "payments",
+            vec!["payments".into()],
+            vec![
                 EscalationLevel {
                     after: TimeDelta::zero(),
                     on_call: vec![OnCall::new("ana", None, None)],
@@ -109,7 +191,7 @@ mod tests {
                     on_call: vec![OnCall::new("dana", None, None)],
                 },
             ],
-        }
+        )
     }
 
     #[test]
@@ -130,6 +212,50 @@ mod tests {
         let s = p.state_at(fired, fired + TimeDelta::minutes(30)).unwrap();
         assert_eq!(s.current, 1);
         assert!(s.next.is_none());
-        assert!(p.covers("payments") && !p.covers("db"));
+        let mut a = crate::testing::labelled_alert(
+            "x",
+            crate::model::Severity::Critical,
+            crate::model::Status::Firing,
+            &[("service", "payments")],
+        );
+        assert!(p.covers(&a));
+        a.service = "db".into();
+        assert!(!p.covers(&a));
+        a.escalation = Some(Escalation::new("payments", 1, fired));
+        assert!(p.covers(&a), "the policy the back end names wins");
+    }
+
+    #[test]
+    fn a_reported_level_counts_down_from_when_it_was_reached() {
+        let fired = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let p = EscalationPolicy::named(
+            "three",
+            vec![],
+            (0..3)
+                .map(|i| EscalationLevel {
+                    after: TimeDelta::minutes(10 * i),
+                    on_call: vec![],
+                })
+                .collect(),
+        );
+        let mut a = crate::testing::labelled_alert(
+            "x",
+            crate::model::Severity::Critical,
+            crate::model::Status::Firing,
+            &[],
+        );
+        a.started_at = fired;
+        // Reassigned to level 1 (0-based) an hour after firing: 10 min to level 2 from then.
+        a.escalation = Some(Escalation::new("three", 1, fired + TimeDelta::hours(1)));
+        let s = p.state_of(&a, fired + TimeDelta::minutes(64)).unwrap();
+        assert_eq!(s.current, 1);
+        assert_eq!(s.next.map(|n| (n.0, n.2)), Some((2, TimeDelta::minutes(6))));
+        a.escalation = None;
+        assert_eq!(
+            p.state_of(&a, fired + TimeDelta::minutes(64))
+                .unwrap()
+                .current,
+            2
+        );
     }
 }

@@ -12,7 +12,7 @@ mod silence;
 mod status;
 
 pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextDraft};
-pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall};
+pub use escalation::{Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall};
 pub use labels::{Interner, Labels};
 pub use note::Note;
 pub use severity::Severity;

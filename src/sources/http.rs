@@ -109,6 +109,20 @@ impl Http {
         })
     }
 
+    /// Tells tokens apart without keeping them: equal for two sources that share a token
+    /// (and a base URL), so they can share one rate-limit gate.
+    pub fn token_key(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        static SEED: std::sync::LazyLock<foldhash::quality::RandomState> =
+            std::sync::LazyLock::new(Default::default);
+        let mut h = SEED.build_hasher();
+        self.base.hash(&mut h);
+        if let Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::TokenEquals(t)) = &self.auth {
+            t.expose().hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// A request to `path` under the base URL, with the token on it.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let req = self.client.request(method, format!("{}{path}", self.base));

@@ -7,6 +7,7 @@ pub mod demo;
 mod error;
 pub mod http;
 pub mod observe;
+pub mod pagerduty;
 mod poller;
 pub mod registry;
 
@@ -58,6 +59,16 @@ pub enum Operation {
         /// The silence's id.
         id: String,
     },
+    /// Hand the alert to someone else: a user or an escalation policy, by id or name.
+    Reassign {
+        /// Who or what takes it (`bo`, `user:PXPGF42`, `policy:Payments`).
+        to: String,
+    },
+    /// Page the next level of the escalation policy, or `level` (1 for the first).
+    Escalate {
+        /// The level to page; `None` for the next one.
+        level: Option<u32>,
+    },
 }
 
 impl Operation {
@@ -70,6 +81,8 @@ impl Operation {
             Operation::AddNote { .. } => "note",
             Operation::CreateSilence { .. } => "silence",
             Operation::ExpireSilence { .. } => "expire",
+            Operation::Reassign { .. } => "reassign",
+            Operation::Escalate { .. } => "escalate",
         }
     }
 }

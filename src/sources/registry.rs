@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::alertmanager::AlertmanagerSource;
 use super::demo::DemoSource;
+use super::pagerduty::PagerDutySource;
 use super::{Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::app::SourceInfo;
 use crate::clock::SharedClock;
@@ -25,6 +26,8 @@ pub enum AnySource {
     Demo(Box<DemoSource>),
     /// An Alertmanager.
     Alertmanager(Box<AlertmanagerSource>),
+    /// A PagerDuty account.
+    PagerDuty(Box<PagerDutySource>),
 }
 
 impl AnySource {
@@ -33,6 +36,7 @@ impl AnySource {
         match self {
             AnySource::Demo(s) => s.fetch().await,
             AnySource::Alertmanager(s) => s.fetch().await,
+            AnySource::PagerDuty(s) => s.fetch().await,
         }
     }
 
@@ -46,6 +50,7 @@ impl AnySource {
         match self {
             AnySource::Demo(s) => s.perform(key, op, author).await,
             AnySource::Alertmanager(s) => s.perform(key, op, author).await,
+            AnySource::PagerDuty(s) => s.perform(key, op, author).await,
         }
     }
 }
@@ -84,6 +89,10 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
         SourceKind::Alertmanager => {
             let am = AlertmanagerSource::new(s.clone(), policy.timeout, clock.clone());
             ("alertmanager", AnySource::Alertmanager(Box::new(am)))
+        }
+        SourceKind::Pagerduty => {
+            let pd = PagerDutySource::new(s.clone(), policy.timeout, clock.clone());
+            ("pagerduty", AnySource::PagerDuty(Box::new(pd)))
         }
     };
     let info = SourceInfo {
@@ -126,6 +135,7 @@ pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
             AnySource::Alertmanager(s) => {
                 super::spawn(*s, policy, clock.clone(), events, crx, stop)
             }
+            AnySource::PagerDuty(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
         };
         tasks.push(task);
     }

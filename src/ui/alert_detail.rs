@@ -226,7 +226,7 @@ fn escalation<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
         return;
     };
     section(out, t, &format!("escalation · {}", policy.name));
-    let state = policy.state_at(a.started_at, app.now);
+    let state = policy.state_of(a, app.now);
     for (i, level) in policy.levels.iter().enumerate() {
         let who: Vec<&str> = level.on_call.iter().map(|o| o.who.as_str()).collect();
         let who = who.join(", ");

@@ -18,6 +18,15 @@ pub enum Fault {
     RateLimited(Option<&'static str>),
     /// 200 with this body.
     Body(String),
+    /// This status with these extra header lines (each ending in CRLF) and this body.
+    Headed {
+        /// The status.
+        status: u16,
+        /// Header lines, e.g. `"ratelimit-reset: 17\r\n"`.
+        headers: &'static str,
+        /// The body.
+        body: String,
+    },
     /// 200 announcing `announced` bytes, then sending `sent` and closing.
     Truncated { announced: usize, sent: String },
     /// 200 announcing `announced` bytes, sending `sent`, then resetting the connection (RST).
@@ -95,6 +104,7 @@ impl FaultServer {
                             fault,
                             Fault::Body(_)
                                 | Fault::Status(..)
+                                | Fault::Headed { .. }
                                 | Fault::RateLimited(_)
                                 | Fault::OneByteChunks(_)
                         );
@@ -195,6 +205,11 @@ async fn answer(sock: &mut TcpStream, fault: Fault) -> std::io::Result<()> {
             whole(sock, 429, &extra, "{\"error\":\"slow down\"}").await
         }
         Fault::Body(body) => whole(sock, 200, "", &body).await,
+        Fault::Headed {
+            status,
+            headers,
+            body,
+        } => whole(sock, status, headers, &body).await,
         Fault::Truncated { announced, sent } => {
             sock.write_all(head(200, "", Some(announced)).as_bytes())
                 .await?;

@@ -6,6 +6,7 @@
 
 pub mod faults;
 pub mod postgres;
+pub mod prism;
 pub mod pty;
 
 use std::net::TcpListener;

@@ -111,7 +111,7 @@ impl App {
                 a.status == crate::model::Status::Firing
                     && self
                         .policy_for(a)
-                        .and_then(|p| p.state_at(a.started_at, self.now)?.next)
+                        .and_then(|p| p.state_of(a, self.now)?.next)
                         .is_some()
             })
     }

@@ -134,6 +134,7 @@ pub fn alert(w: GettableAlert<'_>, cx: &Context<'_>, interner: &mut Interner) ->
         fingerprint: Some(w.fingerprint.0),
         suppressed_by: Vec::new(),
         receivers: w.receivers.into_iter().map(|r| r.name.0).collect(),
+        escalation: None,
     };
     let mut alert = draft.build_shared(cx.source, interner);
     apply_suppression(

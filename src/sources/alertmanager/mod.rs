@@ -255,6 +255,12 @@ impl Source for AlertmanagerSource {
             Operation::AddNote { .. } => Err(Error::Rejected(
                 "Alertmanager keeps no notes; notes on its alerts arrive with the journal".into(),
             )),
+            // Alertmanager pages nobody by level: a local policy's escalation is the
+            // journal's timeline entry (written before this is sent), nothing to send.
+            Operation::Escalate { .. } => self.find_alert(key).map(drop),
+            Operation::Reassign { .. } => Err(Error::Rejected(
+                "Alertmanager assigns alerts to nobody; reassign in the paging tool".into(),
+            )),
         }
     }
 }

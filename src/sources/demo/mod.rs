@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
-use crate::model::{Alert, AlertDraft, AlertKey, Note, SourceId, Status};
+use crate::model::{Alert, AlertDraft, AlertKey, Escalation, Note, SourceId, Status};
 
 pub use scenario::CYCLE;
 
@@ -25,6 +25,8 @@ struct Overlay {
     silences: HashMap<String, DateTime<Utc>>,
     resolved: HashMap<String, DateTime<Utc>>,
     notes: HashMap<String, Vec<Note>>,
+    /// Escalated by hand: (policy, level reached, when).
+    escalations: HashMap<String, (String, usize, DateTime<Utc>)>,
 }
 
 /// The demo back end.
@@ -121,6 +123,10 @@ impl DemoSource {
             fingerprint: Some(s.id.clone().into()),
             suppressed_by: vec![],
             receivers: vec![],
+            escalation: o
+                .escalations
+                .get(&s.id)
+                .map(|(policy, level, at)| Escalation::new(policy, *level, *at)),
         }
         .build(&self.id)
     }
@@ -160,6 +166,9 @@ impl Source for DemoSource {
             return Err(Error::Rejected(why.into()));
         }
         let id = self.open_alert_id(key)?;
+        if let Operation::Escalate { level } = op {
+            return self.escalate(key, id, *level, author);
+        }
         let o = &mut self.overlay;
         match op {
             Operation::Acknowledge => {
@@ -186,8 +195,62 @@ impl Source for DemoSource {
                     .or_default()
                     .push(Note::new(author, now, text));
             }
-            Operation::CreateSilence { .. } | Operation::ExpireSilence { .. } => {}
+            Operation::Reassign { to } => {
+                let text = format!("reassigned to {to}");
+                o.notes
+                    .entry(id)
+                    .or_default()
+                    .push(Note::new(author, now, &text));
+            }
+            Operation::CreateSilence { .. }
+            | Operation::ExpireSilence { .. }
+            | Operation::Escalate { .. } => {}
         }
+        Ok(())
+    }
+}
+
+impl DemoSource {
+    /// Pages the next level of the alert's policy (or `level`, 1 for the first), as
+    /// PagerDuty would: the countdown to the level after starts again from now.
+    fn escalate(
+        &mut self,
+        key: &AlertKey,
+        id: String,
+        level: Option<u32>,
+        author: &str,
+    ) -> Result<(), Error> {
+        let now = self.clock.now();
+        let snapshot = self.snapshot();
+        let alert = snapshot.alerts.iter().find(|a| &a.key == key);
+        let policy = alert.and_then(|a| {
+            let p = snapshot.escalation.iter().find(|p| p.covers(a))?;
+            Some((p, p.state_of(a, now)?.current))
+        });
+        let Some((policy, current)) = policy else {
+            return Err(Error::Rejected(format!(
+                "no escalation policy covers {key}"
+            )));
+        };
+        let last = policy.levels.len().saturating_sub(1);
+        let to = match level {
+            Some(l) => (l as usize).saturating_sub(1).min(last),
+            None if current == last => {
+                return Err(Error::Rejected(format!(
+                    "{key} is already at the last level of {}",
+                    policy.name
+                )));
+            }
+            None => current + 1,
+        };
+        let text = format!("escalated to L{} of {}", to + 1, policy.name);
+        let o = &mut self.overlay;
+        o.escalations
+            .insert(id.clone(), (policy.name.clone(), to, now));
+        o.notes
+            .entry(id)
+            .or_default()
+            .push(Note::new(author, now, &text));
         Ok(())
     }
 }

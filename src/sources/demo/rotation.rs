@@ -43,10 +43,10 @@ const PLATFORM_PRIMARY: Rotation = Rotation {
 /// The demo's escalation policies as they stand at `now`.
 pub fn policies_at(now: DateTime<Utc>) -> Vec<EscalationPolicy> {
     vec![
-        EscalationPolicy {
-            name: "payments-critical".into(),
-            services: vec!["payments".into(), "payments-db".into(), "checkout".into()],
-            levels: vec![
+        EscalationPolicy::named(
+            "payments-critical",
+            vec!["payments".into(), "payments-db".into(), "checkout".into()],
+            vec![
                 EscalationLevel {
                     after: TimeDelta::zero(),
                     on_call: vec![PAYMENTS_PRIMARY.at(now)],
@@ -56,11 +56,11 @@ pub fn policies_at(now: DateTime<Utc>) -> Vec<EscalationPolicy> {
                     on_call: vec![OnCall::new("dana (eng manager)", None, None)],
                 },
             ],
-        },
-        EscalationPolicy {
-            name: "platform".into(),
-            services: vec!["db".into(), "infra".into(), "search".into()],
-            levels: vec![
+        ),
+        EscalationPolicy::named(
+            "platform",
+            vec!["db".into(), "infra".into(), "search".into()],
+            vec![
                 EscalationLevel {
                     after: TimeDelta::zero(),
                     on_call: vec![PLATFORM_PRIMARY.at(now)],
@@ -70,7 +70,7 @@ pub fn policies_at(now: DateTime<Utc>) -> Vec<EscalationPolicy> {
                     on_call: vec![OnCall::new("gus (platform lead)", None, None)],
                 },
             ],
-        },
+        ),
     ]
 }
 

@@ -1,0 +1,330 @@
+//! `PagerDutySource`: open incidents of one PagerDuty account (REST API v2) as alerts, its
+//! escalation policies with who is on call now and next, and the responder's actions
+//! (acknowledge, resolve, snooze, note, reassign, escalate), each checked against the
+//! incident's current state first so that a re-sent action does not act twice.
+
+pub mod client;
+mod map;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Error, Operation, Snapshot, Source};
+use crate::clock::SharedClock;
+use crate::config::SourceConfig;
+use crate::model::{Alert, AlertKey, EscalationPolicy, Note, SourceId};
+use client::Client;
+
+pub use client::{EU_API, US_API};
+
+/// How long the escalation policies and on-call entries are kept before they are fetched
+/// again: they change at hand-offs, not between two polls, and `/oncalls` has its own rate
+/// limit.
+const ON_CALL_EVERY: TimeDelta = TimeDelta::minutes(5);
+/// How long an incident's notes are kept before they are fetched again.
+const NOTES_EVERY: TimeDelta = TimeDelta::minutes(2);
+/// Most incidents whose notes are fetched in one poll (one request each).
+const NOTES_PER_POLL: usize = 10;
+/// How far ahead on-call entries are read, to know who is next.
+const ON_CALL_AHEAD: TimeDelta = TimeDelta::days(8);
+
+/// One PagerDuty account.
+pub struct PagerDutySource {
+    id: SourceId,
+    config: SourceConfig,
+    timeout: Duration,
+    clock: SharedClock,
+    client: Option<Client>,
+    /// The user whose incidents `mine_only` shows.
+    me: Option<String>,
+    policies: Vec<EscalationPolicy>,
+    policies_at: Option<DateTime<Utc>>,
+    notes: HashMap<String, (DateTime<Utc>, Vec<Note>)>,
+    alerts: Arc<Vec<Alert>>,
+}
+
+impl PagerDutySource {
+    /// A source for the account `config` describes.
+    pub fn new(config: SourceConfig, timeout: Duration, clock: SharedClock) -> PagerDutySource {
+        PagerDutySource {
+            id: SourceId(config.name.as_str().into()),
+            config,
+            timeout,
+            clock,
+            client: None,
+            me: None,
+            policies: Vec::new(),
+            policies_at: None,
+            notes: HashMap::new(),
+            alerts: Arc::default(),
+        }
+    }
+
+    async fn client(&mut self) -> Result<&Client, Error> {
+        if self.client.is_none() {
+            self.client = Some(Client::new(&self.config, self.timeout).await?);
+        }
+        self.client
+            .as_ref()
+            .ok_or_else(|| Error::Connect("no client".into()))
+    }
+
+    /// The user ids incidents are filtered on: the configured ones, or with `mine_only`
+    /// and none configured, the token's own user.
+    async fn user_filter(&mut self) -> Result<Vec<String>, Error> {
+        if !self.config.user_ids.is_empty() || !self.config.mine_only {
+            return Ok(self.config.user_ids.clone());
+        }
+        if self.me.is_none() {
+            let me = self.client().await?.me().await.map_err(|e| match e {
+                Error::Http { status: 400, .. } | Error::Auth(_) => Error::Rejected(
+                    "mine_only needs a user's API token (an account key has no 'me'): \
+                     set user_ids instead"
+                        .into(),
+                ),
+                other => other,
+            })?;
+            self.me = Some(me);
+        }
+        Ok(self.me.clone().into_iter().collect())
+    }
+
+    /// Fetches the policies and on-call entries when they are older than `ON_CALL_EVERY`.
+    async fn refresh_policies(&mut self, now: DateTime<Utc>) -> Result<(), Error> {
+        if self.policies_at.is_some_and(|at| now - at < ON_CALL_EVERY) {
+            return Ok(());
+        }
+        let teams = self.config.team_ids.clone();
+        let client = self.client().await?;
+        let wire_policies = client.escalation_policies(&teams).await?;
+        let ids: Vec<String> = wire_policies.iter().map(|p| p.id.clone()).collect();
+        let oncalls = client.oncalls(&ids, now, now + ON_CALL_AHEAD).await?;
+        self.policies = wire_policies
+            .iter()
+            .map(|p| map::policy(p, &oncalls, now))
+            .collect();
+        self.policies_at = Some(now);
+        Ok(())
+    }
+
+    /// Fetches the notes of the incidents whose notes are oldest, a few per poll.
+    async fn refresh_notes(&mut self, ids: &[String], now: DateTime<Utc>) -> Result<(), Error> {
+        self.notes.retain(|id, _| ids.contains(id));
+        let mut due: Vec<(Option<DateTime<Utc>>, &String)> = ids
+            .iter()
+            .map(|id| (self.notes.get(id).map(|(at, _)| *at), id))
+            .filter(|(at, _)| at.is_none_or(|at| now - at >= NOTES_EVERY))
+            .collect();
+        due.sort();
+        let due: Vec<String> = due
+            .into_iter()
+            .take(NOTES_PER_POLL)
+            .map(|(_, id)| id.clone())
+            .collect();
+        for id in due {
+            let notes = self.client().await?.notes(&id).await?;
+            let notes = notes.iter().map(map::note).collect();
+            self.notes.insert(id, (now, notes));
+        }
+        Ok(())
+    }
+
+    async fn refresh(&mut self) -> Result<(), Error> {
+        let now = self.clock.now();
+        self.refresh_policies(now).await?;
+        let users = self.user_filter().await?;
+        let (services, teams) = (
+            self.config.service_ids.clone(),
+            self.config.team_ids.clone(),
+        );
+        let incidents = self
+            .client()
+            .await?
+            .incidents(&services, &teams, &users)
+            .await?;
+        let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
+        self.refresh_notes(&ids, now).await?;
+        let alerts = incidents
+            .iter()
+            .map(|i| {
+                let notes = self
+                    .notes
+                    .get(&i.id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                map::incident(i, &self.id, &self.policies, notes, now)
+            })
+            .collect();
+        self.alerts = Arc::new(alerts);
+        Ok(())
+    }
+
+    /// The incident id of `key`.
+    fn incident_id<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {
+        key.0
+            .strip_prefix(&*self.id.0)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| Error::Rejected(format!("{key} is not an incident of {}", self.id)))
+    }
+
+    /// Hands the incident to a user or a policy, unless it is theirs already.
+    async fn reassign(&mut self, id: &str, to: &str, from: &str) -> Result<(), Error> {
+        let policy = match to.strip_prefix("policy:") {
+            Some(p) => Some(self.policy_id(p)),
+            None if !to.starts_with("user:") => self
+                .policies
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(to))
+                .map(|p| p.id.clone()),
+            None => None,
+        };
+        let client = self.client().await?;
+        let incident = client.incident(id).await?;
+        let target = match policy {
+            Some(p) => client::Target::Policy(p),
+            None => client::Target::User(client.user_id(to.trim_start_matches("user:")).await?),
+        };
+        let done = match &target {
+            client::Target::Policy(p) => incident
+                .escalation_policy
+                .as_ref()
+                .is_some_and(|r| &r.id == p),
+            client::Target::User(u) => incident.assignments.iter().any(|a| &a.assignee.id == u),
+        };
+        if done {
+            return Ok(());
+        }
+        client.reassign(id, target, from).await
+    }
+
+    fn policy_id(&self, name_or_id: &str) -> String {
+        self.policies
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name_or_id))
+            .map(|p| p.id.clone())
+            .unwrap_or_else(|| name_or_id.to_string())
+    }
+
+    /// Pages `level` (1-based), or the level after the one the incident is at.
+    async fn escalate(
+        &mut self,
+        key: &AlertKey,
+        level: Option<u32>,
+        from: &str,
+    ) -> Result<(), Error> {
+        let id = self.incident_id(key)?.to_string();
+        let now = self.clock.now();
+        let client = self.client().await?;
+        let incident = client.incident(&id).await?;
+        if incident.status == wire::IncidentStatus::Resolved {
+            return Err(Error::Rejected(format!("{key} is already resolved")));
+        }
+        let alert = map::incident(&incident, &self.id, &self.policies, Vec::new(), now);
+        let levels = incident
+            .escalation_policy
+            .as_ref()
+            .and_then(|r| self.policies.iter().find(|p| p.id == r.id))
+            .map(|p| p.levels.len() as u32);
+        let current = alert.escalation.map(|e| e.level as u32 + 1);
+        let target = match (level, current, levels) {
+            (Some(l), _, _) => l,
+            (None, Some(c), Some(n)) if c >= n => {
+                return Err(Error::Rejected(format!(
+                    "{key} is already at the last level ({n}) of its policy"
+                )));
+            }
+            (None, Some(c), _) => c + 1,
+            (None, None, _) => 2,
+        };
+        if current == Some(target) {
+            return Ok(()); // sent before, and it took
+        }
+        self.client().await?.escalate(&id, target, from).await
+    }
+}
+
+impl Source for PagerDutySource {
+    fn id(&self) -> &SourceId {
+        &self.id
+    }
+
+    async fn fetch(&mut self) -> Result<Snapshot, Error> {
+        self.refresh().await?;
+        Ok(Snapshot {
+            alerts: self.alerts.clone(),
+            escalation: self.policies.clone(),
+            silences: Vec::new(),
+        })
+    }
+
+    async fn perform(
+        &mut self,
+        key: &AlertKey,
+        op: &Operation,
+        _author: &str,
+    ) -> Result<(), Error> {
+        let id = self.incident_id(key)?.to_string();
+        let from = self.config.from_email.clone().unwrap_or_default();
+        // Each action looks at the incident as it is now: a retry after a lost answer
+        // finds it done and sends nothing.
+        match op {
+            Operation::Acknowledge | Operation::Resolve => {
+                let client = self.client().await?;
+                let incident = client.incident(&id).await?;
+                let (wanted, done) = match op {
+                    Operation::Acknowledge => (
+                        "acknowledged",
+                        incident.status != wire::IncidentStatus::Triggered,
+                    ),
+                    _ => (
+                        "resolved",
+                        incident.status == wire::IncidentStatus::Resolved,
+                    ),
+                };
+                if done {
+                    return Ok(());
+                }
+                client.set_status(&id, wanted, &from).await
+            }
+            Operation::Silence { duration, comment } => {
+                let client = self.client().await?;
+                let incident = client.incident(&id).await?;
+                match incident.status {
+                    wire::IncidentStatus::Resolved => {
+                        return Err(Error::Rejected(format!("{key} is already resolved")));
+                    }
+                    // Only an acknowledged incident can be snoozed.
+                    wire::IncidentStatus::Triggered | wire::IncidentStatus::Unknown => {
+                        client.set_status(&id, "acknowledged", &from).await?;
+                    }
+                    wire::IncidentStatus::Acknowledged => {}
+                }
+                client.snooze(&id, *duration, &from).await?;
+                if !comment.trim().is_empty() {
+                    let text = format!(
+                        "snoozed for {}: {comment}",
+                        crate::duration_fmt::short(*duration)
+                    );
+                    client.add_note_once(&id, &text, &from).await?;
+                }
+                self.notes.remove(&id);
+                Ok(())
+            }
+            Operation::AddNote { text } => {
+                self.client().await?.add_note_once(&id, text, &from).await?;
+                self.notes.remove(&id);
+                Ok(())
+            }
+            Operation::Reassign { to } => self.reassign(&id, to, &from).await,
+            Operation::Escalate { level } => self.escalate(key, *level, &from).await,
+            Operation::CreateSilence { .. } | Operation::ExpireSilence { .. } => Err(
+                Error::Rejected("PagerDuty has no silences; snooze an incident with s".into()),
+            ),
+        }
+    }
+}
