@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod duration_fmt;
 pub mod errors;
+pub mod escalation;
 pub mod journal;
 pub mod logging;
 pub mod model;

@@ -134,3 +134,87 @@ fn global_flags_work_after_the_subcommand() {
         .unwrap();
     assert!(out.status.success());
 }
+
+const ESCALATION: &str = r#"
+[[rotation]]
+name = "primary"
+members = ["bo", "chen"]
+shift = "daily"
+handoff = "09:00"
+time_zone = "Europe/Berlin"
+
+[[rotation.override]]
+who = "ana"
+from = "2000-01-01T00:00:00Z"
+until = "2100-01-01T00:00:00Z"
+
+[[policy]]
+name = "everything"
+repeats = 2
+
+[[policy.level]]
+targets = ["primary"]
+
+[[policy.level]]
+after = "15m"
+targets = ["dana"]
+"#;
+
+#[test]
+fn oncall_prints_the_local_policies_with_me_on_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "identity = \"ana\"\n").unwrap();
+    std::fs::write(cfg.join("escalation.toml"), ESCALATION).unwrap();
+    let out = onduty(dir.path())
+        .args(["oncall", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["me"], "ana");
+    assert_eq!(v["my_shift"]["state"], "on_now");
+    assert_eq!(v["my_shift"]["until"], "2100-01-01T00:00:00Z");
+    let p = &v["policies"][0];
+    assert_eq!(
+        (p["name"].as_str(), p["repeats"].as_u64()),
+        (Some("everything"), Some(2))
+    );
+    assert_eq!(p["levels"][1]["after_seconds"], 900);
+    let l1 = &p["levels"][0]["on_call"][0];
+    assert_eq!(
+        (l1["who"].as_str(), l1["via"].as_str()),
+        (Some("ana"), Some("primary"))
+    );
+    let table = onduty(dir.path()).arg("oncall").output().unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.starts_with("you (ana): on call until Fri 2100-01-01"),
+        "{text}"
+    );
+    assert!(text.contains("L1 at once     ana (you)"), "{text}");
+    assert!(text.contains("L2 after 15m   dana"), "{text}");
+}
+
+#[test]
+fn a_bad_escalation_file_is_named_with_its_key_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let bad = ESCALATION.replace("Europe/Berlin", "Europe/Atlantis");
+    std::fs::write(cfg.join("escalation.toml"), bad).unwrap();
+    let out = onduty(dir.path()).arg("oncall").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("escalation.toml")
+            && err.contains("rotation[0].time_zone")
+            && err.contains("Europe/Atlantis"),
+        "{err}"
+    );
+}

@@ -62,6 +62,8 @@ commands! {
     Resolve = "resolve",
     /// Silence the selected alert for a while
     Silence = "silence",
+    /// Escalate: page the alert's next level (asks to confirm)
+    Escalate = "escalate",
     /// Write a note on the selected alert
     Note = "note",
     /// Mark or unmark the selected alert (S silences marks)
@@ -105,6 +107,7 @@ impl Command {
             self,
             Command::Acknowledge
                 | Command::Resolve
+                | Command::Escalate
                 | Command::Silence
                 | Command::Note
                 | Command::SilenceMatching

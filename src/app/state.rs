@@ -11,6 +11,7 @@ use super::keymap::{Key, KeyScope, Keymap};
 use super::rows::{AlertRef, Row};
 use super::text_input::TextInput;
 use crate::config::{ClockZone, Config, GroupBy, SortKey};
+pub use crate::escalation::MyShift;
 use crate::model::{Alert, AlertKey, EscalationPolicy, Severity, Silence, SourceId, Status};
 use crate::sources::{CommandId, Operation};
 use crate::theme::{Theme, ThemeCatalog};
@@ -64,6 +65,8 @@ pub enum Confirm {
     Quit,
     /// Expire this silence (source, silence id)?
     Expire(SourceId, String),
+    /// Page this level (1 for the first; none: the next) for this alert?
+    Escalate(AlertKey, Option<u32>),
 }
 
 /// An input line for an action on one alert.
@@ -209,6 +212,8 @@ pub struct Settings {
     pub sort: SortKey,
     /// Initial grouping.
     pub group: GroupBy,
+    /// The local rotations, for "my next shift".
+    pub escalation: Arc<crate::escalation::LocalEscalation>,
 }
 
 impl Settings {
@@ -222,6 +227,7 @@ impl Settings {
             clock: config.clock,
             sort: config.sort,
             group: config.group,
+            escalation: config.escalation.clone(),
         }
     }
 }
@@ -495,6 +501,17 @@ impl App {
     /// Whether any source is the demo.
     pub fn is_demo(&self) -> bool {
         self.sources.iter().any(|s| s.info.kind == "demo")
+    }
+
+    /// Where I stand on call: on now (until when, who is next), else my next shift from
+    /// the local rotations. None when no policy names me.
+    pub fn my_shift(&self) -> Option<MyShift> {
+        crate::escalation::my_shift(
+            self.sources.iter().flat_map(|s| s.escalation.iter()),
+            &self.settings.escalation,
+            &self.settings.identity,
+            self.now,
+        )
     }
 
     /// The escalation policy covering `alert`, from its own source.

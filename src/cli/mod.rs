@@ -4,6 +4,7 @@
 mod dashboard;
 mod files;
 mod journaled;
+mod oncall;
 mod oneshot;
 
 use std::path::PathBuf;
@@ -108,6 +109,12 @@ pub enum CommandLine {
         #[arg(long)]
         json: bool,
     },
+    /// Who is on call: every escalation policy, its levels, now, until when and who is next.
+    Oncall {
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Expire a silence: `onduty expire SOURCE:SILENCE_ID`.
     Expire {
         /// `SOURCE:SILENCE_ID` as `onduty silences` prints it.
@@ -191,6 +198,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Silences { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::silences(&config, *json).await
+        }
+        Some(CommandLine::Oncall { json }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            oncall::oncall(&config, *json).await
         }
         Some(CommandLine::Expire { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

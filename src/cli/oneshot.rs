@@ -39,11 +39,17 @@ async fn poll_all(config: &Config) -> Vec<(Built, Result<Snapshot, String>, std:
 /// The snapshots of the sources that answered, and whether any failed (each failure is
 /// reported on stderr).
 async fn answered(config: &Config) -> (Vec<Snapshot>, bool) {
+    let (snapshots, failed) = answered_by_source(config).await;
+    (snapshots.into_iter().map(|(_, s)| s).collect(), failed)
+}
+
+/// Like `answered`, each snapshot with its source's name.
+pub(super) async fn answered_by_source(config: &Config) -> (Vec<(String, Snapshot)>, bool) {
     let mut snapshots = Vec::new();
     let mut failed = false;
     for (b, result, _) in poll_all(config).await {
         match result {
-            Ok(s) => snapshots.push(s),
+            Ok(s) => snapshots.push((b.info.id.to_string(), s)),
             Err(e) => {
                 failed = true;
                 #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]

@@ -230,6 +230,9 @@ pub struct Config {
     /// The keymap built from `keys`.
     #[serde(skip)]
     pub keymap: Keymap,
+    /// Rotations and policies from `escalation.toml` beside the config file.
+    #[serde(skip)]
+    pub escalation: std::sync::Arc<crate::escalation::LocalEscalation>,
 }
 
 /// A config problem, in words that name the file, the key and the value.
@@ -299,7 +302,11 @@ impl Config {
                 });
             }
         };
-        Config::from_str_at(&text, &shown, overrides)
+        let mut config = Config::from_str_at(&text, &shown, overrides)?;
+        if let Some(dir) = path.parent() {
+            config.escalation = crate::escalation::LocalEscalation::load_from_dir(dir)?.into();
+        }
+        Ok(config)
     }
 
     /// Parses `text` (the content of the file called `path`) over the defaults.

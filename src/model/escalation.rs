@@ -118,6 +118,21 @@ impl EscalationPolicy {
         }
     }
 
+    /// What it covers, in words: "payments, team=\"pay\" · repeats 2×", or "everything".
+    pub fn coverage(&self) -> String {
+        let mut covers: Vec<String> = self.services.clone();
+        covers.extend(self.matchers.iter().map(ToString::to_string));
+        let mut words = if covers.is_empty() {
+            "everything".to_string()
+        } else {
+            covers.join(", ")
+        };
+        if self.repeats > 0 {
+            words.push_str(&format!(" · repeats {}×", self.repeats));
+        }
+        words
+    }
+
     /// Whether this policy covers `alert`: the one its back end names, else by service or
     /// label matchers.
     pub fn covers(&self, alert: &super::Alert) -> bool {

@@ -84,10 +84,14 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
     let (kind, source) = match s.kind {
         SourceKind::Demo => (
             "demo",
-            AnySource::Demo(Box::new(DemoSource::new(id.clone(), clock.clone()))),
+            AnySource::Demo(Box::new(
+                DemoSource::new(id.clone(), clock.clone())
+                    .with_escalation(config.escalation.clone()),
+            )),
         ),
         SourceKind::Alertmanager => {
-            let am = AlertmanagerSource::new(s.clone(), policy.timeout, clock.clone());
+            let am = AlertmanagerSource::new(s.clone(), policy.timeout, clock.clone())
+                .with_escalation(config.escalation.clone());
             ("alertmanager", AnySource::Alertmanager(Box::new(am)))
         }
         SourceKind::Pagerduty => {

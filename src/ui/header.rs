@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text;
-use crate::app::{App, SourceHealth};
+use crate::app::{App, MyShift, SourceHealth};
 use crate::duration_fmt;
 use crate::model::Severity;
 use crate::theme::Role;
@@ -47,11 +47,42 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" read-only ", t.style(Role::TextMuted)));
     }
     let clock = format!(" {} ", text::clock(app.now, app.clock, false));
-    let used: usize = spans.iter().map(|s| text::display_width(&s.content)).sum();
+    let width = |spans: &[Span<'_>]| -> usize {
+        spans.iter().map(|s| text::display_width(&s.content)).sum()
+    };
+    // My shift only where it fits beside the clock: the clock is never pushed out.
+    if let Some(shift) = my_shift(app) {
+        let fits = width(&spans) + text::display_width(&shift.content) + clock.len();
+        if fits <= area.width as usize {
+            spans.push(shift);
+        }
+    }
+    let used = width(&spans);
     let room = (area.width as usize).saturating_sub(used + clock.len());
     spans.push(Span::styled(" ".repeat(room), base));
     spans.push(Span::styled(clock, base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// "on call until 09:00, next: bo", or "next on call Mon 09:00".
+fn my_shift(app: &App) -> Option<Span<'static>> {
+    let t = &app.theme;
+    let words = match app.my_shift()? {
+        MyShift::OnNow { until, next } => {
+            let mut w = " │ on call".to_string();
+            if let Some(until) = until {
+                w.push_str(&format!(" until {}", text::day_time(until, app.clock)));
+            }
+            if let Some(next) = next {
+                w.push_str(&format!(", next: {next}"));
+            }
+            return Some(Span::styled(w + " ", t.style(Role::Me)));
+        }
+        MyShift::Next { from } => {
+            format!(" │ next on call {} ", text::day_time(from, app.clock))
+        }
+    };
+    Some(Span::styled(words, t.style(Role::TextMuted)))
 }
 
 /// Each source's health, or a summary when there are many.

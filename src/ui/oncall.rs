@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::text;
-use crate::app::App;
+use crate::app::{App, MyShift};
 use crate::duration_fmt;
 use crate::theme::Role;
 
@@ -15,17 +15,40 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let me = app.settings.identity.as_str();
     let mut lines = Vec::new();
+    match app.my_shift() {
+        Some(MyShift::OnNow { until, next }) => {
+            let mut w = format!("you ({me}) are on call");
+            if let Some(until) = until {
+                let left = duration_fmt::age(until - app.now);
+                w.push_str(&format!(
+                    " until {} ({left})",
+                    text::day_time(until, app.clock)
+                ));
+            }
+            if let Some(next) = next {
+                w.push_str(&format!(", then {next}"));
+            }
+            lines.push(Line::styled(w, t.style(Role::Me)));
+            lines.push(Line::default());
+        }
+        Some(MyShift::Next { from }) => {
+            lines.push(Line::styled(
+                format!(
+                    "you ({me}): next on call {}",
+                    text::day_time(from, app.clock)
+                ),
+                t.style(Role::TextMuted),
+            ));
+            lines.push(Line::default());
+        }
+        None => {}
+    }
     for source in &app.sources {
         for policy in source.escalation.iter() {
-            let covers = if policy.services.is_empty() {
-                "everything".to_string()
-            } else {
-                policy.services.join(", ")
-            };
             lines.push(Line::from(vec![
                 Span::styled(policy.name.clone(), t.style(Role::GroupHeader)),
                 Span::styled(
-                    format!("  {} · covers {covers}", source.info.id),
+                    format!("  {} · covers {}", source.info.id, policy.coverage()),
                     t.style(Role::TextMuted),
                 ),
             ]));
@@ -51,6 +74,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     }
                     if let Some(next) = &on.next {
                         spans.push(Span::styled(format!("  next: {next}"), t.style(Role::Text)));
+                    }
+                    // Which schedule put them there, where the line has room for it.
+                    if let Some(via) = on.via.as_ref().filter(|_| area.width >= 110) {
+                        spans.push(Span::styled(
+                            format!("  via {via}"),
+                            t.style(Role::TextMuted),
+                        ));
                     }
                     lines.push(Line::from(spans));
                 }

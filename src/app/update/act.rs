@@ -22,6 +22,36 @@ pub fn ask_resolve(app: &mut App) {
     }
 }
 
+/// `e` (or `:escalate [LEVEL]`): ask before paging the next level, or `level`.
+pub fn ask_escalate(app: &mut App, level: Option<u32>) {
+    let Some(key) = selected_open(app, "escalate") else {
+        return;
+    };
+    let has_policy = app
+        .selected_alert()
+        .and_then(|a| app.policy_for(a))
+        .is_some();
+    if !has_policy {
+        app.toast_error(format!(
+            "no escalation policy covers {key}: see :oncall, or add one to escalation.toml"
+        ));
+        return;
+    }
+    app.overlay = Overlay::Confirm(Confirm::Escalate(key, level));
+}
+
+/// `:reassign WHO`: hand the selected alert to a user or a policy.
+pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
+    let to = to.trim();
+    if to.is_empty() {
+        app.toast_error("reassign to whom? :reassign NAME (a user or a policy)");
+        return;
+    }
+    if let Some(key) = selected_open(app, "reassign") {
+        send(app, key, Operation::Reassign { to: to.to_string() }, fx);
+    }
+}
+
 /// `s`: open the input line for a silence on the selected alert.
 pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
     let Some(key) = selected_open(app, "act on") else {
@@ -149,6 +179,7 @@ pub fn confirmed(app: &mut App, confirm: Confirm, fx: &mut Vec<Effect>) {
     match confirm {
         Confirm::Resolve(key) => send(app, key, Operation::Resolve, fx),
         Confirm::Quit => fx.push(Effect::Quit),
+        Confirm::Escalate(key, level) => send(app, key, Operation::Escalate { level }, fx),
         Confirm::Expire(source, id) => {
             let key = AlertKey(format!("{source}:"));
             send(app, key, Operation::ExpireSilence { id }, fx);

@@ -191,6 +191,7 @@ impl App {
             }
             Command::Acknowledge => act::acknowledge(self, fx),
             Command::Resolve => act::ask_resolve(self),
+            Command::Escalate => act::ask_escalate(self, None),
             Command::Silence => act::open_prompt(self, PromptKind::Silence),
             Command::Note => self.open_note(),
             Command::CycleSort => {

@@ -30,6 +30,14 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "star a timeline entry (#ID): it leads the post-mortem",
     ),
     (":correct ID", "write a correction of timeline entry #ID"),
+    (
+        ":escalate [LEVEL]",
+        "page the next level (or LEVEL) for the selected alert",
+    ),
+    (
+        ":reassign WHO",
+        "hand the selected incident to a user or a policy",
+    ),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -67,6 +75,20 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
             Ok(id) => super::notes::open_correction(app, id),
             Err(_) => app.toast_error("correct ID: the entry's number, as the timeline shows it"),
         },
+        "escalate" | "esc" if app.settings.is_read_only => {
+            app.toast_error("read-only: nothing is escalated from here")
+        }
+        "escalate" | "esc" => match rest {
+            "" => super::act::ask_escalate(app, None),
+            level => match level.trim_start_matches(['L', 'l']).parse::<u32>() {
+                Ok(l) if l >= 1 => super::act::ask_escalate(app, Some(l)),
+                _ => app.toast_error("escalate [LEVEL]: a level number, 1 for the first"),
+            },
+        },
+        "reassign" if app.settings.is_read_only => {
+            app.toast_error("read-only: nothing is reassigned from here")
+        }
+        "reassign" => super::act::reassign(app, rest, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {

@@ -943,3 +943,72 @@ fn at_scale_a_refresh_is_ordered_off_the_ui_task_and_only_the_newest_order_count
     app.update(third.clone().run());
     assert_eq!(app.base, order, "the stale order is not installed");
 }
+
+#[test]
+fn escalate_asks_first_and_sends_the_next_level_or_the_one_named() {
+    let mut app = demo_app(100, 80, 24);
+    assert!(key(&mut app, 'e').is_empty());
+    let Overlay::Confirm(Confirm::Escalate(target, None)) = &app.overlay else {
+        panic!("no question: {:?}", app.overlay)
+    };
+    assert_eq!(target.0, selected_key(&app));
+    let fx = key(&mut app, 'y');
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::SendCommand {
+                command: SourceCommand::Perform {
+                    op: Operation::Escalate { level: None },
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    key(&mut app, ':');
+    typed(&mut app, "escalate L2");
+    code(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.overlay,
+        Overlay::Confirm(Confirm::Escalate(_, Some(2)))
+    ));
+    code(&mut app, KeyCode::Esc);
+    key(&mut app, ':');
+    typed(&mut app, "reassign bo");
+    let fx = code(&mut app, KeyCode::Enter);
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::SendCommand {
+                command: SourceCommand::Perform { op: Operation::Reassign { to }, .. },
+                ..
+            } if to == "bo"
+        )),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn the_header_knows_when_i_am_on_call_and_who_is_next() {
+    let mut app = demo_app(100, 80, 24);
+    let on = app
+        .sources
+        .iter()
+        .flat_map(|s| s.escalation.iter())
+        .flat_map(|p| p.levels.iter())
+        .flat_map(|l| l.on_call.iter())
+        .find(|o| o.until.is_some())
+        .cloned()
+        .unwrap();
+    app.settings.identity = on.who.clone();
+    assert_eq!(
+        app.my_shift(),
+        Some(crate::app::MyShift::OnNow {
+            until: on.until,
+            next: on.next.clone()
+        })
+    );
+    app.settings.identity = "nobody-here".into();
+    assert_eq!(app.my_shift(), None);
+}

@@ -16,6 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
 use crate::config::SourceConfig;
+use crate::escalation::LocalEscalation;
 use crate::model::{
     Alert, AlertKey, Matcher, Severity, Silence, SilenceState, SourceId, ack_comment,
 };
@@ -42,6 +43,8 @@ pub struct AlertmanagerSource {
     silences: Vec<Silence>,
     /// The hash of the answer `alerts` was decoded from.
     last_answer: Option<AnswerHash>,
+    /// The local escalation file's policies (Alertmanager pages nobody itself).
+    escalation: Arc<LocalEscalation>,
 }
 
 impl AlertmanagerSource {
@@ -70,7 +73,14 @@ impl AlertmanagerSource {
             alerts: Arc::default(),
             silences: Vec::new(),
             last_answer: None,
+            escalation: Arc::default(),
         }
+    }
+
+    /// The same source, reporting the local escalation file's policies.
+    pub fn with_escalation(mut self, escalation: Arc<LocalEscalation>) -> Self {
+        self.escalation = escalation;
+        self
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
@@ -199,7 +209,7 @@ impl Source for AlertmanagerSource {
         self.refresh().await?;
         Ok(Snapshot {
             alerts: self.alerts.clone(),
-            escalation: Vec::new(),
+            escalation: self.escalation.policies_at(self.clock.now()),
             silences: self.silences.clone(),
         })
     }

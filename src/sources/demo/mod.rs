@@ -6,11 +6,13 @@ mod rotation;
 mod scenario;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
+use crate::escalation::LocalEscalation;
 use crate::model::{Alert, AlertDraft, AlertKey, Escalation, Note, SourceId, Status};
 
 pub use scenario::CYCLE;
@@ -35,6 +37,8 @@ pub struct DemoSource {
     start: DateTime<Utc>,
     clock: SharedClock,
     overlay: Overlay,
+    /// The local escalation file, when it defines policies: they replace the demo's own.
+    escalation: Arc<LocalEscalation>,
 }
 
 impl DemoSource {
@@ -47,6 +51,7 @@ impl DemoSource {
             start,
             clock,
             overlay: Overlay::default(),
+            escalation: Arc::default(),
         }
     }
 
@@ -57,7 +62,14 @@ impl DemoSource {
             start,
             clock,
             overlay: Overlay::default(),
+            escalation: Arc::default(),
         }
+    }
+
+    /// The same demo, paging through the local escalation file's policies when it has any.
+    pub fn with_escalation(mut self, escalation: Arc<LocalEscalation>) -> Self {
+        self.escalation = escalation;
+        self
     }
 
     /// The demo's alerts at the clock's time.
@@ -68,8 +80,12 @@ impl DemoSource {
             .map(|s| self.alert(s, now))
             .collect();
         Snapshot {
-            alerts: std::sync::Arc::new(alerts),
-            escalation: rotation::policies_at(now),
+            alerts: Arc::new(alerts),
+            escalation: if self.escalation.is_empty() {
+                rotation::policies_at(now)
+            } else {
+                self.escalation.policies_at(now)
+            },
             silences: Vec::new(),
         }
     }
@@ -329,6 +345,35 @@ mod tests {
             .unwrap();
         assert_eq!(a.notes.len(), 1);
         assert_eq!(a.notes[0].text, "looking at the replica");
+    }
+
+    #[tokio::test]
+    async fn escalating_pages_the_next_level_from_now_until_the_last() {
+        let (mut demo, clock) = demo_at(100);
+        let key = AlertKey("demo:errorratehigh-0-0".into());
+        let alert = |demo: &DemoSource| {
+            demo.snapshot()
+                .alerts
+                .iter()
+                .find(|a| a.key == key)
+                .cloned()
+                .unwrap()
+        };
+        let escalate = Operation::Escalate { level: None };
+        demo.perform(&key, &escalate, "ana").await.unwrap();
+        let a = alert(&demo);
+        let e = a.escalation.clone().unwrap();
+        assert_eq!((&*e.policy, e.level), ("payments-critical", 1));
+        assert_eq!(e.since, crate::clock::Clock::now(&clock));
+        assert!(a.notes[0].text.contains("escalated to L2"), "{:?}", a.notes);
+        let again = demo.perform(&key, &escalate, "ana").await;
+        assert!(
+            matches!(&again, Err(Error::Rejected(m)) if m.contains("last level")),
+            "{again:?}"
+        );
+        let back = Operation::Escalate { level: Some(1) };
+        demo.perform(&key, &back, "ana").await.unwrap();
+        assert_eq!(alert(&demo).escalation.unwrap().level, 0);
     }
 
     #[tokio::test]

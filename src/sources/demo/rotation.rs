@@ -1,44 +1,33 @@
-//! The demo's on-call rotations and escalation policies, computed from the clock.
+//! The demo's on-call rotations and escalation policies, computed from the clock with the
+//! same rotation arithmetic as the local escalation file.
 
-use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 
+use crate::escalation::{Every, Rotation};
 use crate::model::{EscalationLevel, EscalationPolicy, OnCall};
 
-/// A rotation: members take turns of `shift` length, handing off at 09:00 UTC.
-struct Rotation {
-    members: &'static [&'static str],
-    shift: TimeDelta,
-}
-
-impl Rotation {
-    /// Who is on call at `now`, until when, and who is next.
-    fn at(&self, now: DateTime<Utc>) -> OnCall {
-        let handoff = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
-        // Shifts count from Monday 1970-01-05 09:00 UTC, so weekly shifts hand off on Mondays.
-        let epoch = DateTime::from_timestamp(4 * 86_400, 0)
-            .unwrap_or_default()
-            .date_naive()
-            .and_time(handoff)
-            .and_utc();
-        let shift_secs = self.shift.num_seconds().max(1);
-        let n = (now - epoch).num_seconds().div_euclid(shift_secs);
-        let len = self.members.len() as i64;
-        let who = self.members[n.rem_euclid(len) as usize];
-        let next = self.members[(n + 1).rem_euclid(len) as usize];
-        let until = epoch + TimeDelta::seconds((n + 1) * shift_secs);
-        debug_assert!(until.weekday().num_days_from_monday() < 7);
-        OnCall::new(who, Some(until), Some(next))
+/// A rotation handing off at 09:00 UTC, counted from Monday 1970-01-05 (so weekly shifts
+/// hand off on Mondays).
+fn rotation(name: &str, members: &[&str], every: Every) -> Rotation {
+    Rotation {
+        name: name.into(),
+        members: members.iter().map(|m| (*m).to_string()).collect(),
+        every,
+        handoff: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+        handoff_day: Weekday::Mon,
+        zone: chrono_tz::UTC,
+        starts: NaiveDate::from_ymd_opt(1970, 1, 5).unwrap_or_default(),
+        overrides: Vec::new(),
     }
 }
 
-const PAYMENTS_PRIMARY: Rotation = Rotation {
-    members: &["ana", "bo", "chen"],
-    shift: TimeDelta::days(7),
-};
-const PLATFORM_PRIMARY: Rotation = Rotation {
-    members: &["erin", "farid"],
-    shift: TimeDelta::days(1),
-};
+fn payments_primary() -> Rotation {
+    rotation("payments-primary", &["ana", "bo", "chen"], Every::Week)
+}
+
+fn platform_primary() -> Rotation {
+    rotation("platform-primary", &["erin", "farid"], Every::Day)
+}
 
 /// The demo's escalation policies as they stand at `now`.
 pub fn policies_at(now: DateTime<Utc>) -> Vec<EscalationPolicy> {
@@ -49,7 +38,7 @@ pub fn policies_at(now: DateTime<Utc>) -> Vec<EscalationPolicy> {
             vec![
                 EscalationLevel {
                     after: TimeDelta::zero(),
-                    on_call: vec![PAYMENTS_PRIMARY.at(now)],
+                    on_call: vec![payments_primary().at(now)],
                 },
                 EscalationLevel {
                     after: TimeDelta::minutes(10),
@@ -63,7 +52,7 @@ pub fn policies_at(now: DateTime<Utc>) -> Vec<EscalationPolicy> {
             vec![
                 EscalationLevel {
                     after: TimeDelta::zero(),
-                    on_call: vec![PLATFORM_PRIMARY.at(now)],
+                    on_call: vec![platform_primary().at(now)],
                 },
                 EscalationLevel {
                     after: TimeDelta::minutes(15),
@@ -84,8 +73,8 @@ mod tests {
         // 2026-03-02 is a Monday.
         let before = Utc.with_ymd_and_hms(2026, 3, 2, 8, 59, 0).unwrap();
         let after = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-        let a = PAYMENTS_PRIMARY.at(before);
-        let b = PAYMENTS_PRIMARY.at(after);
+        let a = payments_primary().at(before);
+        let b = payments_primary().at(after);
         assert_ne!(a.who, b.who);
         assert_eq!(a.next.as_deref(), Some(b.who.as_str()));
         assert_eq!(a.until, Some(after));
@@ -95,8 +84,8 @@ mod tests {
     #[test]
     fn daily_rotation_alternates() {
         let day = Utc.with_ymd_and_hms(2026, 3, 4, 12, 0, 0).unwrap();
-        let a = PLATFORM_PRIMARY.at(day);
-        let b = PLATFORM_PRIMARY.at(day + TimeDelta::days(1));
+        let a = platform_primary().at(day);
+        let b = platform_primary().at(day + TimeDelta::days(1));
         assert_ne!(a.who, b.who);
     }
 }
