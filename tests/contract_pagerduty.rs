@@ -155,7 +155,12 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
         2,
         "the snooze's comment and the new note: {seen:?}"
     );
-    for r in ["get /escalation_policies", "get /oncalls", "get /users"] {
+    for r in [
+        "get /escalation_policies",
+        "get /oncalls",
+        "get /users",
+        "get /incidents/PT4KHLK/log_entries",
+    ] {
         assert!(count(r) >= 1, "{r} not sent: {seen:?}");
     }
     assert_eq!(refused(&prism), Vec::<String>::new());

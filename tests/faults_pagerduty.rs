@@ -49,6 +49,15 @@ fn page(from: usize, n: usize, more: bool) -> String {
     json!({"incidents": items, "limit": 100, "offset": from, "more": more}).to_string()
 }
 
+/// An incident's (empty) notes or log entries.
+fn notes_or_log(line: &str) -> Fault {
+    if line.ends_with("/log_entries") {
+        Fault::Body(r#"{"log_entries":[],"more":false}"#.into())
+    } else {
+        Fault::Body(r#"{"notes":[]}"#.into())
+    }
+}
+
 const NO_POLICIES: &str = r#"{"escalation_policies":[],"more":false}"#;
 
 #[tokio::test]
@@ -62,7 +71,7 @@ async fn every_page_is_read_and_each_asks_for_the_next_offset() {
             1 => Fault::Body(page(100, 100, true)),
             _ => Fault::Body(page(200, 17, false)),
         },
-        _ => Fault::Body(r#"{"notes":[]}"#.into()),
+        other => notes_or_log(other),
     })
     .await;
     let snapshot = source(&s.url).fetch().await.unwrap();
@@ -156,7 +165,7 @@ async fn a_server_error_is_retried_by_the_poller_and_the_picture_arrives() {
         (0, _) => Fault::Status(503, r#"{"error":"maintenance"}"#),
         (_, "GET /escalation_policies") => Fault::Body(NO_POLICIES.into()),
         (_, "GET /incidents") => Fault::Body(page(0, 3, false)),
-        _ => Fault::Body(r#"{"notes":[]}"#.into()),
+        (_, other) => notes_or_log(other),
     })
     .await;
     let clock: SharedClock = Arc::new(SystemClock);

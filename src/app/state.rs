@@ -61,6 +61,8 @@ pub enum Overlay {
 pub enum Confirm {
     /// Resolve this alert?
     Resolve(AlertKey),
+    /// Resolve these marked alerts?
+    ResolveMarked(Vec<AlertKey>),
     /// Quit with actions pending?
     Quit,
     /// Expire this silence (source, silence id)?

@@ -226,13 +226,22 @@ fn escalation<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
         return;
     };
     section(out, t, &format!("escalation · {}", policy.name));
-    let state = policy.state_of(a, app.now);
+    // An acked alert stopped at the level that was paging when it was acked.
+    let at = match (a.status, a.acked_at) {
+        (Status::Acked, Some(acked)) => acked.min(app.now),
+        _ => app.now,
+    };
+    let state = policy.state_of(a, at);
     for (i, level) in policy.levels.iter().enumerate() {
         let who: Vec<&str> = level.on_call.iter().map(|o| o.who.as_str()).collect();
         let who = who.join(", ");
         let note = match (&state, a.status) {
             (_, Status::Resolved) => String::new(),
-            (_, Status::Acked | Status::Silenced) if i == 0 => "(handled)".into(),
+            (Some(s), Status::Acked) if s.current == i => match &a.acked_by {
+                Some(who) => format!("(acked by {who}: no further paging)"),
+                None => "(acked: no further paging)".into(),
+            },
+            (Some(s), Status::Silenced) if s.current == i => "(silenced)".into(),
             (Some(s), Status::Firing) if s.current == i => "(paging now)".into(),
             (Some(s), Status::Firing) => match s.next {
                 Some((n, _, left)) if n == i => format!("in {}", duration_fmt::countdown(left)),

@@ -13,6 +13,7 @@ pub fn render(app: &App, confirm: &Confirm, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let question = match confirm {
         Confirm::Resolve(key) => format!("Resolve {key}?"),
+        Confirm::ResolveMarked(keys) => format!("Resolve {} marked alert(s)?", keys.len()),
         Confirm::Escalate(key, None) => format!("Page the next level for {key}?"),
         Confirm::Escalate(key, Some(l)) => format!("Page level {l} for {key}?"),
         Confirm::Expire(source, id) => format!("Expire silence {id} on {source}?"),

@@ -8,18 +8,49 @@ use crate::journal::task::Request;
 use crate::model::{AlertKey, SourceId, Status};
 use crate::sources::{Operation, SourceCommand};
 
-/// `a`: acknowledge the selected alert.
+/// `a`: acknowledge the marked alerts that are still firing, or else the selected one.
 pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
+    if !app.marked.is_empty() {
+        let keys = marked_with(app, |a| a.status == Status::Firing);
+        if keys.is_empty() {
+            app.toast_error("none of the marked alerts is firing unacknowledged");
+            return;
+        }
+        for key in &keys {
+            send_to_every_cluster(app, key, Operation::Acknowledge, fx);
+        }
+        app.marked.clear();
+        app.toast_info(format!("ack sent for {} marked alert(s)", keys.len()));
+        return;
+    }
     if let Some(key) = selected_open(app, "acknowledge") {
         send_to_every_cluster(app, &key, Operation::Acknowledge, fx);
     }
 }
 
-/// `r`: ask before resolving the selected alert.
+/// `r`: ask before resolving the marked alerts that are still open, or else the selected one.
 pub fn ask_resolve(app: &mut App) {
+    if !app.marked.is_empty() {
+        let keys = marked_with(app, |a| a.status != Status::Resolved);
+        if keys.is_empty() {
+            app.toast_error("the marked alerts are all resolved");
+        } else {
+            app.overlay = Overlay::Confirm(Confirm::ResolveMarked(keys));
+        }
+        return;
+    }
     if let Some(key) = selected_open(app, "resolve") {
         app.overlay = Overlay::Confirm(Confirm::Resolve(key));
     }
+}
+
+/// The marked alerts for which `keep` holds, in list order.
+fn marked_with(app: &App, keep: impl Fn(&crate::model::Alert) -> bool) -> Vec<AlertKey> {
+    app.all_alerts()
+        .map(|(_, a)| a)
+        .filter(|a| app.marked.contains(&a.key) && keep(a))
+        .map(|a| a.key.clone())
+        .collect()
 }
 
 /// `e` (or `:escalate [LEVEL]`): ask before paging the next level, or `level`.
@@ -178,6 +209,12 @@ fn parse_silence(text: &str) -> Result<Operation, String> {
 pub fn confirmed(app: &mut App, confirm: Confirm, fx: &mut Vec<Effect>) {
     match confirm {
         Confirm::Resolve(key) => send(app, key, Operation::Resolve, fx),
+        Confirm::ResolveMarked(keys) => {
+            for key in keys {
+                send(app, key, Operation::Resolve, fx);
+            }
+            app.marked.clear();
+        }
         Confirm::Quit => fx.push(Effect::Quit),
         Confirm::Escalate(key, level) => send(app, key, Operation::Escalate { level }, fx),
         Confirm::Expire(source, id) => {

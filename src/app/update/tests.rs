@@ -1012,3 +1012,42 @@ fn the_header_knows_when_i_am_on_call_and_who_is_next() {
     app.settings.identity = "nobody-here".into();
     assert_eq!(app.my_shift(), None);
 }
+
+#[test]
+fn marked_alerts_are_acked_together_and_resolved_together_after_one_question() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, ' ');
+    key(&mut app, 'j');
+    key(&mut app, ' ');
+    assert_eq!(app.marked.len(), 2);
+    let fx = key(&mut app, 'a');
+    let acks = fx
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::SendCommand {
+                    command: SourceCommand::Perform {
+                        op: Operation::Acknowledge,
+                        ..
+                    },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(acks, 2, "{fx:?}");
+    assert!(app.marked.is_empty(), "marks are used up");
+    key(&mut app, ' '); // marks and moves down
+    key(&mut app, ' ');
+    assert!(key(&mut app, 'r').is_empty());
+    assert!(
+        matches!(&app.overlay, Overlay::Confirm(Confirm::ResolveMarked(k)) if k.len() == 2),
+        "{:?} {:?}",
+        app.overlay,
+        app.marked
+    );
+    let fx = key(&mut app, 'y');
+    assert_eq!(fx.len(), 2, "{fx:?}");
+    assert!(app.marked.is_empty());
+}

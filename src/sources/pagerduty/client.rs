@@ -186,6 +186,16 @@ impl Client {
         Ok(notes.notes)
     }
 
+    /// The overview log entries of an incident (triggers, acks, escalations, assignments…).
+    pub async fn log_entries(&self, id: &str) -> Result<Vec<wire::LogEntry>, Error> {
+        let path = format!("/incidents/{}/log_entries", path_segment(id));
+        let query = [
+            ("is_overview", "true".to_string()),
+            ("time_zone", "UTC".to_string()),
+        ];
+        self.all_pages(&path, &query).await
+    }
+
     /// The token's own user id (`GET /users/me`, user tokens only).
     pub async fn me(&self) -> Result<String, Error> {
         let me: wire::Me = self
@@ -314,6 +324,12 @@ impl Keyed for wire::Incident {
 }
 
 impl Keyed for wire::EscalationPolicy {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+impl Keyed for wire::LogEntry {
     fn key(&self) -> String {
         self.id.clone()
     }

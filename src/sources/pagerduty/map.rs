@@ -205,6 +205,17 @@ fn on_call_now(entries: &[&wire::OnCall], now: DateTime<Utc>) -> Vec<OnCall> {
     out
 }
 
+/// A log entry as a timeline line ("Escalated to level 2 …"), by its agent. Annotations
+/// are left out: they are the notes, which arrive whole with their author.
+pub fn log_entry(e: &wire::LogEntry) -> Option<Note> {
+    if e.kind.starts_with("annotate_") {
+        return None;
+    }
+    let summary = e.summary.as_deref()?;
+    let agent = e.agent.as_ref().map_or("PagerDuty", |a| a.label());
+    Some(Note::new(agent, e.created_at.unwrap_or_default(), summary))
+}
+
 /// A PagerDuty note as a model note.
 pub fn note(n: &wire::IncidentNote) -> Note {
     Note::new(n.user.label(), n.created_at.unwrap_or_default(), &n.content)
@@ -304,6 +315,22 @@ mod tests {
         i.assigned_via = Some("direct_assignment".into());
         let direct = incident(&i, &source, std::slice::from_ref(&p), vec![], at(12, 0));
         assert!(direct.escalation.is_none());
+    }
+
+    #[test]
+    fn log_entries_become_timeline_lines_and_annotations_are_left_to_the_notes() {
+        let entries: Vec<wire::LogEntry> = serde_json::from_str(
+            r#"[{"id":"Q1","type":"escalate_log_entry","summary":"Escalated to level 2 by\u001b[2J the API",
+                 "created_at":"2026-11-25T12:00:00Z","agent":{"id":"U","summary":"ana"}},
+                {"id":"Q2","type":"annotate_log_entry","summary":"Note added"},
+                {"id":"Q3","type":"trigger_log_entry","summary":"Triggered through the API"}]"#,
+        )
+        .unwrap();
+        let lines: Vec<Note> = entries.iter().filter_map(log_entry).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].author, "ana");
+        assert_eq!(lines[0].text, "Escalated to level 2 by the API");
+        assert_eq!(lines[1].author, "PagerDuty");
     }
 
     #[test]

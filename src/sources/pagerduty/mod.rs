@@ -25,7 +25,7 @@ pub use client::{EU_API, US_API};
 /// again: they change at hand-offs, not between two polls, and `/oncalls` has its own rate
 /// limit.
 const ON_CALL_EVERY: TimeDelta = TimeDelta::minutes(5);
-/// How long an incident's notes are kept before they are fetched again.
+/// How long an incident's notes and log entries are kept before they are fetched again.
 const NOTES_EVERY: TimeDelta = TimeDelta::minutes(2);
 /// Most incidents whose notes are fetched in one poll (one request each).
 const NOTES_PER_POLL: usize = 10;
@@ -126,8 +126,11 @@ impl PagerDutySource {
             .map(|(_, id)| id.clone())
             .collect();
         for id in due {
-            let notes = self.client().await?.notes(&id).await?;
-            let notes = notes.iter().map(map::note).collect();
+            let client = self.client().await?;
+            let mut notes: Vec<Note> = client.notes(&id).await?.iter().map(map::note).collect();
+            let log = client.log_entries(&id).await?;
+            notes.extend(log.iter().filter_map(map::log_entry));
+            notes.sort_by_key(|n| n.at);
             self.notes.insert(id, (now, notes));
         }
         Ok(())

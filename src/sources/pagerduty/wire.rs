@@ -218,6 +218,26 @@ pub struct Notes {
     pub notes: Vec<IncidentNote>,
 }
 
+/// A log entry of an incident: its timeline at PagerDuty.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LogEntry {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// `acknowledge_log_entry`, `escalate_log_entry`, `annotate_log_entry`…
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// What happened, in PagerDuty's words.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// When.
+    #[serde(default, deserialize_with = "lenient_time")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Who or what did it.
+    #[serde(default)]
+    pub agent: Option<Reference>,
+}
+
 /// `GET /users/me`.
 #[derive(Debug, Deserialize)]
 pub struct Me {
