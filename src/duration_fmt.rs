@@ -11,7 +11,9 @@ pub fn age(d: TimeDelta) -> String {
         0..60 => format!("{s}s"),
         60..3_600 => format!("{}m", s / 60),
         3_600..86_400 => format!("{}h", s / 3_600),
-        _ => format!("{}d", s / 86_400),
+        // Fits the list's age column: "364d", then years.
+        86_400..31_536_000 => format!("{}d", s / 86_400),
+        _ => format!("{}y", s / 31_536_000),
     }
 }
 
@@ -99,6 +101,8 @@ mod tests {
         assert_eq!(age(TimeDelta::seconds(12 * 60 + 59)), "12m");
         assert_eq!(age(TimeDelta::hours(2)), "2h");
         assert_eq!(age(TimeDelta::days(3)), "3d");
+        assert_eq!(age(TimeDelta::days(364)), "364d");
+        assert_eq!(age(TimeDelta::days(4067)), "11y");
         assert_eq!(age(TimeDelta::seconds(-5)), "0s");
     }
 

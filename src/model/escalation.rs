@@ -139,6 +139,10 @@ impl EscalationPolicy {
         if let Some(e) = &alert.escalation {
             return *e.policy == *self.name;
         }
+        // An alert that names its policy (PagerDuty's incidents do; a label can) has that one.
+        if let Some(named) = alert.labels.get("escalation_policy") {
+            return named == self.name;
+        }
         if self.services.is_empty() && self.matchers.is_empty() {
             return true;
         }
@@ -238,6 +242,20 @@ mod tests {
         assert!(!p.covers(&a));
         a.escalation = Some(Escalation::new("payments", 1, fired));
         assert!(p.covers(&a), "the policy the back end names wins");
+    }
+
+    #[test]
+    fn an_alert_that_names_its_policy_is_covered_by_that_one_only() {
+        let labelled = |policy: &str| {
+            crate::testing::labelled_alert(
+                "x",
+                crate::model::Severity::Critical,
+                crate::model::Status::Firing,
+                &[("service", "payments"), ("escalation_policy", policy)],
+            )
+        };
+        assert!(policy().covers(&labelled("payments")));
+        assert!(!policy().covers(&labelled("Another Escalation Policy")));
     }
 
     #[test]

@@ -62,11 +62,9 @@ pub fn incident(
         level_of(i, policies, started_at)
     };
     let mut annotations = Vec::new();
-    if let Some(s) = i
-        .summary
-        .as_deref()
-        .filter(|s| Some(*s) != i.title.as_deref())
-    {
+    // PagerDuty's summary is "[#1234] title": worth keeping only when it says more.
+    let says_more = |s: &&str| i.title.as_deref().is_none_or(|t| !s.ends_with(t));
+    if let Some(s) = i.summary.as_deref().filter(says_more) {
         annotations.push(("summary".into(), s.into()));
     }
     let mut links = Vec::new();
