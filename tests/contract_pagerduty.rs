@@ -174,8 +174,14 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
         .unwrap();
     let from = "oncall@example.com";
     let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let now = Utc::now();
     let incidents = client
-        .incidents(&ids(&["PIJ90N7"]), &ids(&["PQ9K7I8"]), &ids(&["PXPGF42"]))
+        .incidents(
+            &ids(&["PIJ90N7"]),
+            &ids(&["PQ9K7I8"]),
+            &ids(&["PXPGF42"]),
+            Some((now - TimeDelta::hours(24), now)),
+        )
         .await
         .unwrap();
     assert_eq!(incidents[0].id, "PT4KHLK");
@@ -210,7 +216,6 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
         .await
         .unwrap();
     assert_eq!(policies[0].id, "PANZZEQ");
-    let now = Utc::now();
     let oncalls = client
         .oncalls(&ids(&["PANZZEQ"]), now, now + TimeDelta::days(8))
         .await

@@ -99,6 +99,40 @@ async fn every_page_is_read_and_each_asks_for_the_next_offset() {
 }
 
 #[tokio::test]
+async fn open_incidents_of_any_age_and_recently_resolved_ones_on_demand() {
+    let s = FaultServer::start(|_, line| match line {
+        "GET /escalation_policies" => Fault::Body(NO_POLICIES.into()),
+        "GET /incidents" => Fault::Body(page(0, 2, false)),
+        other => notes_or_log(other),
+    })
+    .await;
+    let mut pd = source(&s.url);
+    pd.fetch().await.unwrap();
+    let targets = |s: &FaultServer| -> Vec<String> {
+        s.seen()
+            .iter()
+            .filter(|r| r.line == "GET /incidents")
+            .map(|r| r.head.split_whitespace().nth(1).unwrap().to_string())
+            .collect()
+    };
+    let first = targets(&s);
+    assert_eq!(first.len(), 1);
+    // Without date_range=all PagerDuty would list only the last month's incidents.
+    assert!(first[0].contains("date_range=all"), "{first:?}");
+    pd.show_resolved(Some(Duration::from_secs(24 * 3600)));
+    pd.fetch().await.unwrap();
+    let second = targets(&s);
+    assert_eq!(second.len(), 3, "open, then resolved: {second:?}");
+    assert!(
+        second[2].contains("statuses%5B%5D=resolved")
+            && second[2].contains("since=")
+            && second[2].contains("until=")
+            && !second[2].contains("date_range"),
+        "{second:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_list_longer_than_pagerduty_can_page_is_an_error_not_a_cut() {
     let pages = Arc::new(AtomicUsize::new(0));
     let p = pages.clone();

@@ -105,6 +105,8 @@ pub enum SourceCommand {
     PollNow,
     /// Stop (true) or resume (false) polling.
     SetPaused(bool),
+    /// Also report what resolved within this window (none: open alerts only), then poll.
+    ShowResolved(Option<Duration>),
 }
 
 /// What a source knows at one moment.
@@ -182,6 +184,12 @@ pub trait Source: Send + 'static {
 
     /// Fetches what the back end reports now.
     fn fetch(&mut self) -> impl Future<Output = Result<Snapshot, Error>> + Send;
+
+    /// Also reports what resolved within `window` (none: open ones only), for the back ends
+    /// that keep resolved items (PagerDuty); the others ignore it.
+    fn show_resolved(&mut self, window: Option<Duration>) {
+        let _ = window;
+    }
 
     /// Performs `op` on alert `key` on behalf of `author`. For `CreateSilence` and
     /// `ExpireSilence` the key names the source only (`SOURCE:`).

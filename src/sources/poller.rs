@@ -122,6 +122,10 @@ impl<S: Source> SourceTask<S> {
     async fn handle(&mut self, command: SourceCommand) -> bool {
         match command {
             SourceCommand::PollNow => true,
+            SourceCommand::ShowResolved(window) => {
+                self.source.show_resolved(window);
+                true
+            }
             SourceCommand::SetPaused(is_paused) => {
                 self.is_paused = is_paused;
                 let source = self.source.id().clone();

@@ -38,6 +38,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         ":reassign WHO",
         "hand the selected incident to a user or a policy",
     ),
+    (
+        ":resolved [24h]",
+        "also list incidents resolved lately (:resolved off)",
+    ),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -89,6 +93,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
             app.toast_error("read-only: nothing is reassigned from here")
         }
         "reassign" => super::act::reassign(app, rest, fx),
+        "resolved" => show_resolved(app, rest, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
@@ -285,4 +290,27 @@ fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         text: note.to_string(),
         corrects: None,
     }));
+}
+
+/// `:resolved [WINDOW|off]`: sources that keep resolved items list those of the window too.
+fn show_resolved(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
+    let window = match rest {
+        "off" | "no" | "none" => None,
+        "" => Some(std::time::Duration::from_secs(24 * 3600)),
+        text => match crate::duration_fmt::parse(text) {
+            Ok(d) if !d.is_zero() => Some(d),
+            _ => {
+                app.toast_error("resolved [WINDOW|off]: a window such as 24h, or off");
+                return;
+            }
+        },
+    };
+    super::act::to_every_source(app, fx, crate::sources::SourceCommand::ShowResolved(window));
+    app.toast_info(match window {
+        Some(w) => format!(
+            "also listing incidents resolved in the last {} (PagerDuty sources)",
+            crate::duration_fmt::short(w)
+        ),
+        None => "open incidents only".to_string(),
+    });
 }

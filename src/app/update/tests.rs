@@ -990,6 +990,36 @@ fn escalate_asks_first_and_sends_the_next_level_or_the_one_named() {
 }
 
 #[test]
+fn resolved_on_demand_asks_every_source_and_off_turns_it_back() {
+    let mut app = demo_app(100, 80, 24);
+    let mut run = |text: &str| {
+        key(&mut app, ':');
+        typed(&mut app, text);
+        code(&mut app, KeyCode::Enter)
+    };
+    let fx = run("resolved 12h");
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::SendCommand {
+                command: SourceCommand::ShowResolved(Some(w)),
+                ..
+            }] if w.as_secs() == 12 * 3600
+        ),
+        "{fx:?}"
+    );
+    let fx = run("resolved off");
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::SendCommand {
+            command: SourceCommand::ShowResolved(None),
+            ..
+        }]
+    ));
+    assert!(run("resolved soon").is_empty());
+}
+
+#[test]
 fn the_header_knows_when_i_am_on_call_and_who_is_next() {
     let mut app = demo_app(100, 80, 24);
     let on = app

@@ -117,24 +117,47 @@ impl Client {
         }
     }
 
-    /// Open incidents (triggered and acknowledged), filtered.
+    /// Open incidents (triggered and acknowledged) however old, filtered; with `resolved`,
+    /// also those created in that window that are resolved now.
     pub async fn incidents(
         &self,
         services: &[String],
         teams: &[String],
         users: &[String],
+        resolved: Option<(DateTime<Utc>, DateTime<Utc>)>,
     ) -> Result<Vec<wire::Incident>, Error> {
-        let mut query: Vec<(&str, String)> = vec![
-            ("statuses[]", "triggered".into()),
-            ("statuses[]", "acknowledged".into()),
+        let mut filters: Vec<(&str, String)> = vec![
             ("time_zone", "UTC".into()),
             ("sort_by", "created_at:desc".into()),
             ("include[]", "priorities".into()),
         ];
-        query.extend(services.iter().map(|s| ("service_ids[]", s.clone())));
-        query.extend(teams.iter().map(|t| ("team_ids[]", t.clone())));
-        query.extend(users.iter().map(|u| ("user_ids[]", u.clone())));
-        self.all_pages("/incidents", &query).await
+        filters.extend(services.iter().map(|s| ("service_ids[]", s.clone())));
+        filters.extend(teams.iter().map(|t| ("team_ids[]", t.clone())));
+        filters.extend(users.iter().map(|u| ("user_ids[]", u.clone())));
+        // Without a date range PagerDuty lists the last month only: an incident open for
+        // longer would silently drop out.
+        let mut open = filters.clone();
+        open.extend([
+            ("statuses[]", "triggered".to_string()),
+            ("statuses[]", "acknowledged".to_string()),
+            ("date_range", "all".to_string()),
+        ]);
+        let mut incidents = self.all_pages("/incidents", &open).await?;
+        if let Some((since, until)) = resolved {
+            let mut done = filters;
+            done.extend([
+                ("statuses[]", "resolved".to_string()),
+                ("since", since.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                ("until", until.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            ]);
+            let resolved: Vec<wire::Incident> = self.all_pages("/incidents", &done).await?;
+            incidents.extend(
+                resolved
+                    .into_iter()
+                    .filter(|r| r.status == wire::IncidentStatus::Resolved),
+            );
+        }
+        Ok(incidents)
     }
 
     /// One incident as it is now.

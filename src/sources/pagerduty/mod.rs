@@ -45,6 +45,8 @@ pub struct PagerDutySource {
     policies_at: Option<DateTime<Utc>>,
     notes: HashMap<String, (DateTime<Utc>, Vec<Note>)>,
     alerts: Arc<Vec<Alert>>,
+    /// Also list incidents resolved this recently.
+    resolved_window: Option<Duration>,
 }
 
 impl PagerDutySource {
@@ -61,6 +63,7 @@ impl PagerDutySource {
             policies_at: None,
             notes: HashMap::new(),
             alerts: Arc::default(),
+            resolved_window: None,
         }
     }
 
@@ -144,10 +147,14 @@ impl PagerDutySource {
             self.config.service_ids.clone(),
             self.config.team_ids.clone(),
         );
+        let window = self
+            .resolved_window
+            .and_then(|w| TimeDelta::from_std(w).ok())
+            .map(|w| (now - w, now));
         let incidents = self
             .client()
             .await?
-            .incidents(&services, &teams, &users)
+            .incidents(&services, &teams, &users, window)
             .await?;
         let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
         self.refresh_notes(&ids, now).await?;
@@ -254,6 +261,10 @@ impl PagerDutySource {
 impl Source for PagerDutySource {
     fn id(&self) -> &SourceId {
         &self.id
+    }
+
+    fn show_resolved(&mut self, window: Option<Duration>) {
+        self.resolved_window = window;
     }
 
     async fn fetch(&mut self) -> Result<Snapshot, Error> {
