@@ -141,6 +141,16 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
     .unwrap_err();
     assert!(err.to_string().contains("snooze"), "{err}");
 
+    // The incident's alerts, asked for when its detail opens.
+    let related = pd.related(&AlertKey("pd:PT4KHLK".into())).await.unwrap();
+    assert!(
+        related
+            .iter()
+            .all(|r| !r.summary.is_empty() && !r.status.is_empty()),
+        "{related:?}"
+    );
+    assert!(!related.is_empty());
+
     let seen: Vec<String> = prism.requests().into_iter().map(|r| r.request).collect();
     let count = |r: &str| seen.iter().filter(|s| *s == r).count();
     assert_eq!(count("get /incidents"), 2, "two pages: {seen:?}");
@@ -221,6 +231,8 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
         .await
         .unwrap();
     assert_eq!(oncalls[0].escalation_level, Some(2));
+    let alerts = client.incident_alerts("PT4KHLK").await.unwrap();
+    assert!(!alerts.is_empty(), "the spec's example lists an alert");
     assert_eq!(client.me().await.unwrap(), "PXPGF42");
     assert_eq!(
         client.user_id("Earline Greenholt").await.unwrap(),
@@ -239,6 +251,7 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
         "get /oncalls",
         "get /users/me",
         "get /users",
+        "get /incidents/PT4KHLK/alerts",
     ] {
         assert!(seen.iter().any(|s| s == r), "{r} not sent: {seen:?}");
     }

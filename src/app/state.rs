@@ -234,6 +234,15 @@ impl Settings {
     }
 }
 
+/// What is behind an alert, as last asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelatedState {
+    /// When it was asked for.
+    pub asked_at: DateTime<Utc>,
+    /// `None` while the answer is awaited.
+    pub answer: Option<Result<Vec<crate::model::Related>, String>>,
+}
+
 /// The whole UI state.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -299,6 +308,9 @@ pub struct App {
     pub journal_error: Option<String>,
     /// When each alert fired over the last day, as the journal recorded it (by alert key).
     pub fires: std::collections::HashMap<String, Vec<DateTime<Utc>>>,
+    /// What is behind an alert (a PagerDuty incident's alerts), as last asked: when, and
+    /// the list (`None` while the answer is awaited) or why it could not be had.
+    pub related: std::collections::HashMap<AlertKey, RelatedState>,
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
@@ -395,6 +407,7 @@ impl App {
             incident_selected: None,
             drafts: BTreeMap::new(),
             fires: Default::default(),
+            related: Default::default(),
             last_looked: None,
             toast: None,
             banner: None,

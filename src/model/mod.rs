@@ -14,7 +14,7 @@ mod status;
 pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextDraft};
 pub use escalation::{Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall};
 pub use labels::{Interner, Labels};
-pub use note::Note;
+pub use note::{Note, Related};
 pub use severity::Severity;
 pub use silence::{
     ACK_MARK, ACK_PREFIX, Matcher, Silence, SilenceState, ack_comment, is_ack_comment,

@@ -5,6 +5,29 @@ use serde::Serialize;
 
 use super::sanitize;
 
+/// Something behind an alert that its back end lists on demand: one of a PagerDuty
+/// incident's alerts (sanitized when built).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// What it is, one line.
+    pub summary: String,
+    /// Its state at the back end (`triggered`, `resolved`).
+    pub status: String,
+    /// When it was created.
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Related {
+    /// Builds one from outside text.
+    pub fn new(summary: &str, status: &str, at: Option<DateTime<Utc>>) -> Related {
+        Related {
+            summary: sanitize::line(summary, sanitize::TITLE_CAP),
+            status: sanitize::line(status, 24),
+            at,
+        }
+    }
+}
+
 /// A note: who wrote it, when, and what. The text is kept sanitized for display.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Note {

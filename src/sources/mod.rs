@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 pub use error::{Error, Failure, RETRY_AFTER_CAP, parse_retry_after};
 pub use poller::{PollPolicy, spawn};
 
-use crate::model::{Alert, AlertKey, EscalationPolicy, Matcher, Silence, SourceId};
+use crate::model::{Alert, AlertKey, EscalationPolicy, Matcher, Related, Silence, SourceId};
 
 /// Identifies one command sent to a source, so its outcome can be matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,6 +107,8 @@ pub enum SourceCommand {
     SetPaused(bool),
     /// Also report what resolved within this window (none: open alerts only), then poll.
     ShowResolved(Option<Duration>),
+    /// List what is behind this alert (a PagerDuty incident's alerts).
+    Related(AlertKey),
 }
 
 /// What a source knows at one moment.
@@ -168,6 +170,13 @@ pub enum SourceEvent {
         /// `Err` holds the back end's reason.
         result: Result<(), Failure>,
     },
+    /// What is behind an alert, asked for with `SourceCommand::Related`.
+    Related {
+        /// The alert.
+        key: AlertKey,
+        /// The list, or why it could not be had.
+        result: Result<Vec<Related>, String>,
+    },
     /// Polling was paused or resumed.
     PauseChanged {
         /// Which source.
@@ -189,6 +198,15 @@ pub trait Source: Send + 'static {
     /// that keep resolved items (PagerDuty); the others ignore it.
     fn show_resolved(&mut self, window: Option<Duration>) {
         let _ = window;
+    }
+
+    /// What is behind alert `key` (a PagerDuty incident's alerts); nothing for most.
+    fn related(
+        &mut self,
+        key: &AlertKey,
+    ) -> impl Future<Output = Result<Vec<Related>, Error>> + Send {
+        let _ = key;
+        async { Ok(Vec::new()) }
     }
 
     /// Performs `op` on alert `key` on behalf of `author`. For `CreateSilence` and

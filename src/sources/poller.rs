@@ -126,6 +126,14 @@ impl<S: Source> SourceTask<S> {
                 self.source.show_resolved(window);
                 true
             }
+            SourceCommand::Related(key) => {
+                let result = match timeout(self.policy.timeout, self.source.related(&key)).await {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(_) => Err(Error::Timeout(self.policy.timeout).to_string()),
+                };
+                send(&self.events, SourceEvent::Related { key, result }).await;
+                false
+            }
             SourceCommand::SetPaused(is_paused) => {
                 self.is_paused = is_paused;
                 let source = self.source.id().clone();

@@ -140,6 +140,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         out.push(Line::styled(line, t.style(Role::StatusPending)));
     }
     escalation(app, a, &mut out);
+    related(app, a, &mut out);
     for name in PROSE {
         if let Some(v) = a.annotations.get(name) {
             section(&mut out, t, name);
@@ -257,6 +258,41 @@ fn escalation<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
             Span::styled(who, t.style(role)),
             Span::styled(format!(" {note}"), t.style(Role::TextMuted)),
         ]));
+    }
+}
+
+/// What the back end lists behind the alert (a PagerDuty incident's alerts), once asked.
+fn related<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
+    let t = &app.theme;
+    let Some(r) = app.related.get(&a.key) else {
+        return;
+    };
+    match &r.answer {
+        None => {
+            section(out, t, "alerts in this incident");
+            out.push(Line::styled("  asking…", t.style(Role::TextMuted)));
+        }
+        Some(Err(why)) => {
+            section(out, t, "alerts in this incident");
+            out.push(Line::styled(
+                format!("  could not be had: {why}"),
+                t.style(Role::SourceFailing),
+            ));
+        }
+        Some(Ok(list)) => {
+            section(out, t, &format!("alerts in this incident ({})", list.len()));
+            for item in list {
+                let at = item
+                    .at
+                    .map(|at| format!("  {}", text::day_time(at, app.clock)))
+                    .unwrap_or_default();
+                out.push(Line::from(vec![
+                    Span::styled(format!("  {:<10}", item.status), t.style(Role::LabelKey)),
+                    Span::styled(item.summary.clone(), t.style(Role::Text)),
+                    Span::styled(at, t.style(Role::TextMuted)),
+                ]));
+            }
+        }
     }
 }
 

@@ -187,6 +187,7 @@ impl App {
                 if can_open {
                     self.is_detail_open = true;
                     self.detail_scroll = 0;
+                    self.ask_related(fx);
                 }
             }
             Command::Acknowledge => act::acknowledge(self, fx),
@@ -285,5 +286,44 @@ impl App {
 
     fn page(&self) -> usize {
         crate::ui::layout::list_rows(self).max(1)
+    }
+}
+
+/// How long what is behind an alert is kept before opening its detail asks again.
+const RELATED_FOR: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+impl App {
+    /// Asks the selected alert's source what is behind it (a PagerDuty incident's alerts),
+    /// unless it was asked lately. Only sources that keep such things are asked.
+    fn ask_related(&mut self, fx: &mut Vec<Effect>) {
+        if self.view != View::Alerts {
+            return;
+        }
+        let Some(alert) = self.selected_alert() else {
+            return;
+        };
+        let (key, source) = (alert.key.clone(), alert.source.clone());
+        let keeps_related = self
+            .sources
+            .iter()
+            .any(|s| s.info.id == source && s.info.kind == "pagerduty");
+        let is_fresh = self
+            .related
+            .get(&key)
+            .is_some_and(|r| self.now - r.asked_at < RELATED_FOR);
+        if !keeps_related || is_fresh {
+            return;
+        }
+        self.related.insert(
+            key.clone(),
+            crate::app::RelatedState {
+                asked_at: self.now,
+                answer: None,
+            },
+        );
+        fx.push(Effect::SendCommand {
+            source,
+            command: crate::sources::SourceCommand::Related(key),
+        });
     }
 }

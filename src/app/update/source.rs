@@ -121,6 +121,11 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 crate::journal::task::Request::Observed { source, changes },
             ));
         }
+        SourceEvent::Related { key, result } => {
+            if let Some(r) = app.related.get_mut(&key) {
+                r.answer = Some(result);
+            }
+        }
         SourceEvent::PauseChanged { source, is_paused } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
                 s.is_paused = is_paused;

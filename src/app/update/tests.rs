@@ -1081,3 +1081,41 @@ fn marked_alerts_are_acked_together_and_resolved_together_after_one_question() {
     assert_eq!(fx.len(), 2, "{fx:?}");
     assert!(app.marked.is_empty());
 }
+
+#[test]
+fn opening_a_pagerduty_incident_asks_for_its_alerts_once_in_a_while() {
+    let mut app = demo_app(100, 80, 24);
+    app.sources[0].info.kind = "pagerduty".into();
+    let fx = code(&mut app, KeyCode::Enter);
+    let asked = fx.iter().find_map(|e| match e {
+        Effect::SendCommand {
+            command: SourceCommand::Related(key),
+            ..
+        } => Some(key.clone()),
+        _ => None,
+    });
+    let key = asked.expect("asked for the incident's alerts");
+    assert_eq!(key.0, selected_key(&app));
+    assert_eq!(app.related[&key].answer, None, "awaited");
+    let related = vec![crate::model::Related::new("disk full", "triggered", None)];
+    app.update(Action::Source(SourceEvent::Related {
+        key: key.clone(),
+        result: Ok(related.clone()),
+    }));
+    assert_eq!(app.related[&key].answer, Some(Ok(related)));
+    code(&mut app, KeyCode::Esc);
+    let again = code(&mut app, KeyCode::Enter);
+    assert!(
+        !again.iter().any(|e| matches!(
+            e,
+            Effect::SendCommand {
+                command: SourceCommand::Related(_),
+                ..
+            }
+        )),
+        "asked a moment ago: {again:?}"
+    );
+    // A demo alert has nothing behind it: its source is not asked.
+    let mut demo = demo_app(100, 80, 24);
+    assert!(code(&mut demo, KeyCode::Enter).is_empty());
+}

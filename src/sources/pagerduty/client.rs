@@ -219,6 +219,12 @@ impl Client {
         self.all_pages(&path, &query).await
     }
 
+    /// The alerts grouped into an incident.
+    pub async fn incident_alerts(&self, id: &str) -> Result<Vec<wire::IncidentAlert>, Error> {
+        let path = format!("/incidents/{}/alerts", path_segment(id));
+        self.all_pages(&path, &[]).await
+    }
+
     /// The token's own user id (`GET /users/me`, user tokens only).
     pub async fn me(&self) -> Result<String, Error> {
         let me: wire::Me = self
@@ -353,6 +359,12 @@ impl Keyed for wire::EscalationPolicy {
 }
 
 impl Keyed for wire::LogEntry {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+impl Keyed for wire::IncidentAlert {
     fn key(&self) -> String {
         self.id.clone()
     }

@@ -16,7 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
 use crate::config::SourceConfig;
-use crate::model::{Alert, AlertKey, EscalationPolicy, Note, SourceId};
+use crate::model::{Alert, AlertKey, EscalationPolicy, Note, Related, SourceId};
 use client::Client;
 
 pub use client::{EU_API, US_API};
@@ -265,6 +265,18 @@ impl Source for PagerDutySource {
 
     fn show_resolved(&mut self, window: Option<Duration>) {
         self.resolved_window = window;
+    }
+
+    async fn related(&mut self, key: &AlertKey) -> Result<Vec<Related>, Error> {
+        let id = self.incident_id(key)?.to_string();
+        let alerts = self.client().await?.incident_alerts(&id).await?;
+        Ok(alerts
+            .iter()
+            .map(|a| {
+                let summary = a.summary.as_deref().unwrap_or(&a.id);
+                Related::new(summary, a.status.as_deref().unwrap_or(""), a.created_at)
+            })
+            .collect())
     }
 
     async fn fetch(&mut self) -> Result<Snapshot, Error> {

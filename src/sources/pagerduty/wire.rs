@@ -132,6 +132,7 @@ pub struct Page<T> {
         alias = "escalation_policies",
         alias = "oncalls",
         alias = "log_entries",
+        alias = "alerts",
         alias = "users"
     )]
     pub items: Vec<T>,
@@ -236,6 +237,23 @@ pub struct LogEntry {
     /// Who or what did it.
     #[serde(default)]
     pub agent: Option<Reference>,
+}
+
+/// One alert of an incident.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IncidentAlert {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// What it says.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// `triggered` or `resolved`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// When it was created.
+    #[serde(default, deserialize_with = "lenient_time")]
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 /// `GET /users/me`.
