@@ -311,6 +311,9 @@ pub struct App {
     /// What is behind an alert (a PagerDuty incident's alerts), as last asked: when, and
     /// the list (`None` while the answer is awaited) or why it could not be had.
     pub related: std::collections::HashMap<AlertKey, RelatedState>,
+    /// Alerts of back ends that page nobody (Alertmanager) escalated by hand here: the
+    /// local policy's level reached and since when. Kept for this run.
+    pub escalated: std::collections::HashMap<AlertKey, crate::model::Escalation>,
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
@@ -408,6 +411,7 @@ impl App {
             drafts: BTreeMap::new(),
             fires: Default::default(),
             related: Default::default(),
+            escalated: Default::default(),
             last_looked: None,
             toast: None,
             banner: None,
@@ -527,6 +531,18 @@ impl App {
             &self.settings.identity,
             self.now,
         )
+    }
+
+    /// Where `alert` stands on its policy at `at`: the policy, and the state from the
+    /// level its back end reports, or the one it was escalated to here, or the clock.
+    pub fn escalation_state(
+        &self,
+        alert: &Alert,
+        at: DateTime<Utc>,
+    ) -> Option<(&EscalationPolicy, crate::model::EscalationState<'_>)> {
+        let policy = self.policy_for(alert)?;
+        let reached = alert.escalation.as_ref().or(self.escalated.get(&alert.key));
+        Some((policy, policy.state_from(reached, alert, at)?))
     }
 
     /// The escalation policy covering `alert`, from its own source.

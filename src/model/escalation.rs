@@ -157,7 +157,17 @@ impl EscalationPolicy {
         alert: &super::Alert,
         now: DateTime<Utc>,
     ) -> Option<EscalationState<'_>> {
-        match &alert.escalation {
+        self.state_from(alert.escalation.as_ref(), alert, now)
+    }
+
+    /// Like `state_of`, from `escalation` (the level reached and since when) when known.
+    pub fn state_from(
+        &self,
+        escalation: Option<&Escalation>,
+        alert: &super::Alert,
+        now: DateTime<Utc>,
+    ) -> Option<EscalationState<'_>> {
+        match escalation {
             Some(e) => {
                 let reached = self.levels.get(e.level).map(|l| l.after)?;
                 self.state_at(e.since - reached, now)

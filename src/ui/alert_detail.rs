@@ -232,7 +232,7 @@ fn escalation<'a>(app: &'a App, a: &'a Alert, out: &mut Vec<Line<'a>>) {
         (Status::Acked, Some(acked)) => acked.min(app.now),
         _ => app.now,
     };
-    let state = policy.state_of(a, at);
+    let state = app.escalation_state(a, at).map(|(_, s)| s);
     for (i, level) in policy.levels.iter().enumerate() {
         let who: Vec<&str> = level.on_call.iter().map(|o| o.who.as_str()).collect();
         let who = who.join(", ");

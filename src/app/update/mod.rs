@@ -110,8 +110,8 @@ impl App {
             && self.selected_alert().is_some_and(|a| {
                 a.status == crate::model::Status::Firing
                     && self
-                        .policy_for(a)
-                        .and_then(|p| p.state_of(a, self.now)?.next)
+                        .escalation_state(a, self.now)
+                        .and_then(|(_, s)| s.next)
                         .is_some()
             })
     }

@@ -92,6 +92,10 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 return;
             };
             let (verb, target) = (pending.op.verb(), pending.key.target());
+            if let (Ok(()), crate::sources::Operation::Escalate { level }) = (&result, &pending.op)
+            {
+                note_local_escalation(app, &pending.key, *level);
+            }
             match &result {
                 Ok(()) => app.toast_info(format!("{verb} {target}: done")),
                 Err(e) if e.is_transient => {
@@ -132,4 +136,30 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             }
         }
     }
+}
+
+/// After an escalation a back end that pages nobody accepted (Alertmanager: the journal's
+/// timeline entry is the record), moves the alert to the level paged, from now. Back ends
+/// that report levels themselves (PagerDuty, the demo) show theirs at the next poll.
+fn note_local_escalation(app: &mut App, key: &crate::model::AlertKey, level: Option<u32>) {
+    let Some(alert) = app.all_alerts().map(|(_, a)| a).find(|a| &a.key == key) else {
+        return;
+    };
+    if alert.escalation.is_some() {
+        return;
+    }
+    let is_local = app
+        .sources
+        .iter()
+        .any(|s| s.info.id == alert.source && s.info.kind == "alertmanager");
+    let Some((policy, state)) = app.escalation_state(alert, app.now).filter(|_| is_local) else {
+        return;
+    };
+    let last = policy.levels.len().saturating_sub(1);
+    let to = match level {
+        Some(l) => (l as usize).saturating_sub(1).min(last),
+        None => (state.current + 1).min(last),
+    };
+    let reached = crate::model::Escalation::new(&policy.name, to, app.now);
+    app.escalated.insert(key.clone(), reached);
 }

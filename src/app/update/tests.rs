@@ -1119,3 +1119,31 @@ fn opening_a_pagerduty_incident_asks_for_its_alerts_once_in_a_while() {
     let mut demo = demo_app(100, 80, 24);
     assert!(code(&mut demo, KeyCode::Enter).is_empty());
 }
+
+#[test]
+fn an_alertmanager_alert_escalated_here_moves_to_the_next_level_from_now() {
+    let mut app = demo_app(100, 80, 24);
+    app.sources[0].info.kind = "alertmanager".into();
+    key(&mut app, 'e');
+    let fx = key(&mut app, 'y');
+    let Some(Effect::SendCommand {
+        source,
+        command: SourceCommand::Perform {
+            id, key: target, ..
+        },
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    let alert = app.selected_alert().unwrap().clone();
+    assert_eq!(app.escalation_state(&alert, app.now).unwrap().1.current, 0);
+    app.update(Action::Source(SourceEvent::CommandDone {
+        id: *id,
+        source: source.clone(),
+        result: Ok(()),
+    }));
+    let reached = app.escalated.get(target).cloned().unwrap();
+    assert_eq!((reached.level, reached.since), (1, app.now));
+    let (_, state) = app.escalation_state(&alert, app.now).unwrap();
+    assert_eq!(state.current, 1, "L2 pages now");
+}
