@@ -191,6 +191,12 @@ fn oncall_prints_the_local_policies_with_me_on_top() {
         (l1["who"].as_str(), l1["via"].as_str()),
         (Some("ana"), Some("primary"))
     );
+    let s = &v["schedules"][0];
+    assert_eq!(
+        (s["name"].as_str(), s["on_call"]["who"].as_str()),
+        (Some("primary"), Some("ana"))
+    );
+    assert_eq!(s["used_by"][0], "everything L1");
     let table = onduty(dir.path()).arg("oncall").output().unwrap();
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(

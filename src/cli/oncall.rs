@@ -10,13 +10,14 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::duration_fmt;
 use crate::escalation::{MyShift, my_shift};
-use crate::model::{EscalationPolicy, OnCall};
+use crate::model::{EscalationPolicy, OnCall, Schedule};
 
 #[derive(Serialize)]
 struct Report<'a> {
     me: &'a str,
     my_shift: Option<MyShift>,
     policies: Vec<PolicyOut<'a>>,
+    schedules: Vec<Schedule>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +54,7 @@ pub async fn oncall(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
             me: &me,
             my_shift: shift,
             policies: all.iter().map(|(s, p)| policy_out(s, p)).collect(),
+            schedules: Schedule::gather(all.iter().map(|(_, p)| *p)),
         };
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
@@ -126,22 +128,24 @@ fn write_table(
                 format!("after {}", duration_fmt::age(level.after))
             };
             for on in &level.on_call {
-                let mut line = format!("  L{} {after:<11} {}", i + 1, on.who);
-                if on.who == me {
-                    line.push_str(" (you)");
-                }
-                if let Some(until) = on.until {
-                    line.push_str(&format!("  until {}", when(until)));
-                }
-                if let Some(next) = &on.next {
-                    line.push_str(&format!("  next: {next}"));
-                }
+                let mut line = format!("  L{} {after:<11}", i + 1);
+                line.push_str(&shift_words(on, me, &when));
                 if let Some(via) = &on.via {
                     line.push_str(&format!("  via {via}"));
                 }
                 writeln!(out, "{line}")?;
             }
         }
+    }
+    let schedules = Schedule::gather(all.iter().map(|(_, p)| *p));
+    if !schedules.is_empty() {
+        writeln!(out, "\nschedules")?;
+    }
+    for s in &schedules {
+        let mut line = format!("  {} ", s.name);
+        line.push_str(&shift_words(&s.on_call, me, &when));
+        line.push_str(&format!("  · pages for {}", s.used_by.join(", ")));
+        writeln!(out, "{line}")?;
     }
     if all.is_empty() {
         writeln!(
@@ -151,4 +155,19 @@ fn write_table(
         )?;
     }
     Ok(())
+}
+
+/// " ana (you)  until Mon … (in 4d)  next: bo".
+fn shift_words(on: &OnCall, me: &str, when: &dyn Fn(DateTime<Utc>) -> String) -> String {
+    let mut line = format!(" {}", on.who);
+    if on.who == me {
+        line.push_str(" (you)");
+    }
+    if let Some(until) = on.until {
+        line.push_str(&format!("  until {}", when(until)));
+    }
+    if let Some(next) = &on.next {
+        line.push_str(&format!("  next: {next}"));
+    }
+    line
 }

@@ -43,6 +43,44 @@ impl OnCall {
     }
 }
 
+/// A schedule (a PagerDuty schedule, a local rotation) and who is on it now, until when,
+/// and who is next: gathered from the policies' levels that page through it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    /// Its name.
+    pub name: String,
+    /// Who is on it now.
+    pub on_call: OnCall,
+    /// The policies and levels that page through it ("payments-critical L1").
+    pub used_by: Vec<String>,
+}
+
+impl Schedule {
+    /// Every schedule the `policies` page through, once each, by name.
+    pub fn gather<'a>(policies: impl Iterator<Item = &'a EscalationPolicy>) -> Vec<Schedule> {
+        let mut out: Vec<Schedule> = Vec::new();
+        for p in policies {
+            for (i, level) in p.levels.iter().enumerate() {
+                for on in &level.on_call {
+                    let Some(name) = &on.via else { continue };
+                    let used = format!("{} L{}", p.name, i + 1);
+                    match out.iter_mut().find(|s| &s.name == name) {
+                        Some(s) if !s.used_by.contains(&used) => s.used_by.push(used),
+                        Some(_) => {}
+                        None => out.push(Schedule {
+                            name: name.clone(),
+                            on_call: on.clone(),
+                            used_by: vec![used],
+                        }),
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+}
+
 /// Where an alert stands on its escalation policy, as its back end says: the level reached
 /// and since when (the countdown to the next level runs from there).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -252,6 +290,31 @@ mod tests {
         assert!(!p.covers(&a));
         a.escalation = Some(Escalation::new("payments", 1, fired));
         assert!(p.covers(&a), "the policy the back end names wins");
+    }
+
+    #[test]
+    fn schedules_are_gathered_once_with_every_level_that_pages_through_them() {
+        let on = |who: &str, via: Option<&str>| OnCall::new(who, None, None).with_shift(None, via);
+        let level = |on_call| EscalationLevel {
+            after: TimeDelta::zero(),
+            on_call,
+        };
+        let a = EscalationPolicy::named(
+            "a",
+            vec![],
+            vec![
+                level(vec![on("ana", Some("primary"))]),
+                level(vec![on("dana", None)]),
+            ],
+        );
+        let b = EscalationPolicy::named("b", vec![], vec![level(vec![on("ana", Some("primary"))])]);
+        let s = Schedule::gather([&a, &b].into_iter());
+        assert_eq!(s.len(), 1, "dana is targeted directly: no schedule");
+        assert_eq!(
+            (s[0].name.as_str(), s[0].on_call.who.as_str()),
+            ("primary", "ana")
+        );
+        assert_eq!(s[0].used_by, ["a L1", "b L1"]);
     }
 
     #[test]

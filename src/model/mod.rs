@@ -12,7 +12,9 @@ mod silence;
 mod status;
 
 pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextDraft};
-pub use escalation::{Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall};
+pub use escalation::{
+    Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule,
+};
 pub use labels::{Interner, Labels};
 pub use note::{Note, Related};
 pub use severity::Severity;

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use super::text;
 use crate::app::{App, MyShift};
 use crate::duration_fmt;
+use crate::model::Schedule;
 use crate::theme::Role;
 
 /// Draws the on-call view into `area`.
@@ -86,6 +87,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 }
             }
             lines.push(Line::default());
+        }
+    }
+    let schedules = Schedule::gather(app.sources.iter().flat_map(|s| s.escalation.iter()));
+    if !schedules.is_empty() {
+        lines.push(Line::styled("SCHEDULES", t.style(Role::GroupHeader)));
+        for s in &schedules {
+            let on = &s.on_call;
+            let role = if on.who == me { Role::Me } else { Role::Text };
+            let mut spans = vec![
+                Span::styled(format!("  {}  ", s.name), t.style(Role::LabelKey)),
+                Span::styled(on.who.clone(), t.style(role)),
+            ];
+            if let Some(until) = on.until {
+                spans.push(Span::styled(
+                    format!("  until {}", text::day_time(until, app.clock)),
+                    t.style(Role::TextMuted),
+                ));
+            }
+            if let Some(next) = &on.next {
+                spans.push(Span::styled(format!("  next: {next}"), t.style(Role::Text)));
+            }
+            if area.width >= 110 {
+                spans.push(Span::styled(
+                    format!("  · pages for {}", s.used_by.join(", ")),
+                    t.style(Role::TextMuted),
+                ));
+            }
+            lines.push(Line::from(spans));
         }
     }
     if lines.is_empty() {
