@@ -307,3 +307,72 @@ async fn two_sources_on_one_token_never_have_two_requests_in_flight() {
     assert!(s.seen().len() >= 4, "{:?}", s.seen());
     assert_eq!(s.most_in_flight(), 1);
 }
+
+/// Whether `s` holds nothing that could steer a terminal or hide text.
+fn is_inert(s: &str) -> bool {
+    let steers = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
+            || matches!(c, '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{61c}')
+            || ('\u{e0000}'..='\u{e007f}').contains(&c)
+    };
+    !s.chars().any(steers)
+}
+
+#[tokio::test]
+async fn hostile_text_from_pagerduty_arrives_inert_and_capped() {
+    const EVIL: &str = "a\u{1b}]52;c;ZXZpbA==\u{7}b\u{202e}c\u{200b}d\u{9b}2Je\u{e0041}";
+    let huge = "x".repeat(1 << 20);
+    let policies = json!({"escalation_policies": [{"id": "PEVIL01", "name": EVIL,
+        "escalation_rules": [{"escalation_delay_in_minutes": 5,
+            "targets": [{"id": "S1", "summary": EVIL}]}],
+        "services": [{"id": "SV", "summary": EVIL}]}], "more": false})
+    .to_string();
+    let oncalls = json!({"oncalls": [{"user": {"id": "U1", "summary": EVIL},
+        "schedule": {"id": "S1", "summary": EVIL}, "escalation_policy": {"id": "PEVIL01"},
+        "escalation_level": 1, "start": null, "end": null}], "more": false})
+    .to_string();
+    let mut i = incident("PEVIL01", "triggered");
+    i["title"] = json!(format!("{EVIL}{huge}"));
+    i["service"] = json!({"id": "SV", "summary": EVIL});
+    i["escalation_policy"] = json!({"id": "PEVIL01", "summary": EVIL});
+    let incidents = json!({"incidents": [i], "more": false}).to_string();
+    let notes = json!({"notes": [{"content": EVIL, "user": {"summary": EVIL}}]}).to_string();
+    let log = json!({"log_entries": [{"id": "L1", "type": "escalate_log_entry",
+        "summary": EVIL, "agent": {"summary": EVIL}}], "more": false})
+    .to_string();
+    let s = FaultServer::start(move |_, line| {
+        Fault::Body(match line {
+            "GET /escalation_policies" => policies.clone(),
+            "GET /oncalls" => oncalls.clone(),
+            "GET /incidents" => incidents.clone(),
+            l if l.ends_with("/notes") => notes.clone(),
+            _ => log.clone(),
+        })
+    })
+    .await;
+    assert!(!is_inert(EVIL), "the check sees what it checks for");
+    let snapshot = source(&s.url).fetch().await.unwrap();
+    let a = &snapshot.alerts[0];
+    assert!(a.title.chars().count() <= onduty::model::sanitize::TITLE_CAP);
+    assert!(a.title.starts_with("abcde"), "{}", &a.title[..40]);
+    let mut texts: Vec<String> = vec![a.title.to_string(), a.service.to_string()];
+    texts.extend(a.labels.iter().map(|(_, v)| v.to_string()));
+    texts.extend(
+        a.notes
+            .iter()
+            .flat_map(|n| [n.author.clone(), n.text.clone()]),
+    );
+    let p = &snapshot.escalation[0];
+    texts.push(p.name.clone());
+    texts.extend(p.services.clone());
+    for on in p.levels.iter().flat_map(|l| l.on_call.iter()) {
+        texts.push(on.who.clone());
+        texts.extend(on.via.clone());
+    }
+    assert_eq!(a.notes.len(), 2, "the note and the log entry");
+    for t in &texts {
+        assert!(is_inert(t), "{t:?}");
+    }
+    assert_eq!(p.name, "abcde");
+}
