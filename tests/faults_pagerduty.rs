@@ -133,6 +133,32 @@ async fn open_incidents_of_any_age_and_recently_resolved_ones_on_demand() {
 }
 
 #[tokio::test]
+async fn mine_only_asks_who_the_token_is_once_and_filters_on_them() {
+    let s = FaultServer::start(|_, line| match line {
+        "GET /escalation_policies" => Fault::Body(NO_POLICIES.into()),
+        "GET /users/me" => Fault::Body(r#"{"user":{"id":"PME0001","summary":"ana"}}"#.into()),
+        "GET /incidents" => Fault::Body(page(0, 1, false)),
+        other => notes_or_log(other),
+    })
+    .await;
+    let mut pd = source(&s.url);
+    pd.fetch().await.unwrap();
+    pd.set_mine_only(true);
+    pd.fetch().await.unwrap();
+    pd.fetch().await.unwrap();
+    let seen = s.seen();
+    let me = seen.iter().filter(|r| r.line == "GET /users/me").count();
+    assert_eq!(me, 1, "asked once: {seen:?}");
+    let lists: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.line == "GET /incidents")
+        .map(|r| r.head.split_whitespace().nth(1).unwrap())
+        .collect();
+    assert!(!lists[0].contains("user_ids"), "{lists:?}");
+    assert!(lists[1].contains("user_ids%5B%5D=PME0001"), "{lists:?}");
+}
+
+#[tokio::test]
 async fn a_list_longer_than_pagerduty_can_page_is_an_error_not_a_cut() {
     let pages = Arc::new(AtomicUsize::new(0));
     let p = pages.clone();

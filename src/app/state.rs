@@ -216,6 +216,8 @@ pub struct Settings {
     pub group: GroupBy,
     /// The local rotations, for "my next shift".
     pub escalation: Arc<crate::escalation::LocalEscalation>,
+    /// Whether a source starts narrowed to my incidents (`mine_only`).
+    pub is_mine_only: bool,
 }
 
 impl Settings {
@@ -230,6 +232,7 @@ impl Settings {
             sort: config.sort,
             group: config.group,
             escalation: config.escalation.clone(),
+            is_mine_only: config.sources.iter().any(|s| s.mine_only),
         }
     }
 }
@@ -314,6 +317,8 @@ pub struct App {
     /// Alerts of back ends that page nobody (Alertmanager) escalated by hand here: the
     /// local policy's level reached and since when. Kept for this run.
     pub escalated: std::collections::HashMap<AlertKey, crate::model::Escalation>,
+    /// Whether `:mine` narrowed PagerDuty sources to my incidents.
+    pub is_mine_only: bool,
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
@@ -354,6 +359,7 @@ impl App {
         themes: Arc<ThemeCatalog>,
         now: DateTime<Utc>,
     ) -> App {
+        let is_mine_only = settings.is_mine_only;
         let sources = sources
             .into_iter()
             .enumerate()
@@ -412,6 +418,7 @@ impl App {
             fires: Default::default(),
             related: Default::default(),
             escalated: Default::default(),
+            is_mine_only,
             last_looked: None,
             toast: None,
             banner: None,

@@ -107,6 +107,8 @@ pub enum SourceCommand {
     SetPaused(bool),
     /// Also report what resolved within this window (none: open alerts only), then poll.
     ShowResolved(Option<Duration>),
+    /// Only what is assigned to me (true) or everything the config lets in, then poll.
+    MineOnly(bool),
     /// List what is behind this alert (a PagerDuty incident's alerts).
     Related(AlertKey),
 }
@@ -198,6 +200,12 @@ pub trait Source: Send + 'static {
     /// that keep resolved items (PagerDuty); the others ignore it.
     fn show_resolved(&mut self, window: Option<Duration>) {
         let _ = window;
+    }
+
+    /// Only what is assigned to the token's user, where the back end assigns (PagerDuty);
+    /// the others ignore it.
+    fn set_mine_only(&mut self, mine_only: bool) {
+        let _ = mine_only;
     }
 
     /// What is behind alert `key` (a PagerDuty incident's alerts); nothing for most.

@@ -126,6 +126,10 @@ impl<S: Source> SourceTask<S> {
                 self.source.show_resolved(window);
                 true
             }
+            SourceCommand::MineOnly(mine_only) => {
+                self.source.set_mine_only(mine_only);
+                true
+            }
             SourceCommand::Related(key) => {
                 let result = match timeout(self.policy.timeout, self.source.related(&key)).await {
                     Ok(r) => r.map_err(|e| e.to_string()),

@@ -39,6 +39,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "hand the selected incident to a user or a policy",
     ),
     (
+        ":mine [on|off]",
+        "only incidents assigned to me (PagerDuty)",
+    ),
+    (
         ":resolved [24h]",
         "also list incidents resolved lately (:resolved off)",
     ),
@@ -94,6 +98,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         }
         "reassign" => super::act::reassign(app, rest, fx),
         "resolved" => show_resolved(app, rest, fx),
+        "mine" => mine_only(app, rest, fx),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
@@ -290,6 +295,26 @@ fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         text: note.to_string(),
         corrects: None,
     }));
+}
+
+/// `:mine [on|off]` (alone: toggles): PagerDuty sources list only my incidents.
+fn mine_only(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
+    let on = match rest {
+        "" => !app.is_mine_only,
+        "on" | "yes" => true,
+        "off" | "no" => false,
+        _ => {
+            app.toast_error("mine [on|off]");
+            return;
+        }
+    };
+    app.is_mine_only = on;
+    super::act::to_every_source(app, fx, crate::sources::SourceCommand::MineOnly(on));
+    app.toast_info(if on {
+        "only incidents assigned to me (PagerDuty sources)"
+    } else {
+        "every incident the config lets in"
+    });
 }
 
 /// `:resolved [WINDOW|off]`: sources that keep resolved items list those of the window too.

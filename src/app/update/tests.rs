@@ -1017,6 +1017,22 @@ fn resolved_on_demand_asks_every_source_and_off_turns_it_back() {
         }]
     ));
     assert!(run("resolved soon").is_empty());
+    let fx = run("mine");
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::SendCommand {
+            command: SourceCommand::MineOnly(true),
+            ..
+        }]
+    ));
+    let fx = run("mine");
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::SendCommand {
+            command: SourceCommand::MineOnly(false),
+            ..
+        }]
+    ));
 }
 
 #[test]

@@ -267,6 +267,10 @@ impl Source for PagerDutySource {
         self.resolved_window = window;
     }
 
+    fn set_mine_only(&mut self, mine_only: bool) {
+        self.config.mine_only = mine_only;
+    }
+
     async fn related(&mut self, key: &AlertKey) -> Result<Vec<Related>, Error> {
         let id = self.incident_id(key)?.to_string();
         let alerts = self.client().await?.incident_alerts(&id).await?;
