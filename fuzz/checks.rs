@@ -18,6 +18,7 @@ pub type Check = fn(&[u8]);
 pub const TARGETS: &[(&str, Check)] = &[
     ("alertmanager_answers", alertmanager_answers),
     ("config", config),
+    ("escalation", escalation),
     ("theme", theme),
     ("filter", filter),
     ("palette", palette),
@@ -63,6 +64,45 @@ pub fn config(data: &[u8]) {
     };
     let overrides = onduty::config::Overrides::default();
     let _ = onduty::config::Config::from_str_at(text, "fuzz.toml", &overrides);
+}
+
+/// The escalation file on any text: an error or rotations and policies; then who is on
+/// call at a few instants (across DST changes), each shift holding its instant, and every
+/// member's next shift; never a panic, never a loop.
+pub fn escalation(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(file) = onduty::escalation::LocalEscalation::parse(text, "fuzz.toml") else {
+        return;
+    };
+    let instants = [
+        0,
+        1_774_746_000,
+        1_792_890_000,
+        1_798_761_599,
+        4_102_444_800,
+    ];
+    for secs in instants {
+        let Some(now) = chrono::DateTime::from_timestamp(secs, 0) else {
+            continue;
+        };
+        for policy in file.policies_at(now) {
+            for on in policy.levels.iter().flat_map(|l| l.on_call.iter()) {
+                if let (Some(from), Some(until)) = (on.from, on.until) {
+                    assert!(from <= now && now < until, "{on:?} at {now}");
+                }
+                assert!(!on.who.chars().any(is_forbidden));
+            }
+        }
+        for r in &file.rotations {
+            for m in &r.members {
+                if let Some((from, until, _)) = file.next_shift_of(m, now) {
+                    assert!(now < until && from < until, "{m}: {from}..{until} at {now}");
+                }
+            }
+        }
+    }
 }
 
 /// The theme parser on any text: an error or a theme, never a panic.

@@ -11,7 +11,7 @@ minutes="${1:-10}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(alertmanager_answers config theme filter palette sanitize)
+  targets=(alertmanager_answers config escalation theme filter palette sanitize)
 fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1

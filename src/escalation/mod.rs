@@ -6,7 +6,9 @@ pub mod rotation;
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -174,12 +176,17 @@ impl LocalEscalation {
             let starts = match &r.starts {
                 None => NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
                 Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| invalid(key("starts"), s, "use YYYY-MM-DD"))?,
+                    .ok()
+                    .filter(|d| is_plausible(d.year()))
+                    .ok_or_else(|| {
+                        invalid(key("starts"), s, "use YYYY-MM-DD, between 1970 and 2200")
+                    })?,
             };
             let mut overrides = Vec::new();
             for (j, o) in r.overrides.iter().enumerate() {
                 let at = |k: &str, v: &str| {
-                    local_instant(v, zone).ok_or_else(|| {
+                    let plausible = |t: &DateTime<Utc>| is_plausible(t.year());
+                    local_instant(v, zone).filter(plausible).ok_or_else(|| {
                         invalid(
                             format!("rotation[{i}].override[{j}].{k}"),
                             v,
@@ -372,6 +379,11 @@ pub fn my_shift<'a>(
     Some(MyShift::Next { from })
 }
 
+/// Years a rotation's dates may name: the arithmetic stays far from chrono's limits.
+fn is_plausible(year: i32) -> bool {
+    (1970..=2200).contains(&year)
+}
+
 /// `YYYY-MM-DD HH:MM` read in `zone`, or an RFC 3339 instant.
 fn local_instant(s: &str, zone: Tz) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -464,6 +476,14 @@ targets = ["dana"]
             .to_string();
         assert!(
             m.contains("override[0].until") && m.contains("after from"),
+            "{m}"
+        );
+        let bad = FILE.replace("2026-01-05", "+99999-01-05");
+        let m = LocalEscalation::parse(&bad, "e.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("rotation[0].starts") && m.contains("1970 and 2200"),
             "{m}"
         );
         let bad = FILE.replace("shift = \"weekly\"", "shfit = \"weekly\"");
