@@ -220,6 +220,38 @@ impl PagerDutySource {
             .unwrap_or_else(|| name_or_id.to_string())
     }
 
+    /// Snoozes the incident, acknowledging it first when it is not (PagerDuty only snoozes
+    /// acknowledged incidents); the comment becomes a note.
+    async fn snooze(
+        &mut self,
+        key: &AlertKey,
+        id: &str,
+        duration: Duration,
+        comment: &str,
+        from: &str,
+    ) -> Result<(), Error> {
+        let client = self.client().await?;
+        match client.incident(id).await?.status {
+            wire::IncidentStatus::Resolved => {
+                return Err(Error::Rejected(format!("{key} is already resolved")));
+            }
+            wire::IncidentStatus::Triggered | wire::IncidentStatus::Unknown => {
+                client.set_status(id, "acknowledged", from).await?;
+            }
+            wire::IncidentStatus::Acknowledged => {}
+        }
+        client.snooze(id, duration, from).await?;
+        if !comment.trim().is_empty() {
+            let text = format!(
+                "snoozed for {}: {comment}",
+                crate::duration_fmt::short(duration)
+            );
+            client.add_note_once(id, &text, from).await?;
+        }
+        self.notes.remove(id);
+        Ok(())
+    }
+
     /// Pages `level` (1-based), or the level after the one the incident is at.
     async fn escalate(
         &mut self,
@@ -322,28 +354,7 @@ impl Source for PagerDutySource {
                 client.set_status(&id, wanted, &from).await
             }
             Operation::Silence { duration, comment } => {
-                let client = self.client().await?;
-                let incident = client.incident(&id).await?;
-                match incident.status {
-                    wire::IncidentStatus::Resolved => {
-                        return Err(Error::Rejected(format!("{key} is already resolved")));
-                    }
-                    // Only an acknowledged incident can be snoozed.
-                    wire::IncidentStatus::Triggered | wire::IncidentStatus::Unknown => {
-                        client.set_status(&id, "acknowledged", &from).await?;
-                    }
-                    wire::IncidentStatus::Acknowledged => {}
-                }
-                client.snooze(&id, *duration, &from).await?;
-                if !comment.trim().is_empty() {
-                    let text = format!(
-                        "snoozed for {}: {comment}",
-                        crate::duration_fmt::short(*duration)
-                    );
-                    client.add_note_once(&id, &text, &from).await?;
-                }
-                self.notes.remove(&id);
-                Ok(())
+                self.snooze(key, &id, *duration, comment, &from).await
             }
             Operation::AddNote { text } => {
                 self.client().await?.add_note_once(&id, text, &from).await?;
