@@ -10,6 +10,7 @@ pub mod journal;
 pub mod logging;
 pub mod model;
 pub mod notify;
+pub mod runbook;
 pub mod runtime;
 pub mod sources;
 #[doc(hidden)]

@@ -224,3 +224,63 @@ fn a_bad_escalation_file_is_named_with_its_key_and_value() {
         "{err}"
     );
 }
+
+#[test]
+fn runbook_prints_the_annotation_or_the_library_file_that_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    let books = dir.path().join("books/db");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::create_dir_all(&books).unwrap();
+    std::fs::write(
+        books.join("replication.md"),
+        "---\nalerts: [ReplicationLag]\nservice: db\n---\n# Replica lag\n\n- [ ] check `pg_stat_replication`\n",
+    )
+    .unwrap();
+    let config = |annotations: &str| {
+        format!(
+            "runbook_dirs = [{:?}]\nrunbook_annotations = {annotations}\n",
+            dir.path().join("books").display().to_string()
+        )
+    };
+    std::fs::write(cfg.join("config.toml"), config("[\"runbook_url\"]")).unwrap();
+    let out = onduty(dir.path())
+        .args(["runbook", "demo:replicationlag"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text.trim(),
+        "runbook (runbook_url): https://runbooks.example.com/ReplicationLag"
+    );
+    // Without the annotation, the library's file for that alert and service.
+    std::fs::write(cfg.join("config.toml"), config("[]")).unwrap();
+    let out = onduty(dir.path())
+        .args(["runbook", "demo:replicationlag"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Replica lag  ("), "{text}");
+    assert!(text.contains("- [ ] check `pg_stat_replication`"), "{text}");
+    let none = onduty(dir.path())
+        .args(["runbook", "demo:diskspacelow"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        none.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&none.stdout)
+    );
+    let unknown = onduty(dir.path())
+        .args(["runbook", "demo:nope"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no source reports"));
+}

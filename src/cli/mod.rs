@@ -6,6 +6,7 @@ mod files;
 mod journaled;
 mod oncall;
 mod oneshot;
+mod runbook;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -109,6 +110,11 @@ pub enum CommandLine {
         #[arg(long)]
         json: bool,
     },
+    /// Print an alert's runbook: its annotation, or the runbook_dirs file that matches it.
+    Runbook {
+        /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
+        key: String,
+    },
     /// Who is on call: every escalation policy, its levels, now, until when and who is next.
     Oncall {
         /// JSON for scripts.
@@ -198,6 +204,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Silences { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::silences(&config, *json).await
+        }
+        Some(CommandLine::Runbook { key }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            runbook::runbook(&config, key).await
         }
         Some(CommandLine::Oncall { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

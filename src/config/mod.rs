@@ -225,6 +225,12 @@ pub struct Config {
     /// The sources.
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
+    /// Directories of Markdown runbooks (`~/` is the home directory).
+    #[serde(default)]
+    pub runbook_dirs: Vec<PathBuf>,
+    /// Annotations that name an alert's runbook, in order.
+    #[serde(default = "default_runbook_annotations")]
+    pub runbook_annotations: Vec<String>,
     /// Key tables: `[keys.alert_list] a = "acknowledge"`.
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
     /// The keymap built from `keys`.
@@ -422,6 +428,20 @@ impl Config {
         crate::journal::Location::parse(Some(&self.journal), default_file)
     }
 
+    /// The runbook library of `runbook_dirs`, read now.
+    pub fn runbook_library(&self) -> crate::runbook::Library {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let dirs: Vec<PathBuf> = self
+            .runbook_dirs
+            .iter()
+            .map(|d| match (d.strip_prefix("~"), &home) {
+                (Ok(rest), Some(home)) => home.join(rest),
+                _ => d.clone(),
+            })
+            .collect();
+        crate::runbook::Library::load(&dirs)
+    }
+
     /// The identity used on acks and notes.
     pub fn identity(&self) -> String {
         if !self.identity.trim().is_empty() {
@@ -569,6 +589,13 @@ fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
         )
     })
     .unwrap_or_default()
+}
+
+fn default_runbook_annotations() -> Vec<String> {
+    crate::runbook::DEFAULT_ANNOTATIONS
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
 }
 
 fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
