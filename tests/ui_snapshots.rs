@@ -302,3 +302,34 @@ fn note_editor_with_two_lines() {
         keys(app, "rolled back deploy 4512\nerror rate falling");
     });
 }
+
+#[test]
+fn runbook_rendered_from_the_library() {
+    snapshot_each_size("runbook", |app| {
+        let markdown = "# Connection pool exhausted\n\n\
+            Clients wait for **pgbouncer**; see the [dashboard](https://grafana.example.com/d/pg).\n\n\
+            ## Steps\n\n\
+            - [ ] check the pool: `SHOW POOLS;`\n\
+            - [x] page the DBA on call\n\n\
+            ```sql\nSELECT pid, state FROM pg_stat_activity WHERE state = 'active';\n```\n\n\
+            | pool | size |\n|---|---|\n| payments | 200 |\n";
+        let entry = onduty::runbook::Entry {
+            path: "/runbooks/pgbouncer.md".into(),
+            title: "Connection pool exhausted".into(),
+            alerts: vec!["ConnectionPoolExhausted".into()],
+            labels: vec![],
+            markdown: markdown.into(),
+        };
+        app.settings.runbooks = std::sync::Arc::new(onduty::runbook::Library {
+            entries: vec![entry],
+            problems: vec![],
+        });
+        app.settings.runbook_annotations = vec![];
+        keys(app, "b");
+    });
+}
+
+#[test]
+fn runbook_that_is_a_link() {
+    snapshot_each_size("runbook_link", |app| keys(app, "b"));
+}

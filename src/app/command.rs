@@ -66,6 +66,8 @@ commands! {
     Escalate = "escalate",
     /// Write a note on the selected alert
     Note = "note",
+    /// Open the selected alert's runbook
+    OpenRunbook = "open_runbook",
     /// Mark or unmark the selected alert (S silences marks)
     Mark = "mark",
     /// Declare an incident from the marked (or the selected) alerts

@@ -218,6 +218,10 @@ pub struct Settings {
     pub escalation: Arc<crate::escalation::LocalEscalation>,
     /// Whether a source starts narrowed to my incidents (`mine_only`).
     pub is_mine_only: bool,
+    /// The runbook library of `runbook_dirs`.
+    pub runbooks: Arc<crate::runbook::Library>,
+    /// Annotations that name an alert's runbook, in order.
+    pub runbook_annotations: Vec<String>,
 }
 
 impl Settings {
@@ -233,6 +237,8 @@ impl Settings {
             group: config.group,
             escalation: config.escalation.clone(),
             is_mine_only: config.sources.iter().any(|s| s.mine_only),
+            runbooks: Arc::new(config.runbook_library()),
+            runbook_annotations: config.runbook_annotations.clone(),
         }
     }
 }
@@ -319,6 +325,8 @@ pub struct App {
     pub escalated: std::collections::HashMap<AlertKey, crate::model::Escalation>,
     /// Whether `:mine` narrowed PagerDuty sources to my incidents.
     pub is_mine_only: bool,
+    /// Whether the open detail shows the alert's runbook (`b`) rather than the alert.
+    pub is_runbook_shown: bool,
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
@@ -419,6 +427,7 @@ impl App {
             related: Default::default(),
             escalated: Default::default(),
             is_mine_only,
+            is_runbook_shown: false,
             last_looked: None,
             toast: None,
             banner: None,

@@ -12,6 +12,7 @@ pub mod layout;
 mod note_editor;
 mod oncall;
 mod outbox;
+mod runbook;
 mod silence_editor;
 mod silences;
 mod source_health;
@@ -43,6 +44,9 @@ pub fn view(app: &App, frame: &mut Frame) {
     let areas = layout::areas(app, area);
     header::render(app, frame, areas.header);
     match app.view {
+        View::Alerts if app.is_detail_open && app.is_runbook_shown => {
+            runbook::render(app, frame, areas.body)
+        }
         View::Alerts if app.is_detail_open => alert_detail::render(app, frame, areas.body, true),
         View::Alerts => {
             alert_list::render(app, frame, areas.body);

@@ -186,8 +186,18 @@ impl App {
                 };
                 if can_open {
                     self.is_detail_open = true;
+                    self.is_runbook_shown = false;
                     self.detail_scroll = 0;
                     self.ask_related(fx);
+                }
+            }
+            Command::OpenRunbook => {
+                if self.view == View::Alerts && self.selected_alert().is_some() {
+                    self.is_detail_open = true;
+                    self.is_runbook_shown = true;
+                    self.detail_scroll = 0;
+                } else {
+                    self.toast_error("no alert selected to open the runbook of");
                 }
             }
             Command::Acknowledge => act::acknowledge(self, fx),
@@ -249,6 +259,7 @@ impl App {
     fn show(&mut self, view: View) {
         self.view = view;
         self.is_detail_open = false;
+        self.is_runbook_shown = false;
         self.overlay = Overlay::None;
     }
 
@@ -257,6 +268,7 @@ impl App {
             self.overlay = Overlay::None;
         } else if self.is_detail_open {
             self.is_detail_open = false;
+            self.is_runbook_shown = false;
         } else if self.view != View::Alerts {
             self.view = View::Alerts;
         } else if !self.filter_text.is_empty() {

@@ -1163,3 +1163,19 @@ fn an_alertmanager_alert_escalated_here_moves_to_the_next_level_from_now() {
     let (_, state) = app.escalation_state(&alert, app.now).unwrap();
     assert_eq!(state.current, 1, "L2 pages now");
 }
+
+#[test]
+fn b_opens_the_runbook_in_the_detail_and_esc_comes_back_to_the_list() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, 'b');
+    assert!(app.is_detail_open && app.is_runbook_shown);
+    key(&mut app, 'j');
+    assert_eq!(app.detail_scroll, 1, "j scrolls the runbook");
+    code(&mut app, KeyCode::Esc);
+    assert!(!app.is_detail_open && !app.is_runbook_shown);
+    code(&mut app, KeyCode::Enter);
+    assert!(
+        app.is_detail_open && !app.is_runbook_shown,
+        "enter shows the alert"
+    );
+}
