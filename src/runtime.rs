@@ -136,6 +136,9 @@ where
     Ok((app, exit))
 }
 
+/// How long a runbook link may take.
+const RUNBOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Where effects go.
 struct Outlets<'a> {
     commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
@@ -149,6 +152,18 @@ fn carry_out(app: &mut App, out: &Outlets<'_>, effects: Vec<Effect>) -> bool {
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::FetchRunbook(url) => {
+                let done = out.done.clone();
+                tokio::spawn(async move {
+                    let result = crate::runbook::fetch::fetch(
+                        &url,
+                        RUNBOOK_TIMEOUT,
+                        crate::runbook::fetch::FETCH_CAP,
+                    )
+                    .await;
+                    let _ = done.send(Action::RunbookFetched { url, result });
+                });
+            }
             Effect::Release(old) => {
                 tokio::task::spawn_blocking(move || drop(old));
             }

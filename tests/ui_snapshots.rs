@@ -333,3 +333,17 @@ fn runbook_rendered_from_the_library() {
 fn runbook_that_is_a_link() {
     snapshot_each_size("runbook_link", |app| keys(app, "b"));
 }
+
+#[test]
+fn runbook_fetched_from_its_link() {
+    snapshot_each_size("runbook_fetched", |app| {
+        keys(app, "b");
+        let url = app.fetched_runbooks.keys().next().unwrap().clone();
+        app.update(Action::RunbookFetched {
+            url,
+            result: Ok(onduty::runbook::fetch::Fetched::Markdown(
+                "# Pool exhausted\n\n1. `SHOW POOLS;`\n2. *Raise* the pool size\n".into(),
+            )),
+        });
+    });
+}

@@ -30,6 +30,13 @@ pub enum Action {
     Journal(crate::journal::task::JournalEvent),
     /// An ordering of every alert that ran off the UI task finished.
     Ordered(Box<super::order_job::Ordered>),
+    /// A runbook link was fetched (or could not be).
+    RunbookFetched {
+        /// The link.
+        url: String,
+        /// Its Markdown, or that it is a web page, or why not.
+        result: Result<crate::runbook::fetch::Fetched, String>,
+    },
     /// A filter pass that ran off the UI task finished.
     FilterApplied {
         /// The job's generation; only the newest is applied.
@@ -58,6 +65,8 @@ pub enum Effect {
     OrderAlerts(super::order_job::OrderJob),
     /// Run a filter pass off the UI task; it comes back as `Action::FilterApplied`.
     FilterAlerts(super::filter_job::FilterJob),
+    /// Fetch a runbook link; it comes back as `Action::RunbookFetched`.
+    FetchRunbook(String),
     /// Free a replaced snapshot off the UI task.
     Release(std::sync::Arc<Vec<crate::model::Alert>>),
 }

@@ -327,6 +327,9 @@ pub struct App {
     pub is_mine_only: bool,
     /// Whether the open detail shows the alert's runbook (`b`) rather than the alert.
     pub is_runbook_shown: bool,
+    /// Runbook links fetched this run: `None` while the answer is awaited.
+    pub fetched_runbooks:
+        std::collections::HashMap<String, Option<Result<crate::runbook::fetch::Fetched, String>>>,
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
@@ -428,6 +431,7 @@ impl App {
             escalated: Default::default(),
             is_mine_only,
             is_runbook_shown: false,
+            fetched_runbooks: Default::default(),
             last_looked: None,
             toast: None,
             banner: None,

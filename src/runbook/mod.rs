@@ -2,6 +2,8 @@
 //! by front matter, else a file named after the alert) and its text. The library is one or
 //! more directories of Markdown files (`runbook_dirs`), read once at start, each file capped.
 
+pub mod fetch;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;

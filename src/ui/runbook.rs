@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
 use crate::runbook::Runbook;
+use crate::runbook::fetch::Fetched;
 use crate::theme::Role;
 
 /// Draws the selected alert's runbook into `area`.
@@ -28,17 +29,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             // The file was sanitized when read: the renderer only sees inert text.
             tui_markdown::from_str(&entry.markdown),
         ),
-        Some(Runbook::Link { from, url }) => (
-            " RUNBOOK ".to_string(),
-            Text::from(vec![
-                Line::styled(format!("{from}: {url}"), t.style(Role::Text)),
-                Line::default(),
-                Line::styled(
-                    "a link: open it in a browser (runbooks fetched over http(s) come next)",
-                    muted,
-                ),
-            ]),
-        ),
+        Some(Runbook::Link { from, url }) => {
+            let link = Line::styled(format!("{from}: {url}"), t.style(Role::Text));
+            let said = |words: String| {
+                Text::from(vec![
+                    link.clone(),
+                    Line::default(),
+                    Line::styled(words, muted),
+                ])
+            };
+            let text = match app.fetched_runbooks.get(url) {
+                Some(Some(Ok(Fetched::Markdown(md)))) => {
+                    let mut text = tui_markdown::from_str(md);
+                    text.lines.insert(0, Line::default());
+                    text.lines.insert(0, link.clone());
+                    text
+                }
+                Some(Some(Ok(Fetched::Html))) => said("a web page: open it in a browser".into()),
+                Some(Some(Err(why))) => said(format!("could not be fetched: {why}")),
+                Some(None) => said("fetching…".into()),
+                None => said("a link: open it in a browser".into()),
+            };
+            (" RUNBOOK ".to_string(), text)
+        }
         None => (
             " RUNBOOK ".to_string(),
             Text::from(vec![Line::styled(

@@ -191,7 +191,13 @@ fn head(status: u16, extra: &str, length: Option<usize>) -> String {
         Some(n) => format!("Content-Length: {n}\r\n"),
         None => "Transfer-Encoding: chunked\r\n".into(),
     };
-    format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}{length}\r\n")
+    // JSON unless the extra headers name their own type.
+    let kind = if extra.to_ascii_lowercase().contains("content-type:") {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
+    format!("HTTP/1.1 {status} X\r\n{kind}{extra}{length}\r\n")
 }
 
 async fn answer(sock: &mut TcpStream, fault: Fault) -> std::io::Result<()> {

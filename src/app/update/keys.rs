@@ -196,6 +196,7 @@ impl App {
                     self.is_detail_open = true;
                     self.is_runbook_shown = true;
                     self.detail_scroll = 0;
+                    self.fetch_runbook(fx);
                 } else {
                     self.toast_error("no alert selected to open the runbook of");
                 }
@@ -337,5 +338,28 @@ impl App {
             source,
             command: crate::sources::SourceCommand::Related(key),
         });
+    }
+}
+
+impl App {
+    /// Asks for the selected alert's runbook when it is an http(s) link not fetched yet
+    /// (one that failed is asked again).
+    fn fetch_runbook(&mut self, fx: &mut Vec<Effect>) {
+        let Some(alert) = self.selected_alert() else {
+            return;
+        };
+        let found = self
+            .settings
+            .runbooks
+            .resolve(alert, &self.settings.runbook_annotations);
+        let Some(crate::runbook::Runbook::Link { url, .. }) = found else {
+            return;
+        };
+        let is_web = url.starts_with("http://") || url.starts_with("https://");
+        let is_had = matches!(self.fetched_runbooks.get(&url), Some(None | Some(Ok(_))));
+        if is_web && !is_had {
+            self.fetched_runbooks.insert(url.clone(), None);
+            fx.push(Effect::FetchRunbook(url));
+        }
     }
 }

@@ -52,6 +52,9 @@ impl App {
                 generation,
                 matched,
             } => self.filter_applied(generation, matched),
+            Action::RunbookFetched { url, result } => {
+                self.fetched_runbooks.insert(url, Some(result));
+            }
         }
         self.is_dirty = true;
         effects.append(&mut self.queued);

@@ -1179,3 +1179,22 @@ fn b_opens_the_runbook_in_the_detail_and_esc_comes_back_to_the_list() {
         "enter shows the alert"
     );
 }
+
+#[test]
+fn a_runbook_link_is_fetched_once_and_a_failed_one_again() {
+    let mut app = demo_app(100, 80, 24);
+    let fx = key(&mut app, 'b');
+    let [Effect::FetchRunbook(url)] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(url.starts_with("https://runbooks.example.com/"), "{url}");
+    assert_eq!(app.fetched_runbooks.get(url), Some(&None), "awaited");
+    code(&mut app, KeyCode::Esc);
+    assert!(key(&mut app, 'b').is_empty(), "asked already");
+    app.update(Action::RunbookFetched {
+        url: url.clone(),
+        result: Err("HTTP 404".into()),
+    });
+    code(&mut app, KeyCode::Esc);
+    assert_eq!(key(&mut app, 'b').len(), 1, "a failed fetch is asked again");
+}
