@@ -284,3 +284,24 @@ fn runbook_prints_the_annotation_or_the_library_file_that_matches() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no source reports"));
 }
+
+#[test]
+fn check_counts_the_runbooks_and_names_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    let books = dir.path().join("books");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::create_dir_all(&books).unwrap();
+    std::fs::write(books.join("ok.md"), "# fine\n").unwrap();
+    std::fs::write(books.join("bad.md"), "---\nalerts: [x\n---\n").unwrap();
+    let config = format!("runbook_dirs = [{:?}]\n", books.display().to_string());
+    std::fs::write(cfg.join("config.toml"), config).unwrap();
+    let out = onduty(dir.path()).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("runbooks: 1 file(s)"), "{text}");
+    assert!(
+        text.contains("bad.md") && text.contains("front matter"),
+        "{text}"
+    );
+}

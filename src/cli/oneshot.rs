@@ -165,6 +165,14 @@ pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if !config.runbook_dirs.is_empty() {
+        let library = config.runbook_library();
+        writeln!(out, "runbooks: {} file(s)", library.entries.len())?;
+        for problem in &library.problems {
+            ok = false;
+            writeln!(out, "runbooks: {problem}")?;
+        }
+    }
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
