@@ -347,3 +347,26 @@ fn runbook_fetched_from_its_link() {
         });
     });
 }
+
+#[test]
+fn runbook_find_highlights_and_scrolls() {
+    snapshot_each_size("runbook_find", |app| {
+        let mut markdown = String::from("# Long runbook\n\n");
+        for i in 0..40 {
+            markdown.push_str(&format!("{i}. step {i}\n"));
+        }
+        markdown.push_str("\n## Rollback\n\nrun `deploy rollback`\n");
+        app.settings.runbooks = std::sync::Arc::new(onduty::runbook::Library {
+            entries: vec![onduty::runbook::Entry {
+                path: "/runbooks/long.md".into(),
+                title: "Long runbook".into(),
+                alerts: vec!["ConnectionPoolExhausted".into()],
+                labels: vec![],
+                markdown,
+            }],
+            problems: vec![],
+        });
+        app.settings.runbook_annotations = vec![];
+        keys(app, "b:find rollback\n");
+    });
+}

@@ -327,6 +327,8 @@ pub struct App {
     pub is_mine_only: bool,
     /// Whether the open detail shows the alert's runbook (`b`) rather than the alert.
     pub is_runbook_shown: bool,
+    /// What `:find` looks for in the shown runbook (its lines are highlighted).
+    pub runbook_find: Option<String>,
     /// Runbook links fetched this run: `None` while the answer is awaited.
     pub fetched_runbooks:
         std::collections::HashMap<String, Option<Result<crate::runbook::fetch::Fetched, String>>>,
@@ -432,6 +434,7 @@ impl App {
             is_mine_only,
             is_runbook_shown: false,
             fetched_runbooks: Default::default(),
+            runbook_find: None,
             last_looked: None,
             toast: None,
             banner: None,

@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Text};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
@@ -14,11 +14,52 @@ use crate::theme::Role;
 
 /// Draws the selected alert's runbook into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let muted = t.style(Role::TextMuted);
-    let Some(alert) = app.selected_alert() else {
+    let Some((title, mut text)) = runbook_text(app) else {
         return;
     };
+    let t = &app.theme;
+    if let Some(needle) = &app.runbook_find {
+        for line in text.lines.iter_mut().filter(|l| holds(l, needle)) {
+            *line = line.clone().patch_style(t.style(Role::Selection));
+        }
+    }
+    let block = super::pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
+    let p = Paragraph::new(text)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll, 0));
+    frame.render_widget(p, area);
+}
+
+/// The rows (counted as the full-screen view wraps them) of the lines holding `needle`,
+/// case-insensitively.
+pub fn rows_matching(app: &App, needle: &str) -> Vec<u16> {
+    let Some((_, text)) = runbook_text(app) else {
+        return Vec::new();
+    };
+    let width = usize::from(app.viewport.0.saturating_sub(2)).max(1);
+    let mut row = 0usize;
+    let mut out = Vec::new();
+    for line in &text.lines {
+        if holds(line, needle) {
+            out.push(u16::try_from(row).unwrap_or(u16::MAX));
+        }
+        row += line.width().max(1).div_ceil(width);
+    }
+    out
+}
+
+fn holds(line: &Line<'_>, needle: &str) -> bool {
+    let needle = needle.to_lowercase();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    text.to_lowercase().contains(&needle)
+}
+
+/// The selected alert's runbook as a title and rendered text.
+fn runbook_text(app: &App) -> Option<(String, Text<'static>)> {
+    let t = &app.theme;
+    let muted = t.style(Role::TextMuted);
+    let alert = app.selected_alert()?;
     let runbook = app
         .settings
         .runbooks
@@ -27,7 +68,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(Runbook::Local(entry)) => (
             format!(" RUNBOOK · {} ", entry.title),
             // The file was sanitized when read: the renderer only sees inert text.
-            tui_markdown::from_str(&entry.markdown),
+            owned(tui_markdown::from_str(&entry.markdown)),
         ),
         Some(Runbook::Link { from, url }) => {
             let link = Line::styled(format!("{from}: {url}"), t.style(Role::Text));
@@ -40,7 +81,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             };
             let text = match app.fetched_runbooks.get(url) {
                 Some(Some(Ok(Fetched::Markdown(md)))) => {
-                    let mut text = tui_markdown::from_str(md);
+                    let mut text = owned(tui_markdown::from_str(md));
                     text.lines.insert(0, Line::default());
                     text.lines.insert(0, link.clone());
                     text
@@ -66,10 +107,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )]),
         ),
     };
-    let block = super::pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
-    let p = Paragraph::new(text)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+    Some((title, text))
+}
+
+/// `text` with its own copy of every string, so it outlives the runbook it came from.
+fn owned(text: Text<'_>) -> Text<'static> {
+    let lines = text
+        .lines
+        .into_iter()
+        .map(|line| {
+            let spans: Vec<Span<'static>> = line
+                .spans
+                .into_iter()
+                .map(|s| Span::styled(s.content.into_owned(), s.style))
+                .collect();
+            let mut owned = Line::from(spans).style(line.style);
+            owned.alignment = line.alignment;
+            owned
+        })
+        .collect::<Vec<_>>();
+    let mut out = Text::from(lines).style(text.style);
+    out.alignment = text.alignment;
+    out
 }

@@ -195,6 +195,7 @@ impl App {
                 if self.view == View::Alerts && self.selected_alert().is_some() {
                     self.is_detail_open = true;
                     self.is_runbook_shown = true;
+                    self.runbook_find = None;
                     self.detail_scroll = 0;
                     self.fetch_runbook(fx);
                 } else {

@@ -39,6 +39,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "hand the selected incident to a user or a policy",
     ),
     (
+        ":find TEXT",
+        "in the runbook (b): jump to the next line with TEXT",
+    ),
+    (
         ":mine [on|off]",
         "only incidents assigned to me (PagerDuty)",
     ),
@@ -99,6 +103,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "reassign" => super::act::reassign(app, rest, fx),
         "resolved" => show_resolved(app, rest, fx),
         "mine" => mine_only(app, rest, fx),
+        "find" | "search" => find_in_runbook(app, rest),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
@@ -295,6 +300,26 @@ fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         text: note.to_string(),
         corrects: None,
     }));
+}
+
+/// `:find TEXT` in the runbook view: highlights the lines holding TEXT and scrolls to the
+/// first one below the top of the view (again: the next one; from the top after the last).
+fn find_in_runbook(app: &mut App, text: &str) {
+    if !app.is_runbook_shown {
+        app.toast_error("find works in a runbook: open one with b");
+        return;
+    }
+    if text.is_empty() {
+        app.runbook_find = None;
+        return;
+    }
+    let rows = crate::ui::runbook_rows_matching(app, text);
+    let after = rows.iter().find(|r| **r > app.detail_scroll);
+    match after.or(rows.first()) {
+        Some(row) => app.detail_scroll = *row,
+        None => app.toast_error(format!("'{text}' is not in this runbook")),
+    }
+    app.runbook_find = Some(text.to_string());
 }
 
 /// `:mine [on|off]` (alone: toggles): PagerDuty sources list only my incidents.

@@ -1198,3 +1198,26 @@ fn a_runbook_link_is_fetched_once_and_a_failed_one_again() {
     code(&mut app, KeyCode::Esc);
     assert_eq!(key(&mut app, 'b').len(), 1, "a failed fetch is asked again");
 }
+
+#[test]
+fn find_works_in_a_runbook_and_says_when_text_is_missing() {
+    let mut app = demo_app(100, 80, 24);
+    key(&mut app, ':');
+    typed(&mut app, "find pool");
+    code(&mut app, KeyCode::Enter);
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.is_error && toast.text.contains("open one with b"),
+        "{toast:?}"
+    );
+    key(&mut app, 'b');
+    key(&mut app, ':');
+    typed(&mut app, "find zebra");
+    code(&mut app, KeyCode::Enter);
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.text.contains("'zebra' is not in this runbook"),
+        "{toast:?}"
+    );
+    assert_eq!(app.detail_scroll, 0);
+}
