@@ -18,9 +18,6 @@ pub async fn runbook(config: &Config, key: &str) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no source reports an alert '{key}' (see `onduty alerts`)");
     };
     let library = config.runbook_library();
-    for problem in &library.problems {
-        tracing::warn!("{problem}");
-    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let code = match library.resolve(alert, &config.runbook_annotations) {
         Some(Runbook::Local(entry)) => {

@@ -428,7 +428,7 @@ impl Config {
         crate::journal::Location::parse(Some(&self.journal), default_file)
     }
 
-    /// The runbook library of `runbook_dirs`, read now.
+    /// The runbook library of `runbook_dirs`, read now; files it could not read are logged.
     pub fn runbook_library(&self) -> crate::runbook::Library {
         let home = std::env::var_os("HOME").map(PathBuf::from);
         let dirs: Vec<PathBuf> = self
@@ -439,7 +439,11 @@ impl Config {
                 _ => d.clone(),
             })
             .collect();
-        crate::runbook::Library::load(&dirs)
+        let library = crate::runbook::Library::load(&dirs);
+        for problem in &library.problems {
+            tracing::warn!("{problem}");
+        }
+        library
     }
 
     /// The identity used on acks and notes.

@@ -156,6 +156,17 @@ impl EscalationPolicy {
         }
     }
 
+    /// The level (0 for the first) an escalation pages: `requested` (1 for the first; past
+    /// the last, the last), else the one after `current`. None when `current` is the last.
+    pub fn level_to_page(&self, current: usize, requested: Option<u32>) -> Option<usize> {
+        let last = self.levels.len().saturating_sub(1);
+        match requested {
+            Some(l) => Some((l as usize).saturating_sub(1).min(last)),
+            None if current >= last => None,
+            None => Some(current + 1),
+        }
+    }
+
     /// What it covers, in words: "payments, team=\"pay\" · repeats 2×", or "everything".
     pub fn coverage(&self) -> String {
         let mut covers: Vec<String> = self.services.clone();

@@ -34,9 +34,9 @@ pub struct Entry {
 
 /// Where an alert's runbook is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Runbook {
+pub enum Runbook<'a> {
     /// A file of the library.
-    Local(Entry),
+    Local(&'a Entry),
     /// A link (an annotation or a back end's link), not read here.
     Link {
         /// What named it (`runbook_url`, `pagerduty`).
@@ -108,13 +108,13 @@ impl Library {
     /// The runbook of `alert`: its annotation (the first of `annotations` it has), else
     /// the library's best match by front matter, else a file named after the alert, else
     /// a back end's link (PagerDuty's incident page).
-    pub fn resolve(&self, alert: &Alert, annotations: &[String]) -> Option<Runbook> {
+    pub fn resolve(&self, alert: &Alert, annotations: &[String]) -> Option<Runbook<'_>> {
         let named = annotations
             .iter()
             .find_map(|name| Some((name, alert.annotations.get(name)?)));
         if let Some((from, value)) = named {
             if let Some(entry) = self.by_reference(value) {
-                return Some(Runbook::Local(entry.clone()));
+                return Some(Runbook::Local(entry));
             }
             return Some(Runbook::Link {
                 from: from.clone(),
@@ -122,7 +122,7 @@ impl Library {
             });
         }
         if let Some(entry) = self.best_match(alert) {
-            return Some(Runbook::Local(entry.clone()));
+            return Some(Runbook::Local(entry));
         }
         alert
             .links
@@ -280,7 +280,7 @@ mod tests {
 
     fn title(r: Option<Runbook>) -> String {
         match r {
-            Some(Runbook::Local(e)) => e.title,
+            Some(Runbook::Local(e)) => e.title.clone(),
             Some(Runbook::Link { url, .. }) => url,
             None => "none".into(),
         }

@@ -155,11 +155,9 @@ fn note_local_escalation(app: &mut App, key: &crate::model::AlertKey, level: Opt
     let Some((policy, state)) = app.escalation_state(alert, app.now).filter(|_| is_local) else {
         return;
     };
-    let last = policy.levels.len().saturating_sub(1);
-    let to = match level {
-        Some(l) => (l as usize).saturating_sub(1).min(last),
-        None => (state.current + 1).min(last),
-    };
+    let to = policy
+        .level_to_page(state.current, level)
+        .unwrap_or(state.current);
     let reached = crate::model::Escalation::new(&policy.name, to, app.now);
     app.escalated.insert(key.clone(), reached);
 }

@@ -248,16 +248,11 @@ impl DemoSource {
                 "no escalation policy covers {key}"
             )));
         };
-        let last = policy.levels.len().saturating_sub(1);
-        let to = match level {
-            Some(l) => (l as usize).saturating_sub(1).min(last),
-            None if current == last => {
-                return Err(Error::Rejected(format!(
-                    "{key} is already at the last level of {}",
-                    policy.name
-                )));
-            }
-            None => current + 1,
+        let Some(to) = policy.level_to_page(current, level) else {
+            return Err(Error::Rejected(format!(
+                "{key} is already at the last level of {}",
+                policy.name
+            )));
         };
         let text = format!("escalated to L{} of {}", to + 1, policy.name);
         let o = &mut self.overlay;

@@ -185,12 +185,8 @@ impl PagerDutySource {
     /// Hands the incident to a user or a policy, unless it is theirs already.
     async fn reassign(&mut self, id: &str, to: &str, from: &str) -> Result<(), Error> {
         let policy = match to.strip_prefix("policy:") {
-            Some(p) => Some(self.policy_id(p)),
-            None if !to.starts_with("user:") => self
-                .policies
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(to))
-                .map(|p| p.id.clone()),
+            Some(p) => Some(self.policy_id(p).unwrap_or_else(|| p.to_string())),
+            None if !to.starts_with("user:") => self.policy_id(to),
             None => None,
         };
         let client = self.client().await?;
@@ -212,12 +208,12 @@ impl PagerDutySource {
         client.reassign(id, target, from).await
     }
 
-    fn policy_id(&self, name_or_id: &str) -> String {
+    /// The id of the known policy called `name`.
+    fn policy_id(&self, name: &str) -> Option<String> {
         self.policies
             .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name_or_id))
+            .find(|p| p.name.eq_ignore_ascii_case(name))
             .map(|p| p.id.clone())
-            .unwrap_or_else(|| name_or_id.to_string())
     }
 
     /// Snoozes the incident, acknowledging it first when it is not (PagerDuty only snoozes
