@@ -10,6 +10,8 @@ pub mod journal;
 pub mod logging;
 pub mod model;
 pub mod notify;
+pub mod open_link;
+pub mod osc;
 pub mod runbook;
 pub mod runtime;
 pub mod sources;

@@ -27,6 +27,27 @@ const FRAME_GAP: Duration = Duration::from_millis(33);
 /// How long source tasks get to stop on quit.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
 
+/// A terminal that takes sequences beside its frames (OSC 52 for the clipboard).
+pub trait RawOut {
+    /// Writes `bytes` as they are, between frames.
+    fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+}
+
+impl<W: std::io::Write> RawOut for ratatui::backend::CrosstermBackend<W> {
+    fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        self.write_all(bytes)?;
+        std::io::Write::flush(self)
+    }
+}
+
+/// Tests draw on a `TestBackend`, which has no terminal behind it to take them.
+impl RawOut for ratatui::backend::TestBackend {
+    fn write_raw(&mut self, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Why the loop ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -50,7 +71,7 @@ pub async fn run<B, E>(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<(App, Exit)>
 where
-    B: Backend,
+    B: Backend + RawOut,
     B::Error: Send + Sync + 'static,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
@@ -116,13 +137,13 @@ where
             () = sleep_until(last_draw + FRAME_GAP), if app.is_dirty => Vec::new(),
             () = &mut shutdown => break Exit::Signal,
         };
-        if carry_out(&mut app, &out, effects) {
+        if carry_out(&mut app, &out, terminal.backend_mut(), effects) {
             break Exit::Quit;
         }
     };
     tracing::info!(?exit, "leaving the dashboard");
     let last = app.final_effects();
-    carry_out(&mut app, &out, last);
+    carry_out(&mut app, &out, terminal.backend_mut(), last);
     // The journal finishes what it was writing (requests already queued included).
     drop(out);
     drop(journal_tx);
@@ -147,11 +168,27 @@ struct Outlets<'a> {
 }
 
 /// Carries out effects; returns whether to quit.
-fn carry_out(app: &mut App, out: &Outlets<'_>, effects: Vec<Effect>) -> bool {
+fn carry_out(
+    app: &mut App,
+    out: &Outlets<'_>,
+    screen: &mut impl RawOut,
+    effects: Vec<Effect>,
+) -> bool {
     let mut quit = false;
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::Copy(text) => {
+                let bytes = crate::osc::clipboard(&text, crate::osc::Multiplexer::from_env());
+                if let Err(e) = screen.write_raw(&bytes) {
+                    app.update(Action::ShowError(format!("could not copy: {e}")));
+                }
+            }
+            Effect::OpenUrl(url) => {
+                if let Err(e) = crate::open_link::open(&url) {
+                    app.update(Action::ShowError(format!("could not open the link: {e}")));
+                }
+            }
             Effect::FetchRunbook(url) => {
                 let done = out.done.clone();
                 tokio::spawn(async move {

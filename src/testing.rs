@@ -46,6 +46,8 @@ pub fn empty_app(now: DateTime<Utc>) -> App {
     let config = Config::embedded().unwrap_or_else(|e| panic!("embedded config: {e}"));
     let mut settings = Settings::from_config(&config);
     settings.identity = "ana".into();
+    // Whatever desktop the test runs on: `o` copies.
+    settings.can_open_links = false;
     let themes = Arc::new(ThemeCatalog::embedded());
     let theme = themes
         .get("default")
@@ -266,4 +268,25 @@ pub fn labelled_alert(
         escalation: None,
     }
     .build(&SourceId("prod-am".into()))
+}
+
+/// Puts a library runbook with `markdown` in `app`, matched to the selected alert's name,
+/// and drops the annotations that would name another.
+pub fn with_runbook(app: &mut App, markdown: &str) {
+    let alertname = app
+        .selected_alert()
+        .and_then(|a| a.field("alertname"))
+        .unwrap_or_default();
+    let entry = crate::runbook::Entry {
+        path: "/runbooks/checklist.md".into(),
+        title: "Checklist".into(),
+        alerts: vec![alertname.to_string()],
+        labels: vec![],
+        markdown: markdown.into(),
+    };
+    app.settings.runbooks = std::sync::Arc::new(crate::runbook::Library {
+        entries: vec![entry],
+        problems: vec![],
+    });
+    app.settings.runbook_annotations = vec![];
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use onduty::clock::{SharedClock, SystemClock};
+use onduty::clock::SystemClock;
 use onduty::journal::drafts::Draft;
 use onduty::journal::outbox::{NewAction, new_command_id};
 use onduty::journal::snapshots;
@@ -171,41 +171,9 @@ async fn a_corrupt_sqlite_file_is_a_clear_error_naming_it() {
     assert!(e.contains("not a database"), "{e}");
 }
 
-/// A dashboard's journal task; its events, and what stops it (dropping the request sender
-/// would end it too).
-fn dashboard_task(
-    journal: Journal,
-    sources: &[&str],
-) -> (
-    mpsc::UnboundedReceiver<JournalEvent>,
-    mpsc::UnboundedSender<onduty::journal::task::Request>,
-    CancellationToken,
-) {
-    let (requests_tx, requests) = mpsc::unbounded_channel();
-    let (events_tx, events) = mpsc::unbounded_channel();
-    let cancel = CancellationToken::new();
-    let clock: SharedClock = Arc::new(SystemClock);
-    tokio::spawn(
-        JournalTask {
-            journal: Ok(journal),
-            requests,
-            events: events_tx,
-            commands: sources
-                .iter()
-                .map(|s| (SourceId((*s).into()), mpsc::unbounded_channel().0))
-                .collect(),
-            clock,
-            author: "ana".into(),
-            cancel: cancel.clone(),
-        }
-        .run(),
-    );
-    (events, requests_tx, cancel)
-}
-
 async fn note_from_another_process_arrives(location: &Location, journal_value: &str) {
     let journal = Journal::open(location).await.unwrap();
-    let (mut events, _requests, cancel) = dashboard_task(journal, &[]);
+    let (mut events, _requests, cancel) = support::journal_task::start(journal, &[]);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("onduty.toml");
     std::fs::write(
@@ -533,7 +501,7 @@ async fn drafts_survive_and_go_with_the_note(location: &Location) {
         };
         journal.save_draft(&draft).await.unwrap();
     }
-    let (mut events, requests, cancel) = dashboard_task(journal.clone(), &[]);
+    let (mut events, requests, cancel) = support::journal_task::start(journal.clone(), &[]);
     let drafts = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             match events.recv().await {

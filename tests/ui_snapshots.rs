@@ -22,6 +22,7 @@ fn keys(app: &mut App, keys: &str) {
     for c in keys.chars() {
         let code = match c {
             '\n' => KeyCode::Enter,
+            '\t' => KeyCode::Tab,
             c => KeyCode::Char(c),
         };
         app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -326,6 +327,22 @@ fn runbook_rendered_from_the_library() {
         });
         app.settings.runbook_annotations = vec![];
         keys(app, "b");
+    });
+}
+
+#[test]
+fn runbook_checklist_ticked_and_focused() {
+    snapshot_each_size("runbook_checklist", |app| {
+        onduty::testing::with_runbook(
+            app,
+            "# Pool exhausted\n\n\
+             - [ ] Check the [pool dashboard](https://grafana.example/d/pg)\n\
+             - [ ] Raise the pool size\n\
+             - [ ] Tell #payments\n\n\
+             ```sh\npsql -c 'SHOW POOLS;'\n```\n",
+        );
+        // Tick the first step, then focus the code block.
+        keys(app, "b\t \t\t\t\t");
     });
 }
 

@@ -67,6 +67,10 @@ pub enum Effect {
     FilterAlerts(super::filter_job::FilterJob),
     /// Fetch a runbook link; it comes back as `Action::RunbookFetched`.
     FetchRunbook(String),
+    /// Put text on the clipboard of the responder's own terminal (OSC 52, over SSH too).
+    Copy(String),
+    /// Open a link in the browser of this desktop.
+    OpenUrl(String),
     /// Free a replaced snapshot off the UI task.
     Release(std::sync::Arc<Vec<crate::model::Alert>>),
 }

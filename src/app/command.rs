@@ -68,6 +68,16 @@ commands! {
     Note = "note",
     /// Open the selected alert's runbook
     OpenRunbook = "open_runbook",
+    /// In the runbook: focus the next step, code block or link
+    NextItem = "next_item",
+    /// In the runbook: focus the previous step, code block or link
+    PreviousItem = "previous_item",
+    /// In the runbook: tick (or untick) the focused checklist step for the incident
+    TickStep = "tick_step",
+    /// Copy to the clipboard (OSC 52): the alert's key, or the runbook's focused code or link
+    Copy = "copy",
+    /// Open the alert's link, or the runbook's focused link, in the browser (else copy it)
+    OpenLink = "open_link",
     /// Mark or unmark the selected alert (S silences marks)
     Mark = "mark",
     /// Declare an incident from the marked (or the selected) alerts
@@ -115,6 +125,7 @@ impl Command {
                 | Command::SilenceMatching
                 | Command::ExpireSilence
                 | Command::DeclareIncident
+                | Command::TickStep
         )
     }
 }

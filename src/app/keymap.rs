@@ -18,6 +18,8 @@ pub enum KeyScope {
     Detail,
     /// The silences view.
     Silences,
+    /// The runbook beside an alert (falls back to the detail's keys).
+    Runbook,
 }
 
 impl KeyScope {
@@ -28,6 +30,16 @@ impl KeyScope {
             KeyScope::AlertList => "alert_list",
             KeyScope::Detail => "detail",
             KeyScope::Silences => "silences",
+            KeyScope::Runbook => "runbook",
+        }
+    }
+
+    /// The scopes a key is looked up in, in order.
+    fn chain(self) -> Vec<KeyScope> {
+        match self {
+            KeyScope::Global => vec![KeyScope::Global],
+            KeyScope::Runbook => vec![KeyScope::Runbook, KeyScope::Detail, KeyScope::Global],
+            other => vec![other, KeyScope::Global],
         }
     }
 
@@ -37,6 +49,7 @@ impl KeyScope {
             KeyScope::AlertList,
             KeyScope::Detail,
             KeyScope::Silences,
+            KeyScope::Runbook,
         ]
         .into_iter()
         .find(|k| k.name() == s)
@@ -185,7 +198,8 @@ impl Keymap {
             let scope = KeyScope::from_name(scope_name).ok_or_else(|| BindingError {
                 key: format!("keys.{scope_name}"),
                 value: String::new(),
-                message: "unknown key table (use global, alert_list, detail or silences)".into(),
+                message: "unknown key table (use global, alert_list, detail, runbook or silences)"
+                    .into(),
             })?;
             for (keys, name) in table {
                 let err = |message: String| BindingError {
@@ -212,10 +226,11 @@ impl Keymap {
         Ok(Keymap { bindings })
     }
 
-    /// Resolves `pressed` (the keys typed so far) in `scope`, then in the global scope.
+    /// Resolves `pressed` (the keys typed so far) in `scope`, then the scope it falls back
+    /// to (the runbook's is the detail's), then in the global scope.
     pub fn lookup(&self, scope: KeyScope, pressed: &[Key]) -> KeyOutcome {
         let mut is_prefix = false;
-        for s in [scope, KeyScope::Global] {
+        for s in scope.chain() {
             for (chord, command) in self.bindings.get(&s).into_iter().flatten() {
                 if chord.as_slice() == pressed {
                     return KeyOutcome::Command(*command);
@@ -235,20 +250,18 @@ impl Keymap {
     /// The keys bound to `command` in `scope` or globally, written for people ("g g", "G"),
     /// shortest first (the key bar shows the first).
     pub fn keys_for(&self, scope: KeyScope, command: Command) -> Vec<String> {
-        let scoped = self.bindings.get(&scope).into_iter().flatten();
-        // A global key the scope binds to something else does not do `command` here (in the
-        // detail, `q` goes back rather than quitting).
-        let global = self
-            .bindings
-            .get(&KeyScope::Global)
-            .into_iter()
-            .flatten()
-            .filter(|(chord, _)| scope == KeyScope::Global || !self.is_bound(scope, chord));
-        let mut keys: Vec<String> = scoped
-            .chain(global)
-            .filter(|(_, c)| *c == command)
-            .map(|(chord, _)| chord.iter().map(Key::label).collect::<Vec<_>>().join(" "))
-            .collect();
+        let chain = scope.chain();
+        let mut keys: Vec<String> = Vec::new();
+        for (i, s) in chain.iter().enumerate() {
+            for (chord, c) in self.bindings.get(s).into_iter().flatten() {
+                // A key an earlier scope binds to something else does not do `command` here
+                // (in the detail, `q` goes back rather than quitting).
+                let is_shadowed = chain[..i].iter().any(|e| self.is_bound(*e, chord));
+                if *c == command && !is_shadowed {
+                    keys.push(chord.iter().map(Key::label).collect::<Vec<_>>().join(" "));
+                }
+            }
+        }
         keys.sort_by_key(String::len);
         keys
     }

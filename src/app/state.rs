@@ -222,6 +222,8 @@ pub struct Settings {
     pub runbooks: Arc<crate::runbook::Library>,
     /// Annotations that name an alert's runbook, in order.
     pub runbook_annotations: Vec<String>,
+    /// Whether links can be opened in a browser here (a desktop session); else `o` copies.
+    pub can_open_links: bool,
 }
 
 impl Settings {
@@ -239,6 +241,7 @@ impl Settings {
             is_mine_only: config.sources.iter().any(|s| s.mine_only),
             runbooks: Arc::new(config.runbook_library()),
             runbook_annotations: config.runbook_annotations.clone(),
+            can_open_links: crate::open_link::has_display(),
         }
     }
 }
@@ -327,6 +330,10 @@ pub struct App {
     pub is_mine_only: bool,
     /// Whether the open detail shows the alert's runbook (`b`) rather than the alert.
     pub is_runbook_shown: bool,
+    /// The focused step, code block or link of the shown runbook (`tab`), by index.
+    pub runbook_focus: Option<usize>,
+    /// Runbook checklist steps done: by (subject, runbook), the steps' names.
+    pub checklists: std::collections::HashMap<(String, String), std::collections::BTreeSet<String>>,
     /// What `:find` looks for in the shown runbook (its lines are highlighted).
     pub runbook_find: Option<String>,
     /// Runbook links fetched this run: `None` while the answer is awaited.
@@ -435,6 +442,8 @@ impl App {
             is_runbook_shown: false,
             fetched_runbooks: Default::default(),
             runbook_find: None,
+            runbook_focus: None,
+            checklists: Default::default(),
             last_looked: None,
             toast: None,
             banner: None,
@@ -578,6 +587,7 @@ impl App {
     pub fn key_scope(&self) -> KeyScope {
         match self.view {
             View::Silences => KeyScope::Silences,
+            _ if self.is_detail_open && self.is_runbook_shown => KeyScope::Runbook,
             _ if self.is_detail_open => KeyScope::Detail,
             _ => KeyScope::AlertList,
         }

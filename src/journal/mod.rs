@@ -4,6 +4,7 @@
 //! `journal = "postgres://…"`, through one data layer (sqlx's `Any` driver, with
 //! migrations per backend).
 
+pub mod checklists;
 pub mod drafts;
 pub mod incidents;
 pub mod outbox;

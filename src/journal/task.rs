@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 
+use super::checklists::Tick;
 use super::drafts::{Draft, draft_subject};
 use super::incidents::{Declaration, Incident, IncidentStatus, Role};
 use super::outbox::NewAction;
@@ -33,6 +34,8 @@ const WATCH_POSTGRES: Duration = Duration::from_secs(30);
 const HISTORY_KEPT: i64 = 2_000;
 /// Notes older than this are not loaded at start.
 const NOTES_KEPT: TimeDelta = TimeDelta::days(7);
+/// Checklist steps changed longer ago than this are not loaded at start.
+const STEPS_KEPT: TimeDelta = TimeDelta::days(30);
 
 /// What the dashboard asks of the journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +106,13 @@ pub enum Request {
     },
     /// Keep what is being typed (an empty body removes the draft).
     SaveDraft(Draft),
+    /// Tick or untick a runbook step, writing `said` on the timeline.
+    Tick {
+        /// The step's new state.
+        tick: Tick,
+        /// The timeline entry's text ("runbook Disk full: done 'Free space' (3/5)").
+        said: String,
+    },
     /// Star or unstar a timeline entry (starred entries lead the post-mortem).
     Star {
         /// The entry.
@@ -145,6 +155,9 @@ pub enum JournalEvent {
     Entries(Vec<Entry>),
     /// This responder's unsaved note drafts, read at start.
     Drafts(Vec<Draft>),
+    /// Runbook steps' states (recent ones at start; then each one ticked, here or by
+    /// another process).
+    Ticks(Vec<Tick>),
     /// An entry was starred or unstarred.
     Starred {
         /// The entry.
@@ -255,6 +268,9 @@ impl JournalTask {
                     Some(Request::Note { .. }) => self.tell(JournalEvent::Unavailable(
                         "note not saved: the journal is unavailable (n brings it back)".into(),
                     )),
+                    Some(Request::Tick { .. }) => self.tell(JournalEvent::Unavailable(
+                        "step not kept: the journal is unavailable".into(),
+                    )),
                     Some(_) => {}
                     None => return,
                 },
@@ -283,6 +299,11 @@ impl JournalTask {
         }
         match journal.drafts(&self.author).await {
             Ok(drafts) if !drafts.is_empty() => self.tell(JournalEvent::Drafts(drafts)),
+            Ok(_) => {}
+            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
+        }
+        match journal.ticks_since(self.clock.now() - STEPS_KEPT).await {
+            Ok(ticks) if !ticks.is_empty() => self.tell(JournalEvent::Ticks(ticks)),
             Ok(_) => {}
             Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
         }
@@ -411,6 +432,12 @@ impl JournalTask {
                     .await
             }
             Request::SaveDraft(draft) => journal.save_draft(&draft).await,
+            Request::Tick { tick, said } => {
+                let entry = journal.tick(&tick, &said).await?;
+                self.tell(JournalEvent::Ticks(vec![tick]));
+                self.tell(JournalEvent::Entries(vec![entry]));
+                Ok(())
+            }
             Request::Star { id, starred } => {
                 journal.star(id, starred).await?;
                 self.tell(JournalEvent::Starred { id, starred });
@@ -466,6 +493,17 @@ impl JournalTask {
             *seen = last.id;
             // Every incident change writes an entry: someone changed one.
             let incidents_changed = entries.iter().any(|e| e.subject.starts_with("incident:"));
+            // A step ticked (here or elsewhere): its subject's steps as they stand now.
+            let mut ticked: Vec<&str> = entries
+                .iter()
+                .filter(|e| e.kind == EntryKind::Step)
+                .map(|e| e.subject.as_str())
+                .collect();
+            ticked.sort_unstable();
+            ticked.dedup();
+            for subject in ticked {
+                self.tell(JournalEvent::Ticks(journal.ticks_of(subject).await?));
+            }
             self.tell(JournalEvent::Entries(entries));
             if incidents_changed {
                 self.send_incidents(journal).await?;

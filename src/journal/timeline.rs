@@ -20,6 +20,8 @@ pub enum EntryKind {
     Observed,
     /// A correction of an earlier entry.
     Correction,
+    /// A runbook checklist step ticked or unticked.
+    Step,
 }
 
 impl EntryKind {
@@ -30,6 +32,7 @@ impl EntryKind {
             EntryKind::Note => "note",
             EntryKind::Observed => "observed",
             EntryKind::Correction => "correction",
+            EntryKind::Step => "step",
         }
     }
 
@@ -38,6 +41,7 @@ impl EntryKind {
             "note" => EntryKind::Note,
             "observed" => EntryKind::Observed,
             "correction" => EntryKind::Correction,
+            "step" => EntryKind::Step,
             _ => EntryKind::Action,
         }
     }

@@ -3,6 +3,7 @@
 //! more directories of Markdown files (`runbook_dirs`), read once at start, each file capped.
 
 pub mod fetch;
+pub mod items;
 
 use std::path::{Path, PathBuf};
 

@@ -139,6 +139,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         };
         out.push(Line::styled(line, t.style(Role::StatusPending)));
     }
+    runbook(app, a, &mut out);
     escalation(app, a, &mut out);
     related(app, a, &mut out);
     for name in PROSE {
@@ -188,6 +189,31 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     }
     journal_timeline(app, &a.key.0, &mut out);
     out
+}
+
+/// The alert's runbook, and how far its checklist is for the incident ("2/5 steps done").
+fn runbook(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
+    let t = &app.theme;
+    let Some(found) = app
+        .settings
+        .runbooks
+        .resolve(a, &app.settings.runbook_annotations)
+    else {
+        return;
+    };
+    let name = match found {
+        crate::runbook::Runbook::Local(entry) => entry.title.clone(),
+        crate::runbook::Runbook::Link { url, .. } => url,
+    };
+    let progress = app
+        .runbook_progress(a)
+        .map(|(done, steps)| format!(" · {done}/{steps} steps done"))
+        .unwrap_or_default();
+    kv(out, t, "runbook", format!("{name}{progress}"));
+    if let Some(line) = out.last_mut() {
+        line.spans
+            .push(Span::styled(" (b)", t.style(Role::TextMuted)));
+    }
 }
 
 /// The journal's entries on `subject` (an alert key or `incident:N`): notes (as typed,

@@ -51,7 +51,12 @@ fn lines(app: &App) -> Vec<Line<'static>> {
             continue;
         }
         let mut keys: Vec<String> = Vec::new();
-        for scope in [KeyScope::AlertList, KeyScope::Detail, KeyScope::Silences] {
+        for scope in [
+            KeyScope::AlertList,
+            KeyScope::Detail,
+            KeyScope::Runbook,
+            KeyScope::Silences,
+        ] {
             for k in km.keys_for(scope, c) {
                 if !keys.contains(&k) {
                     keys.push(k);

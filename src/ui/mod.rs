@@ -13,7 +13,7 @@ mod note_editor;
 mod oncall;
 mod outbox;
 mod runbook;
-pub use runbook::rows_matching as runbook_rows_matching;
+pub use runbook::{item_rows as runbook_item_rows, rows_matching as runbook_rows_matching};
 mod silence_editor;
 mod silences;
 mod source_health;

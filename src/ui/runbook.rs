@@ -10,11 +10,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::App;
 use crate::runbook::Runbook;
 use crate::runbook::fetch::Fetched;
+use crate::runbook::items::{self, Item};
 use crate::theme::Role;
 
 /// Draws the selected alert's runbook into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let Some((title, mut text)) = runbook_text(app) else {
+    let Some((title, mut text, lines_of_items)) = runbook_text(app) else {
         return;
     };
     let t = &app.theme;
@@ -22,6 +23,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         for line in text.lines.iter_mut().filter(|l| holds(l, needle)) {
             *line = line.clone().patch_style(t.style(Role::Selection));
         }
+    }
+    let focused = app
+        .runbook_focus
+        .and_then(|i| lines_of_items.get(i).copied().flatten());
+    if let Some(line) = focused.and_then(|l| text.lines.get_mut(l)) {
+        // A mark as well as the colour: focus shows on a monochrome terminal too.
+        line.spans.insert(0, Span::raw("▸ "));
+        *line = line.clone().patch_style(t.style(Role::Selection));
     }
     let block = super::pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
     let p = Paragraph::new(text)
@@ -34,19 +43,66 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 /// The rows (counted as the full-screen view wraps them) of the lines holding `needle`,
 /// case-insensitively.
 pub fn rows_matching(app: &App, needle: &str) -> Vec<u16> {
-    let Some((_, text)) = runbook_text(app) else {
+    let Some((_, text, _)) = runbook_text(app) else {
         return Vec::new();
     };
+    let rows = rows_of_lines(app, &text);
+    text.lines
+        .iter()
+        .zip(rows)
+        .filter(|(line, _)| holds(line, needle))
+        .map(|(_, row)| row)
+        .collect()
+}
+
+/// The row (counted as the full-screen view wraps them) of each focusable item of the shown
+/// runbook, in `tab` order (`None`: not found in the rendered text).
+pub fn item_rows(app: &App) -> Vec<Option<u16>> {
+    let Some((_, text, lines_of_items)) = runbook_text(app) else {
+        return Vec::new();
+    };
+    let rows = rows_of_lines(app, &text);
+    lines_of_items
+        .into_iter()
+        .map(|l| l.and_then(|l| rows.get(l).copied()))
+        .collect()
+}
+
+/// The first row of each line, as the full-screen view wraps them.
+fn rows_of_lines(app: &App, text: &Text<'_>) -> Vec<u16> {
     let width = usize::from(app.viewport.0.saturating_sub(2)).max(1);
     let mut row = 0usize;
-    let mut out = Vec::new();
-    for line in &text.lines {
-        if holds(line, needle) {
-            out.push(u16::try_from(row).unwrap_or(u16::MAX));
-        }
-        row += line.width().max(1).div_ceil(width);
-    }
-    out
+    text.lines
+        .iter()
+        .map(|line| {
+            let at = u16::try_from(row).unwrap_or(u16::MAX);
+            row += line.width().max(1).div_ceil(width);
+            at
+        })
+        .collect()
+}
+
+/// The line each item is drawn on: found by its anchor, in order, each search starting at
+/// the previous item's line (a step and its link share one).
+fn lines_of(text: &Text<'_>, items: &[Item]) -> Vec<Option<usize>> {
+    let mut from = 0;
+    items
+        .iter()
+        .map(|item| {
+            let anchor = item.anchor();
+            let found = text
+                .lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| holds(l, anchor))
+                .map(|(i, _)| i);
+            if let Some(i) = found {
+                from = i;
+            }
+            found
+        })
+        .collect()
 }
 
 fn holds(line: &Line<'_>, needle: &str) -> bool {
@@ -55,11 +111,34 @@ fn holds(line: &Line<'_>, needle: &str) -> bool {
     text.to_lowercase().contains(&needle)
 }
 
-/// The selected alert's runbook as a title and rendered text.
-fn runbook_text(app: &App) -> Option<(String, Text<'static>)> {
+/// The selected alert's runbook as a title, rendered text (its checklist ticked as the
+/// journal says) and the line of each focusable item.
+fn runbook_text(app: &App) -> Option<(String, Text<'static>, Vec<Option<usize>>)> {
     let t = &app.theme;
     let muted = t.style(Role::TextMuted);
     let alert = app.selected_alert()?;
+    if let Some(shown) = app.runbook_of(alert) {
+        let done = app.steps_done(&app.checklist_subject(alert), &shown.id);
+        let ticked = items::with_ticks(shown.markdown, &shown.items, |step| {
+            done.is_some_and(|d| d.contains(step))
+        });
+        let mut text = owned(tui_markdown::from_str(&ticked));
+        let mut title = match shown.title.as_str() {
+            "" => " RUNBOOK ".to_string(),
+            t => format!(" RUNBOOK · {t} "),
+        };
+        if let Some((done, steps)) = app.runbook_progress(alert) {
+            title.push_str(&format!("· {done}/{steps} done "));
+        }
+        if shown.title.is_empty() {
+            // A fetched link: where it came from on top.
+            text.lines.insert(0, Line::default());
+            text.lines
+                .insert(0, Line::styled(shown.id.clone(), t.style(Role::Text)));
+        }
+        let lines = lines_of(&text, &shown.items);
+        return Some((title, text, lines));
+    }
     let runbook = app
         .settings
         .runbooks
@@ -80,12 +159,8 @@ fn runbook_text(app: &App) -> Option<(String, Text<'static>)> {
                 ])
             };
             let text = match app.fetched_runbooks.get(url) {
-                Some(Some(Ok(Fetched::Markdown(md)))) => {
-                    let mut text = owned(tui_markdown::from_str(md));
-                    text.lines.insert(0, Line::default());
-                    text.lines.insert(0, link.clone());
-                    text
-                }
+                // Shown above, through `runbook_of`.
+                Some(Some(Ok(Fetched::Markdown(_)))) => said("fetched".into()),
                 Some(Some(Ok(Fetched::Html))) => said("a web page: open it in a browser".into()),
                 Some(Some(Err(why))) => said(format!("could not be fetched: {why}")),
                 Some(None) => said("fetching…".into()),
@@ -107,7 +182,7 @@ fn runbook_text(app: &App) -> Option<(String, Text<'static>)> {
             )]),
         ),
     };
-    Some((title, text))
+    Some((title, text, Vec::new()))
 }
 
 /// `text` with its own copy of every string, so it outlives the runbook it came from.

@@ -158,6 +158,13 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
         (Overlay::Confirm(_), ..) => return Vec::new(),
         (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
         (Overlay::SilenceEditor(_) | Overlay::NoteEditor(_), ..) => return Vec::new(),
+        (_, View::Alerts, true) if app.is_runbook_shown => vec![
+            (C::Back, "back"),
+            (C::NextItem, "next step/code/link"),
+            (C::TickStep, "tick"),
+            (C::Copy, "copy"),
+            (C::OpenLink, "open"),
+        ],
         (_, View::Alerts, true) => vec![
             (C::Back, "back"),
             (C::Acknowledge, "ack"),

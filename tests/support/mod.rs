@@ -5,6 +5,7 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 pub mod faults;
+pub mod journal_task;
 pub mod postgres;
 pub mod prism;
 pub mod pty;

@@ -65,6 +65,7 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
             app.move_incident(0);
         }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),
+        JournalEvent::Ticks(ticks) => app.ticks_seen(ticks),
         JournalEvent::Starred { id, starred } => super::notes::starred(app, id, starred),
         JournalEvent::Unavailable(error) => {
             app.toast_error(error.clone());

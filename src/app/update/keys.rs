@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::act;
+use super::{act, runbook};
 use crate::app::keymap::{Key, KeyOutcome};
 use crate::app::rows;
 use crate::app::text_input::{InputOutcome, TextInput};
@@ -196,6 +196,7 @@ impl App {
                     self.is_detail_open = true;
                     self.is_runbook_shown = true;
                     self.runbook_find = None;
+                    self.runbook_focus = None;
                     self.detail_scroll = 0;
                     self.fetch_runbook(fx);
                 } else {
@@ -254,6 +255,11 @@ impl App {
                 }
             }
             Command::SilenceMatching => act::open_silence_editor(self),
+            Command::NextItem => runbook::focus_item(self, 1),
+            Command::PreviousItem => runbook::focus_item(self, -1),
+            Command::TickStep => runbook::tick_step(self, fx),
+            Command::Copy => self.copy(fx),
+            Command::OpenLink => self.open_link(fx),
             Command::ExpireSilence => act::ask_expire(self),
         }
     }
@@ -342,7 +348,64 @@ impl App {
     }
 }
 
+/// Most text put on the clipboard: terminals refuse longer OSC 52 sequences (xterm's
+/// default limit is about 100 KB of base64).
+const COPY_CAP: usize = 74_000;
+
 impl App {
+    /// `y`: the runbook's focused code block or link (in the runbook), else the alert's key.
+    fn copy(&mut self, fx: &mut Vec<Effect>) {
+        let text = if self.is_runbook_shown {
+            runbook::copy_focused(self)
+        } else {
+            self.selected_alert().map(|a| a.key.0.clone())
+        };
+        match text {
+            Some(text) if text.len() > COPY_CAP => self.toast_error(format!(
+                "too long to copy ({} KB; terminals take about {} KB)",
+                text.len() / 1024,
+                COPY_CAP / 1024
+            )),
+            Some(text) => {
+                let first = text.lines().next().unwrap_or_default();
+                self.toast_info(format!(
+                    "copied: {}",
+                    crate::model::sanitize::line(first, 48)
+                ));
+                fx.push(Effect::Copy(text));
+            }
+            None => self.toast_error("nothing to copy here"),
+        }
+    }
+
+    /// `o`: the runbook's focused link (in the runbook), else the alert's first link, in
+    /// the browser; where there is no desktop (SSH) it is copied instead.
+    fn open_link(&mut self, fx: &mut Vec<Effect>) {
+        let url = if self.is_runbook_shown {
+            runbook::link_to_open(self)
+        } else {
+            self.selected_alert()
+                .and_then(|a| a.links.first())
+                .map(|l| l.url.to_string())
+        };
+        let Some(url) = url else {
+            self.toast_error("no link to open here");
+            return;
+        };
+        if !crate::open_link::is_web(&url) {
+            self.toast_error("only http(s) links open in a browser: y copies it");
+        } else if self.settings.can_open_links {
+            self.toast_info(format!(
+                "opening {}",
+                crate::model::sanitize::line(&url, 60)
+            ));
+            fx.push(Effect::OpenUrl(url));
+        } else {
+            self.toast_info("no desktop here: link copied to your terminal's clipboard");
+            fx.push(Effect::Copy(url));
+        }
+    }
+
     /// Asks for the selected alert's runbook when it is an http(s) link not fetched yet
     /// (one that failed is asked again).
     fn fetch_runbook(&mut self, fx: &mut Vec<Effect>) {

@@ -6,6 +6,7 @@ mod keys;
 mod navigate;
 mod notes;
 mod palette;
+pub mod runbook;
 pub use palette::{PALETTE_HELP, completions as palette_completions};
 mod source;
 
