@@ -12,6 +12,7 @@ pub mod model;
 pub mod notify;
 pub mod open_link;
 pub mod osc;
+pub mod postmortem;
 pub mod runbook;
 pub mod runtime;
 pub mod sources;

@@ -6,6 +6,7 @@ mod files;
 mod journaled;
 mod oncall;
 mod oneshot;
+mod postmortem;
 mod runbook;
 
 use std::path::PathBuf;
@@ -115,6 +116,18 @@ pub enum CommandLine {
         /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
         key: String,
     },
+    /// Write an incident's post-mortem (Markdown): the draft kept in the journal, else a new
+    /// one from the journal's timeline.
+    Postmortem {
+        /// `incident:N` (or `N`), or an alert's key `SOURCE:ID`.
+        key: String,
+        /// Write to this file (atomically) instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Write a new draft from the journal even when one is kept.
+        #[arg(long)]
+        fresh: bool,
+    },
     /// Who is on call: every escalation policy, its levels, now, until when and who is next.
     Oncall {
         /// JSON for scripts.
@@ -208,6 +221,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Runbook { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             runbook::runbook(&config, key).await
+        }
+        Some(CommandLine::Postmortem { key, out, fresh }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            postmortem::postmortem(&config, &paths, key, out.as_deref(), *fresh).await
         }
         Some(CommandLine::Oncall { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

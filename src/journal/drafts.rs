@@ -51,6 +51,19 @@ impl Journal {
         Ok(())
     }
 
+    /// The author's draft on `subject`.
+    pub async fn draft(&self, subject: &str, author: &str) -> Result<Option<Draft>, JournalError> {
+        let row = sqlx::query(
+            "SELECT subject, author, body, updated_at FROM drafts \
+             WHERE subject = $1 AND author = $2",
+        )
+        .bind(subject)
+        .bind(author)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(draft).transpose()
+    }
+
     /// The author's drafts, newest first.
     pub async fn drafts(&self, author: &str) -> Result<Vec<Draft>, JournalError> {
         let rows = sqlx::query(
@@ -60,17 +73,17 @@ impl Journal {
         .bind(author)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Draft {
-                    subject: r.try_get("subject")?,
-                    author: r.try_get("author")?,
-                    body: r.try_get("body")?,
-                    updated_at: from_millis(r.try_get("updated_at")?),
-                })
-            })
-            .collect()
+        rows.iter().map(draft).collect()
     }
+}
+
+fn draft(r: &sqlx::any::AnyRow) -> Result<Draft, JournalError> {
+    Ok(Draft {
+        subject: r.try_get("subject")?,
+        author: r.try_get("author")?,
+        body: r.try_get("body")?,
+        updated_at: from_millis(r.try_get("updated_at")?),
+    })
 }
 
 /// Where the draft of a note on `subject` is kept: the subject itself, or for a correction

@@ -1,0 +1,269 @@
+//! What the journal knows of an incident (or of one alert), gathered for its post-mortem:
+//! the alerts (from the sources' last known pictures), everything on the timelines of the
+//! incident and its alerts, who took part and in which role, and when it was detected,
+//! acknowledged and resolved.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::journal::incidents::Incident;
+use crate::journal::{Entry, EntryKind, Journal, JournalError};
+use crate::model::{AlertKey, SourceId};
+
+/// One alert of the incident, as last seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertFacts {
+    /// Its key.
+    pub key: AlertKey,
+    /// Its title (the key when no picture holds it any more).
+    pub title: String,
+    /// Its service.
+    pub service: String,
+    /// Its severity's name.
+    pub severity: String,
+    /// When it started firing.
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// Everything a post-mortem draft is written from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// `incident:N` or the alert's key.
+    pub subject: String,
+    /// What happened.
+    pub title: String,
+    /// "SEV1" for an incident, the severity for an alert.
+    pub severity: String,
+    /// Where it stands ("resolved", "investigating", "firing").
+    pub status: String,
+    /// Its alerts.
+    pub alerts: Vec<AlertFacts>,
+    /// Who took part, with their roles, in order of first appearance.
+    pub responders: Vec<(String, Vec<String>)>,
+    /// Every timeline entry of the incident and its alerts, oldest first.
+    pub timeline: Vec<Entry>,
+    /// When it was first seen (the first alert fired, or the declaration).
+    pub detected: Option<DateTime<Utc>>,
+    /// When it was first acknowledged, and by whom.
+    pub acknowledged: Option<(DateTime<Utc>, String)>,
+    /// When it was resolved.
+    pub resolved: Option<DateTime<Utc>>,
+}
+
+impl Facts {
+    /// Time to acknowledge: detection to first acknowledgement.
+    pub fn tta(&self) -> Option<TimeDelta> {
+        Some(self.acknowledged.as_ref()?.0 - self.detected?)
+    }
+
+    /// Time to resolve: detection to resolution.
+    pub fn ttr(&self) -> Option<TimeDelta> {
+        Some(self.resolved? - self.detected?)
+    }
+
+    /// The services its alerts belong to, each once, in order.
+    pub fn services(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for a in &self.alerts {
+            if !a.service.is_empty() && !out.contains(&a.service.as_str()) {
+                out.push(&a.service);
+            }
+        }
+        out
+    }
+}
+
+/// Gathers the facts of `subject`: `incident:N` (or `N`), or an alert key.
+pub async fn gather(journal: &Journal, subject: &str) -> Result<Facts, String> {
+    let failed = |e: JournalError| e.to_string();
+    let number = subject
+        .strip_prefix("incident:")
+        .or(Some(subject).filter(|s| s.bytes().all(|b| b.is_ascii_digit())))
+        .map(|n| n.trim_start_matches('#').parse::<i64>());
+    let incident = match number {
+        Some(Ok(id)) => Some(
+            journal
+                .incident(id)
+                .await
+                .map_err(failed)?
+                .ok_or_else(|| format!("no incident {id} in the journal"))?,
+        ),
+        Some(Err(_)) => return Err(format!("'{subject}' is not an incident number")),
+        None => None,
+    };
+    let keys: Vec<AlertKey> = match &incident {
+        Some(i) => i.alerts.clone(),
+        None if subject.contains(':') => vec![AlertKey(subject.to_string())],
+        None => {
+            return Err(format!(
+                "'{subject}' is neither incident:N nor an alert key"
+            ));
+        }
+    };
+    let mut subjects: Vec<String> = incident.iter().map(Incident::subject).collect();
+    subjects.extend(keys.iter().map(|k| k.0.clone()));
+    let mut timeline = Vec::new();
+    for s in &subjects {
+        timeline.extend(journal.timeline(s).await.map_err(failed)?);
+    }
+    timeline.sort_by_key(|e| (e.at, e.id));
+    if incident.is_none() && timeline.is_empty() {
+        return Err(format!("the journal knows nothing of {subject}"));
+    }
+    let alerts = alert_facts(journal, &keys).await.map_err(failed)?;
+    Ok(assemble(subject, incident.as_ref(), alerts, timeline))
+}
+
+/// The alerts as the sources' last known pictures hold them.
+async fn alert_facts(
+    journal: &Journal,
+    keys: &[AlertKey],
+) -> Result<Vec<AlertFacts>, JournalError> {
+    let mut sources: Vec<SourceId> = keys
+        .iter()
+        .filter_map(|k| k.0.split_once(':').map(|(s, _)| SourceId(s.into())))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    let pictures = journal.load_snapshots(&sources).await?;
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let seen = pictures
+                .iter()
+                .flat_map(|p| p.alerts.iter())
+                .find(|a| a.key == *key);
+            match seen {
+                Some(a) => AlertFacts {
+                    key: key.clone(),
+                    title: a.title.to_string(),
+                    service: a.service.to_string(),
+                    severity: a.severity.name().to_string(),
+                    started_at: Some(a.started_at),
+                },
+                None => AlertFacts {
+                    key: key.clone(),
+                    title: key.0.clone(),
+                    service: String::new(),
+                    severity: String::new(),
+                    started_at: None,
+                },
+            }
+        })
+        .collect())
+}
+
+/// The facts from what was read (no I/O: tested on its own).
+pub fn assemble(
+    subject: &str,
+    incident: Option<&Incident>,
+    alerts: Vec<AlertFacts>,
+    timeline: Vec<Entry>,
+) -> Facts {
+    let fired = timeline
+        .iter()
+        .filter(|e| e.kind == EntryKind::Observed && e.body.starts_with("fired"))
+        .map(|e| e.at);
+    let detected = alerts
+        .iter()
+        .filter_map(|a| a.started_at)
+        .chain(fired)
+        .chain(incident.map(|i| i.opened_at))
+        .min();
+    let acknowledged = timeline.iter().find_map(|e| {
+        let by_us = e.kind == EntryKind::Action && e.body == "ack: done";
+        let seen = e.kind == EntryKind::Observed && e.body.starts_with("acked");
+        let who = match e.body.strip_prefix("acked by ") {
+            Some(who) if seen => who.to_string(),
+            _ => e.author.clone(),
+        };
+        (by_us || seen).then_some((e.at, who))
+    });
+    let resolved = match incident {
+        Some(i) => i.resolved_at,
+        None => timeline
+            .iter()
+            .rev()
+            .find(|e| {
+                (e.kind == EntryKind::Action && e.body == "resolve: done")
+                    || (e.kind == EntryKind::Observed && e.body == "resolved")
+            })
+            .map(|e| e.at),
+    };
+    let (title, severity, status) = match incident {
+        Some(i) => (
+            i.title.clone(),
+            format!("SEV{}", i.severity),
+            i.status.name().to_string(),
+        ),
+        None => {
+            let a = alerts.first();
+            (
+                a.map_or_else(|| subject.to_string(), |a| a.title.clone()),
+                a.map(|a| a.severity.clone()).unwrap_or_default(),
+                if resolved.is_some() {
+                    "resolved"
+                } else {
+                    "firing"
+                }
+                .to_string(),
+            )
+        }
+    };
+    Facts {
+        subject: subject.to_string(),
+        title,
+        severity,
+        status,
+        responders: responders(incident, &timeline),
+        alerts,
+        timeline,
+        detected,
+        acknowledged,
+        resolved,
+    }
+}
+
+/// Who took part: the incident's roles, then whoever acted or wrote, in order.
+fn responders(incident: Option<&Incident>, timeline: &[Entry]) -> Vec<(String, Vec<String>)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |who: &str, role: &str| {
+        if who.is_empty() {
+            return;
+        }
+        if !order.iter().any(|o| o == who) {
+            order.push(who.to_string());
+        }
+        let r = roles.entry(who.to_string()).or_default();
+        if !r.iter().any(|x| x == role) {
+            r.push(role.to_string());
+        }
+    };
+    if let Some(i) = incident {
+        for (who, role) in [
+            (&i.commander, "incident commander"),
+            (&i.scribe, "scribe"),
+            (&i.comms, "comms"),
+        ] {
+            if let Some(who) = who {
+                add(who, role);
+            }
+        }
+    }
+    for e in timeline {
+        match e.kind {
+            EntryKind::Action | EntryKind::Step => add(&e.author, "responder"),
+            EntryKind::Note | EntryKind::Correction => add(&e.author, "notes"),
+            EntryKind::Observed => {}
+        }
+    }
+    order
+        .into_iter()
+        .map(|who| {
+            let r = roles.remove(&who).unwrap_or_default();
+            (who, r)
+        })
+        .collect()
+}
