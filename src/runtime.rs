@@ -27,23 +27,28 @@ const FRAME_GAP: Duration = Duration::from_millis(33);
 /// How long source tasks get to stop on quit.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
 
-/// A terminal that takes sequences beside its frames (OSC 52 for the clipboard).
-pub trait RawOut {
+/// What the loop needs of a terminal beyond drawing: sequences beside its frames (OSC 52
+/// for the clipboard), and lending it to another program (an editor) and taking it back.
+pub trait Screen {
     /// Writes `bytes` as they are, between frames.
     fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Gives the terminal back as it was (main screen, cooked mode) and stops reading it.
+    fn suspend(&mut self) -> std::io::Result<()>;
+    /// Takes the terminal again after `suspend`.
+    fn resume(&mut self) -> std::io::Result<()>;
 }
 
-impl<W: std::io::Write> RawOut for ratatui::backend::CrosstermBackend<W> {
-    fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        use std::io::Write;
-        self.write_all(bytes)?;
-        std::io::Write::flush(self)
-    }
-}
-
-/// Tests draw on a `TestBackend`, which has no terminal behind it to take them.
-impl RawOut for ratatui::backend::TestBackend {
+/// Tests draw on a `TestBackend`, which has no terminal behind it.
+impl Screen for ratatui::backend::TestBackend {
     fn write_raw(&mut self, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn suspend(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn resume(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -71,7 +76,7 @@ pub async fn run<B, E>(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<(App, Exit)>
 where
-    B: Backend + RawOut,
+    B: Backend + Screen,
     B::Error: Send + Sync + 'static,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
@@ -137,8 +142,21 @@ where
             () = sleep_until(last_draw + FRAME_GAP), if app.is_dirty => Vec::new(),
             () = &mut shutdown => break Exit::Signal,
         };
+        // The editor runs here, between frames: the loop waits for it (the sources and the
+        // journal go on in their own tasks; their news waits in the channels).
+        let (edits, effects): (Vec<Effect>, Vec<Effect>) = effects
+            .into_iter()
+            .partition(|e| matches!(e, Effect::EditExternally { .. }));
         if carry_out(&mut app, &out, terminal.backend_mut(), effects) {
             break Exit::Quit;
+        }
+        for edit in edits {
+            if let Effect::EditExternally { subject, text } = edit {
+                let result = lend_to_editor(terminal, text).await;
+                let effects = app.update(Action::EditedExternally { subject, result });
+                carry_out(&mut app, &out, terminal.backend_mut(), effects);
+                app.is_dirty = true;
+            }
         }
     };
     tracing::info!(?exit, "leaving the dashboard");
@@ -157,6 +175,36 @@ where
     Ok((app, exit))
 }
 
+/// Lends the terminal to the responder's editor on `text` and takes it back, redrawn.
+async fn lend_to_editor<B>(terminal: &mut Terminal<B>, text: String) -> Result<String, String>
+where
+    B: Backend + Screen,
+{
+    terminal
+        .backend_mut()
+        .suspend()
+        .map_err(|e| format!("could not lend the terminal: {e}"))?;
+    let editor = crate::external_editor::editor_command();
+    let edited = tokio::task::spawn_blocking(move || crate::external_editor::edit(&editor, &text))
+        .await
+        .unwrap_or_else(|e| Err(format!("the editor stopped: {e}")));
+    let resumed = terminal.backend_mut().resume();
+    // Whatever the editor left on screen goes, and the next frame is drawn whole: the
+    // previous frame is forgotten (the swap empties it). Not `Terminal::clear`: it
+    // asks the terminal where its cursor is, and that answer races the new event reader.
+    let cleared = terminal
+        .backend_mut()
+        .clear_region(ratatui::backend::ClearType::All);
+    terminal.swap_buffers();
+    if let Err(e) = resumed {
+        return Err(format!("could not take the terminal back: {e}"));
+    }
+    if let Err(e) = cleared {
+        tracing::warn!(error = %e, "clearing after the editor");
+    }
+    edited
+}
+
 /// How long a runbook link may take.
 const RUNBOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -171,7 +219,7 @@ struct Outlets<'a> {
 fn carry_out(
     app: &mut App,
     out: &Outlets<'_>,
-    screen: &mut impl RawOut,
+    screen: &mut impl Screen,
     effects: Vec<Effect>,
 ) -> bool {
     let mut quit = false;
@@ -183,6 +231,17 @@ fn carry_out(
                 if let Err(e) = screen.write_raw(&bytes) {
                     app.update(Action::ShowError(format!("could not copy: {e}")));
                 }
+            }
+            Effect::Export { path, text } => {
+                let done = out.done.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::postmortem::write_atomically(&path, &text)
+                        .map_err(|e| e.to_string());
+                    let _ = done.send(Action::Exported { path, result });
+                });
+            }
+            Effect::EditExternally { .. } => {
+                // Run by the loop itself (it needs the terminal); never routed here.
             }
             Effect::OpenUrl(url) => {
                 if let Err(e) = crate::open_link::open(&url) {

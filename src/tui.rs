@@ -31,6 +31,24 @@ pub struct ScreenOut {
     is_leaving: Arc<AtomicBool>,
 }
 
+/// What taking the terminal back after lending it needs: whether the mouse was on, and the
+/// events to pause meanwhile. One terminal per process, like `restore`.
+static LENDING: std::sync::Mutex<Lending> = std::sync::Mutex::new(Lending {
+    is_mouse_on: false,
+    events: None,
+});
+
+struct Lending {
+    is_mouse_on: bool,
+    events: Option<crate::tui_events::EventsHandle>,
+}
+
+fn lending() -> std::sync::MutexGuard<'static, Lending> {
+    LENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Write for ScreenOut {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.is_leaving.load(Ordering::Relaxed) {
@@ -83,6 +101,7 @@ impl Tui {
             return Err(e);
         }
         let is_leaving = Arc::new(AtomicBool::new(false));
+        lending().is_mouse_on = is_mouse_on;
         let out = ScreenOut {
             out: io::stdout(),
             is_leaving: is_leaving.clone(),
@@ -97,6 +116,46 @@ impl Tui {
                 Err(e)
             }
         }
+    }
+}
+
+impl Tui {
+    /// The events to pause while the terminal is lent to another program.
+    pub fn attach_events(&mut self, events: crate::tui_events::EventsHandle) {
+        lending().events = Some(events);
+    }
+}
+
+impl crate::runtime::Screen for CrosstermBackend<ScreenOut> {
+    fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_all(bytes)?;
+        Write::flush(self)
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        if let Some(events) = &lending().events {
+            events.pause();
+        }
+        restore();
+        Ok(())
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        let lent = lending();
+        enable_raw_mode()?;
+        execute!(
+            self,
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        if lent.is_mouse_on {
+            execute!(self, EnableMouseCapture)?;
+        }
+        if let Some(events) = &lent.events {
+            events.resume();
+        }
+        Ok(())
     }
 }
 

@@ -158,7 +158,7 @@ async fn a_scripted_incident_gives_the_expected_draft_with_tta_and_ttr() {
     let dir = tempfile::tempdir().unwrap();
     let journal = journal_in(dir.path()).await;
     scripted_incident(&journal).await;
-    let facts = facts::gather(&journal, "incident:1").await.unwrap();
+    let facts = facts::gather(&journal, "incident:1", &[]).await.unwrap();
     assert_eq!(facts.detected, Some(at(0)), "the first alert fired");
     assert_eq!(facts.acknowledged, Some((at(250), "ana".to_string())));
     assert_eq!(facts.tta(), Some(TimeDelta::seconds(250)));
@@ -166,10 +166,13 @@ async fn a_scripted_incident_gives_the_expected_draft_with_tta_and_ttr() {
     assert_eq!(facts.services(), ["checkout", "payments"]);
     let draft = render::draft(&facts, postmortem::TEMPLATE, at(7_200)).unwrap();
     assert!(
-        draft.contains("| Time to acknowledge | 4m 10s |"),
+        draft.contains("- **Time to acknowledge:** 4m 10s"),
         "{draft}"
     );
-    assert!(draft.contains("| Time to resolve | 1h 12m 5s |"), "{draft}");
+    assert!(
+        draft.contains("- **Time to resolve:** 1h 12m 5s"),
+        "{draft}"
+    );
     for secret in ["hunter2", "s3cr3t"] {
         assert!(!draft.contains(secret), "{secret} in the draft");
     }
@@ -186,16 +189,20 @@ async fn an_alert_outside_an_incident_has_its_own_post_mortem() {
     let dir = tempfile::tempdir().unwrap();
     let journal = journal_in(dir.path()).await;
     scripted_incident(&journal).await;
-    let facts = facts::gather(&journal, "prod-am:PaymentsLatency")
+    let facts = facts::gather(&journal, "prod-am:PaymentsLatency", &[])
         .await
         .unwrap();
     assert_eq!(facts.title, "PaymentsLatency");
     assert_eq!(facts.status, "resolved");
     assert_eq!(facts.ttr(), Some(TimeDelta::seconds(3_940)));
     assert_eq!(facts.tta(), None, "nobody acked it");
-    let e = facts::gather(&journal, "incident:9").await.unwrap_err();
+    let e = facts::gather(&journal, "incident:9", &[])
+        .await
+        .unwrap_err();
     assert!(e.contains("no incident 9"), "{e}");
-    let e = facts::gather(&journal, "prod-am:never").await.unwrap_err();
+    let e = facts::gather(&journal, "prod-am:never", &[])
+        .await
+        .unwrap_err();
     assert!(e.contains("knows nothing"), "{e}");
 }
 
@@ -217,7 +224,7 @@ async fn the_cli_exports_the_kept_draft_atomically_and_fresh_rewrites() {
         written.starts_with("# Post-mortem: Checkout is down"),
         "{written}"
     );
-    assert!(written.contains("| Time to resolve | 1h 12m 5s |"));
+    assert!(written.contains("- **Time to resolve:** 1h 12m 5s"));
     // An edited draft kept in the journal is what gets exported; --fresh writes anew.
     journal
         .save_draft(&Draft {

@@ -346,6 +346,34 @@ fn runbook_checklist_ticked_and_focused() {
     });
 }
 
+/// `p`, answered by the journal with the scripted incident's draft (tests/postmortem.rs).
+fn postmortem_shown(app: &mut App) {
+    keys(app, "p");
+    let subject = app.postmortem.as_ref().unwrap().subject.clone();
+    app.update(Action::Journal(
+        onduty::journal::task::JournalEvent::Postmortem {
+            subject,
+            result: Ok(onduty::postmortem::Prepared {
+                text: include_str!("expected/postmortem_incident.md").into(),
+                is_kept: true,
+            }),
+        },
+    ));
+}
+
+#[test]
+fn postmortem_view() {
+    snapshot_each_size("postmortem", postmortem_shown);
+}
+
+#[test]
+fn postmortem_in_the_built_in_editor() {
+    snapshot_each_size("postmortem_editor", |app| {
+        postmortem_shown(app);
+        keys(app, "e");
+    });
+}
+
 #[test]
 fn runbook_that_is_a_link() {
     snapshot_each_size("runbook_link", |app| keys(app, "b"));

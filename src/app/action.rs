@@ -37,6 +37,20 @@ pub enum Action {
         /// Its Markdown, or that it is a web page, or why not.
         result: Result<crate::runbook::fetch::Fetched, String>,
     },
+    /// The external editor returned (the text as saved, or why not).
+    EditedExternally {
+        /// The post-mortem's subject.
+        subject: String,
+        /// The text.
+        result: Result<String, String>,
+    },
+    /// A post-mortem was written to a file (or not).
+    Exported {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Whether it worked.
+        result: Result<(), String>,
+    },
     /// A filter pass that ran off the UI task finished.
     FilterApplied {
         /// The job's generation; only the newest is applied.
@@ -71,6 +85,21 @@ pub enum Effect {
     Copy(String),
     /// Open a link in the browser of this desktop.
     OpenUrl(String),
+    /// Lend the terminal to the responder's editor on `text`; it comes back as
+    /// `Action::EditedExternally`.
+    EditExternally {
+        /// The post-mortem's subject.
+        subject: String,
+        /// The text to edit.
+        text: String,
+    },
+    /// Write `text` to `path` atomically; it comes back as `Action::Exported`.
+    Export {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The Markdown.
+        text: String,
+    },
     /// Free a replaced snapshot off the UI task.
     Release(std::sync::Arc<Vec<crate::model::Alert>>),
 }

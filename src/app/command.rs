@@ -78,6 +78,16 @@ commands! {
     Copy = "copy",
     /// Open the alert's link, or the runbook's focused link, in the browser (else copy it)
     OpenLink = "open_link",
+    /// Write the post-mortem of the alert's incident (or the alert) from the journal
+    Postmortem = "postmortem",
+    /// In the post-mortem: edit it here (kept in the journal as typed)
+    EditPostmortem = "edit_postmortem",
+    /// In the post-mortem: edit it in $VISUAL / $EDITOR
+    EditExternally = "edit_externally",
+    /// In the post-mortem: write it to a Markdown file
+    ExportPostmortem = "export_postmortem",
+    /// In the post-mortem: write a new draft from the journal (the kept one stays until saved over)
+    RegeneratePostmortem = "regenerate_postmortem",
     /// Mark or unmark the selected alert (S silences marks)
     Mark = "mark",
     /// Declare an incident from the marked (or the selected) alerts
@@ -126,6 +136,8 @@ impl Command {
                 | Command::ExpireSilence
                 | Command::DeclareIncident
                 | Command::TickStep
+                | Command::EditPostmortem
+                | Command::EditExternally
         )
     }
 }

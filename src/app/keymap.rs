@@ -20,6 +20,8 @@ pub enum KeyScope {
     Silences,
     /// The runbook beside an alert (falls back to the detail's keys).
     Runbook,
+    /// The post-mortem view.
+    Postmortem,
 }
 
 impl KeyScope {
@@ -31,6 +33,7 @@ impl KeyScope {
             KeyScope::Detail => "detail",
             KeyScope::Silences => "silences",
             KeyScope::Runbook => "runbook",
+            KeyScope::Postmortem => "postmortem",
         }
     }
 
@@ -50,6 +53,7 @@ impl KeyScope {
             KeyScope::Detail,
             KeyScope::Silences,
             KeyScope::Runbook,
+            KeyScope::Postmortem,
         ]
         .into_iter()
         .find(|k| k.name() == s)
@@ -198,7 +202,7 @@ impl Keymap {
             let scope = KeyScope::from_name(scope_name).ok_or_else(|| BindingError {
                 key: format!("keys.{scope_name}"),
                 value: String::new(),
-                message: "unknown key table (use global, alert_list, detail, runbook or silences)"
+                message: "unknown key table (use global, alert_list, detail, runbook, silences or postmortem)"
                     .into(),
             })?;
             for (keys, name) in table {

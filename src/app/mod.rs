@@ -17,7 +17,7 @@ mod update;
 pub use action::{Action, Effect};
 pub use command::Command;
 pub use state::{
-    App, Confirm, MyShift, Overlay, Pending, Prompt, PromptKind, RelatedState, Settings,
-    SourceHealth, SourceInfo, SourceState, Toast, View,
+    App, Confirm, MyShift, Overlay, Pending, PostmortemView, Prompt, PromptKind, RelatedState,
+    Settings, SourceHealth, SourceInfo, SourceState, Toast, View,
 };
 pub use update::{PALETTE_HELP, palette_completions};

@@ -12,6 +12,8 @@ use crate::model::sanitize;
 
 /// Longest note, in characters (the cap the timeline shows).
 pub const NOTE_CAP: usize = sanitize::TEXT_CAP;
+/// Longest post-mortem edited here, in characters.
+pub const POSTMORTEM_CAP: usize = 200_000;
 
 /// A note being written.
 #[derive(Debug)]
@@ -22,6 +24,10 @@ pub struct NoteEditor {
     pub corrects: Option<i64>,
     /// Why the last save was refused.
     pub error: Option<String>,
+    /// Whether it edits a post-mortem (kept as a draft; saving keeps it) rather than a note.
+    pub is_postmortem: bool,
+    /// Longest text, in characters.
+    cap: usize,
     // The text area caches its screen layout in cells; the lock makes the app shareable
     // with the filter's worker threads (only this task ever takes it).
     area: Mutex<TextArea<'static>>,
@@ -43,7 +49,22 @@ pub enum EditorOutcome {
 impl NoteEditor {
     /// An editor on `subject` holding `draft` (text kept from before), cursor at its end.
     pub fn new(subject: String, corrects: Option<i64>, draft: &str) -> NoteEditor {
-        let clean = sanitize::text(draft, NOTE_CAP);
+        NoteEditor::with_cap(subject, corrects, draft, NOTE_CAP)
+    }
+
+    /// An editor on the post-mortem of `subject`, cursor at the top.
+    pub fn postmortem(subject: String, text: &str) -> NoteEditor {
+        let mut editor = NoteEditor::with_cap(subject, None, text, POSTMORTEM_CAP);
+        editor.is_postmortem = true;
+        editor.area().move_cursor(ratatui_textarea::CursorMove::Top);
+        editor
+            .area()
+            .move_cursor(ratatui_textarea::CursorMove::Head);
+        editor
+    }
+
+    fn with_cap(subject: String, corrects: Option<i64>, draft: &str, cap: usize) -> NoteEditor {
+        let clean = sanitize::text(draft, cap);
         let mut area = TextArea::new(clean.split('\n').map(str::to_string).collect());
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
@@ -52,6 +73,8 @@ impl NoteEditor {
             subject,
             corrects,
             error: None,
+            is_postmortem: false,
+            cap,
             area: Mutex::new(area),
         }
     }
@@ -91,8 +114,8 @@ impl NoteEditor {
 
     /// Inserts pasted text at the cursor, sanitized and within the cap.
     pub fn paste(&mut self, text: &str) -> EditorOutcome {
-        let room = NOTE_CAP.saturating_sub(self.chars());
-        let clean: String = sanitize::text(text, NOTE_CAP).chars().take(room).collect();
+        let room = self.cap.saturating_sub(self.chars());
+        let clean: String = sanitize::text(text, self.cap).chars().take(room).collect();
         if clean.is_empty() || !self.area().insert_str(clean) {
             return EditorOutcome::Moved;
         }
@@ -107,7 +130,7 @@ impl NoteEditor {
     }
 
     fn is_full(&self, more: usize) -> bool {
-        self.chars() + more > NOTE_CAP
+        self.chars() + more > self.cap
     }
 }
 
@@ -119,6 +142,7 @@ impl PartialEq for NoteEditor {
         self.subject == other.subject
             && self.corrects == other.corrects
             && self.error == other.error
+            && self.is_postmortem == other.is_postmortem
             && mine.lines() == theirs.lines()
             && mine.cursor() == theirs.cursor()
     }
@@ -130,6 +154,8 @@ impl Clone for NoteEditor {
             subject: self.subject.clone(),
             corrects: self.corrects,
             error: self.error.clone(),
+            is_postmortem: self.is_postmortem,
+            cap: self.cap,
             area: Mutex::new(self.area().clone()),
         }
     }

@@ -89,6 +89,19 @@ pub enum PromptKind {
     Silence(AlertKey),
     /// An incident from these alerts: "SEVn title".
     Incident(Vec<AlertKey>),
+    /// The shown post-mortem to a file: its path.
+    ExportPostmortem,
+}
+
+/// The post-mortem shown (`p`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostmortemView {
+    /// `incident:N` or the alert key.
+    pub subject: String,
+    /// Its Markdown (`None` while the journal writes it), or why there is none.
+    pub text: Option<Result<String, String>>,
+    /// Whether it is the draft kept in the journal (else newly written from it).
+    pub is_kept: bool,
 }
 
 /// A message shown for a few seconds.
@@ -224,6 +237,8 @@ pub struct Settings {
     pub runbook_annotations: Vec<String>,
     /// Whether links can be opened in a browser here (a desktop session); else `o` copies.
     pub can_open_links: bool,
+    /// The post-mortem template (`postmortem.md` in the config directory, or the embedded).
+    pub postmortem_template: Arc<str>,
 }
 
 impl Settings {
@@ -242,6 +257,7 @@ impl Settings {
             runbooks: Arc::new(config.runbook_library()),
             runbook_annotations: config.runbook_annotations.clone(),
             can_open_links: crate::open_link::has_display(),
+            postmortem_template: Arc::from(crate::postmortem::TEMPLATE),
         }
     }
 }
@@ -330,6 +346,8 @@ pub struct App {
     pub is_mine_only: bool,
     /// Whether the open detail shows the alert's runbook (`b`) rather than the alert.
     pub is_runbook_shown: bool,
+    /// The post-mortem shown (`p`), over whatever view is under it.
+    pub postmortem: Option<PostmortemView>,
     /// The focused step, code block or link of the shown runbook (`tab`), by index.
     pub runbook_focus: Option<usize>,
     /// Runbook checklist steps done: by (subject, runbook), the steps' names.
@@ -443,6 +461,7 @@ impl App {
             fetched_runbooks: Default::default(),
             runbook_find: None,
             runbook_focus: None,
+            postmortem: None,
             checklists: Default::default(),
             last_looked: None,
             toast: None,
@@ -587,6 +606,7 @@ impl App {
     pub fn key_scope(&self) -> KeyScope {
         match self.view {
             View::Silences => KeyScope::Silences,
+            _ if self.postmortem.is_some() => KeyScope::Postmortem,
             _ if self.is_detail_open && self.is_runbook_shown => KeyScope::Runbook,
             _ if self.is_detail_open => KeyScope::Detail,
             _ => KeyScope::AlertList,

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crossterm::event::EventStream;
 use futures::StreamExt;
 
 use super::{Cli, load_config};
@@ -36,14 +35,16 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     let clock: SharedClock = Arc::new(SystemClock);
     let built = registry::build(&config, &clock);
     let infos = built.iter().map(|b| b.info.clone()).collect();
-    let mut app = App::new(
-        Settings::from_config(&config),
-        infos,
-        theme,
-        themes.clone(),
-        clock.now(),
-    );
-    app.banner = banner.or_else(|| themes.errors.first().cloned());
+    let mut settings = Settings::from_config(&config);
+    // A bad template is said in the banner; the embedded one serves meanwhile.
+    let template = crate::postmortem::template(&paths.config_dir);
+    if let Ok(t) = &template {
+        settings.postmortem_template = Arc::from(t.as_str());
+    }
+    let mut app = App::new(settings, infos, theme, themes.clone(), clock.now());
+    app.banner = banner
+        .or_else(|| themes.errors.first().cloned())
+        .or_else(|| template.err());
     let journal = open_journal(&config, paths).await;
     if let Ok(j) = &journal {
         show_last_known(&mut app, j).await;
@@ -53,7 +54,9 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     let mut tui = Tui::enter(!cli.no_mouse)?;
     // The terminal's events, and its hangup as a final error (see `tui::hangup`).
     let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);
-    let events = futures::stream::select(EventStream::new(), hangup);
+    let (events, paused_while_lent) = crate::tui_events::events();
+    tui.attach_events(paused_while_lent);
+    let events = futures::stream::select(events, hangup);
     let result = runtime::run(
         &mut tui.terminal,
         app,

@@ -21,8 +21,15 @@ pub async fn postmortem(
         Ok(n) => crate::journal::incidents::subject(n as i64),
         Err(_) => key.to_string(),
     };
-    let prepared =
-        crate::postmortem::prepare(&journal, &subject, &template, chrono::Utc::now(), fresh).await;
+    let prepared = crate::postmortem::prepare(
+        &journal,
+        &subject,
+        &template,
+        chrono::Utc::now(),
+        fresh,
+        &[],
+    )
+    .await;
     journal.close().await;
     let prepared = prepared.map_err(anyhow::Error::msg)?;
     match out {

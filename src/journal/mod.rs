@@ -119,7 +119,8 @@ impl Location {
     }
 }
 
-fn expand_home(path: &str) -> PathBuf {
+/// `path` with a leading `~/` made the home directory.
+pub fn expand_home(path: &str) -> PathBuf {
     match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
         (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
         _ => PathBuf::from(path),

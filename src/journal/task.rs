@@ -113,6 +113,17 @@ pub enum Request {
         /// The timeline entry's text ("runbook Disk full: done 'Free space' (3/5)").
         said: String,
     },
+    /// Prepare the post-mortem of `subject`: the kept draft, or a new one (`fresh`: always).
+    Postmortem {
+        /// `incident:N` or an alert key.
+        subject: String,
+        /// The template.
+        template: Arc<str>,
+        /// Write a new one even when a draft is kept.
+        fresh: bool,
+        /// Its alerts as the dashboard holds them.
+        known: Vec<Alert>,
+    },
     /// Star or unstar a timeline entry (starred entries lead the post-mortem).
     Star {
         /// The entry.
@@ -155,6 +166,13 @@ pub enum JournalEvent {
     Entries(Vec<Entry>),
     /// This responder's unsaved note drafts, read at start.
     Drafts(Vec<Draft>),
+    /// A post-mortem prepared (or why not).
+    Postmortem {
+        /// Its subject.
+        subject: String,
+        /// The draft.
+        result: Result<crate::postmortem::Prepared, String>,
+    },
     /// Runbook steps' states (recent ones at start; then each one ticked, here or by
     /// another process).
     Ticks(Vec<Tick>),
@@ -271,6 +289,12 @@ impl JournalTask {
                     Some(Request::Tick { .. }) => self.tell(JournalEvent::Unavailable(
                         "step not kept: the journal is unavailable".into(),
                     )),
+                    Some(Request::Postmortem { subject, .. }) => {
+                        self.tell(JournalEvent::Postmortem {
+                            subject,
+                            result: Err("the journal is unavailable: a post-mortem is written from it".into()),
+                        })
+                    }
                     Some(_) => {}
                     None => return,
                 },
@@ -432,6 +456,18 @@ impl JournalTask {
                     .await
             }
             Request::SaveDraft(draft) => journal.save_draft(&draft).await,
+            Request::Postmortem {
+                subject,
+                template,
+                fresh,
+                known,
+            } => {
+                let result =
+                    crate::postmortem::prepare(journal, &subject, &template, now, fresh, &known)
+                        .await;
+                self.tell(JournalEvent::Postmortem { subject, result });
+                Ok(())
+            }
             Request::Tick { tick, said } => {
                 let entry = journal.tick(&tick, &said).await?;
                 self.tell(JournalEvent::Ticks(vec![tick]));

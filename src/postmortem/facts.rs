@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::journal::incidents::Incident;
 use crate::journal::{Entry, EntryKind, Journal, JournalError};
-use crate::model::{AlertKey, SourceId};
+use crate::model::{Alert, AlertKey, SourceId};
 
 /// One alert of the incident, as last seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,8 +74,9 @@ impl Facts {
     }
 }
 
-/// Gathers the facts of `subject`: `incident:N` (or `N`), or an alert key.
-pub async fn gather(journal: &Journal, subject: &str) -> Result<Facts, String> {
+/// Gathers the facts of `subject`: `incident:N` (or `N`), or an alert key. `known` are
+/// alerts the caller holds (the dashboard's), preferred to the journal's last pictures.
+pub async fn gather(journal: &Journal, subject: &str, known: &[Alert]) -> Result<Facts, String> {
     let failed = |e: JournalError| e.to_string();
     let number = subject
         .strip_prefix("incident:")
@@ -108,10 +109,12 @@ pub async fn gather(journal: &Journal, subject: &str) -> Result<Facts, String> {
         timeline.extend(journal.timeline(s).await.map_err(failed)?);
     }
     timeline.sort_by_key(|e| (e.at, e.id));
-    if incident.is_none() && timeline.is_empty() {
+    let alerts = alert_facts(journal, &keys, known).await.map_err(failed)?;
+    let is_known =
+        incident.is_some() || !timeline.is_empty() || alerts.iter().any(|a| a.started_at.is_some());
+    if !is_known {
         return Err(format!("the journal knows nothing of {subject}"));
     }
-    let alerts = alert_facts(journal, &keys).await.map_err(failed)?;
     Ok(assemble(subject, incident.as_ref(), alerts, timeline))
 }
 
@@ -119,6 +122,7 @@ pub async fn gather(journal: &Journal, subject: &str) -> Result<Facts, String> {
 async fn alert_facts(
     journal: &Journal,
     keys: &[AlertKey],
+    known: &[Alert],
 ) -> Result<Vec<AlertFacts>, JournalError> {
     let mut sources: Vec<SourceId> = keys
         .iter()
@@ -130,10 +134,12 @@ async fn alert_facts(
     Ok(keys
         .iter()
         .map(|key| {
-            let seen = pictures
-                .iter()
-                .flat_map(|p| p.alerts.iter())
-                .find(|a| a.key == *key);
+            let seen = known.iter().find(|a| a.key == *key).or_else(|| {
+                pictures
+                    .iter()
+                    .flat_map(|p| p.alerts.iter())
+                    .find(|a| a.key == *key)
+            });
             match seen {
                 Some(a) => AlertFacts {
                     key: key.clone(),

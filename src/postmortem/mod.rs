@@ -60,6 +60,7 @@ pub async fn prepare(
     template: &str,
     now: chrono::DateTime<chrono::Utc>,
     fresh: bool,
+    known: &[crate::model::Alert],
 ) -> Result<Prepared, String> {
     if !fresh {
         let kept = journal
@@ -73,7 +74,7 @@ pub async fn prepare(
             });
         }
     }
-    let facts = facts::gather(journal, subject).await?;
+    let facts = facts::gather(journal, subject, known).await?;
     Ok(Prepared {
         text: render::draft(&facts, template, now)?,
         is_kept: false,

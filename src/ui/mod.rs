@@ -12,6 +12,7 @@ pub mod layout;
 mod note_editor;
 mod oncall;
 mod outbox;
+mod postmortem;
 mod runbook;
 pub use runbook::{item_rows as runbook_item_rows, rows_matching as runbook_rows_matching};
 mod silence_editor;
@@ -45,6 +46,11 @@ pub fn view(app: &App, frame: &mut Frame) {
     let areas = layout::areas(app, area);
     header::render(app, frame, areas.header);
     match app.view {
+        // The whole width: a post-mortem is read, not glanced at beside the list.
+        _ if app.postmortem.is_some() => {
+            let area = areas.detail.map_or(areas.body, |d| areas.body.union(d));
+            postmortem::render(app, frame, area)
+        }
         View::Alerts if app.is_detail_open && app.is_runbook_shown => {
             runbook::render(app, frame, areas.body)
         }
@@ -71,6 +77,24 @@ pub fn view(app: &App, frame: &mut Frame) {
         Overlay::NoteEditor(e) => note_editor::render(app, e, frame, area),
         _ => {}
     }
+}
+
+/// A full-screen pane titled `title` holding `text`, wrapped and scrolled with the detail
+/// keys (runbooks, post-mortems).
+fn full_pane(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    text: ratatui::text::Text<'_>,
+) {
+    let t = &app.theme;
+    let block = pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
+    let p = Paragraph::new(text)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll, 0));
+    frame.render_widget(p, area);
 }
 
 /// A bordered pane with a title, styled for focus.

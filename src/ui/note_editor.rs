@@ -14,10 +14,16 @@ use crate::theme::Role;
 /// Draws the editor centred in `area`.
 pub fn render(app: &App, editor: &NoteEditor, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let box_area = super::centered(area, 96, area.height.saturating_sub(2).min(18));
+    let box_area = if editor.is_postmortem {
+        // The whole screen: a post-mortem is long.
+        area
+    } else {
+        super::centered(area, 96, area.height.saturating_sub(2).min(18))
+    };
     frame.render_widget(Clear, box_area);
     let on = sanitize::line(&editor.subject, 200);
     let title = match editor.corrects {
+        _ if editor.is_postmortem => format!(" POST-MORTEM · {on} · kept as you type "),
         Some(id) => format!(" CORRECTION OF #{id} · {on} "),
         None => format!(" NOTE · {on} "),
     };
@@ -52,6 +58,15 @@ pub fn render(app: &App, editor: &NoteEditor, frame: &mut Frame, area: Rect) {
     };
     let line = match &editor.error {
         Some(e) => Line::styled(cut(e, inner.width as usize), t.style(Role::Error)),
+        None if editor.is_postmortem => Line::from(vec![
+            Span::styled("esc", t.style(Role::KeyHint)),
+            Span::styled(
+                " done (every change is kept in the journal)  ",
+                t.style(Role::TextMuted),
+            ),
+            Span::styled("enter", t.style(Role::KeyHint)),
+            Span::styled(" new line", t.style(Role::TextMuted)),
+        ]),
         None => Line::from(vec![
             Span::styled("ctrl+s", t.style(Role::KeyHint)),
             Span::styled(" save  ", t.style(Role::TextMuted)),

@@ -5,7 +5,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
 use crate::runbook::Runbook;
@@ -32,12 +31,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         line.spans.insert(0, Span::raw("▸ "));
         *line = line.clone().patch_style(t.style(Role::Selection));
     }
-    let block = super::pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
-    let p = Paragraph::new(text)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+    super::full_pane(app, frame, area, title, text);
 }
 
 /// The rows (counted as the full-screen view wraps them) of the lines holding `needle`,
@@ -186,7 +180,7 @@ fn runbook_text(app: &App) -> Option<(String, Text<'static>, Vec<Option<usize>>)
 }
 
 /// `text` with its own copy of every string, so it outlives the runbook it came from.
-fn owned(text: Text<'_>) -> Text<'static> {
+pub(super) fn owned(text: Text<'_>) -> Text<'static> {
     let lines = text
         .lines
         .into_iter()

@@ -43,6 +43,7 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         Overlay::Prompt(p) => {
             let label = match &p.kind {
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
+                PromptKind::ExportPostmortem => "write the post-mortem to: ".to_string(),
                 PromptKind::Incident(keys) => {
                     format!(
                         "incident from {} alert(s) (e.g. SEV2 Checkout is down; SEV3 if left out): ",
@@ -158,6 +159,14 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
         (Overlay::Confirm(_), ..) => return Vec::new(),
         (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
         (Overlay::SilenceEditor(_) | Overlay::NoteEditor(_), ..) => return Vec::new(),
+        _ if app.postmortem.is_some() => vec![
+            (C::Back, "back"),
+            (C::EditPostmortem, "edit"),
+            (C::EditExternally, "$EDITOR"),
+            (C::ExportPostmortem, "write file"),
+            (C::Copy, "copy"),
+            (C::RegeneratePostmortem, "new draft"),
+        ],
         (_, View::Alerts, true) if app.is_runbook_shown => vec![
             (C::Back, "back"),
             (C::NextItem, "next step/code/link"),

@@ -94,7 +94,7 @@ pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
             "{} ",
             crate::duration_fmt::short(app.settings.silence_duration)
         )),
-        PromptKind::Incident(_) => TextInput::default(),
+        PromptKind::Incident(_) | PromptKind::ExportPostmortem => TextInput::default(),
     };
     app.overlay = Overlay::Prompt(Prompt {
         kind,
@@ -156,6 +156,17 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
     let text = prompt.input.text().trim().to_string();
     let outcome = match &prompt.kind {
         PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
+        PromptKind::ExportPostmortem => {
+            match super::postmortem::export_to(app, &text, fx) {
+                Ok(()) => app.overlay = Overlay::None,
+                Err(e) => {
+                    if let Overlay::Prompt(p) = &mut app.overlay {
+                        p.error = Some(e);
+                    }
+                }
+            }
+            return;
+        }
         PromptKind::Incident(keys) => {
             match parse_declaration(&text) {
                 Ok((severity, title)) => {

@@ -66,6 +66,9 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
         }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),
         JournalEvent::Ticks(ticks) => app.ticks_seen(ticks),
+        JournalEvent::Postmortem { subject, result } => {
+            super::postmortem::prepared(app, subject, result)
+        }
         JournalEvent::Starred { id, starred } => super::notes::starred(app, id, starred),
         JournalEvent::Unavailable(error) => {
             app.toast_error(error.clone());

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{act, runbook};
+use super::{act, postmortem, runbook};
 use crate::app::keymap::{Key, KeyOutcome};
 use crate::app::rows;
 use crate::app::text_input::{InputOutcome, TextInput};
@@ -259,6 +259,11 @@ impl App {
             Command::PreviousItem => runbook::focus_item(self, -1),
             Command::TickStep => runbook::tick_step(self, fx),
             Command::Copy => self.copy(fx),
+            Command::Postmortem => postmortem::open(self, fx),
+            Command::EditPostmortem => postmortem::edit(self),
+            Command::EditExternally => postmortem::edit_externally(self, fx),
+            Command::ExportPostmortem => postmortem::ask_export(self),
+            Command::RegeneratePostmortem => postmortem::regenerate(self, fx),
             Command::OpenLink => self.open_link(fx),
             Command::ExpireSilence => act::ask_expire(self),
         }
@@ -266,6 +271,7 @@ impl App {
 
     fn show(&mut self, view: View) {
         self.view = view;
+        self.postmortem = None;
         self.is_detail_open = false;
         self.is_runbook_shown = false;
         self.overlay = Overlay::None;
@@ -274,6 +280,9 @@ impl App {
     fn back(&mut self) {
         if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
+        } else if self.postmortem.is_some() {
+            self.postmortem = None;
+            self.detail_scroll = 0;
         } else if self.is_detail_open {
             self.is_detail_open = false;
             self.is_runbook_shown = false;
@@ -292,6 +301,11 @@ impl App {
             self.silence_cursor = (self.silence_cursor as isize)
                 .saturating_add(by)
                 .clamp(0, last) as usize;
+        } else if self.postmortem.is_some() {
+            let to = (self.detail_scroll as isize)
+                .saturating_add(by)
+                .clamp(0, u16::MAX as isize);
+            self.detail_scroll = to as u16;
         } else if self.view == View::Incidents && !self.is_detail_open {
             self.move_incident(by);
         } else if self.is_detail_open {
@@ -355,7 +369,9 @@ const COPY_CAP: usize = 74_000;
 impl App {
     /// `y`: the runbook's focused code block or link (in the runbook), else the alert's key.
     fn copy(&mut self, fx: &mut Vec<Effect>) {
-        let text = if self.is_runbook_shown {
+        let text = if let Some(view) = &self.postmortem {
+            view.text.clone().and_then(Result::ok)
+        } else if self.is_runbook_shown {
             runbook::copy_focused(self)
         } else {
             self.selected_alert().map(|a| a.key.0.clone())

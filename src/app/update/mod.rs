@@ -6,6 +6,7 @@ mod keys;
 mod navigate;
 mod notes;
 mod palette;
+mod postmortem;
 pub mod runbook;
 pub use palette::{PALETTE_HELP, completions as palette_completions};
 mod source;
@@ -56,6 +57,10 @@ impl App {
             Action::RunbookFetched { url, result } => {
                 self.fetched_runbooks.insert(url, Some(result));
             }
+            Action::EditedExternally { subject, result } => {
+                postmortem::edited_externally(self, &subject, result, &mut effects)
+            }
+            Action::Exported { path, result } => postmortem::exported(self, &path, result),
         }
         self.is_dirty = true;
         effects.append(&mut self.queued);

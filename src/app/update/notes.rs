@@ -54,6 +54,9 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
     let Overlay::NoteEditor(editor) = &mut app.overlay else {
         return;
     };
+    if editor.is_postmortem {
+        return super::postmortem::after_edit(app, outcome, fx);
+    }
     let key = draft_subject(&editor.subject, editor.corrects);
     match outcome {
         EditorOutcome::Moved => {}
