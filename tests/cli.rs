@@ -304,4 +304,14 @@ fn check_counts_the_runbooks_and_names_a_broken_one() {
         text.contains("bad.md") && text.contains("front matter"),
         "{text}"
     );
+    // A post-mortem template with a placeholder onduty does not know is named too.
+    std::fs::write(books.join("bad.md"), "# fine too\n").unwrap();
+    std::fs::write(cfg.join("postmortem.md"), "# {{title}} {{root_cause}}\n").unwrap();
+    let out = onduty(dir.path()).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("postmortem.md") && text.contains("{{root_cause}}"),
+        "{text}"
+    );
 }

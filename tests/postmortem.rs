@@ -270,3 +270,48 @@ async fn the_cli_exports_the_kept_draft_atomically_and_fresh_rewrites() {
         "{said}"
     );
 }
+
+#[tokio::test]
+async fn the_back_ends_own_log_joins_the_timeline_without_echoes_of_our_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(dir.path()).await;
+    scripted_incident(&journal).await;
+    let mut held = onduty::testing::labelled_alert(
+        "CheckoutErrors",
+        Severity::Critical,
+        Status::Firing,
+        &[("service", "checkout")],
+    );
+    held.started_at = at(0);
+    let note = |author: &str, secs, text: &str| onduty::model::Note {
+        author: author.into(),
+        at: at(secs),
+        text: text.into(),
+    };
+    held.notes = vec![
+        note("cy", 500, "Escalated to Payments L2"),
+        // A note written in onduty that came back through the back end.
+        note(
+            "bo",
+            361,
+            "failover to eu-west started\nran it with PGPASSWORD=hunter2 and token: s3cr3t",
+        ),
+    ];
+    let facts = facts::gather(&journal, "incident:1", &[held])
+        .await
+        .unwrap();
+    let notes: Vec<(&str, &str)> = facts
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EntryKind::Note)
+        .map(|e| (e.author.as_str(), e.body.lines().next().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("bo", "failover to eu-west started"),
+            ("cy", "Escalated to Payments L2")
+        ]
+    );
+    assert!(facts.responders.iter().any(|(who, _)| who == "cy"));
+}

@@ -240,7 +240,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         }
         Some(CommandLine::Check) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            oneshot::check(&config).await
+            oneshot::check(&config, &paths.config_dir).await
         }
         None => dashboard::run(&cli, &paths).await,
     }

@@ -146,7 +146,7 @@ fn write_table(out: &mut impl Write, alerts: &[&Alert]) -> std::io::Result<()> {
 }
 
 /// `onduty check`.
-pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
+pub async fn check(config: &Config, config_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "config ok: {} source(s)", config.sources.len())?;
     let mut ok = true;
@@ -171,6 +171,15 @@ pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         for problem in &library.problems {
             ok = false;
             writeln!(out, "runbooks: {problem}")?;
+        }
+    }
+    if config_dir.join(crate::postmortem::TEMPLATE_FILE).exists() {
+        match crate::postmortem::template(config_dir) {
+            Ok(_) => writeln!(out, "post-mortem template: ok")?,
+            Err(e) => {
+                ok = false;
+                writeln!(out, "post-mortem template: {e}")?;
+            }
         }
     }
     Ok(if ok {

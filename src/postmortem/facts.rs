@@ -24,6 +24,8 @@ pub struct AlertFacts {
     pub severity: String,
     /// When it started firing.
     pub started_at: Option<DateTime<Utc>>,
+    /// Its back end's own log (PagerDuty's notes and log entries).
+    pub notes: Vec<crate::model::Note>,
 }
 
 /// Everything a post-mortem draft is written from.
@@ -108,8 +110,9 @@ pub async fn gather(journal: &Journal, subject: &str, known: &[Alert]) -> Result
     for s in &subjects {
         timeline.extend(journal.timeline(s).await.map_err(failed)?);
     }
-    timeline.sort_by_key(|e| (e.at, e.id));
     let alerts = alert_facts(journal, &keys, known).await.map_err(failed)?;
+    timeline.extend(back_end_log(&alerts, &timeline));
+    timeline.sort_by_key(|e| (e.at, e.id));
     let is_known =
         incident.is_some() || !timeline.is_empty() || alerts.iter().any(|a| a.started_at.is_some());
     if !is_known {
@@ -147,6 +150,7 @@ async fn alert_facts(
                     service: a.service.to_string(),
                     severity: a.severity.name().to_string(),
                     started_at: Some(a.started_at),
+                    notes: a.notes.clone(),
                 },
                 None => AlertFacts {
                     key: key.clone(),
@@ -154,10 +158,36 @@ async fn alert_facts(
                     service: String::new(),
                     severity: String::new(),
                     started_at: None,
+                    notes: Vec::new(),
                 },
             }
         })
         .collect())
+}
+
+/// The back ends' own logs as timeline entries (id 0: they are not the journal's), less
+/// the notes written from onduty that came back through the back end.
+fn back_end_log(alerts: &[AlertFacts], journal: &[Entry]) -> Vec<Entry> {
+    let ours = |text: &str| {
+        journal
+            .iter()
+            .any(|e| e.kind == EntryKind::Note && e.body.trim() == text.trim())
+    };
+    alerts
+        .iter()
+        .flat_map(|a| a.notes.iter().map(move |n| (a, n)))
+        .filter(|(_, n)| !ours(&n.text))
+        .map(|(a, n)| Entry {
+            id: 0,
+            subject: a.key.0.clone(),
+            at: n.at,
+            author: n.author.clone(),
+            kind: EntryKind::Note,
+            body: n.text.clone(),
+            starred: false,
+            corrects: None,
+        })
+        .collect()
 }
 
 /// The facts from what was read (no I/O: tested on its own).
