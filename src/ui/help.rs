@@ -55,6 +55,7 @@ fn lines(app: &App) -> Vec<Line<'static>> {
             KeyScope::AlertList,
             KeyScope::Detail,
             KeyScope::Runbook,
+            KeyScope::Postmortem,
             KeyScope::Silences,
         ] {
             for k in km.keys_for(scope, c) {
