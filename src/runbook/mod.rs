@@ -135,6 +135,12 @@ impl Library {
             })
     }
 
+    /// The library's own runbook for `alert` (front matter or file name), whatever its
+    /// annotations say: the stand-in when the link they name cannot be read.
+    pub fn local_for(&self, alert: &Alert) -> Option<&Entry> {
+        self.best_match(alert)
+    }
+
     /// A library file an annotation names by path or file name (`payments/db.md`).
     fn by_reference(&self, reference: &str) -> Option<&Entry> {
         if reference.contains("://") {

@@ -201,9 +201,10 @@ fn runbook(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
     else {
         return;
     };
-    let name = match found {
-        crate::runbook::Runbook::Local(entry) => entry.title.clone(),
-        crate::runbook::Runbook::Link { url, .. } => url,
+    let name = match (found, app.runbook_of(a)) {
+        (_, Some(shown)) if !shown.title.is_empty() => shown.title,
+        (crate::runbook::Runbook::Local(entry), _) => entry.title.clone(),
+        (crate::runbook::Runbook::Link { url, .. }, _) => url,
     };
     let progress = app
         .runbook_progress(a)

@@ -130,6 +130,17 @@ fn runbook_text(app: &App) -> Option<(String, Text<'static>, Vec<Option<usize>>)
             text.lines
                 .insert(0, Line::styled(shown.id.clone(), t.style(Role::Text)));
         }
+        if let Some((url, why)) = &shown.instead_of {
+            // The library's runbook stands in for a link that cannot be shown here.
+            text.lines.insert(0, Line::default());
+            text.lines.insert(
+                0,
+                Line::styled(
+                    format!("{url}: {why}; the runbook from runbook_dirs follows"),
+                    muted,
+                ),
+            );
+        }
         let lines = lines_of(&text, &shown.items);
         return Some((title, text, lines));
     }

@@ -25,6 +25,9 @@ pub struct Shown<'a> {
     /// The directory of a library file, against which its relative links resolve (a
     /// fetched runbook's links were made absolute when it was fetched).
     pub dir: Option<&'a std::path::Path>,
+    /// The link this library runbook stands in for, and why the link is not shown
+    /// (it could not be fetched, or it is a web page).
+    pub instead_of: Option<(String, String)>,
 }
 
 impl App {
@@ -34,27 +37,28 @@ impl App {
             .settings
             .runbooks
             .resolve(alert, &self.settings.runbook_annotations)?;
+        let mut instead_of = None;
         let (id, title, markdown, dir) = match found {
-            Runbook::Local(entry) => (
-                entry.path.display().to_string(),
-                entry.title.clone(),
-                entry.markdown.as_str(),
-                entry.path.parent(),
-            ),
+            Runbook::Local(entry) => local(entry),
             Runbook::Link { url, .. } => {
-                let Some(Some(Ok(Fetched::Markdown(md)))) = self.fetched_runbooks.get(&url) else {
-                    return None;
+                let is_web = url.starts_with("http://") || url.starts_with("https://");
+                let why = match self.fetched_runbooks.get(&url) {
+                    Some(Some(Ok(Fetched::Markdown(md)))) => {
+                        return Some(shown((url, String::new(), md.as_str(), None), None));
+                    }
+                    Some(Some(Ok(Fetched::Html))) => "a web page".to_string(),
+                    Some(Some(Err(why))) => format!("could not be fetched: {why}"),
+                    // Awaited: the link's answer decides.
+                    Some(None) => return None,
+                    None if is_web => return None,
+                    None => "not a web link".to_string(),
                 };
-                (url, String::new(), md.as_str(), None)
+                let entry = self.settings.runbooks.local_for(alert)?;
+                instead_of = Some((url, why));
+                local(entry)
             }
         };
-        Some(Shown {
-            id,
-            title,
-            items: items::items(markdown),
-            markdown,
-            dir,
-        })
+        Some(shown((id, title, markdown, dir), instead_of))
     }
 
     /// Whose checklist an alert's steps tick: the incident it belongs to (the newest one),
@@ -94,6 +98,29 @@ impl App {
                 done.remove(&t.step);
             }
         }
+    }
+}
+
+type Parts<'a> = (String, String, &'a str, Option<&'a std::path::Path>);
+
+fn local(entry: &crate::runbook::Entry) -> Parts<'_> {
+    (
+        entry.path.display().to_string(),
+        entry.title.clone(),
+        entry.markdown.as_str(),
+        entry.path.parent(),
+    )
+}
+
+fn shown(parts: Parts<'_>, instead_of: Option<(String, String)>) -> Shown<'_> {
+    let (id, title, markdown, dir) = parts;
+    Shown {
+        id,
+        title,
+        items: items::items(markdown),
+        markdown,
+        dir,
+        instead_of,
     }
 }
 
@@ -366,6 +393,31 @@ mod tests {
         code(&mut app, KeyCode::Esc);
         let k = app.selected_alert().unwrap().key.0.clone();
         assert_eq!(key(&mut app, 'y'), [Effect::Copy(k)]);
+    }
+
+    #[test]
+    fn a_link_that_cannot_be_read_gives_way_to_the_librarys_runbook() {
+        let mut app = demo_app(100, 120, 40);
+        with_runbook(&mut app, CHECKLIST);
+        app.settings.runbook_annotations = vec!["runbook_url".into()];
+        let fx = key(&mut app, 'b');
+        let [Effect::FetchRunbook(url)] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let alert = app.selected_alert().unwrap().clone();
+        assert!(app.runbook_of(&alert).is_none(), "the link is awaited");
+        app.update(Action::RunbookFetched {
+            url: url.clone(),
+            result: Err("HTTP 404".into()),
+        });
+        let shown = app.runbook_of(&alert).unwrap();
+        assert_eq!(shown.id, "/runbooks/checklist.md");
+        assert_eq!(
+            shown.instead_of,
+            Some((url.clone(), "could not be fetched: HTTP 404".into()))
+        );
+        code(&mut app, KeyCode::Tab);
+        assert_eq!(ticks(&key(&mut app, ' ')).len(), 1, "its checklist works");
     }
 
     #[test]
