@@ -14,8 +14,13 @@ for bin in prometheus-alertmanager amtool curl python3; do
 done
 [ -x /usr/bin/time ] || { echo "bench.sh: installing time"; apt-get install -y -qq time >/dev/null; }
 
-cargo build --release --quiet
-ONDUTY=$PWD/target/release/onduty
+# ONDUTY_BIN runs another build (an A/B comparison of two commits) instead of this tree's.
+if [ -n "${ONDUTY_BIN:-}" ]; then
+  ONDUTY=$ONDUTY_BIN
+else
+  cargo build --release --quiet
+  ONDUTY=$PWD/target/release/onduty
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
