@@ -41,6 +41,7 @@ fn refresh(c: &mut Criterion, name: &str, filter: &str) {
                     alerts: Arc::from(alerts),
                     escalation: Arc::from(Vec::new()),
                     silences: Arc::from(Vec::new()),
+                    tickets: Arc::from(Vec::new()),
                     fetched_at: app.now,
                 };
                 let t = Instant::now();

@@ -68,6 +68,7 @@ pub fn feed(app: &mut App, snapshot: Snapshot, at: DateTime<Utc>) -> Vec<crate::
         alerts: snapshot.alerts,
         escalation: Arc::from(snapshot.escalation),
         silences: Arc::from(snapshot.silences),
+        tickets: Arc::from(snapshot.tickets),
         fetched_at: at,
     }))
 }
@@ -220,6 +221,7 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
             alerts: alerts.into(),
             escalation: Vec::new().into(),
             silences: Vec::new().into(),
+            tickets: Vec::new().into(),
             fetched_at: now,
         }));
         run_order_jobs(&mut app, fx);

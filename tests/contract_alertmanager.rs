@@ -131,6 +131,7 @@ async fn two_instances_reporting_one_alert_make_one_row_and_one_failing_instance
             alerts: snap.alerts,
             escalation: Arc::from(snap.escalation),
             silences: Arc::from(snap.silences),
+            tickets: Arc::from(snap.tickets),
             fetched_at: Utc::now(),
         }));
     }

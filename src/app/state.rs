@@ -12,7 +12,9 @@ use super::rows::{AlertRef, Row};
 use super::text_input::TextInput;
 use crate::config::{ClockZone, Config, GroupBy, SortKey};
 pub use crate::escalation::MyShift;
-use crate::model::{Alert, AlertKey, EscalationPolicy, Severity, Silence, SourceId, Status};
+use crate::model::{
+    Alert, AlertKey, EscalationPolicy, Severity, Silence, SourceId, Status, Ticket,
+};
 use crate::sources::{CommandId, Operation};
 use crate::theme::{Theme, ThemeCatalog};
 
@@ -167,6 +169,8 @@ pub struct SourceState {
     pub escalation: Arc<[EscalationPolicy]>,
     /// Its silences.
     pub silences: Arc<[Silence]>,
+    /// Its tickets (ticketing sources).
+    pub tickets: Arc<[Ticket]>,
     /// When its last poll succeeded.
     pub last_ok: Option<DateTime<Utc>>,
     /// Its last failure, if the last poll failed.
@@ -407,6 +411,7 @@ impl App {
                 incoming: None,
                 escalation: Arc::from(Vec::new()),
                 silences: Arc::from(Vec::new()),
+                tickets: Arc::from(Vec::new()),
                 last_ok: None,
                 last_error: None,
                 is_paused: false,

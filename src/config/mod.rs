@@ -66,6 +66,30 @@ pub enum SourceKind {
     Alertmanager,
     /// PagerDuty (REST API v2).
     Pagerduty,
+    /// Jira Cloud (REST API v3) or Data Center/Server (REST API v2): tickets.
+    Jira,
+    /// GitHub (or GitHub Enterprise) issues: tickets.
+    Github,
+}
+
+impl SourceKind {
+    /// Whether it reports tickets rather than alerts.
+    pub fn is_ticketing(self) -> bool {
+        matches!(self, SourceKind::Jira | SourceKind::Github)
+    }
+}
+
+/// Which Jira: the cloud service or a server of your own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JiraDeployment {
+    /// Jira Cloud (`*.atlassian.net`): REST API v3, `search/jql` with `nextPageToken`,
+    /// Atlassian Document Format; email + API token.
+    #[default]
+    Cloud,
+    /// Jira Data Center or Server: REST API v2, `search` with `startAt`, wiki text;
+    /// a personal access token.
+    Datacenter,
 }
 
 /// A PagerDuty service region: which API host serves the account.
@@ -159,6 +183,33 @@ pub struct SourceConfig {
     /// PagerDuty: only incidents assigned to me (the token's user, or `user_ids`).
     #[serde(default)]
     pub mine_only: bool,
+    /// Jira: Cloud or Data Center/Server.
+    #[serde(default)]
+    pub deployment: JiraDeployment,
+    /// Jira: the tickets to show (default: labelled `label`, not done).
+    #[serde(default)]
+    pub jql: Option<String>,
+    /// Jira: the project new tickets go to (its key, `OPS`).
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Jira: the issue type of new tickets (default `Task`).
+    #[serde(default)]
+    pub issue_type: Option<String>,
+    /// Jira and GitHub: the label of incident tickets: listed, and put on new ones.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// GitHub: the repositories (`owner/name`); new issues go to the first.
+    #[serde(default)]
+    pub repos: Vec<String>,
+    /// ServiceNow: the table (default `incident`).
+    #[serde(default)]
+    pub table: Option<String>,
+    /// ServiceNow: the encoded query of the records to show (default: active ones).
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Ticketing sources: most tickets listed (default 500); more is an error, never a cut.
+    #[serde(default)]
+    pub max_tickets: Option<usize>,
 }
 
 impl SourceConfig {
@@ -191,6 +242,15 @@ impl SourceConfig {
             service_ids: Vec::new(),
             user_ids: Vec::new(),
             mine_only: false,
+            deployment: JiraDeployment::Cloud,
+            jql: None,
+            project: None,
+            issue_type: None,
+            label: None,
+            repos: Vec::new(),
+            table: None,
+            query: None,
+            max_tickets: None,
         }
     }
 }
@@ -231,6 +291,9 @@ pub struct Config {
     /// Annotations that name an alert's runbook, in order.
     #[serde(default = "default_runbook_annotations")]
     pub runbook_annotations: Vec<String>,
+    /// Labels or annotations whose value names an alert's ticket (`ticket=OPS-123`).
+    #[serde(default = "default_ticket_labels")]
+    pub ticket_labels: Vec<String>,
     /// Key tables: `[keys.alert_list] a = "acknowledge"`.
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
     /// The keymap built from `keys`.
@@ -478,14 +541,15 @@ fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
             Some(_) => {}
         }
     }
+    validate_ticketing(s)?;
     match s.url.as_deref() {
-        None if s.kind == SourceKind::Pagerduty => {}
+        None if matches!(s.kind, SourceKind::Pagerduty | SourceKind::Github) => {}
         None => {
-            return err(
-                "url",
-                "",
-                "an alertmanager source needs url = \"http://host:9093\"",
-            );
+            let example = match s.kind {
+                SourceKind::Jira => "https://acme.atlassian.net",
+                _ => "http://host:9093",
+            };
+            return err("url", "", &format!("this source needs url = \"{example}\""));
         }
         Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
             return err("url", u, "must start with http:// or https://");
@@ -522,6 +586,51 @@ fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
     }
     if s.client_cert.is_some() != s.client_key.is_some() {
         return err("client_cert", "", "client_cert and client_key go together");
+    }
+    Ok(())
+}
+
+fn validate_ticketing(s: &SourceConfig) -> Result<(), (String, String, String)> {
+    let err = |k: &str, v: &str, m: &str| Err((k.to_string(), v.to_string(), m.to_string()));
+    if s.kind == SourceKind::Github {
+        if s.repos.is_empty() {
+            return err(
+                "repos",
+                "",
+                "a github source needs repos = [\"owner/name\"]",
+            );
+        }
+        for (i, r) in s.repos.iter().enumerate() {
+            let parts: Vec<&str> = r.split('/').collect();
+            let is_ok = parts.len() == 2
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                });
+            if !is_ok {
+                return err(
+                    &format!("repos[{i}]"),
+                    r,
+                    "write a repository as owner/name",
+                );
+            }
+        }
+    }
+    if s.kind == SourceKind::Jira
+        && s.deployment == JiraDeployment::Cloud
+        && s.username.is_none()
+        && (s.token_env.is_some() || s.token_command.is_some() || s.token_file.is_some())
+    {
+        return err(
+            "username",
+            "",
+            "Jira Cloud takes the account's email with its API token: username = \"you@example.com\" \
+             (or deployment = \"datacenter\" for a personal access token)",
+        );
+    }
+    if s.max_tickets == Some(0) {
+        return err("max_tickets", "0", "must be at least 1");
     }
     Ok(())
 }
@@ -593,6 +702,13 @@ fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
         )
     })
     .unwrap_or_default()
+}
+
+fn default_ticket_labels() -> Vec<String> {
+    crate::model::DEFAULT_TICKET_LABELS
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
 }
 
 fn default_runbook_annotations() -> Vec<String> {

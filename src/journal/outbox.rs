@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 
 use super::{Journal, JournalError, from_millis, to_millis};
 use crate::model::{AlertKey, Matcher, SourceId};
-use crate::sources::{CommandId, Operation};
+use crate::sources::{CommandId, NewTicket, Operation};
 
 /// How long a sender holds an item before another may take it over.
 pub const LEASE: TimeDelta = TimeDelta::seconds(60);
@@ -299,6 +299,18 @@ enum StoredOp {
     Escalate {
         level: Option<u32>,
     },
+    Comment {
+        text: String,
+        marker: String,
+    },
+    Transition {
+        to: String,
+    },
+    CreateTicket {
+        title: String,
+        body: String,
+        marker: String,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -338,6 +350,16 @@ fn encode(op: &Operation) -> Result<String, JournalError> {
         Operation::ExpireSilence { id } => StoredOp::ExpireSilence { id: id.clone() },
         Operation::Reassign { to } => StoredOp::Reassign { to: to.clone() },
         Operation::Escalate { level } => StoredOp::Escalate { level: *level },
+        Operation::Comment { text, marker } => StoredOp::Comment {
+            text: text.clone(),
+            marker: marker.clone(),
+        },
+        Operation::Transition { to } => StoredOp::Transition { to: to.clone() },
+        Operation::CreateTicket(t) => StoredOp::CreateTicket {
+            title: t.title.clone(),
+            body: t.body.clone(),
+            marker: t.marker.clone(),
+        },
     };
     serde_json::to_string(&stored).map_err(|e| JournalError::Io(e.to_string()))
 }
@@ -369,5 +391,16 @@ fn decode(text: &str) -> Result<Operation, JournalError> {
         StoredOp::ExpireSilence { id } => Operation::ExpireSilence { id },
         StoredOp::Reassign { to } => Operation::Reassign { to },
         StoredOp::Escalate { level } => Operation::Escalate { level },
+        StoredOp::Comment { text, marker } => Operation::Comment { text, marker },
+        StoredOp::Transition { to } => Operation::Transition { to },
+        StoredOp::CreateTicket {
+            title,
+            body,
+            marker,
+        } => Operation::CreateTicket(Box::new(NewTicket {
+            title,
+            body,
+            marker,
+        })),
     })
 }

@@ -623,6 +623,8 @@ pub fn describe(op: &Operation) -> String {
         Operation::ExpireSilence { id } => format!("expire silence {id}"),
         Operation::Reassign { to } => format!("reassign to {to}"),
         Operation::Escalate { level: Some(l) } => format!("escalate to L{l}"),
+        Operation::Transition { to } => format!("transition to {to}"),
+        Operation::CreateTicket(t) => format!("create ticket: {}", t.title),
         other => other.verb().to_string(),
     }
 }

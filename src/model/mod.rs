@@ -10,6 +10,7 @@ pub mod sanitize;
 mod severity;
 mod silence;
 mod status;
+mod ticket;
 
 pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextDraft};
 pub use escalation::{
@@ -22,3 +23,7 @@ pub use silence::{
     ACK_MARK, ACK_PREFIX, Matcher, Silence, SilenceState, ack_comment, is_ack_comment,
 };
 pub use status::Status;
+pub use ticket::{
+    COMMENTS_KEPT, DEFAULT_TICKET_LABELS, RawComment, Ticket, TicketDraft, TicketState,
+    marker_line, new_marker, references,
+};

@@ -197,7 +197,8 @@ impl Http {
 }
 
 /// The wait a 429 asks for: `Retry-After` (seconds or a date), else a `ratelimit-reset` in
-/// seconds (PagerDuty's, also Grafana OnCall's), capped like `Retry-After`.
+/// seconds (PagerDuty's, also Grafana OnCall's), else an `x-ratelimit-reset` instant (a Unix
+/// time at GitHub and ServiceNow, an ISO time at Jira), capped like `Retry-After`.
 pub fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
     let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
@@ -206,10 +207,35 @@ pub fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
         .or_else(|| {
             value("ratelimit-reset").and_then(|v| crate::sources::parse_retry_after(v, now))
         })
+        .or_else(|| value("x-ratelimit-reset").and_then(|v| reset_instant(v, now)))
+}
+
+/// The wait until a reset instant: Unix seconds or an RFC 3339 time.
+fn reset_instant(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let at = match value.trim().parse::<i64>() {
+        Ok(secs) => chrono::DateTime::from_timestamp(secs, 0)?,
+        Err(_) => chrono::DateTime::parse_from_rfc3339(value.trim())
+            .ok()?
+            .with_timezone(&chrono::Utc),
+    };
+    Some(
+        (at - now)
+            .to_std()
+            .unwrap_or_default()
+            .min(crate::sources::RETRY_AFTER_CAP),
+    )
+}
+
+/// Whether a 403 is a rate limit (GitHub's primary and secondary limits answer 403).
+fn is_rate_limit_403(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    value("x-ratelimit-remaining") == Some("0") || value("retry-after").is_some()
 }
 
 fn http_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    if status == StatusCode::TOO_MANY_REQUESTS {
+    if status == StatusCode::TOO_MANY_REQUESTS
+        || (status == StatusCode::FORBIDDEN && is_rate_limit_403(headers))
+    {
         return Error::RateLimited(rate_limit_wait(headers));
     }
     let text = sanitize::line(&String::from_utf8_lossy(&body[..body.len().min(300)]), 160);
@@ -299,6 +325,34 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("ratelimit-reset", HeaderValue::from_static("999999"));
         assert_eq!(rate_limit_wait(&h), Some(crate::sources::RETRY_AFTER_CAP));
+        let mut h = HeaderMap::new();
+        let in_90s = (chrono::Utc::now().timestamp() + 90).to_string();
+        h.insert("x-ratelimit-reset", HeaderValue::try_from(in_90s).unwrap());
+        let wait = rate_limit_wait(&h).unwrap().as_secs();
+        assert!((88..=90).contains(&wait), "{wait}");
+        h.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("2001-01-01T00:00:00Z"),
+        );
+        assert_eq!(
+            rate_limit_wait(&h),
+            Some(Duration::ZERO),
+            "a reset in the past"
+        );
+    }
+
+    #[test]
+    fn a_403_is_a_rate_limit_only_when_the_limit_says_so() {
+        let mut h = HeaderMap::new();
+        assert!(matches!(
+            http_error(StatusCode::FORBIDDEN, &h, b"no"),
+            Error::Auth(_)
+        ));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        assert!(matches!(
+            http_error(StatusCode::FORBIDDEN, &h, b"limit"),
+            Error::RateLimited(_)
+        ));
     }
 
     #[test]

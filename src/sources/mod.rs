@@ -5,11 +5,14 @@
 pub mod alertmanager;
 pub mod demo;
 mod error;
+pub mod github;
 pub mod http;
+pub mod jira;
 pub mod observe;
 pub mod pagerduty;
 mod poller;
 pub mod registry;
+pub mod ticketing;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,7 +23,9 @@ use chrono::{DateTime, Utc};
 pub use error::{Error, Failure, RETRY_AFTER_CAP, parse_retry_after};
 pub use poller::{PollPolicy, spawn};
 
-use crate::model::{Alert, AlertKey, EscalationPolicy, Matcher, Related, Silence, SourceId};
+use crate::model::{
+    Alert, AlertKey, EscalationPolicy, Matcher, Related, Silence, SourceId, Ticket,
+};
 
 /// Identifies one command sent to a source, so its outcome can be matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,6 +74,31 @@ pub enum Operation {
         /// The level to page; `None` for the next one.
         level: Option<u32>,
     },
+    /// Comment on a ticket.
+    Comment {
+        /// The comment as typed.
+        text: String,
+        /// Written under the comment, so that a re-send finds the first one.
+        marker: String,
+    },
+    /// Move a ticket to the status called `to` ("In Progress", "Done", "closed", "open").
+    Transition {
+        /// The status (or transition) name.
+        to: String,
+    },
+    /// Open a new ticket (the key names the source only, `SOURCE:`).
+    CreateTicket(Box<NewTicket>),
+}
+
+/// A ticket to open (boxed in `Operation`: commands stay small on their channel).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTicket {
+    /// Its title.
+    pub title: String,
+    /// Its description (Markdown).
+    pub body: String,
+    /// Written in the description, so that a re-send finds the ticket made.
+    pub marker: String,
 }
 
 impl Operation {
@@ -83,8 +113,40 @@ impl Operation {
             Operation::ExpireSilence { .. } => "expire",
             Operation::Reassign { .. } => "reassign",
             Operation::Escalate { .. } => "escalate",
+            Operation::Comment { .. } => "comment",
+            Operation::Transition { .. } => "transition",
+            Operation::CreateTicket(_) => "create ticket",
         }
     }
+
+    /// Whether only a ticketing source can do it.
+    pub fn is_for_tickets(&self) -> bool {
+        matches!(
+            self,
+            Operation::Comment { .. } | Operation::Transition { .. } | Operation::CreateTicket(_)
+        )
+    }
+}
+
+/// The client in `slot`, built by `build` on first use (a token command runs then, not at
+/// start) and kept after; a failed build is tried again next time.
+pub async fn built<C>(
+    slot: &mut Option<C>,
+    build: impl Future<Output = Result<C, Error>>,
+) -> Result<&C, Error> {
+    if slot.is_none() {
+        *slot = Some(build.await?);
+    }
+    slot.as_ref()
+        .ok_or_else(|| Error::Connect("no client".into()))
+}
+
+/// The refusal of a ticket operation by a source that keeps no tickets.
+pub fn not_a_ticket_source(source: &SourceId) -> Error {
+    Error::Rejected(format!(
+        "{source} is not a ticketing source; comment on or create tickets in a Jira, GitHub or \
+         ServiceNow source"
+    ))
 }
 
 /// A command handed down to a source task.
@@ -122,6 +184,8 @@ pub struct Snapshot {
     pub escalation: Vec<EscalationPolicy>,
     /// Its silences (every state it reports).
     pub silences: Vec<Silence>,
+    /// Its tickets (ticketing back ends).
+    pub tickets: Vec<Ticket>,
 }
 
 /// A fact reported up by a source task.
@@ -137,6 +201,8 @@ pub enum SourceEvent {
         escalation: Arc<[EscalationPolicy]>,
         /// Its silences.
         silences: Arc<[Silence]>,
+        /// Its tickets.
+        tickets: Arc<[Ticket]>,
         /// When.
         fetched_at: DateTime<Utc>,
     },

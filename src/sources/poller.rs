@@ -215,6 +215,7 @@ impl<S: Source> SourceTask<S> {
                     alerts: snapshot.alerts,
                     escalation: Arc::from(snapshot.escalation),
                     silences: Arc::from(snapshot.silences),
+                    tickets: Arc::from(snapshot.tickets),
                     fetched_at: at,
                 }
             }
@@ -253,6 +254,7 @@ fn same(a: &Snapshot, b: &Snapshot) -> bool {
     (Arc::ptr_eq(&a.alerts, &b.alerts) || a.alerts[..] == b.alerts[..])
         && a.silences == b.silences
         && a.escalation == b.escalation
+        && a.tickets == b.tickets
 }
 
 async fn send(events: &mpsc::Sender<SourceEvent>, event: SourceEvent) {

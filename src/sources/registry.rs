@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::alertmanager::AlertmanagerSource;
 use super::demo::DemoSource;
+use super::github::GitHubSource;
+use super::jira::JiraSource;
 use super::pagerduty::PagerDutySource;
 use super::{Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::app::SourceInfo;
@@ -28,6 +30,10 @@ pub enum AnySource {
     Alertmanager(Box<AlertmanagerSource>),
     /// A PagerDuty account.
     PagerDuty(Box<PagerDutySource>),
+    /// A Jira site.
+    Jira(Box<JiraSource>),
+    /// GitHub issues.
+    GitHub(Box<GitHubSource>),
 }
 
 impl AnySource {
@@ -37,6 +43,8 @@ impl AnySource {
             AnySource::Demo(s) => s.fetch().await,
             AnySource::Alertmanager(s) => s.fetch().await,
             AnySource::PagerDuty(s) => s.fetch().await,
+            AnySource::Jira(s) => s.fetch().await,
+            AnySource::GitHub(s) => s.fetch().await,
         }
     }
 
@@ -51,6 +59,8 @@ impl AnySource {
             AnySource::Demo(s) => s.perform(key, op, author).await,
             AnySource::Alertmanager(s) => s.perform(key, op, author).await,
             AnySource::PagerDuty(s) => s.perform(key, op, author).await,
+            AnySource::Jira(s) => s.perform(key, op, author).await,
+            AnySource::GitHub(s) => s.perform(key, op, author).await,
         }
     }
 }
@@ -98,6 +108,14 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
             let pd = PagerDutySource::new(s.clone(), policy.timeout, clock.clone());
             ("pagerduty", AnySource::PagerDuty(Box::new(pd)))
         }
+        SourceKind::Jira => {
+            let jira = JiraSource::new(s.clone(), policy.timeout);
+            ("jira", AnySource::Jira(Box::new(jira)))
+        }
+        SourceKind::Github => {
+            let gh = GitHubSource::new(s.clone(), policy.timeout);
+            ("github", AnySource::GitHub(Box::new(gh)))
+        }
     };
     let info = SourceInfo {
         id,
@@ -140,6 +158,8 @@ pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
                 super::spawn(*s, policy, clock.clone(), events, crx, stop)
             }
             AnySource::PagerDuty(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
+            AnySource::Jira(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
+            AnySource::GitHub(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
         };
         tasks.push(task);
     }

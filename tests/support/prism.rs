@@ -63,6 +63,16 @@ fn prism_binary() -> PathBuf {
 impl Prism {
     /// Starts Prism on the spec file `spec_name` and waits until it listens.
     pub async fn start(spec_name: &str) -> Prism {
+        Prism::start_with(spec_name, &[]).await
+    }
+
+    /// Starts Prism in dynamic mode (`-d`): answers generated from the spec's schemas, for
+    /// specs whose examples are not usable answers (Jira's are JSON held in strings).
+    pub async fn start_dynamic(spec_name: &str) -> Prism {
+        Prism::start_with(spec_name, &["-d"]).await
+    }
+
+    async fn start_with(spec_name: &str, extra: &[&str]) -> Prism {
         let spec = spec(spec_name);
         let bin = prism_binary();
         let dir = tempfile::tempdir().unwrap();
@@ -71,6 +81,7 @@ impl Prism {
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new(&bin)
             .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
+            .args(extra)
             .arg(&spec)
             .stdout(out.try_clone().unwrap())
             .stderr(out)

@@ -48,6 +48,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             alerts,
             escalation,
             silences,
+            tickets,
             fetched_at,
         } => {
             let Some(index) = app.sources.iter().position(|s| s.info.id == source) else {
@@ -56,6 +57,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             let s = &mut app.sources[index];
             s.escalation = escalation;
             s.silences = silences;
+            s.tickets = tickets;
             s.last_ok = Some(fetched_at);
             s.last_error = None;
             s.is_cached = false;

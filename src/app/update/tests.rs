@@ -519,6 +519,7 @@ fn an_ack_goes_to_one_instance_per_cluster() {
                 alerts: alerts.into(),
                 escalation: Vec::new().into(),
                 silences: Vec::new().into(),
+                tickets: Vec::new().into(),
                 fetched_at: clock.now_utc(),
             }));
         }
@@ -649,6 +650,7 @@ fn a_refresh_reuses_other_sources_verdicts_and_matches_a_full_pass() {
             alerts: alerts.into(),
             escalation: Vec::new().into(),
             silences: Vec::new().into(),
+            tickets: Vec::new().into(),
             fetched_at: app.now,
         }));
     };
@@ -899,6 +901,7 @@ fn at_scale_a_refresh_is_ordered_off_the_ui_task_and_only_the_newest_order_count
             alerts,
             escalation: Vec::new().into(),
             silences: Vec::new().into(),
+            tickets: Vec::new().into(),
             fetched_at: app.now,
         }))
     };

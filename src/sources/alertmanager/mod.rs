@@ -84,12 +84,7 @@ impl AlertmanagerSource {
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
-        if self.client.is_none() {
-            self.client = Some(Client::new(&self.config, self.timeout).await?);
-        }
-        self.client
-            .as_ref()
-            .ok_or_else(|| Error::Connect("no client".into()))
+        super::built(&mut self.client, Client::new(&self.config, self.timeout)).await
     }
 
     /// Fetches alerts and silences, extends the ack silences whose alerts still fire.
@@ -211,6 +206,7 @@ impl Source for AlertmanagerSource {
             alerts: self.alerts.clone(),
             escalation: self.escalation.policies_at(self.clock.now()),
             silences: self.silences.clone(),
+            tickets: Vec::new(),
         })
     }
 
@@ -271,6 +267,9 @@ impl Source for AlertmanagerSource {
             Operation::Reassign { .. } => Err(Error::Rejected(
                 "Alertmanager assigns alerts to nobody; reassign in the paging tool".into(),
             )),
+            Operation::Comment { .. }
+            | Operation::Transition { .. }
+            | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
         }
     }
 }

@@ -87,6 +87,7 @@ impl DemoSource {
                 self.escalation.policies_at(now)
             },
             silences: Vec::new(),
+            tickets: Vec::new(),
         }
     }
 
@@ -181,6 +182,9 @@ impl Source for DemoSource {
             let why = "the demo keeps no silence list; silence its alerts with s";
             return Err(Error::Rejected(why.into()));
         }
+        if op.is_for_tickets() {
+            return Err(super::not_a_ticket_source(&self.id));
+        }
         let id = self.open_alert_id(key)?;
         if let Operation::Escalate { level } = op {
             return self.escalate(key, id, *level, author);
@@ -220,7 +224,10 @@ impl Source for DemoSource {
             }
             Operation::CreateSilence { .. }
             | Operation::ExpireSilence { .. }
-            | Operation::Escalate { .. } => {}
+            | Operation::Escalate { .. }
+            | Operation::Comment { .. }
+            | Operation::Transition { .. }
+            | Operation::CreateTicket(_) => {}
         }
         Ok(())
     }

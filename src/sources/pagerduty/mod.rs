@@ -68,12 +68,7 @@ impl PagerDutySource {
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
-        if self.client.is_none() {
-            self.client = Some(Client::new(&self.config, self.timeout).await?);
-        }
-        self.client
-            .as_ref()
-            .ok_or_else(|| Error::Connect("no client".into()))
+        super::built(&mut self.client, Client::new(&self.config, self.timeout)).await
     }
 
     /// The user ids incidents are filtered on: the configured ones, or with `mine_only`
@@ -317,6 +312,7 @@ impl Source for PagerDutySource {
             alerts: self.alerts.clone(),
             escalation: self.policies.clone(),
             silences: Vec::new(),
+            tickets: Vec::new(),
         })
     }
 
@@ -362,6 +358,9 @@ impl Source for PagerDutySource {
             Operation::CreateSilence { .. } | Operation::ExpireSilence { .. } => Err(
                 Error::Rejected("PagerDuty has no silences; snooze an incident with s".into()),
             ),
+            Operation::Comment { .. }
+            | Operation::Transition { .. }
+            | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
         }
     }
 }
