@@ -51,6 +51,15 @@ if [ -z "${ONDUTY_PRISM_BIN:-}" ] && [ ! -x "$PRISM_DIR/node_modules/.bin/prism"
   (cd "$PRISM_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } \
     && npm install --no-audit --no-fund --loglevel=error @stoplight/prism-cli@5)
 fi
+# GitHub publishes its REST description on npm (not in ../shared/specs); it goes beside Prism.
+GITHUB_SPEC="$PRISM_DIR/node_modules/@octokit/openapi/generated/api.github.com.json"
+if [ -z "${ONDUTY_GITHUB_SPEC:-}" ] && [ ! -f "$GITHUB_SPEC" ]; then
+  need_apt node:nodejs npm:npm
+  echo "test.sh: installing @octokit/openapi@23 (GitHub's official OpenAPI description)"
+  mkdir -p "$PRISM_DIR"
+  (cd "$PRISM_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } \
+    && npm install --no-audit --no-fund --loglevel=error @octokit/openapi@23)
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

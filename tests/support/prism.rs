@@ -32,6 +32,24 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// GitHub's official REST description (npm `@octokit/openapi`, installed by scripts/test.sh
+/// beside Prism), or the file in `ONDUTY_GITHUB_SPEC`.
+pub fn github_spec() -> PathBuf {
+    let path = std::env::var_os("ONDUTY_GITHUB_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            manifest_dir()
+                .join("target/test-tools/prism/node_modules/@octokit/openapi/generated/api.github.com.json")
+        });
+    assert!(
+        path.exists(),
+        "GitHub's OpenAPI description {} is missing: run scripts/test.sh (it installs \
+         @octokit/openapi into target/test-tools/prism), or set ONDUTY_GITHUB_SPEC",
+        path.display()
+    );
+    path
+}
+
 /// The spec `name` from `ONDUTY_SPECS_DIR`, else ../shared/specs beside the checkout.
 pub fn spec(name: &str) -> PathBuf {
     let dir = std::env::var_os("ONDUTY_SPECS_DIR")
@@ -73,7 +91,11 @@ impl Prism {
     }
 
     async fn start_with(spec_name: &str, extra: &[&str]) -> Prism {
-        let spec = spec(spec_name);
+        Prism::start_file(&spec(spec_name), extra).await
+    }
+
+    /// Starts Prism on the spec file at `spec` with `extra` options.
+    pub async fn start_file(spec: &std::path::Path, extra: &[&str]) -> Prism {
         let bin = prism_binary();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("prism.log");
@@ -82,7 +104,7 @@ impl Prism {
         let child = Command::new(&bin)
             .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
             .args(extra)
-            .arg(&spec)
+            .arg(spec)
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .stdin(Stdio::null())
