@@ -272,3 +272,43 @@ async fn resolve_takes_the_transition_into_the_done_category_and_names_the_open_
         .unwrap_err();
     assert!(matches!(err, Error::Rejected(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn cloud_writes_documents_and_datacenter_plain_text() {
+    let server = FaultServer::start(|_, line| match line {
+        "GET /rest/api/3/issue/OPS-1/comment" | "GET /rest/api/2/issue/OPS-1/comment" => {
+            Fault::Body(json!({"comments": []}).to_string())
+        }
+        _ => Fault::Status(201, "{}"),
+    })
+    .await;
+    let comment = Operation::Comment {
+        text: "failover started".into(),
+        marker: "od-1".into(),
+    };
+    let key = AlertKey("jira:OPS-1".into());
+    cloud(&server.url)
+        .perform(&key, &comment, "ana")
+        .await
+        .unwrap();
+    datacenter(&server.url, "")
+        .perform(&key, &comment, "ana")
+        .await
+        .unwrap();
+    let posts: Vec<serde_json::Value> = server
+        .seen()
+        .iter()
+        .filter(|r| r.line.starts_with("POST"))
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    // Cloud refuses a plain string ("Comment body is not valid!"); Prism cannot tell.
+    assert_eq!(posts[0]["body"]["type"], "doc");
+    assert_eq!(
+        posts[0]["body"]["content"][0]["content"][0]["text"],
+        "failover started"
+    );
+    assert_eq!(
+        posts[1]["body"],
+        "failover started\n\n(sent from onduty, ref od-1)"
+    );
+}

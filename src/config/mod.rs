@@ -70,12 +70,17 @@ pub enum SourceKind {
     Jira,
     /// GitHub (or GitHub Enterprise) issues: tickets.
     Github,
+    /// ServiceNow's incident table (Table API): tickets.
+    Servicenow,
 }
 
 impl SourceKind {
     /// Whether it reports tickets rather than alerts.
     pub fn is_ticketing(self) -> bool {
-        matches!(self, SourceKind::Jira | SourceKind::Github)
+        matches!(
+            self,
+            SourceKind::Jira | SourceKind::Github | SourceKind::Servicenow
+        )
     }
 }
 
@@ -210,6 +215,12 @@ pub struct SourceConfig {
     /// Ticketing sources: most tickets listed (default 500); more is an error, never a cut.
     #[serde(default)]
     pub max_tickets: Option<usize>,
+    /// ServiceNow: the close code a resolve writes (default `Solution provided`).
+    #[serde(default)]
+    pub close_code: Option<String>,
+    /// ServiceNow: where notes go, `work_notes` (default) or `comments` (seen by the caller).
+    #[serde(default)]
+    pub note_field: Option<String>,
 }
 
 impl SourceConfig {
@@ -251,6 +262,8 @@ impl SourceConfig {
             table: None,
             query: None,
             max_tickets: None,
+            close_code: None,
+            note_field: None,
         }
     }
 }
@@ -547,6 +560,7 @@ fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
         None => {
             let example = match s.kind {
                 SourceKind::Jira => "https://acme.atlassian.net",
+                SourceKind::Servicenow => "https://acme.service-now.com",
                 _ => "http://host:9093",
             };
             return err("url", "", &format!("this source needs url = \"{example}\""));
@@ -628,6 +642,13 @@ fn validate_ticketing(s: &SourceConfig) -> Result<(), (String, String, String)> 
             "Jira Cloud takes the account's email with its API token: username = \"you@example.com\" \
              (or deployment = \"datacenter\" for a personal access token)",
         );
+    }
+    if let Some(f) = s
+        .note_field
+        .as_deref()
+        .filter(|f| !matches!(*f, "work_notes" | "comments"))
+    {
+        return err("note_field", f, "use work_notes or comments");
     }
     if s.max_tickets == Some(0) {
         return err("max_tickets", "0", "must be at least 1");

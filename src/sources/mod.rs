@@ -12,6 +12,7 @@ pub mod observe;
 pub mod pagerduty;
 mod poller;
 pub mod registry;
+pub mod servicenow;
 pub mod ticketing;
 
 use std::future::Future;

@@ -13,6 +13,7 @@ use super::demo::DemoSource;
 use super::github::GitHubSource;
 use super::jira::JiraSource;
 use super::pagerduty::PagerDutySource;
+use super::servicenow::ServiceNowSource;
 use super::{Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::app::SourceInfo;
 use crate::clock::SharedClock;
@@ -34,6 +35,8 @@ pub enum AnySource {
     Jira(Box<JiraSource>),
     /// GitHub issues.
     GitHub(Box<GitHubSource>),
+    /// A ServiceNow instance.
+    ServiceNow(Box<ServiceNowSource>),
 }
 
 impl AnySource {
@@ -45,6 +48,7 @@ impl AnySource {
             AnySource::PagerDuty(s) => s.fetch().await,
             AnySource::Jira(s) => s.fetch().await,
             AnySource::GitHub(s) => s.fetch().await,
+            AnySource::ServiceNow(s) => s.fetch().await,
         }
     }
 
@@ -61,6 +65,7 @@ impl AnySource {
             AnySource::PagerDuty(s) => s.perform(key, op, author).await,
             AnySource::Jira(s) => s.perform(key, op, author).await,
             AnySource::GitHub(s) => s.perform(key, op, author).await,
+            AnySource::ServiceNow(s) => s.perform(key, op, author).await,
         }
     }
 }
@@ -116,6 +121,10 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
             let gh = GitHubSource::new(s.clone(), policy.timeout);
             ("github", AnySource::GitHub(Box::new(gh)))
         }
+        SourceKind::Servicenow => {
+            let sn = ServiceNowSource::new(s.clone(), policy.timeout);
+            ("servicenow", AnySource::ServiceNow(Box::new(sn)))
+        }
     };
     let info = SourceInfo {
         id,
@@ -160,6 +169,7 @@ pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
             AnySource::PagerDuty(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
             AnySource::Jira(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
             AnySource::GitHub(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
+            AnySource::ServiceNow(s) => super::spawn(*s, policy, clock.clone(), events, crx, stop),
         };
         tasks.push(task);
     }

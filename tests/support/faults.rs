@@ -57,6 +57,15 @@ pub struct Seen {
     pub line: String,
     /// The whole head as received (request line and headers).
     pub head: String,
+    /// The body as received (lossy UTF-8).
+    pub body: String,
+}
+
+impl Seen {
+    /// The request target: path and query.
+    pub fn target(&self) -> &str {
+        self.head.split_whitespace().nth(1).unwrap_or_default()
+    }
 }
 
 #[derive(Default)]
@@ -78,6 +87,13 @@ impl FaultServer {
     /// Starts serving on a free loopback port; `script` picks the answer for the n-th request
     /// (from 0) and its request line. Stops with the runtime.
     pub async fn start(script: impl Fn(usize, &str) -> Fault + Send + Sync + 'static) -> Self {
+        FaultServer::start_full(move |n, seen| script(n, &seen.line)).await
+    }
+
+    /// Like `start`, the script seeing the whole request (query and body too).
+    pub async fn start_full(
+        script: impl Fn(usize, &Seen) -> Fault + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let record = Arc::new(Mutex::new(Record::default()));
@@ -87,18 +103,20 @@ impl FaultServer {
                 let (rec, script) = (rec.clone(), script.clone());
                 tokio::spawn(async move {
                     // Keep-alive: answer every request on the connection in turn.
-                    while let Some((line, head)) = read_request(&mut sock).await {
+                    while let Some((line, head, body)) = read_request(&mut sock).await {
                         let fault = {
                             let mut r = rec.lock().unwrap();
                             let n = r.seen.len();
-                            r.seen.push(Seen {
+                            let seen = Seen {
                                 at: Instant::now(),
-                                line: line.clone(),
+                                line,
                                 head: head.clone(),
-                            });
+                                body,
+                            };
+                            r.seen.push(seen.clone());
                             r.in_flight += 1;
                             r.most_in_flight = r.most_in_flight.max(r.in_flight);
-                            script(n, &line)
+                            script(n, &seen)
                         };
                         let reusable = matches!(
                             fault,
@@ -143,7 +161,7 @@ pub async fn serve(fault: Fault) -> String {
 }
 
 /// Reads one request (head and Content-Length body); returns its request line and head.
-async fn read_request(sock: &mut TcpStream) -> Option<(String, String)> {
+async fn read_request(sock: &mut TcpStream) -> Option<(String, String, String)> {
     let mut buf = Vec::new();
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -158,21 +176,22 @@ async fn read_request(sock: &mut TcpStream) -> Option<(String, String)> {
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     let length = content_length(&head);
-    let mut body = buf.len() - head_end;
-    while body < length {
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length {
         let mut chunk = [0u8; 4096];
         let n = sock.read(&mut chunk).await.ok()?;
         if n == 0 {
             return None;
         }
-        body += n;
+        body.extend_from_slice(&chunk[..n]);
     }
+    let body = String::from_utf8_lossy(&body).to_string();
     let line = head.lines().next().unwrap_or_default();
     let mut words = line.split_whitespace();
     let method = words.next().unwrap_or_default();
     let path = words.next().unwrap_or_default();
     let line = format!("{method} {}", path.split('?').next().unwrap_or_default());
-    Some((line, head))
+    Some((line, head, body))
 }
 
 /// The Content-Length a request head announces (0 when none).
@@ -401,7 +420,7 @@ pub async fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
         while let Ok((mut sock, _)) = listener.accept().await {
             let record = record.clone();
             tokio::spawn(async move {
-                let Some((line, _)) = read_request(&mut sock).await else {
+                let Some((line, _, _)) = read_request(&mut sock).await else {
                     return;
                 };
                 let Some(target) = line.strip_prefix("CONNECT ") else {
