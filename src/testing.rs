@@ -292,3 +292,97 @@ pub fn with_runbook(app: &mut App, markdown: &str) {
     });
     app.settings.runbook_annotations = vec![];
 }
+
+/// A Jira ticket as a poll brings it.
+pub fn ticket(
+    id: &str,
+    state: crate::model::TicketState,
+    minutes_ago: i64,
+) -> crate::model::Ticket {
+    crate::model::TicketDraft {
+        id: id.into(),
+        title: format!("ticket {id}"),
+        status: match state {
+            crate::model::TicketState::Open => "To Do".into(),
+            crate::model::TicketState::InProgress => "In Progress".into(),
+            crate::model::TicketState::Done => "Done".into(),
+        },
+        state: Some(state),
+        assignee: Some("ana".into()),
+        url: Some(format!("https://acme.atlassian.net/browse/{id}")),
+        updated: Some(story_start() - TimeDelta::minutes(minutes_ago)),
+        comments: vec![("bo".into(), story_start(), "rolled back 4f2a".into())],
+        ..crate::model::TicketDraft::default()
+    }
+    .build(&SourceId("jira".into()))
+}
+
+/// An app over an Alertmanager (`prod-am`, two alerts: `CheckoutErrors` naming ticket
+/// OPS-7 by its `ticket` label, `DiskFull` naming none), a Jira source (`jira`: OPS-7 in
+/// progress, OPS-8 done, OPS-9 open) and a PagerDuty source (`pd`, one incident).
+pub fn ticket_app(w: u16, h: u16) -> App {
+    use crate::model::{Severity, Status, TicketState};
+    let now = story_start();
+    let base = empty_app(now);
+    let info = |id: &str, kind: &str| SourceInfo {
+        id: SourceId(id.into()),
+        kind: kind.into(),
+        interval: std::time::Duration::from_secs(30),
+        cluster: None,
+    };
+    let sources = vec![
+        info("prod-am", "alertmanager"),
+        info("jira", "jira"),
+        info("pd", "pagerduty"),
+    ];
+    let mut app = App::new(
+        base.settings.clone(),
+        sources,
+        base.theme.clone(),
+        base.themes.clone(),
+        now,
+    );
+    app.update(Action::Resize(w, h));
+    let fetched =
+        |source: &str, alerts: Vec<crate::model::Alert>, tickets: Vec<crate::model::Ticket>| {
+            Action::Source(SourceEvent::AlertsFetched {
+                source: SourceId(source.into()),
+                alerts: Arc::new(alerts),
+                escalation: Vec::new().into(),
+                silences: Vec::new().into(),
+                tickets: tickets.into(),
+                fetched_at: now,
+            })
+        };
+    let am = vec![
+        labelled_alert(
+            "CheckoutErrors",
+            Severity::Critical,
+            Status::Firing,
+            &[("alertname", "CheckoutErrors"), ("ticket", "OPS-7")],
+        ),
+        labelled_alert(
+            "DiskFull",
+            Severity::Warning,
+            Status::Firing,
+            &[("alertname", "DiskFull")],
+        ),
+    ];
+    app.update(fetched("prod-am", am, vec![]));
+    let mut pd = labelled_alert(
+        "The server is on fire.",
+        Severity::Error,
+        Status::Firing,
+        &[],
+    );
+    pd.source = SourceId("pd".into());
+    pd.key = crate::model::AlertKey::new(&pd.source, "PT4KHLK");
+    app.update(fetched("pd", vec![pd], vec![]));
+    let tickets = vec![
+        ticket("OPS-8", TicketState::Done, 5),
+        ticket("OPS-7", TicketState::InProgress, 30),
+        ticket("OPS-9", TicketState::Open, 10),
+    ];
+    app.update(fetched("jira", vec![], tickets));
+    app
+}

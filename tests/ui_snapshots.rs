@@ -415,3 +415,31 @@ fn runbook_find_highlights_and_scrolls() {
         keys(app, "b:find rollback\n");
     });
 }
+
+fn snapshot_tickets(name: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in SIZES {
+        let mut app = onduty::testing::ticket_app(w, h);
+        setup(&mut app);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(&app));
+    }
+}
+
+#[test]
+fn alert_list_with_a_ticket_marker() {
+    snapshot_tickets("alerts_with_ticket", |_| {});
+}
+
+#[test]
+fn alert_detail_with_its_ticket() {
+    snapshot_tickets("alert_detail_ticket", |app| keys(app, "\n"));
+}
+
+#[test]
+fn tickets_view() {
+    snapshot_tickets("tickets", |app| keys(app, "8"));
+}
+
+#[test]
+fn ticket_detail() {
+    snapshot_tickets("ticket_detail", |app| keys(app, "t"));
+}

@@ -120,6 +120,12 @@ commands! {
     ShowIncidents = "show_incidents",
     /// Show what fired and resolved since you last looked
     ShowHistory = "show_history",
+    /// Show the tickets of every ticketing source
+    ShowTickets = "show_tickets",
+    /// Open the ticket of the selected alert or incident
+    OpenTicket = "open_ticket",
+    /// Link a ticket (key or URL) to the selected incident or alert
+    LinkTicket = "link_ticket",
 }
 
 impl Command {
@@ -138,6 +144,7 @@ impl Command {
                 | Command::TickStep
                 | Command::EditPostmortem
                 | Command::EditExternally
+                | Command::LinkTicket
         )
     }
 }

@@ -50,6 +50,15 @@ impl Filter {
         self.terms.is_empty()
     }
 
+    /// Whether `ticket` passes every term: text over its title, id, status, assignee and
+    /// labels; `status=`, `state=`, `assignee=`, `priority=`, `label=`, `id=` matchers;
+    /// `is:firing` (open), `is:acked` (in progress), `is:resolved` (done); `@source`.
+    pub fn matches_ticket(&self, ticket: &crate::model::Ticket) -> bool {
+        self.terms
+            .iter()
+            .all(|t| t.kind.matches_ticket(ticket) != t.is_negated)
+    }
+
     /// Whether `alert` passes every term.
     pub fn matches(&self, alert: &Alert) -> bool {
         self.terms
@@ -147,6 +156,45 @@ impl TermKind {
             TermKind::Is(status) => a.status == *status,
             TermKind::SeverityAtLeast(threshold) => a.severity.at_least(*threshold),
             TermKind::Source(source) => *a.source.0 == **source,
+        }
+    }
+}
+
+impl TermKind {
+    fn matches_ticket(&self, t: &crate::model::Ticket) -> bool {
+        use crate::model::TicketState;
+        let field = |name: &str| -> Vec<&str> {
+            match name {
+                "status" => vec![t.status.as_str()],
+                "state" => vec![t.state.word()],
+                "assignee" => t.assignee.as_deref().into_iter().collect(),
+                "priority" => t.priority.as_deref().into_iter().collect(),
+                "label" | "labels" => t.labels.iter().map(String::as_str).collect(),
+                "id" | "key" => vec![t.id.as_str(), t.key.0.as_str()],
+                _ => Vec::new(),
+            }
+        };
+        match self {
+            TermKind::Fuzzy(needle) => {
+                fuzzy(needle, &t.title)
+                    || fuzzy(needle, &t.id)
+                    || fuzzy(needle, &t.status)
+                    || t.assignee.as_deref().is_some_and(|a| fuzzy(needle, a))
+                    || t.labels.iter().any(|l| fuzzy(needle, l))
+            }
+            TermKind::LabelEq(name, value) => {
+                field(name).iter().any(|v| v.eq_ignore_ascii_case(value))
+            }
+            TermKind::LabelRegex(name, re) => field(name).iter().any(|v| re.is_match(v)),
+            TermKind::Is(status) => match status {
+                Status::Firing => t.state == TicketState::Open,
+                Status::Acked => t.state == TicketState::InProgress,
+                Status::Resolved => t.state == TicketState::Done,
+                _ => false,
+            },
+            // Tickets carry no severity: a threshold turns none away.
+            TermKind::SeverityAtLeast(_) => true,
+            TermKind::Source(source) => *t.source.0 == **source,
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum KeyScope {
     Runbook,
     /// The post-mortem view.
     Postmortem,
+    /// The tickets view and a ticket's detail.
+    Tickets,
 }
 
 impl KeyScope {
@@ -34,6 +36,7 @@ impl KeyScope {
             KeyScope::Silences => "silences",
             KeyScope::Runbook => "runbook",
             KeyScope::Postmortem => "postmortem",
+            KeyScope::Tickets => "tickets",
         }
     }
 
@@ -54,6 +57,7 @@ impl KeyScope {
             KeyScope::Silences,
             KeyScope::Runbook,
             KeyScope::Postmortem,
+            KeyScope::Tickets,
         ]
         .into_iter()
         .find(|k| k.name() == s)

@@ -12,6 +12,7 @@ pub mod rows;
 pub mod silence_editor;
 mod state;
 pub mod text_input;
+pub mod tickets;
 mod update;
 
 pub use action::{Action, Effect};

@@ -35,6 +35,8 @@ pub enum View {
     Incidents,
     /// What the sources were seen to change, newest first.
     History,
+    /// Tickets of every ticketing source.
+    Tickets,
 }
 
 /// What is drawn over the view and takes the keys.
@@ -93,6 +95,8 @@ pub enum PromptKind {
     Incident(Vec<AlertKey>),
     /// The shown post-mortem to a file: its path.
     ExportPostmortem,
+    /// A ticket to link to this subject (`incident:N` or an alert key): its key or URL.
+    LinkTicket(String),
 }
 
 /// The post-mortem shown (`p`).
@@ -243,6 +247,8 @@ pub struct Settings {
     pub can_open_links: bool,
     /// The post-mortem template (`postmortem.md` in the config directory, or the embedded).
     pub postmortem_template: Arc<str>,
+    /// Labels or annotations whose value names an alert's ticket.
+    pub ticket_labels: Vec<String>,
 }
 
 impl Settings {
@@ -262,6 +268,7 @@ impl Settings {
             runbook_annotations: config.runbook_annotations.clone(),
             can_open_links: crate::open_link::has_display(),
             postmortem_template: Arc::from(crate::postmortem::TEMPLATE),
+            ticket_labels: config.ticket_labels.clone(),
         }
     }
 }
@@ -364,6 +371,14 @@ pub struct App {
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
+    /// Which ticket goes with which alert and incident.
+    pub ticket_index: super::tickets::TicketIndex,
+    /// Tickets linked by hand or opened from onduty, from the journal.
+    pub ticket_links: Vec<crate::journal::ticket_links::TicketLink>,
+    /// The tickets view's rows (source index, ticket index), filtered and in order.
+    pub ticket_rows: Vec<(usize, usize)>,
+    /// The selected row of the tickets view.
+    pub ticket_cursor: usize,
     /// Incidents, open ones first, newest first.
     pub incidents: Vec<crate::journal::incidents::Incident>,
     /// The incident selected in `:incidents` (by id, so it stays put as the list changes).
@@ -455,6 +470,10 @@ impl App {
             pending: BTreeMap::new(),
             timeline: BTreeMap::new(),
             journal_error: None,
+            ticket_index: Default::default(),
+            ticket_links: Vec::new(),
+            ticket_rows: Vec::new(),
+            ticket_cursor: 0,
             incidents: Vec::new(),
             incident_selected: None,
             drafts: BTreeMap::new(),
@@ -612,6 +631,7 @@ impl App {
         match self.view {
             View::Silences => KeyScope::Silences,
             _ if self.postmortem.is_some() => KeyScope::Postmortem,
+            View::Tickets => KeyScope::Tickets,
             _ if self.is_detail_open && self.is_runbook_shown => KeyScope::Runbook,
             _ if self.is_detail_open => KeyScope::Detail,
             _ => KeyScope::AlertList,

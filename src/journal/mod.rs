@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod outbox;
 pub mod snapshots;
 pub mod task;
+pub mod ticket_links;
 pub mod timeline;
 
 use std::path::{Path, PathBuf};

@@ -17,6 +17,7 @@ use super::checklists::Tick;
 use super::drafts::{Draft, draft_subject};
 use super::incidents::{Declaration, Incident, IncidentStatus, Role};
 use super::outbox::NewAction;
+use super::ticket_links::{LINKED, TicketLink};
 use super::timeline::NewEntry;
 use super::{Entry, EntryKind, Journal, JournalError, Location, OutboxItem};
 use crate::clock::SharedClock;
@@ -106,6 +107,13 @@ pub enum Request {
     },
     /// Keep what is being typed (an empty body removes the draft).
     SaveDraft(Draft),
+    /// Link a ticket to an incident or an alert, writing `shown` on the timeline.
+    LinkTicket {
+        /// The link.
+        link: TicketLink,
+        /// How the ticket reads on the timeline (its key, or the title of one being opened).
+        shown: String,
+    },
     /// Tick or untick a runbook step, writing `said` on the timeline.
     Tick {
         /// The step's new state.
@@ -176,6 +184,8 @@ pub enum JournalEvent {
     /// Runbook steps' states (recent ones at start; then each one ticked, here or by
     /// another process).
     Ticks(Vec<Tick>),
+    /// Every ticket link (at start, and again after any link here or elsewhere).
+    TicketLinks(Vec<TicketLink>),
     /// An entry was starred or unstarred.
     Starred {
         /// The entry.
@@ -289,6 +299,9 @@ impl JournalTask {
                     Some(Request::Tick { .. }) => self.tell(JournalEvent::Unavailable(
                         "step not kept: the journal is unavailable".into(),
                     )),
+                    Some(Request::LinkTicket { .. }) => self.tell(JournalEvent::Unavailable(
+                        "ticket link not kept: the journal is unavailable (L again)".into(),
+                    )),
                     Some(Request::Postmortem { subject, .. }) => {
                         self.tell(JournalEvent::Postmortem {
                             subject,
@@ -323,6 +336,11 @@ impl JournalTask {
         }
         match journal.drafts(&self.author).await {
             Ok(drafts) if !drafts.is_empty() => self.tell(JournalEvent::Drafts(drafts)),
+            Ok(_) => {}
+            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
+        }
+        match journal.ticket_links().await {
+            Ok(links) if !links.is_empty() => self.tell(JournalEvent::TicketLinks(links)),
             Ok(_) => {}
             Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
         }
@@ -468,6 +486,12 @@ impl JournalTask {
                 self.tell(JournalEvent::Postmortem { subject, result });
                 Ok(())
             }
+            Request::LinkTicket { link, shown } => {
+                let entry = journal.link_ticket(&link, &shown).await?;
+                self.tell(JournalEvent::TicketLinks(journal.ticket_links().await?));
+                self.tell(JournalEvent::Entries(vec![entry]));
+                Ok(())
+            }
             Request::Tick { tick, said } => {
                 let entry = journal.tick(&tick, &said).await?;
                 self.tell(JournalEvent::Ticks(vec![tick]));
@@ -539,6 +563,9 @@ impl JournalTask {
             ticked.dedup();
             for subject in ticked {
                 self.tell(JournalEvent::Ticks(journal.ticks_of(subject).await?));
+            }
+            if entries.iter().any(|e| e.body.starts_with(LINKED)) {
+                self.tell(JournalEvent::TicketLinks(journal.ticket_links().await?));
             }
             self.tell(JournalEvent::Entries(entries));
             if incidents_changed {

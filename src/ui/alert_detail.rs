@@ -140,6 +140,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         out.push(Line::styled(line, t.style(Role::StatusPending)));
     }
     runbook(app, a, &mut out);
+    tickets(app, a, &mut out);
     escalation(app, a, &mut out);
     related(app, a, &mut out);
     for name in PROSE {
@@ -189,6 +190,24 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     }
     journal_timeline(app, &a.key.0, &mut out);
     out
+}
+
+/// The alert's tickets (its own and its incident's): status, assignee, the last comment.
+fn tickets(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
+    let t = &app.theme;
+    for ticket in app.tickets_of_alert(a) {
+        kv(out, t, "ticket", super::tickets::summary(ticket));
+        if let Some(c) = ticket.last_comment() {
+            let first = c.text.lines().next().unwrap_or_default();
+            let age = duration_fmt::age(app.now - c.at);
+            kv(
+                out,
+                t,
+                "",
+                format!("last: {} ({age} ago): {first}", c.author),
+            );
+        }
+    }
 }
 
 /// The alert's runbook, and how far its checklist is for the incident ("2/5 steps done").

@@ -183,6 +183,10 @@ fn alert_line(
         .map(|id| format!("INC#{id} · "));
     let fires = app.fires_in_day(&a.key);
     let flapping = (fires >= super::alert_detail::FLAPPING).then(|| format!("↻{fires} · "));
+    let ticket = app
+        .tickets_of_alert(a)
+        .first()
+        .map(|t| format!("{} · ", t.id));
     let mut marker_w = 0;
     if let Some(m) = stale {
         marker_w += super::text::display_width(m);
@@ -190,6 +194,7 @@ fn alert_line(
     }
     for (m, role) in [
         (incident, Role::SeverityError),
+        (ticket, Role::Link),
         (flapping, Role::SourceStale),
     ] {
         if let Some(m) = m {

@@ -57,6 +57,7 @@ fn lines(app: &App) -> Vec<Line<'static>> {
             KeyScope::Runbook,
             KeyScope::Postmortem,
             KeyScope::Silences,
+            KeyScope::Tickets,
         ] {
             for k in km.keys_for(scope, c) {
                 if !keys.contains(&k) {

@@ -20,6 +20,7 @@ mod silences;
 mod source_health;
 mod status_bar;
 pub mod text;
+pub mod tickets;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -67,6 +68,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         View::Outbox => outbox::render(app, frame, areas.body),
         View::Incidents => incidents::render(app, frame, areas.body),
         View::History => history::render(app, frame, areas.body),
+        View::Tickets => tickets::render(app, frame, areas.body),
     }
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);

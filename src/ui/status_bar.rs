@@ -44,6 +44,9 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             let label = match &p.kind {
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
                 PromptKind::ExportPostmortem => "write the post-mortem to: ".to_string(),
+                PromptKind::LinkTicket(subject) => {
+                    format!("link to {subject} the ticket (key or URL): ")
+                }
                 PromptKind::Incident(keys) => {
                     format!(
                         "incident from {} alert(s) (e.g. SEV2 Checkout is down; SEV3 if left out): ",
@@ -99,7 +102,11 @@ fn default_status(app: &App) -> String {
     if !app.pending.is_empty() {
         parts.push(format!("{} action(s) pending", app.pending.len()));
     }
-    if let Some(a) = app.selected_alert() {
+    if app.view == View::Tickets {
+        if let Some((_, t)) = app.selected_ticket() {
+            parts.push(t.url.clone().unwrap_or_else(|| t.key.0.clone()));
+        }
+    } else if let Some(a) = app.selected_alert() {
         parts.push(a.key.0.clone());
     }
     if parts.is_empty() {
@@ -201,10 +208,34 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::DeclareIncident, "declare"),
         ],
         (_, View::Incidents, true) => vec![(C::Back, "back"), (C::Note, "note")],
+        (_, View::Tickets, false) => vec![
+            (C::Back, "back"),
+            (C::OpenDetail, "open"),
+            (C::Acknowledge, "start"),
+            (C::Resolve, "resolve"),
+            (C::Note, "comment"),
+            (C::Filter, "filter"),
+            (C::OpenLink, "browser"),
+        ],
+        (_, View::Tickets, true) => vec![
+            (C::Back, "back"),
+            (C::Acknowledge, "start"),
+            (C::Resolve, "resolve"),
+            (C::Note, "comment"),
+            (C::OpenLink, "browser"),
+            (C::Copy, "copy"),
+        ],
         (_, View::OnCall | View::Sources | View::Outbox | View::History, _) => {
             vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
         }
     };
+    let has_ticket = app.view == View::Alerts
+        && app
+            .selected_alert()
+            .is_some_and(|a| !app.tickets_of_alert(a).is_empty());
+    if has_ticket && app.postmortem.is_none() && !app.is_runbook_shown {
+        v.push((C::OpenTicket, "ticket"));
+    }
     if app.settings.is_read_only {
         v.retain(|(c, _)| !c.is_action());
     }

@@ -94,7 +94,9 @@ pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
             "{} ",
             crate::duration_fmt::short(app.settings.silence_duration)
         )),
-        PromptKind::Incident(_) | PromptKind::ExportPostmortem => TextInput::default(),
+        PromptKind::Incident(_) | PromptKind::ExportPostmortem | PromptKind::LinkTicket(_) => {
+            TextInput::default()
+        }
     };
     app.overlay = Overlay::Prompt(Prompt {
         kind,
@@ -156,6 +158,18 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
     let text = prompt.input.text().trim().to_string();
     let outcome = match &prompt.kind {
         PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
+        PromptKind::LinkTicket(subject) => {
+            let subject = subject.clone();
+            match super::tickets::link(app, &subject, &text, fx) {
+                Ok(()) => app.overlay = Overlay::None,
+                Err(e) => {
+                    if let Overlay::Prompt(p) = &mut app.overlay {
+                        p.error = Some(e);
+                    }
+                }
+            }
+            return;
+        }
         PromptKind::ExportPostmortem => {
             match super::postmortem::export_to(app, &text, fx) {
                 Ok(()) => app.overlay = Overlay::None,
@@ -408,7 +422,7 @@ fn send_to_every_cluster(app: &mut App, key: &AlertKey, op: Operation, fx: &mut 
 }
 
 /// Sends `op` on `key` to its source and records it as pending.
-fn send(app: &mut App, key: AlertKey, op: Operation, fx: &mut Vec<Effect>) {
+pub(super) fn send(app: &mut App, key: AlertKey, op: Operation, fx: &mut Vec<Effect>) {
     let Some(source) = app
         .sources
         .iter()

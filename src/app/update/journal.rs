@@ -66,6 +66,10 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
         }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),
         JournalEvent::Ticks(ticks) => app.ticks_seen(ticks),
+        JournalEvent::TicketLinks(links) => {
+            app.ticket_links = links;
+            app.rebuild_ticket_rows();
+        }
         JournalEvent::Postmortem { subject, result } => {
             super::postmortem::prepared(app, subject, result)
         }

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{act, postmortem, runbook};
+use super::{act, postmortem, runbook, tickets};
 use crate::app::keymap::{Key, KeyOutcome};
 use crate::app::rows;
 use crate::app::text_input::{InputOutcome, TextInput};
@@ -153,6 +153,23 @@ impl App {
             self.toast_error("read-only: actions are turned off");
             return;
         }
+        let is_tickets = self.view == View::Tickets && self.postmortem.is_none();
+        match command {
+            Command::Acknowledge if is_tickets => return tickets::acknowledge(self, fx),
+            Command::Resolve if is_tickets => return tickets::ask_resolve(self),
+            Command::OpenDetail if is_tickets => return tickets::open(self),
+            Command::Note if is_tickets => {
+                match self.selected_ticket().map(|(_, t)| t.key.0.clone()) {
+                    Some(subject) => super::notes::open(self, subject, None, ""),
+                    None => self.toast_error("no ticket selected to comment on"),
+                }
+                return;
+            }
+            Command::Copy | Command::OpenLink if is_tickets => {
+                return self.ticket_link(command == Command::Copy, fx);
+            }
+            _ => {}
+        }
         match command {
             Command::Quit => {
                 if self.pending.is_empty() {
@@ -266,6 +283,38 @@ impl App {
             Command::RegeneratePostmortem => postmortem::regenerate(self, fx),
             Command::OpenLink => self.open_link(fx),
             Command::ExpireSilence => act::ask_expire(self),
+            Command::ShowTickets => {
+                self.show(View::Tickets);
+                self.rebuild_ticket_rows();
+            }
+            Command::OpenTicket => tickets::open(self),
+            Command::LinkTicket => tickets::ask_link(self),
+        }
+    }
+
+    /// `y` / `o` in the tickets view: the ticket's link copied, or opened where there is a
+    /// desktop (its key is copied when it has no link).
+    fn ticket_link(&mut self, is_copy: bool, fx: &mut Vec<Effect>) {
+        let Some((_, ticket)) = self.selected_ticket() else {
+            self.toast_error("no ticket selected");
+            return;
+        };
+        let (url, key) = (ticket.url.clone(), ticket.key.0.clone());
+        match url {
+            Some(url) if !is_copy && self.settings.can_open_links => {
+                fx.push(Effect::OpenUrl(url));
+            }
+            Some(url) => {
+                self.toast_info(format!(
+                    "copied: {}",
+                    crate::model::sanitize::line(&url, 60)
+                ));
+                fx.push(Effect::Copy(url));
+            }
+            None => {
+                self.toast_info(format!("copied: {key}"));
+                fx.push(Effect::Copy(key));
+            }
         }
     }
 
@@ -296,7 +345,12 @@ impl App {
     }
 
     fn move_or_scroll(&mut self, by: isize) {
-        if self.view == View::Silences {
+        if self.view == View::Tickets && !self.is_detail_open && self.postmortem.is_none() {
+            let last = self.ticket_rows.len().saturating_sub(1) as isize;
+            self.ticket_cursor = (self.ticket_cursor as isize)
+                .saturating_add(by)
+                .clamp(0, last) as usize;
+        } else if self.view == View::Silences {
             let last = self.silence_rows.len().saturating_sub(1) as isize;
             self.silence_cursor = (self.silence_cursor as isize)
                 .saturating_add(by)

@@ -10,6 +10,7 @@ mod postmortem;
 pub mod runbook;
 pub use palette::{PALETTE_HELP, completions as palette_completions};
 mod source;
+mod tickets;
 
 use chrono::TimeDelta;
 

@@ -105,6 +105,7 @@ impl App {
         self.duplicates = duplicates;
         self.totals = self.count_alerts();
         self.rebuild_silence_rows();
+        self.rebuild_ticket_rows();
         // New data: refs changed, so any pass still running is stale.
         self.filter_generation += 1;
         self.is_filtering = false;
@@ -298,6 +299,7 @@ impl App {
                 self.filter = f;
                 self.filter_text = text.to_string();
                 self.refilter(is_narrowing);
+                self.rebuild_ticket_rows();
             }
             Err(e) if is_final => self.toast_error(format!("filter: {e}")),
             Err(e) => self.filter_error = Some(e),

@@ -94,8 +94,14 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
                 text: text.clone(),
                 corrects: editor.corrects,
             }));
-            app.drafts.insert(key, text);
+            let (subject, is_correction) = (editor.subject.clone(), editor.corrects.is_some());
+            app.drafts.insert(key, text.clone());
             app.overlay = Overlay::None;
+            // Journaled first (the effect above); then, where the subject lives at a back
+            // end that keeps notes (a ticket, a PagerDuty incident), sent there too.
+            if !is_correction {
+                super::tickets::note_saved(app, &subject, &text, fx);
+            }
         }
         EditorOutcome::Close => {
             let kept = app.drafts.contains_key(&key);

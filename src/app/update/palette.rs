@@ -12,6 +12,19 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":outbox", "actions waiting to be sent or confirmed"),
     (":incidents", "incidents and their timelines (also :inc)"),
     (":history", "what fired and resolved since you last looked"),
+    (":tickets", "tickets of every ticketing source (also :tk)"),
+    (
+        ":ticket [SOURCE] [TITLE]",
+        "open a ticket for the selected incident or alert",
+    ),
+    (
+        ":link REF",
+        "link a ticket (key or URL) to the selected incident or alert",
+    ),
+    (
+        ":transition NAME",
+        "move the ticket to a status (In Progress, Done, closed)",
+    ),
     (
         ":status [N] STATUS",
         "investigating, identified, monitoring, resolved",
@@ -76,6 +89,20 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
         "history" | "hist" => app.run(Command::ShowHistory, fx),
+        "tickets" | "tk" => app.run(Command::ShowTickets, fx),
+        "ticket" | "link" | "transition" if app.settings.is_read_only => {
+            app.toast_error("read-only: tickets are not changed from here")
+        }
+        "ticket" => super::tickets::create(app, rest, fx),
+        "transition" | "tr" => super::tickets::transition(app, rest, fx),
+        "link" => match super::tickets::subject_here(app) {
+            Some(subject) => {
+                if let Err(e) = super::tickets::link(app, &subject, rest, fx) {
+                    app.toast_error(format!("link: {e}"));
+                }
+            }
+            None => app.toast_error("link: select an alert or an incident first"),
+        },
         "status" | "role" | "attach" => incident_change(app, word, rest, fx),
         "note" => incident_note(app, rest, fx),
         "star" | "unstar" if app.settings.is_read_only => {

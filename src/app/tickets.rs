@@ -1,0 +1,178 @@
+//! Tickets as the dashboard holds them: which tickets an alert or an incident has (named by a
+//! label or annotation, linked by hand, or opened from onduty and found by its marker), what
+//! each ticket is linked to, and the tickets view's rows. Built once per change (a ticket
+//! poll, a link, a refresh of the alerts), never per frame.
+
+use std::collections::HashMap;
+
+use super::{App, View};
+use crate::model::{Alert, Ticket, TicketState, references};
+
+/// A ticket's place: (source index, ticket index).
+pub type TicketRef = (usize, usize);
+
+/// Which ticket goes with what.
+#[derive(Clone, Debug, Default)]
+pub struct TicketIndex {
+    /// Lower-cased key, id and URL of every ticket.
+    by_name: HashMap<String, TicketRef>,
+    /// Tickets of an alert key or an `incident:N`.
+    of_subject: HashMap<String, Vec<TicketRef>>,
+    /// What each ticket is linked to (incident subjects and alert keys).
+    linked: HashMap<TicketRef, Vec<String>>,
+}
+
+impl TicketIndex {
+    fn add(&mut self, subject: &str, t: TicketRef) {
+        let tickets = self.of_subject.entry(subject.to_string()).or_default();
+        if !tickets.contains(&t) {
+            tickets.push(t);
+            self.linked.entry(t).or_default().push(subject.to_string());
+        }
+    }
+}
+
+impl App {
+    /// Every ticket of every source.
+    pub fn all_tickets(&self) -> impl Iterator<Item = (TicketRef, &Ticket)> {
+        self.sources.iter().enumerate().flat_map(|(s, src)| {
+            src.tickets
+                .iter()
+                .enumerate()
+                .map(move |(i, t)| ((s, i), t))
+        })
+    }
+
+    /// The ticket at `r`.
+    pub fn ticket(&self, r: TicketRef) -> Option<&Ticket> {
+        self.sources.get(r.0)?.tickets.get(r.1)
+    }
+
+    /// The ticket a reference names (`OPS-1`, `jira:OPS-1`, its URL).
+    pub fn find_ticket(&self, reference: &str) -> Option<TicketRef> {
+        let name = reference.trim().trim_end_matches('/').to_lowercase();
+        self.ticket_index.by_name.get(&name).copied()
+    }
+
+    /// The tickets of `alert`: its own and its open incident's.
+    pub fn tickets_of_alert(&self, alert: &Alert) -> Vec<&Ticket> {
+        let mut refs = self.ticket_refs_of(&alert.key.0).to_vec();
+        if let Some(id) = self.open_incident_of(&alert.key) {
+            let subject = crate::journal::incidents::subject(id);
+            for r in self.ticket_refs_of(&subject) {
+                if !refs.contains(r) {
+                    refs.push(*r);
+                }
+            }
+        }
+        refs.into_iter().filter_map(|r| self.ticket(r)).collect()
+    }
+
+    /// The tickets linked to `subject` (an alert key or `incident:N`).
+    pub fn ticket_refs_of(&self, subject: &str) -> &[TicketRef] {
+        self.ticket_index
+            .of_subject
+            .get(subject)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// What ticket `r` is linked to.
+    pub fn linked_to(&self, r: TicketRef) -> &[String] {
+        self.ticket_index.linked.get(&r).map_or(&[], Vec::as_slice)
+    }
+
+    /// The ticket under the cursor of the tickets view.
+    pub fn selected_ticket(&self) -> Option<(TicketRef, &Ticket)> {
+        let r = *self.ticket_rows.get(self.ticket_cursor)?;
+        Some((r, self.ticket(r)?))
+    }
+
+    /// Whether any source keeps tickets (nothing is indexed otherwise).
+    pub fn has_ticket_sources(&self) -> bool {
+        self.sources
+            .iter()
+            .any(|s| matches!(s.info.kind.as_str(), "jira" | "github" | "servicenow"))
+    }
+
+    /// Builds the index and the tickets view's rows again.
+    pub fn rebuild_ticket_rows(&mut self) {
+        if !self.has_ticket_sources() {
+            return;
+        }
+        let mut index = TicketIndex::default();
+        for (r, t) in self.all_tickets() {
+            let mut names = vec![t.key.0.to_lowercase(), t.id.to_lowercase()];
+            names.extend(
+                t.url
+                    .as_deref()
+                    .map(|u| u.trim_end_matches('/').to_lowercase()),
+            );
+            for name in names {
+                index.by_name.entry(name).or_insert(r);
+            }
+        }
+        for link in &self.ticket_links {
+            let found = match link.marker() {
+                Some(marker) => self
+                    .all_tickets()
+                    .find(|(_, t)| t.has_marker(marker))
+                    .map(|(r, _)| r),
+                None => index
+                    .by_name
+                    .get(&link.reference.trim_end_matches('/').to_lowercase())
+                    .copied(),
+            };
+            if let Some(r) = found {
+                index.add(&link.subject, r);
+            }
+        }
+        let labels = &self.settings.ticket_labels;
+        for (_, alert) in self.all_alerts() {
+            for name in labels {
+                let Some(value) = alert.field(name) else {
+                    continue;
+                };
+                for reference in references(value) {
+                    let key = reference.trim_end_matches('/').to_lowercase();
+                    if let Some(r) = index.by_name.get(&key).copied() {
+                        index.add(&alert.key.0, r);
+                    }
+                }
+            }
+        }
+        self.ticket_index = index;
+        let mut rows: Vec<(TicketRef, &Ticket)> = self
+            .all_tickets()
+            .filter(|(_, t)| self.filter.matches_ticket(t))
+            .collect();
+        // Open work first, newest change first.
+        rows.sort_by(|(_, a), (_, b)| {
+            let done = |t: &Ticket| t.state == TicketState::Done;
+            done(a)
+                .cmp(&done(b))
+                .then(b.updated.cmp(&a.updated))
+                .then(a.key.cmp(&b.key))
+        });
+        self.ticket_rows = rows.into_iter().map(|(r, _)| r).collect();
+        self.ticket_cursor = self
+            .ticket_cursor
+            .min(self.ticket_rows.len().saturating_sub(1));
+    }
+
+    /// Shows ticket `r` in the tickets view, its detail open.
+    pub fn show_ticket(&mut self, r: TicketRef) {
+        if let Some(row) = self.ticket_rows.iter().position(|x| *x == r) {
+            self.ticket_cursor = row;
+        } else {
+            // Filtered out of the list: the filter goes, the ticket stays in view.
+            self.set_filter("", false);
+            self.rebuild_ticket_rows();
+            self.ticket_cursor = self.ticket_rows.iter().position(|x| *x == r).unwrap_or(0);
+        }
+        self.view = View::Tickets;
+        self.postmortem = None;
+        self.is_detail_open = true;
+        self.is_runbook_shown = false;
+        self.detail_scroll = 0;
+    }
+}
