@@ -322,6 +322,10 @@ impl JournalTask {
 
     /// Recent notes for the dashboard; returns the newest entry id seen.
     async fn load_start(&self, journal: &Journal) -> i64 {
+        // Where picking up starts is read first: anything written while the rest loads is
+        // then picked up (told twice at worst, and each kind of news is kept once), never
+        // lost between a load and the id read after it.
+        let last = journal.last_entry_id().await;
         let day_ago = self.clock.now() - TimeDelta::hours(24);
         match journal.fires_since(day_ago).await {
             Ok(fires) if !fires.is_empty() => self.tell(JournalEvent::Fires(fires)),
@@ -350,10 +354,7 @@ impl JournalTask {
             Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
         }
         let since = self.clock.now() - NOTES_KEPT;
-        match (
-            journal.notes_since(since).await,
-            journal.last_entry_id().await,
-        ) {
+        match (journal.notes_since(since).await, last) {
             (Ok(notes), Ok(last)) => {
                 if !notes.is_empty() {
                     self.tell(JournalEvent::Entries(notes));
@@ -489,7 +490,9 @@ impl JournalTask {
             Request::LinkTicket { link, shown } => {
                 let entry = journal.link_ticket(&link, &shown).await?;
                 self.tell(JournalEvent::TicketLinks(journal.ticket_links().await?));
-                self.tell(JournalEvent::Entries(vec![entry]));
+                if let Some(entry) = entry {
+                    self.tell(JournalEvent::Entries(vec![entry]));
+                }
                 Ok(())
             }
             Request::Tick { tick, said } => {

@@ -34,9 +34,14 @@ impl TicketLink {
 }
 
 impl Journal {
-    /// Keeps `link` and writes it on the subject's timeline (`shown` names the ticket).
-    pub async fn link_ticket(&self, link: &TicketLink, shown: &str) -> Result<Entry, JournalError> {
-        sqlx::query(
+    /// Keeps `link` and writes it on the subject's timeline (`shown` names the ticket); a
+    /// link made before is kept once and written nowhere (`None`).
+    pub async fn link_ticket(
+        &self,
+        link: &TicketLink,
+        shown: &str,
+    ) -> Result<Option<Entry>, JournalError> {
+        let made = sqlx::query(
             "INSERT INTO ticket_links (subject, reference, author, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (subject, reference) DO NOTHING",
         )
@@ -46,6 +51,9 @@ impl Journal {
         .bind(to_millis(link.at))
         .execute(&self.pool)
         .await?;
+        if made.rows_affected() == 0 {
+            return Ok(None);
+        }
         self.append(NewEntry {
             subject: &link.subject,
             at: link.at,
@@ -55,13 +63,14 @@ impl Journal {
             corrects: None,
         })
         .await
+        .map(Some)
     }
 
     /// Every link, oldest first.
     pub async fn ticket_links(&self) -> Result<Vec<TicketLink>, JournalError> {
         let rows = sqlx::query(
             "SELECT subject, reference, author, created_at FROM ticket_links \
-             ORDER BY created_at LIMIT $1",
+             ORDER BY created_at, subject, reference LIMIT $1",
         )
         .bind(MOST_LINKS)
         .fetch_all(&self.pool)
