@@ -8,6 +8,7 @@ mod oncall;
 mod oneshot;
 mod postmortem;
 mod runbook;
+mod tickets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,16 @@ pub enum CommandLine {
         /// The source for `--matcher` silences (default: the only one).
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+    },
+    /// List the tickets of every ticketing source (after one poll), each with what it is
+    /// linked to, and exit.
+    Tickets {
+        /// JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Only tickets matching this filter (the `/` language: `is:firing assignee=ana`).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
     },
     /// List the silences of every source.
     Silences {
@@ -213,6 +224,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
                 source.as_deref(),
             )
             .await
+        }
+        Some(CommandLine::Tickets { json, filter }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            tickets::tickets(&config, &paths, *json, filter.as_deref()).await
         }
         Some(CommandLine::Silences { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -45,11 +45,23 @@ async fn answered(config: &Config) -> (Vec<Snapshot>, bool) {
 
 /// Like `answered`, each snapshot with its source's name.
 pub(super) async fn answered_by_source(config: &Config) -> (Vec<(String, Snapshot)>, bool) {
+    let (snapshots, failed) = answered_with_info(config).await;
+    let named = snapshots
+        .into_iter()
+        .map(|(info, s)| (info.id.to_string(), s))
+        .collect();
+    (named, failed)
+}
+
+/// Like `answered`, each snapshot with what the dashboard knows of its source.
+pub(super) async fn answered_with_info(
+    config: &Config,
+) -> (Vec<(crate::app::SourceInfo, Snapshot)>, bool) {
     let mut snapshots = Vec::new();
     let mut failed = false;
     for (b, result, _) in poll_all(config).await {
         match result {
-            Ok(s) => snapshots.push((b.info.id.to_string(), s)),
+            Ok(s) => snapshots.push((b.info, s)),
             Err(e) => {
                 failed = true;
                 #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
