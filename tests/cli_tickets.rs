@@ -97,5 +97,8 @@ async fn a_failing_ticket_source_is_said_and_exits_2() {
         out.contains("source 'jira' failed") && out.contains("0 ticket(s)"),
         "{out}"
     );
-    assert!(!out.contains("jira-pat-canary"), "the token is never shown: {out}");
+    assert!(
+        !out.contains("jira-pat-canary"),
+        "the token is never shown: {out}"
+    );
 }

@@ -88,6 +88,8 @@ commands! {
     ExportPostmortem = "export_postmortem",
     /// In the post-mortem: write a new draft from the journal (the kept one stays until saved over)
     RegeneratePostmortem = "regenerate_postmortem",
+    /// In the post-mortem: publish it (and its action items) as tickets of the first ticketing source
+    PublishPostmortem = "publish_postmortem",
     /// Mark or unmark the selected alert (S silences marks)
     Mark = "mark",
     /// Declare an incident from the marked (or the selected) alerts
@@ -145,6 +147,7 @@ impl Command {
                 | Command::EditPostmortem
                 | Command::EditExternally
                 | Command::LinkTicket
+                | Command::PublishPostmortem
         )
     }
 }

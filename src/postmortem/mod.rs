@@ -4,6 +4,7 @@
 //! atomically. Secrets never appear in one: every draft is scrubbed.
 
 pub mod facts;
+pub mod publish;
 pub mod render;
 
 use std::io::Write;

@@ -173,6 +173,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::ExportPostmortem, "write file"),
             (C::Copy, "copy"),
             (C::RegeneratePostmortem, "new draft"),
+            (C::PublishPostmortem, "publish"),
         ],
         (_, View::Alerts, true) if app.is_runbook_shown => vec![
             (C::Back, "back"),
@@ -235,6 +236,9 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             .is_some_and(|a| !app.tickets_of_alert(a).is_empty());
     if has_ticket && app.postmortem.is_none() && !app.is_runbook_shown {
         v.push((C::OpenTicket, "ticket"));
+    }
+    if !app.has_ticket_sources() {
+        v.retain(|(c, _)| *c != C::PublishPostmortem);
     }
     if app.settings.is_read_only {
         v.retain(|(c, _)| !c.is_action());

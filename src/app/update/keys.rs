@@ -289,6 +289,7 @@ impl App {
             }
             Command::OpenTicket => tickets::open(self),
             Command::LinkTicket => tickets::ask_link(self),
+            Command::PublishPostmortem => tickets::publish(self, "", fx),
         }
     }
 

@@ -22,6 +22,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "link a ticket (key or URL) to the selected incident or alert",
     ),
     (
+        ":publish [SOURCE|comment]",
+        "the shown post-mortem (t) as a ticket, action items as tickets too",
+    ),
+    (
         ":transition NAME",
         "move the ticket to a status (In Progress, Done, closed)",
     ),
@@ -90,10 +94,11 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
         "history" | "hist" => app.run(Command::ShowHistory, fx),
         "tickets" | "tk" => app.run(Command::ShowTickets, fx),
-        "ticket" | "link" | "transition" if app.settings.is_read_only => {
+        "ticket" | "link" | "transition" | "publish" if app.settings.is_read_only => {
             app.toast_error("read-only: tickets are not changed from here")
         }
         "ticket" => super::tickets::create(app, rest, fx),
+        "publish" => super::tickets::publish(app, rest, fx),
         "transition" | "tr" => super::tickets::transition(app, rest, fx),
         "link" => match super::tickets::subject_here(app) {
             Some(subject) => {

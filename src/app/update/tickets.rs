@@ -6,7 +6,7 @@
 use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind, View};
 use crate::journal::task::Request;
 use crate::journal::ticket_links::TicketLink;
-use crate::model::{AlertKey, new_marker, sanitize};
+use crate::model::{AlertKey, SourceId, new_marker, sanitize};
 use crate::sources::{NewTicket, Operation};
 
 /// What a link or a new ticket is for: the selected incident (in `:incidents`), else the
@@ -159,36 +159,55 @@ pub fn create(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         app.toast_error("select an alert or an incident to open a ticket for");
         return;
     };
-    let ticketing = |kind: &str| matches!(kind, "jira" | "github" | "servicenow");
-    let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
-    let named = app
-        .sources
-        .iter()
-        .find(|s| *s.info.id.0 == *first && ticketing(&s.info.kind));
-    let (source, title) = match named {
-        Some(s) => (Some(s.info.id.clone()), rest.trim()),
-        None => (
-            app.sources
-                .iter()
-                .find(|s| ticketing(&s.info.kind))
-                .map(|s| s.info.id.clone()),
-            text.trim(),
-        ),
-    };
-    let Some(source) = source else {
-        app.toast_error("no ticketing source is configured (README: Tickets)");
+    let Some((source, title)) = ticketing_source(app, text) else {
         return;
     };
     let (default_title, body) = describe(app, &subject);
     let title = if title.is_empty() {
         default_title
     } else {
-        title.to_string()
+        title
     };
+    open_linked(app, &subject, &source, title, body, fx);
+}
+
+/// The ticketing source `text` starts with (the rest is returned), else the first one; a
+/// toast when there is none.
+fn ticketing_source(app: &mut App, text: &str) -> Option<(SourceId, String)> {
+    let ticketing = |kind: &str| matches!(kind, "jira" | "github" | "servicenow");
+    let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
+    let named = app
+        .sources
+        .iter()
+        .find(|s| *s.info.id.0 == *first && ticketing(&s.info.kind));
+    let found = match named {
+        Some(s) => Some((s.info.id.clone(), rest.trim().to_string())),
+        None => app
+            .sources
+            .iter()
+            .find(|s| ticketing(&s.info.kind))
+            .map(|s| (s.info.id.clone(), text.trim().to_string())),
+    };
+    if found.is_none() {
+        app.toast_error("no ticketing source is configured (README: Tickets)");
+    }
+    found
+}
+
+/// Opens a ticket in `source` linked to `subject` by its marker (the link is journaled
+/// first, like the action, so neither is lost).
+fn open_linked(
+    app: &mut App,
+    subject: &str,
+    source: &SourceId,
+    title: String,
+    body: String,
+    fx: &mut Vec<Effect>,
+) {
     let marker = new_marker();
     fx.push(Effect::Journal(Request::LinkTicket {
         link: TicketLink {
-            subject: subject.clone(),
+            subject: subject.to_string(),
             reference: format!("marker:{marker}"),
             author: app.settings.identity.clone(),
             at: app.now,
@@ -201,6 +220,61 @@ pub fn create(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         marker,
     }));
     super::act::send(app, AlertKey(format!("{source}:")), op, fx);
+}
+
+/// `:publish [SOURCE | comment]` (`t` in the post-mortem): the shown post-mortem as a new
+/// ticket and each action item without a ticket as one more, all linked to its incident;
+/// or, with `comment`, as a comment on the incident's ticket. Scrubbed of secrets again.
+pub fn publish(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+    if app.settings.is_read_only {
+        app.toast_error("read-only: nothing is published from here");
+        return;
+    }
+    let shown = app.postmortem.as_ref().and_then(|v| match &v.text {
+        Some(Ok(t)) => Some((v.subject.clone(), t.clone())),
+        _ => None,
+    });
+    let Some((subject, markdown)) = shown else {
+        app.toast_error("publish: open a post-mortem first (p)");
+        return;
+    };
+    let markdown = crate::postmortem::scrub(&markdown);
+    if text.trim() == "comment" {
+        let Some(r) = app.ticket_refs_of(&subject).first().copied() else {
+            app.toast_error(format!(
+                "publish comment: {subject} has no ticket (L links one)"
+            ));
+            return;
+        };
+        let Some(key) = app.ticket(r).map(|t| t.key.clone()) else {
+            return;
+        };
+        app.toast_info(format!("publishing the post-mortem as a comment on {key}"));
+        let op = Operation::Comment {
+            text: markdown,
+            marker: new_marker(),
+        };
+        return super::act::send(app, key, op, fx);
+    }
+    let Some((source, _)) = ticketing_source(app, text) else {
+        return;
+    };
+    let title = crate::postmortem::publish::title(&markdown);
+    let items = crate::postmortem::publish::open_action_items(&markdown);
+    for item in &items {
+        let mut body = format!("Action item of \"{title}\" ({subject}).");
+        for (name, value) in [("Owner", &item.owner), ("Due", &item.due)] {
+            if !value.is_empty() {
+                body.push_str(&format!("\n{name}: {value}"));
+            }
+        }
+        open_linked(app, &subject, &source, item.action.clone(), body, fx);
+    }
+    app.toast_info(format!(
+        "publishing the post-mortem and {} action item(s) to {source}",
+        items.len()
+    ));
+    open_linked(app, &subject, &source, title, markdown, fx);
 }
 
 /// A new ticket's title and description for `subject`, from what the dashboard holds.
@@ -507,6 +581,55 @@ mod tests {
         key(&mut app, 'n');
         typed(&mut app, "freed 4G");
         assert!(sent(&save(&mut app)).is_empty());
+    }
+
+    #[test]
+    fn a_post_mortem_is_published_as_tickets_scrubbed_or_as_a_comment_on_the_ticket() {
+        let mut app = ticket_app(120, 30);
+        let md = "# Post-mortem: Checkout errors\n\nran it with token=abc123secret\n\n\
+                  ## Action items\n\n| Action | Owner | Ticket | Due |\n|---|---|---|---|\n\
+                  | Alert on saturation | ana | | 2026-12-10 |\n| Done already | bo | OPS-1 | |\n";
+        app.postmortem = Some(crate::app::PostmortemView {
+            subject: "prod-am:CheckoutErrors".into(),
+            text: Some(Ok(md.into())),
+            is_kept: true,
+        });
+        let fx = key(&mut app, 't');
+        let made: Vec<_> = sent(&fx)
+            .into_iter()
+            .filter_map(|(k, op)| match op {
+                Operation::CreateTicket(t) => Some((k, t.title.clone(), t.body.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            made.len(),
+            2,
+            "the post-mortem and its one open action item: {made:?}"
+        );
+        assert_eq!(made[0].1, "Alert on saturation");
+        assert!(made[0].2.contains("Owner: ana") && made[0].2.contains("Due: 2026-12-10"));
+        assert_eq!(
+            (made[1].0.as_str(), made[1].1.as_str()),
+            ("jira:", "Post-mortem: Checkout errors")
+        );
+        assert!(made[1].2.contains("token=<redacted>") && !made[1].2.contains("abc123"));
+        let links = fx
+            .iter()
+            .filter(|e| matches!(e, Effect::Journal(Request::LinkTicket { link, .. }) if link.subject == "prod-am:CheckoutErrors"))
+            .count();
+        assert_eq!(links, 2, "each new ticket is linked to the subject");
+
+        app.update(Action::Run(crate::app::Command::Palette));
+        typed(&mut app, "publish comment");
+        let fx = code(&mut app, KeyCode::Enter);
+        match sent(&fx).as_slice() {
+            [(k, Operation::Comment { text, .. })] => {
+                assert_eq!(k, "jira:OPS-7");
+                assert!(text.starts_with("# Post-mortem: Checkout errors"));
+            }
+            other => panic!("one comment on the alert's ticket, not {other:?}"),
+        }
     }
 
     #[test]
