@@ -84,7 +84,20 @@ async fn links_are_shared_and_survive_a_restart(location: &Location) {
     cancel_here.cancel();
     cancel_there.cancel();
 
-    let (mut restarted, _r, cancel) = dashboard(location).await;
+    let (mut restarted, requests, cancel) = dashboard(location).await;
+    until_links(&mut restarted, &want).await;
+    // The "notes go to the tickets" setting: a row while on, none once off.
+    let notes = |is_on: bool| Request::TicketNotes {
+        subject: "incident:3".into(),
+        is_on,
+        author: "ana".into(),
+    };
+    requests.send(notes(true)).unwrap();
+    let on = onduty::journal::ticket_links::NOTES_TO_TICKETS;
+    let with_on = [want[0], want[1], ("incident:3", on)];
+    until_links(&mut restarted, &with_on).await;
+    requests.send(notes(false)).unwrap();
+    requests.send(notes(false)).unwrap();
     until_links(&mut restarted, &want).await;
     cancel.cancel();
 
@@ -99,9 +112,11 @@ async fn links_are_shared_and_survive_a_restart(location: &Location) {
         said,
         [
             "linked ticket jira:OPS-7",
-            "linked ticket marker:od-00000000abcd"
+            "linked ticket marker:od-00000000abcd",
+            "ticket notes on",
+            "ticket notes off"
         ],
-        "a link made twice is kept and written once"
+        "a link made twice, or a setting set twice, is written once"
     );
 }
 

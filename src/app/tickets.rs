@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::{App, View};
+use crate::journal::ticket_links::NOTES_TO_TICKETS;
 use crate::model::{Alert, Ticket, TicketState, references};
 
 /// A ticket's place: (source index, ticket index).
@@ -76,6 +77,13 @@ impl App {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Whether notes on `subject` (`incident:N`) also go to its tickets as comments.
+    pub fn notes_go_to_tickets(&self, subject: &str) -> bool {
+        self.ticket_links
+            .iter()
+            .any(|l| l.subject == subject && l.reference == NOTES_TO_TICKETS)
+    }
+
     /// What ticket `r` is linked to.
     pub fn linked_to(&self, r: TicketRef) -> &[String] {
         self.ticket_index.linked.get(&r).map_or(&[], Vec::as_slice)
@@ -112,6 +120,9 @@ impl App {
             }
         }
         for link in &self.ticket_links {
+            if link.reference == NOTES_TO_TICKETS {
+                continue;
+            }
             let found = match link.marker() {
                 Some(marker) => self
                     .all_tickets()

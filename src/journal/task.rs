@@ -17,7 +17,7 @@ use super::checklists::Tick;
 use super::drafts::{Draft, draft_subject};
 use super::incidents::{Declaration, Incident, IncidentStatus, Role};
 use super::outbox::NewAction;
-use super::ticket_links::{LINKED, TicketLink};
+use super::ticket_links::{TicketLink, is_link_news};
 use super::timeline::NewEntry;
 use super::{Entry, EntryKind, Journal, JournalError, Location, OutboxItem};
 use crate::clock::SharedClock;
@@ -113,6 +113,15 @@ pub enum Request {
         link: TicketLink,
         /// How the ticket reads on the timeline (its key, or the title of one being opened).
         shown: String,
+    },
+    /// Turn "notes on `subject` go to its tickets as comments" on or off.
+    TicketNotes {
+        /// `incident:N`.
+        subject: String,
+        /// On or off.
+        is_on: bool,
+        /// Who.
+        author: String,
     },
     /// Tick or untick a runbook step, writing `said` on the timeline.
     Tick {
@@ -299,9 +308,11 @@ impl JournalTask {
                     Some(Request::Tick { .. }) => self.tell(JournalEvent::Unavailable(
                         "step not kept: the journal is unavailable".into(),
                     )),
-                    Some(Request::LinkTicket { .. }) => self.tell(JournalEvent::Unavailable(
-                        "ticket link not kept: the journal is unavailable (L again)".into(),
-                    )),
+                    Some(Request::LinkTicket { .. } | Request::TicketNotes { .. }) => {
+                        self.tell(JournalEvent::Unavailable(
+                            "ticket link not kept: the journal is unavailable".into(),
+                        ))
+                    }
                     Some(Request::Postmortem { subject, .. }) => {
                         self.tell(JournalEvent::Postmortem {
                             subject,
@@ -495,6 +506,20 @@ impl JournalTask {
                 }
                 Ok(())
             }
+            Request::TicketNotes {
+                subject,
+                is_on,
+                author,
+            } => {
+                let entry = journal
+                    .set_ticket_notes(&subject, is_on, &author, now)
+                    .await?;
+                self.tell(JournalEvent::TicketLinks(journal.ticket_links().await?));
+                if let Some(entry) = entry {
+                    self.tell(JournalEvent::Entries(vec![entry]));
+                }
+                Ok(())
+            }
             Request::Tick { tick, said } => {
                 let entry = journal.tick(&tick, &said).await?;
                 self.tell(JournalEvent::Ticks(vec![tick]));
@@ -567,7 +592,7 @@ impl JournalTask {
             for subject in ticked {
                 self.tell(JournalEvent::Ticks(journal.ticks_of(subject).await?));
             }
-            if entries.iter().any(|e| e.body.starts_with(LINKED)) {
+            if entries.iter().any(|e| is_link_news(&e.body)) {
                 self.tell(JournalEvent::TicketLinks(journal.ticket_links().await?));
             }
             self.tell(JournalEvent::Entries(entries));

@@ -26,6 +26,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "the shown post-mortem (t) as a ticket, action items as tickets too",
     ),
     (
+        ":ticket-notes [on|off]",
+        "notes on the incident also go to its tickets as comments",
+    ),
+    (
         ":transition NAME",
         "move the ticket to a status (In Progress, Done, closed)",
     ),
@@ -94,11 +98,14 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
         "history" | "hist" => app.run(Command::ShowHistory, fx),
         "tickets" | "tk" => app.run(Command::ShowTickets, fx),
-        "ticket" | "link" | "transition" | "publish" if app.settings.is_read_only => {
+        "ticket" | "link" | "transition" | "publish" | "ticket-notes"
+            if app.settings.is_read_only =>
+        {
             app.toast_error("read-only: tickets are not changed from here")
         }
         "ticket" => super::tickets::create(app, rest, fx),
         "publish" => super::tickets::publish(app, rest, fx),
+        "ticket-notes" => super::tickets::ticket_notes(app, rest, fx),
         "transition" | "tr" => super::tickets::transition(app, rest, fx),
         "link" => match super::tickets::subject_here(app) {
             Some(subject) => {

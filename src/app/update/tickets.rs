@@ -334,16 +334,69 @@ pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>
                 text: text.to_string(),
                 marker: new_marker(),
             };
-            super::act::send(app, key, op, fx);
+            super::act::send(app, key.clone(), op, fx);
         }
         Some("pagerduty") => {
             let op = Operation::AddNote {
                 text: text.to_string(),
             };
-            super::act::send(app, key, op, fx);
+            super::act::send(app, key.clone(), op, fx);
         }
         _ => {}
     }
+    // An incident whose notes go to its tickets: this note on it (or on one of its alerts)
+    // is a comment on each of them too.
+    let incident = match subject.strip_prefix("incident:") {
+        Some(_) => Some(subject.to_string()),
+        None => app
+            .open_incident_of(&key)
+            .map(crate::journal::incidents::subject),
+    };
+    let Some(incident) = incident.filter(|i| app.notes_go_to_tickets(i)) else {
+        return;
+    };
+    let targets: Vec<AlertKey> = app
+        .ticket_refs_of(&incident)
+        .iter()
+        .filter_map(|r| app.ticket(*r).map(|t| t.key.clone()))
+        .filter(|k| *k != key)
+        .collect();
+    for ticket in targets {
+        let op = Operation::Comment {
+            text: text.to_string(),
+            marker: new_marker(),
+        };
+        super::act::send(app, ticket, op, fx);
+    }
+}
+
+/// `:ticket-notes [on|off]`: whether notes on the selected incident also go to its tickets
+/// as comments (kept in the journal; without a word it flips).
+pub fn ticket_notes(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+    let Some(subject) = subject_here(app).filter(|s| s.starts_with("incident:")) else {
+        app.toast_error("ticket-notes: select an incident (6), or an alert in one");
+        return;
+    };
+    let is_on = match text.trim() {
+        "on" => true,
+        "off" => false,
+        "" => !app.notes_go_to_tickets(&subject),
+        other => {
+            app.toast_error(format!("ticket-notes: '{other}' is not on or off"));
+            return;
+        }
+    };
+    let tickets = app.ticket_refs_of(&subject).len();
+    app.toast_info(match (is_on, tickets) {
+        (true, 0) => format!("notes on {subject} will go to its tickets (it has none yet: L)"),
+        (true, n) => format!("notes on {subject} now go to its {n} ticket(s) as comments"),
+        (false, _) => format!("notes on {subject} stay in onduty"),
+    });
+    fx.push(Effect::Journal(Request::TicketNotes {
+        subject,
+        is_on,
+        author: app.settings.identity.clone(),
+    }));
 }
 
 #[cfg(test)]
@@ -630,6 +683,69 @@ mod tests {
             }
             other => panic!("one comment on the alert's ticket, not {other:?}"),
         }
+    }
+
+    #[test]
+    fn with_ticket_notes_on_a_note_on_the_incident_or_its_alert_is_a_comment_on_its_ticket() {
+        use crate::journal::incidents::{Incident, IncidentStatus};
+        let mut app = ticket_app(120, 30);
+        let incident = Incident {
+            id: 3,
+            title: "Disk trouble".into(),
+            severity: 2,
+            status: IncidentStatus::Investigating,
+            commander: Some("ana".into()),
+            scribe: None,
+            comms: None,
+            alerts: vec![AlertKey("prod-am:DiskFull".into())],
+            opened_at: story_start(),
+            resolved_at: None,
+        };
+        app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
+        let link = |reference: &str| TicketLink {
+            subject: "incident:3".into(),
+            reference: reference.into(),
+            author: "ana".into(),
+            at: story_start(),
+        };
+        app.update(Action::Journal(JournalEvent::TicketLinks(vec![link(
+            "jira:OPS-9",
+        )])));
+        select(&mut app, "DiskFull");
+        key(&mut app, 'n');
+        typed(&mut app, "freed 4G");
+        assert!(
+            sent(&save(&mut app)).is_empty(),
+            "off: the note stays in onduty"
+        );
+
+        app.update(Action::Run(crate::app::Command::Palette));
+        typed(&mut app, "ticket-notes");
+        let fx = code(&mut app, KeyCode::Enter);
+        let asked = fx.iter().any(|e| {
+            matches!(e, Effect::Journal(Request::TicketNotes { subject, is_on: true, .. }) if subject == "incident:3")
+        });
+        assert!(asked, "without a word it turns on: {fx:?}");
+        let on = crate::journal::ticket_links::NOTES_TO_TICKETS;
+        app.update(Action::Journal(JournalEvent::TicketLinks(vec![
+            link("jira:OPS-9"),
+            link(on),
+        ])));
+        // The first note's draft goes when the journal hands the note back; here it has not.
+        app.drafts.clear();
+        key(&mut app, 'n');
+        typed(&mut app, "db-1 back");
+        match sent(&save(&mut app)).as_slice() {
+            [(k, Operation::Comment { text, .. })] => {
+                assert_eq!((k.as_str(), text.as_str()), ("jira:OPS-9", "db-1 back"));
+            }
+            other => panic!("one comment on the incident's ticket, not {other:?}"),
+        }
+        assert_eq!(
+            app.ticket_refs_of("incident:3").len(),
+            1,
+            "the setting is no ticket"
+        );
     }
 
     #[test]
