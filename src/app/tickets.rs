@@ -21,6 +21,8 @@ pub struct TicketIndex {
     of_subject: HashMap<String, Vec<TicketRef>>,
     /// What each ticket is linked to (incident subjects and alert keys).
     linked: HashMap<TicketRef, Vec<String>>,
+    /// What a linked subject is called (an alert's title, an incident's).
+    names: HashMap<String, String>,
 }
 
 impl TicketIndex {
@@ -89,6 +91,14 @@ impl App {
         self.ticket_index.linked.get(&r).map_or(&[], Vec::as_slice)
     }
 
+    /// A linked subject as a person reads it: "ReplicationLag (prod-am:2c91…)".
+    pub fn subject_shown(&self, subject: &str) -> String {
+        match self.ticket_index.names.get(subject) {
+            Some(name) => format!("{name} ({subject})"),
+            None => subject.to_string(),
+        }
+    }
+
     /// The ticket under the cursor of the tickets view.
     pub fn selected_ticket(&self) -> Option<(TicketRef, &Ticket)> {
         let r = *self.ticket_rows.get(self.ticket_cursor)?;
@@ -149,6 +159,20 @@ impl App {
                         index.add(&alert.key.0, r);
                     }
                 }
+            }
+            if index.of_subject.contains_key(&alert.key.0) {
+                index
+                    .names
+                    .insert(alert.key.0.clone(), alert.title.to_string());
+            }
+        }
+        for incident in &self.incidents {
+            let subject = incident.subject();
+            if index.of_subject.contains_key(&subject) {
+                let title = crate::model::sanitize::line(&incident.title, 120);
+                index
+                    .names
+                    .insert(subject, format!("SEV{} {title}", incident.severity));
             }
         }
         self.ticket_index = index;

@@ -163,7 +163,8 @@ fn render_detail(app: &App, ticket: &Ticket, linked: &[String], frame: &mut Fram
         if linked.is_empty() {
             "linked to nothing here (L on an alert or incident links it)".to_string()
         } else {
-            format!("linked to {}", linked.join(", "))
+            let shown: Vec<String> = linked.iter().map(|s| app.subject_shown(s)).collect();
+            format!("linked to {}", shown.join(", "))
         },
         muted,
     ));
