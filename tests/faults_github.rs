@@ -35,18 +35,6 @@ fn issue(n: u64, state: &str, comments: u64, updated: &str) -> serde_json::Value
            "body": "Checkout is down", "comments": comments})
 }
 
-fn lines(s: &FaultServer) -> Vec<String> {
-    s.seen().into_iter().map(|r| r.line).collect()
-}
-
-fn targets(s: &FaultServer, line: &str) -> Vec<String> {
-    s.seen()
-        .iter()
-        .filter(|r| r.line == line)
-        .map(|r| r.head.split_whitespace().nth(1).unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn every_repository_is_read_to_a_short_page_and_pull_requests_are_left_out() {
     let pages = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -96,7 +84,7 @@ async fn every_repository_is_read_to_a_short_page_and_pull_requests_are_left_out
     assert_eq!(t.state, TicketState::Open);
     assert_eq!(t.assignee.as_deref(), Some("ana"));
     assert_eq!(t.last_comment().unwrap().text, "rolled back");
-    let web = targets(&server, "GET /repos/acme/web/issues");
+    let web = server.targets("GET /repos/acme/web/issues");
     assert_eq!(web.len(), 2);
     assert!(
         web[0].contains("labels=incident") && web[0].contains("state=open"),
@@ -114,7 +102,9 @@ async fn every_repository_is_read_to_a_short_page_and_pull_requests_are_left_out
     // Nothing changed: the comments are not read again.
     pages.store(0, std::sync::atomic::Ordering::SeqCst);
     gh.fetch().await.unwrap();
-    let reads = targets(&server, "GET /repos/acme/web/issues/7/comments").len();
+    let reads = server
+        .targets("GET /repos/acme/web/issues/7/comments")
+        .len();
     assert_eq!(
         reads, 1,
         "comments are read again only when the issue changed"
@@ -174,12 +164,12 @@ async fn re_sent_actions_find_their_effect_and_send_nothing() {
     gh.perform(&AlertKey("gh:".into()), &create, "ana")
         .await
         .unwrap();
-    let seen = lines(&server);
+    let seen = server.lines();
     assert!(
         seen.iter().all(|l| l.starts_with("GET ")),
         "nothing was written: {seen:?}"
     );
-    let recent = targets(&server, "GET /repos/acme/web/issues");
+    let recent = server.targets("GET /repos/acme/web/issues");
     assert!(
         recent[0].contains("state=all") && recent[0].contains("sort=created"),
         "{recent:?}"

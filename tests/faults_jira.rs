@@ -52,19 +52,6 @@ fn issues(from: usize, n: usize) -> Vec<serde_json::Value> {
     (from..from + n).map(|i| issue(i, "new")).collect()
 }
 
-/// The request targets (path and query) the server saw for `line`.
-fn targets(s: &FaultServer, line: &str) -> Vec<String> {
-    s.seen()
-        .iter()
-        .filter(|r| r.line == line)
-        .map(|r| r.head.split_whitespace().nth(1).unwrap().to_string())
-        .collect()
-}
-
-fn lines(s: &FaultServer) -> Vec<String> {
-    s.seen().into_iter().map(|r| r.line).collect()
-}
-
 #[tokio::test]
 async fn cloud_follows_next_page_tokens_until_the_token_is_gone() {
     let server = FaultServer::start(|n, _| {
@@ -79,7 +66,7 @@ async fn cloud_follows_next_page_tokens_until_the_token_is_gone() {
     .await;
     let snapshot = cloud(&server.url).fetch().await.unwrap();
     assert_eq!(snapshot.tickets.len(), 207);
-    let t = targets(&server, "GET /rest/api/3/search/jql");
+    let t = server.targets("GET /rest/api/3/search/jql");
     assert_eq!(t.len(), 3, "{t:?}");
     assert!(!t[0].contains("nextPageToken"), "{}", t[0]);
     assert!(t[1].contains("nextPageToken=tok-2"), "{}", t[1]);
@@ -110,7 +97,7 @@ async fn datacenter_walks_start_at_to_the_total_and_a_repeated_page_ends_the_wal
     .await;
     let snapshot = datacenter(&server.url, "").fetch().await.unwrap();
     assert_eq!(snapshot.tickets.len(), 250);
-    let t = targets(&server, "GET /rest/api/2/search");
+    let t = server.targets("GET /rest/api/2/search");
     let starts: Vec<&str> = t
         .iter()
         .map(|t| {
@@ -219,7 +206,7 @@ async fn a_re_sent_comment_transition_or_create_finds_its_effect_and_sends_nothi
     jira.perform(&AlertKey("jira:".into()), &create, "ana")
         .await
         .unwrap();
-    let seen = lines(&server);
+    let seen = server.lines();
     assert!(
         seen.iter().all(|l| l.starts_with("GET ")),
         "nothing was written: {seen:?}"
@@ -250,7 +237,11 @@ async fn resolve_takes_the_transition_into_the_done_category_and_names_the_open_
     jira.perform(&AlertKey("jira:OPS-2".into()), &Operation::Resolve, "ana")
         .await
         .unwrap();
-    assert!(lines(&server).contains(&"POST /rest/api/2/issue/OPS-2/transitions".to_string()));
+    assert!(
+        server
+            .lines()
+            .contains(&"POST /rest/api/2/issue/OPS-2/transitions".to_string())
+    );
     let err = jira
         .perform(&AlertKey("jira:OPS-3".into()), &Operation::Resolve, "ana")
         .await

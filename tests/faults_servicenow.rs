@@ -46,18 +46,6 @@ fn record(n: usize, state: &str) -> serde_json::Value {
     })
 }
 
-fn targets(s: &FaultServer, line: &str) -> Vec<String> {
-    s.seen()
-        .iter()
-        .filter(|r| r.line == line)
-        .map(|r| r.head.split_whitespace().nth(1).unwrap().to_string())
-        .collect()
-}
-
-fn lines(s: &FaultServer) -> Vec<String> {
-    s.seen().into_iter().map(|r| r.line).collect()
-}
-
 #[tokio::test]
 async fn records_are_paged_by_offset_with_display_values_and_their_journal() {
     let server = FaultServer::start(|n, line| match line {
@@ -101,7 +89,7 @@ async fn records_are_paged_by_offset_with_display_values_and_their_journal() {
             .unwrap()
             .contains("incident.do?sys_id=sys0000")
     );
-    let pages = targets(&server, "GET /api/now/table/incident");
+    let pages = server.targets("GET /api/now/table/incident");
     assert_eq!(pages.len(), 2);
     assert!(
         pages[0].contains("sysparm_display_value=all"),
@@ -114,7 +102,7 @@ async fn records_are_paged_by_offset_with_display_values_and_their_journal() {
         pages[0]
     );
     assert!(pages[1].contains("sysparm_offset=100"), "{}", pages[1]);
-    let journal = targets(&server, "GET /api/now/table/sys_journal_field");
+    let journal = server.targets("GET /api/now/table/sys_journal_field");
     assert_eq!(journal.len(), 10, "a few records' journals a poll");
     let auth = server.seen()[0].head.to_lowercase();
     assert!(auth.contains("authorization: basic "), "{auth}");
@@ -160,7 +148,8 @@ async fn notes_and_state_changes_are_patched_once_and_resolve_writes_close_notes
     sn.perform(&AlertKey("sn:".into()), &create, "ana")
         .await
         .unwrap();
-    let writes: Vec<String> = lines(&server)
+    let writes: Vec<String> = server
+        .lines()
         .into_iter()
         .filter(|l| !l.starts_with("GET"))
         .collect();
@@ -187,7 +176,7 @@ async fn notes_and_state_changes_are_patched_once_and_resolve_writes_close_notes
     assert_eq!(bodies[1]["close_code"], "Solution provided");
     assert!(bodies[1]["close_notes"].is_string());
     assert_eq!(bodies[2]["short_description"], "Checkout is down");
-    let look = targets(&server, "GET /api/now/table/sys_journal_field");
+    let look = server.targets("GET /api/now/table/sys_journal_field");
     assert!(look[0].contains("valueLIKEod-00000000f00d"), "{look:?}");
     let err = sn.perform(&key, &to("wontfix"), "ana").await.unwrap_err();
     assert!(err.to_string().contains("no state"), "{err}");
@@ -223,9 +212,9 @@ async fn a_re_sent_note_or_create_finds_its_marker_and_sends_nothing() {
         .await
         .unwrap();
     assert!(
-        lines(&server).iter().all(|l| l.starts_with("GET")),
+        server.lines().iter().all(|l| l.starts_with("GET")),
         "{:?}",
-        lines(&server)
+        server.lines()
     );
 }
 

@@ -196,6 +196,15 @@ impl Http {
     }
 }
 
+/// `Accept` and `Content-Type` of JSON, the headers of back ends without a vendor type.
+pub fn json_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let json = HeaderValue::from_static("application/json");
+    headers.insert(reqwest::header::ACCEPT, json.clone());
+    headers.insert(reqwest::header::CONTENT_TYPE, json);
+    headers
+}
+
 /// The wait a 429 asks for: `Retry-After` (seconds or a date), else a `ratelimit-reset` in
 /// seconds (PagerDuty's, also Grafana OnCall's), else an `x-ratelimit-reset` instant (a Unix
 /// time at GitHub and ServiceNow, an ISO time at Jira), capped like `Retry-After`.

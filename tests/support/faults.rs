@@ -149,6 +149,20 @@ impl FaultServer {
         self.record.lock().unwrap().seen.clone()
     }
 
+    /// The request lines (`GET /path`, no query) seen so far, in order.
+    pub fn lines(&self) -> Vec<String> {
+        self.seen().into_iter().map(|r| r.line).collect()
+    }
+
+    /// The targets (path and query) of the requests whose line is `line`.
+    pub fn targets(&self, line: &str) -> Vec<String> {
+        self.seen()
+            .iter()
+            .filter(|r| r.line == line)
+            .map(|r| r.target().to_string())
+            .collect()
+    }
+
     /// The most requests that were being answered at the same moment.
     pub fn most_in_flight(&self) -> usize {
         self.record.lock().unwrap().most_in_flight

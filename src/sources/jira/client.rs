@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
 use super::{adf, wire};
@@ -29,9 +28,7 @@ pub struct Client {
 impl Client {
     /// Builds the client for `cfg` (its `url` is the site).
     pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let headers = crate::sources::http::json_headers();
         let base = cfg.url.clone().unwrap_or_default();
         let http = Http::new(cfg, &base, timeout, Scheme::BearerOrBasic, headers).await?;
         Ok(Client {

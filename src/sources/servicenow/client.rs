@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -37,9 +36,7 @@ pub struct Client {
 impl Client {
     /// Builds the client for `cfg` (its `url` is the instance).
     pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let headers = crate::sources::http::json_headers();
         let base = cfg.url.clone().unwrap_or_default();
         let http = Http::new(cfg, &base, timeout, Scheme::BearerOrBasic, headers).await?;
         let table = cfg.table.clone().unwrap_or_else(|| "incident".into());
