@@ -61,7 +61,8 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             s.last_ok = Some(fetched_at);
             s.last_error = None;
             s.is_cached = false;
-            if s.alerts.is_empty() && alerts.is_empty() {
+            // (Alerts waiting for an off-task order must make way for the empty list.)
+            if s.alerts.is_empty() && s.incoming.is_none() && alerts.is_empty() {
                 // A ticketing source (or a quiet one): the alert list did not change, and at
                 // 100k alerts a re-order for every ticket poll would be wasted.
                 app.rebuild_ticket_rows();

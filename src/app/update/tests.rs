@@ -1224,3 +1224,38 @@ fn find_works_in_a_runbook_and_says_when_text_is_missing() {
     );
     assert_eq!(app.detail_scroll, 0);
 }
+
+#[test]
+fn an_empty_poll_replaces_alerts_still_waiting_for_their_order() {
+    use crate::app::order_job::OFF_TASK_FROM;
+    use crate::testing::{estate_alerts, estate_app, run_order_jobs};
+    // Two sources, each big enough that any refresh is ordered off the UI task.
+    let mut app = estate_app(2 * OFF_TASK_FROM, 2, 120, 30);
+    let now = app.now;
+    let fetched = |alerts: Vec<crate::model::Alert>| {
+        Action::Source(SourceEvent::AlertsFetched {
+            source: SourceId("am-1".into()),
+            alerts: alerts.into(),
+            escalation: Vec::new().into(),
+            silences: Vec::new().into(),
+            tickets: Vec::new().into(),
+            fetched_at: now,
+        })
+    };
+    let emptied = app.update(fetched(Vec::new()));
+    run_order_jobs(&mut app, emptied);
+    assert!(app.sources[1].alerts.is_empty());
+    // am-1 has none; now it reports some, which wait for an off-task order...
+    let more = estate_alerts(10, 1).remove(0);
+    let waiting = app.update(fetched(more));
+    assert!(app.sources[1].incoming.is_some(), "at this scale they wait");
+    // ...and before that order lands, a poll says there are none.
+    let after_empty = app.update(fetched(Vec::new()));
+    run_order_jobs(&mut app, waiting);
+    run_order_jobs(&mut app, after_empty);
+    assert!(
+        app.sources[1].alerts.is_empty() && app.sources[1].incoming.is_none(),
+        "the empty poll is the newest word"
+    );
+    assert_eq!(app.all_alerts().count(), OFF_TASK_FROM, "am-0's alone");
+}
