@@ -460,6 +460,18 @@ mod tests {
             .find_ticket("https://acme.atlassian.net/browse/OPS-7/")
             .unwrap();
         assert_eq!(app.linked_to(ops7), ["prod-am:CheckoutErrors"]);
+        // A reference names a ticket by its key, its id (any case) or its URL.
+        for r in ["jira:OPS-7", "OPS-7", "ops-7", " OPS-7 "] {
+            assert_eq!(app.find_ticket(r), Some(ops7), "{r}");
+        }
+        for r in [
+            "OPS-",
+            "other:OPS-7",
+            "https://acme.atlassian.net/browse/OPS-70",
+            "",
+        ] {
+            assert_eq!(app.find_ticket(r), None, "{r}");
+        }
         select(&mut app, "DiskFull");
         assert!(
             app.tickets_of_alert(app.selected_alert().unwrap())
