@@ -547,3 +547,78 @@ fn the_judge_catches_a_field_wider_than_its_cell() {
         f.buffer_mut()[(0, 0)].set_symbol("abc");
     });
 }
+
+/// Jira's answer carrying every hostile text in every field a ticket fills (its key too).
+fn hostile_issues() -> String {
+    let issues: Vec<_> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, text))| {
+            let key = if i == 0 {
+                "OPS-7".to_string()
+            } else {
+                format!("OPS-{i}{text}")
+            };
+            json!({"key": key, "fields": {
+                "summary": text, "status": {"name": text, "statusCategory": {"key": "new"}},
+                "assignee": {"displayName": text}, "priority": {"name": text},
+                "labels": [text], "description": text,
+                "updated": "2026-03-04T13:00:00.000+0000",
+                "comment": {"total": 1, "comments": [{"author": {"displayName": text},
+                    "created": "2026-03-04T13:00:00.000+0000", "body": text}]}}})
+        })
+        .collect();
+    json!({"total": issues.len(), "issues": issues}).to_string()
+}
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_a_ticket() {
+    let body = hostile_issues();
+    let server = FaultServer::start(move |_, _| Fault::Body(body.clone())).await;
+    let toml = format!(
+        "[[source]]\nname = 'jira'\nkind = 'jira'\nurl = '{}'\ndeployment = 'datacenter'\n",
+        server.url
+    );
+    let config = onduty::config::Config::from_str_at(&toml, "t.toml", &Default::default()).unwrap();
+    let mut jira =
+        onduty::sources::jira::JiraSource::new(config.sources[0].clone(), Duration::from_secs(60));
+    let tickets = jira.fetch().await.unwrap().tickets;
+    assert_eq!(tickets.len(), corpus().len());
+    type Setup = Box<dyn Fn(&mut App, usize)>;
+    let views: Vec<(&str, Setup)> = vec![
+        ("tickets", Box::new(|a, _| keys(a, "8"))),
+        (
+            "ticket",
+            Box::new(|a, row| {
+                keys(a, "8");
+                for _ in 0..row {
+                    keys(a, "j");
+                }
+                key(a, KeyCode::Enter);
+            }),
+        ),
+        (
+            "alert with its ticket",
+            Box::new(|a, _| key(a, KeyCode::Enter)),
+        ),
+    ];
+    for (w, h) in [(80, 24), (200, 60)] {
+        for row in 0..corpus().len() {
+            for (name, setup) in &views {
+                let mut app = onduty::testing::ticket_app(w, h);
+                app.update(Action::Source(
+                    onduty::sources::SourceEvent::AlertsFetched {
+                        source: onduty::model::SourceId("jira".into()),
+                        alerts: Default::default(),
+                        escalation: Vec::new().into(),
+                        silences: Vec::new().into(),
+                        tickets: tickets.clone().into(),
+                        fetched_at: app.now,
+                    },
+                ));
+                setup(&mut app, row);
+                judge(&format!("{name} (row {row})"), &app);
+            }
+        }
+    }
+}
