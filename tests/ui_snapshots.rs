@@ -376,13 +376,19 @@ fn postmortem_in_the_built_in_editor() {
 
 #[test]
 fn runbook_that_is_a_link() {
-    snapshot_each_size("runbook_link", |app| keys(app, "b"));
+    // HighLatency, the fourth row: the first three have runbooks built into the demo.
+    snapshot_each_size("runbook_link", |app| keys(app, "jjjb"));
+}
+
+#[test]
+fn runbook_built_into_the_demo() {
+    snapshot_each_size("runbook_demo", |app| keys(app, "b"));
 }
 
 #[test]
 fn runbook_fetched_from_its_link() {
     snapshot_each_size("runbook_fetched", |app| {
-        keys(app, "b");
+        keys(app, "jjjb");
         let url = app.fetched_runbooks.keys().next().unwrap().clone();
         app.update(Action::RunbookFetched {
             url,

@@ -179,7 +179,13 @@ pub async fn check(config: &Config, config_dir: &std::path::Path) -> anyhow::Res
     }
     if !config.runbook_dirs.is_empty() {
         let library = config.runbook_library();
-        writeln!(out, "runbooks: {} file(s)", library.entries.len())?;
+        // The demo's built-in runbooks are no files of yours.
+        let files = library
+            .entries
+            .iter()
+            .filter(|e| !e.path.starts_with(crate::sources::demo::RUNBOOK_DIR))
+            .count();
+        writeln!(out, "runbooks: {files} file(s)")?;
         for problem in &library.problems {
             ok = false;
             writeln!(out, "runbooks: {problem}")?;

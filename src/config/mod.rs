@@ -515,7 +515,10 @@ impl Config {
                 _ => d.clone(),
             })
             .collect();
-        let library = crate::runbook::Library::load(&dirs);
+        let mut library = crate::runbook::Library::load(&dirs);
+        if self.sources.iter().any(|s| s.kind == SourceKind::Demo) {
+            library.entries.extend(crate::sources::demo::runbooks());
+        }
         for problem in &library.problems {
             tracing::warn!("{problem}");
         }

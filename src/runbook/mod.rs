@@ -219,7 +219,13 @@ fn read_entry(path: &Path) -> Result<Entry, String> {
         return Err(format!("larger than {} KiB", FILE_CAP >> 10));
     }
     let raw = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = sanitize::text(&String::from_utf8_lossy(&raw), FILE_CAP as usize);
+    parse_entry(path, &String::from_utf8_lossy(&raw))
+}
+
+/// The runbook in `text` (front matter, then Markdown), known by `path`: what a library
+/// file holds, or one built into onduty (the demo's).
+pub fn parse_entry(path: &Path, text: &str) -> Result<Entry, String> {
+    let text = sanitize::text(text, FILE_CAP as usize);
     let (front, markdown) = split_front_matter(&text);
     let front: FrontMatter = match front {
         Some(yaml) => serde_yaml_ng::from_str(yaml)

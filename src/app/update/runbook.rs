@@ -398,6 +398,13 @@ mod tests {
     #[test]
     fn a_link_that_cannot_be_read_gives_way_to_the_librarys_runbook() {
         let mut app = demo_app(100, 120, 40);
+        // An alert whose runbook is a link (the first ones' are built in).
+        while app
+            .selected_alert()
+            .is_some_and(|a| &*a.title != "HighLatency")
+        {
+            app.move_cursor(1);
+        }
         with_runbook(&mut app, CHECKLIST);
         app.settings.runbook_annotations = vec!["runbook_url".into()];
         let fx = key(&mut app, 'b');

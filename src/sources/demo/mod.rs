@@ -17,6 +17,34 @@ use crate::model::{Alert, AlertDraft, AlertKey, Escalation, Note, SourceId, Stat
 
 pub use scenario::CYCLE;
 
+/// The demo's runbooks, built in so that `b` and its checklists work offline: (alert,
+/// Markdown with front matter).
+const RUNBOOKS: &[(&str, &str)] = &[
+    (
+        "ConnectionPoolExhausted",
+        include_str!("runbooks/ConnectionPoolExhausted.md"),
+    ),
+    (
+        "PaymentProviderTimeouts",
+        include_str!("runbooks/PaymentProviderTimeouts.md"),
+    ),
+    ("ErrorRateHigh", include_str!("runbooks/ErrorRateHigh.md")),
+];
+
+/// Where the demo's runbooks are said to be: `demo/ALERT.md`.
+pub const RUNBOOK_DIR: &str = "demo";
+
+/// The demo's runbooks as library entries, known as `demo/ALERT.md`.
+pub fn runbooks() -> Vec<crate::runbook::Entry> {
+    RUNBOOKS
+        .iter()
+        .filter_map(|(name, text)| {
+            let path = std::path::PathBuf::from(format!("{RUNBOOK_DIR}/{name}.md"));
+            crate::runbook::parse_entry(&path, text).ok()
+        })
+        .collect()
+}
+
 /// How far into the story a new demo begins: the first critical alerts are firing.
 const JOINED_AFTER: TimeDelta = TimeDelta::seconds(95);
 
@@ -105,7 +133,13 @@ impl DemoSource {
             (None, None, Some(_)) => Status::Acked,
             (None, None, None) => Status::Firing,
         };
-        let runbook = format!("https://runbooks.example.com/{}", s.name);
+        // The demo's own runbooks are built in (a library file's path); the others a link.
+        let has_own = RUNBOOKS.iter().any(|(name, _)| *name == s.name);
+        let runbook = if has_own {
+            format!("{RUNBOOK_DIR}/{}.md", s.name)
+        } else {
+            format!("https://runbooks.example.com/{}", s.name)
+        };
         AlertDraft {
             id: s.id.clone().into(),
             title: s.name.into(),
@@ -129,13 +163,16 @@ impl DemoSource {
             acked_by: ack.as_ref().map(|(who, _)| who.clone().into()),
             acked_at: ack.map(|(_, at)| at),
             silenced_until,
-            links: vec![
-                ("runbook".into(), runbook.into()),
-                (
+            links: [
+                (!has_own).then(|| ("runbook".into(), runbook.into())),
+                Some((
                     "graph".into(),
                     format!("https://grafana.example.com/d/{}", s.service).into(),
-                ),
-            ],
+                )),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             notes: o.notes.get(&s.id).cloned().unwrap_or_default(),
             fingerprint: Some(s.id.clone().into()),
             suppressed_by: vec![],
