@@ -107,6 +107,8 @@ where
         commands: sources.commands.clone(),
         journal: &journal_tx,
         done: &done_tx,
+        channels: crate::notify::Channels::from_env(&app.settings.notify_channels),
+        desktop: crate::notify::desktop::Desktop::from_env(),
     };
     let mut drawn = false;
     let exit = loop {
@@ -213,6 +215,10 @@ struct Outlets<'a> {
     commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
     journal: &'a mpsc::UnboundedSender<Request>,
     done: &'a mpsc::UnboundedSender<Action>,
+    /// Which notification channels are on here.
+    channels: crate::notify::Channels,
+    /// The desktop channel, kept for the run (its breaker remembers a bus that hung).
+    desktop: crate::notify::desktop::Desktop,
 }
 
 /// Carries out effects; returns whether to quit.
@@ -230,6 +236,22 @@ fn carry_out(
                 let bytes = crate::osc::clipboard(&text, crate::osc::Multiplexer::from_env());
                 if let Err(e) = screen.write_raw(&bytes) {
                     app.update(Action::ShowError(format!("could not copy: {e}")));
+                }
+            }
+            Effect::Notify(n) => {
+                let via = crate::osc::Multiplexer::from_env();
+                let bytes = out.channels.terminal_bytes(&n, via);
+                if !bytes.is_empty() {
+                    if let Err(e) = screen.write_raw(&bytes) {
+                        tracing::warn!(error = %e, "notification not written to the terminal");
+                    }
+                }
+                if out.channels.desktop {
+                    let desktop = out.desktop.clone();
+                    tokio::spawn(async move {
+                        let outcome = desktop.notify(&n.title, &n.body).await;
+                        tracing::debug!(?outcome, "desktop notification");
+                    });
                 }
             }
             Effect::Export { path, text } => {

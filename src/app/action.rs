@@ -100,6 +100,8 @@ pub enum Effect {
         /// The Markdown.
         text: String,
     },
+    /// Notify the engineer on every channel that is on (desktop, bell, OSC 9/777).
+    Notify(crate::notify::Notification),
     /// Free a replaced snapshot off the UI task.
     Release(std::sync::Arc<Vec<crate::model::Alert>>),
 }

@@ -249,6 +249,10 @@ pub struct Settings {
     pub postmortem_template: Arc<str>,
     /// Labels or annotations whose value names an alert's ticket.
     pub ticket_labels: Vec<String>,
+    /// When a new alert notifies.
+    pub notify_rules: crate::notify::rules::Rules,
+    /// The channels `[notify] channels` names (resolved where onduty runs).
+    pub notify_channels: Vec<String>,
 }
 
 impl Settings {
@@ -269,6 +273,8 @@ impl Settings {
             can_open_links: crate::open_link::has_display(),
             postmortem_template: Arc::from(crate::postmortem::TEMPLATE),
             ticket_labels: config.ticket_labels.clone(),
+            notify_rules: config.notify.rules.clone(),
+            notify_channels: config.notify.channels.clone(),
         }
     }
 }
@@ -371,6 +377,10 @@ pub struct App {
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
+    /// What was notified lately (one per alert group a minute, the bell once in 10 s).
+    pub notify_limits: crate::notify::rules::Limiter,
+    /// Until when notifications are muted (`:mute`).
+    pub muted_until: Option<DateTime<Utc>>,
     /// Which ticket goes with which alert and incident.
     pub ticket_index: super::tickets::TicketIndex,
     /// Tickets linked by hand or opened from onduty, from the journal.
@@ -470,6 +480,8 @@ impl App {
             pending: BTreeMap::new(),
             timeline: BTreeMap::new(),
             journal_error: None,
+            notify_limits: Default::default(),
+            muted_until: None,
             ticket_index: Default::default(),
             ticket_links: Vec::new(),
             ticket_rows: Vec::new(),

@@ -97,6 +97,30 @@ pub enum JiraDeployment {
     Datacenter,
 }
 
+/// The `[notify]` table: when and how onduty notifies.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// The least severe alert that notifies.
+    pub severity: String,
+    /// `auto`, or any of `desktop`, `bell`, `osc`; `none` for none.
+    pub channels: Vec<String>,
+    /// Only these sources (empty: all).
+    pub sources: Vec<String>,
+    /// Only alerts matching all of these (`team="payments"`).
+    #[serde(rename = "match")]
+    pub matchers: Vec<String>,
+    /// Only while I am on call.
+    pub on_call_only: bool,
+    /// Nothing notifies in these hours (`22:00-07:00`), in `time_zone`.
+    pub quiet_hours: String,
+    /// The zone of `quiet_hours` (IANA: `Europe/Berlin`).
+    pub time_zone: String,
+    /// The rules built from the keys above.
+    #[serde(skip)]
+    pub rules: crate::notify::rules::Rules,
+}
+
 /// A PagerDuty service region: which API host serves the account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -307,6 +331,8 @@ pub struct Config {
     /// Labels or annotations whose value names an alert's ticket (`ticket=OPS-123`).
     #[serde(default = "default_ticket_labels")]
     pub ticket_labels: Vec<String>,
+    /// When and how onduty notifies.
+    pub notify: NotifyConfig,
     /// Key tables: `[keys.alert_list] a = "acknowledge"`.
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
     /// The keymap built from `keys`.
@@ -493,6 +519,8 @@ impl Config {
         }
         self.keymap =
             Keymap::from_tables(&self.keys).map_err(|e| invalid(e.key, &e.value, &e.message))?;
+        self.notify.rules = notify_rules(&self.notify)
+            .map_err(|(key, value, message)| invalid(format!("notify.{key}"), &value, &message))?;
         Ok(())
     }
 
@@ -605,6 +633,56 @@ fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
         return err("client_cert", "", "client_cert and client_key go together");
     }
     Ok(())
+}
+
+/// The notification rules of `[notify]`; an error names the key and the value.
+fn notify_rules(n: &NotifyConfig) -> Result<crate::notify::rules::Rules, (String, String, String)> {
+    let err = |k: &str, v: &str, m: &str| (k.to_string(), v.to_string(), m.to_string());
+    let severity = crate::model::Severity::parse(&n.severity).ok_or_else(|| {
+        err(
+            "severity",
+            &n.severity,
+            "use critical, error, warning or info",
+        )
+    })?;
+    for (i, c) in n.channels.iter().enumerate() {
+        if !matches!(c.as_str(), "auto" | "desktop" | "bell" | "osc" | "none") {
+            return Err(err(
+                &format!("channels[{i}]"),
+                c,
+                "use auto, desktop, bell, osc or none",
+            ));
+        }
+    }
+    let matchers = n
+        .matchers
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            crate::model::Matcher::parse(m).map_err(|e| err(&format!("match[{i}]"), m, &e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let zone: chrono_tz::Tz = n.time_zone.parse().map_err(|_| {
+        err(
+            "time_zone",
+            &n.time_zone,
+            "an IANA time zone, like Europe/Berlin",
+        )
+    })?;
+    let quiet = match n.quiet_hours.trim() {
+        "" => None,
+        text => Some(
+            crate::notify::rules::QuietHours::parse(text, zone)
+                .map_err(|e| err("quiet_hours", text, &e))?,
+        ),
+    };
+    Ok(crate::notify::rules::Rules {
+        severity,
+        sources: n.sources.clone(),
+        matchers,
+        is_on_call_only: n.on_call_only,
+        quiet,
+    })
 }
 
 fn validate_ticketing(s: &SourceConfig) -> Result<(), (String, String, String)> {

@@ -146,7 +146,7 @@ impl std::fmt::Display for Outcome {
 
 /// Whether a desktop session is reachable: a display (X11 or Wayland) and a session bus (its
 /// address, or the standard socket under XDG_RUNTIME_DIR). Over plain SSH there is neither.
-fn has_desktop_session() -> bool {
+pub fn has_desktop_session() -> bool {
     let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
     let has_display = set("DISPLAY") || set("WAYLAND_DISPLAY");
     let has_bus = set("DBUS_SESSION_BUS_ADDRESS")

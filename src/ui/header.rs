@@ -46,6 +46,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if app.settings.is_read_only {
         spans.push(Span::styled(" read-only ", t.style(Role::TextMuted)));
     }
+    if let Some(until) = app.muted_until.filter(|u| *u > app.now) {
+        let left = crate::duration_fmt::remaining(until - app.now);
+        spans.push(Span::styled(
+            format!(" muted {left} "),
+            t.style(Role::SourceStale),
+        ));
+    }
     let clock = format!(" {} ", text::clock(app.now, app.clock, false));
     let width = |spans: &[Span<'_>]| -> usize {
         spans.iter().map(|s| text::display_width(&s.content)).sum()

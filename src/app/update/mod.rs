@@ -5,6 +5,7 @@ mod journal;
 mod keys;
 mod navigate;
 mod notes;
+mod notify;
 mod palette;
 mod postmortem;
 pub mod runbook;

@@ -71,6 +71,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         ":resolved [24h]",
         "also list incidents resolved lately (:resolved off)",
     ),
+    (
+        ":mute [30m|off]",
+        "no notifications for a while (shown in the header)",
+    ),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -144,6 +148,8 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "mine" => mine_only(app, rest, fx),
         "find" | "search" => find_in_runbook(app, rest),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
+        "mute" => super::notify::mute(app, rest),
+        "unmute" => super::notify::mute(app, "off"),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {
             Some(s) => {

@@ -119,6 +119,11 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 }
                 Err(e) => app.toast_error(format!("{verb} {target} failed: {e}")),
             }
+            // Recorded first; then a refusal (not a retry) is worth a notification.
+            let refusal = match &result {
+                Err(e) if !e.is_transient => Some(e.message.clone()),
+                _ => None,
+            };
             app.queued.push(crate::app::Effect::Journal(
                 crate::journal::task::Request::Outcome {
                     id,
@@ -128,8 +133,12 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                     result,
                 },
             ));
+            if let Some(why) = refusal {
+                super::notify::refused(app, &format!("{verb} {target}"), &why);
+            }
         }
         SourceEvent::Observed { source, changes } => {
+            super::notify::fired(app, &source, &changes);
             app.queued.push(crate::app::Effect::Journal(
                 crate::journal::task::Request::Observed { source, changes },
             ));

@@ -130,10 +130,14 @@ fn acknowledge_sends_to_the_owning_source_and_shows_pending_until_confirmed() {
     assert!(app.pending.is_empty());
     let toast = app.toast.clone().unwrap();
     assert!(toast.is_error && toast.text.contains("boom"), "{toast:?}");
-    assert!(matches!(
-        fx.as_slice(),
-        [Effect::Journal(Request::Outcome { .. })]
-    ));
+    // Recorded, then the refusal is notified (it could go unseen otherwise).
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Journal(Request::Outcome { .. }), Effect::Notify(n)] if n.body == "boom"
+        ),
+        "{fx:?}"
+    );
 }
 
 #[test]

@@ -1,0 +1,292 @@
+//! Deciding to notify: new firing alerts a source reported (`Observed`, so the first poll
+//! and a restart notify nothing already known) that pass the rules, and actions a back end
+//! refused. Muted with `:mute`. The channels are the runtime's (`Effect::Notify`).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::app::{App, Effect, MyShift};
+use crate::model::{Alert, SourceId, sanitize};
+use crate::notify::Notification;
+use crate::notify::rules::group_of;
+use crate::sources::observe::Observation;
+
+/// Most alerts named in one notification; the rest are counted.
+const NAMED: usize = 3;
+
+/// Notifies of the alerts that fired at `source`, as the rules and limits allow.
+pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation]) {
+    if is_muted(app) {
+        return;
+    }
+    let fired: Vec<&Observation> = changes
+        .iter()
+        .filter(|o| o.what.starts_with("fired"))
+        .collect();
+    if fired.is_empty() {
+        return;
+    }
+    let Some(s) = app.sources.iter().find(|s| s.info.id == *source) else {
+        return;
+    };
+    // A notification from the demo says so: it reaches a real desktop or terminal.
+    let label = if s.info.kind == "demo" { "[demo] " } else { "" };
+    // The newest alerts of that source, waiting for their order or shown.
+    let alerts = s.incoming.clone().unwrap_or_else(|| s.alerts.clone());
+    let by_key: HashMap<&str, &Alert> = alerts.iter().map(|a| (a.key.0.as_str(), a)).collect();
+    let is_on_call = matches!(app.my_shift(), Some(MyShift::OnNow { .. }));
+    let now = app.now;
+    let mut wanted: Vec<&Alert> = fired
+        .iter()
+        .filter_map(|o| by_key.get(o.key.0.as_str()).copied())
+        .filter(|a| app.settings.notify_rules.wants(a, now, is_on_call))
+        .collect();
+    wanted.retain(|a| app.notify_limits.admit(&group_of(a), now));
+    if wanted.is_empty() {
+        return;
+    }
+    wanted.sort_by_key(|a| a.severity);
+    let title = match wanted.as_slice() {
+        [one] => format!("{label}{} {}", one.severity.short(), one.title),
+        many => format!(
+            "{label}{} new alerts, worst {}",
+            many.len(),
+            many[0].severity.short()
+        ),
+    };
+    let body = match wanted.as_slice() {
+        [one] => {
+            let summary = one.annotations.get("summary").unwrap_or_default();
+            format!("{} · {} · {summary}", one.service, one.source)
+        }
+        many => {
+            let mut names: Vec<&str> = many.iter().take(NAMED).map(|a| &*a.title).collect();
+            if many.len() > NAMED {
+                names.push("…");
+            }
+            names.join(", ")
+        }
+    };
+    send(app, title, body);
+}
+
+/// Notifies that an action the responder took was refused: it would otherwise be missed.
+pub fn refused(app: &mut App, what: &str, why: &str) {
+    if !is_muted(app) {
+        send(app, format!("{what} failed"), why.to_string());
+    }
+}
+
+fn send(app: &mut App, title: String, body: String) {
+    let is_ringing = app.notify_limits.ring(app.now);
+    app.queued.push(Effect::Notify(Notification {
+        title: sanitize::line(&title, 120),
+        body: sanitize::line(&body, 300),
+        is_ringing,
+    }));
+}
+
+fn is_muted(app: &App) -> bool {
+    app.muted_until.is_some_and(|until| app.now < until)
+}
+
+/// `:mute [30m|off]`.
+pub fn mute(app: &mut App, text: &str) {
+    match text.trim() {
+        "off" | "no" => {
+            app.muted_until = None;
+            app.toast_info("notifications on");
+        }
+        text => {
+            let text = if text.is_empty() { "30m" } else { text };
+            match crate::duration_fmt::parse(text) {
+                Ok(d) => {
+                    let until: DateTime<Utc> = app.now
+                        + chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::minutes(30));
+                    app.muted_until = Some(until);
+                    app.toast_info(format!(
+                        "notifications muted for {}",
+                        crate::duration_fmt::short(d)
+                    ));
+                }
+                Err(e) => app.toast_error(format!("mute: {e} (mute 30m, mute off)")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use crate::app::{Action, App, Effect};
+    use crate::model::{AlertKey, Severity, SourceId, Status};
+    use crate::notify::Notification;
+    use crate::sources::SourceEvent;
+    use crate::sources::observe::Observation;
+    use crate::testing::{labelled_alert, ticket_app};
+
+    fn notified(fx: &[Effect]) -> Vec<Notification> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Notify(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `prod-am` now reports `alerts`, and says they fired.
+    fn fire(app: &mut App, alerts: Vec<crate::model::Alert>) -> Vec<Effect> {
+        let changes = alerts
+            .iter()
+            .map(|a| Observation {
+                key: a.key.clone(),
+                at: app.now,
+                what: format!("fired ({})", a.severity.name()),
+            })
+            .collect();
+        let source = SourceId("prod-am".into());
+        let mut fx = app.update(Action::Source(SourceEvent::AlertsFetched {
+            source: source.clone(),
+            alerts: alerts.into(),
+            escalation: Vec::new().into(),
+            silences: Vec::new().into(),
+            tickets: Vec::new().into(),
+            fetched_at: app.now,
+        }));
+        fx.extend(app.update(Action::Source(SourceEvent::Observed { source, changes })));
+        fx
+    }
+
+    fn crit(name: &str, status: Status) -> crate::model::Alert {
+        labelled_alert(name, Severity::Critical, status, &[("alertname", name)])
+    }
+
+    #[test]
+    fn a_new_critical_alert_notifies_once_a_minute_and_acked_or_minor_ones_never() {
+        let mut app = ticket_app(120, 30);
+        let fx = fire(&mut app, vec![crit("DbDown", Status::Firing)]);
+        let n = notified(&fx);
+        assert_eq!(n.len(), 1, "{fx:?}");
+        assert_eq!(n[0].title, "CRIT DbDown");
+        assert!(n[0].is_ringing);
+        // Fired again within the minute (flapping): the group already notified.
+        let fx = fire(&mut app, vec![crit("DbDown", Status::Firing)]);
+        assert!(notified(&fx).is_empty());
+        let quiet = vec![
+            crit("Acked", Status::Acked),
+            crit("Silenced", Status::Silenced),
+            labelled_alert(
+                "Minor",
+                Severity::Warning,
+                Status::Firing,
+                &[("alertname", "Minor")],
+            ),
+        ];
+        assert!(notified(&fire(&mut app, quiet)).is_empty());
+        app.now += TimeDelta::seconds(61);
+        let fx = fire(
+            &mut app,
+            vec![
+                crit("DbDown", Status::Firing),
+                crit("ApiDown", Status::Firing),
+            ],
+        );
+        let n = notified(&fx);
+        assert_eq!(n.len(), 1, "one notification for the storm");
+        assert_eq!(n[0].title, "2 new alerts, worst CRIT");
+        assert!(n[0].body.contains("DbDown") && n[0].body.contains("ApiDown"));
+    }
+
+    #[test]
+    fn the_demos_notifications_say_they_are_the_demos() {
+        let (source, clock) = crate::testing::demo_source(100);
+        let mut app = crate::testing::empty_app(clock.now_utc());
+        let snapshot = source.snapshot();
+        let changes: Vec<Observation> = snapshot
+            .alerts
+            .iter()
+            .filter(|a| a.severity == Severity::Critical && a.status == Status::Firing)
+            .map(|a| Observation {
+                key: a.key.clone(),
+                at: app.now,
+                what: "fired (critical)".into(),
+            })
+            .collect();
+        assert!(
+            !changes.is_empty(),
+            "the demo starts with critical alerts firing"
+        );
+        crate::testing::feed(&mut app, snapshot, clock.now_utc());
+        let fx = app.update(Action::Source(SourceEvent::Observed {
+            source: SourceId("demo".into()),
+            changes,
+        }));
+        let n = notified(&fx);
+        assert_eq!(n.len(), 1, "{fx:?}");
+        assert!(n[0].title.starts_with("[demo] "), "{}", n[0].title);
+    }
+
+    #[test]
+    fn mute_silences_notifications_for_a_while_and_the_header_says_so() {
+        let mut app = ticket_app(120, 30);
+        super::mute(&mut app, "30m");
+        assert!(notified(&fire(&mut app, vec![crit("DbDown", Status::Firing)])).is_empty());
+        app.now += TimeDelta::minutes(31);
+        assert_eq!(
+            notified(&fire(&mut app, vec![crit("ApiDown", Status::Firing)])).len(),
+            1
+        );
+        super::mute(&mut app, "soon");
+        assert!(app.toast.as_ref().unwrap().is_error);
+        super::mute(&mut app, "1h");
+        super::mute(&mut app, "off");
+        assert_eq!(app.muted_until, None);
+    }
+
+    #[test]
+    fn a_refused_action_notifies() {
+        let mut app = ticket_app(120, 30);
+        let id = crate::sources::CommandId(7);
+        app.pending.insert(
+            id,
+            crate::app::Pending {
+                key: AlertKey("jira:OPS-7".into()),
+                op: crate::sources::Operation::Resolve,
+                since: app.now,
+                retrying: None,
+            },
+        );
+        let fx = app.update(Action::Source(SourceEvent::CommandDone {
+            id,
+            source: SourceId("jira".into()),
+            result: Err(crate::sources::Failure {
+                message: "no transition to done".into(),
+                is_transient: false,
+            }),
+        }));
+        let n = notified(&fx);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].title, "resolve jira:OPS-7 failed");
+        assert_eq!(n[0].body, "no transition to done");
+        // A back end that is down is retried, not notified.
+        let again = crate::sources::CommandId(8);
+        let pending = crate::app::Pending {
+            key: AlertKey("jira:OPS-7".into()),
+            op: crate::sources::Operation::Acknowledge,
+            since: app.now,
+            retrying: None,
+        };
+        app.pending.insert(again, pending);
+        let fx = app.update(Action::Source(SourceEvent::CommandDone {
+            id: again,
+            source: SourceId("jira".into()),
+            result: Err(crate::sources::Failure {
+                message: "connection refused".into(),
+                is_transient: true,
+            }),
+        }));
+        assert!(notified(&fx).is_empty(), "{fx:?}");
+    }
+}
