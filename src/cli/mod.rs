@@ -303,6 +303,34 @@ async fn notify_test(text: &str, times: u32) -> anyhow::Result<ExitCode> {
             started.elapsed().as_millis()
         )?;
     }
+    // The terminal's own channels: what crosses SSH and tmux to the engineer's terminal.
+    let mut out = std::io::stdout().lock();
+    if std::io::IsTerminal::is_terminal(&out) {
+        let via = crate::osc::Multiplexer::from_env();
+        let every = crate::notify::Channels {
+            desktop: false,
+            bell: true,
+            osc: true,
+        };
+        let n = crate::notify::Notification {
+            title: "onduty".into(),
+            body: text.to_string(),
+            is_ringing: true,
+        };
+        out.write_all(&every.terminal_bytes(&n, via))?;
+        let wrapped = if via == crate::osc::Multiplexer::None {
+            ""
+        } else {
+            " (also wrapped for passthrough)"
+        };
+        writeln!(out, "terminal: OSC 9, OSC 777 and the bell sent{wrapped}")?;
+        shown = true;
+    } else {
+        writeln!(
+            out,
+            "terminal: standard output is not a terminal: nothing sent"
+        )?;
+    }
     Ok(if shown {
         ExitCode::SUCCESS
     } else {
