@@ -381,6 +381,8 @@ pub struct App {
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
     pub muted_until: Option<DateTime<Utc>>,
+    /// Whether the journal's incidents were told once (later lists can bring new ones).
+    pub has_incidents: bool,
     /// Which ticket goes with which alert and incident.
     pub ticket_index: super::tickets::TicketIndex,
     /// Tickets linked by hand or opened from onduty, from the journal.
@@ -482,6 +484,7 @@ impl App {
             journal_error: None,
             notify_limits: Default::default(),
             muted_until: None,
+            has_incidents: false,
             ticket_index: Default::default(),
             ticket_links: Vec::new(),
             ticket_rows: Vec::new(),

@@ -61,7 +61,10 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
             }
         }
         JournalEvent::Incidents(incidents) => {
-            app.incidents = incidents;
+            let old = std::mem::replace(&mut app.incidents, incidents);
+            if std::mem::replace(&mut app.has_incidents, true) {
+                super::notify::new_incidents(app, &old);
+            }
             app.move_incident(0);
         }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),

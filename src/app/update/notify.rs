@@ -71,6 +71,35 @@ pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation]) {
     send(app, title, body);
 }
 
+/// Notifies of incidents declared since the list before (`old`) by someone else, as severe
+/// as the rules ask (critical: SEV1, error: SEV2 or worse, warning: SEV3, info: any).
+pub fn new_incidents(app: &mut App, old: &[crate::journal::incidents::Incident]) {
+    if is_muted(app) {
+        return;
+    }
+    let worst_wanted = match app.settings.notify_rules.severity {
+        crate::model::Severity::Critical => 1,
+        crate::model::Severity::Error => 2,
+        crate::model::Severity::Warning => 3,
+        _ => 4,
+    };
+    let me = app.settings.identity.clone();
+    let new: Vec<(i64, u8, String, Option<String>)> = app
+        .incidents
+        .iter()
+        .filter(|i| !old.iter().any(|o| o.id == i.id))
+        .filter(|i| i.severity <= worst_wanted && i.commander.as_deref() != Some(me.as_str()))
+        .map(|i| (i.id, i.severity, i.title.clone(), i.commander.clone()))
+        .collect();
+    for (id, severity, title, commander) in new {
+        let body = match commander {
+            Some(who) => format!("incident:{id}, commander {who}"),
+            None => format!("incident:{id}"),
+        };
+        send(app, format!("SEV{severity} declared: {title}"), body);
+    }
+}
+
 /// Notifies that an action the responder took was refused: it would otherwise be missed.
 pub fn refused(app: &mut App, what: &str, why: &str) {
     if !is_muted(app) {
@@ -226,6 +255,39 @@ mod tests {
         let n = notified(&fx);
         assert_eq!(n.len(), 1, "{fx:?}");
         assert!(n[0].title.starts_with("[demo] "), "{}", n[0].title);
+    }
+
+    #[test]
+    fn an_incident_declared_elsewhere_notifies_one_of_mine_or_a_minor_one_does_not() {
+        use crate::journal::incidents::{Incident, IncidentStatus};
+        use crate::journal::task::JournalEvent;
+        let mut app = ticket_app(120, 30);
+        let now = app.now;
+        let incident = |id: i64, severity: u8, commander: &str| Incident {
+            id,
+            title: format!("incident {id}"),
+            severity,
+            status: IncidentStatus::Investigating,
+            commander: Some(commander.into()),
+            scribe: None,
+            comms: None,
+            alerts: vec![],
+            opened_at: now,
+            resolved_at: None,
+        };
+        let start = vec![incident(1, 1, "bo")];
+        let fx = app.update(Action::Journal(JournalEvent::Incidents(start.clone())));
+        assert!(notified(&fx).is_empty(), "the first list is what was known");
+        let mut later = start;
+        later.extend([
+            incident(2, 1, "bo"),
+            incident(3, 1, "ana"),
+            incident(4, 3, "bo"),
+        ]);
+        let n = notified(&app.update(Action::Journal(JournalEvent::Incidents(later))));
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert_eq!(n[0].title, "SEV1 declared: incident 2");
+        assert_eq!(n[0].body, "incident:2, commander bo");
     }
 
     #[test]
