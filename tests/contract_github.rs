@@ -54,15 +54,6 @@ fn config(url: &str) -> SourceConfig {
         .clone()
 }
 
-fn refused(prism: &Prism) -> Vec<String> {
-    prism
-        .requests()
-        .into_iter()
-        .filter(|r| !r.is_valid)
-        .map(|r| format!("{}: {:?}", r.request, r.violations))
-        .collect()
-}
-
 fn count(prism: &Prism, prefix: &str) -> usize {
     prism
         .requests()
@@ -114,7 +105,7 @@ async fn a_poll_and_every_action_pass_the_github_description() {
     assert_eq!(count(&prism, &format!("GET {issue}/1347")), 2);
     assert_eq!(count(&prism, &format!("PATCH {issue}/1347")), 2);
     assert_eq!(count(&prism, &format!("POST {issue}")), 1);
-    assert_eq!(refused(&prism), Vec::<String>::new(), "{}", prism.log());
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -138,5 +129,5 @@ async fn malformed_github_requests_are_refused_so_the_check_is_live() {
         .post(format!("{issue}/1347/comments"))
         .json(&serde_json::json!({ "text": "not the field" }));
     assert!(send(no_body).await.is_client_error());
-    assert_eq!(refused(&prism).len(), 2, "{}", prism.log());
+    assert_eq!(prism.refused().len(), 2, "{}", prism.log());
 }

@@ -28,16 +28,6 @@ fn config(url: &str) -> SourceConfig {
     c.sources[0].clone()
 }
 
-/// Requests Prism refused, with its reasons.
-fn refused(prism: &Prism) -> Vec<String> {
-    prism
-        .requests()
-        .into_iter()
-        .filter(|r| !r.is_valid)
-        .map(|r| format!("{}: {:?}", r.request, r.violations))
-        .collect()
-}
-
 /// Whether an outcome is one the back end's answer allows: done, or refused in words (the
 /// generated transitions have random names, so the one wanted may not be among them).
 fn is_answered(r: &Result<(), Error>) -> bool {
@@ -109,7 +99,7 @@ async fn a_poll_and_every_action_pass_the_jira_spec() {
             "no {want} among {seen:#?}"
         );
     }
-    assert_eq!(refused(&prism), Vec::<String>::new(), "{}", prism.log());
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -136,5 +126,5 @@ async fn malformed_jira_requests_are_refused_so_the_check_is_live() {
         "{}",
         transition.status()
     );
-    assert_eq!(refused(&prism).len(), 2, "{}", prism.log());
+    assert_eq!(prism.refused().len(), 2, "{}", prism.log());
 }

@@ -40,16 +40,6 @@ async fn act(pd: &mut PagerDutySource, op: Operation) -> Result<(), onduty::sour
     pd.perform(&AlertKey("pd:PT4KHLK".into()), &op, "ana").await
 }
 
-/// Requests Prism refused, with its reasons.
-fn refused(prism: &Prism) -> Vec<String> {
-    prism
-        .requests()
-        .into_iter()
-        .filter(|r| !r.is_valid)
-        .map(|r| format!("{}: {:?}", r.request, r.violations))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_model() {
     let prism = Prism::start(SPEC).await;
@@ -173,7 +163,7 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
     ] {
         assert!(count(r) >= 1, "{r} not sent: {seen:?}");
     }
-    assert_eq!(refused(&prism), Vec::<String>::new());
+    assert_eq!(prism.refused(), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -255,7 +245,7 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
     ] {
         assert!(seen.iter().any(|s| s == r), "{r} not sent: {seen:?}");
     }
-    assert_eq!(refused(&prism), Vec::<String>::new(), "{}", prism.log());
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
 
     // The check is live: a status the spec does not allow, and a write without `From`.
     let http = reqwest::Client::new();
@@ -276,7 +266,7 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
     let ack =
         serde_json::json!({"incident": {"type": "incident_reference", "status": "acknowledged"}});
     assert_eq!(put(ack, None).await.unwrap().status(), 422);
-    let refused = refused(&prism);
+    let refused = prism.refused();
     assert_eq!(refused.len(), 2, "{refused:?}");
     assert!(refused[0].contains("allowed values"), "{refused:?}");
     assert!(refused[1].contains("from"), "{refused:?}");

@@ -16,17 +16,6 @@ use onduty::journal::{EntryKind, Journal, Location};
 use support::postgres::Postgres;
 use tokio::sync::mpsc;
 
-/// A dashboard's journal task on `location`.
-async fn dashboard(
-    location: &Location,
-) -> (
-    mpsc::UnboundedReceiver<JournalEvent>,
-    mpsc::UnboundedSender<Request>,
-    tokio_util::sync::CancellationToken,
-) {
-    support::journal_task::start(Journal::open(location).await.unwrap(), &[])
-}
-
 /// Waits (5 s at most) until the steps told by `events` add up to `expected`.
 async fn until_steps(
     events: &mut mpsc::UnboundedReceiver<JournalEvent>,
@@ -72,8 +61,8 @@ fn tick(step: &str, done: bool, author: &str) -> Request {
 }
 
 async fn checklist_is_shared_and_survives_a_restart(location: &Location) {
-    let (mut here, requests, cancel_here) = dashboard(location).await;
-    let (mut there, _keep, cancel_there) = dashboard(location).await;
+    let (mut here, requests, cancel_here) = support::journal_task::dashboard(location).await;
+    let (mut there, _keep, cancel_there) = support::journal_task::dashboard(location).await;
     requests.send(tick("Check the pool", true, "ana")).unwrap();
     requests
         .send(tick("Raise the pool size", true, "ana"))
@@ -89,7 +78,7 @@ async fn checklist_is_shared_and_survives_a_restart(location: &Location) {
     cancel_there.cancel();
 
     // A new run: the steps are told at start, as they were left.
-    let (mut restarted, _r, cancel) = dashboard(location).await;
+    let (mut restarted, _r, cancel) = support::journal_task::dashboard(location).await;
     until_steps(&mut restarted, &last).await;
     cancel.cancel();
 

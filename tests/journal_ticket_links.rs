@@ -15,16 +15,6 @@ use onduty::journal::{EntryKind, Journal, Location};
 use support::postgres::Postgres;
 use tokio::sync::mpsc;
 
-async fn dashboard(
-    location: &Location,
-) -> (
-    mpsc::UnboundedReceiver<JournalEvent>,
-    mpsc::UnboundedSender<Request>,
-    tokio_util::sync::CancellationToken,
-) {
-    support::journal_task::start(Journal::open(location).await.unwrap(), &[])
-}
-
 /// Waits (5 s at most) until the links told by `events` are `expected` (subject, ticket).
 async fn until_links(
     events: &mut mpsc::UnboundedReceiver<JournalEvent>,
@@ -68,8 +58,8 @@ fn link(subject: &str, reference: &str) -> Request {
 }
 
 async fn links_are_shared_and_survive_a_restart(location: &Location) {
-    let (mut here, requests, cancel_here) = dashboard(location).await;
-    let (mut there, _keep, cancel_there) = dashboard(location).await;
+    let (mut here, requests, cancel_here) = support::journal_task::dashboard(location).await;
+    let (mut there, _keep, cancel_there) = support::journal_task::dashboard(location).await;
     requests.send(link("incident:3", "jira:OPS-7")).unwrap();
     requests
         .send(link("incident:3", "marker:od-00000000abcd"))
@@ -84,7 +74,7 @@ async fn links_are_shared_and_survive_a_restart(location: &Location) {
     cancel_here.cancel();
     cancel_there.cancel();
 
-    let (mut restarted, requests, cancel) = dashboard(location).await;
+    let (mut restarted, requests, cancel) = support::journal_task::dashboard(location).await;
     until_links(&mut restarted, &want).await;
     // The "notes go to the tickets" setting: a row while on, none once off.
     let notes = |is_on: bool| Request::TicketNotes {

@@ -10,6 +10,17 @@ use onduty::model::SourceId;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+/// The journal task of a dashboard on `location` (no sources).
+pub async fn dashboard(
+    location: &onduty::journal::Location,
+) -> (
+    mpsc::UnboundedReceiver<JournalEvent>,
+    mpsc::UnboundedSender<Request>,
+    CancellationToken,
+) {
+    start(Journal::open(location).await.unwrap(), &[])
+}
+
 /// Starts the journal task of a dashboard (identity "ana") over `journal`, with a command
 /// channel (never read) for each of `sources`.
 pub fn start(

@@ -162,6 +162,15 @@ impl Prism {
         out
     }
 
+    /// The requests Prism refused, each with its reasons.
+    pub fn refused(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| !r.is_valid)
+            .map(|r| format!("{}: {:?}", r.request, r.violations))
+            .collect()
+    }
+
     /// The whole log, for a failing assertion's message.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
