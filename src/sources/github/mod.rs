@@ -66,24 +66,6 @@ impl GitHubSource {
             .unwrap_or_else(|| DEFAULT_LABEL.into())
     }
 
-    async fn tickets(&mut self) -> Result<Vec<Ticket>, Error> {
-        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
-        let (label, repos) = (self.label(), self.config.repos.clone());
-        let mut found = Vec::new();
-        for repo in &repos {
-            let issues = self.client().await?.open_issues(repo, &label, cap).await?;
-            found.extend(
-                issues
-                    .into_iter()
-                    .filter(|i| i.pull_request.is_none())
-                    .filter_map(|i| Some((format!("{repo}#{}", i.number?), i))),
-            );
-            ticketing::check_count(found.len(), cap, "repos or label")?;
-        }
-        self.read_comments(&found).await?;
-        Ok(found.iter().map(|(id, i)| self.ticket(id, i)).collect())
-    }
-
     /// Reads the comments of the issues that changed since they were read, a few a poll.
     async fn read_comments(&mut self, found: &[(String, wire::Issue)]) -> Result<(), Error> {
         let stale: Vec<(String, String)> = found
@@ -148,19 +130,6 @@ impl GitHubSource {
         .build(&self.id)
     }
 
-    async fn comment_once(&mut self, id: &str, text: &str, marker: &str) -> Result<(), Error> {
-        let at = issue_ref(id)?;
-        let client = self.client().await?;
-        let existing = client.comments(&at).await?;
-        if existing
-            .iter()
-            .any(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)))
-        {
-            return Ok(());
-        }
-        client.comment(&at, &with_marker(text, marker)).await
-    }
-
     async fn set_state(&mut self, id: &str, wanted: &str) -> Result<(), Error> {
         let at = issue_ref(id)?;
         let client = self.client().await?;
@@ -168,22 +137,6 @@ impl GitHubSource {
             return Ok(());
         }
         client.set_state(&at, wanted).await
-    }
-
-    async fn create_once(&mut self, title: &str, body: &str, marker: &str) -> Result<(), Error> {
-        let (label, repo) = (self.label(), self.config.repos.first().cloned());
-        let repo = repo.ok_or_else(|| Error::Rejected("no repos configured".into()))?;
-        let client = self.client().await?;
-        let recent = client.recent_issues(&repo, &label).await?;
-        if recent
-            .iter()
-            .any(|i| i.body.as_deref().is_some_and(|b| b.contains(marker)))
-        {
-            return Ok(());
-        }
-        client
-            .create(&repo, title, &with_marker(body, marker), &label)
-            .await
     }
 }
 
@@ -204,15 +157,51 @@ impl TicketBackend for GitHubSource {
     }
 
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
-        self.tickets().await
+        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
+        let (label, repos) = (self.label(), self.config.repos.clone());
+        let mut found = Vec::new();
+        for repo in &repos {
+            let issues = self.client().await?.open_issues(repo, &label, cap).await?;
+            found.extend(
+                issues
+                    .into_iter()
+                    .filter(|i| i.pull_request.is_none())
+                    .filter_map(|i| Some((format!("{repo}#{}", i.number?), i))),
+            );
+            ticketing::check_count(found.len(), cap, "repos or label")?;
+        }
+        self.read_comments(&found).await?;
+        Ok(found.iter().map(|(id, i)| self.ticket(id, i)).collect())
     }
 
     async fn create(&mut self, t: &NewTicket) -> Result<(), Error> {
-        self.create_once(&t.title, &t.body, &t.marker).await
+        let (title, body, marker) = (&t.title, &t.body, &t.marker);
+        let (label, repo) = (self.label(), self.config.repos.first().cloned());
+        let repo = repo.ok_or_else(|| Error::Rejected("no repos configured".into()))?;
+        let client = self.client().await?;
+        let recent = client.recent_issues(&repo, &label).await?;
+        if recent
+            .iter()
+            .any(|i| i.body.as_deref().is_some_and(|b| b.contains(marker)))
+        {
+            return Ok(());
+        }
+        client
+            .create(&repo, title, &with_marker(body, marker), &label)
+            .await
     }
 
     async fn comment(&mut self, id: &str, text: &str, marker: &str) -> Result<(), Error> {
-        self.comment_once(id, text, marker).await
+        let at = issue_ref(id)?;
+        let client = self.client().await?;
+        let existing = client.comments(&at).await?;
+        if existing
+            .iter()
+            .any(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)))
+        {
+            return Ok(());
+        }
+        client.comment(&at, &with_marker(text, marker)).await
     }
 
     async fn act(&mut self, id: &str, op: &Operation) -> Result<(), Error> {

@@ -57,33 +57,6 @@ impl JiraSource {
         })
     }
 
-    /// The tickets the JQL finds now.
-    pub async fn tickets(&mut self) -> Result<Vec<Ticket>, Error> {
-        let jql = self.jql();
-        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
-        let browse = self.config.url.clone().unwrap_or_default();
-        let issues = self.client().await?.search(&jql, map::FIELDS, cap).await?;
-        Ok(issues
-            .iter()
-            .filter_map(|i| map::ticket(i, &browse))
-            .map(|d| d.build(&self.id))
-            .collect())
-    }
-
-    /// Comments unless a comment already holds the marker.
-    async fn comment_once(&mut self, key: &str, text: &str, marker: &str) -> Result<(), Error> {
-        let client = self.client().await?;
-        let existing = client.comments(key).await?;
-        let is_there = existing.iter().any(|c| {
-            c.get("body")
-                .is_some_and(|b| adf::to_text(b).contains(marker))
-        });
-        if is_there {
-            return Ok(());
-        }
-        client.add_comment(key, &with_marker(text, marker)).await
-    }
-
     /// Moves `key` along the first transition `pick` accepts, unless `is_done` says the
     /// status already is where it should be.
     async fn move_along(
@@ -116,9 +89,46 @@ impl JiraSource {
         };
         client.transition(key, &id).await
     }
+}
+
+/// Whether a status (or a transition's target) is in category `category`.
+fn is_in(status: &Value, category: &str) -> bool {
+    status
+        .get("statusCategory")
+        .and_then(|c| c.get("key"))
+        .and_then(Value::as_str)
+        == Some(category)
+}
+
+/// Whether a status (or a transition's target) is called `name`.
+fn is_named(status: &Value, name: &str) -> bool {
+    status
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+}
+
+impl TicketBackend for JiraSource {
+    fn source_id(&self) -> &SourceId {
+        &self.id
+    }
+
+    /// The tickets the JQL finds now.
+    async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
+        let jql = self.jql();
+        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
+        let browse = self.config.url.clone().unwrap_or_default();
+        let issues = self.client().await?.search(&jql, map::FIELDS, cap).await?;
+        Ok(issues
+            .iter()
+            .filter_map(|i| map::ticket(i, &browse))
+            .map(|d| d.build(&self.id))
+            .collect())
+    }
 
     /// Creates the ticket unless one made in the last two days holds the marker.
-    async fn create_once(&mut self, title: &str, body: &str, marker: &str) -> Result<(), Error> {
+    async fn create(&mut self, t: &NewTicket) -> Result<(), Error> {
+        let (title, body, marker) = (&t.title, &t.body, &t.marker);
         let project = self.config.project.clone().ok_or_else(|| {
             Error::Rejected(format!(
                 "{} has no project to create tickets in: set project = \"KEY\"",
@@ -147,40 +157,19 @@ impl JiraSource {
             .await
             .map(drop)
     }
-}
 
-/// Whether a status (or a transition's target) is in category `category`.
-fn is_in(status: &Value, category: &str) -> bool {
-    status
-        .get("statusCategory")
-        .and_then(|c| c.get("key"))
-        .and_then(Value::as_str)
-        == Some(category)
-}
-
-/// Whether a status (or a transition's target) is called `name`.
-fn is_named(status: &Value, name: &str) -> bool {
-    status
-        .get("name")
-        .and_then(Value::as_str)
-        .is_some_and(|n| n.eq_ignore_ascii_case(name))
-}
-
-impl TicketBackend for JiraSource {
-    fn source_id(&self) -> &SourceId {
-        &self.id
-    }
-
-    async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
-        self.tickets().await
-    }
-
-    async fn create(&mut self, t: &NewTicket) -> Result<(), Error> {
-        self.create_once(&t.title, &t.body, &t.marker).await
-    }
-
-    async fn comment(&mut self, id: &str, text: &str, marker: &str) -> Result<(), Error> {
-        self.comment_once(id, text, marker).await
+    /// Comments unless a comment already holds the marker.
+    async fn comment(&mut self, key: &str, text: &str, marker: &str) -> Result<(), Error> {
+        let client = self.client().await?;
+        let existing = client.comments(key).await?;
+        let is_there = existing.iter().any(|c| {
+            c.get("body")
+                .is_some_and(|b| adf::to_text(b).contains(marker))
+        });
+        if is_there {
+            return Ok(());
+        }
+        client.add_comment(key, &with_marker(text, marker)).await
     }
 
     async fn act(&mut self, id: &str, op: &Operation) -> Result<(), Error> {

@@ -91,18 +91,6 @@ impl ServiceNowSource {
         super::built(&mut self.client, Client::new(&self.config, self.timeout)).await
     }
 
-    async fn tickets(&mut self) -> Result<Vec<Ticket>, Error> {
-        let query = self
-            .config
-            .query
-            .clone()
-            .unwrap_or_else(|| DEFAULT_QUERY.into());
-        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
-        let records = self.client().await?.records(&query, cap).await?;
-        self.read_journal(&records).await?;
-        Ok(records.iter().filter_map(|r| self.ticket(r)).collect())
-    }
-
     /// Reads the journal of records that changed since it was read, a few a poll.
     async fn read_journal(&mut self, records: &[Record]) -> Result<(), Error> {
         let stale: Vec<(String, String)> = records
@@ -220,7 +208,15 @@ impl TicketBackend for ServiceNowSource {
     }
 
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
-        self.tickets().await
+        let query = self
+            .config
+            .query
+            .clone()
+            .unwrap_or_else(|| DEFAULT_QUERY.into());
+        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
+        let records = self.client().await?.records(&query, cap).await?;
+        self.read_journal(&records).await?;
+        Ok(records.iter().filter_map(|r| self.ticket(r)).collect())
     }
 
     async fn create(&mut self, t: &NewTicket) -> Result<(), Error> {
