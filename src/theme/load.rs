@@ -51,10 +51,25 @@ pub struct StyleSpec {
     /// Reversed video.
     #[serde(default)]
     pub reversed: bool,
+    /// The foreground on 16- and 8-colour terminals (else the nearest of `fg`).
+    #[serde(default)]
+    pub fg16: Option<String>,
+    /// The background on 16- and 8-colour terminals (else the nearest of `bg`).
+    #[serde(default)]
+    pub bg16: Option<String>,
+}
+
+/// A role's style as a theme declares it, with what it falls back to on 16 and 8 colours.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Declared {
+    /// The style.
+    pub style: Style,
+    /// `fg16`/`bg16`, when the theme gives them.
+    pub fallback: Option<Style>,
 }
 
 /// Parses a theme file. `origin` names it in errors.
-pub fn parse(origin: &str, text: &str) -> Result<BTreeMap<Role, Style>, String> {
+pub fn parse(origin: &str, text: &str) -> Result<BTreeMap<Role, Declared>, String> {
     let file: ThemeFile =
         toml::from_str(text).map_err(|e| format!("theme '{origin}': {}", e.message().trim()))?;
     parse_roles(origin, &file).map(|roles| roles.into_iter().collect())
@@ -67,15 +82,16 @@ pub fn parent_of(text: &str) -> Option<String> {
         .and_then(|f| f.parent)
 }
 
-fn parse_roles(origin: &str, file: &ThemeFile) -> Result<Vec<(Role, Style)>, String> {
+fn parse_roles(origin: &str, file: &ThemeFile) -> Result<Vec<(Role, Declared)>, String> {
     file.roles
         .iter()
         .map(|(name, spec)| {
             let role = Role::from_name(name)
                 .ok_or_else(|| format!("theme '{origin}': key 'roles.{name}': unknown role"))?;
-            let style = to_style(spec)
-                .map_err(|(field, value)| format!("theme '{origin}': key 'roles.{name}.{field}' = '{value}': not a colour (use a name, #rrggbb or 0-255)"))?;
-            Ok((role, style))
+            let not_a_colour = |(field, value): (&str, String)| format!("theme '{origin}': key 'roles.{name}.{field}' = '{value}': not a colour (use a name, #rrggbb or 0-255)");
+            let style = to_style(spec).map_err(not_a_colour)?;
+            let fallback = fallback_style(spec).map_err(not_a_colour)?;
+            Ok((role, Declared { style, fallback }))
         })
         .collect()
 }
@@ -100,6 +116,20 @@ fn to_style(spec: &StyleSpec) -> Result<Style, (&'static str, String)> {
         }
     }
     Ok(style)
+}
+
+fn fallback_style(spec: &StyleSpec) -> Result<Option<Style>, (&'static str, String)> {
+    if spec.fg16.is_none() && spec.bg16.is_none() {
+        return Ok(None);
+    }
+    let mut style = Style::default();
+    if let Some(fg) = &spec.fg16 {
+        style.fg = Some(color(fg).ok_or(("fg16", fg.clone()))?);
+    }
+    if let Some(bg) = &spec.bg16 {
+        style.bg = Some(color(bg).ok_or(("bg16", bg.clone()))?);
+    }
+    Ok(Some(style))
 }
 
 fn color(s: &str) -> Option<Color> {
@@ -143,12 +173,27 @@ mod tests {
     fn colours_and_modifiers() {
         let roles = parse("t", "[roles]\n\"text.normal\" = { fg = \"#ff8000\", bold = true }\n\"link\" = { fg = \"33\", underline = true }").unwrap();
         assert_eq!(
-            roles[&Role::Text],
+            roles[&Role::Text].style,
             Style::default()
                 .fg(Color::Rgb(255, 128, 0))
                 .add_modifier(Modifier::BOLD)
         );
-        assert_eq!(roles[&Role::Link].fg, Some(Color::Indexed(33)));
+        assert_eq!(roles[&Role::Link].style.fg, Some(Color::Indexed(33)));
+        assert_eq!(roles[&Role::Link].fallback, None);
+        let roles = parse(
+            "t",
+            "[roles]\n\"header\" = { bg = \"#1f2430\", bg16 = \"blue\" }",
+        )
+        .unwrap();
+        assert_eq!(
+            roles[&Role::Header].fallback,
+            Some(Style::default().bg(Color::Blue))
+        );
+        let e = parse("t", "[roles]\n\"header\" = { bg16 = \"navy\" }").unwrap_err();
+        assert!(
+            e.contains("roles.header.bg16") && e.contains("'navy'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `<config>/onduty/themes/`. The only module that knows about colours.
 
 mod builtin;
+mod depth;
 mod load;
 mod role;
 
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use ratatui::style::{Modifier, Style};
 
+pub use depth::ColorDepth;
 pub use load::parse as parse_theme;
 pub use role::Role;
 
@@ -35,15 +37,15 @@ impl Theme {
         self.style(role).patch(self.style(Role::Selection))
     }
 
-    fn resolve(name: &str, own: &BTreeMap<Role, Style>) -> Theme {
+    fn resolve(name: &str, own: &BTreeMap<Role, load::Declared>, depth: ColorDepth) -> Theme {
         let mut styles = HashMap::new();
         let mut unresolved = Vec::new();
         for &role in Role::ALL {
             let mut r = Some(role);
             let mut found = None;
             while let Some(cur) = r {
-                if let Some(s) = own.get(&cur) {
-                    found = Some(*s);
+                if let Some(d) = own.get(&cur) {
+                    found = Some(depth::degrade(d.style, d.fallback, depth));
                     break;
                 }
                 r = cur.fallback();
@@ -70,6 +72,8 @@ impl Theme {
 #[derive(Clone, Debug, Default)]
 pub struct ThemeCatalog {
     sources: BTreeMap<String, String>,
+    /// The colours of the terminal the themes are built for.
+    pub depth: ColorDepth,
     /// Problems met while loading user themes, for the banner.
     pub errors: Vec<String>,
 }
@@ -83,6 +87,7 @@ impl ThemeCatalog {
             .collect();
         ThemeCatalog {
             sources,
+            depth: ColorDepth::TrueColor,
             errors: Vec::new(),
         }
     }
@@ -113,6 +118,11 @@ impl ThemeCatalog {
         catalog
     }
 
+    /// The same themes, built for a terminal with `depth` colours.
+    pub fn for_depth(self, depth: ColorDepth) -> ThemeCatalog {
+        ThemeCatalog { depth, ..self }
+    }
+
     /// The names of every theme.
     pub fn names(&self) -> Vec<&str> {
         self.sources.keys().map(String::as_str).collect()
@@ -138,7 +148,7 @@ impl ThemeCatalog {
             let text = self.sources.get(n).map(String::as_str).unwrap_or_default();
             roles.extend(load::parse(n, text)?);
         }
-        Ok(Arc::new(Theme::resolve(name, &roles)))
+        Ok(Arc::new(Theme::resolve(name, &roles, self.depth)))
     }
 }
 
@@ -160,6 +170,53 @@ mod tests {
     }
 
     #[test]
+    fn on_16_and_8_colours_every_theme_keeps_within_them() {
+        use ratatui::style::Color;
+        for depth in [ColorDepth::Ansi16, ColorDepth::Ansi8] {
+            let catalog = ThemeCatalog::embedded().for_depth(depth);
+            for name in catalog.names() {
+                let theme = catalog.get(name).unwrap();
+                assert!(theme.unresolved.is_empty());
+                for &role in Role::ALL {
+                    let s = theme.style(role);
+                    for c in [s.fg, s.bg].into_iter().flatten() {
+                        assert!(
+                            !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                            "{name} {role:?} at {depth:?}: {c:?}"
+                        );
+                    }
+                    if depth == ColorDepth::Ansi8 {
+                        assert!(
+                            !matches!(
+                                s.bg,
+                                Some(Color::DarkGray | Color::LightBlue | Color::White)
+                            ),
+                            "{name} {role:?}: a bright background at 8 colours"
+                        );
+                    }
+                }
+                // The header and the selection still stand out from the text.
+                assert_ne!(
+                    theme.style(Role::Selection),
+                    theme.style(Role::Text),
+                    "{name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn declared_fallbacks_are_used_on_16_colours() {
+        use ratatui::style::Color;
+        let catalog = ThemeCatalog::embedded().for_depth(ColorDepth::Ansi16);
+        let default = catalog.get("default").unwrap();
+        assert_eq!(default.style(Role::Header).bg, Some(Color::Blue));
+        assert_eq!(default.style(Role::Selection).bg, Some(Color::Blue));
+        let light = catalog.get("light").unwrap();
+        assert_eq!(light.style(Role::Selection).bg, Some(Color::Cyan));
+    }
+
+    #[test]
     fn mono_uses_no_colour() {
         let theme = ThemeCatalog::embedded().get("mono").unwrap();
         for &role in Role::ALL {
@@ -174,21 +231,24 @@ mod tests {
     #[test]
     fn colorblind_severities_avoid_red_and_green() {
         use ratatui::style::Color;
-        let theme = ThemeCatalog::embedded().get("colorblind").unwrap();
-        for role in [
-            Role::SeverityCritical,
-            Role::SeverityError,
-            Role::SeverityWarning,
-            Role::SeverityInfo,
-        ] {
-            let fg = theme.style(role).fg;
-            assert!(
-                !matches!(
-                    fg,
-                    Some(Color::Red | Color::Green | Color::LightRed | Color::LightGreen)
-                ),
-                "{role:?}: {fg:?}"
-            );
+        for depth in [ColorDepth::TrueColor, ColorDepth::Ansi16, ColorDepth::Ansi8] {
+            let catalog = ThemeCatalog::embedded().for_depth(depth);
+            let theme = catalog.get("colorblind").unwrap();
+            for role in [
+                Role::SeverityCritical,
+                Role::SeverityError,
+                Role::SeverityWarning,
+                Role::SeverityInfo,
+            ] {
+                let fg = theme.style(role).fg;
+                assert!(
+                    !matches!(
+                        fg,
+                        Some(Color::Red | Color::Green | Color::LightRed | Color::LightGreen)
+                    ),
+                    "{role:?} at {depth:?}: {fg:?}"
+                );
+            }
         }
     }
 
