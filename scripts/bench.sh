@@ -109,3 +109,10 @@ if [ "${JOURNAL:-1}" = 1 ]; then
   "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg/data" -m fast stop >/dev/null
   pgclean
 fi
+
+# Bandwidth over SSH (issue 10): bytes the dashboard writes per refresh at 200x50 with 2,000
+# alerts, counted through a pty by frame markers (the test also holds the limits).
+if [ "${BANDWIDTH:-1}" = 1 ]; then
+  echo "== bandwidth: bytes written per refresh, 200x50 pty, 2,000 alerts (limits: no change <= 100 B, one alert <= 2048 B)"
+  cargo test --release --quiet --test terminal_ssh bytes_per_refresh -- --nocapture 2>/dev/null | grep -E "^bandwidth|test result"
+fi

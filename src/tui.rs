@@ -10,7 +10,7 @@ use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -23,24 +23,59 @@ pub struct Tui {
     is_leaving: Arc<AtomicBool>,
 }
 
-/// Stdout for frames. Once the dashboard is leaving, writes are dropped: `restore` has already
-/// put the terminal back, and ratatui's own cleanup on drop would otherwise `eprintln!` its
-/// failure on a terminal that is gone, which panics (and a panic there aborts).
+/// Stdout for frames. What a frame writes is kept until its flush and goes out in one write,
+/// inside a synchronized update (mode 2026) where the terminal has them, so a slow link never
+/// shows half a frame. Once the dashboard is leaving, writes are dropped: `restore` has
+/// already put the terminal back, and ratatui's own cleanup on drop would otherwise
+/// `eprintln!` its failure on a terminal that is gone, which panics (and a panic there aborts).
 pub struct ScreenOut {
     out: Stdout,
+    pending: Vec<u8>,
+    is_synchronized: bool,
     is_leaving: Arc<AtomicBool>,
+}
+
+/// Begin and end of a synchronized update: the terminal shows what comes between at once.
+const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
+const SYNC_END: &[u8] = b"\x1b[?2026l";
+
+/// Whether a terminal called `term` is sent synchronized updates. Terminals without mode 2026
+/// ignore it; the Linux console and vt terminals are left out as they predate private modes
+/// beyond their own.
+pub fn has_synchronized_output(term: Option<&str>) -> bool {
+    term.is_none_or(|t| t != "linux" && !t.starts_with("vt"))
 }
 
 /// What taking the terminal back after lending it needs: whether the mouse was on, and the
 /// events to pause meanwhile. One terminal per process, like `restore`.
 static LENDING: std::sync::Mutex<Lending> = std::sync::Mutex::new(Lending {
-    is_mouse_on: false,
+    modes: Modes {
+        is_mouse_on: false,
+        is_inline: false,
+        is_synchronized: false,
+    },
     events: None,
 });
 
+/// `Modes::is_inline`, for `restore`, which may run in a panic or signal handler and so
+/// takes no lock.
+static IS_INLINE: AtomicBool = AtomicBool::new(false);
+
 struct Lending {
-    is_mouse_on: bool,
+    modes: Modes,
     events: Option<crate::tui_events::EventsHandle>,
+}
+
+/// How the dashboard takes the terminal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Modes {
+    /// Mouse capture (off with `--no-mouse`: the terminal selects text).
+    pub is_mouse_on: bool,
+    /// The normal screen instead of the alternate one (`--inline`): the last frame stays in
+    /// the terminal's scrollback after quitting, and terminals without an alternate screen work.
+    pub is_inline: bool,
+    /// Each frame inside a synchronized update (see [`has_synchronized_output`]).
+    pub is_synchronized: bool,
 }
 
 fn lending() -> std::sync::MutexGuard<'static, Lending> {
@@ -51,15 +86,31 @@ fn lending() -> std::sync::MutexGuard<'static, Lending> {
 
 impl Write for ScreenOut {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.is_leaving.load(Ordering::Relaxed) {
-            return Ok(buf.len());
+        if !self.is_leaving.load(Ordering::Relaxed) {
+            self.pending.extend_from_slice(buf);
         }
-        self.out.write(buf)
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         if self.is_leaving.load(Ordering::Relaxed) {
+            self.pending.clear();
             return Ok(());
+        }
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            let mut lock = self.out.lock();
+            if self.is_synchronized {
+                let mut framed = Vec::with_capacity(pending.len() + 16);
+                framed.extend_from_slice(SYNC_BEGIN);
+                framed.extend_from_slice(&pending);
+                framed.extend_from_slice(SYNC_END);
+                lock.write_all(&framed)?;
+            } else {
+                lock.write_all(&pending)?;
+            }
+            self.pending = pending;
+            self.pending.clear();
         }
         self.out.flush()
     }
@@ -80,30 +131,19 @@ pub fn unusable_terminal() -> Option<String> {
 
 impl Tui {
     /// Takes over the terminal.
-    pub fn enter(is_mouse_on: bool) -> io::Result<Tui> {
+    pub fn enter(modes: Modes) -> io::Result<Tui> {
+        lending().modes = modes;
+        IS_INLINE.store(modes.is_inline, Ordering::Relaxed);
         enable_raw_mode()?;
-        let mut out = io::stdout();
-        let entered = execute!(
-            out,
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            cursor::Hide
-        );
-        let entered = entered.and_then(|()| {
-            if is_mouse_on {
-                execute!(out, EnableMouseCapture)
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(e) = entered {
+        if let Err(e) = take_screen(&mut io::stdout(), modes) {
             restore();
             return Err(e);
         }
         let is_leaving = Arc::new(AtomicBool::new(false));
-        lending().is_mouse_on = is_mouse_on;
         let out = ScreenOut {
             out: io::stdout(),
+            pending: Vec::with_capacity(64 * 1024),
+            is_synchronized: modes.is_synchronized,
             is_leaving: is_leaving.clone(),
         };
         match Terminal::new(CrosstermBackend::new(out)) {
@@ -143,15 +183,7 @@ impl crate::runtime::Screen for CrosstermBackend<ScreenOut> {
     fn resume(&mut self) -> io::Result<()> {
         let lent = lending();
         enable_raw_mode()?;
-        execute!(
-            self,
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            cursor::Hide
-        )?;
-        if lent.is_mouse_on {
-            execute!(self, EnableMouseCapture)?;
-        }
+        take_screen(self, lent.modes)?;
         if let Some(events) = &lent.events {
             events.resume();
         }
@@ -166,13 +198,37 @@ impl Drop for Tui {
     }
 }
 
+/// The screen, paste and mouse modes of `modes`, and a hidden cursor.
+fn take_screen(out: &mut impl Write, modes: Modes) -> io::Result<()> {
+    if modes.is_inline {
+        // The normal screen, emptied: the first frame only writes cells that differ from
+        // blank ones, so anything left there would show through.
+        execute!(out, Clear(ClearType::All), cursor::MoveTo(0, 0))?;
+    } else {
+        execute!(out, EnterAlternateScreen)?;
+    }
+    execute!(out, EnableBracketedPaste, cursor::Hide)?;
+    if modes.is_mouse_on {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
 /// Gives the terminal back as it was. Safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
+    let is_inline = IS_INLINE.load(Ordering::Relaxed);
     // Each step is tried even if an earlier one failed: a half-restored terminal is worse.
     let _ = execute!(out, DisableMouseCapture);
     let _ = execute!(out, DisableBracketedPaste);
-    let _ = execute!(out, LeaveAlternateScreen);
+    if is_inline {
+        // The last frame stays; the prompt comes on a fresh line under it.
+        let rows = crossterm::terminal::size().map_or(0, |(_, rows)| rows);
+        let _ = execute!(out, cursor::MoveTo(0, rows.saturating_sub(1)));
+        let _ = out.write_all(b"\r\n");
+    } else {
+        let _ = execute!(out, LeaveAlternateScreen);
+    }
     let _ = execute!(out, cursor::Show);
     let _ = disable_raw_mode();
 }
@@ -240,5 +296,19 @@ fn wait_for_hangup() -> io::Error {
 fn wait_for_hangup() -> io::Error {
     loop {
         std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synchronized_output_goes_where_the_terminal_can_take_it() {
+        for term in ["xterm", "xterm-256color", "screen", "tmux-256color"] {
+            assert!(has_synchronized_output(Some(term)), "{term}");
+        }
+        assert!(!has_synchronized_output(Some("linux")));
+        assert!(!has_synchronized_output(Some("vt100")));
     }
 }

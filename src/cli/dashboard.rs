@@ -12,7 +12,7 @@ use crate::config::{Config, Paths};
 use crate::journal::{Journal, JournalError};
 use crate::runtime::{self, Exit};
 use crate::sources::registry;
-use crate::theme::ThemeCatalog;
+use crate::theme::{ColorDepth, ThemeCatalog};
 use crate::tui::{self, Tui};
 
 /// Opens the dashboard and runs it until quit.
@@ -22,7 +22,8 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
     tracing::debug!("dashboard opening");
     let (config, banner) = load_config(cli, paths, false)?;
-    let themes = Arc::new(ThemeCatalog::load(&paths.themes_dir()));
+    let depth = cli.colors.unwrap_or_else(ColorDepth::from_env);
+    let themes = Arc::new(ThemeCatalog::load(&paths.themes_dir()).for_depth(depth));
     // NO_COLOR wins over the config's theme, not over an explicit --theme.
     let theme_name = match (
         cli.theme.as_deref(),
@@ -51,7 +52,11 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
     let running = registry::start(built, &clock);
     tracing::info!(sources = config.sources.len(), "dashboard starting");
-    let mut tui = Tui::enter(!cli.no_mouse)?;
+    let mut tui = Tui::enter(tui::Modes {
+        is_mouse_on: !cli.no_mouse,
+        is_inline: cli.inline,
+        is_synchronized: tui::has_synchronized_output(std::env::var("TERM").ok().as_deref()),
+    })?;
     // The terminal's events, and its hangup as a final error (see `tui::hangup`).
     let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);
     let (events, paused_while_lent) = crate::tui_events::events();

@@ -37,9 +37,22 @@ pub struct Cli {
     /// Do not capture the mouse (lets the terminal select text).
     #[arg(long, global = true)]
     pub no_mouse: bool,
+    /// Draw on the normal screen, not the alternate one: the last frame stays in the
+    /// scrollback after quitting (for terminals and multiplexers without one).
+    #[arg(long, global = true)]
+    pub inline: bool,
+    /// The colours the terminal shows: truecolor, 256, 16 or 8 (default: from COLORTERM
+    /// and TERM). Themes fall back to what they declare for 16 and 8.
+    #[arg(long, global = true, env = "ONDUTY_COLORS", value_name = "DEPTH", value_parser = color_depth)]
+    pub colors: Option<crate::theme::ColorDepth>,
     /// What to do; without one, the dashboard opens.
     #[command(subcommand)]
     pub command: Option<CommandLine>,
+}
+
+fn color_depth(s: &str) -> Result<crate::theme::ColorDepth, String> {
+    crate::theme::ColorDepth::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a colour depth (truecolor, 256, 16 or 8)"))
 }
 
 /// The subcommands.

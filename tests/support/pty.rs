@@ -92,6 +92,17 @@ impl Session {
         self.wait_for_after(0, needle, limit);
     }
 
+    /// Reads what arrives within `limit`; false when nothing did.
+    pub fn pump(&mut self, limit: Duration) -> bool {
+        match self.output.recv_timeout(limit) {
+            Ok(chunk) => {
+                self.seen.extend(chunk);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Types `bytes`.
     pub fn send(&mut self, bytes: &[u8]) {
         let w = self.writer.as_mut().expect("the terminal is open");
