@@ -42,7 +42,7 @@ pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observat
                 push(Observation {
                     key: a.key.clone(),
                     at: a.started_at,
-                    what: format!("fired ({})", a.severity.name()),
+                    what: fired(a),
                 });
             }
             Some(was) => {
@@ -79,6 +79,26 @@ pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observat
     out
 }
 
+/// What a new alert's entry says: "fired (critical): CheckoutErrors · checkout". The name
+/// stays on the timeline after the alert is gone from every source (the shift hand-off groups
+/// by it); [`fired_name`] reads it back.
+pub fn fired(a: &Alert) -> String {
+    if a.service.is_empty() {
+        format!("fired ({}): {}", a.severity.name(), a.title)
+    } else {
+        format!("fired ({}): {} · {}", a.severity.name(), a.title, a.service)
+    }
+}
+
+/// The (severity, title, service) a "fired" entry names; `None` for other entries and for
+/// entries written before names were kept ("fired (critical)").
+pub fn fired_name(body: &str) -> Option<(&str, &str, &str)> {
+    let rest = body.strip_prefix("fired (")?;
+    let (severity, rest) = rest.split_once("): ")?;
+    let (title, service) = rest.rsplit_once(" · ").unwrap_or((rest, ""));
+    Some((severity, title, service))
+}
+
 fn status_change(was: &Alert, is: &Alert) -> Option<String> {
     if was.status == is.status {
         return None;
@@ -113,10 +133,16 @@ mod tests {
         let key = |i: usize| all[i].key.0.clone();
         assert!(seen.contains(&(key(1), "acked by bo".into())), "{seen:?}");
         assert!(seen.contains(&(key(0), "resolved".into())), "{seen:?}");
-        assert!(
-            seen.iter()
-                .any(|(k, w)| *k == key(3) && w.starts_with("fired")),
+        let fired = seen.iter().find(|(k, _)| *k == key(3)).unwrap();
+        assert_eq!(
+            fired_name(&fired.1),
+            Some((all[3].severity.name(), &*all[3].title, &*all[3].service)),
             "{seen:?}"
+        );
+        assert_eq!(fired_name("fired (critical)"), None);
+        assert_eq!(
+            fired_name("fired (warning): Disk"),
+            Some(("warning", "Disk", ""))
         );
         assert_eq!(seen.len(), 4, "{seen:?}");
         assert!(changes(&new, &new, now).is_empty());

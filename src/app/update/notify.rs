@@ -172,7 +172,7 @@ mod tests {
             .map(|a| Observation {
                 key: a.key.clone(),
                 at: app.now,
-                what: format!("fired ({})", a.severity.name()),
+                what: crate::sources::observe::fired(a),
             })
             .collect();
         let source = SourceId("prod-am".into());
