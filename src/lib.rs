@@ -7,6 +7,7 @@ pub mod duration_fmt;
 pub mod errors;
 pub mod escalation;
 pub mod external_editor;
+pub mod handoff;
 pub mod journal;
 pub mod logging;
 pub mod model;

@@ -254,12 +254,12 @@ fn carry_out(
                     });
                 }
             }
-            Effect::Export { path, text } => {
+            Effect::Export { what, path, text } => {
                 let done = out.done.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = crate::postmortem::write_atomically(&path, &text)
                         .map_err(|e| e.to_string());
-                    let _ = done.send(Action::Exported { path, result });
+                    let _ = done.send(Action::Exported { what, path, result });
                 });
             }
             Effect::EditExternally { .. } => {

@@ -11,8 +11,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use onduty::journal::checklists::Tick;
 use onduty::journal::drafts::Draft;
 use onduty::journal::incidents::{Declaration, IncidentStatus, Role};
-use onduty::journal::timeline::NewEntry;
-use onduty::journal::{EntryKind, Journal, Location};
+use onduty::journal::{EntryKind, Journal};
 use onduty::model::{Severity, SourceId, Status};
 use onduty::postmortem::{self, facts, render};
 
@@ -34,18 +33,7 @@ async fn entry(
     kind: EntryKind,
     body: &str,
 ) -> i64 {
-    journal
-        .append(NewEntry {
-            subject,
-            at: at(secs),
-            author,
-            kind,
-            body,
-            corrects: None,
-        })
-        .await
-        .unwrap()
-        .id
+    support::append_entry(journal, subject, at(secs), author, kind, body).await
 }
 
 /// Checkout goes down at 14:00: two alerts fire, ana acks at 14:04:10, declares SEV1 at
@@ -147,16 +135,10 @@ async fn scripted_incident(journal: &Journal) {
         .unwrap();
 }
 
-async fn journal_in(dir: &std::path::Path) -> Journal {
-    Journal::open(&Location::Sqlite(dir.join("journal.sqlite3")))
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_scripted_incident_gives_the_expected_draft_with_tta_and_ttr() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = journal_in(dir.path()).await;
+    let journal = support::sqlite_journal(dir.path()).await;
     scripted_incident(&journal).await;
     let facts = facts::gather(&journal, "incident:1", &[]).await.unwrap();
     assert_eq!(facts.detected, Some(at(0)), "the first alert fired");
@@ -187,7 +169,7 @@ async fn a_scripted_incident_gives_the_expected_draft_with_tta_and_ttr() {
 #[tokio::test]
 async fn an_alert_outside_an_incident_has_its_own_post_mortem() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = journal_in(dir.path()).await;
+    let journal = support::sqlite_journal(dir.path()).await;
     scripted_incident(&journal).await;
     let facts = facts::gather(&journal, "prod-am:PaymentsLatency", &[])
         .await
@@ -209,7 +191,7 @@ async fn an_alert_outside_an_incident_has_its_own_post_mortem() {
 #[tokio::test]
 async fn the_cli_exports_the_kept_draft_atomically_and_fresh_rewrites() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = journal_in(dir.path()).await;
+    let journal = support::sqlite_journal(dir.path()).await;
     scripted_incident(&journal).await;
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "identity = \"ana\"\n").unwrap();
@@ -274,7 +256,7 @@ async fn the_cli_exports_the_kept_draft_atomically_and_fresh_rewrites() {
 #[tokio::test]
 async fn the_back_ends_own_log_joins_the_timeline_without_echoes_of_our_notes() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = journal_in(dir.path()).await;
+    let journal = support::sqlite_journal(dir.path()).await;
     scripted_incident(&journal).await;
     let mut held = onduty::testing::labelled_alert(
         "CheckoutErrors",

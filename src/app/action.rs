@@ -44,8 +44,10 @@ pub enum Action {
         /// The text.
         result: Result<String, String>,
     },
-    /// A post-mortem was written to a file (or not).
+    /// A post-mortem or hand-off was written to a file (or not).
     Exported {
+        /// What it was ("post-mortem", "hand-off").
+        what: &'static str,
         /// The file.
         path: std::path::PathBuf,
         /// Whether it worked.
@@ -95,6 +97,8 @@ pub enum Effect {
     },
     /// Write `text` to `path` atomically; it comes back as `Action::Exported`.
     Export {
+        /// What it is ("post-mortem", "hand-off"), for the toast.
+        what: &'static str,
         /// The file.
         path: std::path::PathBuf,
         /// The Markdown.

@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod files;
+mod handoff;
 mod journaled;
 mod oncall;
 mod oneshot;
@@ -152,6 +153,16 @@ pub enum CommandLine {
         #[arg(long)]
         fresh: bool,
     },
+    /// The shift hand-off (Markdown): what fired, what was done and by whom, incidents, the
+    /// outbox, starred notes, silences ending soon and who is on call next.
+    Handoff {
+        /// How long the shift was: 12h, 8h, 1d.
+        #[arg(long, default_value = "12h", value_name = "DURATION")]
+        since: String,
+        /// Write to this file (atomically) instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Who is on call: every escalation policy, its levels, now, until when and who is next.
     Oncall {
         /// JSON for scripts.
@@ -253,6 +264,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Postmortem { key, out, fresh }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             postmortem::postmortem(&config, &paths, key, out.as_deref(), *fresh).await
+        }
+        Some(CommandLine::Handoff { since, out }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            handoff::handoff(&config, &paths, since, out.as_deref()).await
         }
         Some(CommandLine::Oncall { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

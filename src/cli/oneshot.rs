@@ -57,21 +57,29 @@ pub(super) async fn answered_by_source(config: &Config) -> (Vec<(String, Snapsho
 pub(super) async fn answered_with_info(
     config: &Config,
 ) -> (Vec<(crate::app::SourceInfo, Snapshot)>, bool) {
+    let (snapshots, failing) = answered_or_failing(config).await;
+    (snapshots, !failing.is_empty())
+}
+
+/// Like `answered_with_info`, with the names of the sources that failed.
+pub(super) async fn answered_or_failing(
+    config: &Config,
+) -> (Vec<(crate::app::SourceInfo, Snapshot)>, Vec<String>) {
     let mut snapshots = Vec::new();
-    let mut failed = false;
+    let mut failing = Vec::new();
     for (b, result, _) in poll_all(config).await {
         match result {
             Ok(s) => snapshots.push((b.info, s)),
             Err(e) => {
-                failed = true;
                 #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
                 {
                     eprintln!("onduty: source '{}' failed: {e}", b.info.id);
                 }
+                failing.push(b.info.id.to_string());
             }
         }
     }
-    (snapshots, failed)
+    (snapshots, failing)
 }
 
 /// `onduty alerts [--json] [--filter EXPR]`.

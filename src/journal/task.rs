@@ -141,6 +141,13 @@ pub enum Request {
         /// Its alerts as the dashboard holds them.
         known: Vec<Alert>,
     },
+    /// Gather the record of a shift for its hand-off, to be written to `path`.
+    Handoff {
+        /// The shift.
+        shift: crate::handoff::Shift,
+        /// Where the hand-off goes.
+        path: std::path::PathBuf,
+    },
     /// Star or unstar a timeline entry (starred entries lead the post-mortem).
     Star {
         /// The entry.
@@ -195,6 +202,15 @@ pub enum JournalEvent {
     Ticks(Vec<Tick>),
     /// Every ticket link (at start, and again after any link here or elsewhere).
     TicketLinks(Vec<TicketLink>),
+    /// A shift's record gathered for its hand-off (or why not).
+    Handoff {
+        /// The shift.
+        shift: crate::handoff::Shift,
+        /// Where the hand-off goes.
+        path: std::path::PathBuf,
+        /// The record.
+        result: Result<Box<crate::handoff::ShiftJournal>, String>,
+    },
     /// An entry was starred or unstarred.
     Starred {
         /// The entry.
@@ -319,6 +335,11 @@ impl JournalTask {
                             result: Err("the journal is unavailable: a post-mortem is written from it".into()),
                         })
                     }
+                    Some(Request::Handoff { shift, path }) => self.tell(JournalEvent::Handoff {
+                        shift,
+                        path,
+                        result: Err("the journal is unavailable: a hand-off is written from it".into()),
+                    }),
                     Some(_) => {}
                     None => return,
                 },
@@ -496,6 +517,18 @@ impl JournalTask {
                     crate::postmortem::prepare(journal, &subject, &template, now, fresh, &known)
                         .await;
                 self.tell(JournalEvent::Postmortem { subject, result });
+                Ok(())
+            }
+            Request::Handoff { shift, path } => {
+                let result = crate::handoff::gather(journal, &shift)
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                self.tell(JournalEvent::Handoff {
+                    shift,
+                    path,
+                    result,
+                });
                 Ok(())
             }
             Request::LinkTicket { link, shown } => {

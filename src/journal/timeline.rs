@@ -159,6 +159,38 @@ impl Journal {
         rows.iter().map(entry).collect()
     }
 
+    /// Every entry since `since`, oldest first, at most `limit` (a shift's hand-off).
+    pub async fn entries_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Entry>, JournalError> {
+        let rows = sqlx::query("SELECT * FROM timeline WHERE at >= $1 ORDER BY at, id LIMIT $2")
+            .bind(to_millis(since))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// The "fired" entries since `since`: (alert key, body), oldest first, so a later one
+    /// wins when they are collected by key.
+    pub async fn fired_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, String)>, JournalError> {
+        let rows = sqlx::query(
+            "SELECT subject, body FROM timeline WHERE kind = 'observed' AND body LIKE 'fired (%' \
+             AND at >= $1 ORDER BY at",
+        )
+        .bind(to_millis(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("subject")?, r.try_get("body")?)))
+            .collect()
+    }
+
     /// The notes written since `since`, oldest first (what the dashboard shows on alerts).
     pub async fn notes_since(&self, since: DateTime<Utc>) -> Result<Vec<Entry>, JournalError> {
         let rows =

@@ -215,3 +215,35 @@ pub async fn run_onduty(
     );
     (out.status.code().unwrap_or(-1), text)
 }
+
+/// A SQLite journal in `dir`, opened (and migrated) as the dashboard opens it.
+pub async fn sqlite_journal(dir: &std::path::Path) -> onduty::journal::Journal {
+    onduty::journal::Journal::open(&onduty::journal::Location::Sqlite(
+        dir.join("journal.sqlite3"),
+    ))
+    .await
+    .unwrap()
+}
+
+/// Appends a timeline entry to `journal` as written at `at`; returns its id.
+pub async fn append_entry(
+    journal: &onduty::journal::Journal,
+    subject: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    author: &str,
+    kind: onduty::journal::EntryKind,
+    body: &str,
+) -> i64 {
+    journal
+        .append(onduty::journal::timeline::NewEntry {
+            subject,
+            at,
+            author,
+            kind,
+            body,
+            corrects: None,
+        })
+        .await
+        .unwrap()
+        .id
+}

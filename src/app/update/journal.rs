@@ -8,6 +8,11 @@ use crate::journal::task::JournalEvent;
 pub fn on_event(app: &mut App, event: JournalEvent) {
     match event {
         JournalEvent::Recorded(_) => {}
+        JournalEvent::Handoff {
+            shift,
+            path,
+            result,
+        } => super::handoff::gathered(app, &shift, path, result),
         JournalEvent::NotRecorded { id, error } => {
             if let Some(p) = app.pending.remove(&id) {
                 app.toast_error(format!(

@@ -1,6 +1,7 @@
 //! `App::update`: the only place state changes. Each area's handlers live in their own file.
 
 mod act;
+mod handoff;
 mod journal;
 mod keys;
 mod navigate;
@@ -62,7 +63,9 @@ impl App {
             Action::EditedExternally { subject, result } => {
                 postmortem::edited_externally(self, &subject, result, &mut effects)
             }
-            Action::Exported { path, result } => postmortem::exported(self, &path, result),
+            Action::Exported { what, path, result } => {
+                postmortem::exported(self, what, &path, result)
+            }
         }
         self.is_dirty = true;
         effects.append(&mut self.queued);

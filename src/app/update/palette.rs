@@ -75,6 +75,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         ":mute [30m|off]",
         "no notifications for a while (shown in the header)",
     ),
+    (
+        ":handoff [12h] [FILE]",
+        "write the shift hand-off (Markdown) to FILE (default handoff-DATE-TIME.md)",
+    ),
     (":theme NAME", "switch theme (:theme alone lists them)"),
     (":sort KEY", "severity, age, source, service"),
     (":group KEY", "service, source, severity, none"),
@@ -149,6 +153,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "find" | "search" => find_in_runbook(app, rest),
         "help" | "h" | "?" => app.overlay = Overlay::Help(0),
         "mute" => super::notify::mute(app, rest),
+        "handoff" | "hand-off" => super::handoff::ask(app, rest, fx),
         "unmute" => super::notify::mute(app, "off"),
         "theme" => theme(app, rest),
         "sort" => match parse_sort(rest) {

@@ -134,14 +134,18 @@ pub fn export_to(app: &mut App, path: &str, fx: &mut Vec<Effect>) -> Result<(), 
         return Err("a file name, please".into());
     }
     let path = crate::journal::expand_home(path.trim());
-    fx.push(Effect::Export { path, text });
+    fx.push(Effect::Export {
+        what: "post-mortem",
+        path,
+        text,
+    });
     Ok(())
 }
 
 /// The file was written (or not).
-pub fn exported(app: &mut App, path: &std::path::Path, result: Result<(), String>) {
+pub fn exported(app: &mut App, what: &str, path: &std::path::Path, result: Result<(), String>) {
     match result {
-        Ok(()) => app.toast_info(format!("post-mortem written to {}", path.display())),
+        Ok(()) => app.toast_info(format!("{what} written to {}", path.display())),
         Err(e) => app.toast_error(format!("not written to {}: {e}", path.display())),
     }
 }
@@ -312,7 +316,7 @@ mod tests {
             p.input.text()
         );
         let fx = code(&mut app, KeyCode::Enter);
-        let [Effect::Export { path, text }] = fx.as_slice() else {
+        let [Effect::Export { path, text, .. }] = fx.as_slice() else {
             panic!("{fx:?}")
         };
         assert!(path.to_string_lossy().starts_with("postmortem-demo-"));

@@ -1,0 +1,151 @@
+//! `:handoff [12h] [FILE]`: the shift hand-off from the dashboard. The journal gathers the
+//! shift's record off the UI task; the live picture (alerts, silences, policies, failing
+//! sources) is the dashboard's own; the report is written to a file like a post-mortem.
+
+use chrono::TimeDelta;
+
+use crate::app::{App, Effect};
+use crate::handoff::{Picture, Shift, ShiftJournal};
+use crate::journal::task::Request;
+
+/// The shift's length when none is given.
+const DEFAULT_SHIFT: TimeDelta = TimeDelta::hours(12);
+
+/// `:handoff [DURATION] [FILE]`, in either order.
+pub fn ask(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
+    let mut length = DEFAULT_SHIFT;
+    let mut path = None;
+    for word in rest.split_whitespace() {
+        match crate::duration_fmt::parse(word)
+            .ok()
+            .and_then(|d| TimeDelta::from_std(d).ok())
+        {
+            Some(d) if path.is_none() || d > TimeDelta::zero() => length = d,
+            _ => path = Some(crate::journal::expand_home(word)),
+        }
+    }
+    let path =
+        path.unwrap_or_else(|| format!("handoff-{}.md", app.now.format("%Y%m%d-%H%M")).into());
+    let shift = Shift {
+        from: app.now - length,
+        to: app.now,
+        by: app.settings.identity.clone(),
+    };
+    app.toast_info(format!(
+        "writing the hand-off of the last {}…",
+        crate::duration_fmt::remaining(length)
+    ));
+    fx.push(Effect::Journal(Request::Handoff { shift, path }));
+}
+
+/// The journal's record came back: the report is written with what the dashboard shows.
+pub fn gathered(
+    app: &mut App,
+    shift: &Shift,
+    path: std::path::PathBuf,
+    result: Result<Box<ShiftJournal>, String>,
+) {
+    let record = match result {
+        Ok(r) => r,
+        Err(e) => {
+            app.toast_error(format!("no hand-off: {e}"));
+            return;
+        }
+    };
+    let mut picture = Picture::default();
+    for s in &app.sources {
+        picture.add(&s.alerts, &s.silences, &s.escalation);
+        if matches!(s.health(app.now), crate::app::SourceHealth::Failing(_)) {
+            picture.failing.push(s.info.id.to_string());
+        }
+    }
+    let text = crate::handoff::render(shift, &record, &picture.live());
+    app.queued.push(Effect::Export {
+        what: "hand-off",
+        path,
+        text,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Action;
+    use crate::journal::task::JournalEvent;
+
+    fn asked(app: &mut App, typed: &str) -> (Shift, std::path::PathBuf) {
+        let mut fx = Vec::new();
+        super::super::palette::run(app, typed, &mut fx);
+        match fx.as_slice() {
+            [Effect::Journal(Request::Handoff { shift, path })] => (shift.clone(), path.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn handoff_asks_the_journal_for_the_shift_then_writes_the_report() {
+        let mut app = crate::testing::demo_app(600, 120, 40);
+        let (shift, path) = asked(&mut app, ":handoff");
+        assert_eq!(shift.to - shift.from, TimeDelta::hours(12));
+        assert_eq!(shift.to, app.now);
+        assert_eq!(
+            path,
+            std::path::PathBuf::from(format!("handoff-{}.md", app.now.format("%Y%m%d-%H%M")))
+        );
+        let (shift, path) = asked(&mut app, ":handoff shift.md 8h");
+        assert_eq!(shift.to - shift.from, TimeDelta::hours(8));
+        assert_eq!(path, std::path::PathBuf::from("shift.md"));
+
+        let fx = app.update(Action::Journal(JournalEvent::Handoff {
+            shift,
+            path: path.clone(),
+            result: Ok(Box::default()),
+        }));
+        let [
+            Effect::Export {
+                what,
+                path: to,
+                text,
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}");
+        };
+        assert_eq!((*what, to), ("hand-off", &path));
+        // The live part is the dashboard's: the demo's firing alerts and its policies.
+        assert!(
+            text.contains("| critical | firing | ConnectionPoolExhausted |"),
+            "{text}"
+        );
+        assert!(text.contains("**payments-critical**"), "{text}");
+        app.update(Action::Exported {
+            what,
+            path: path.clone(),
+            result: Ok(()),
+        });
+        assert_eq!(
+            app.toast.as_ref().map(|t| t.text.as_str()),
+            Some("hand-off written to shift.md")
+        );
+    }
+
+    #[test]
+    fn a_journal_that_cannot_say_gives_no_hand_off_and_says_why() {
+        let mut app = crate::testing::demo_app(600, 120, 40);
+        let (shift, path) = asked(&mut app, ":handoff 1h");
+        let fx = app.update(Action::Journal(JournalEvent::Handoff {
+            shift,
+            path,
+            result: Err("the journal is unavailable".into()),
+        }));
+        assert!(
+            fx.iter().all(|e| !matches!(e, Effect::Export { .. })),
+            "{fx:?}"
+        );
+        let toast = app.toast.as_ref().unwrap();
+        assert!(
+            toast.is_error && toast.text.contains("unavailable"),
+            "{toast:?}"
+        );
+    }
+}
