@@ -113,7 +113,13 @@ fn picture() -> Picture {
         via: None,
     };
     // Fired while no dashboard was watching: no "fired" entry, still counted.
-    let mut cert = alert("prod-am", "CertExpiring", Severity::Info, Status::Firing, "edge");
+    let mut cert = alert(
+        "prod-am",
+        "CertExpiring",
+        Severity::Info,
+        Status::Firing,
+        "edge",
+    );
     cert.started_at = at(11, 0);
     Picture {
         alerts: vec![payments, checkout, disk, db, cert],

@@ -112,15 +112,7 @@ fn truecolor_terminals_get_the_themes_own_colours() {
 
 #[test]
 fn a_bad_colour_depth_is_refused_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
-        .args(["--colors", "12", "info"])
-        .env("ONDUTY_CONFIG_DIR", dir.path())
-        .env("ONDUTY_DATA_DIR", dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = support::onduty_refuses(&["--colors", "12", "info"]);
     assert!(err.contains("--colors") && err.contains("'12'"), "{err}");
 }
 

@@ -14,6 +14,7 @@ mod state;
 pub mod text_input;
 pub mod tickets;
 mod update;
+pub mod wall;
 
 pub use action::{Action, Effect};
 pub use command::Command;

@@ -214,6 +214,8 @@ impl SourceState {
 pub struct Totals {
     /// Open alerts per severity, in `Severity::ALL` order.
     pub open: [usize; 5],
+    /// Of those, the firing ones (not acknowledged, not silenced).
+    pub firing: [usize; 5],
     /// Distinct alerts.
     pub distinct: usize,
 }
@@ -381,6 +383,10 @@ pub struct App {
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
     pub muted_until: Option<DateTime<Utc>>,
+    /// The war-room wall's rotation, when this is `onduty wall`.
+    pub wall: Option<super::wall::Wall>,
+    /// The newest timeline entries of every subject, oldest first (the wall's feed).
+    pub latest: std::collections::VecDeque<super::wall::Latest>,
     /// Whether the journal's incidents were told once (later lists can bring new ones).
     pub has_incidents: bool,
     /// Which ticket goes with which alert and incident.
@@ -484,6 +490,8 @@ impl App {
             journal_error: None,
             notify_limits: Default::default(),
             muted_until: None,
+            wall: None,
+            latest: std::collections::VecDeque::new(),
             has_incidents: false,
             ticket_index: Default::default(),
             ticket_links: Vec::new(),
@@ -581,6 +589,11 @@ impl App {
         self.totals.open
     }
 
+    /// Firing alerts per severity (not acknowledged or silenced), counted like `open_counts`.
+    pub fn firing_counts(&self) -> [usize; 5] {
+        self.totals.firing
+    }
+
     /// How many alerts pass the filter, and how many there are (each alert once).
     pub fn shown_of_total(&self) -> (usize, usize) {
         let shown = self
@@ -602,6 +615,9 @@ impl App {
                     .position(|s| *s == a.severity)
                     .unwrap_or(4);
                 totals.open[i] += 1;
+                if a.status == Status::Firing {
+                    totals.firing[i] += 1;
+                }
             }
         }
         totals

@@ -15,8 +15,13 @@ use crate::sources::registry;
 use crate::theme::{ColorDepth, ThemeCatalog};
 use crate::tui::{self, Tui};
 
-/// Opens the dashboard and runs it until quit.
-pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
+/// Opens the dashboard (or, with `wall`, the wall turning its pages that often) and runs it
+/// until quit.
+pub async fn run(
+    cli: &Cli,
+    paths: &Paths,
+    wall: Option<chrono::TimeDelta>,
+) -> anyhow::Result<ExitCode> {
     if let Some(why) = tui::unusable_terminal() {
         anyhow::bail!(why);
     }
@@ -24,12 +29,14 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
     let (config, banner) = load_config(cli, paths, false)?;
     let depth = cli.colors.unwrap_or_else(ColorDepth::from_env);
     let themes = Arc::new(ThemeCatalog::load(&paths.themes_dir()).for_depth(depth));
-    // NO_COLOR wins over the config's theme, not over an explicit --theme.
+    // NO_COLOR wins over the config's theme, not over an explicit --theme. The wall is read
+    // from across a room: high contrast unless a theme is asked for.
     let theme_name = match (
         cli.theme.as_deref(),
         std::env::var_os("NO_COLOR").filter(|v| !v.is_empty()),
     ) {
         (None, Some(_)) => "mono",
+        (None, None) if wall.is_some() => "high-contrast",
         _ => config.theme.as_str(),
     };
     let theme = themes.get(theme_name).map_err(anyhow::Error::msg)?;
@@ -43,6 +50,9 @@ pub async fn run(cli: &Cli, paths: &Paths) -> anyhow::Result<ExitCode> {
         settings.postmortem_template = Arc::from(t.as_str());
     }
     let mut app = App::new(settings, infos, theme, themes.clone(), clock.now());
+    if let Some(every) = wall {
+        app.start_wall(every);
+    }
     app.banner = banner
         .or_else(|| themes.errors.first().cloned())
         .or_else(|| template.err());

@@ -153,6 +153,13 @@ pub enum CommandLine {
         #[arg(long)]
         fresh: bool,
     },
+    /// The war-room wall: big counters, incidents with their clocks, the most severe firing
+    /// alerts, the latest timeline and who is on call, rotating; read-only.
+    Wall {
+        /// How long each page stays before the next (space pauses).
+        #[arg(long, default_value = "15s", value_name = "DURATION")]
+        rotate: String,
+    },
     /// The shift hand-off (Markdown): what fired, what was done and by whom, incidents, the
     /// outbox, starred notes, silences ending soon and who is on call next.
     Handoff {
@@ -285,7 +292,17 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::check(&config, &paths.config_dir).await
         }
-        None => dashboard::run(&cli, &paths).await,
+        Some(CommandLine::Wall { rotate }) => {
+            let every = crate::duration_fmt::parse(rotate)
+                .ok()
+                .and_then(|d| chrono::TimeDelta::from_std(d).ok())
+                .filter(|d| *d >= chrono::TimeDelta::seconds(1))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--rotate '{rotate}': a duration of a second or more (15s, 1m)")
+                })?;
+            dashboard::run(&cli, &paths, Some(every)).await
+        }
+        None => dashboard::run(&cli, &paths, None).await,
     }
 }
 

@@ -21,6 +21,7 @@ mod source_health;
 mod status_bar;
 pub mod text;
 pub mod tickets;
+mod wall;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -42,6 +43,10 @@ pub fn view(app: &App, frame: &mut Frame) {
             area.width, area.height
         );
         frame.render_widget(Paragraph::new(text::cut(&msg, area.width as usize)), area);
+        return;
+    }
+    if app.wall.is_some() {
+        wall::render(app, frame);
         return;
     }
     let areas = layout::areas(app, area);

@@ -247,3 +247,17 @@ pub async fn append_entry(
         .unwrap()
         .id
 }
+
+/// Runs the real binary with `args` in empty config and data dirs, expecting it to refuse:
+/// its stderr.
+pub fn onduty_refuses(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onduty"))
+        .args(args)
+        .env("ONDUTY_CONFIG_DIR", dir.path())
+        .env("ONDUTY_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{args:?} was accepted");
+    String::from_utf8_lossy(&out.stderr).to_string()
+}

@@ -56,6 +56,9 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
                     }
                 }
             }
+            for entry in &entries {
+                keep_latest(app, entry);
+            }
             for entry in entries {
                 // Kept sorted by id: an entry seen twice (written here, then picked up) is
                 // found by a binary search, not a scan of a long incident's timeline.
@@ -120,4 +123,49 @@ impl App {
             self.is_dirty = true;
         }
     }
+}
+
+/// Keeps `entry` among the newest few of every subject, in id order, once, with its
+/// subject named while the alert is known.
+fn keep_latest(app: &mut App, entry: &crate::journal::Entry) {
+    use crate::app::wall::{LATEST_KEPT, Latest};
+    if app.latest.len() == LATEST_KEPT && app.latest.front().is_some_and(|l| l.entry.id >= entry.id)
+    {
+        return;
+    }
+    let Err(at) = app.latest.binary_search_by_key(&entry.id, |l| l.entry.id) else {
+        return;
+    };
+    let about = about(app, entry);
+    app.latest.insert(
+        at,
+        Latest {
+            entry: entry.clone(),
+            about,
+        },
+    );
+    if app.latest.len() > LATEST_KEPT {
+        app.latest.pop_front();
+    }
+}
+
+/// What an entry is about, by name.
+fn about(app: &App, entry: &crate::journal::Entry) -> String {
+    let named = |title: &str, service: &str| {
+        if service.is_empty() {
+            title.to_string()
+        } else {
+            format!("{title} · {service}")
+        }
+    };
+    if let Some((_, title, service)) = crate::sources::observe::fired_name(&entry.body) {
+        return named(title, service);
+    }
+    let source = entry.subject.split_once(':').map_or("", |(s, _)| s);
+    app.sources
+        .iter()
+        .filter(|s| &*s.info.id.0 == source)
+        .flat_map(|s| s.alerts.iter())
+        .find(|a| a.key.0 == entry.subject)
+        .map_or_else(|| entry.subject.clone(), |a| named(&a.title, &a.service))
 }

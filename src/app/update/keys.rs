@@ -149,6 +149,17 @@ pub fn on_paste(app: &mut App, text: &str) {
 impl App {
     /// Runs a named command.
     pub fn run(&mut self, command: Command, fx: &mut Vec<Effect>) {
+        // The wall only looks: whatever brings a command here (a key, the mouse, a
+        // binding), nothing but these runs.
+        if self.wall.is_some()
+            && !matches!(
+                command,
+                Command::Quit | Command::Refresh | Command::ToggleClock
+            )
+        {
+            self.toast_error(super::wall::REFUSED);
+            return;
+        }
         if command.is_action() && self.settings.is_read_only {
             self.toast_error("read-only: actions are turned off");
             return;

@@ -13,6 +13,7 @@ pub mod runbook;
 pub use palette::{PALETTE_HELP, completions as palette_completions};
 mod source;
 mod tickets;
+pub mod wall;
 
 use chrono::TimeDelta;
 
@@ -38,7 +39,10 @@ impl App {
                 self.is_dirty |= self.health_words() != before;
                 return effects;
             }
+            Action::Key(key) if self.wall.is_some() => wall::on_key(self, key, &mut effects),
             Action::Key(key) => keys::on_key(self, key, &mut effects),
+            // Nothing on the wall is clicked or typed into.
+            Action::Mouse(_) | Action::Paste(_) if self.wall.is_some() => {}
             Action::Paste(text) if matches!(self.overlay, super::Overlay::NoteEditor(_)) => {
                 notes::on_paste(self, &text, &mut effects)
             }
@@ -90,6 +94,7 @@ impl App {
             self.toast = None;
             changed = true;
         }
+        changed |= wall::on_tick(self, now);
         if changed || self.shows_seconds() {
             self.drawn_minute = minute;
             self.is_dirty = true;
@@ -99,6 +104,10 @@ impl App {
     /// Whether something on screen counts seconds (a young alert's age, a countdown), so
     /// every tick must redraw. Otherwise a redraw a minute is enough.
     fn shows_seconds(&self) -> bool {
+        // The wall counts down to its next page and shows incidents' clocks.
+        if self.wall.is_some() {
+            return true;
+        }
         // An open incident's clock counts seconds.
         if self.view == super::View::Incidents {
             return self
