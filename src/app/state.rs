@@ -383,6 +383,10 @@ pub struct App {
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
     pub muted_until: Option<DateTime<Utc>>,
+    /// (alert, level) escalations to me already notified in this run.
+    pub escalations_told: std::collections::HashSet<(AlertKey, usize)>,
+    /// When the escalations were last looked at for `escalations_told`.
+    pub escalations_checked_at: Option<DateTime<Utc>>,
     /// The war-room wall's rotation, when this is `onduty wall`.
     pub wall: Option<super::wall::Wall>,
     /// The newest timeline entries of every subject, oldest first (the wall's feed).
@@ -490,6 +494,8 @@ impl App {
             journal_error: None,
             notify_limits: Default::default(),
             muted_until: None,
+            escalations_told: Default::default(),
+            escalations_checked_at: None,
             wall: None,
             latest: std::collections::VecDeque::new(),
             has_incidents: false,

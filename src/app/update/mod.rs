@@ -30,6 +30,8 @@ impl App {
         match action {
             Action::Tick(now) => {
                 self.on_tick(now);
+                // What the tick decided (an escalation's notification) goes out now.
+                effects.append(&mut self.queued);
                 return effects;
             }
             Action::Source(event @ SourceEvent::Unchanged { .. }) => {
@@ -95,6 +97,13 @@ impl App {
             changed = true;
         }
         changed |= wall::on_tick(self, now);
+        let is_due = self
+            .escalations_checked_at
+            .is_none_or(|at| now - at >= TimeDelta::seconds(notify::ESCALATION_CHECK_SECS));
+        if is_due {
+            self.escalations_checked_at = Some(now);
+            notify::escalated_to_me(self);
+        }
         if changed || self.shows_seconds() {
             self.drawn_minute = minute;
             self.is_dirty = true;

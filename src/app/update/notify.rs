@@ -71,6 +71,83 @@ pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation]) {
     send(app, title, body);
 }
 
+/// How often the escalations are looked at between polls: a level is reached minutes after
+/// an alert fired, so a quarter of a minute late is soon enough, and looking costs a pass
+/// over the alerts of sources whose policies name me past their first level.
+pub const ESCALATION_CHECK_SECS: i64 = 15;
+
+/// Notifies of firing alerts whose escalation has reached a level after the first where I
+/// am on call ("escalated to me"): once per alert and level in a run. Alerts already there
+/// when onduty starts notify too: they are paging me now.
+pub fn escalated_to_me(app: &mut App) {
+    let me = app.settings.identity.clone();
+    let now = app.now;
+    let names_me = |l: &crate::model::EscalationLevel| l.on_call.iter().any(|o| o.who == me);
+    let mut reached = Vec::new();
+    for s in &app.sources {
+        let mine: Vec<&crate::model::EscalationPolicy> = s
+            .escalation
+            .iter()
+            .filter(|p| p.levels.iter().skip(1).any(names_me))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        for a in s
+            .alerts
+            .iter()
+            .filter(|a| a.status == crate::model::Status::Firing)
+        {
+            // The policy that covers it: the first of its source's, as everywhere else.
+            let Some(p) = s.escalation.iter().find(|p| p.covers(a)) else {
+                continue;
+            };
+            if !mine.iter().any(|m| std::ptr::eq(*m, p)) {
+                continue;
+            }
+            let at = a.escalation.as_ref().or(app.escalated.get(&a.key));
+            let Some(state) = p.state_from(at, a, now) else {
+                continue;
+            };
+            if state.current > 0 && names_me(state.level) {
+                reached.push((a.key.clone(), state.current, a.clone(), p.name.clone()));
+            }
+        }
+    }
+    let label = |a: &Alert| {
+        let is_demo = app
+            .sources
+            .iter()
+            .any(|s| s.info.id == a.source && s.info.kind == "demo");
+        if is_demo { "[demo] " } else { "" }
+    };
+    let mut told = Vec::new();
+    for (key, level, alert, policy) in reached {
+        if app.escalations_told.insert((key, level)) {
+            told.push((
+                format!(
+                    "{}Escalated to you: {} {}",
+                    label(&alert),
+                    alert.severity.short(),
+                    alert.title
+                ),
+                format!(
+                    "L{} of {policy} · {} · {}",
+                    level + 1,
+                    alert.service,
+                    alert.source
+                ),
+            ));
+        }
+    }
+    if is_muted(app) {
+        return;
+    }
+    for (title, body) in told {
+        send(app, title, body);
+    }
+}
+
 /// Notifies of incidents declared since the list before (`old`) by someone else, as severe
 /// as the rules ask (critical: SEV1, error: SEV2 or worse, warning: SEV3, info: any).
 pub fn new_incidents(app: &mut App, old: &[crate::journal::incidents::Incident]) {
@@ -350,5 +427,66 @@ mod tests {
             }),
         }));
         assert!(notified(&fx).is_empty(), "{fx:?}");
+    }
+
+    #[test]
+    fn an_alert_escalated_to_me_notifies_once_per_level() {
+        // Who is on call at `level` of the demo's payments-critical.
+        let at_level = |level: usize| {
+            let app = crate::testing::demo_app(100, 120, 40);
+            let p = app.sources[0]
+                .escalation
+                .iter()
+                .find(|p| p.name == "payments-critical");
+            p.unwrap().levels[level].on_call[0].who.clone()
+        };
+        let escalations = |who: String, fx_at: &[i64]| {
+            let mut app = crate::testing::demo_app(100, 120, 40);
+            app.settings.identity = who;
+            let start = app.now;
+            fx_at
+                .iter()
+                .map(|secs| notified(&app.update(Action::Tick(start + TimeDelta::seconds(*secs)))))
+                .map(|n| {
+                    n.into_iter()
+                        .filter(|n| n.title.contains("Escalated to you"))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        // dana is L2 of payments-critical, paged ten minutes after an alert fires unacked.
+        let dana = escalations(at_level(1), &[1, 15 * 60, 15 * 60 + 15, 15 * 60 + 30]);
+        assert!(dana[0].is_empty(), "not yet at L2: {:?}", dana[0]);
+        let told = &dana[1];
+        assert!(
+            told.iter().any(
+                |n| n.title == "[demo] Escalated to you: CRIT ConnectionPoolExhausted"
+                    && n.body.starts_with("L2 of payments-critical")
+            ),
+            "{told:?}"
+        );
+        assert!(
+            dana[2].is_empty() && dana[3].is_empty(),
+            "once per alert and level"
+        );
+        // chen is paged first: that is a new alert, not an escalation.
+        let chen = escalations(at_level(0), &[1, 15 * 60]);
+        assert!(chen.iter().all(Vec::is_empty), "{chen:?}");
+    }
+
+    #[test]
+    fn an_acked_or_muted_escalation_does_not_notify() {
+        let mut app = crate::testing::demo_app(100, 120, 40);
+        app.settings.identity = "dana (eng manager)".into();
+        app.muted_until = Some(app.now + TimeDelta::hours(1));
+        let later = app.now + TimeDelta::minutes(15);
+        assert!(notified(&app.update(Action::Tick(later))).is_empty());
+        // Seen while muted: not told again once the mute is over.
+        app.muted_until = None;
+        let fx = app.update(Action::Tick(later + TimeDelta::seconds(20)));
+        assert!(
+            notified(&fx).iter().all(|n| !n.title.contains("Escalated")),
+            "{fx:?}"
+        );
     }
 }

@@ -139,6 +139,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
         }
         SourceEvent::Observed { source, changes } => {
             super::notify::fired(app, &source, &changes);
+            super::notify::escalated_to_me(app);
             app.queued.push(crate::app::Effect::Journal(
                 crate::journal::task::Request::Observed { source, changes },
             ));
