@@ -199,25 +199,6 @@ impl Meter {
         }
     }
 
-    /// Waits until the screen (as a terminal shows it, after every frame so far) shows `needle`.
-    /// The raw stream may not hold it whole: unchanged cells are not written again.
-    fn wait_for_screen(&mut self, needle: &str, cols: u16, rows: u16) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let mut parser = vt100::Parser::new(
-                std::num::NonZeroU16::new(rows).unwrap(),
-                std::num::NonZeroU16::new(cols).unwrap(),
-                0,
-            );
-            parser.process(&self.s.seen);
-            if parser.screen().contents().contains(needle) {
-                return;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(self.s.pump(left), "the screen never showed {needle:?}");
-        }
-    }
-
     /// Ends a measurement: `key` (one that redraws) is typed, and what was written from the
     /// end of the previous measurement up to the key's own frame is what the event cost.
     /// Output still in flight when the key goes is written before the key is read, so it
@@ -293,7 +274,7 @@ async fn bytes_per_refresh_at_200x50_with_2000_alerts_stay_within_the_limits() {
     let mut top = alerts[0].clone();
     top["annotations"]["summary"] = json!("second summary");
     am.post_alerts(json!([top])).await;
-    m.wait_for_screen("second summary", 200, 50);
+    m.s.wait_for_screen("second summary", WAIT);
     let one_changed = m.fence(b"j");
     figures.push(("one alert changed", one_changed));
 

@@ -19,6 +19,10 @@ pub struct Session {
     pub seen: Vec<u8>,
     master: Option<Box<dyn MasterPty + Send>>,
     stop_reading: Arc<AtomicBool>,
+    /// The screen as a terminal of the pty's size shows what was read.
+    screen: vt100::Parser,
+    /// How much of `seen` the screen has been given.
+    screened: usize,
 }
 
 /// The onduty binary with its config and data under `dir`, TERM=xterm-256color.
@@ -67,6 +71,12 @@ impl Session {
             seen: Vec::new(),
             master: Some(pair.master),
             stop_reading,
+            screen: vt100::Parser::new(
+                std::num::NonZeroU16::new(rows.max(1)).unwrap(),
+                std::num::NonZeroU16::new(cols.max(1)).unwrap(),
+                0,
+            ),
+            screened: 0,
         }
     }
 
@@ -84,6 +94,26 @@ impl Session {
                 Ok(chunk) => self.seen.extend(chunk),
                 Err(_) => panic!("no {needle:?} within {limit:?}; saw {:?}", self.text()),
             }
+        }
+    }
+
+    /// Reads output until the screen shows `needle` (as a terminal would after every frame
+    /// so far: a frame writes only the cells that changed, so the stream may never hold
+    /// typed text whole), or fails after `limit`.
+    pub fn wait_for_screen(&mut self, needle: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            self.screen.process(&self.seen[self.screened..]);
+            self.screened = self.seen.len();
+            if self.screen.screen().contents().contains(needle) {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                self.pump(left),
+                "the screen never showed {needle:?} within {limit:?}; it shows:\n{}",
+                self.screen.screen().contents()
+            );
         }
     }
 
