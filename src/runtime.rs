@@ -298,6 +298,18 @@ fn carry_out(
                     let _ = done.send(Action::Exported { what, path, result });
                 });
             }
+            Effect::WriteHandoff(job) => {
+                let done = out.done.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::postmortem::write_atomically(&job.path, &job.render())
+                        .map_err(|e| e.to_string());
+                    let _ = done.send(Action::Exported {
+                        what: "hand-off",
+                        path: job.path,
+                        result,
+                    });
+                });
+            }
             Effect::EditExternally { .. } => {
                 // Run by the loop itself (it needs the terminal); never routed here.
             }

@@ -292,12 +292,7 @@ async fn a_scripted_shift_gives_the_expected_hand_off() {
     };
     let gathered = handoff::gather(&journal, &shift).await.unwrap();
     let failing = vec!["staging-am".to_string()];
-    let live = Live {
-        alerts: &p.alerts,
-        silences: &p.silences,
-        policies: &p.policies,
-        failing: &failing,
-    };
+    let live = Live::new(p.alerts.iter(), &p.silences, &p.policies, &failing);
     let report = handoff::render(&shift, &gathered, &live);
     for line in [
         "| DiskFull | infra | prod-am | 2 | 1 | silenced |",

@@ -143,6 +143,7 @@ fn acts(fx: &[Effect]) -> bool {
                 | Effect::Copy(_)
                 | Effect::OpenUrl(_)
                 | Effect::Export { .. }
+                | Effect::WriteHandoff(_)
                 | Effect::EditExternally { .. }
         )
     })

@@ -104,6 +104,9 @@ pub enum Effect {
         /// The Markdown.
         text: String,
     },
+    /// Write a shift hand-off (rendered and written off the UI task); it comes back as
+    /// `Action::Exported`.
+    WriteHandoff(Box<crate::handoff::Job>),
     /// Notify the engineer on every channel that is on (desktop, bell, OSC 9/777).
     Notify(crate::notify::Notification),
     /// Free a replaced snapshot off the UI task.

@@ -36,8 +36,8 @@ pub async fn handoff(
         failing,
         ..Picture::default()
     };
-    for (_, s) in &snapshots {
-        picture.add(&s.alerts, &s.silences, &s.escalation);
+    for (_, s) in snapshots {
+        picture.add(s.alerts, &s.silences, &s.escalation);
     }
     let text = crate::handoff::render(&shift, &gathered, &picture.live());
     match out {

@@ -8,6 +8,7 @@
 mod render;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -43,11 +44,12 @@ pub struct ShiftJournal {
     pub names: HashMap<String, (String, String)>,
 }
 
-/// What the sources show now, as the caller holds it.
-#[derive(Clone, Copy, Debug)]
+/// What the sources show now, as the caller holds it, with its alerts found by key.
+#[derive(Clone, Debug)]
 pub struct Live<'a> {
     /// Every current alert.
-    pub alerts: &'a [Alert],
+    pub alerts: Vec<&'a Alert>,
+    by_key: HashMap<&'a str, &'a Alert>,
     /// Every source's silences.
     pub silences: &'a [Silence],
     /// Every escalation policy.
@@ -56,11 +58,37 @@ pub struct Live<'a> {
     pub failing: &'a [String],
 }
 
-/// The live picture as owned parts, gathered source by source.
-#[derive(Clone, Debug, Default)]
+impl<'a> Live<'a> {
+    /// The picture of `alerts`, `silences`, `policies`, with `failing` sources.
+    pub fn new(
+        alerts: impl Iterator<Item = &'a Alert>,
+        silences: &'a [Silence],
+        policies: &'a [EscalationPolicy],
+        failing: &'a [String],
+    ) -> Live<'a> {
+        let alerts: Vec<&Alert> = alerts.collect();
+        let by_key = alerts.iter().map(|a| (a.key.0.as_str(), *a)).collect();
+        Live {
+            alerts,
+            by_key,
+            silences,
+            policies,
+            failing,
+        }
+    }
+
+    /// The current alert with `key`.
+    pub fn alert(&self, key: &str) -> Option<&'a Alert> {
+        self.by_key.get(key).copied()
+    }
+}
+
+/// The live picture as owned parts, gathered source by source: the alerts as the sources'
+/// shared snapshots (nothing copied), so it can be sent off the UI task to be written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Picture {
-    /// Every current alert.
-    pub alerts: Vec<Alert>,
+    /// Every source's current alerts.
+    pub alerts: Vec<Arc<Vec<Alert>>>,
     /// Every silence.
     pub silences: Vec<Silence>,
     /// Every escalation policy.
@@ -71,20 +99,46 @@ pub struct Picture {
 
 impl Picture {
     /// Adds one source's part.
-    pub fn add(&mut self, alerts: &[Alert], silences: &[Silence], policies: &[EscalationPolicy]) {
-        self.alerts.extend_from_slice(alerts);
+    pub fn add(
+        &mut self,
+        alerts: Arc<Vec<Alert>>,
+        silences: &[Silence],
+        policies: &[EscalationPolicy],
+    ) {
+        self.alerts.push(alerts);
         self.silences.extend_from_slice(silences);
         self.policies.extend_from_slice(policies);
     }
 
-    /// Borrowed, for [`render`].
+    /// Borrowed and indexed, for [`render`].
     pub fn live(&self) -> Live<'_> {
-        Live {
-            alerts: &self.alerts,
-            silences: &self.silences,
-            policies: &self.policies,
-            failing: &self.failing,
-        }
+        Live::new(
+            self.alerts.iter().flat_map(|a| a.iter()),
+            &self.silences,
+            &self.policies,
+            &self.failing,
+        )
+    }
+}
+
+/// A hand-off to write: the journal's record, the live picture and where it goes. Written
+/// off the UI task: at estate scale it reads every alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// The shift.
+    pub shift: Shift,
+    /// What the journal holds of it.
+    pub record: Box<ShiftJournal>,
+    /// What the sources show.
+    pub picture: Picture,
+    /// The file.
+    pub path: std::path::PathBuf,
+}
+
+impl Job {
+    /// The Markdown.
+    pub fn render(&self) -> String {
+        render(&self.shift, &self.record, &self.picture.live())
     }
 }
 

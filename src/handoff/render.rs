@@ -77,11 +77,10 @@ fn cell(s: &str) -> String {
 }
 
 /// How an alert key reads: "CheckoutErrors · checkout (prod)", else the key.
-fn named(journal: &ShiftJournal, alerts: &[crate::model::Alert], key: &str) -> String {
+fn named(journal: &ShiftJournal, live: &Live<'_>, key: &str) -> String {
     let source = key.split_once(':').map_or("", |(s, _)| s);
-    let found = alerts
-        .iter()
-        .find(|a| a.key.0 == key)
+    let found = live
+        .alert(key)
         .map(|a| (a.title.to_string(), a.service.to_string()))
         .or_else(|| journal.names.get(key).cloned());
     match found {
@@ -125,7 +124,7 @@ fn fired_groups(
             g.resolved += 1;
         }
     }
-    for a in live.alerts {
+    for a in &live.alerts {
         if a.started_at >= shift.from
             && a.started_at <= shift.to
             && !group_of.contains_key(&*a.key.0)
@@ -294,7 +293,7 @@ fn fired_table(
         let now: Vec<&str> = g
             .keys
             .iter()
-            .filter_map(|k| live.alerts.iter().find(|a| a.key.0 == *k))
+            .filter_map(|k| live.alert(k))
             .map(|a| a.status.name())
             .collect();
         let now = match now.as_slice() {
@@ -367,7 +366,7 @@ fn subject_name(journal: &ShiftJournal, live: &Live<'_>, subject: &str) -> Strin
     if subject.starts_with("incident:") {
         incident_name(journal, subject)
     } else {
-        named(journal, live.alerts, subject)
+        named(journal, live, subject)
     }
 }
 
@@ -481,7 +480,7 @@ fn outbox(out: &mut String, journal: &ShiftJournal, live: &Live<'_>) {
             out,
             "- {} on {} · by {} at {} · {}, {}{error}",
             cell(&crate::journal::task::describe(&item.op)),
-            named(journal, live.alerts, &item.key.0),
+            named(journal, live, &item.key.0),
             cell(&item.author),
             item.created_at.format("%H:%M UTC"),
             item.state.name(),

@@ -54,17 +54,19 @@ pub fn gathered(
     };
     let mut picture = Picture::default();
     for s in &app.sources {
-        picture.add(&s.alerts, &s.silences, &s.escalation);
+        picture.add(s.alerts.clone(), &s.silences, &s.escalation);
         if matches!(s.health(app.now), crate::app::SourceHealth::Failing(_)) {
             picture.failing.push(s.info.id.to_string());
         }
     }
-    let text = crate::handoff::render(shift, &record, &picture.live());
-    app.queued.push(Effect::Export {
-        what: "hand-off",
-        path,
-        text,
-    });
+    // Written off the UI task: at estate scale it reads every alert.
+    app.queued
+        .push(Effect::WriteHandoff(Box::new(crate::handoff::Job {
+            shift: shift.clone(),
+            record,
+            picture,
+            path,
+        })));
 }
 
 #[cfg(test)]
@@ -101,17 +103,11 @@ mod tests {
             path: path.clone(),
             result: Ok(Box::default()),
         }));
-        let [
-            Effect::Export {
-                what,
-                path: to,
-                text,
-            },
-        ] = fx.as_slice()
-        else {
+        let [Effect::WriteHandoff(job)] = fx.as_slice() else {
             panic!("{fx:?}");
         };
-        assert_eq!((*what, to), ("hand-off", &path));
+        assert_eq!(job.path, path);
+        let text = job.render();
         // The live part is the dashboard's: the demo's firing alerts and its policies.
         assert!(
             text.contains("| critical | firing | ConnectionPoolExhausted |"),
@@ -119,7 +115,7 @@ mod tests {
         );
         assert!(text.contains("**payments-critical**"), "{text}");
         app.update(Action::Exported {
-            what,
+            what: "hand-off",
             path: path.clone(),
             result: Ok(()),
         });
@@ -139,7 +135,7 @@ mod tests {
             result: Err("the journal is unavailable".into()),
         }));
         assert!(
-            fx.iter().all(|e| !matches!(e, Effect::Export { .. })),
+            fx.iter().all(|e| !matches!(e, Effect::WriteHandoff(_))),
             "{fx:?}"
         );
         let toast = app.toast.as_ref().unwrap();
