@@ -8,7 +8,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyEventKind};
-use futures::{FutureExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
@@ -150,10 +150,17 @@ where
                     if taken == MAX_EVENTS_PER_FRAME {
                         break None;
                     }
-                    // Only what is already there: nothing waits here.
-                    match events.next().now_or_never() {
-                        Some(event) => next = Some(event),
-                        None => break None,
+                    // Only what is already there: nothing waits here. Polled with this task's
+                    // own waker, never a no-op one (`now_or_never`): crossterm's stream keeps
+                    // the first waker it is given while pending, and a no-op one left the
+                    // loop deaf to keys until the next tick (p50 700 ms in scripts/bench.sh).
+                    let ready = std::future::poll_fn(|cx| {
+                        std::task::Poll::Ready(events.poll_next_unpin(cx))
+                    })
+                    .await;
+                    match ready {
+                        std::task::Poll::Ready(event) => next = Some(event),
+                        std::task::Poll::Pending => break None,
                     }
                 };
                 if let Some(exit) = end {

@@ -228,3 +228,72 @@ async fn a_signal_ends_the_loop() {
     .unwrap();
     assert_eq!(exit, Exit::Signal);
 }
+
+/// A terminal event stream that behaves like crossterm's `EventStream`: while pending, it
+/// keeps the first waker it was given until an event wakes it, whatever later polls pass.
+struct FirstWakerStream {
+    events: std::sync::mpsc::Receiver<std::io::Result<Event>>,
+    kept: Arc<std::sync::Mutex<Option<std::task::Waker>>>,
+}
+
+impl futures::Stream for FirstWakerStream {
+    type Item = std::io::Result<Event>;
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.events.try_recv() {
+            Ok(e) => std::task::Poll::Ready(Some(e)),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => std::task::Poll::Ready(None),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                let mut kept = self.kept.lock().unwrap();
+                if kept.is_none() {
+                    *kept = Some(cx.waker().clone());
+                }
+                std::task::Poll::Pending
+            }
+        }
+    }
+}
+
+// Paused time: the loop's only other wake-up is its 1 s tick, so a key that is not seen
+// until then shows as a quit at 1 s of virtual time instead of at 400 ms.
+#[tokio::test(start_paused = true)]
+async fn a_key_after_a_key_is_seen_at_once_by_a_stream_that_keeps_its_first_waker() {
+    let (app, running, clock) = started(Duration::from_secs(3600));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let kept = Arc::new(std::sync::Mutex::new(None::<std::task::Waker>));
+    let stream = FirstWakerStream {
+        events: rx,
+        kept: kept.clone(),
+    };
+    let started_at = tokio::time::Instant::now();
+    tokio::spawn(async move {
+        for (at, c) in [(300, 'j'), (400, 'q')] {
+            tokio::time::sleep_until(started_at + Duration::from_millis(at)).await;
+            tx.send(key(c)).unwrap();
+            if let Some(w) = kept.lock().unwrap().take() {
+                w.wake();
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let (_, exit) = runtime::run(
+        &mut terminal,
+        app,
+        stream,
+        running,
+        Err(JournalError::Io("no journal in this test".into())),
+        clock,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(exit, Exit::Quit);
+    let quit_at = started_at.elapsed();
+    assert!(
+        quit_at < Duration::from_millis(900),
+        "q was seen at {quit_at:?} of virtual time: the loop was deaf until its tick"
+    );
+}
