@@ -22,12 +22,8 @@ use crate::model::SourceId;
 use crate::sources::SourceCommand;
 use crate::sources::registry::Running;
 
-/// Least time between two frames, except the frame a key asks for: the gap coalesces what
-/// the sources, the journal and the mouse bring, and must never delay what a person typed.
+/// Least time between two frames.
 const FRAME_GAP: Duration = Duration::from_millis(33);
-
-/// Most terminal events taken before a frame (a flood of mouse moves still gets drawn).
-const MAX_EVENTS_PER_FRAME: usize = 256;
 /// How long source tasks get to stop on quit.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
 
@@ -115,63 +111,24 @@ where
         desktop: crate::notify::desktop::Desktop::from_env(),
     };
     let mut drawn = false;
-    // Whether a key changed the screen since the last frame.
-    let mut is_keyed = false;
     let exit = loop {
-        if app.is_dirty && (is_keyed || last_draw.elapsed() >= FRAME_GAP) {
+        if app.is_dirty && last_draw.elapsed() >= FRAME_GAP {
             terminal.draw(|f| crate::ui::view(&app, f))?;
             if !drawn {
                 tracing::debug!("first frame drawn");
                 drawn = true;
             }
             app.is_dirty = false;
-            is_keyed = false;
             last_draw = Instant::now();
         }
         let effects = tokio::select! {
-            event = events.next() => {
-                // A key draws at once (see FRAME_GAP); what came with it (a paste, a backlog
-                // over a slow link) is taken first, so that one frame shows it all.
-                let mut next = Some(event);
-                let mut effects = Vec::new();
-                let mut taken = 0;
-                let end = loop {
-                    match next.take().flatten() {
-                        Some(Ok(event)) => {
-                            if let Some(action) = to_action(event) {
-                                is_keyed |= matches!(action, Action::Key(_));
-                                effects.extend(app.update(action));
-                            }
-                        }
-                        Some(Err(e)) => break Some(Exit::TerminalGone(e.to_string())),
-                        None => break Some(Exit::TerminalGone("end of input".into())),
-                    }
-                    taken += 1;
-                    if taken == MAX_EVENTS_PER_FRAME {
-                        break None;
-                    }
-                    // Only what is already there: nothing waits here. Polled with this task's
-                    // own waker, never a no-op one (`now_or_never`): crossterm's stream keeps
-                    // the first waker it is given while pending, and a no-op one left the
-                    // loop deaf to keys until the next tick (p50 700 ms in scripts/bench.sh).
-                    let ready = std::future::poll_fn(|cx| {
-                        std::task::Poll::Ready(events.poll_next_unpin(cx))
-                    })
-                    .await;
-                    match ready {
-                        std::task::Poll::Ready(event) => next = Some(event),
-                        std::task::Poll::Pending => break None,
-                    }
-                };
-                if let Some(exit) = end {
-                    // What came before the end is done first: a `q` then a closed terminal
-                    // is a quit.
-                    if carry_out(&mut app, &out, terminal.backend_mut(), effects) {
-                        break Exit::Quit;
-                    }
-                    break exit;
-                }
-                effects
+            event = events.next() => match event {
+                Some(Ok(event)) => match to_action(event) {
+                    Some(action) => app.update(action),
+                    None => Vec::new(),
+                },
+                Some(Err(e)) => break Exit::TerminalGone(e.to_string()),
+                None => break Exit::TerminalGone("end of input".into()),
             },
             Some(action) = done.recv() => app.update(action),
             Some(event) = journal_events.recv() => app.update(Action::Journal(event)),
