@@ -167,12 +167,7 @@ fn head<'a>(app: &App, i: &Incident, is_selected: bool) -> Line<'a> {
         secs % 3600 / 60,
         secs % 60
     );
-    let sev_role = match i.severity {
-        1 => Role::SeverityCritical,
-        2 => Role::SeverityError,
-        3 => Role::SeverityWarning,
-        _ => Role::SeverityInfo,
-    };
+    let sev_role = sev_role(i.severity);
     let status_role = if i.status == IncidentStatus::Resolved {
         Role::StatusResolved
     } else {
@@ -189,4 +184,14 @@ fn head<'a>(app: &App, i: &Incident, is_selected: bool) -> Line<'a> {
         Span::styled(format!("{} ", i.status.name()), t.style(status_role)),
         Span::styled(clock, t.style(Role::Text)),
     ])
+}
+
+/// The role an incident of SEV `severity` (1 worst) is drawn in.
+pub fn sev_role(severity: u8) -> Role {
+    match severity {
+        1 => Role::SeverityCritical,
+        2 => Role::SeverityError,
+        3 => Role::SeverityWarning,
+        _ => Role::SeverityInfo,
+    }
 }

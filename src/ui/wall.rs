@@ -5,7 +5,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
@@ -249,12 +248,7 @@ fn incidents(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled("No open incident", t.style(Role::SourceOk)));
     }
     for i in open {
-        let role = match i.severity {
-            1 => Role::SeverityCritical,
-            2 => Role::SeverityError,
-            3 => Role::SeverityWarning,
-            _ => Role::SeverityInfo,
-        };
+        let role = super::incidents::sev_role(i.severity);
         let ic = i.commander.as_deref().map_or_else(
             || "no IC".to_string(),
             |c| format!("IC {}", sanitize::line(c, 40)),
@@ -397,10 +391,7 @@ fn on_call_and_sources(app: &App, frame: &mut Frame, area: Rect) {
             SourceHealth::Failing(why) => ("✖", Role::SourceFailing, format!("failing: {why}")),
         };
         let line = format!("{mark} {} {said}", s.info.id);
-        lines.push(Line::styled(
-            text::cut(&line, width),
-            t.style(role).patch(Style::default()),
-        ));
+        lines.push(Line::styled(text::cut(&line, width), t.style(role)));
     }
     render_lines(frame, area, panel(app, "ON CALL · SOURCES"), lines);
 }
