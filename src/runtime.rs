@@ -60,7 +60,7 @@ pub enum Exit {
     Quit,
     /// A signal (SIGHUP, SIGTERM, SIGINT) asked us to stop.
     Signal,
-    /// The terminal went away (EOF or an error reading it).
+    /// The terminal went away (EOF, or an error reading or writing it).
     TerminalGone(String),
 }
 
@@ -111,9 +111,16 @@ where
         desktop: crate::notify::desktop::Desktop::from_env(),
     };
     let mut drawn = false;
+    // A key's frame is drawn at once; everything else waits for the frame gap, so a burst
+    // of source news or mouse motion is coalesced into one frame.
+    let mut is_key_frame = false;
     let exit = loop {
-        if app.is_dirty && last_draw.elapsed() >= FRAME_GAP {
-            terminal.draw(|f| crate::ui::view(&app, f))?;
+        if app.is_dirty && (is_key_frame || last_draw.elapsed() >= FRAME_GAP) {
+            // A terminal that can no longer be written to has gone away, like one whose
+            // input ended; the hangup watch may not have said so yet.
+            if let Err(e) = terminal.draw(|f| crate::ui::view(&app, f)) {
+                break Exit::TerminalGone(format!("writing to the terminal: {e}"));
+            }
             if !drawn {
                 tracing::debug!("first frame drawn");
                 drawn = true;
@@ -121,10 +128,14 @@ where
             app.is_dirty = false;
             last_draw = Instant::now();
         }
+        is_key_frame = false;
         let effects = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => match to_action(event) {
-                    Some(action) => app.update(action),
+                    Some(action) => {
+                        is_key_frame = matches!(action, Action::Key(_));
+                        app.update(action)
+                    }
                     None => Vec::new(),
                 },
                 Some(Err(e)) => break Exit::TerminalGone(e.to_string()),

@@ -57,6 +57,24 @@ fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedCl
     (app, running, shared)
 }
 
+/// The real loop with no journal (its writes are refused, which these tests do not need).
+async fn run_without_journal<B, E>(
+    terminal: &mut Terminal<B>,
+    app: onduty::app::App,
+    events: E,
+    running: registry::Running,
+    clock: SharedClock,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<(onduty::app::App, Exit)>
+where
+    B: ratatui::backend::Backend + runtime::Screen,
+    B::Error: Send + Sync + 'static,
+    E: futures::Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let journal = Err(JournalError::Io("no journal in this test".into()));
+    runtime::run(terminal, app, events, running, journal, clock, shutdown).await
+}
+
 async fn temp_journal() -> (tempfile::TempDir, Journal) {
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::open(&Location::Sqlite(dir.path().join("j.sqlite3")))
@@ -197,12 +215,11 @@ async fn the_loop_ends_when_the_terminal_goes_away() {
     let (tx, rx) = mpsc::unbounded_channel::<std::io::Result<Event>>();
     tx.send(Err(std::io::Error::other("EIO"))).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let run = runtime::run(
+    let run = run_without_journal(
         &mut terminal,
         app,
         ReceiverStream(rx),
         running,
-        Err(JournalError::Io("no journal in this test".into())),
         clock,
         std::future::pending(),
     );
@@ -215,12 +232,11 @@ async fn a_signal_ends_the_loop() {
     let (app, running, clock) = started(Duration::from_secs(15));
     let (_tx, rx) = mpsc::unbounded_channel::<std::io::Result<Event>>();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let (_, exit) = runtime::run(
+    let (_, exit) = run_without_journal(
         &mut terminal,
         app,
         ReceiverStream(rx),
         running,
-        Err(JournalError::Io("no journal in this test".into())),
         clock,
         async {},
     )
@@ -279,12 +295,11 @@ async fn a_key_after_a_key_is_seen_at_once_by_a_stream_that_keeps_its_first_wake
         std::future::pending::<()>().await;
     });
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let (_, exit) = runtime::run(
+    let (_, exit) = run_without_journal(
         &mut terminal,
         app,
         stream,
         running,
-        Err(JournalError::Io("no journal in this test".into())),
         clock,
         std::future::pending(),
     )
@@ -296,4 +311,192 @@ async fn a_key_after_a_key_is_seen_at_once_by_a_stream_that_keeps_its_first_wake
         quit_at < Duration::from_millis(900),
         "q was seen at {quit_at:?} of virtual time: the loop was deaf until its tick"
     );
+}
+
+/// A TestBackend that notes the (virtual) time of every frame it sends, and fails every
+/// write once closed, as a pty does after its terminal went away.
+struct WatchedBackend {
+    inner: TestBackend,
+    frames: Arc<std::sync::Mutex<Vec<tokio::time::Instant>>>,
+    is_closed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl WatchedBackend {
+    fn new() -> Self {
+        WatchedBackend {
+            inner: TestBackend::new(80, 24),
+            frames: Arc::default(),
+            is_closed: Arc::default(),
+        }
+    }
+
+    fn writable(&self) -> std::io::Result<()> {
+        if self.is_closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(std::io::Error::from_raw_os_error(5)); // EIO, as from a closed pty
+        }
+        Ok(())
+    }
+}
+
+/// Every method is TestBackend's, after the closed check where the real one would write.
+impl ratatui::backend::Backend for WatchedBackend {
+    type Error = std::io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> std::io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        self.writable()?;
+        let Ok(()) = self.inner.draw(content);
+        Ok(())
+    }
+    fn hide_cursor(&mut self) -> std::io::Result<()> {
+        self.writable()
+    }
+    fn show_cursor(&mut self) -> std::io::Result<()> {
+        self.writable()
+    }
+    fn get_cursor_position(&mut self) -> std::io::Result<ratatui::layout::Position> {
+        let Ok(p) = self.inner.get_cursor_position();
+        Ok(p)
+    }
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        position: P,
+    ) -> std::io::Result<()> {
+        self.writable()?;
+        let Ok(()) = self.inner.set_cursor_position(position);
+        Ok(())
+    }
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.writable()?;
+        let Ok(()) = self.inner.clear();
+        Ok(())
+    }
+    fn clear_region(&mut self, clear_type: ratatui::backend::ClearType) -> std::io::Result<()> {
+        self.writable()?;
+        let Ok(()) = self.inner.clear_region(clear_type);
+        Ok(())
+    }
+    fn size(&self) -> std::io::Result<ratatui::layout::Size> {
+        let Ok(s) = self.inner.size();
+        Ok(s)
+    }
+    fn window_size(&mut self) -> std::io::Result<ratatui::backend::WindowSize> {
+        let Ok(s) = self.inner.window_size();
+        Ok(s)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writable()?;
+        self.frames
+            .lock()
+            .unwrap()
+            .push(tokio::time::Instant::now());
+        Ok(())
+    }
+}
+
+impl runtime::Screen for WatchedBackend {
+    fn write_raw(&mut self, _: &[u8]) -> std::io::Result<()> {
+        self.writable()
+    }
+    fn suspend(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn resume(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs the real loop on a `WatchedBackend` over the demo, sending each `(ms, event)` at
+/// that much virtual time after the start; returns the exit and the frames' times in ms.
+async fn run_watched(
+    script: Vec<(u64, std::io::Result<Event>)>,
+    close_at: Option<u64>,
+) -> (Exit, Vec<u64>) {
+    let (app, running, clock) = started(Duration::from_secs(3600));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let backend = WatchedBackend::new();
+    let frames = backend.frames.clone();
+    let is_closed = backend.is_closed.clone();
+    let started_at = tokio::time::Instant::now();
+    tokio::spawn(async move {
+        for (at, event) in script {
+            tokio::time::sleep_until(started_at + Duration::from_millis(at)).await;
+            if close_at.is_some_and(|c| at >= c) {
+                is_closed.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            if tx.send(event).is_err() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    let mut terminal = Terminal::new(backend).unwrap();
+    let (_, exit) = run_without_journal(
+        &mut terminal,
+        app,
+        ReceiverStream(rx),
+        running,
+        clock,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    let at = frames
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|t| u64::try_from((*t - started_at).as_millis()).unwrap())
+        .collect();
+    (exit, at)
+}
+
+// Paused time: a frame's time is the virtual time at which the loop drew it, exact to the
+// millisecond, so "at once" and "after the gap" are facts of the schedule.
+#[tokio::test(start_paused = true)]
+async fn a_keys_frame_is_drawn_at_once_even_right_after_another_frame() {
+    let script = vec![
+        (300, key('j')),
+        (301, key('k')),
+        (302, key('j')),
+        (500, key('q')),
+    ];
+    let (exit, frames) = run_watched(script, None).await;
+    assert_eq!(exit, Exit::Quit);
+    for at in [300, 301, 302] {
+        assert!(frames.contains(&at), "no frame at {at} ms: {frames:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn resizes_in_a_burst_are_coalesced_into_one_frame_per_gap() {
+    let script = vec![
+        (300, Ok(Event::Resize(100, 30))),
+        (301, Ok(Event::Resize(110, 30))),
+        (302, Ok(Event::Resize(120, 30))),
+        (500, key('q')),
+    ];
+    let (exit, frames) = run_watched(script, None).await;
+    assert_eq!(exit, Exit::Quit);
+    let burst: Vec<_> = frames
+        .iter()
+        .filter(|&&t| (300..400).contains(&t))
+        .collect();
+    // The first resize is drawn at once (nothing was drawn for a while); the other two
+    // together, once the 33 ms gap has passed.
+    assert_eq!(burst, [&300, &333], "{frames:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_terminal_that_can_no_longer_be_written_ends_the_loop_as_gone() {
+    // The write fails before the hangup is seen: the loop must end as "the terminal went
+    // away" (exit 1), not as an error of its own (exit 2).
+    let script = vec![(300, key('j')), (400, key('k'))];
+    let (exit, frames) = run_watched(script, Some(400)).await;
+    assert!(
+        matches!(&exit, Exit::TerminalGone(why) if why.contains("writing to the terminal")),
+        "{exit:?}"
+    );
+    assert!(frames.contains(&300), "{frames:?}");
 }
