@@ -227,16 +227,87 @@ pub fn encode(alerts: &[Alert]) -> Result<Vec<u8>, JournalError> {
     postcard::to_allocvec(&stored).map_err(|e| JournalError::Io(e.to_string()))
 }
 
-/// Rebuilds the alerts of `source` from `encode`'s text (CPU work: off the UI task).
+/// Rebuilds the alerts of `source` from `encode`'s text (CPU work: off the UI task). Each
+/// row becomes an alert as soon as it is read, so the rows are never all held at once.
 pub fn decode(source: &SourceId, packed: &[u8]) -> Result<Vec<Alert>, JournalError> {
-    let stored: Stored<'_> = postcard::from_bytes(packed)
-        .map_err(|e| JournalError::Io(format!("a stored snapshot cannot be read: {e}")))?;
-    let mut share = ByIndex::new(&stored.strings);
-    stored
-        .alerts
-        .into_iter()
-        .map(|row| Ok(draft(row, stored.strings.len())?.build_shared(source, &mut share)))
-        .collect()
+    let mut de = postcard::Deserializer::from_bytes(packed);
+    // postcard keeps no message of an error raised while reading: a bad row's is kept here.
+    let mut bad_row = None;
+    let rebuild = Rebuild {
+        source,
+        most_rows: packed.len() / SMALLEST_ROW,
+        bad_row: &mut bad_row,
+    };
+    serde::Deserializer::deserialize_tuple(&mut de, 2, rebuild).map_err(|e| {
+        bad_row
+            .unwrap_or_else(|| JournalError::Io(format!("a stored snapshot cannot be read: {e}")))
+    })
+}
+
+/// Reads a `Stored` as alerts of one source: the string table, then each row rebuilt.
+struct Rebuild<'s, 'e> {
+    source: &'s SourceId,
+    /// No more rows than this fit in the bytes: the count stored in front is untrusted.
+    most_rows: usize,
+    bad_row: &'e mut Option<JournalError>,
+}
+
+/// The fewest bytes a `Row` takes: each of its 15 fields takes at least one.
+const SMALLEST_ROW: usize = 15;
+
+impl<'de> serde::de::Visitor<'de> for Rebuild<'_, '_> {
+    type Value = Vec<Alert>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a stored snapshot")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Alert>, A::Error> {
+        let missing = || serde::de::Error::custom("a stored snapshot ends early");
+        let strings: Vec<Str<'de>> = seq.next_element()?.ok_or_else(missing)?;
+        let rows = RowsToAlerts {
+            source: self.source,
+            strings: &strings,
+            most_rows: self.most_rows,
+            bad_row: self.bad_row,
+        };
+        seq.next_element_seed(rows)?.ok_or_else(missing)
+    }
+}
+
+/// The rows of a stored snapshot, each rebuilt into an alert as it is read.
+struct RowsToAlerts<'s, 't, 'e> {
+    source: &'s SourceId,
+    strings: &'t [Str<'t>],
+    most_rows: usize,
+    bad_row: &'e mut Option<JournalError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowsToAlerts<'_, '_, '_> {
+    type Value = Vec<Alert>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Alert>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowsToAlerts<'_, '_, '_> {
+    type Value = Vec<Alert>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stored alerts")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Alert>, A::Error> {
+        let mut share = ByIndex::new(self.strings);
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.most_rows));
+        while let Some(row) = seq.next_element::<Row>()? {
+            match draft(row, self.strings.len()) {
+                Ok(draft) => out.push(draft.build_shared(self.source, &mut share)),
+                Err(e) => {
+                    let error = serde::de::Error::custom(&e);
+                    *self.bad_row = Some(e);
+                    return Err(error);
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl Journal {
@@ -358,5 +429,35 @@ mod tests {
         assert!(e.to_string().contains("string 9999 of"), "{e}");
         let e = decode(&SourceId("am".into()), &packed[..packed.len() / 2]).unwrap_err();
         assert!(e.to_string().contains("cannot be read"), "{e}");
+    }
+
+    #[test]
+    fn a_forged_row_count_is_an_error_not_an_allocation() {
+        // No strings, then four billion rows announced and none there.
+        let forged = [0x00, 0xff, 0xff, 0xff, 0xff, 0x0f];
+        let e = decode(&SourceId("am".into()), &forged).unwrap_err();
+        assert!(e.to_string().contains("cannot be read"), "{e}");
+    }
+
+    #[test]
+    fn the_smallest_row_is_what_an_empty_alert_takes() {
+        let row = Row(
+            0,
+            0,
+            Severity::Info,
+            Status::Firing,
+            vec![],
+            vec![],
+            0,
+            0,
+            None,
+            None,
+            None,
+            vec![],
+            None,
+            vec![],
+            vec![],
+        );
+        assert_eq!(postcard::to_allocvec(&row).unwrap().len(), SMALLEST_ROW);
     }
 }

@@ -37,6 +37,12 @@ pub struct Labels(Vec<(Arc<str>, Arc<str>)>);
 impl Labels {
     /// Builds from pairs; a later duplicate name wins.
     pub fn from_pairs(mut pairs: Vec<(Arc<str>, Arc<str>)>) -> Labels {
+        // Alertmanager sends labels sorted (Go marshals map keys in order) and stored
+        // snapshots keep them so: taken as they are. The reverse below would otherwise hand
+        // the stable sort its worst case, a fully reversed run, for every alert.
+        if pairs.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Labels(pairs);
+        }
         pairs.reverse();
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs.dedup_by(|a, b| a.0 == b.0);
@@ -133,5 +139,19 @@ mod tests {
             serde_json::to_string(&l).unwrap(),
             r#"{"alertname":"X","team":"db"}"#
         );
+    }
+
+    #[test]
+    fn sorted_input_is_kept_and_a_sorted_duplicate_still_resolves_to_the_last() {
+        let pair = |k: &str, v: &str| (Arc::<str>::from(k), Arc::<str>::from(v));
+        let sorted = vec![pair("a", "1"), pair("b", "2"), pair("c", "3")];
+        let l = Labels::from_pairs(sorted);
+        assert_eq!(
+            l.iter().collect::<Vec<_>>(),
+            [("a", "1"), ("b", "2"), ("c", "3")]
+        );
+        // In order, but not strictly: the duplicate is resolved as for any input.
+        let l = Labels::from_pairs(vec![pair("a", "1"), pair("b", "2"), pair("b", "3")]);
+        assert_eq!(l.iter().collect::<Vec<_>>(), [("a", "1"), ("b", "3")]);
     }
 }
