@@ -309,6 +309,8 @@ pub struct App {
     pub filter_generation: u64,
     /// The newest off-task ordering asked for; older results are dropped.
     pub order_generation: u64,
+    /// When the off-task ordering now running was started (one runs at a time).
+    pub ordering_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether a filter pass is running off the UI task.
     pub is_filtering: bool,
     /// Effects queued by handlers that have no effect list at hand; `update` returns them.
@@ -472,6 +474,7 @@ impl App {
             matched: Vec::new(),
             filter_generation: 0,
             order_generation: 0,
+            ordering_since: None,
             is_filtering: false,
             queued: Vec::new(),
             duplicates: Default::default(),
