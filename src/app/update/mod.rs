@@ -124,17 +124,19 @@ impl App {
                 .iter()
                 .any(|i| i.status != crate::journal::incidents::IncidentStatus::Resolved);
         }
-        let young = TimeDelta::seconds(60);
+        // An age counts seconds in its first minute. A start ahead of our clock (skew, or
+        // Alertmanager's startsAt = endsAt for an alert posted without a start) reads "0s":
+        // only one within a minute is about to count.
+        let minute = TimeDelta::seconds(60);
+        let is_young =
+            |a: &crate::model::Alert| (-minute..minute).contains(&(self.now - a.started_at));
         let rows = crate::ui::layout::list_rows(self);
         let visible = self.rows.iter().skip(self.offset).take(rows);
         let has_young_row = visible.filter_map(|r| match r {
             super::rows::Row::Alert(a) => self.alert(*a),
             super::rows::Row::Group { .. } => None,
         });
-        if has_young_row
-            .into_iter()
-            .any(|a| self.now - a.started_at < young)
-        {
+        if has_young_row.into_iter().any(is_young) {
             return true;
         }
         let shows_detail = self.is_detail_open || crate::ui::layout::has_side_detail(self);

@@ -318,6 +318,32 @@ fn ticks_redraw_only_when_something_visible_changes() {
 }
 
 #[test]
+fn an_alert_that_starts_hours_ahead_does_not_redraw_every_second() {
+    // Alertmanager stamps an alert posted with an end and no start as starting at its end,
+    // and a back end's clock may run ahead: the age reads "0s" until then, nothing ticks.
+    let mut app = demo_app(400, 80, 24);
+    let starting_at = |app: &mut App, at| {
+        let mut alerts = app.sources[0].alerts.as_ref().clone();
+        for a in &mut alerts {
+            a.started_at = at;
+        }
+        app.sources[0].alerts = std::sync::Arc::new(alerts);
+        app.rebuild_rows();
+        app.is_dirty = false;
+    };
+    let hours_ahead = app.now + TimeDelta::hours(3);
+    starting_at(&mut app, hours_ahead);
+    let next_minute = app.now + TimeDelta::seconds(60 - app.now.timestamp() % 60);
+    app.update(Action::Tick(next_minute - TimeDelta::seconds(2)));
+    assert!(!app.is_dirty, "a start hours away counts no seconds");
+    // Seconds of skew still count: that age turns from "0s" to counting within the minute.
+    let seconds_ahead = app.now + TimeDelta::seconds(5);
+    starting_at(&mut app, seconds_ahead);
+    app.update(Action::Tick(next_minute - TimeDelta::seconds(1)));
+    assert!(app.is_dirty, "a start seconds away is about to count");
+}
+
+#[test]
 fn ticks_redraw_every_second_while_a_countdown_shows() {
     let mut app = demo_app(100, 200, 60);
     app.is_dirty = false;
