@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks against real Alertmanagers started here (loopback, temp dirs):
 #   onduty alerts --json  vs  amtool alert query -o json  vs  curl (the server's own time),
-# wall time and peak RSS (/usr/bin/time), median of RUNS runs, at 10,000 alerts; then
-# onduty alone at 100,000 alerts. Prints a table; BENCHMARKS.md records one run.
+# wall time and peak RSS (/usr/bin/time), median of RUNS runs, at 10,000 and 100,000 alerts;
+# the dashboard live on 10 instances of 10,000 (100k); the criterion benches (render, filter,
+# refresh at 100k); the journal; bytes per refresh over SSH. Ends with a table of every
+# target beside what this run measured (scripts/bench_results.py); BENCHMARKS.md records runs.
+# Sections: SIZES="10000 100000", LIVE=1, CRITERION=1, JOURNAL=1, BANDWIDTH=1 (0 or " " skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -25,6 +28,9 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+# Every section adds its figures here; the table at the end reads them.
+export ONDUTY_BENCH_RESULTS=$work/results.tsv
+: > "$ONDUTY_BENCH_RESULTS"
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
@@ -45,7 +51,7 @@ start_am() { # dir -> sets AM_URL; runs in this shell so cleanup knows the pid
 
 load_alerts() { python3 scripts/bench_alerts.py "$1" "$2"; } # url count
 
-measure() { # label command... -> "label wall_median_s rss_median_MB"
+measure() { # label command... -> prints "label wall_median_s rss_median_MB"; sets WALL and RSS
   local label=$1; shift
   local walls=() rss=()
   for _ in $(seq 1 "$RUNS"); do
@@ -54,12 +60,16 @@ measure() { # label command... -> "label wall_median_s rss_median_MB"
     out=$(tail -1 "$work/time")
     walls+=("${out% *}"); rss+=("${out#* }")
   done
-  python3 - "$label" "${walls[*]}" "${rss[*]}" <<'PY'
+  read -r WALL RSS < <(python3 - "${walls[*]}" "${rss[*]}" <<'PY'
 import statistics, sys
-label, walls, rss = sys.argv[1], [float(x) for x in sys.argv[2].split()], [int(x) for x in sys.argv[3].split()]
-print(f"{label:<28} {statistics.median(walls):8.3f} s {statistics.median(rss)/1024:9.1f} MB")
+walls, rss = [float(x) for x in sys.argv[1].split()], [int(x) for x in sys.argv[2].split()]
+print(f"{statistics.median(walls):.3f} {statistics.median(rss) / 1024:.1f}")
 PY
+)
+  printf '%-28s %8s s %9s MB\n' "$label" "$WALL" "$RSS"
 }
+
+result() { python3 scripts/bench_results.py add "$@"; } # what target measured ok(1/0/-)
 
 printf '%s, %s cores, %s\n' "$(date -u +%F)" "$(nproc)" "$(uname -m)"
 for n in $SIZES; do
@@ -71,8 +81,20 @@ for n in $SIZES; do
   echo "== $n alerts, answer $((bytes / 1024 / 1024)) MB, median of $RUNS"
   measure "curl (server floor)" curl -s "$url/api/v2/alerts"
   measure "amtool alert query -o json" amtool --alertmanager.url="$url" alert query -o json
+  am_wall=$WALL am_rss=$RSS
   measure "onduty alerts --json" "$ONDUTY" alerts --json --config "$work/onduty-$n.toml"
   kill "${pids[${#pids[@]}-1]}" 2>/dev/null || true
+  judge() { python3 -c "import sys; print(1 if $1 else 0)"; }
+  if [ "$n" = 10000 ]; then # issue 3: at most half of amtool's wall time and memory
+    result "onduty alerts --json, 10k: wall time vs amtool" "≤ 0.5× amtool" \
+      "$WALL s vs $am_wall s" "$(judge "$WALL <= 0.5 * $am_wall")"
+    result "onduty alerts --json, 10k: peak RSS vs amtool" "≤ 0.5× amtool" \
+      "$RSS MB vs $am_rss MB" "$(judge "$RSS <= 0.5 * $am_rss")"
+  elif [ "$n" = 100000 ]; then # issue 4: at most 1.5 KB per alert; amtool beside it
+    result "onduty alerts --json, 100k: peak RSS" "≤ 150 MB (1.5 KB/alert)" \
+      "$RSS MB = $(python3 -c "print(f'{$RSS * 1024 / $n:.2f}')") KB/alert (amtool $am_rss MB)" \
+      "$(judge "$RSS <= 150")"
+  fi
 done
 
 # The dashboard live on 10 instances of LIVE_PER_SOURCE alerts (default 10,000 = 100k in all).
@@ -92,6 +114,15 @@ if [ "${LIVE:-1}" = 1 ]; then
   echo "== dashboard live: 10 instances x $per alerts, poll every ${LIVE_INTERVAL:-15s}, 200x60 pty"
   LIVE_PER_SOURCE=$per python3 scripts/live_bench.py "$ONDUTY" "$cfg" "$work/live-data" \
     "${LIVE_ROUNDS:-10}" "${LIVE_IDLE:-60}" "${urls[@]}"
+fi
+
+# The criterion benches at 100k alerts (issue 4): render, filter keystrokes, a refresh
+# landing. Criterion's own statistics go to the log; each bench's p50/p99 line is shown.
+if [ "${CRITERION:-1}" = 1 ]; then
+  echo "== criterion: render, filter, refresh at 100,000 alerts (p50/p99 over every iteration)"
+  cargo bench --quiet --bench render --bench filter --bench refresh 2>/dev/null > "$work/criterion.txt"
+  grep -E ": n=[0-9]+ p50=" "$work/criterion.txt"
+  python3 scripts/bench_results.py criterion < "$work/criterion.txt"
 fi
 
 # The journal (issue 5): appends and timeline opens, SQLite and a real PostgreSQL.
@@ -114,5 +145,10 @@ fi
 # alerts, counted through a pty by frame markers (the test also holds the limits).
 if [ "${BANDWIDTH:-1}" = 1 ]; then
   echo "== bandwidth: bytes written per refresh, 200x50 pty, 2,000 alerts (limits: no change <= 100 B, one alert <= 2048 B)"
-  cargo test --release --quiet --test terminal_ssh bytes_per_refresh -- --nocapture 2>/dev/null | grep -E "^bandwidth|test result"
+  cargo test --release --quiet --test terminal_ssh bytes_per_refresh -- --nocapture 2>/dev/null > "$work/bandwidth.txt" || true
+  grep -E "^bandwidth|test result" "$work/bandwidth.txt"
+  python3 scripts/bench_results.py bandwidth < "$work/bandwidth.txt"
 fi
+
+echo "== targets and what this run measured ($(date -u '+%F %H:%M') UTC, $(nproc) cores, $(uname -m))"
+python3 scripts/bench_results.py print

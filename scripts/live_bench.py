@@ -22,6 +22,7 @@ import re
 import select
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import threading
@@ -30,6 +31,10 @@ from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(__file__))
 import bench_alerts  # noqa: E402
+import bench_results  # noqa: E402
+
+# Every frame goes out inside a synchronized update (xterm-256color has them): its start.
+FRAME_MARK = b"\x1b[?2026h"
 
 binary, config, data_dir, rounds, idle = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 urls = sys.argv[6:]
@@ -47,6 +52,7 @@ class Pty:
             os.execve(argv[0], argv, env)
         self.cond = threading.Condition()
         self.chunks = []  # (monotonic time, bytes)
+        self.frames = []  # monotonic time of each frame's start (its synchronized-update mark)
         self.seen_text = {}  # needle -> monotonic time it first appeared
         self.tail = b""
         threading.Thread(target=self._read, daemon=True).start()
@@ -63,6 +69,8 @@ class Pty:
                 now = time.monotonic()
                 self.chunks.append((now, len(data)))
                 window = self.tail + data
+                # A mark split across two reads is counted once, with the read that ends it.
+                self.frames += [now] * (window.count(FRAME_MARK) - self.tail.count(FRAME_MARK))
                 for needle in self.seen_text:
                     if self.seen_text[needle] is None and needle in window:
                         self.seen_text[needle] = now
@@ -98,6 +106,10 @@ class Pty:
     def bytes_since(self, t):
         with self.cond:
             return sum(n for at, n in self.chunks if at >= t)
+
+    def frames_since(self, t):
+        with self.cond:
+            return sum(1 for at in self.frames if at >= t)
 
 
 def cpu_ticks(pid):
@@ -148,19 +160,11 @@ while completed_rounds() < 1:
     time.sleep(0.2)
 loaded = time.monotonic() - term.started
 
-# Churn: every instance's alerts re-posted each round, so every poll lands changed data.
-stop = threading.Event()
-
-
-def churn():
-    while not stop.is_set():
-        for url in urls:
-            if stop.is_set():
-                return
-            bench_alerts.post(url, PER_SOURCE)
-
-
-threading.Thread(target=churn, daemon=True).start()
+# Churn: every instance's alerts re-posted each round, so every poll lands changed data. In a
+# process of its own: building and encoding 2,000-alert batches holds the GIL for tens of
+# milliseconds at a time, and in this process that would delay the reader thread's
+# timestamps of the very frames being timed (it did, until 2026-12-02: see BENCHMARKS.md).
+churn = subprocess.Popen([sys.executable, bench_alerts.__file__, "--churn", str(PER_SOURCE), *urls])
 keys, rss = [], []
 base = completed_rounds()
 while completed_rounds() - base < rounds:
@@ -171,7 +175,8 @@ while completed_rounds() - base < rounds:
         rss.append(rss_mb(term.pid))
     time.sleep(random.uniform(0.1, 0.3))
 rss.append(rss_mb(term.pid))
-stop.set()
+churn.kill()
+churn.wait()
 time.sleep(1)
 # Idle starts once every source's latest poll found nothing changed (a re-post still in
 # flight when the churn stopped would otherwise land, and be decoded, inside the window).
@@ -185,10 +190,13 @@ def latest_changed():
 deadline = time.monotonic() + 120
 while latest_changed() and time.monotonic() < deadline:
     time.sleep(0.5)
-ticks, idle_from = cpu_ticks(term.pid), time.monotonic()
+ticks, idle_from, idle_wall = cpu_ticks(term.pid), time.monotonic(), time.time()
 time.sleep(idle)
 idle_cpu = (cpu_ticks(term.pid) - ticks) / os.sysconf("SC_CLK_TCK") / idle * 100
 idle_bytes = term.bytes_since(idle_from)
+idle_frames = term.frames_since(idle_from)
+# The header clock's minute is the one redraw an idle dashboard owes.
+clock_minutes = int((idle_wall + idle) // 60) - int(idle_wall // 60)
 idle_polls = sum(1 for end, _, _, _ in polls() if end >= idle_from)
 idle_changed = sum(1 for end, _, _, changed in polls() if end >= idle_from and changed)
 os.kill(term.pid, signal.SIGTERM)
@@ -214,6 +222,13 @@ os.kill(again.pid, signal.SIGTERM)
 os.waitpid(again.pid, 0)
 
 in_flight = [(end - dur, end) for end, dur, _, changed in polls() if changed]
+if os.environ.get("LIVE_KEYS_OUT"):  # every key, for a closer look: sent (s), ms, in flight
+    with open(os.environ["LIVE_KEYS_OUT"], "w") as f:
+        for sent, lat in keys:
+            busy = any(a <= sent <= b for a, b in in_flight)
+            f.write(f"{sent - term.started:.3f}\t{'' if lat is None else f'{lat * 1000:.1f}'}\t{int(busy)}\n")
+        for end, dur, source, changed in polls():
+            f.write(f"# poll {source} {end - dur - term.started:.3f}..{end - term.started:.3f} changed={changed}\n")
 lost = sum(1 for _, lat in keys if lat is None)
 all_ms = [lat * 1000 for _, lat in keys if lat is not None]
 busy_ms = [lat * 1000 for sent, lat in keys
@@ -226,4 +241,32 @@ growth = rss[rounds - 1] - rss[1] if len(rss) >= rounds else float("nan")
 print(f"RSS growth round 2 -> {rounds}: {growth:+.1f} MB")
 shown = f"{cached_frame * 1000:.0f} ms" if cached_frame is not None else "never"
 print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown} ({cached_alerts})")
-print(f"idle {idle} s ({idle_polls} polls, {idle_changed} of them changed): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written")
+print(f"idle {idle} s ({idle_polls} polls, {idle_changed} of them changed): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written, {idle_frames} frames ({clock_minutes} clock minutes)")
+
+# The closing table (scripts/bench_results.py): each figure beside issue 4's target.
+total = PER_SOURCE * len(urls)
+bench_results.add("key-to-frame during a changed 10k fetch, 100k loaded (p99)", "≤ 50 ms",
+                  f"{pct(busy_ms, .99):.1f} ms (p50 {pct(busy_ms, .5):.1f}, n={len(busy_ms)})",
+                  "1" if busy_ms and pct(busy_ms, .99) <= 50 and not lost else "0")
+bench_results.add("key-to-frame, every key over the rounds (p99)", "—",
+                  f"{pct(all_ms, .99):.1f} ms (p50 {pct(all_ms, .5):.1f}, n={len(all_ms)}, no frame: {lost})", "-")
+# Growth is the least-squares trend over refreshes 2..ROUNDS, not two single readings: the
+# allocator moves RSS by ±10 % from one refresh to the next. A leak of one 10k snapshot a
+# refresh (~20 MB) would show as +160 MB; 10 % of the mean is the line.
+steady = rss[1:rounds]
+xm, ym = (len(steady) - 1) / 2, sum(steady) / max(len(steady), 1)
+slope = (sum((i - xm) * (y - ym) for i, y in enumerate(steady)) /
+         max(sum((i - xm) ** 2 for i in range(len(steady))), 1))
+trend = slope * (len(steady) - 1)
+bench_results.add(f"RSS after each of {rounds} changed refreshes, 100k", f"no growth, refresh 2 to {rounds}",
+                  f"trend {trend:+.0f} MB ({' '.join(f'{r:.0f}' for r in steady)})",
+                  "1" if len(steady) > 2 and trend <= 0.1 * ym else "0")
+shown_all = cached_alerts == f"{total} alerts from {len(urls)} sources"
+bench_results.add(f"startup to the first frame with the cached {total // 1000}k", "≤ 300 ms",
+                  f"{shown} ({cached_alerts})",
+                  "1" if cached_frame is not None and cached_frame <= 0.3 and shown_all else "0")
+bench_results.add(f"idle CPU, {total // 1000}k loaded, nothing changing, {idle} s", "≤ 1 % of a core",
+                  f"{idle_cpu:.2f} %", "1" if idle_cpu <= 1.0 and idle_changed == 0 else "0")
+bench_results.add("a poll where nothing changed", "no redraw",
+                  f"{idle_frames} frames over {idle_polls} unchanged polls, {clock_minutes} clock minutes",
+                  "1" if idle_polls and not idle_changed and idle_frames <= clock_minutes else "0")
