@@ -198,6 +198,7 @@ fn start_polling(url: &str, interval: Duration, max_backoff: Duration) -> Runnin
         interval,
         timeout: Duration::from_secs(5),
         max_backoff,
+        phase: Duration::ZERO,
     };
     let source = AlertmanagerSource::new(config(url, None), policy.timeout, clock.clone());
     let built = Built {
@@ -323,6 +324,7 @@ async fn a_hanging_back_end_leaves_the_loop_responsive() {
         interval: Duration::from_secs(60),
         timeout: Duration::from_secs(60),
         max_backoff: Duration::from_secs(60),
+        phase: Duration::ZERO,
     };
     let source = AlertmanagerSource::new(config(&s.url, None), policy.timeout, clock.clone());
     let mut app = onduty::testing::empty_app(clock.now());

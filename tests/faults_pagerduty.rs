@@ -233,6 +233,7 @@ async fn a_server_error_is_retried_by_the_poller_and_the_picture_arrives() {
         interval: Duration::from_secs(60),
         timeout: Duration::from_secs(5),
         max_backoff: Duration::from_millis(200),
+        phase: Duration::ZERO,
     };
     let built = Built {
         info: SourceInfo {

@@ -22,6 +22,9 @@ pub struct PollPolicy {
     pub timeout: Duration,
     /// Longest wait between polls while failing.
     pub max_backoff: Duration,
+    /// Waited once more after the first poll, so that sources on the same interval take
+    /// turns instead of all landing at once every interval (see `registry::build`).
+    pub phase: Duration,
 }
 
 impl Default for PollPolicy {
@@ -30,6 +33,7 @@ impl Default for PollPolicy {
             interval: Duration::from_secs(15),
             timeout: Duration::from_secs(10),
             max_backoff: Duration::from_secs(60),
+            phase: Duration::ZERO,
         }
     }
 }
@@ -94,6 +98,7 @@ impl<S: Source> SourceTask<S> {
     ) {
         // None: not polled again until told to (the back end refused the request).
         let mut next_poll = Some(Instant::now());
+        let mut phase = Some(self.policy.phase);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
@@ -112,7 +117,8 @@ impl<S: Source> SourceTask<S> {
                         _ = cancel.cancelled() => return,
                         wait = self.poll() => wait,
                     };
-                    next_poll = wait.map(|wait| Instant::now() + wait);
+                    let phase = phase.take().unwrap_or_default();
+                    next_poll = wait.map(|wait| Instant::now() + wait + phase);
                 }
             }
         }
@@ -303,12 +309,37 @@ mod tests {
         task.await.unwrap();
     }
 
+    // Paused time: each poll's virtual time is exact.
+    #[tokio::test(start_paused = true)]
+    async fn the_phase_is_waited_once_after_the_first_poll() {
+        let (demo, clock) = crate::testing::demo_source(100);
+        let (tx, mut rx) = mpsc::channel(8);
+        let (_cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let policy = PollPolicy {
+            interval: Duration::from_secs(10),
+            phase: Duration::from_secs(4),
+            ..PollPolicy::default()
+        };
+        let start = Instant::now();
+        let task = spawn(demo, policy, Arc::new(clock), tx, cmd_rx, cancel.clone());
+        let mut polled_at = Vec::new();
+        for _ in 0..3 {
+            assert!(rx.recv().await.is_some());
+            polled_at.push((Instant::now() - start).as_secs());
+        }
+        assert_eq!(polled_at, [0, 14, 24]);
+        cancel.cancel();
+        task.await.unwrap();
+    }
+
     #[test]
     fn backoff_doubles_then_caps_with_jitter() {
         let p = PollPolicy {
             interval: Duration::from_secs(5),
             timeout: Duration::from_secs(2),
             max_backoff: Duration::from_secs(60),
+            phase: Duration::ZERO,
         };
         assert_eq!(p.delay_after(0), Duration::from_secs(5));
         for _ in 0..50 {
