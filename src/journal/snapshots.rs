@@ -230,53 +230,31 @@ pub fn encode(alerts: &[Alert]) -> Result<Vec<u8>, JournalError> {
 /// Rebuilds the alerts of `source` from `encode`'s text (CPU work: off the UI task). Each
 /// row becomes an alert as soon as it is read, so the rows are never all held at once.
 pub fn decode(source: &SourceId, packed: &[u8]) -> Result<Vec<Alert>, JournalError> {
+    let cannot_read =
+        |e: postcard::Error| JournalError::Io(format!("a stored snapshot cannot be read: {e}"));
+    // A `Stored` is its fields one after the other: the string table, then the rows.
     let mut de = postcard::Deserializer::from_bytes(packed);
+    let strings = Vec::<Str<'_>>::deserialize(&mut de).map_err(cannot_read)?;
     // postcard keeps no message of an error raised while reading: a bad row's is kept here.
     let mut bad_row = None;
-    let rebuild = Rebuild {
+    let rows = RowsToAlerts {
         source,
+        strings: &strings,
         most_rows: packed.len() / SMALLEST_ROW,
         bad_row: &mut bad_row,
     };
-    serde::Deserializer::deserialize_tuple(&mut de, 2, rebuild).map_err(|e| {
-        bad_row
-            .unwrap_or_else(|| JournalError::Io(format!("a stored snapshot cannot be read: {e}")))
-    })
-}
-
-/// Reads a `Stored` as alerts of one source: the string table, then each row rebuilt.
-struct Rebuild<'s, 'e> {
-    source: &'s SourceId,
-    /// No more rows than this fit in the bytes: the count stored in front is untrusted.
-    most_rows: usize,
-    bad_row: &'e mut Option<JournalError>,
+    serde::de::DeserializeSeed::deserialize(rows, &mut de)
+        .map_err(|e| bad_row.unwrap_or_else(|| cannot_read(e)))
 }
 
 /// The fewest bytes a `Row` takes: each of its 15 fields takes at least one.
 const SMALLEST_ROW: usize = 15;
 
-impl<'de> serde::de::Visitor<'de> for Rebuild<'_, '_> {
-    type Value = Vec<Alert>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a stored snapshot")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Alert>, A::Error> {
-        let missing = || serde::de::Error::custom("a stored snapshot ends early");
-        let strings: Vec<Str<'de>> = seq.next_element()?.ok_or_else(missing)?;
-        let rows = RowsToAlerts {
-            source: self.source,
-            strings: &strings,
-            most_rows: self.most_rows,
-            bad_row: self.bad_row,
-        };
-        seq.next_element_seed(rows)?.ok_or_else(missing)
-    }
-}
-
 /// The rows of a stored snapshot, each rebuilt into an alert as it is read.
 struct RowsToAlerts<'s, 't, 'e> {
     source: &'s SourceId,
     strings: &'t [Str<'t>],
+    /// No more rows than this fit in the bytes: the count stored in front is untrusted.
     most_rows: usize,
     bad_row: &'e mut Option<JournalError>,
 }
