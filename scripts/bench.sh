@@ -70,6 +70,7 @@ PY
 }
 
 result() { python3 scripts/bench_results.py add "$@"; } # what target measured ok(1/0/-)
+judge() { python3 -c "print(1 if $1 else 0)"; } # a Python comparison -> 1 or 0
 
 printf '%s, %s cores, %s\n' "$(date -u +%F)" "$(nproc)" "$(uname -m)"
 for n in $SIZES; do
@@ -84,7 +85,6 @@ for n in $SIZES; do
   am_wall=$WALL am_rss=$RSS
   measure "onduty alerts --json" "$ONDUTY" alerts --json --config "$work/onduty-$n.toml"
   kill "${pids[${#pids[@]}-1]}" 2>/dev/null || true
-  judge() { python3 -c "import sys; print(1 if $1 else 0)"; }
   if [ "$n" = 10000 ]; then # issue 3: at most half of amtool's wall time and memory
     result "onduty alerts --json, 10k: wall time vs amtool" "≤ 0.5× amtool" \
       "$WALL s vs $am_wall s" "$(judge "$WALL <= 0.5 * $am_wall")"

@@ -237,8 +237,15 @@ print(f"startup: first frame {first_frame * 1000:.0f} ms, all {len(urls)} source
 print(f"key-to-frame, all keys:                 n={len(all_ms)} p50={pct(all_ms, .5):.1f} ms p99={pct(all_ms, .99):.1f} ms max={max(all_ms):.1f} ms (no frame: {lost})")
 print(f"key-to-frame, during a changed fetch:   n={len(busy_ms)} p50={pct(busy_ms, .5):.1f} ms p99={pct(busy_ms, .99):.1f} ms")
 print("RSS after each round (MB): " + " ".join(f"{r:.0f}" for r in rss[:rounds]))
-growth = rss[rounds - 1] - rss[1] if len(rss) >= rounds else float("nan")
-print(f"RSS growth round 2 -> {rounds}: {growth:+.1f} MB")
+# Growth is the least-squares trend over refreshes 2..ROUNDS, not two single readings: the
+# allocator moves RSS by ±10 % from one refresh to the next. A leak of one 10k snapshot a
+# refresh (~20 MB) would show as +160 MB; 10 % of the mean is the line.
+steady = rss[1:rounds]
+xm, ym = (len(steady) - 1) / 2, sum(steady) / max(len(steady), 1)
+slope = (sum((i - xm) * (y - ym) for i, y in enumerate(steady)) /
+         max(sum((i - xm) ** 2 for i in range(len(steady))), 1))
+trend = slope * (len(steady) - 1)
+print(f"RSS trend, round 2 -> {rounds}: {trend:+.1f} MB")
 shown = f"{cached_frame * 1000:.0f} ms" if cached_frame is not None else "never"
 print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown} ({cached_alerts})")
 print(f"idle {idle} s ({idle_polls} polls, {idle_changed} of them changed): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written, {idle_frames} frames ({clock_minutes} clock minutes)")
@@ -250,14 +257,6 @@ bench_results.add("key-to-frame during a changed 10k fetch, 100k loaded (p99)", 
                   "1" if busy_ms and pct(busy_ms, .99) <= 50 and not lost else "0")
 bench_results.add("key-to-frame, every key over the rounds (p99)", "—",
                   f"{pct(all_ms, .99):.1f} ms (p50 {pct(all_ms, .5):.1f}, n={len(all_ms)}, no frame: {lost})", "-")
-# Growth is the least-squares trend over refreshes 2..ROUNDS, not two single readings: the
-# allocator moves RSS by ±10 % from one refresh to the next. A leak of one 10k snapshot a
-# refresh (~20 MB) would show as +160 MB; 10 % of the mean is the line.
-steady = rss[1:rounds]
-xm, ym = (len(steady) - 1) / 2, sum(steady) / max(len(steady), 1)
-slope = (sum((i - xm) * (y - ym) for i, y in enumerate(steady)) /
-         max(sum((i - xm) ** 2 for i in range(len(steady))), 1))
-trend = slope * (len(steady) - 1)
 bench_results.add(f"RSS after each of {rounds} changed refreshes, 100k", f"no growth, refresh 2 to {rounds}",
                   f"trend {trend:+.0f} MB ({' '.join(f'{r:.0f}' for r in steady)})",
                   "1" if len(steady) > 2 and trend <= 0.1 * ym else "0")
