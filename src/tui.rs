@@ -182,12 +182,25 @@ impl crate::runtime::Screen for CrosstermBackend<ScreenOut> {
 
     fn resume(&mut self) -> io::Result<()> {
         let lent = lending();
+        take_stale_wake();
         enable_raw_mode()?;
         take_screen(self, lent.modes)?;
         if let Some(events) = &lent.events {
             events.resume();
         }
         Ok(())
+    }
+}
+
+/// Takes the wake-up that dropping the key reader (at `suspend`) left pending in crossterm's
+/// poll, while the terminal is still in line mode so no key can be ready beside it: a poll
+/// that finds the wake-up and ready keys together reports only the wake-up, and the keys'
+/// readiness, reported once, is gone (keys typed as the editor closed sat unread until the
+/// next key). Raw mode, set next, signals any keys waiting, and the new reader sees them.
+/// A line the responder finished meanwhile is read here and kept for the new reader.
+fn take_stale_wake() {
+    if let Err(e) = crossterm::event::poll(std::time::Duration::ZERO) {
+        tracing::debug!(error = %e, "polling the terminal before taking it back");
     }
 }
 

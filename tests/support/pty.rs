@@ -177,7 +177,12 @@ impl Session {
                 }
                 return status;
             }
-            assert!(Instant::now() < deadline, "still running after {limit:?}");
+            if Instant::now() >= deadline {
+                let out = self.text();
+                let skip = out.chars().count().saturating_sub(800);
+                let tail: String = out.chars().skip(skip).collect();
+                panic!("still running after {limit:?}; its last output: {tail:?}");
+            }
             if let Ok(chunk) = self.output.recv_timeout(Duration::from_millis(20)) {
                 self.seen.extend(chunk);
             }
