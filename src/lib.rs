@@ -1,5 +1,6 @@
 //! onduty: a full-screen terminal dashboard for on-call engineers.
 pub mod app;
+pub mod bulk;
 pub mod cli;
 pub mod clock;
 pub mod config;

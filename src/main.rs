@@ -7,7 +7,7 @@ use onduty::cli::{self, Cli};
 use onduty::config::Paths;
 
 /// jemalloc rather than the system allocator: with snapshots of 100k alerts replaced every
-/// poll and decoded on varying blocking threads, glibc's per-thread arenas kept freed
+/// poll and decoded on varying threads, glibc's per-thread arenas kept freed
 /// memory and RSS crept up round after round; jemalloc gives it back (see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -305,14 +305,20 @@ fn carry_out(
                     let _ = done.send(Action::RunbookFetched { url, result });
                 });
             }
+            // Background work nobody waits on with a key: below the responder's keys.
             Effect::Release(old) => {
-                tokio::task::spawn_blocking(move || drop(old));
+                if let Err(e) = crate::bulk::spawn(move || drop(old)) {
+                    tracing::warn!(error = %e, "old alerts released on the UI task");
+                }
             }
             Effect::OrderAlerts(job) => {
                 let done = out.done.clone();
-                tokio::task::spawn_blocking(move || {
+                if let Err(e) = crate::bulk::spawn(move || {
                     let _ = done.send(job.run());
-                });
+                }) {
+                    // The order watchdog starts the next one; the list keeps its old order.
+                    tracing::warn!(error = %e, "alerts not ordered");
+                }
             }
             Effect::FilterAlerts(job) => {
                 let done = out.done.clone();

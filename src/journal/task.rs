@@ -452,12 +452,9 @@ impl JournalTask {
                 fetched_at,
                 alerts,
             } => {
-                let encoded =
-                    tokio::task::spawn_blocking(move || super::snapshots::encode(&alerts))
-                        .await
-                        .map_err(|e| {
-                            JournalError::Io(format!("snapshot encoder stopped: {e}"))
-                        })??;
+                let encoded = crate::bulk::run(move || super::snapshots::encode(&alerts))
+                    .await
+                    .map_err(|e| JournalError::Io(format!("snapshot encoder stopped: {e}")))??;
                 journal.save_snapshot(&source, fetched_at, &encoded).await
             }
             Request::Observed { source, changes } => {

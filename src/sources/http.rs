@@ -14,7 +14,8 @@ use crate::config::secrets::{self, Secret};
 use crate::model::sanitize;
 use crate::sources::Error;
 
-/// Answers above this size are decoded on a blocking thread, not on the async task.
+/// Answers above this size are decoded on a low-priority thread (`crate::bulk`), not on the
+/// async task.
 pub const DECODE_OFF_TASK: usize = 1 << 20;
 /// Default cap on an answer's size.
 pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
@@ -146,7 +147,7 @@ impl Http {
         if body.len() < DECODE_OFF_TASK {
             return decode(&body);
         }
-        tokio::task::spawn_blocking(move || decode(&body))
+        crate::bulk::run(move || decode(&body))
             .await
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
     }

@@ -105,7 +105,7 @@ impl Client {
     }
 
     /// `GET /api/v2/alerts` with the configured filter and receiver, streamed into `decode`
-    /// on a blocking thread (see `map::alerts_from_reader`), and the answer's hash.
+    /// on a low-priority thread (see `map::alerts_from_reader`), and the answer's hash.
     pub async fn alerts_streamed<T, F>(
         &self,
         filter: &[String],
@@ -190,7 +190,7 @@ impl Client {
             .map(drop)
     }
 
-    /// Sends `req` and hands the answer to `decode` on a blocking thread as it arrives: the
+    /// Sends `req` and hands the answer to `decode` on a low-priority thread as it arrives: the
     /// whole body is never held (a 100k-alert answer is ~90 MB), and the cap still applies.
     async fn decode_streamed<T, F>(
         &self,
@@ -218,7 +218,7 @@ impl Client {
             return Err(too_big(cap));
         }
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_CHUNKS);
-        let decoder = tokio::task::spawn_blocking(move || {
+        let decoder = crate::bulk::run(move || {
             decode(&mut BufReader::with_capacity(
                 64 << 10,
                 ChunkReader::new(rx),

@@ -296,7 +296,7 @@ impl Request {
     }
 
     /// Silences first (the ack status needs them), then the alerts stream into the decoder
-    /// on a blocking thread. One request at a time: a source never has two in flight.
+    /// on a low-priority thread. One request at a time: a source never has two in flight.
     async fn streamed(self, client: &Client) -> Result<Fetched, Error> {
         let silences = silences(client, &self.source).await?;
         let (filter, receiver) = (self.filter.clone(), self.receiver.clone());
@@ -336,8 +336,8 @@ impl Request {
         if !is_big {
             return decode().map(Some);
         }
-        // A multi-megabyte answer is decoded on a blocking thread, never on the async task.
-        tokio::task::spawn_blocking(decode)
+        // A multi-megabyte answer is decoded off the async task, below the responder's keys.
+        crate::bulk::run(decode)
             .await
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
             .map(Some)
