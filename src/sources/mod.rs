@@ -8,6 +8,7 @@ mod error;
 pub mod github;
 pub mod http;
 pub mod jira;
+mod json_array;
 pub mod observe;
 pub mod pagerduty;
 mod poller;
