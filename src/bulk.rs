@@ -1,5 +1,7 @@
 //! Bulk work at low CPU priority: decoding large answers and packing snapshots on threads of
 //! their own, so that when the cores are busy a responder's key is drawn before them.
+//! Only the dashboard lowers it (`keys_come_first`): a one-shot command such as
+//! `onduty alerts` has no key to protect, and its user waits for exactly that work.
 //!
 //! Each job gets a new thread that lowers its own priority (nice [`BULK_NICE`]) and ends with
 //! the job. A thread of tokio's blocking pool cannot be used: an unprivileged thread can lower
@@ -9,11 +11,20 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::oneshot;
 
 /// How much lower the bulk threads run: at nice 10 a thread gets about a tenth of the CPU
 /// that one at nice 0 gets when both want it, and all of it when nothing else does.
 pub const BULK_NICE: i32 = 10;
+
+/// Whether bulk threads lower their priority (the dashboard is up).
+static IS_LOWERED: AtomicBool = AtomicBool::new(false);
+
+/// From now on bulk jobs run below the responder's keys: called by the dashboard.
+pub fn keys_come_first() {
+    IS_LOWERED.store(true, Ordering::Relaxed);
+}
 
 /// The job gave no result: it panicked, or no thread could be started for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +64,9 @@ where
     std::thread::Builder::new()
         .name("onduty-bulk".into())
         .spawn(move || {
-            lower_own_priority();
+            if IS_LOWERED.load(Ordering::Relaxed) {
+                lower_own_priority();
+            }
             job();
         })
         .map(drop)
@@ -80,6 +93,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn the_job_runs_on_a_thread_of_lower_priority_and_the_caller_keeps_its_own() {
+        keys_come_first();
         let before = own_nice();
         let (nice, name) = run(|| {
             let name = std::thread::current().name().map(str::to_owned);

@@ -60,6 +60,8 @@ pub async fn run(
     if let Ok(j) = &journal {
         show_last_known(&mut app, j).await;
     }
+    // Decoding, ordering and storing go below the responder's keys from here on.
+    crate::bulk::keys_come_first();
     let running = registry::start(built, &clock);
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     let mut tui = Tui::enter(tui::Modes {

@@ -78,6 +78,12 @@ impl Http {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .read_timeout(timeout.min(Duration::from_secs(30)))
             .timeout(timeout);
+        if base.starts_with("http://") && cfg.ca_file.is_none() {
+            // Plain HTTP needs no certificate store, and loading the system's (~150 files
+            // parsed) took ~100 ms per source before the first request. A redirect to
+            // https is then refused as unverifiable: verification is never turned off.
+            builder = builder.tls_certs_only([]);
+        }
         if let Some(ca) = &cfg.ca_file {
             let pem = read(ca).await?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
