@@ -80,7 +80,7 @@ async fn lists_alerts_with_severity_links_and_sanitized_hostile_text() {
             .iter()
             .any(|l| &*l.label == "source" && l.url.contains("prometheus.example"))
     );
-    assert_eq!(hl.receivers, [Arc::from("default")]);
+    assert_eq!(*hl.receivers, [Arc::from("default")]);
     let disk = snap
         .alerts
         .iter()

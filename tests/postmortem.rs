@@ -270,7 +270,7 @@ async fn the_back_ends_own_log_joins_the_timeline_without_echoes_of_our_notes() 
         at: at(secs),
         text: text.into(),
     };
-    held.notes = vec![
+    held.notes = [
         note("cy", 500, "Escalated to Payments L2"),
         // A note written in onduty that came back through the back end.
         note(
@@ -278,7 +278,8 @@ async fn the_back_ends_own_log_joins_the_timeline_without_echoes_of_our_notes() 
             361,
             "failover to eu-west started\nran it with PGPASSWORD=hunter2 and token: s3cr3t",
         ),
-    ];
+    ]
+    .into();
     let facts = facts::gather(&journal, "incident:1", &[held])
         .await
         .unwrap();

@@ -656,7 +656,10 @@ impl App {
         at: DateTime<Utc>,
     ) -> Option<(&EscalationPolicy, crate::model::EscalationState<'_>)> {
         let policy = self.policy_for(alert)?;
-        let reached = alert.escalation.as_ref().or(self.escalated.get(&alert.key));
+        let reached = alert
+            .escalation
+            .as_deref()
+            .or(self.escalated.get(&alert.key));
         Some((policy, policy.state_from(reached, alert, at)?))
     }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Escalation, Interner, Labels, Note, Severity, Status, sanitize};
+use super::{Escalation, Interner, Labels, Note, Severity, Status, ValuesOf, sanitize};
 
 /// The name a source has in the config (`prod-am`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -115,17 +115,18 @@ pub struct Alert {
     /// Until when it is silenced, when it is.
     pub silenced_until: Option<DateTime<Utc>>,
     /// Links: runbook, generator, dashboard.
-    pub links: Vec<Link>,
+    pub links: Box<[Link]>,
     /// Notes written on it.
-    pub notes: Vec<Note>,
+    pub notes: Box<[Note]>,
     /// Identity across sources: the same alert reported by several instances shares it.
     pub fingerprint: Option<String>,
     /// Why it is suppressed, one line per reason ("silenced by …", "inhibited by …").
-    pub suppressed_by: Vec<String>,
+    pub suppressed_by: Box<[String]>,
     /// Receivers it is routed to.
-    pub receivers: Vec<Arc<str>>,
-    /// Where it stands on its escalation policy, when its back end says (PagerDuty).
-    pub escalation: Option<Escalation>,
+    pub receivers: Box<[Arc<str>]>,
+    /// Where it stands on its escalation policy, when its back end says (PagerDuty); boxed,
+    /// as most alerts have none.
+    pub escalation: Option<Box<Escalation>>,
 }
 
 /// The raw, unsanitized parts of an alert as a source mapped them. Strings are handles of
@@ -179,6 +180,11 @@ pub trait Share<S> {
     fn raw<'s>(&'s self, s: &'s S) -> &'s str;
     /// The shared, cleaned copy of `s`.
     fn share(&mut self, s: &S, how: Clean) -> Arc<str>;
+    /// The cleaned copy of `s`, the value of `name` in list `of`: shared as `share` does,
+    /// unless the values of that name are one per alert.
+    fn share_value(&mut self, _of: ValuesOf, _name: &Arc<str>, s: &S, how: Clean) -> Arc<str> {
+        self.share(s, how)
+    }
 }
 
 impl Share<Cow<'_, str>> for Interner {
@@ -189,6 +195,16 @@ impl Share<Cow<'_, str>> for Interner {
     fn share(&mut self, s: &Cow<'_, str>, how: Clean) -> Arc<str> {
         // Clean text interns as itself; only dirty text needs a sanitized copy.
         self.intern(&how.apply(s))
+    }
+
+    fn share_value(
+        &mut self,
+        of: ValuesOf,
+        name: &Arc<str>,
+        s: &Cow<'_, str>,
+        how: Clean,
+    ) -> Arc<str> {
+        self.intern_value(of, name, &how.apply(s))
     }
 }
 
@@ -204,14 +220,21 @@ impl<S> AlertDraft<S> {
     /// stored snapshot's string table).
     pub fn build_shared(self, source: &SourceId, share: &mut impl Share<S>) -> Alert {
         const LABEL: Clean = Clean::Line(sanitize::LABEL_CAP);
-        let mut pairs = |list: &[(S, S)], value: Clean| -> Vec<(Arc<str>, Arc<str>)> {
+        let mut pairs = |list: &[(S, S)], of: ValuesOf, value: Clean| {
             list.iter()
-                .map(|(k, v)| (share.share(k, LABEL), share.share(v, value)))
+                .map(|(k, v)| {
+                    let name = share.share(k, LABEL);
+                    let value = share.share_value(of, &name, v, value);
+                    (name, value)
+                })
                 .collect()
         };
-        let labels = Labels::from_pairs(pairs(&self.labels, LABEL));
-        let annotations =
-            Labels::from_pairs(pairs(&self.annotations, Clean::Text(sanitize::TEXT_CAP)));
+        let labels = Labels::from_pairs(pairs(&self.labels, ValuesOf::Label, LABEL));
+        let annotations = Labels::from_pairs(pairs(
+            &self.annotations,
+            ValuesOf::Annotation,
+            Clean::Text(sanitize::TEXT_CAP),
+        ));
         // Label values are cleaned as the service is: the label's own copy serves.
         let service = ["service", "app", "job"]
             .iter()
@@ -238,12 +261,16 @@ impl<S> AlertDraft<S> {
             links: self
                 .links
                 .iter()
-                .map(|(label, url)| Link {
-                    label: share.share(label, LABEL),
-                    url: share.share(url, Clean::Line(sanitize::TEXT_CAP)),
+                .map(|(label, url)| {
+                    let label = share.share(label, LABEL);
+                    let how = Clean::Line(sanitize::TEXT_CAP);
+                    Link {
+                        url: share.share_value(ValuesOf::Link, &label, url, how),
+                        label,
+                    }
                 })
                 .collect(),
-            notes: self.notes,
+            notes: self.notes.into(),
             fingerprint: self.fingerprint.map(|f| line(share, &f)),
             suppressed_by: self.suppressed_by.iter().map(|s| line(share, s)).collect(),
             receivers: self
@@ -251,7 +278,7 @@ impl<S> AlertDraft<S> {
                 .iter()
                 .map(|r| share.share(r, LABEL))
                 .collect(),
-            escalation: self.escalation,
+            escalation: self.escalation.map(Box::new),
         }
     }
 }

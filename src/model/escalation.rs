@@ -206,7 +206,7 @@ impl EscalationPolicy {
         alert: &super::Alert,
         now: DateTime<Utc>,
     ) -> Option<EscalationState<'_>> {
-        self.state_from(alert.escalation.as_ref(), alert, now)
+        self.state_from(alert.escalation.as_deref(), alert, now)
     }
 
     /// Like `state_of`, from `escalation` (the level reached and since when) when known.
@@ -299,7 +299,7 @@ mod tests {
         assert!(p.covers(&a));
         a.service = "db".into();
         assert!(!p.covers(&a));
-        a.escalation = Some(Escalation::new("payments", 1, fired));
+        a.escalation = Some(Box::new(Escalation::new("payments", 1, fired)));
         assert!(p.covers(&a), "the policy the back end names wins");
     }
 
@@ -363,7 +363,11 @@ mod tests {
         );
         a.started_at = fired;
         // Reassigned to level 1 (0-based) an hour after firing: 10 min to level 2 from then.
-        a.escalation = Some(Escalation::new("three", 1, fired + TimeDelta::hours(1)));
+        a.escalation = Some(Box::new(Escalation::new(
+            "three",
+            1,
+            fired + TimeDelta::hours(1),
+        )));
         let s = p.state_of(&a, fired + TimeDelta::minutes(64)).unwrap();
         assert_eq!(s.current, 1);
         assert_eq!(s.next.map(|n| (n.0, n.2)), Some((2, TimeDelta::minutes(6))));

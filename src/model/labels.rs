@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -16,23 +16,79 @@ pub struct Interner {
     // FxHash: interning hashes every label of every alert; SipHash's DoS resistance buys
     // nothing for a set that lives for one snapshot, and cost a fifth of decode time.
     set: FxHashSet<Arc<str>>,
+    /// How the values of each name have fared, by the address of the name's shared copy
+    /// and the list the name is in.
+    values_of: FxHashMap<usize, ValueSharing>,
+}
+
+/// The list a name is in: a label and an annotation of the same name are judged apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValuesOf {
+    /// A label's value.
+    Label = 0,
+    /// An annotation's value.
+    Annotation = 1,
+    /// A link's address, by the link's label.
+    Link = 2,
+}
+
+/// How often the values of one name (`instance`, `summary`…) were already known.
+#[derive(Debug, Default)]
+struct ValueSharing {
+    seen: u32,
+    new: u32,
+}
+
+impl ValueSharing {
+    /// Values seen before a name is judged.
+    const SAMPLE: u32 = 1024;
+
+    /// Whether the values of this name are one per alert (`instance`, a summary naming its
+    /// host): over the first `SAMPLE`, at least seven in eight were new.
+    fn is_unique(&self) -> bool {
+        self.seen >= Self::SAMPLE && self.new >= Self::SAMPLE / 8 * 7
+    }
 }
 
 impl Interner {
     /// The shared copy of `s`.
     pub fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some(found) = self.set.get(s) {
-            return found.clone();
+        shared_in(&mut self.set, s).0
+    }
+
+    /// A copy of `value`, the value of `name` (a copy this interner returned) in list `of`:
+    /// shared like `intern`, until the values of that name prove to be one per alert. Those
+    /// are copied from then on; kept in the set they would only grow it (at 100k alerts a set
+    /// of 300k strings, 9 MB, for nothing shared).
+    pub fn intern_value(&mut self, of: ValuesOf, name: &Arc<str>, value: &str) -> Arc<str> {
+        // An `Arc`'s counts are words: its address has low bits to spare for the list.
+        let key = Arc::as_ptr(name).cast::<u8>() as usize | of as usize;
+        let sharing = self.values_of.entry(key).or_default();
+        if sharing.is_unique() {
+            return Arc::from(value);
         }
-        let arc: Arc<str> = Arc::from(s);
-        self.set.insert(arc.clone());
+        let (arc, is_new) = shared_in(&mut self.set, value);
+        if sharing.seen < ValueSharing::SAMPLE {
+            sharing.seen += 1;
+            sharing.new += u32::from(is_new);
+        }
         arc
     }
 }
 
+/// The copy of `s` in `set`, added when missing, and whether it was.
+fn shared_in(set: &mut FxHashSet<Arc<str>>, s: &str) -> (Arc<str>, bool) {
+    if let Some(found) = set.get(s) {
+        return (found.clone(), false);
+    }
+    let arc: Arc<str> = Arc::from(s);
+    set.insert(arc.clone());
+    (arc, true)
+}
+
 /// Name/value pairs sorted by name, names unique.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Labels(Vec<(Arc<str>, Arc<str>)>);
+pub struct Labels(Box<[(Arc<str>, Arc<str>)]>);
 
 impl Labels {
     /// Builds from pairs; a later duplicate name wins.
@@ -40,13 +96,13 @@ impl Labels {
         // Alertmanager sends labels sorted (Go marshals map keys in order) and stored
         // snapshots keep them so: taken as they are. The reverse below would otherwise hand
         // the stable sort its worst case, a fully reversed run, for every alert.
-        if pairs.windows(2).all(|w| w[0].0 < w[1].0) {
-            return Labels(pairs);
+        if !pairs.windows(2).all(|w| w[0].0 < w[1].0) {
+            pairs.reverse();
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            pairs.dedup_by(|a, b| a.0 == b.0);
         }
-        pairs.reverse();
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        pairs.dedup_by(|a, b| a.0 == b.0);
-        Labels(pairs)
+        // A boxed slice: no capacity word, and no slack kept for pairs never added.
+        Labels(pairs.into_boxed_slice())
     }
 
     /// The value of `name`.
@@ -153,5 +209,30 @@ mod tests {
         // In order, but not strictly: the duplicate is resolved as for any input.
         let l = Labels::from_pairs(vec![pair("a", "1"), pair("b", "2"), pair("b", "3")]);
         assert_eq!(l.iter().collect::<Vec<_>>(), [("a", "1"), ("b", "3")]);
+    }
+
+    #[test]
+    fn values_one_per_alert_stop_being_kept_and_repeated_ones_stay_shared() {
+        let mut i = Interner::default();
+        let (instance, service) = (i.intern("instance"), i.intern("service"));
+        for n in 0..5_000 {
+            let host = i.intern_value(ValuesOf::Label, &instance, &format!("host-{n}"));
+            assert_eq!(&*host, format!("host-{n}"));
+            // 200 services, in an order that shows every one of them early.
+            i.intern_value(ValuesOf::Label, &service, &format!("svc-{}", n % 200));
+        }
+        let kept = i.set.len();
+        assert!(
+            kept < 2 + 200 + 2 * ValueSharing::SAMPLE as usize,
+            "hosts past the sample are not kept: {kept} strings"
+        );
+        let a = i.intern_value(ValuesOf::Label, &service, "svc-7");
+        let b = i.intern_value(ValuesOf::Label, &service, "svc-7");
+        assert!(Arc::ptr_eq(&a, &b), "services are still shared");
+        // An annotation named like the unique label is judged on its own values.
+        let x = i.intern_value(ValuesOf::Annotation, &instance, "same text");
+        let y = i.intern_value(ValuesOf::Annotation, &instance, "same text");
+        assert!(Arc::ptr_eq(&x, &y));
+        assert!(i.set.len() <= kept + 1);
     }
 }

@@ -16,7 +16,7 @@ pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextD
 pub use escalation::{
     Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule,
 };
-pub use labels::{Interner, Labels};
+pub use labels::{Interner, Labels, ValuesOf};
 pub use note::{Note, Related};
 pub use severity::Severity;
 pub use silence::{

@@ -150,7 +150,7 @@ async fn alert_facts(
                     service: a.service.to_string(),
                     severity: a.severity.name().to_string(),
                     started_at: Some(a.started_at),
-                    notes: a.notes.clone(),
+                    notes: a.notes.to_vec(),
                 },
                 None => AlertFacts {
                     key: key.clone(),

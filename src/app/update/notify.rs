@@ -105,7 +105,7 @@ pub fn escalated_to_me(app: &mut App) {
             if !mine.iter().any(|m| std::ptr::eq(*m, p)) {
                 continue;
             }
-            let at = a.escalation.as_ref().or(app.escalated.get(&a.key));
+            let at = a.escalation.as_deref().or(app.escalated.get(&a.key));
             let Some(state) = p.state_from(at, a, now) else {
                 continue;
             };

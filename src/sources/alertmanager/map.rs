@@ -174,8 +174,9 @@ fn apply_suppression(
         .collect();
     let (acks, others): (Vec<&Silence>, Vec<&Silence>) =
         catching.into_iter().partition(|s| s.is_ack());
+    let mut suppressed_by = Vec::new();
     for s in &others {
-        alert.suppressed_by.push(format!(
+        suppressed_by.push(format!(
             "silenced by {} ({}: {})",
             short_id(&s.id),
             s.created_by,
@@ -183,10 +184,13 @@ fn apply_suppression(
         ));
     }
     for fp in inhibited_by {
-        alert.suppressed_by.push(format!(
+        suppressed_by.push(format!(
             "inhibited by alert {}",
             sanitize::line(fp, sanitize::LABEL_CAP)
         ));
+    }
+    if !suppressed_by.is_empty() {
+        alert.suppressed_by = suppressed_by.into();
     }
     if let Some(ack) = acks.iter().min_by_key(|s| s.starts_at) {
         alert.status = Status::Acked;
