@@ -5,6 +5,7 @@ mod dashboard;
 mod files;
 mod handoff;
 mod journaled;
+mod json_list;
 mod oncall;
 mod oneshot;
 mod postmortem;

@@ -118,12 +118,13 @@ pub async fn alerts(
     })
 }
 
-/// JSON for a person at a terminal is indented; for a pipe (jq, a script) it is compact.
-fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+/// JSON for a person at a terminal is indented; for a pipe (jq, a script) it is compact,
+/// serialized on every core.
+fn write_json<T: serde::Serialize + Sync>(out: &mut impl Write, items: &[T]) -> anyhow::Result<()> {
     if std::io::stdout().is_terminal() {
-        serde_json::to_writer_pretty(&mut *out, value)?;
+        serde_json::to_writer_pretty(&mut *out, items)?;
     } else {
-        serde_json::to_writer(&mut *out, value)?;
+        super::json_list::write_compact(out, items)?;
     }
     Ok(())
 }
