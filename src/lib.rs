@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod cores;
 pub mod duration_fmt;
 pub mod errors;
 pub mod escalation;

@@ -90,20 +90,12 @@ pub fn matching<'a>(
             .filter(|r| alert(*r).is_some_and(|a| filter.matches(a)))
             .collect()
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::cores::count();
     if refs.len() < PARALLEL_FROM || cores < 2 {
         return keep(refs);
     }
-    let size = refs.len().div_ceil(cores);
-    let keep = &keep;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = refs
-            .chunks(size)
-            .map(|c| scope.spawn(move || keep(c)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_default())
-            .collect()
-    })
+    crate::cores::map_chunks(refs, refs.len().div_ceil(cores), keep)
+        .into_iter()
+        .flat_map(Option::unwrap_or_default)
+        .collect()
 }

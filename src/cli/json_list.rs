@@ -12,7 +12,7 @@ const BLOCK: usize = 512;
 
 /// Writes `items` as `serde_json::to_writer` would, byte for byte.
 pub fn write_compact<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) -> anyhow::Result<()> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = crate::cores::count().min(8);
     out.write_all(b"[")?;
     let mut is_first = true;
     for round in items.chunks(BLOCK * threads) {
@@ -28,22 +28,12 @@ pub fn write_compact<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) -> 
     Ok(())
 }
 
-/// The blocks of `round`, each serialized on a thread of its own but the first, which this
-/// thread does.
+/// The blocks of `round`, serialized on every core.
 fn serialized<T: Serialize + Sync>(round: &[T]) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut blocks = round.chunks(BLOCK);
-    let first = blocks.next().unwrap_or_default();
-    std::thread::scope(|s| {
-        let others: Vec<_> = blocks.map(|b| s.spawn(move || block(b))).collect();
-        let mut out = vec![block(first)?];
-        for other in others {
-            let done = other
-                .join()
-                .map_err(|_| anyhow::anyhow!("a JSON writer thread panicked"))?;
-            out.push(done?);
-        }
-        Ok(out)
-    })
+    crate::cores::map_chunks(round, BLOCK, block)
+        .into_iter()
+        .map(|b| Ok(b.ok_or_else(|| anyhow::anyhow!("a JSON writer thread panicked"))??))
+        .collect()
 }
 
 /// The items of one block, comma-separated.

@@ -174,7 +174,7 @@ fn apply_suppression(
         .collect();
     let (acks, others): (Vec<&Silence>, Vec<&Silence>) =
         catching.into_iter().partition(|s| s.is_ack());
-    let mut suppressed_by = Vec::new();
+    let mut suppressed_by = std::mem::take(&mut alert.suppressed_by).into_vec();
     for s in &others {
         suppressed_by.push(format!(
             "silenced by {} ({}: {})",
@@ -189,9 +189,7 @@ fn apply_suppression(
             sanitize::line(fp, sanitize::LABEL_CAP)
         ));
     }
-    if !suppressed_by.is_empty() {
-        alert.suppressed_by = suppressed_by.into();
-    }
+    alert.suppressed_by = suppressed_by.into();
     if let Some(ack) = acks.iter().min_by_key(|s| s.starts_at) {
         alert.status = Status::Acked;
         alert.acked_by = Some(ack.created_by.clone());
