@@ -27,7 +27,12 @@ async fn main() -> ExitCode {
         Err(e) => {
             // Not eprintln!: it panics when stderr is gone (a closed terminal).
             use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "onduty: {e:#}");
+            let text = format!("{e:#}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "onduty: {}",
+                onduty::config::redact::scrub(&text)
+            );
             ExitCode::from(2)
         }
     }

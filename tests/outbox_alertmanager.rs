@@ -106,6 +106,51 @@ async fn an_ack_while_the_back_end_is_down_waits_then_is_sent_once() {
     );
 }
 
+// A restarted Alertmanager holds no alerts until Prometheus re-sends them: an ack queued
+// during the outage waits for its alert to come back instead of failing in that gap, and is
+// sent once it is back. Past the grace time (`retry_for`), an alert that never returns fails
+// the ack with the reason.
+#[tokio::test]
+async fn an_ack_queued_during_an_outage_waits_for_its_alert_to_come_back() {
+    let before = Alertmanager::start().await;
+    let key = firing_alert(&before).await;
+    drop(before);
+    let setup = Setup::new();
+    let down = setup.config(&format!("http://127.0.0.1:{}", free_port()));
+    let (code, out) = setup.onduty(&down, &["ack", &key]).await;
+    assert_eq!(code, 3, "{out}");
+
+    // It is back, empty: Prometheus has not re-sent yet.
+    let am = Alertmanager::start().await;
+    assert!(am.alerts().await.is_empty());
+    let up = setup.config(&am.url);
+    let (code, out) = setup.onduty(&up, &["outbox", "--flush"]).await;
+    assert_eq!(code, 3, "not a refusal yet: {out}");
+    assert!(out.contains("waiting for the alert to come back"), "{out}");
+    let (_, listed) = setup.onduty(&up, &["outbox"]).await;
+    assert!(
+        listed.contains("1 pending") && listed.contains("waiting for the alert"),
+        "{listed}"
+    );
+
+    // Prometheus re-sends: the same labels, the same key.
+    assert_eq!(firing_alert(&am).await, key);
+    let (code, out) = setup.onduty(&up, &["outbox", "--flush"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("done"), "{out}");
+    assert_eq!(ack_silences(&am).await, 1);
+
+    // An alert that never comes back fails once the grace time is over.
+    let (code, out) = setup.onduty(&up, &["ack", "am:0000000000000000"]).await;
+    assert_eq!(code, 3, "within the grace time: {out}");
+    let path = setup.dir.path().join("onduty.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}retry_for = \"0s\"\n")).unwrap();
+    let (code, out) = setup.onduty(&path, &["outbox", "--flush"]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no longer firing"), "{out}");
+}
+
 /// A real `kill -9` of `onduty ack` while its ack is on the wire (`held` says whether the
 /// back end got it), a minute passing (the dead process's lease runs out), then a flush:
 /// the alert ends with exactly one ack.

@@ -131,6 +131,128 @@ async fn a_canary_token_never_appears_anywhere() {
     }
 }
 
+/// Every form a back end could reflect `user:token` (or the token alone) in.
+fn forms_of(user: Option<&str>, token: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let percent = token
+        .replace('/', "%2F")
+        .replace('+', "%2B")
+        .replace('=', "%3D");
+    let mut forms = vec![token.to_string(), percent];
+    if let Some(user) = user {
+        let pair = format!("{user}:{token}");
+        forms.push(STANDARD_NO_PAD.encode(&pair));
+        forms.push(URL_SAFE_NO_PAD.encode(&pair));
+        // Its tail alone: a cut excerpt must not leave the end of the credential either.
+        let b64 = STANDARD.encode(&pair);
+        forms.push(b64[b64.len() / 2..].trim_end_matches('=').to_string());
+    }
+    forms
+}
+
+fn assert_no_form(what: &str, forms: &[String], bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for form in forms {
+        assert!(
+            !text.contains(form.as_str()),
+            "{what} shows '{form}': {text}"
+        );
+    }
+}
+
+// A back end that reflects the credentials of each request in its 401/403/500 bodies, in
+// every form (the Authorization value in a sentence, the bare base64, percent-encoded,
+// JSON-escaped, decoded), for each kind of auth onduty sends: bearer, basic with a user name,
+// credentials in the URL, PagerDuty's `Token token=`.
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_reflected_in_any_form_never_get_out() {
+    // `/`, `+` and `=` in the token make its base64 and percent forms differ from it.
+    const TOKEN: &str = "CANARY/rf+9q=z";
+    let server = FaultServer::start(|n, _| match n % 3 {
+        0 => Fault::Reflect(401),
+        1 => Fault::Reflect(403),
+        _ => Fault::Reflect(500),
+    })
+    .await;
+    let authority = server.url.trim_start_matches("http://").to_string();
+    let kinds: Vec<(&str, String, Option<&str>)> = vec![
+        (
+            "bearer",
+            source_toml(&server.url, "token_env = \"TOKEN\""),
+            None,
+        ),
+        (
+            "basic",
+            source_toml(&server.url, "token_env = \"TOKEN\"\nusername = \"onduty\""),
+            Some("onduty"),
+        ),
+        (
+            "url",
+            source_toml(
+                &format!("http://onduty:CANARY%2Frf%2B9q%3Dz@{authority}"),
+                "",
+            ),
+            Some("onduty"),
+        ),
+        (
+            "pagerduty",
+            format!(
+                "[[source]]\nname = \"prod\"\nkind = \"pagerduty\"\nurl = \"{}\"\n\
+                 token_env = \"TOKEN\"\nfrom_email = \"oncall@example.com\"\n",
+                server.url
+            ),
+            None,
+        ),
+    ];
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["alerts"],
+        &["alerts", "--json"],
+        &["ack", "prod:0000"],
+        &["expire", "prod:0000"],
+        &["silences"],
+        &["tickets"],
+        &["handoff"],
+        &["oncall"],
+        &["runbook", "prod:0000"],
+        &["outbox", "--flush"],
+        &["timeline", "prod:0000"],
+        &["postmortem", "prod:0000"],
+    ];
+    for (kind, source, user) in kinds {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(dir.path(), &source);
+        let forms = forms_of(user, TOKEN);
+        let before = server.seen().len();
+        for args in commands {
+            let out = onduty_command(dir.path(), &config, args)
+                .env("TOKEN", TOKEN)
+                .env("ONDUTY_LOG", "trace")
+                .output()
+                .await
+                .unwrap();
+            assert_no_form(&format!("{kind} {args:?} stdout"), &forms, &out.stdout);
+            assert_no_form(&format!("{kind} {args:?} stderr"), &forms, &out.stderr);
+        }
+        // The reflection really carried the credentials, so the test could fail.
+        let seen = server.seen();
+        let asked = &seen[before..];
+        assert!(asked.len() >= 5, "{kind}: {} requests", asked.len());
+        assert!(
+            asked
+                .iter()
+                .all(|r| r.head.to_ascii_lowercase().contains("authorization:")),
+            "{kind}: a request went without credentials"
+        );
+        for (path, bytes) in every_file(dir.path()) {
+            if path != config {
+                assert_no_form(&format!("{kind} {}", path.display()), &forms, &bytes);
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_token_file_others_can_read_stops_onduty_at_start() {
     let dir = tempfile::tempdir().unwrap();

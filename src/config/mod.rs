@@ -3,6 +3,7 @@
 
 mod layers;
 pub mod paths;
+pub mod redact;
 pub mod secrets;
 
 use std::collections::BTreeMap;
@@ -191,6 +192,10 @@ pub struct SourceConfig {
     /// How long an ack silence lasts before onduty extends it while the alert fires.
     #[serde(default, deserialize_with = "opt_duration")]
     pub ack_window: Option<Duration>,
+    /// How long after an Alertmanager restarts an action on an alert it does not hold yet is
+    /// retried (its senders re-send firing alerts); default: two of its `resolve_timeout`s.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub retry_for: Option<Duration>,
     /// Largest answer accepted, in MB.
     #[serde(default)]
     pub max_response_mb: Option<u64>,
@@ -270,6 +275,7 @@ impl SourceConfig {
             severity_label: None,
             severity_map: BTreeMap::new(),
             ack_window: None,
+            retry_for: None,
             max_response_mb: None,
             from_email: None,
             region: Region::Us,

@@ -42,7 +42,32 @@ pub struct SecretError {
 /// token_file (which must be private); the first that gives one wins. `Ok(None)` when the
 /// source names none.
 pub async fn resolve(source: &SourceConfig) -> Result<Option<Secret>, SecretError> {
-    resolve_within(source, TOKEN_COMMAND_TIMEOUT).await
+    let token = resolve_within(source, TOKEN_COMMAND_TIMEOUT).await?;
+    remember_credentials(source, token.as_ref());
+    Ok(token)
+}
+
+/// Hands every credential of `source` to the scrubber before any request can carry it: the
+/// token (with the user name, its Basic form) and a user and password written in the URL.
+fn remember_credentials(source: &SourceConfig, token: Option<&Secret>) {
+    if let Some(token) = token {
+        super::redact::remember(token.expose(), source.username.as_deref());
+    }
+    let url = source
+        .url
+        .as_deref()
+        .and_then(|u| reqwest::Url::parse(u).ok());
+    if let Some(url) = url
+        && let Some(password) = url.password()
+    {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let (user, password) = (decode(url.username()), decode(password));
+        super::redact::remember(&password, Some(&user));
+    }
 }
 
 async fn resolve_within(
@@ -75,37 +100,6 @@ async fn resolve_within(
         source_name: source.name.clone(),
         tried,
     })
-}
-
-/// `text` with `secret` and any `Authorization:` header value replaced by `<redacted>`: for
-/// a back end's words (an error body may echo the request) before they are shown or logged.
-pub fn redact(text: &str, secret: Option<&str>) -> String {
-    let mut out = match secret {
-        Some(s) if !s.is_empty() => text.replace(s, "<redacted>"),
-        _ => text.to_string(),
-    };
-    let mut from = 0;
-    while let Some(at) = out[from..].to_ascii_lowercase().find("authorization") {
-        let start = from + at + "authorization".len();
-        // The scheme and the credentials after `:` (or `"` and `:` in JSON), whatever the case.
-        let rest = &out[start..];
-        let skip = rest.len() - rest.trim_start_matches([':', '"', ' ', '=']).len();
-        let value_start = start + skip;
-        let words: Vec<&str> = out[value_start..]
-            .splitn(3, [' ', '\r', '\n', '"', ','])
-            .collect();
-        let is_scheme = words.first().is_some_and(|w| {
-            ["basic", "bearer", "token"].contains(&w.to_ascii_lowercase().as_str())
-        });
-        let take = if is_scheme { 2 } else { 1 };
-        let len: usize = words.iter().take(take).map(|w| w.len()).sum::<usize>() + take - 1;
-        let end = (value_start + len).min(out.len());
-        if end > value_start {
-            out.replace_range(value_start..end, "<redacted>");
-        }
-        from = value_start + "<redacted>".len().min(out.len() - value_start);
-    }
-    out
 }
 
 /// Refuses a token file that group or others can read (checked when the config is loaded, so
@@ -269,25 +263,6 @@ mod tests {
         std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o400)).unwrap();
         assert!(check_token_file(f.path()).is_ok());
         assert!(check_token_file(Path::new("/nonexistent/token")).is_ok());
-    }
-
-    #[test]
-    fn redact_hides_the_token_and_any_authorization_value() {
-        let echoed = "GET / HTTP/1.1\r\nAuthorization: Basic dXNlcjpjYW5hcnk=\r\nx: canary-9\r\n";
-        let out = redact(echoed, Some("canary-9"));
-        assert!(
-            !out.contains("dXNlcjpjYW5hcnk") && !out.contains("canary-9"),
-            "{out}"
-        );
-        assert!(out.contains("Authorization: <redacted>"), "{out}");
-        let json = r#"{"headers":{"authorization":"Bearer abc.def","x":1}}"#;
-        let out = redact(json, None);
-        assert!(
-            !out.contains("abc.def") && out.contains(r#""x":1"#),
-            "{out}"
-        );
-        assert_eq!(redact("nothing here", Some("zz")), "nothing here");
-        assert_eq!(redact("authorization", None), "authorization");
     }
 
     #[tokio::test]

@@ -105,7 +105,7 @@ const SECRET_KEYS: &[&str] = &["token", "password", "passwd", "secret", "api_key
 /// `text` without secrets: authorization headers, `token=…`-style values, well-known
 /// token formats and JSON web tokens become `<redacted>`.
 pub fn scrub(text: &str) -> String {
-    let text = crate::config::secrets::redact(text, None);
+    let text = crate::config::redact::scrub(text);
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {

@@ -1,13 +1,13 @@
 //! What can go wrong talking to a back end, in words a responder can act on.
 
-/// A source error. Its text is shown in the UI, so it never contains a secret.
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+/// A source error. Its text is shown in the UI, logged and journaled, so its `Display` and
+/// `Debug` pass through the one scrubber (`config::redact`): a back end's words that echo a
+/// credential in any form, through whichever variant a back end chose, never get out.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Error {
     /// The back end did not answer in time.
-    #[error("timed out after {0:?}")]
     Timeout(std::time::Duration),
     /// The back end answered with an HTTP error status.
-    #[error("HTTP {status}: {message}")]
     Http {
         /// The status code.
         status: u16,
@@ -15,21 +15,51 @@ pub enum Error {
         message: String,
     },
     /// The answer could not be decoded.
-    #[error("could not decode the answer: {0}")]
     Decode(String),
     /// The back end refused our credentials.
-    #[error("authentication failed: {0}")]
     Auth(String),
     /// The back end refused the operation (for instance, the alert is already resolved).
-    #[error("{0}")]
     Rejected(String),
     /// The connection failed.
-    #[error("connection failed: {0}")]
     Connect(String),
     /// HTTP 429: the back end asks us to slow down, for this long when it said.
-    #[error("rate limited (HTTP 429){}", retry_after_words(.0))]
     RateLimited(Option<std::time::Duration>),
+    /// The alert is not there, but may be soon: the back end has just restarted and its
+    /// senders have not re-sent it yet. Retried until the back end's grace time is over.
+    NotYetBack(String),
 }
+
+impl Error {
+    /// The text before scrubbing.
+    fn raw_text(&self) -> String {
+        match self {
+            Error::Timeout(d) => format!("timed out after {d:?}"),
+            Error::Http { status, message } => format!("HTTP {status}: {message}"),
+            Error::Decode(m) => format!("could not decode the answer: {m}"),
+            Error::Auth(m) => format!("authentication failed: {m}"),
+            Error::Rejected(m) => m.clone(),
+            Error::Connect(m) => format!("connection failed: {m}"),
+            Error::NotYetBack(m) => format!("waiting for the alert to come back: {m}"),
+            Error::RateLimited(after) => {
+                format!("rate limited (HTTP 429){}", retry_after_words(after))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::config::redact::scrub(&self.raw_text()))
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Error({self})")
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// Longest `Retry-After` honoured: a hostile or broken back end cannot park a source for days.
 pub const RETRY_AFTER_CAP: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -64,7 +94,10 @@ impl Error {
     /// as opposed to a refusal that will not change.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Connect(_) | Error::RateLimited(_) => true,
+            Error::Timeout(_)
+            | Error::Connect(_)
+            | Error::RateLimited(_)
+            | Error::NotYetBack(_) => true,
             Error::Http { status, .. } => *status == 408 || *status >= 500,
             Error::Decode(_) | Error::Auth(_) | Error::Rejected(_) => false,
         }

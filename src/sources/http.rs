@@ -198,7 +198,8 @@ impl Http {
             Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::TokenEquals(t)) => Some(t.expose()),
             None => None,
         };
-        let redacted = secrets::redact(&String::from_utf8_lossy(body), secret);
+        let body = String::from_utf8_lossy(body);
+        let redacted = crate::config::redact::redact(&body, secret);
         http_error(status, headers, redacted.as_bytes())
     }
 }

@@ -46,6 +46,10 @@ pub enum Fault {
     /// This status, the body being the request's head as received (a back end or proxy that
     /// echoes the request, credentials included).
     Echo(u16),
+    /// This status, the body a JSON error that reflects the request's credentials in the forms
+    /// real back ends use: the whole `Authorization` value in a sentence, the credential alone,
+    /// percent-encoded and JSON-escaped (`/` as `\/`), and a Basic value decoded.
+    Reflect(u16),
 }
 
 /// One request the server saw.
@@ -130,6 +134,9 @@ impl FaultServer {
                             Fault::Echo(code) => {
                                 Fault::Status(code, Box::leak(head.into_boxed_str()))
                             }
+                            Fault::Reflect(code) => {
+                                Fault::Status(code, Box::leak(reflect(&head).into_boxed_str()))
+                            }
                             other => other,
                         };
                         let done = answer(&mut sock, fault).await;
@@ -172,6 +179,50 @@ impl FaultServer {
 /// Serves `fault` to every request on a free loopback port; returns the base URL.
 pub async fn serve(fault: Fault) -> String {
     FaultServer::start(move |_, _| fault.clone()).await.url
+}
+
+/// A JSON error body reflecting the credentials of the request `head` (see `Fault::Reflect`).
+fn reflect(head: &str) -> String {
+    use base64::Engine;
+    let value = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("authorization")
+                .then(|| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    let credential = value
+        .rsplit([' ', '='])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&credential)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    let percent: String = credential
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let mut body = serde_json::json!({
+        "message": format!("invalid credentials {value}"),
+        "credential": credential,
+        "query": format!("auth={percent}"),
+        "decoded": decoded,
+    })
+    .to_string();
+    // serde_json never escapes `/`; some back ends do (PHP's json_encode).
+    body.pop();
+    body.push_str(&format!(
+        r#","escaped":"{}"}}"#,
+        credential.replace('/', r"\/")
+    ));
+    body
 }
 
 /// Reads one request (head and Content-Length body); returns its request line and head.
@@ -236,7 +287,7 @@ fn head(status: u16, extra: &str, length: Option<usize>) -> String {
 async fn answer(sock: &mut TcpStream, fault: Fault) -> std::io::Result<()> {
     match fault {
         Fault::Status(code, body) => whole(sock, code, "", body).await,
-        Fault::Echo(code) => whole(sock, code, "", "").await,
+        Fault::Echo(code) | Fault::Reflect(code) => whole(sock, code, "", "").await,
         Fault::RateLimited(after) => {
             let extra = after
                 .map(|a| format!("Retry-After: {a}\r\n"))

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder};
 
-use super::wire::{GettableSilence, PostableSilence, SilenceCreated};
+use super::wire::{AlertmanagerStatus, GettableSilence, PostableSilence, SilenceCreated};
 use crate::config::SourceConfig;
 use crate::sources::Error;
 use crate::sources::http::{self, Http, Scheme, too_big};
@@ -170,6 +170,13 @@ impl Client {
     pub async fn silences(&self) -> Result<Vec<GettableSilence>, Error> {
         self.http
             .json(self.http.request(Method::GET, "/api/v2/silences"))
+            .await
+    }
+
+    /// `GET /api/v2/status`.
+    pub async fn status(&self) -> Result<AlertmanagerStatus, Error> {
+        self.http
+            .json(self.http.request(Method::GET, "/api/v2/status"))
             .await
     }
 

@@ -28,6 +28,8 @@ pub use client::DEFAULT_MAX_RESPONSE_MB;
 
 /// Default length of an ack silence; it is extended while the alert fires.
 pub const DEFAULT_ACK_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// Alertmanager's own default `resolve_timeout`, when its status does not name one.
+const DEFAULT_RESOLVE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// One Alertmanager.
 pub struct AlertmanagerSource {
@@ -163,6 +165,48 @@ impl AlertmanagerSource {
             .ok_or_else(|| Error::Rejected(format!("{key} is no longer firing in {}", self.id)))
     }
 
+    /// Ok when `key` is here; else why it is absent: gone for good, or not back yet.
+    async fn is_here(&mut self, key: &AlertKey) -> Result<(), Error> {
+        match self.find_alert(key) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(self.absent(key).await),
+        }
+    }
+
+    /// Why `key` is not in this Alertmanager. A restarted Alertmanager holds nothing until
+    /// Prometheus re-sends its firing alerts (every minute by default), so for `retry_for`
+    /// (default: two of its `resolve_timeout`s) after it started, an absent alert is not yet
+    /// back, and an action queued during the outage waits for it instead of failing.
+    async fn absent(&mut self, key: &AlertKey) -> Error {
+        let gone = Error::Rejected(format!("{key} is no longer firing in {}", self.id));
+        let status = match self.client().await {
+            Ok(client) => client.status().await,
+            Err(e) => Err(e),
+        };
+        let status = match status {
+            Ok(status) => status,
+            Err(e) if e.is_transient() => return e,
+            Err(_) => return gone,
+        };
+        let Some(started) = status.uptime else {
+            return gone;
+        };
+        let grace = self
+            .config
+            .retry_for
+            .unwrap_or_else(|| resolve_timeout(&status.config.original) * 2);
+        let up = (self.clock.now() - started).to_std().unwrap_or_default();
+        if up >= grace {
+            return gone;
+        }
+        Error::NotYetBack(format!(
+            "{key} is not in {} since it restarted {} ago; retrying for {} more",
+            self.id,
+            crate::duration_fmt::short(up),
+            crate::duration_fmt::short(grace - up),
+        ))
+    }
+
     /// Creates a silence unless an active one with the same matchers, author and comment
     /// exists: a retried command must not silence twice.
     async fn silence(
@@ -216,6 +260,7 @@ impl Source for AlertmanagerSource {
         let now = self.clock.now();
         match op {
             Operation::Acknowledge => {
+                self.is_here(key).await?;
                 let alert = self.find_alert(key)?;
                 if self
                     .silences
@@ -234,6 +279,7 @@ impl Source for AlertmanagerSource {
                 .await
             }
             Operation::Silence { duration, comment } => {
+                self.is_here(key).await?;
                 let matchers = map::pin(self.find_alert(key)?);
                 let until = now + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
                 self.silence(matchers, until, author, comment).await
@@ -263,7 +309,7 @@ impl Source for AlertmanagerSource {
             )),
             // Alertmanager pages nobody by level: a local policy's escalation is the
             // journal's timeline entry (written before this is sent), nothing to send.
-            Operation::Escalate { .. } => self.find_alert(key).map(drop),
+            Operation::Escalate { .. } => self.is_here(key).await,
             Operation::Reassign { .. } => Err(Error::Rejected(
                 "Alertmanager assigns alerts to nobody; reassign in the paging tool".into(),
             )),
@@ -272,6 +318,17 @@ impl Source for AlertmanagerSource {
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
         }
     }
+}
+
+/// The `resolve_timeout` in an Alertmanager's loaded config (its status shows it with the
+/// defaults filled in), else Alertmanager's default.
+fn resolve_timeout(config_yaml: &str) -> Duration {
+    config_yaml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("resolve_timeout:"))
+        .and_then(|v| crate::duration_fmt::parse(v.trim().trim_matches(['"', '\''])).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(DEFAULT_RESOLVE_TIMEOUT)
 }
 
 /// What one refresh asks for and maps with.

@@ -102,3 +102,20 @@ pub struct SilenceCreated {
     #[serde(rename = "silenceID")]
     pub silence_id: String,
 }
+
+/// `alertmanagerStatus`, the parts onduty reads: when it started, and its loaded config.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AlertmanagerStatus {
+    /// When this Alertmanager process started (the spec calls it `uptime`).
+    pub uptime: Option<DateTime<Utc>>,
+    pub config: StatusConfig,
+}
+
+/// `alertmanagerConfig`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusConfig {
+    /// The YAML it runs on, defaults filled in.
+    pub original: String,
+}
