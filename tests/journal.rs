@@ -82,17 +82,82 @@ async fn outbox_lifecycle(location: &Location) {
         .await
         .unwrap();
     assert_eq!(flushed.len(), 1, "a flush takes it before its retry time");
-    a.confirm(action.id, later).await.unwrap();
-    assert!(a.open_items().await.unwrap().is_empty());
-    let failing = ack("am:2");
-    a.record(&failing, now).await.unwrap();
-    a.fail(failing.id, "alert no longer firing", now)
+    let done = a
+        .settle(action.id, None, action_entry("am:1", "ack: done"), later)
         .await
         .unwrap();
+    assert!(a.open_items().await.unwrap().is_empty());
+    assert_eq!(b.timeline("am:1").await.unwrap()[0].id, done.id);
+    let failing = ack("am:2");
+    a.record(&failing, now).await.unwrap();
+    a.settle(
+        failing.id,
+        Some("alert no longer firing"),
+        action_entry("am:2", "ack: failed"),
+        now,
+    )
+    .await
+    .unwrap();
     let recent = b.recent_items(10).await.unwrap();
     let states: HashMap<_, _> = recent.iter().map(|i| (i.id, i.state)).collect();
     assert_eq!(states[&action.id], OutboxState::Confirmed);
     assert_eq!(states[&failing.id], OutboxState::Failed);
+}
+
+fn action_entry<'a>(subject: &'a str, body: &'a str) -> NewEntry<'a> {
+    NewEntry {
+        subject,
+        at: Utc::now(),
+        author: "ana",
+        kind: EntryKind::Action,
+        body,
+        corrects: None,
+    }
+}
+
+/// Two senders (two processes) with an item each on the same alert: one holds the scope
+/// while it sends, the other waits; settling frees it; a claim of a dead sender lapses with
+/// its lease. A silence by other matchers does not wait.
+async fn one_sender_per_scope(location: &Location) {
+    let a = Journal::open(location).await.unwrap();
+    let b = Journal::open(location).await.unwrap();
+    let now = Utc::now();
+    let first = a.record(&ack("am:9"), now).await.unwrap();
+    let second = b.record(&ack("am:9"), now).await.unwrap();
+    let (took_a, took_b) = tokio::join!(a.take_scope(&first, now), b.take_scope(&second, now));
+    assert_eq!(
+        [took_a.unwrap(), took_b.unwrap()]
+            .iter()
+            .filter(|t| **t)
+            .count(),
+        1,
+        "exactly one sender holds the alert"
+    );
+    let (holder, waiter, hj, wj) = match a.take_scope(&first, now).await.unwrap() {
+        true => (&first, &second, &a, &b),
+        false => (&second, &first, &b, &a),
+    };
+    assert!(
+        hj.take_scope(holder, now).await.unwrap(),
+        "its own claim again"
+    );
+    assert!(!wj.take_scope(waiter, now).await.unwrap());
+    let other = b.record(&ack("am:10"), now).await.unwrap();
+    assert!(b.take_scope(&other, now).await.unwrap(), "another alert");
+    hj.settle(holder.id, None, action_entry("am:9", "ack: done"), now)
+        .await
+        .unwrap();
+    assert!(
+        wj.take_scope(waiter, now).await.unwrap(),
+        "free once settled"
+    );
+    let third = a.record(&ack("am:9"), now).await.unwrap();
+    assert!(!a.take_scope(&third, now).await.unwrap());
+    let later = now + TimeDelta::seconds(61);
+    assert!(
+        a.take_scope(&third, later).await.unwrap(),
+        "lapsed with the lease"
+    );
 }
 
 async fn timeline_append_only(location: &Location) {
@@ -144,6 +209,71 @@ async fn outbox_states_and_leases_on_sqlite() {
 async fn outbox_states_and_leases_on_postgres() {
     let pg = Postgres::start();
     outbox_lifecycle(&Location::Postgres(pg.url.clone())).await;
+}
+
+#[tokio::test]
+async fn one_sender_per_alert_on_sqlite() {
+    let (_dir, location) = sqlite().await;
+    one_sender_per_scope(&location).await;
+}
+
+#[tokio::test]
+async fn one_sender_per_alert_on_postgres() {
+    let pg = Postgres::start();
+    one_sender_per_scope(&Location::Postgres(pg.url.clone())).await;
+}
+
+// A settled action and its timeline entry are one write: when the entry cannot be written
+// (here a trigger refuses it; in the fault trial, a kill between the two), the action is not
+// settled either, and is sent again rather than missing from the timeline.
+#[tokio::test]
+async fn an_action_is_never_settled_without_its_timeline_entry() {
+    use onduty::journal::task::{Outcome, settle};
+    let (dir, location) = sqlite().await;
+    let j = Journal::open(&location).await.unwrap();
+    let now = Utc::now();
+    let action = ack("am:1");
+    j.record(&action, now).await.unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON timeline BEGIN SELECT RAISE(ABORT, 'no'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let outcome = Outcome {
+        id: action.id,
+        key: &action.key,
+        op: &action.op,
+        author: "ana",
+        result: &Ok(()),
+    };
+    assert!(settle(&j, outcome, now).await.is_err());
+    let item = j.outbox_item(action.id).await.unwrap().unwrap();
+    assert_eq!(
+        item.state,
+        OutboxState::Sent,
+        "not confirmed without its entry"
+    );
+    sqlx::query("DROP TRIGGER refuse")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let outcome = Outcome {
+        id: action.id,
+        key: &action.key,
+        op: &action.op,
+        author: "ana",
+        result: &Ok(()),
+    };
+    settle(&j, outcome, now).await.unwrap();
+    let item = j.outbox_item(action.id).await.unwrap().unwrap();
+    assert_eq!(item.state, OutboxState::Confirmed);
+    assert_eq!(j.timeline("am:1").await.unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -151,9 +151,49 @@ async fn an_ack_queued_during_an_outage_waits_for_its_alert_to_come_back() {
     assert!(out.contains("no longer firing"), "{out}");
 }
 
+// `onduty ack K & onduty ack K`, and eight `onduty silence K --comment same` at once, on a
+// real Alertmanager: one silence each, whoever wins; the others find it.
+#[tokio::test]
+async fn processes_racing_on_one_alert_make_one_silence() {
+    let am = Alertmanager::start().await;
+    let setup = Setup::new();
+    let config = setup.config_waiting(&am.url, "10s");
+    for round in 0..4 {
+        let label = round.to_string();
+        am.post_alerts(json!([{"labels": {"alertname": "Race", "round": label}}]))
+            .await;
+        let key = {
+            let alerts = am.alerts().await;
+            let alert = alerts
+                .iter()
+                .find(|a| a["labels"]["round"].as_str() == Some(label.as_str()))
+                .unwrap();
+            format!("am:{}", alert["fingerprint"].as_str().unwrap())
+        };
+        let args = ["ack", key.as_str()];
+        let (a, b) = tokio::join!(setup.onduty(&config, &args), setup.onduty(&config, &args));
+        assert_eq!((a.0, b.0), (0, 0), "{a:?} {b:?}");
+    }
+    assert_eq!(ack_silences(&am).await, 4, "one ack silence per alert");
+
+    let key = firing_alert(&am).await;
+    let args = ["silence", key.as_str(), "--for", "1h", "--comment", "same"];
+    let runs = (0..8).map(|_| setup.onduty(&config, &args));
+    for (code, out) in futures::future::join_all(runs).await {
+        assert_eq!(code, 0, "{out}");
+    }
+    let same = am
+        .silences()
+        .await
+        .iter()
+        .filter(|s| s["status"]["state"] == "active" && s["comment"] == "same")
+        .count();
+    assert_eq!(same, 1);
+}
+
 /// A real `kill -9` of `onduty ack` while its ack is on the wire (`held` says whether the
-/// back end got it), a minute passing (the dead process's lease runs out), then a flush:
-/// the alert ends with exactly one ack.
+/// back end got it), then at once a flush, which takes over the dead process's item: the
+/// alert ends with exactly one ack.
 async fn killed_while_sending(held: HeldWrite) {
     let am = Alertmanager::start().await;
     let key = firing_alert(&am).await;
@@ -192,20 +232,12 @@ async fn killed_while_sending(held: HeldWrite) {
         ack_silences(&am).await,
         usize::from(held == HeldWrite::AnswerLost)
     );
-    // A minute later the dead process's lease has run out.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", setup.journal_path().display()))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE outbox SET lease_until = 0")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-
+    // The flush takes over the dead process's item at once, not after its lease.
     let (code, out) = setup
         .onduty(&setup.config(&am.url), &["outbox", "--flush"])
         .await;
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("taking over 1 item"), "{out}");
     assert_eq!(ack_silences(&am).await, 1, "sent once in effect");
     let item = journal.outbox_item(items[0].id).await.unwrap().unwrap();
     assert_eq!(item.state, OutboxState::Confirmed);

@@ -14,7 +14,7 @@ use chrono::{TimeDelta, Utc};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Paths};
 use crate::journal::outbox::{NewAction, new_command_id};
-use crate::journal::task::{Outcome, describe, settle};
+use crate::journal::task::{Outcome, SCOPE_BUSY, describe, settle};
 use crate::journal::timeline::NewEntry;
 use crate::journal::{EntryKind, Journal, OutboxItem, OutboxState};
 use crate::model::{AlertKey, sanitize};
@@ -24,6 +24,11 @@ use crate::ui::text::fit;
 
 /// Exit status of an action left pending in the outbox.
 const PENDING: u8 = 3;
+/// How often a CLI action waiting for another sender on the same alert looks again: the
+/// journal holds no notification for it on SQLite, and a wait of this size is not felt.
+const SCOPE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+/// Beyond the other sender's own time limit, how long a CLI action waits for it.
+const SCOPE_SLACK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Opens the configured journal, or says why it cannot (which stops a CLI action: nothing
 /// is sent that was not written).
@@ -69,6 +74,22 @@ async fn send(
     item: &OutboxItem,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
+    let (what, target) = (describe(&item.op), item.key.target());
+    let what = sanitize::line(&what, 120);
+    // Another process acting on the same alert (a second `onduty ack`, a dashboard) goes
+    // first: its effect is then found, not doubled.
+    let wait = built.policy.timeout * 2 + SCOPE_SLACK;
+    if !wait_for_scope(journal, item, wait).await? {
+        let now = Utc::now();
+        journal
+            .retry_at(item.id, SCOPE_BUSY, now + TimeDelta::seconds(5), now)
+            .await?;
+        writeln!(
+            out,
+            "{what} {target}: pending in the outbox ({SCOPE_BUSY}); `onduty outbox --flush` or a running dashboard sends it"
+        )?;
+        return Ok(ExitCode::from(PENDING));
+    }
     let performed = tokio::time::timeout(
         built.policy.timeout * 2,
         built.source.perform(&item.key, &item.op, &item.author),
@@ -84,8 +105,6 @@ async fn send(
         result: &result,
     };
     settle(journal, outcome, Utc::now()).await?;
-    let (what, target) = (describe(&item.op), item.key.target());
-    let what = sanitize::line(&what, 120);
     Ok(match &result {
         Ok(()) => {
             writeln!(out, "{what} {target}: done")?;
@@ -103,6 +122,26 @@ async fn send(
             ExitCode::FAILURE
         }
     })
+}
+
+/// Takes `item`'s scope, waiting up to `wait` for another sender to settle; false if it
+/// still holds it then.
+async fn wait_for_scope(
+    journal: &Journal,
+    item: &OutboxItem,
+    wait: std::time::Duration,
+) -> anyhow::Result<bool> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut tick = tokio::time::interval(SCOPE_POLL);
+    loop {
+        tick.tick().await;
+        if journal.take_scope(item, Utc::now()).await? {
+            return Ok(true);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(false);
+        }
+    }
 }
 
 fn sources_by_name(config: &Config) -> HashMap<String, Built> {
@@ -172,7 +211,13 @@ async fn flush_all(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let now = Utc::now();
-    // Everything pending whatever its retry time; nothing another sender holds.
+    // An item held by a process of this host that is gone (killed mid-send, its terminal
+    // closed) is taken over now, not when its lease runs out.
+    let freed = journal.free_orphans(now).await?;
+    if freed > 0 {
+        writeln!(out, "taking over {freed} item(s) of an onduty that is gone")?;
+    }
+    // Everything pending whatever its retry time; nothing a live sender holds.
     let items = journal.claim_due(now, now + TimeDelta::days(3650)).await?;
     let mut sources = sources_by_name(config);
     let mut worst = ExitCode::SUCCESS;

@@ -135,6 +135,32 @@ pub struct Journal {
     location: Location,
 }
 
+/// An exclusive lock on `<journal>.lock` while a SQLite journal is migrated, released on drop
+/// (and by the kernel when the process dies).
+struct MigrationLock {
+    _held: std::fs::File,
+}
+
+impl MigrationLock {
+    async fn take(journal: &Path) -> Result<MigrationLock, String> {
+        let mut name = journal.as_os_str().to_owned();
+        name.push(".lock");
+        let path = std::path::PathBuf::from(name);
+        let taken = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| format!("'{}': {e}", path.display()))?;
+            rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+                .map_err(|e| format!("locking '{}': {e}", path.display()))?;
+            Ok(MigrationLock { _held: file })
+        });
+        taken.await.map_err(|e| e.to_string())?
+    }
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -197,6 +223,12 @@ impl Journal {
             &SQLITE_MIGRATIONS
         } else {
             &POSTGRES_MIGRATIONS
+        };
+        // Two processes opening a new SQLite journal at once would both create its tables
+        // (SQLite has no lock of sqlx's migrator; PostgreSQL's advisory lock serializes it).
+        let _migrating = match location {
+            Location::Sqlite(path) => Some(MigrationLock::take(path).await.map_err(fail)?),
+            Location::Postgres(_) => None,
         };
         migrator.run(&pool).await.map_err(|e| fail(e.to_string()))?;
         if let Location::Sqlite(path) = location {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::timeline::{Entry, NewEntry, insert_entry};
 use super::{Journal, JournalError, from_millis, to_millis};
 use crate::model::{AlertKey, Matcher, SourceId};
 use crate::sources::{CommandId, NewTicket, Operation};
@@ -108,8 +109,8 @@ impl Journal {
         let op = encode(&action.op)?;
         sqlx::query(
             "INSERT INTO outbox (id, created_at, updated_at, author, source, alert_key, operation, \
-             state, attempts, next_attempt_at, lease_until) \
-             VALUES ($1, $2, $2, $3, $4, $5, $6, 'sent', 1, $2, $7)",
+             state, attempts, next_attempt_at, lease_until, holder) \
+             VALUES ($1, $2, $2, $3, $4, $5, $6, 'sent', 1, $2, $7, $8)",
         )
         .bind(action.id.0 as i64)
         .bind(to_millis(now))
@@ -118,6 +119,7 @@ impl Journal {
         .bind(&action.key.0)
         .bind(op)
         .bind(to_millis(now + LEASE))
+        .bind(this_process())
         .execute(&self.pool)
         .await?;
         Ok(OutboxItem {
@@ -155,11 +157,13 @@ impl Journal {
             let mut item = item(&row)?;
             let taken = sqlx::query(
                 "UPDATE outbox SET state = 'sent', attempts = attempts + 1, lease_until = $1, \
-                 updated_at = $2 WHERE id = $3 AND lease_until <= $2 AND state IN ('pending', 'sent')",
+                 updated_at = $2, holder = $4 \
+                 WHERE id = $3 AND lease_until <= $2 AND state IN ('pending', 'sent')",
             )
             .bind(to_millis(now + LEASE))
             .bind(to_millis(now))
             .bind(item.id.0 as i64)
+            .bind(this_process())
             .execute(&self.pool)
             .await?;
             if taken.rows_affected() == 1 {
@@ -171,20 +175,36 @@ impl Journal {
         Ok(claimed)
     }
 
-    /// The back end did it.
-    pub async fn confirm(&self, id: CommandId, now: DateTime<Utc>) -> Result<(), JournalError> {
-        self.settle(id, OutboxState::Confirmed, None, now).await
-    }
-
-    /// The back end refused, for good.
-    pub async fn fail(
+    /// The back end did it, or refused for good (with its reason): the item is settled and
+    /// `entry` (what happened, for the timeline) appended in one transaction, so a kill
+    /// between the two cannot leave a settled action missing from the timeline, the
+    /// post-mortem and the hand-off. Its scope is free again. Returns the entry as stored.
+    pub async fn settle(
         &self,
         id: CommandId,
-        reason: &str,
+        failure: Option<&str>,
+        entry: NewEntry<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(), JournalError> {
-        self.settle(id, OutboxState::Failed, Some(reason), now)
-            .await
+    ) -> Result<Entry, JournalError> {
+        let state = match failure {
+            None => OutboxState::Confirmed,
+            Some(_) => OutboxState::Failed,
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE outbox SET state = $1, last_error = $2, lease_until = 0, updated_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(state.name())
+        .bind(failure)
+        .bind(to_millis(now))
+        .bind(id.0 as i64)
+        .execute(&mut *tx)
+        .await?;
+        release_scope(&mut *tx, id).await?;
+        let entry = insert_entry(&mut *tx, entry).await?;
+        tx.commit().await?;
+        Ok(entry)
     }
 
     /// It could not be sent now (back end down, timeout): pending again, tried at `at`.
@@ -195,6 +215,7 @@ impl Journal {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), JournalError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE outbox SET state = 'pending', last_error = $1, next_attempt_at = $2, \
              lease_until = 0, updated_at = $3 WHERE id = $4 AND state IN ('pending', 'sent')",
@@ -203,29 +224,65 @@ impl Journal {
         .bind(to_millis(at))
         .bind(to_millis(now))
         .bind(id.0 as i64)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        release_scope(&mut *tx, id).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    async fn settle(
+    /// Takes `item`'s scope (its alert, or its silence's matchers) for one lease, unless
+    /// another item holds it: the look-for-an-existing-effect-then-create step of a back end
+    /// runs for one sender at a time across every process on this journal. False when
+    /// another holds it; the caller waits or retries later.
+    pub async fn take_scope(
         &self,
-        id: CommandId,
-        state: OutboxState,
-        reason: Option<&str>,
+        item: &OutboxItem,
         now: DateTime<Utc>,
-    ) -> Result<(), JournalError> {
-        sqlx::query(
-            "UPDATE outbox SET state = $1, last_error = $2, lease_until = 0, updated_at = $3 \
-             WHERE id = $4",
+    ) -> Result<bool, JournalError> {
+        let taken = sqlx::query(
+            "INSERT INTO action_claims (scope, holder, until_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (scope) DO UPDATE SET holder = excluded.holder, \
+             until_ms = excluded.until_ms \
+             WHERE action_claims.until_ms <= $4 OR action_claims.holder = excluded.holder",
         )
-        .bind(state.name())
-        .bind(reason)
+        .bind(scope(item))
+        .bind(item.id.0 as i64)
+        .bind(to_millis(now + LEASE))
         .bind(to_millis(now))
-        .bind(id.0 as i64)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Frees the items being sent by a process of this host that is gone (killed, or its
+    /// terminal closed), without waiting for their leases: `onduty outbox --flush` sends
+    /// them at once. Returns how many were freed.
+    pub async fn free_orphans(&self, now: DateTime<Utc>) -> Result<usize, JournalError> {
+        let rows =
+            sqlx::query("SELECT id, holder FROM outbox WHERE state = 'sent' AND lease_until > $1")
+                .bind(to_millis(now))
+                .fetch_all(&self.pool)
+                .await?;
+        let mut freed = 0;
+        for row in rows {
+            let (id, holder): (i64, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
+            if !holder.as_deref().is_some_and(is_gone) {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE outbox SET lease_until = 0 WHERE id = $1 AND state = 'sent' AND holder = $2",
+            )
+            .bind(id)
+            .bind(&holder)
+            .execute(&mut *tx)
+            .await?;
+            release_scope(&mut *tx, CommandId(id as u64)).await?;
+            tx.commit().await?;
+            freed += done.rows_affected() as usize;
+        }
+        Ok(freed)
     }
 
     /// Items not yet settled (pending or sent), oldest first.
@@ -255,6 +312,64 @@ impl Journal {
             .await?;
         row.as_ref().map(item).transpose()
     }
+}
+
+/// What one sender at a time may act on: the alert, and for a silence by matchers, the
+/// matchers (two different silences from one source do not wait for each other).
+fn scope(item: &OutboxItem) -> String {
+    let mut scope = format!("{}\u{1f}{}", item.source, item.key.0);
+    if let Operation::CreateSilence { matchers, .. } = &item.op {
+        for m in matchers {
+            scope.push('\u{1f}');
+            scope.push_str(&m.to_string());
+        }
+    }
+    scope
+}
+
+async fn release_scope<'e, E>(executor: E, id: CommandId) -> Result<(), JournalError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("DELETE FROM action_claims WHERE holder = $1")
+        .bind(id.0 as i64)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// This process, as an outbox item's holder: `host:pid`.
+fn this_process() -> String {
+    format!("{}:{}", host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Whether `holder` (`host:pid`) is a process of this host that no longer runs. A holder on
+/// another host is never judged from here: its lease decides.
+fn is_gone(holder: &str) -> bool {
+    let Some((host, pid)) = holder.rsplit_once(':') else {
+        return false;
+    };
+    if host != host_name() {
+        return false;
+    }
+    let Some(pid) = pid
+        .parse::<i32>()
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
 }
 
 fn item(row: &AnyRow) -> Result<OutboxItem, JournalError> {

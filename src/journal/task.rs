@@ -27,6 +27,10 @@ use crate::sources::{CommandId, Failure, Operation, SourceCommand};
 
 /// How often due retries are looked for.
 const RETRY_CHECK: Duration = Duration::from_secs(5);
+/// Why an item waits while another sender acts on the same alert.
+pub const SCOPE_BUSY: &str = "another onduty is sending an action on this alert; sent after it";
+/// When an item that found its alert busy is tried again.
+const SCOPE_RETRY: TimeDelta = TimeDelta::seconds(2);
 /// How often the journal is checked for other processes' entries (SQLite; PostgreSQL is
 /// told at once and checks this often only as a safety net).
 const WATCH_SQLITE: Duration = Duration::from_millis(750);
@@ -417,16 +421,18 @@ impl JournalTask {
                     key,
                     op,
                 };
-                if let Err(e) = journal.record(&action, now).await {
-                    self.tell(JournalEvent::NotRecorded {
-                        id,
-                        error: e.to_string(),
-                    });
-                    return Err(e);
-                }
+                let item = match journal.record(&action, now).await {
+                    Ok(item) => item,
+                    Err(e) => {
+                        self.tell(JournalEvent::NotRecorded {
+                            id,
+                            error: e.to_string(),
+                        });
+                        return Err(e);
+                    }
+                };
                 self.tell(JournalEvent::Recorded(id));
-                self.hand_over(id, action.source, action.key, action.op, action.author);
-                Ok(())
+                self.send_when_free(journal, item).await
             }
             Request::Outcome {
                 id,
@@ -600,8 +606,26 @@ impl JournalTask {
         }
         self.tell(JournalEvent::Resumed(due.clone()));
         for item in due {
-            self.hand_over(item.id, item.source, item.key, item.op, item.author);
+            self.send_when_free(journal, item).await?;
         }
+        Ok(())
+    }
+
+    /// Hands `item` to its source when no other sender (this process or another on the
+    /// journal) is acting on the same alert; else it waits, pending, and is tried again
+    /// at the next retry check, after the other one settled.
+    async fn send_when_free(
+        &self,
+        journal: &Journal,
+        item: OutboxItem,
+    ) -> Result<(), JournalError> {
+        let now = self.clock.now();
+        if !journal.take_scope(&item, now).await? {
+            return journal
+                .retry_at(item.id, SCOPE_BUSY, now + SCOPE_RETRY, now)
+                .await;
+        }
+        self.hand_over(item.id, item.source, item.key, item.op, item.author);
         Ok(())
     }
 
@@ -662,11 +686,8 @@ pub async fn settle(
     now: DateTime<Utc>,
 ) -> Result<Option<Entry>, JournalError> {
     let id = outcome.id;
-    let said = match outcome.result {
-        Ok(()) => {
-            journal.confirm(id, now).await?;
-            "done".to_string()
-        }
+    let (failure, said) = match outcome.result {
+        Ok(()) => (None, "done".to_string()),
         Err(f) if f.is_transient => {
             let attempts = journal.outbox_item(id).await?.map_or(1, |i| i.attempts);
             journal
@@ -674,23 +695,18 @@ pub async fn settle(
                 .await?;
             return Ok(None);
         }
-        Err(f) => {
-            journal.fail(id, &f.message, now).await?;
-            format!("failed: {}", f.message)
-        }
+        Err(f) => (Some(f.message.as_str()), format!("failed: {}", f.message)),
     };
     let body = format!("{}: {said}", describe(outcome.op));
-    let entry = journal
-        .append(NewEntry {
-            subject: &outcome.key.0,
-            at: now,
-            author: outcome.author,
-            kind: EntryKind::Action,
-            body: &body,
-            corrects: None,
-        })
-        .await?;
-    Ok(Some(entry))
+    let entry = NewEntry {
+        subject: &outcome.key.0,
+        at: now,
+        author: outcome.author,
+        kind: EntryKind::Action,
+        body: &body,
+        corrects: None,
+    };
+    journal.settle(id, failure, entry, now).await.map(Some)
 }
 
 /// What an action did, for the timeline ("ack", "silence 2h: deploy").

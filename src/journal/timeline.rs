@@ -88,28 +88,7 @@ pub struct NewEntry<'a> {
 impl Journal {
     /// Appends an entry; returns it as stored.
     pub async fn append(&self, new: NewEntry<'_>) -> Result<Entry, JournalError> {
-        let row = sqlx::query(
-            "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
-        )
-        .bind(new.subject)
-        .bind(to_millis(new.at))
-        .bind(new.author)
-        .bind(new.kind.name())
-        .bind(new.body)
-        .bind(new.corrects)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(Entry {
-            id: row.try_get("id")?,
-            subject: new.subject.to_string(),
-            at: new.at,
-            author: new.author.to_string(),
-            kind: new.kind,
-            body: new.body.to_string(),
-            starred: false,
-            corrects: new.corrects,
-        })
+        insert_entry(&self.pool, new).await
     }
 
     /// Records changes seen at `source` (author: the source), each once even when several
@@ -274,5 +253,38 @@ fn entry(row: &AnyRow) -> Result<Entry, JournalError> {
         body: row.try_get("body")?,
         starred: row.try_get::<i64, _>("starred")? != 0,
         corrects: row.try_get("corrects")?,
+    })
+}
+
+/// Inserts an entry through `executor` (the pool, or a transaction that settles an action
+/// with it); returns it as stored.
+pub(crate) async fn insert_entry<'e, E>(
+    executor: E,
+    new: NewEntry<'_>,
+) -> Result<Entry, JournalError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+    )
+    .bind(new.subject)
+    .bind(to_millis(new.at))
+    .bind(new.author)
+    .bind(new.kind.name())
+    .bind(new.body)
+    .bind(new.corrects)
+    .fetch_one(executor)
+    .await?;
+    Ok(Entry {
+        id: row.try_get("id")?,
+        subject: new.subject.to_string(),
+        at: new.at,
+        author: new.author.to_string(),
+        kind: new.kind,
+        body: new.body.to_string(),
+        starred: false,
+        corrects: new.corrects,
     })
 }
