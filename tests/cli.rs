@@ -315,3 +315,46 @@ fn check_counts_the_runbooks_and_names_a_broken_one() {
         "{text}"
     );
 }
+
+// `check` refused nothing for a theme the dashboard then would not start with.
+#[test]
+fn check_names_an_unknown_theme_and_a_bad_theme_colour_by_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(cfg.join("themes")).unwrap();
+    std::fs::write(cfg.join("config.toml"), "theme = \"nosuch\"\n").unwrap();
+    let out = onduty(dir.path()).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(!text.contains("config ok"), "{text}");
+    assert!(
+        text.contains("config.toml': key 'theme' = 'nosuch': no theme 'nosuch'"),
+        "{text}"
+    );
+    let mine = cfg.join("themes").join("mine.toml");
+    std::fs::write(
+        &mine,
+        "[roles]\n\"severity.critical\" = { fg = \"#zzzzzz\" }\n",
+    )
+    .unwrap();
+    std::fs::write(cfg.join("config.toml"), "theme = \"mine\"\n").unwrap();
+    let out = onduty(dir.path()).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "'{}': key 'roles.severity.critical.fg' = '#zzzzzz': not a colour",
+            mine.display()
+        )),
+        "{text}"
+    );
+    std::fs::write(
+        &mine,
+        "[roles]\n\"severity.critical\" = { fg = \"#ff0000\" }\n",
+    )
+    .unwrap();
+    let out = onduty(dir.path()).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("config ok"), "{text}");
+}

@@ -39,7 +39,13 @@ pub async fn run(
         (None, None) if wall.is_some() => "high-contrast",
         _ => config.theme.as_str(),
     };
-    let theme = themes.get(theme_name).map_err(anyhow::Error::msg)?;
+    let theme = themes.get(theme_name).map_err(|e| {
+        let key = match theme_name == config.theme {
+            true => super::theme_key(cli, paths),
+            false => "the theme".into(),
+        };
+        anyhow::anyhow!("{key} = '{theme_name}': {e}")
+    })?;
     let clock: SharedClock = Arc::new(SystemClock);
     let built = registry::build(&config, &clock);
     let infos = built.iter().map(|b| b.info.clone()).collect();

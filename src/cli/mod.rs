@@ -291,7 +291,9 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         }
         Some(CommandLine::Check) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            oneshot::check(&config, &paths.config_dir).await
+            let themes = crate::theme::ThemeCatalog::load(&paths.themes_dir());
+            let theme_problems = themes.problems(&config.theme, &theme_key(&cli, &paths));
+            oneshot::check(&config, &paths.config_dir, &theme_problems).await
         }
         Some(CommandLine::Wall { rotate }) => {
             let every = crate::duration_fmt::parse(rotate)
@@ -305,6 +307,15 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         }
         None => dashboard::run(&cli, &paths, None).await,
     }
+}
+
+/// Where the theme in use was asked for, for its errors: `--theme`, or the config's key.
+pub fn theme_key(cli: &Cli, paths: &Paths) -> String {
+    if cli.theme.is_some() {
+        return "--theme".into();
+    }
+    let path = cli.config.clone().unwrap_or_else(|| paths.config_file());
+    format!("config '{}': key 'theme'", path.display())
 }
 
 /// Loads the config. An explicit `--config` must exist and be valid. At the implicit path a

@@ -167,10 +167,18 @@ fn write_table(out: &mut impl Write, alerts: &[&Alert]) -> std::io::Result<()> {
 }
 
 /// `onduty check`.
-pub async fn check(config: &Config, config_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+pub async fn check(
+    config: &Config,
+    config_dir: &std::path::Path,
+    theme_problems: &[String],
+) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "config ok: {} source(s)", config.sources.len())?;
-    let mut ok = true;
+    let mut ok = theme_problems.is_empty();
+    let verdict = if ok { "ok" } else { "NOT ok" };
+    writeln!(out, "config {verdict}: {} source(s)", config.sources.len())?;
+    for problem in theme_problems {
+        writeln!(out, "theme: {problem}")?;
+    }
     for (b, result, took) in poll_all(config).await {
         let took = format!("{}ms", took.as_millis());
         match result {

@@ -444,12 +444,22 @@ impl Config {
         let mut config: Config =
             serde_path_to_error::deserialize(merged_value.clone()).map_err(|e| {
                 let key = e.path().to_string();
+                let message = e.inner().to_string();
                 let value = value_at(&merged_value, e.path()).unwrap_or_default();
+                let is_unknown = message.starts_with("unknown field");
+                let (value, message) = match may_be_secret(&key, &value, is_unknown) {
+                    // serde's own words may quote the value ("invalid type: string …").
+                    true => (
+                        "<redacted>".to_string(),
+                        message.replace(&value, "<redacted>"),
+                    ),
+                    false => (value, message),
+                };
                 Error::Invalid {
                     path: path.into(),
                     key,
                     value,
-                    message: clean_serde_message(&e.inner().to_string()),
+                    message: clean_serde_message(&message),
                 }
             })?;
         config.apply(overrides);
@@ -776,6 +786,27 @@ fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Whether the value of `key` must not be echoed in an error: its name says secret (token,
+/// secret, password, key, auth, credential; headers, which may carry one), or, for a key that is not one of ours (a typo,
+/// `tokne = "…"`), the value looks like a random token.
+fn may_be_secret(key: &str, value: &str, is_unknown: bool) -> bool {
+    let name = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    let named = ["tok", "secret", "passw", "key", "auth", "cred", "header"]
+        .iter()
+        .any(|w| name.contains(w));
+    // A map of keys (`keys.alert_list`) holds key bindings, not secrets.
+    let is_binding = key.starts_with("keys");
+    (named && !is_binding) || (is_unknown && looks_random(value))
+}
+
+/// Long, without spaces, letters and digits mixed: a token, not a word or a setting.
+fn looks_random(value: &str) -> bool {
+    value.len() >= 16
+        && !value.contains(char::is_whitespace)
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// The value at a serde path, written for an error message.

@@ -72,6 +72,8 @@ impl Theme {
 #[derive(Clone, Debug, Default)]
 pub struct ThemeCatalog {
     sources: BTreeMap<String, String>,
+    /// The file each user theme came from, named in its errors.
+    files: BTreeMap<String, String>,
     /// The colours of the terminal the themes are built for.
     pub depth: ColorDepth,
     /// Problems met while loading user themes, for the banner.
@@ -87,6 +89,7 @@ impl ThemeCatalog {
             .collect();
         ThemeCatalog {
             sources,
+            files: BTreeMap::new(),
             depth: ColorDepth::TrueColor,
             errors: Vec::new(),
         }
@@ -109,6 +112,8 @@ impl ThemeCatalog {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     catalog.sources.insert(name.to_string(), text);
+                    let file = path.display().to_string();
+                    catalog.files.insert(name.to_string(), file);
                 }
                 Err(e) => catalog
                     .errors
@@ -146,9 +151,26 @@ impl ThemeCatalog {
         let mut roles = BTreeMap::new();
         for n in chain.iter().rev() {
             let text = self.sources.get(n).map(String::as_str).unwrap_or_default();
-            roles.extend(load::parse(n, text)?);
+            let origin = self.files.get(n).unwrap_or(n);
+            roles.extend(load::parse(origin, text)?);
         }
         Ok(Arc::new(Theme::resolve(name, &roles, self.depth)))
+    }
+
+    /// What is wrong with the user's theme files and with the theme `selected` (asked for by
+    /// `key`, e.g. "config 'PATH': key 'theme'"): what `onduty check` reports, and what
+    /// would stop the dashboard.
+    pub fn problems(&self, selected: &str, key: &str) -> Vec<String> {
+        let mut problems = self.errors.clone();
+        for name in self.files.keys().filter(|n| *n != selected) {
+            if let Err(e) = self.get(name) {
+                problems.push(e);
+            }
+        }
+        if let Err(e) = self.get(selected) {
+            problems.push(format!("{key} = '{selected}': {e}"));
+        }
+        problems
     }
 }
 
