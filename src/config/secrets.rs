@@ -112,18 +112,30 @@ pub fn check_token_file(path: &Path) -> Result<(), String> {
     }
 }
 
+/// Runs `cmd` with `sh -c` in a process group of its own, so that a command that hangs is
+/// killed whole at its timeout, children included (`sh -c 'vault read …'` leaves no orphan).
 async fn run_command(cmd: &str, timeout: Duration) -> Result<Secret, String> {
-    let child = tokio::process::Command::new("sh")
+    let mut command = tokio::process::Command::new("sh");
+    command
         .arg("-c")
         .arg(cmd)
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(timeout, child)
-        .await
-        .map_err(|_| format!("no answer within {:?} (killed)", timeout))?
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let child = command
+        .spawn()
         .map_err(|e| format!("could not start: {e}"))?;
+    let group = child.id();
+    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(output) => output.map_err(|e| format!("could not run: {e}"))?,
+        Err(_) => {
+            kill_group(group);
+            return Err(format!("no answer within {timeout:?} (killed)"));
+        }
+    };
     if !output.status.success() {
         return Err(format!("exited with {}", output.status));
     }
@@ -134,6 +146,17 @@ async fn run_command(cmd: &str, timeout: Duration) -> Result<Secret, String> {
         return Err("printed nothing".into());
     }
     Ok(Secret(token.to_string()))
+}
+
+/// Kills the process group led by `leader` (the token command's shell and all it started).
+fn kill_group(leader: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = leader
+        .and_then(|p| i32::try_from(p).ok())
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
 }
 
 async fn read_private_file(path: &Path) -> Result<Secret, String> {
@@ -251,6 +274,36 @@ mod tests {
             .to_string();
         assert!(e.contains("no answer within"), "{e}");
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_hanging_token_command_leaves_no_child_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let mut s = source();
+        // The shell starts a child that would outlive it, and waits for it.
+        s.token_command = Some(format!(
+            "sleep 30 & echo $! > {}; wait",
+            pid_file.display()
+        ));
+        let e = resolve_within(&s, Duration::from_millis(300))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no answer within"), "{e}");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        // SIGKILL lands asynchronously: the child is gone, or a zombie, within a second.
+        let mut alive = true;
+        for _ in 0..50 {
+            let state = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+                .unwrap_or_default();
+            alive = !state.is_empty() && !state.contains(") Z ");
+            if !alive {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!alive, "the token command's child lives on");
     }
 
     #[test]
