@@ -507,6 +507,7 @@ async fn what_was_asked_before_the_stop_is_still_written() {
                 author: "ana".into(),
                 text: format!("note {n}"),
                 corrects: None,
+                client_id: n + 1,
             })
             .unwrap();
     }
@@ -661,6 +662,7 @@ async fn drafts_survive_and_go_with_the_note(location: &Location) {
             author: "ana".into(),
             text: "first line\nsecond line".into(),
             corrects: None,
+            client_id: 1,
         })
         .unwrap();
     requests
@@ -669,6 +671,7 @@ async fn drafts_survive_and_go_with_the_note(location: &Location) {
             author: "ana".into(),
             text: "the failover was at 14:07".into(),
             corrects: Some(7),
+            client_id: 2,
         })
         .unwrap();
     let reader = Journal::open(location).await.unwrap();
@@ -723,4 +726,96 @@ async fn an_unreachable_postgresql_is_a_clear_error_naming_it() {
         e.contains(&format!("127.0.0.1:{port}")) && e.to_lowercase().contains("refused"),
         "{e}"
     );
+}
+
+/// The next event `wanted` picks, within `within`; panics naming what was seen instead.
+async fn next_event(
+    events: &mut mpsc::UnboundedReceiver<JournalEvent>,
+    within: Duration,
+    what: &str,
+    wanted: impl Fn(&JournalEvent) -> bool,
+) {
+    let mut seen = Vec::new();
+    let found = tokio::time::timeout(within, async {
+        while let Some(e) = events.recv().await {
+            if wanted(&e) {
+                return;
+            }
+            seen.push(format!("{e:?}").chars().take(120).collect::<String>());
+        }
+    })
+    .await;
+    assert!(
+        found.is_ok(),
+        "no {what} within {within:?}; seen: {seen:#?}"
+    );
+}
+
+fn note_request(client_id: i64, text: &str) -> Request {
+    Request::Note {
+        subject: "am:1".into(),
+        author: "ana".into(),
+        text: text.into(),
+        corrects: None,
+        client_id,
+    }
+}
+
+// A real PostgreSQL stopped under a dashboard's journal task: the dashboard is told at once
+// (before a note is saved into the void), a note sent meanwhile is told back as not written,
+// and once PostgreSQL is back, that note sent again (twice, as if an answer were lost) is
+// written exactly once.
+#[tokio::test]
+async fn a_note_across_a_postgres_outage_is_told_back_and_written_once() {
+    let pg = Postgres::start();
+    let location = Location::Postgres(pg.url.clone());
+    let (mut events, requests, cancel) = support::journal_task::dashboard(&location).await;
+    requests.send(note_request(1, "before")).unwrap();
+    next_event(
+        &mut events,
+        Duration::from_secs(10),
+        "the first note",
+        |e| matches!(e, JournalEvent::Entries(es) if es.iter().any(|x| x.body == "before")),
+    )
+    .await;
+
+    pg.stop();
+    next_event(&mut events, Duration::from_secs(5), "Unavailable", |e| {
+        matches!(e, JournalEvent::Unavailable(_))
+    })
+    .await;
+    requests.send(note_request(7, "A-note-5")).unwrap();
+    next_event(
+        &mut events,
+        Duration::from_secs(30),
+        "NoteNotWritten",
+        |e| matches!(e, JournalEvent::NoteNotWritten { client_id: 7 }),
+    )
+    .await;
+
+    pg.start_again();
+    next_event(&mut events, Duration::from_secs(30), "Available", |e| {
+        matches!(e, JournalEvent::Available)
+    })
+    .await;
+    requests.send(note_request(7, "A-note-5")).unwrap();
+    requests.send(note_request(7, "A-note-5")).unwrap();
+    requests.send(note_request(8, "after")).unwrap();
+    next_event(
+        &mut events,
+        Duration::from_secs(10),
+        "the last note",
+        |e| matches!(e, JournalEvent::Entries(es) if es.iter().any(|x| x.body == "after")),
+    )
+    .await;
+    cancel.cancel();
+    let reader = Journal::open(&location).await.unwrap();
+    let bodies: Vec<String> = reader
+        .timeline("am:1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(bodies, ["before", "A-note-5", "after"]);
 }

@@ -26,11 +26,31 @@ pub struct NoteEditor {
     pub error: Option<String>,
     /// Whether it edits a post-mortem (kept as a draft; saving keeps it) rather than a note.
     pub is_postmortem: bool,
+    /// The unsaved note (see `UnsavedNote`) this editor shows again, while the journal is
+    /// down: saving changes that note rather than adding another.
+    pub unsaved: Option<i64>,
     /// Longest text, in characters.
     cap: usize,
     // The text area caches its screen layout in cells; the lock makes the app shareable
     // with the filter's worker threads (only this task ever takes it).
     area: Mutex<TextArea<'static>>,
+}
+
+/// A note saved in the editor and not yet in the journal: sent (awaiting the journal), or
+/// waiting for the journal to come back, when it is sent again under the same `client_id`
+/// (so it is written once however many times it is sent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsavedNote {
+    /// Its number, unique in the journal.
+    pub client_id: i64,
+    /// The alert key or `incident:N`.
+    pub subject: String,
+    /// As typed.
+    pub text: String,
+    /// The entry it corrects.
+    pub corrects: Option<i64>,
+    /// Whether it is with the journal task now (else it waits for the journal).
+    pub is_sent: bool,
 }
 
 /// What a key did in the editor.
@@ -74,6 +94,7 @@ impl NoteEditor {
             corrects,
             error: None,
             is_postmortem: false,
+            unsaved: None,
             cap,
             area: Mutex::new(area),
         }
@@ -143,6 +164,7 @@ impl PartialEq for NoteEditor {
             && self.corrects == other.corrects
             && self.error == other.error
             && self.is_postmortem == other.is_postmortem
+            && self.unsaved == other.unsaved
             && mine.lines() == theirs.lines()
             && mine.cursor() == theirs.cursor()
     }
@@ -155,6 +177,7 @@ impl Clone for NoteEditor {
             corrects: self.corrects,
             error: self.error.clone(),
             is_postmortem: self.is_postmortem,
+            unsaved: self.unsaved,
             cap: self.cap,
             area: Mutex::new(self.area().clone()),
         }

@@ -409,6 +409,8 @@ pub struct App {
     pub incident_selected: Option<i64>,
     /// Notes being written and not saved, by draft subject (see `journal::drafts`).
     pub drafts: BTreeMap<String, String>,
+    /// Notes saved and not yet in the journal (it is slow, or down).
+    pub unsaved_notes: Vec<crate::app::note_editor::UnsavedNote>,
     /// A passing message.
     pub toast: Option<Toast>,
     /// A lasting problem (bad config file), shown until dismissed.
@@ -509,6 +511,7 @@ impl App {
             incidents: Vec::new(),
             incident_selected: None,
             drafts: BTreeMap::new(),
+            unsaved_notes: Vec::new(),
             fires: Default::default(),
             related: Default::default(),
             escalated: Default::default(),

@@ -282,10 +282,7 @@ mod tests {
         let pid_file = dir.path().join("pid");
         let mut s = source();
         // The shell starts a child that would outlive it, and waits for it.
-        s.token_command = Some(format!(
-            "sleep 30 & echo $! > {}; wait",
-            pid_file.display()
-        ));
+        s.token_command = Some(format!("sleep 30 & echo $! > {}; wait", pid_file.display()));
         let e = resolve_within(&s, Duration::from_millis(300))
             .await
             .unwrap_err()
@@ -295,8 +292,8 @@ mod tests {
         // SIGKILL lands asynchronously: the child is gone, or a zombie, within a second.
         let mut alive = true;
         for _ in 0..50 {
-            let state = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-                .unwrap_or_default();
+            let state =
+                std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
             alive = !state.is_empty() && !state.contains(") Z ");
             if !alive {
                 break;

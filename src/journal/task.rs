@@ -108,6 +108,8 @@ pub enum Request {
         text: String,
         /// The entry this note corrects (written as a correction; nothing is edited).
         corrects: Option<i64>,
+        /// The dashboard's number for it: a note sent again after an outage is written once.
+        client_id: i64,
     },
     /// Keep what is being typed (an empty body removes the draft).
     SaveDraft(Draft),
@@ -222,6 +224,12 @@ pub enum JournalEvent {
         /// Starred or not.
         starred: bool,
     },
+    /// A note could not be written; the dashboard keeps it and sends it again when the
+    /// journal is back.
+    NoteNotWritten {
+        /// The dashboard's number for it.
+        client_id: i64,
+    },
     /// The journal is (or became) unusable; the message says why.
     Unavailable(String),
     /// The journal works again after being unavailable.
@@ -294,7 +302,15 @@ impl JournalTask {
                 },
                 _ = retry.tick() => self.resume_due(&journal).await,
                 _ = watch.tick() => self.pick_up(&journal, &mut seen).await,
-                () = listener.changed() => self.pick_up(&journal, &mut seen).await,
+                changed = listener.changed() => match changed {
+                    Ok(()) => self.pick_up(&journal, &mut seen).await,
+                    // Said once, when it goes down (it is tried again every second).
+                    Err(e) if !healthy => {
+                        tracing::debug!(error = %e, "journal: still unreachable");
+                        continue;
+                    }
+                    Err(e) => Err(e),
+                },
             };
             match result {
                 Ok(()) if !healthy => {
@@ -322,9 +338,12 @@ impl JournalTask {
                         id,
                         error: "the journal is unavailable".into(),
                     }),
-                    Some(Request::Note { .. }) => self.tell(JournalEvent::Unavailable(
-                        "note not saved: the journal is unavailable (n brings it back)".into(),
-                    )),
+                    Some(Request::Note { client_id, .. }) => {
+                        self.tell(JournalEvent::NoteNotWritten { client_id });
+                        self.tell(JournalEvent::Unavailable(
+                            "note not saved: the journal is unavailable (n brings it back)".into(),
+                        ))
+                    }
                     Some(Request::Tick { .. }) => self.tell(JournalEvent::Unavailable(
                         "step not kept: the journal is unavailable".into(),
                     )),
@@ -488,21 +507,28 @@ impl JournalTask {
                 author,
                 text,
                 corrects,
+                client_id,
             } => {
-                let entry = journal
-                    .append(NewEntry {
-                        subject: &subject,
-                        at: now,
-                        author: &author,
-                        kind: if corrects.is_some() {
-                            EntryKind::Correction
-                        } else {
-                            EntryKind::Note
-                        },
-                        body: &text,
-                        corrects,
-                    })
-                    .await?;
+                let new = NewEntry {
+                    subject: &subject,
+                    at: now,
+                    author: &author,
+                    kind: if corrects.is_some() {
+                        EntryKind::Correction
+                    } else {
+                        EntryKind::Note
+                    },
+                    body: &text,
+                    corrects,
+                };
+                let entry = match journal.append_once(new, client_id).await {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        // The dashboard keeps it and sends it again once the journal is back.
+                        self.tell(JournalEvent::NoteNotWritten { client_id });
+                        return Err(e);
+                    }
+                };
                 self.tell(JournalEvent::Entries(vec![entry]));
                 // The note is kept: its draft is not needed any more.
                 journal
@@ -730,13 +756,18 @@ pub fn describe(op: &Operation) -> String {
     }
 }
 
-/// Tells when another process wrote to a PostgreSQL journal.
-struct Listener(Option<sqlx::postgres::PgListener>);
+/// Tells when another process wrote to a PostgreSQL journal, and when the journal went away
+/// (its connection drops at once when PostgreSQL stops: the dashboard says so before a
+/// responder saves a note into the void).
+struct Listener {
+    listener: Option<sqlx::postgres::PgListener>,
+    is_failing: bool,
+}
 
 impl Listener {
     async fn start(location: &Location) -> Listener {
         let Location::Postgres(url) = location else {
-            return Listener(None);
+            return Listener::none();
         };
         let listener = async {
             let mut l = sqlx::postgres::PgListener::connect(url).await?;
@@ -744,28 +775,47 @@ impl Listener {
             Ok::<_, sqlx::Error>(l)
         };
         match listener.await {
-            Ok(l) => Listener(Some(l)),
+            Ok(l) => Listener {
+                listener: Some(l),
+                is_failing: false,
+            },
             Err(e) => {
                 tracing::warn!(error = %crate::model::sanitize::line(&e.to_string(), 200), "journal: no LISTEN, polling instead");
-                Listener(None)
+                Listener::none()
             }
         }
     }
 
-    fn is_live(&self) -> bool {
-        self.0.is_some()
+    fn none() -> Listener {
+        Listener {
+            listener: None,
+            is_failing: false,
+        }
     }
 
-    /// Resolves at the next notification (never, without a listener).
-    async fn changed(&mut self) {
-        match &mut self.0 {
-            Some(l) => {
-                if l.recv().await.is_err() {
-                    // It reconnects by itself on the next recv; avoid a busy loop meanwhile.
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
+    fn is_live(&self) -> bool {
+        self.listener.is_some()
+    }
+
+    /// Resolves at the next notification, or when the connection is lost and cannot be made
+    /// again (never, without a listener).
+    async fn changed(&mut self) -> Result<(), JournalError> {
+        let Some(l) = &mut self.listener else {
+            return std::future::pending().await;
+        };
+        if self.is_failing {
+            // It reconnects on the next recv; once a second while the journal is down.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        match l.recv().await {
+            Ok(_) => {
+                self.is_failing = false;
+                Ok(())
             }
-            None => std::future::pending().await,
+            Err(e) => {
+                self.is_failing = true;
+                Err(e.into())
+            }
         }
     }
 }

@@ -91,6 +91,49 @@ impl Journal {
         insert_entry(&self.pool, new).await
     }
 
+    /// Appends a note the dashboard numbered `client_id`, once: a second write with the same
+    /// id (sent again after the journal was unreachable, when the first may or may not have
+    /// landed) returns the entry already stored.
+    pub async fn append_once(
+        &self,
+        new: NewEntry<'_>,
+        client_id: i64,
+    ) -> Result<Entry, JournalError> {
+        let inserted = sqlx::query(
+            "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects, client_id) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $7) \
+             ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id",
+        )
+        .bind(new.subject)
+        .bind(to_millis(new.at))
+        .bind(new.author)
+        .bind(new.kind.name())
+        .bind(new.body)
+        .bind(new.corrects)
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match inserted {
+            Some(row) => Ok(Entry {
+                id: row.try_get("id")?,
+                subject: new.subject.to_string(),
+                at: new.at,
+                author: new.author.to_string(),
+                kind: new.kind,
+                body: new.body.to_string(),
+                starred: false,
+                corrects: new.corrects,
+            }),
+            None => {
+                let row = sqlx::query("SELECT * FROM timeline WHERE client_id = $1")
+                    .bind(client_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                entry(&row)
+            }
+        }
+    }
+
     /// Records changes seen at `source` (author: the source), each once even when several
     /// processes on one journal saw it; returns how many were new.
     pub async fn observe(

@@ -94,6 +94,18 @@ fn my_shift(app: &App) -> Option<Span<'static>> {
 
 /// Each source's health, or a summary when there are many.
 fn health_spans(app: &App) -> Vec<Span<'static>> {
+    let mut spans = source_spans(app);
+    // The journal is part of the picture: notes and actions wait while it is down.
+    if app.journal_error.is_some() {
+        spans.push(Span::styled(
+            " · journal DOWN",
+            app.theme.style(Role::SourceFailing),
+        ));
+    }
+    spans
+}
+
+fn source_spans(app: &App) -> Vec<Span<'static>> {
     let t = &app.theme;
     let mut spans = Vec::new();
     if app.sources.len() > 3 {

@@ -11,6 +11,8 @@ pub struct Postgres {
     pub url: String,
     bin: PathBuf,
     dir: tempfile::TempDir,
+    /// The server options (port, socket dir), to start it again after `stop`.
+    opts: String,
 }
 
 fn server_bin() -> PathBuf {
@@ -89,26 +91,45 @@ impl Postgres {
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             dir.path().display()
         );
-        let log = dir.path().join("log");
+        let pg = Postgres {
+            url: format!("postgres://onduty@127.0.0.1:{port}/postgres"),
+            bin,
+            dir,
+            opts,
+        };
+        pg.start_again();
+        pg
+    }
+
+    /// Stops the server (fast shutdown: sessions are cut, as in an outage).
+    pub fn stop(&self) {
+        let data = self.dir.path().join("data");
         tool(
-            &bin,
+            &self.bin,
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
+        );
+    }
+
+    /// Starts the stopped server again, on the same port and data; returns once it accepts
+    /// connections.
+    pub fn start_again(&self) {
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("log");
+        tool(
+            &self.bin,
             "pg_ctl",
             &[
                 "-D",
-                data,
+                data.to_str().unwrap(),
                 "-o",
-                &opts,
+                &self.opts,
                 "-l",
                 log.to_str().unwrap(),
                 "-w",
                 "start",
             ],
         );
-        Postgres {
-            url: format!("postgres://onduty@127.0.0.1:{port}/postgres"),
-            bin,
-            dir,
-        }
     }
 }
 

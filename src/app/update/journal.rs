@@ -1,11 +1,11 @@
 //! News from the journal: actions written (or refused), resumed retries, timeline entries
 //! from this and other processes, and whether the journal works.
 
-use crate::app::{App, Pending};
+use crate::app::{App, Effect, Pending};
 use crate::journal::task::JournalEvent;
 
 /// Applies one journal event.
-pub fn on_event(app: &mut App, event: JournalEvent) {
+pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
     match event {
         JournalEvent::Recorded(_) => {}
         JournalEvent::Handoff {
@@ -89,7 +89,11 @@ pub fn on_event(app: &mut App, event: JournalEvent) {
             app.toast_error(error.clone());
             app.journal_error = Some(error);
         }
-        JournalEvent::Available => app.journal_error = None,
+        JournalEvent::NoteNotWritten { client_id } => super::notes::not_written(app, client_id),
+        JournalEvent::Available => {
+            app.journal_error = None;
+            super::notes::journal_back(app, fx);
+        }
     }
 }
 

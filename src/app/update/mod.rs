@@ -55,7 +55,7 @@ impl App {
                 self.keep_cursor_visible();
             }
             Action::Source(event) => source::on_event(self, event),
-            Action::Journal(event) => journal::on_event(self, event),
+            Action::Journal(event) => journal::on_event(self, event, &mut effects),
             Action::Run(command) => self.run(command, &mut effects),
             Action::ShowError(text) => self.toast_error(text),
             Action::Ordered(ordered) => self.ordered(*ordered),

@@ -1,7 +1,7 @@
 //! Writing notes: opening the note editor on an alert, an incident or a timeline entry to
 //! correct, keeping its draft in the journal after every edit, saving it; starring entries.
 
-use crate::app::note_editor::{EditorOutcome, NoteEditor};
+use crate::app::note_editor::{EditorOutcome, NoteEditor, UnsavedNote};
 use crate::app::{App, Effect, Overlay};
 use crate::journal::drafts::{Draft, draft_subject};
 use crate::journal::task::Request;
@@ -11,6 +11,18 @@ use crate::journal::task::Request;
 pub fn open(app: &mut App, subject: String, corrects: Option<i64>, start: &str) {
     if app.settings.is_read_only {
         app.toast_error("read-only: notes cannot be written here");
+        return;
+    }
+    // A note kept while the journal is down opens again as itself: saving changes it.
+    let kept = app
+        .unsaved_notes
+        .iter()
+        .find(|n| !n.is_sent && n.subject == subject && n.corrects == corrects);
+    if let Some(note) = kept {
+        let mut editor = NoteEditor::new(subject, corrects, &note.text);
+        editor.unsaved = Some(note.client_id);
+        editor.error = Some(KEPT_FOR_LATER.into());
+        app.overlay = Overlay::NoteEditor(Box::new(editor));
         return;
     }
     let draft = app
@@ -81,35 +93,131 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
                 editor.error = Some("the note is empty".into());
                 return;
             }
-            if let Some(why) = &app.journal_error {
-                editor.error = Some(format!("not saved, the note stays here: {why}"));
+            let note = UnsavedNote {
+                client_id: editor.unsaved.unwrap_or_else(new_client_id),
+                subject: editor.subject.clone(),
+                text,
+                corrects: editor.corrects,
+                is_sent: false,
+            };
+            // No draft any more: kept as an unsaved note until the journal has it, so that
+            // saving again meanwhile changes it instead of writing it twice.
+            if app.journal_error.is_some() {
+                editor.unsaved = Some(note.client_id);
+                editor.error = Some(KEPT_FOR_LATER.into());
+                app.drafts.remove(&key);
+                keep(app, note);
                 return;
             }
-            // Notes live in the journal (shared through PostgreSQL), written as typed; the
-            // journal drops the stored draft once the note is written, and this one goes
-            // when the note comes back as an entry (a failed write leaves it for `n`).
-            fx.push(Effect::Journal(Request::Note {
-                subject: editor.subject.clone(),
-                author: app.settings.identity.clone(),
-                text: text.clone(),
-                corrects: editor.corrects,
-            }));
-            let (subject, is_correction) = (editor.subject.clone(), editor.corrects.is_some());
-            app.drafts.insert(key, text.clone());
+            app.drafts.remove(&key);
             app.overlay = Overlay::None;
-            // Journaled first (the effect above); then, where the subject lives at a back
-            // end that keeps notes (a ticket, a PagerDuty incident), sent there too.
-            if !is_correction {
-                super::tickets::note_saved(app, &subject, &text, fx);
-            }
+            let id = note.client_id;
+            keep(app, note);
+            send(app, id, fx);
         }
         EditorOutcome::Close => {
+            let unsent = editor.unsaved.is_some();
             let kept = app.drafts.contains_key(&key);
             app.overlay = Overlay::None;
-            if kept {
+            if unsent {
+                app.toast_info("note kept: saved when the journal is back (n shows it)");
+            } else if kept {
                 app.toast_info("draft kept: n opens it again");
             }
         }
+    }
+}
+
+/// What the editor says of a note the journal cannot take now.
+pub const KEPT_FOR_LATER: &str = "journal unreachable — kept here, will save when it is back";
+
+/// Saves `text` on `subject` as a note (`:note`): sent now, or kept until the journal is back.
+pub fn save(app: &mut App, subject: String, text: String, fx: &mut Vec<Effect>) {
+    let note = UnsavedNote {
+        client_id: new_client_id(),
+        subject,
+        text,
+        corrects: None,
+        is_sent: false,
+    };
+    let id = note.client_id;
+    keep(app, note);
+    if app.journal_error.is_some() {
+        app.toast_info("journal unreachable: note kept, will save when it is back");
+    } else {
+        send(app, id, fx);
+    }
+}
+
+/// A number for a new note, unique in the journal (random, like outbox ids).
+fn new_client_id() -> i64 {
+    fastrand::i64(1..i64::MAX)
+}
+
+/// Holds `note` until the journal has it, in place of an earlier version of it.
+fn keep(app: &mut App, note: UnsavedNote) {
+    app.unsaved_notes.retain(|n| n.client_id != note.client_id);
+    app.unsaved_notes.push(note);
+}
+
+/// Hands unsaved note `client_id` to the journal; then, where its subject lives at a back
+/// end that keeps notes (a ticket, a PagerDuty incident), sends it there too: journaled first.
+fn send(app: &mut App, client_id: i64, fx: &mut Vec<Effect>) {
+    let Some(note) = app
+        .unsaved_notes
+        .iter_mut()
+        .find(|n| n.client_id == client_id)
+    else {
+        return;
+    };
+    note.is_sent = true;
+    let note = note.clone();
+    fx.push(Effect::Journal(Request::Note {
+        subject: note.subject.clone(),
+        author: app.settings.identity.clone(),
+        text: note.text.clone(),
+        corrects: note.corrects,
+        client_id,
+    }));
+    if note.corrects.is_none() {
+        super::tickets::note_saved(app, &note.subject, &note.text, fx);
+    }
+}
+
+/// The journal could not write note `client_id`: kept, and sent again when it is back.
+pub fn not_written(app: &mut App, client_id: i64) {
+    let note = app
+        .unsaved_notes
+        .iter_mut()
+        .find(|n| n.client_id == client_id);
+    if let Some(note) = note {
+        note.is_sent = false;
+        app.toast_error("journal unreachable: note kept, will save when it is back (n shows it)");
+    }
+}
+
+/// The journal works again: every note kept meanwhile is sent, under its own number.
+pub fn journal_back(app: &mut App, fx: &mut Vec<Effect>) {
+    let waiting: Vec<i64> = app
+        .unsaved_notes
+        .iter()
+        .filter(|n| !n.is_sent)
+        .map(|n| n.client_id)
+        .collect();
+    for id in &waiting {
+        send(app, *id, fx);
+    }
+    // An editor showing a kept note closes: the note is on its way.
+    if let Overlay::NoteEditor(editor) = &app.overlay
+        && editor.unsaved.is_some_and(|id| waiting.contains(&id))
+    {
+        app.overlay = Overlay::None;
+    }
+    if !waiting.is_empty() {
+        app.toast_info(format!(
+            "journal back: saving {} kept note(s)",
+            waiting.len()
+        ));
     }
 }
 
@@ -124,6 +232,12 @@ pub fn notes_written(app: &mut App, entries: &[crate::journal::Entry]) {
             if app.drafts.get(&key).is_some_and(|d| *d == e.body) {
                 app.drafts.remove(&key);
             }
+            app.unsaved_notes.retain(|n| {
+                !(n.is_sent
+                    && n.subject == e.subject
+                    && n.corrects == e.corrects
+                    && n.text == e.body)
+            });
         }
     }
 }
@@ -227,8 +341,10 @@ mod tests {
             "{fx:?}"
         );
         assert_eq!(app.overlay, Overlay::None);
-        assert!(
-            !app.drafts.is_empty(),
+        assert!(app.drafts.is_empty(), "a saved note is no draft");
+        assert_eq!(
+            app.unsaved_notes.len(),
+            1,
             "kept until the journal says the note is written"
         );
         app.update(Action::Journal(JournalEvent::Entries(vec![Entry {
@@ -241,23 +357,92 @@ mod tests {
             starred: false,
             corrects: None,
         }])));
-        assert!(app.drafts.is_empty(), "a written note leaves no draft");
+        assert!(
+            app.unsaved_notes.is_empty(),
+            "a written note is kept no more"
+        );
+    }
+
+    /// The one `Request::Note` among `fx`: (client id, text).
+    fn sent_note(fx: &[Effect]) -> Option<(i64, String)> {
+        let notes: Vec<_> = fx
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Journal(Request::Note {
+                    client_id, text, ..
+                }) => Some((*client_id, text.clone())),
+                _ => None,
+            })
+            .collect();
+        assert!(notes.len() <= 1, "{notes:?}");
+        notes.into_iter().next()
     }
 
     #[test]
-    fn with_the_journal_down_the_note_stays_in_the_editor() {
+    fn with_the_journal_down_the_note_stays_in_the_editor_and_is_saved_once_it_is_back() {
         let mut app = demo_app(100, 80, 24);
         app.update(Action::Journal(JournalEvent::Unavailable(
-            "journal: disk full".into(),
+            "journal: pool timed out".into(),
         )));
         key(&mut app, 'n');
         typed(&mut app, "db-2 is back");
         assert!(save(&mut app).is_empty(), "nothing is sent");
         assert!(
             matches!(&app.overlay, Overlay::NoteEditor(e)
-                if e.error.as_deref().is_some_and(|m| m.contains("disk full")) && e.text() == "db-2 is back"),
+                if e.error.as_deref() == Some(super::KEPT_FOR_LATER) && e.text() == "db-2 is back"),
             "{:?}",
             app.overlay
+        );
+        // Saved again, edited: the same note, changed, not a second one.
+        typed(&mut app, "!");
+        assert!(save(&mut app).is_empty());
+        code(&mut app, KeyCode::Esc);
+        assert_eq!(app.unsaved_notes.len(), 1);
+        let fx = app.update(Action::Journal(JournalEvent::Available));
+        let (id, text) = sent_note(&fx).expect("sent when the journal is back");
+        assert_eq!(text, "db-2 is back!");
+        assert_eq!(app.unsaved_notes[0].client_id, id);
+        // Another availability changes nothing: it is with the journal already.
+        assert_eq!(
+            sent_note(&app.update(Action::Journal(JournalEvent::Available))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_note_the_journal_could_not_write_is_kept_reopened_as_itself_and_sent_again_once() {
+        let mut app = demo_app(100, 80, 24);
+        key(&mut app, 'n');
+        typed(&mut app, "A-note-5");
+        let (id, _) = sent_note(&save(&mut app)).expect("sent");
+        assert_eq!(app.overlay, Overlay::None, "the editor closes at once");
+        // The journal was down and nobody knew yet: the write fails ten seconds later.
+        app.update(Action::Journal(JournalEvent::NoteNotWritten {
+            client_id: id,
+        }));
+        app.update(Action::Journal(JournalEvent::Unavailable(
+            "journal: pool timed out".into(),
+        )));
+        assert!(
+            app.toast
+                .as_ref()
+                .is_some_and(|t| t.text.contains("pool timed out")),
+        );
+        // n shows the kept note itself, not a draft to append to and save as a second note.
+        key(&mut app, 'n');
+        assert_eq!(editor_text(&app).as_deref(), Some("A-note-5"));
+        typed(&mut app, " and A-note-6");
+        assert!(save(&mut app).is_empty(), "still down");
+        let fx = app.update(Action::Journal(JournalEvent::Available));
+        assert_eq!(
+            sent_note(&fx),
+            Some((id, "A-note-5 and A-note-6".to_string())),
+            "one note, under its first number: the journal writes it once"
+        );
+        assert_eq!(
+            app.overlay,
+            Overlay::None,
+            "the editor of a sent note closes"
         );
     }
 

@@ -344,12 +344,12 @@ fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         super::notes::open(app, crate::journal::incidents::subject(id), None, "");
         return;
     }
-    fx.push(Effect::Journal(crate::journal::task::Request::Note {
-        subject: crate::journal::incidents::subject(id),
-        author: app.settings.identity.clone(),
-        text: note.to_string(),
-        corrects: None,
-    }));
+    super::notes::save(
+        app,
+        crate::journal::incidents::subject(id),
+        note.to_string(),
+        fx,
+    );
 }
 
 /// `:find TEXT` in the runbook view: highlights the lines holding TEXT and scrolls to the
