@@ -96,7 +96,7 @@ async fn send(
     )
     .await
     .unwrap_or(Err(Error::Timeout(built.policy.timeout * 2)));
-    let result = performed.map_err(|e| Failure::from(&e));
+    let result = performed.map_err(|e| Failure::from(&e).for_action_queued_at(item.created_at));
     let outcome = Outcome {
         id: item.id,
         key: &item.key,

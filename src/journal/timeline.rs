@@ -114,16 +114,7 @@ impl Journal {
         .fetch_optional(&self.pool)
         .await?;
         match inserted {
-            Some(row) => Ok(Entry {
-                id: row.try_get("id")?,
-                subject: new.subject.to_string(),
-                at: new.at,
-                author: new.author.to_string(),
-                kind: new.kind,
-                body: new.body.to_string(),
-                starred: false,
-                corrects: new.corrects,
-            }),
+            Some(row) => Ok(stored(&new, row.try_get("id")?)),
             None => {
                 let row = sqlx::query("SELECT * FROM timeline WHERE client_id = $1")
                     .bind(client_id)
@@ -320,8 +311,13 @@ where
     .bind(new.corrects)
     .fetch_one(executor)
     .await?;
-    Ok(Entry {
-        id: row.try_get("id")?,
+    Ok(stored(&new, row.try_get("id")?))
+}
+
+/// `new` as stored under `id`.
+fn stored(new: &NewEntry<'_>, id: i64) -> Entry {
+    Entry {
+        id,
         subject: new.subject.to_string(),
         at: new.at,
         author: new.author.to_string(),
@@ -329,5 +325,5 @@ where
         body: new.body.to_string(),
         starred: false,
         corrects: new.corrects,
-    })
+    }
 }

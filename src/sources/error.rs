@@ -24,9 +24,17 @@ pub enum Error {
     Connect(String),
     /// HTTP 429: the back end asks us to slow down, for this long when it said.
     RateLimited(Option<std::time::Duration>),
-    /// The alert is not there, but may be soon: the back end has just restarted and its
-    /// senders have not re-sent it yet. Retried until the back end's grace time is over.
-    NotYetBack(String),
+    /// The alert is not there, but may be soon: the back end restarted after the action was
+    /// queued and its senders have not re-sent it yet. Retried until the back end's grace
+    /// time is over; for an action queued after the restart, it is `refusal`.
+    NotYetBack {
+        /// Why it waits, in words.
+        message: String,
+        /// When the back end (re)started.
+        restarted_at: chrono::DateTime<chrono::Utc>,
+        /// The reason it fails with when it was queued after the restart.
+        refusal: String,
+    },
 }
 
 impl Error {
@@ -39,7 +47,9 @@ impl Error {
             Error::Auth(m) => format!("authentication failed: {m}"),
             Error::Rejected(m) => m.clone(),
             Error::Connect(m) => format!("connection failed: {m}"),
-            Error::NotYetBack(m) => format!("waiting for the alert to come back: {m}"),
+            Error::NotYetBack { message, .. } => {
+                format!("waiting for the alert to come back: {message}")
+            }
             Error::RateLimited(after) => {
                 format!("rate limited (HTTP 429){}", retry_after_words(after))
             }
@@ -97,7 +107,7 @@ impl Error {
             Error::Timeout(_)
             | Error::Connect(_)
             | Error::RateLimited(_)
-            | Error::NotYetBack(_) => true,
+            | Error::NotYetBack { .. } => true,
             Error::Http { status, .. } => *status == 408 || *status >= 500,
             Error::Decode(_) | Error::Auth(_) | Error::Rejected(_) => false,
         }
@@ -121,13 +131,48 @@ pub struct Failure {
     pub message: String,
     /// Whether a retry later may succeed.
     pub is_transient: bool,
+    /// Transient only for an action queued before this time (the back end restarted then
+    /// and may not hold the alert yet); for one queued after, the refusal given.
+    pub only_if_queued_before: Option<(chrono::DateTime<chrono::Utc>, String)>,
+}
+
+impl Failure {
+    /// A failure with no condition on when the action was queued.
+    pub fn new(message: impl Into<String>, is_transient: bool) -> Failure {
+        Failure {
+            message: message.into(),
+            is_transient,
+            only_if_queued_before: None,
+        }
+    }
+
+    /// What this failure means for an action queued at `queued_at`: an absent alert after a
+    /// restart is worth waiting for only when the action predates the restart (it was queued
+    /// during the outage); an `onduty ack` of a key that is not there is refused at once.
+    pub fn for_action_queued_at(self, queued_at: chrono::DateTime<chrono::Utc>) -> Failure {
+        match self.only_if_queued_before {
+            Some((restarted, refusal)) if queued_at >= restarted => {
+                Failure::new(crate::config::redact::scrub(&refusal), false)
+            }
+            _ => self,
+        }
+    }
 }
 
 impl From<&Error> for Failure {
     fn from(e: &Error) -> Failure {
+        let only_if_queued_before = match e {
+            Error::NotYetBack {
+                restarted_at,
+                refusal,
+                ..
+            } => Some((*restarted_at, refusal.clone())),
+            _ => None,
+        };
         Failure {
             message: e.to_string(),
             is_transient: e.is_transient(),
+            only_if_queued_before,
         }
     }
 }

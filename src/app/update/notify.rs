@@ -400,10 +400,7 @@ mod tests {
         let fx = app.update(Action::Source(SourceEvent::CommandDone {
             id,
             source: SourceId("jira".into()),
-            result: Err(crate::sources::Failure {
-                message: "no transition to done".into(),
-                is_transient: false,
-            }),
+            result: Err(crate::sources::Failure::new("no transition to done", false)),
         }));
         let n = notified(&fx);
         assert_eq!(n.len(), 1);
@@ -421,10 +418,7 @@ mod tests {
         let fx = app.update(Action::Source(SourceEvent::CommandDone {
             id: again,
             source: SourceId("jira".into()),
-            result: Err(crate::sources::Failure {
-                message: "connection refused".into(),
-                is_transient: true,
-            }),
+            result: Err(crate::sources::Failure::new("connection refused", true)),
         }));
         assert!(notified(&fx).is_empty(), "{fx:?}");
     }

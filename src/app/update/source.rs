@@ -100,6 +100,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             let Some(pending) = app.pending.remove(&id) else {
                 return;
             };
+            let result = result.map_err(|f| f.for_action_queued_at(pending.since));
             let (verb, target) = (pending.op.verb(), pending.key.target());
             if let (Ok(()), crate::sources::Operation::Escalate { level }) = (&result, &pending.op)
             {

@@ -101,10 +101,7 @@ fn acknowledge_sends_to_the_owning_source_and_shows_pending_until_confirmed() {
         key(&mut app, 'a').is_empty(),
         "a second ack while pending is not sent"
     );
-    let down = Failure {
-        message: "connection refused".into(),
-        is_transient: true,
-    };
+    let down = Failure::new("connection refused", true);
     let fx = app.update(Action::Source(SourceEvent::CommandDone {
         id: *id,
         source: source.clone(),
@@ -122,10 +119,7 @@ fn acknowledge_sends_to_the_owning_source_and_shows_pending_until_confirmed() {
     let fx = app.update(Action::Source(SourceEvent::CommandDone {
         id: *id,
         source: source.clone(),
-        result: Err(Failure {
-            message: "boom".into(),
-            is_transient: false,
-        }),
+        result: Err(Failure::new("boom", false)),
     }));
     assert!(app.pending.is_empty());
     let toast = app.toast.clone().unwrap();

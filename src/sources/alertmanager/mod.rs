@@ -199,12 +199,17 @@ impl AlertmanagerSource {
         if up >= grace {
             return gone;
         }
-        Error::NotYetBack(format!(
-            "{key} is not in {} since it restarted {} ago; retrying for {} more",
-            self.id,
-            crate::duration_fmt::short(up),
-            crate::duration_fmt::short(grace - up),
-        ))
+        let refusal = gone.to_string();
+        Error::NotYetBack {
+            message: format!(
+                "{key} is not in {} since it restarted {} ago; retrying for {} more",
+                self.id,
+                crate::duration_fmt::short(up),
+                crate::duration_fmt::short(grace - up),
+            ),
+            restarted_at: started,
+            refusal,
+        }
     }
 
     /// Creates a silence unless an active one with the same matchers, author and comment
