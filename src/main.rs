@@ -24,6 +24,9 @@ async fn main() -> ExitCode {
     let _log_guard = onduty::logging::init(&paths.log_dir());
     match cli::run(cli, paths).await {
         Ok(code) => code,
+        // A reader that went away (`onduty outbox | head`) ends us quietly, as SIGPIPE ends
+        // `ls`: 128 + 13, nothing said.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(141),
         Err(e) => {
             // Not eprintln!: it panics when stderr is gone (a closed terminal).
             use std::io::Write;
@@ -36,4 +39,12 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

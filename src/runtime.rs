@@ -58,8 +58,8 @@ impl Screen for ratatui::backend::TestBackend {
 pub enum Exit {
     /// The user quit.
     Quit,
-    /// A signal (SIGHUP, SIGTERM, SIGINT) asked us to stop.
-    Signal,
+    /// A signal (SIGHUP, SIGTERM, SIGINT: its number) asked us to stop.
+    Signal(i32),
     /// The terminal went away (EOF, or an error reading or writing it).
     TerminalGone(String),
 }
@@ -73,7 +73,7 @@ pub async fn run<B, E>(
     mut sources: Running,
     journal: Result<Journal, JournalError>,
     clock: SharedClock,
-    shutdown: impl Future<Output = ()>,
+    shutdown: impl Future<Output = i32>,
 ) -> anyhow::Result<(App, Exit)>
 where
     B: Backend + Screen,
@@ -153,7 +153,7 @@ where
             }
             _ = tick.tick() => app.update(Action::Tick(clock.now())),
             () = sleep_until(last_draw + FRAME_GAP), if app.is_dirty => Vec::new(),
-            () = &mut shutdown => break Exit::Signal,
+            signal = &mut shutdown => break Exit::Signal(signal),
         };
         // The editor runs here, between frames: the loop waits for it (the sources and the
         // journal go on in their own tasks; their news waits in the channels).
@@ -375,8 +375,9 @@ fn to_action(event: Event) -> Option<Action> {
     }
 }
 
-/// Resolves when SIGHUP (a dropped SSH session), SIGTERM or SIGINT arrives.
-pub async fn shutdown_signal() {
+/// Resolves when SIGHUP (a dropped SSH session), SIGTERM or SIGINT arrives, with its
+/// number (the exit status is then 128 + it, as a shell reports a program killed by it).
+pub async fn shutdown_signal() -> i32 {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -386,18 +387,26 @@ pub async fn shutdown_signal() {
         if !is_hangup_ignored() {
             kinds.push(SignalKind::hangup());
         }
-        let mut streams: Vec<_> = kinds.into_iter().filter_map(|k| signal(k).ok()).collect();
+        let mut streams: Vec<_> = kinds
+            .into_iter()
+            .filter_map(|k| Some((k.as_raw_value(), signal(k).ok()?)))
+            .collect();
         if streams.is_empty() {
             return std::future::pending().await;
         }
-        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-        futures::future::select_all(waits).await;
+        let waits = streams.iter_mut().map(|(_, s)| Box::pin(s.recv()));
+        let (_, which, _) = futures::future::select_all(waits).await;
+        streams.get(which).map_or(SIGTERM, |(number, _)| *number)
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+        2
     }
 }
+
+/// SIGTERM's number, for the exit status when the signal is not known.
+const SIGTERM: i32 = 15;
 
 /// Whether SIGHUP was ignored when this process started (Linux: `SigIgn` in
 /// /proc/self/status, bit 0). Anywhere else, or unreadable: no.

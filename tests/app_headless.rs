@@ -72,6 +72,11 @@ where
     E: futures::Stream<Item = std::io::Result<Event>> + Unpin,
 {
     let journal = Err(JournalError::Io("no journal in this test".into()));
+    // As SIGTERM would.
+    let shutdown = async {
+        shutdown.await;
+        15
+    };
     runtime::run(terminal, app, events, running, journal, clock, shutdown).await
 }
 
@@ -178,10 +183,13 @@ async fn without_a_journal_an_action_is_refused_and_the_alerts_still_show() {
         running,
         Err(JournalError::Io("disk full".into())),
         clock,
-        tokio::time::sleep(Duration::from_millis(600)),
+        async {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            15
+        },
     );
     let (app, exit) = run.await.unwrap();
-    assert_eq!(exit, Exit::Signal);
+    assert_eq!(exit, Exit::Signal(15));
     assert!(
         app.pending.is_empty(),
         "nothing is pending: nothing was sent"
@@ -242,7 +250,7 @@ async fn a_signal_ends_the_loop() {
     )
     .await
     .unwrap();
-    assert_eq!(exit, Exit::Signal);
+    assert_eq!(exit, Exit::Signal(15));
 }
 
 /// A terminal event stream that behaves like crossterm's `EventStream`: while pending, it

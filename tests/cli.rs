@@ -358,3 +358,21 @@ fn check_names_an_unknown_theme_and_a_bad_theme_colour_by_file_and_key() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("config ok"), "{text}");
 }
+
+// `onduty alerts | head -1`: a reader gone before onduty writes ends it quietly, as SIGPIPE
+// ends `ls` (141, nothing on stderr), not with "Broken pipe".
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = onduty(dir.path())
+        .args(["--demo", "alerts"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(err.is_empty(), "{err}");
+}

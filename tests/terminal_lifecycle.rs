@@ -63,7 +63,7 @@ fn sigterm_exits_and_the_terminal_modes_are_exactly_as_before() {
         .unwrap();
     s.wait_for("recorded", Duration::from_secs(5));
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(s.text().contains("exit=0"), "{}", s.text());
+    assert!(s.text().contains("exit=143"), "128 + SIGTERM: {}", s.text());
     s.assert_terminal_restored();
     let (before, after) = (
         std::fs::read_to_string(before).unwrap(),
@@ -124,8 +124,13 @@ fn sighup_with_a_note_being_typed_and_an_ack_on_the_wire_loses_neither() {
     s.wait_for_screen("cleaning /var/log", START);
     let started = Instant::now();
     s.signal("HUP");
-    s.wait_exit(Duration::from_secs(2));
+    let status = s.wait_exit(Duration::from_secs(2));
     assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        status.exit_code(),
+        129,
+        "128 + SIGHUP, as a shell reports it"
+    );
 
     let (drafts, open) = rt.block_on(async {
         let journal = Journal::open(&Location::Sqlite(
@@ -142,6 +147,20 @@ fn sighup_with_a_note_being_typed_and_an_ack_on_the_wire_loses_neither() {
     assert_eq!(drafts[0].body, "disk at 97%, cleaning /var/log");
     assert_eq!(open.len(), 1, "the ack is kept to be resent: {open:?}");
     assert!(open[0].key.0.starts_with("prod:"));
+}
+
+// A signal ends the dashboard cleanly (terminal restored) with 128 + its number, as a shell
+// reports a program it ended: a script or supervisor can tell a signal from a quit.
+#[test]
+fn sigterm_and_sigint_end_the_dashboard_with_128_plus_the_signal() {
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = demo(dir.path());
+        s.signal(signal);
+        let status = s.wait_exit(Duration::from_secs(5));
+        assert_eq!(status.exit_code(), code, "SIG{signal}: {status:?}");
+        s.assert_terminal_restored();
+    }
 }
 
 #[test]
@@ -167,7 +186,7 @@ fn a_closed_terminal_ends_the_dashboard_even_with_sighup_ignored() {
             used = t - before;
         }
         if let Some(status) = s.child.try_wait().unwrap() {
-            // 1: "the terminal went away" (a signal would have been a clean 0).
+            // 1: "the terminal went away" (a signal would have been 128 + its number).
             assert_eq!(status.exit_code(), 1, "{status:?}");
             break;
         }

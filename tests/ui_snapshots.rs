@@ -296,6 +296,36 @@ fn failing_source_keeps_its_alerts_marked_stale() {
     });
 }
 
+// A source that never answered has no "last good data" to keep; the line says so, and the
+// header says when the journal is down.
+#[test]
+fn a_source_that_never_answered_and_a_journal_down_are_said_as_they_are() {
+    use onduty::journal::task::JournalEvent;
+    use onduty::model::SourceId;
+    use onduty::sources::SourceEvent;
+    let mut app = demo_app(100, 120, 24);
+    let says = |app: &App, text: &str| draw(app).contains(text);
+    for s in &mut app.sources {
+        s.last_ok = None;
+        s.is_cached = false;
+    }
+    let at = app.now;
+    app.update(Action::Source(SourceEvent::PollFailed {
+        source: SourceId("demo".into()),
+        error: "connection refused".into(),
+        at,
+    }));
+    assert!(says(
+        &app,
+        "demo failing: connection refused · no data from it yet"
+    ));
+    assert!(!says(&app, "journal DOWN"));
+    app.update(Action::Journal(JournalEvent::Unavailable(
+        "pool timed out".into(),
+    )));
+    assert!(says(&app, "journal DOWN"), "{}", draw(&app));
+}
+
 #[test]
 fn note_editor_with_two_lines() {
     snapshot_each_size("note_editor", |app| {

@@ -93,7 +93,9 @@ pub async fn run(
     drop(tui);
     let (_, exit) = result?;
     Ok(match exit {
-        Exit::Quit | Exit::Signal => ExitCode::SUCCESS,
+        Exit::Quit => ExitCode::SUCCESS,
+        // As a shell reports a program a signal ended: 143 for SIGTERM, 129 for SIGHUP.
+        Exit::Signal(n) => ExitCode::from(u8::try_from(128 + n).unwrap_or(u8::MAX)),
         Exit::TerminalGone(why) => {
             tracing::warn!(%why, "terminal went away");
             ExitCode::from(1)

@@ -810,7 +810,7 @@ fn looks_random(value: &str) -> bool {
 }
 
 /// The value at a serde path, written for an error message.
-fn value_at(root: &Value, path: &serde_path_to_error::Path) -> Option<String> {
+pub(crate) fn value_at(root: &Value, path: &serde_path_to_error::Path) -> Option<String> {
     use serde_path_to_error::Segment;
     let mut v = root;
     for seg in path.iter() {

@@ -134,10 +134,10 @@ impl LocalEscalation {
             message: sanitize::line(e.message(), 300),
         })?;
         let shape: FileShape =
-            serde_path_to_error::deserialize(value).map_err(|e| Error::Invalid {
+            serde_path_to_error::deserialize(value.clone()).map_err(|e| Error::Invalid {
                 path: path.into(),
                 key: e.path().to_string(),
-                value: String::new(),
+                value: crate::config::value_at(&value, e.path()).unwrap_or_default(),
                 message: sanitize::line(&e.inner().to_string(), 300),
             })?;
         let invalid = |key: String, value: &str, message: &str| Error::Invalid {
@@ -457,6 +457,15 @@ targets = ["dana"]
             m.contains("/cfg/escalation.toml")
                 && m.contains("rotation[0].time_zone")
                 && m.contains("Mars/Olympus"),
+            "{m}"
+        );
+        // A value of the wrong type is shown as written, not as ''.
+        let bad = FILE.replace("shift = \"weekly\"", "shift = [\"a\"]");
+        let m = LocalEscalation::parse(&bad, "e.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("rotation[0].shift") && m.contains("'[\"a\"]'"),
             "{m}"
         );
         let bad = FILE.replace("after = \"10m\"", "after = \"soon\"");

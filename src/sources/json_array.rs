@@ -11,6 +11,10 @@ use serde::de::Error as _;
 
 /// How much is read from the stream at a time.
 const READ_SIZE: usize = 64 << 10;
+/// The largest element held: a real alert is a few KB (its fields are capped further when it
+/// is mapped); one past this is a hostile or broken answer, refused before it is held whole,
+/// so a huge answer costs this much memory, not its own size (or twice it, decoded).
+pub const MAX_ELEMENT: usize = 8 << 20;
 
 /// Where the scan is in the array's frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +138,13 @@ impl Scan {
         }
         if let Frame::Element(_) = self.frame {
             self.pending.extend_from_slice(&bytes[start..]);
+            if self.pending.len() > MAX_ELEMENT {
+                return Err(serde_json::Error::custom(format!(
+                    "an element of the list is larger than {} MB (at byte {})",
+                    MAX_ELEMENT >> 20,
+                    self.offset + bytes.len()
+                )));
+            }
         }
         Ok(())
     }
@@ -194,6 +205,32 @@ mod tests {
             let n = buf.len().min(self.1);
             self.0.read(&mut buf[..n])
         }
+    }
+
+    /// `[{"a":"xxx…` without end, counting what was read of it.
+    struct EndlessElement(usize);
+
+    impl Read for EndlessElement {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let head = br#"[{"a":""#;
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = head.get(self.0 + i).copied().unwrap_or(b'x');
+            }
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn an_element_past_the_cap_is_refused_before_it_is_held_whole() {
+        let mut stream = EndlessElement(0);
+        let e = for_each_element(&mut stream, |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("larger than 8 MB"), "{e}");
+        assert!(
+            stream.0 <= MAX_ELEMENT + 2 * READ_SIZE,
+            "read {} bytes of it",
+            stream.0
+        );
     }
 
     #[test]

@@ -70,9 +70,13 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         )
     } else if let Some(banner) = &app.banner {
         (format!("{banner} (esc hides)"), Role::Error)
-    } else if let Some((name, error)) = failing_source(app) {
+    } else if let Some((name, error, has_data)) = failing_source(app) {
+        let kept = match has_data {
+            true => "last good data kept",
+            false => "no data from it yet",
+        };
         (
-            format!("{name} failing: {error} · last good data kept"),
+            format!("{name} failing: {error} · {kept}"),
             Role::SourceFailing,
         )
     } else {
@@ -84,9 +88,14 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn failing_source(app: &App) -> Option<(String, String)> {
+/// The first failing source: its name, why, and whether it ever gave data (a poll, or the
+/// journal's last known picture).
+fn failing_source(app: &App) -> Option<(String, String, bool)> {
     app.sources.iter().find_map(|s| match s.health(app.now) {
-        SourceHealth::Failing(e) => Some((s.info.id.0.to_string(), e)),
+        SourceHealth::Failing(e) => {
+            let has_data = s.last_ok.is_some() || s.is_cached;
+            Some((s.info.id.0.to_string(), e, has_data))
+        }
         _ => None,
     })
 }
