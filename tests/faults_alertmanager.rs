@@ -381,3 +381,26 @@ async fn a_hanging_back_end_leaves_the_loop_responsive() {
     );
     assert_eq!(s.seen().len(), 1, "the one hanging request");
 }
+
+// A million `{}` was "ok, 1,000,000 alerts" in health while the list showed one `?` row and
+// the process held 330 MB: items with no fingerprint or labels are counted, not kept, on the
+// streamed first poll and on a later buffered one alike.
+#[tokio::test]
+async fn a_million_empty_items_are_counted_as_invalid_and_not_kept() {
+    let empties = format!("[{}]", vec!["{}"; 1_000_000].join(","));
+    let mixed = alerts_body(3).replacen('[', &format!("[{}", "{},".repeat(1000)), 1);
+    let s = server(move |n| match n {
+        0 => Fault::Body(empties.clone()),
+        _ => Fault::Body(mixed.clone()),
+    })
+    .await;
+    let mut src = AlertmanagerSource::new(
+        config(&s.url, None),
+        Duration::from_secs(30),
+        Arc::new(SystemClock),
+    );
+    let first = src.fetch().await.unwrap();
+    assert_eq!((first.alerts.len(), first.invalid), (0, 1_000_000));
+    let second = src.fetch().await.unwrap();
+    assert_eq!((second.alerts.len(), second.invalid), (3, 1000));
+}

@@ -324,6 +324,14 @@ fn a_source_that_never_answered_and_a_journal_down_are_said_as_they_are() {
         "pool timed out".into(),
     )));
     assert!(says(&app, "journal DOWN"), "{}", draw(&app));
+    // Items of an answer that were no alerts are said in the health view.
+    app.update(Action::Source(SourceEvent::InvalidItems {
+        source: SourceId("demo".into()),
+        count: 1_000_000,
+    }));
+    keys(&mut app, "3");
+    let said = "1000000 item(s) of its last answer were no alerts";
+    assert!(says(&app, said), "{}", draw(&app));
 }
 
 #[test]

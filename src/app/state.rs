@@ -179,6 +179,8 @@ pub struct SourceState {
     pub last_ok: Option<DateTime<Utc>>,
     /// Its last failure, if the last poll failed.
     pub last_error: Option<(DateTime<Utc>, String)>,
+    /// Items of its last answer that were no alerts (not kept).
+    pub invalid: usize,
     /// Whether polling is paused.
     pub is_paused: bool,
     /// When its alerts were last handed to the journal as the last known picture.
@@ -455,6 +457,7 @@ impl App {
                 tickets: Arc::from(Vec::new()),
                 last_ok: None,
                 last_error: None,
+                invalid: 0,
                 is_paused: false,
                 // The first save waits a minute, staggered by source: at startup ten sources'
                 // first polls land together, and ten large saves at once compete with keys.

@@ -182,12 +182,18 @@ pub async fn check(
     for (b, result, took) in poll_all(config).await {
         let took = format!("{}ms", took.as_millis());
         match result {
-            Ok(s) => writeln!(
-                out,
-                "{} ok      {} alert(s) in {took}",
-                fit(&b.info.id.0, 20),
-                s.alerts.len()
-            )?,
+            Ok(s) => {
+                let invalid = match s.invalid {
+                    0 => String::new(),
+                    n => format!(", {n} item(s) that are no alerts skipped"),
+                };
+                writeln!(
+                    out,
+                    "{} ok      {} alert(s){invalid} in {took}",
+                    fit(&b.info.id.0, 20),
+                    s.alerts.len()
+                )?
+            }
             Err(e) => {
                 ok = false;
                 writeln!(out, "{} FAILED  {e} (after {took})", fit(&b.info.id.0, 20))?;

@@ -188,6 +188,9 @@ pub struct Snapshot {
     pub silences: Vec<Silence>,
     /// Its tickets (ticketing back ends).
     pub tickets: Vec<Ticket>,
+    /// Items of its answer that lack what an alert needs (a million `{}`): counted, shown in
+    /// the health view, never kept.
+    pub invalid: usize,
 }
 
 /// A fact reported up by a source task.
@@ -207,6 +210,14 @@ pub enum SourceEvent {
         tickets: Arc<[Ticket]>,
         /// When.
         fetched_at: DateTime<Utc>,
+    },
+    /// A poll's answer held items that are no alerts (see `Snapshot::invalid`); told when
+    /// the count changes.
+    InvalidItems {
+        /// Which source.
+        source: SourceId,
+        /// How many, in the last answer.
+        count: usize,
     },
     /// A poll succeeded and found exactly what the previous one did.
     Unchanged {

@@ -193,6 +193,7 @@ impl<S: Source> SourceTask<S> {
         let at = self.clock.now();
         // The first poll sees no changes: there is nothing to compare it with.
         let mut observed = None;
+        let mut invalid = None;
         let mut wait = Some(self.policy.delay_after(0));
         let event = match outcome {
             Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
@@ -212,6 +213,13 @@ impl<S: Source> SourceTask<S> {
                     observed = Some(SourceEvent::Observed {
                         source: source.clone(),
                         changes,
+                    });
+                }
+                let before = self.last.as_ref().map_or(0, |l| l.invalid);
+                if snapshot.invalid != before {
+                    invalid = Some(SourceEvent::InvalidItems {
+                        source: source.clone(),
+                        count: snapshot.invalid,
                     });
                 }
                 self.last = Some(snapshot.clone());
@@ -248,8 +256,8 @@ impl<S: Source> SourceTask<S> {
             }
         };
         send(&self.events, event).await;
-        if let Some(observed) = observed {
-            send(&self.events, observed).await;
+        for event in [observed, invalid].into_iter().flatten() {
+            send(&self.events, event).await;
         }
         wait
     }

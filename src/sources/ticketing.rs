@@ -45,6 +45,7 @@ impl<T: TicketBackend> Source for T {
             alerts: Arc::default(),
             escalation: Vec::new(),
             silences: Vec::new(),
+            invalid: 0,
             tickets: self.list().await?,
         })
     }

@@ -54,6 +54,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.style(Role::SourceFailing),
             ));
         }
+        if s.invalid > 0 {
+            lines.push(Line::styled(
+                format!(
+                    "  {} item(s) of its last answer were no alerts (no fingerprint or labels): not shown",
+                    s.invalid
+                ),
+                t.style(Role::SourceStale),
+            ));
+        }
         lines.push(Line::styled(
             format!("  polled every {}", duration_fmt::short(s.info.interval)),
             t.style(Role::TextMuted),

@@ -96,6 +96,11 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 s.last_error = Some((at, error));
             }
         }
+        SourceEvent::InvalidItems { source, count } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.invalid = count;
+            }
+        }
         SourceEvent::CommandDone { id, result, .. } => {
             let Some(pending) = app.pending.remove(&id) else {
                 return;

@@ -48,9 +48,37 @@ pub struct Context<'c> {
     pub now: DateTime<Utc>,
 }
 
+/// The alerts of an answer, and how many of its items were no alerts.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    /// The alerts, mapped.
+    pub alerts: Vec<Alert>,
+    /// Items without what an alert needs (a fingerprint, a label): not kept, counted.
+    pub invalid: usize,
+}
+
+impl Mapped {
+    /// Adds `w` as an alert, or counts it as invalid: a million `{}` must not become one
+    /// `?` row while the health view says "1,000,000 alerts".
+    fn add(&mut self, w: GettableAlert<'_>, cx: &Context<'_>, interner: &mut Interner) {
+        if w.fingerprint.0.trim().is_empty() || w.labels.0.is_empty() {
+            self.invalid += 1;
+        } else {
+            self.alerts.push(alert(w, cx, interner));
+        }
+    }
+
+    fn done(mut self) -> Mapped {
+        // The list grew by doubling; kept for minutes, it gives the slack back (a realloc in
+        // place for a buffer this size).
+        self.alerts.shrink_to_fit();
+        self
+    }
+}
+
 /// Decodes a whole `GET /alerts` answer and maps each alert as it is parsed: no list of
 /// wire alerts is ever held, and strings are borrowed from `body` until sanitized.
-pub fn alerts_from_body(body: &[u8], cx: &Context<'_>) -> Result<Vec<Alert>, serde_json::Error> {
+pub fn alerts_from_body(body: &[u8], cx: &Context<'_>) -> Result<Mapped, serde_json::Error> {
     alerts_from(serde_json::Deserializer::from_slice(body), cx)
 }
 
@@ -60,51 +88,51 @@ pub fn alerts_from_body(body: &[u8], cx: &Context<'_>) -> Result<Vec<Alert>, ser
 pub fn alerts_from_reader(
     reader: impl std::io::Read,
     cx: &Context<'_>,
-) -> Result<Vec<Alert>, serde_json::Error> {
+) -> Result<Mapped, serde_json::Error> {
     let mut interner = Interner::default();
-    let mut alerts = Vec::new();
+    let mut mapped = Mapped::default();
     crate::sources::json_array::for_each_element(reader, |bytes| {
         let wire: GettableAlert<'_> = serde_json::from_slice(bytes).map_err(|e| {
-            serde::de::Error::custom(format!("alert {} of the list: {e}", alerts.len() + 1))
+            let n = mapped.alerts.len() + mapped.invalid + 1;
+            serde::de::Error::custom(format!("alert {n} of the list: {e}"))
         })?;
-        alerts.push(alert(wire, cx, &mut interner));
+        mapped.add(wire, cx, &mut interner);
         Ok(())
     })?;
-    alerts.shrink_to_fit();
-    Ok(alerts)
+    Ok(mapped.done())
 }
 
 fn alerts_from<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
     cx: &Context<'_>,
-) -> Result<Vec<Alert>, serde_json::Error> {
+) -> Result<Mapped, serde_json::Error> {
     let mut interner = Interner::default();
-    let mut alerts = MapEach(cx, &mut interner).deserialize(&mut de)?;
+    let mapped = MapEach(cx, &mut interner).deserialize(&mut de)?;
     de.end()?;
-    // The list grew by doubling; kept for minutes, it gives the slack back (a realloc in
-    // place for a buffer this size).
-    alerts.shrink_to_fit();
-    Ok(alerts)
+    Ok(mapped.done())
 }
 
 struct MapEach<'c, 'x>(&'c Context<'x>, &'c mut Interner);
 
 impl<'de> DeserializeSeed<'de> for MapEach<'_, '_> {
-    type Value = Vec<Alert>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Alert>, D::Error> {
+    type Value = Mapped;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Mapped, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for MapEach<'_, '_> {
-    type Value = Vec<Alert>;
+    type Value = Mapped;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a list of alerts")
     }
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Vec<Alert>, S::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Mapped, S::Error> {
+        let mut out = Mapped {
+            alerts: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
+            invalid: 0,
+        };
         while let Some(w) = seq.next_element::<GettableAlert<'de>>()? {
-            out.push(alert(w, self.0, self.1));
+            out.add(w, self.0, self.1);
         }
         Ok(out)
     }
@@ -293,7 +321,29 @@ mod tests {
             silences: &silences,
             now,
         };
-        alerts_from_reader(ALERTS.as_bytes(), &cx).unwrap()
+        alerts_from_reader(ALERTS.as_bytes(), &cx).unwrap().alerts
+    }
+
+    #[test]
+    fn items_that_are_no_alerts_are_counted_not_kept() {
+        let source = SourceId("am".into());
+        let rule = SeverityRule::default();
+        let cx = Context {
+            source: &source,
+            rule: &rule,
+            silences: &[],
+            now: Utc::now(),
+        };
+        let answer = r#"[{}, {"fingerprint":"f2"}, {"labels":{"a":"b"}},
+            {"labels":{"alertname":"Up"},"fingerprint":"f1"}, {}]"#;
+        for mapped in [
+            alerts_from_body(answer.as_bytes(), &cx).unwrap(),
+            alerts_from_reader(answer.as_bytes(), &cx).unwrap(),
+        ] {
+            assert_eq!(mapped.invalid, 4);
+            assert_eq!(mapped.alerts.len(), 1);
+            assert_eq!(&*mapped.alerts[0].title, "Up");
+        }
     }
 
     fn by_title<'a>(alerts: &'a [Alert], title: &str) -> &'a Alert {

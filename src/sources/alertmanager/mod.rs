@@ -45,6 +45,8 @@ pub struct AlertmanagerSource {
     silences: Vec<Silence>,
     /// The hash of the answer `alerts` was decoded from.
     last_answer: Option<AnswerHash>,
+    /// How many items of that answer were no alerts (and were not kept).
+    invalid: usize,
     /// The local escalation file's policies (Alertmanager pages nobody itself).
     escalation: Arc<LocalEscalation>,
 }
@@ -75,6 +77,7 @@ impl AlertmanagerSource {
             alerts: Arc::default(),
             silences: Vec::new(),
             last_answer: None,
+            invalid: 0,
             escalation: Arc::default(),
         }
     }
@@ -110,7 +113,8 @@ impl AlertmanagerSource {
             Some(last) => request.buffered(client, last, &previous_silences).await?,
         };
         match fetched {
-            Some((alerts, silences, hash)) => {
+            Some((map::Mapped { alerts, invalid }, silences, hash)) => {
+                self.invalid = invalid;
                 self.alerts = Arc::new(alerts);
                 self.silences = silences;
                 self.last_answer = Some(hash);
@@ -256,6 +260,7 @@ impl Source for AlertmanagerSource {
             escalation: self.escalation.policies_at(self.clock.now()),
             silences: self.silences.clone(),
             tickets: Vec::new(),
+            invalid: self.invalid,
         })
     }
 
@@ -345,7 +350,7 @@ struct Request {
     now: DateTime<Utc>,
 }
 
-type Fetched = (Vec<Alert>, Vec<Silence>, AnswerHash);
+type Fetched = (map::Mapped, Vec<Silence>, AnswerHash);
 
 impl Request {
     fn context<'c>(&'c self, silences: &'c [Silence]) -> map::Context<'c> {
@@ -449,8 +454,12 @@ pub fn decode_answers(
         silences: &silences,
         now,
     };
-    let whole = map::alerts_from_body(alerts, &cx).map_err(|e| e.to_string());
+    let whole = map::alerts_from_body(alerts, &cx)
+        .map(|m| m.alerts)
+        .map_err(|e| e.to_string());
     let mut pieces = std::io::BufReader::with_capacity(7, alerts);
-    let streamed = map::alerts_from_reader(&mut pieces, &cx).map_err(|e| e.to_string());
+    let streamed = map::alerts_from_reader(&mut pieces, &cx)
+        .map(|m| m.alerts)
+        .map_err(|e| e.to_string());
     (Ok(silences), whole, streamed)
 }

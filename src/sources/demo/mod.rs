@@ -116,6 +116,7 @@ impl DemoSource {
             },
             silences: Vec::new(),
             tickets: Vec::new(),
+            invalid: 0,
         }
     }
 

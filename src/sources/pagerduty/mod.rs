@@ -312,6 +312,7 @@ impl Source for PagerDutySource {
             alerts: self.alerts.clone(),
             escalation: self.policies.clone(),
             silences: Vec::new(),
+            invalid: 0,
             tickets: Vec::new(),
         })
     }
