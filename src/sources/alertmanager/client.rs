@@ -96,6 +96,11 @@ impl<'s> AnswerHasher<'s> {
 }
 
 impl Client {
+    /// The largest answer accepted, in bytes (`max_response_mb`).
+    pub fn max_body(&self) -> usize {
+        self.http.max_body
+    }
+
     /// Builds the client: resolves the token, loads CA and client certificates.
     pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
         let base = cfg.url.clone().unwrap_or_default();

@@ -84,14 +84,26 @@ pub fn alerts_from_body(body: &[u8], cx: &Context<'_>) -> Result<Mapped, serde_j
 
 /// As `alerts_from_body`, reading the answer as it streams in: only the alert being decoded
 /// is held, and it is decoded from its own bytes (serde_json's reader, a byte at a time,
-/// took twice as long; see BENCHMARKS.md).
+/// took twice as long; see BENCHMARKS.md). What the decoded alerts hold counts against
+/// `max_held` (`max_response_mb`) as they are decoded: a small alert costs more decoded than
+/// its JSON, so counting the answer's bytes alone let a capped answer of many small alerts
+/// take twice the cap.
 pub fn alerts_from_reader(
     reader: impl std::io::Read,
     cx: &Context<'_>,
+    max_held: usize,
 ) -> Result<Mapped, serde_json::Error> {
     let mut interner = Interner::default();
     let mut mapped = Mapped::default();
+    let mut held = 0usize;
     crate::sources::json_array::for_each_element(reader, |bytes| {
+        held = held.saturating_add(bytes.len() + std::mem::size_of::<Alert>());
+        if held > max_held {
+            return Err(serde::de::Error::custom(format!(
+                "answer larger than the {} MB cap (max_response_mb) once decoded",
+                max_held >> 20
+            )));
+        }
         let wire: GettableAlert<'_> = serde_json::from_slice(bytes).map_err(|e| {
             let n = mapped.alerts.len() + mapped.invalid + 1;
             serde::de::Error::custom(format!("alert {n} of the list: {e}"))
@@ -321,7 +333,9 @@ mod tests {
             silences: &silences,
             now,
         };
-        alerts_from_reader(ALERTS.as_bytes(), &cx).unwrap().alerts
+        alerts_from_reader(ALERTS.as_bytes(), &cx, usize::MAX)
+            .unwrap()
+            .alerts
     }
 
     #[test]
@@ -338,12 +352,38 @@ mod tests {
             {"labels":{"alertname":"Up"},"fingerprint":"f1"}, {}]"#;
         for mapped in [
             alerts_from_body(answer.as_bytes(), &cx).unwrap(),
-            alerts_from_reader(answer.as_bytes(), &cx).unwrap(),
+            alerts_from_reader(answer.as_bytes(), &cx, usize::MAX).unwrap(),
         ] {
             assert_eq!(mapped.invalid, 4);
             assert_eq!(mapped.alerts.len(), 1);
             assert_eq!(&*mapped.alerts[0].title, "Up");
         }
+    }
+
+    #[test]
+    fn what_the_decoded_alerts_hold_counts_against_the_cap() {
+        let source = SourceId("am".into());
+        let rule = SeverityRule::default();
+        let cx = Context {
+            source: &source,
+            rule: &rule,
+            silences: &[],
+            now: Utc::now(),
+        };
+        let one = r#"{"labels":{"alertname":"Up"},"fingerprint":"f1"}"#;
+        let answer = format!("[{}]", vec![one; 100].join(","));
+        let each = one.len() + std::mem::size_of::<Alert>();
+        assert_eq!(
+            alerts_from_reader(answer.as_bytes(), &cx, 100 * each)
+                .unwrap()
+                .alerts
+                .len(),
+            100
+        );
+        // Below the answer's own size plus what the alerts hold once decoded: refused.
+        assert!(answer.len() < 99 * each);
+        let e = alerts_from_reader(answer.as_bytes(), &cx, 99 * each).unwrap_err();
+        assert!(e.to_string().contains("once decoded"), "{e}");
     }
 
     fn by_title<'a>(alerts: &'a [Alert], title: &str) -> &'a Alert {

@@ -367,8 +367,9 @@ impl Request {
     async fn streamed(self, client: &Client) -> Result<Fetched, Error> {
         let silences = silences(client, &self.source).await?;
         let (filter, receiver) = (self.filter.clone(), self.receiver.clone());
+        let cap = client.max_body();
         let decode = move |body: &mut dyn std::io::Read| {
-            let alerts = map::alerts_from_reader(body, &self.context(&silences))
+            let alerts = map::alerts_from_reader(body, &self.context(&silences), cap)
                 .map_err(|e| Error::Decode(e.to_string()))?;
             Ok((alerts, silences))
         };
@@ -458,7 +459,7 @@ pub fn decode_answers(
         .map(|m| m.alerts)
         .map_err(|e| e.to_string());
     let mut pieces = std::io::BufReader::with_capacity(7, alerts);
-    let streamed = map::alerts_from_reader(&mut pieces, &cx)
+    let streamed = map::alerts_from_reader(&mut pieces, &cx, usize::MAX)
         .map(|m| m.alerts)
         .map_err(|e| e.to_string());
     (Ok(silences), whole, streamed)
