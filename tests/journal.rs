@@ -794,7 +794,7 @@ async fn a_note_across_a_postgres_outage_is_told_back_and_written_once() {
     .await;
 
     pg.start_again();
-    next_event(&mut events, Duration::from_secs(30), "Available", |e| {
+    next_event(&mut events, Duration::from_secs(60), "Available", |e| {
         matches!(e, JournalEvent::Available)
     })
     .await;
@@ -818,4 +818,82 @@ async fn a_note_across_a_postgres_outage_is_told_back_and_written_once() {
         .map(|e| e.body)
         .collect();
     assert_eq!(bodies, ["before", "A-note-5", "after"]);
+}
+
+// A dashboard and a CLI acting on the same alert take turns: while the CLI's ack holds the
+// alert, the dashboard's is written but not handed to its source (it waits, pending, saying
+// why); once the CLI's settles, the dashboard's is sent, and its source finds the silence.
+#[tokio::test]
+async fn a_dashboard_waits_while_another_process_acts_on_the_same_alert() {
+    use onduty::journal::task::SCOPE_BUSY;
+    use onduty::sources::SourceCommand;
+    let (_dir, location) = sqlite().await;
+    let cli = Journal::open(&location).await.unwrap();
+    let now = Utc::now();
+    let theirs = cli.record(&ack("am:1"), now).await.unwrap();
+    assert!(cli.take_scope(&theirs, now).await.unwrap());
+
+    let (commands_tx, mut commands) = mpsc::unbounded_channel();
+    let (requests_tx, requests) = mpsc::unbounded_channel();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    tokio::spawn(
+        JournalTask {
+            journal: Ok(Journal::open(&location).await.unwrap()),
+            requests,
+            events: events_tx,
+            commands: [(SourceId("am".into()), commands_tx)].into_iter().collect(),
+            clock: Arc::new(SystemClock),
+            author: "ana".into(),
+            cancel: cancel.clone(),
+        }
+        .run(),
+    );
+    let mine = ack("am:1");
+    requests_tx
+        .send(Request::Submit {
+            id: mine.id,
+            author: mine.author.clone(),
+            source: mine.source.clone(),
+            key: mine.key.clone(),
+            op: mine.op.clone(),
+        })
+        .unwrap();
+    next_event(
+        &mut events,
+        Duration::from_secs(5),
+        "Recorded",
+        |e| matches!(e, JournalEvent::Recorded(id) if *id == mine.id),
+    )
+    .await;
+    // Recorded is told before the hand-over is decided: wait for the item to settle as
+    // pending (the task writes that next).
+    let waiting = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let item = cli.outbox_item(mine.id).await.unwrap().unwrap();
+            if item.state == OutboxState::Pending {
+                return item;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the dashboard's ack waits");
+    assert_eq!(waiting.last_error.as_deref(), Some(SCOPE_BUSY));
+    assert!(commands.try_recv().is_err(), "not handed to the source");
+
+    cli.settle(
+        theirs.id,
+        None,
+        action_entry("am:1", "ack: done"),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let sent = tokio::time::timeout(Duration::from_secs(15), commands.recv())
+        .await
+        .expect("sent once the alert is free")
+        .unwrap();
+    assert!(matches!(sent, SourceCommand::Perform { id, .. } if id == mine.id));
+    cancel.cancel();
 }

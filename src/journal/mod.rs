@@ -202,7 +202,14 @@ impl Journal {
         let _ = probe.close().await;
         let pool = AnyPoolOptions::new()
             .max_connections(if is_sqlite { 1 } else { 4 })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(if is_sqlite {
+                // A locked file is waited for (busy_timeout does the waiting).
+                Duration::from_secs(10)
+            } else {
+                // A server that is down refuses at once, but the pool retries until this
+                // runs out: a note or an action waits this long before it is told.
+                Duration::from_secs(4)
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if is_sqlite {

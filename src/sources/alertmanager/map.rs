@@ -97,18 +97,21 @@ pub fn alerts_from_reader(
     let mut mapped = Mapped::default();
     let mut held = 0usize;
     crate::sources::json_array::for_each_element(reader, |bytes| {
-        held = held.saturating_add(bytes.len() + std::mem::size_of::<Alert>());
+        let n = mapped.alerts.len() + mapped.invalid + 1;
+        let kept = mapped.alerts.len();
+        let wire: GettableAlert<'_> = serde_json::from_slice(bytes)
+            .map_err(|e| serde::de::Error::custom(format!("alert {n} of the list: {e}")))?;
+        mapped.add(wire, cx, &mut interner);
+        // What is kept counts; an item that is no alert is not held.
+        if mapped.alerts.len() > kept {
+            held = held.saturating_add(bytes.len() + std::mem::size_of::<Alert>());
+        }
         if held > max_held {
             return Err(serde::de::Error::custom(format!(
                 "answer larger than the {} MB cap (max_response_mb) once decoded",
                 max_held >> 20
             )));
         }
-        let wire: GettableAlert<'_> = serde_json::from_slice(bytes).map_err(|e| {
-            let n = mapped.alerts.len() + mapped.invalid + 1;
-            serde::de::Error::custom(format!("alert {n} of the list: {e}"))
-        })?;
-        mapped.add(wire, cx, &mut interner);
         Ok(())
     })?;
     Ok(mapped.done())
