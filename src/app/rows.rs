@@ -19,6 +19,15 @@ pub struct AlertRef {
     pub index: u32,
 }
 
+impl AlertRef {
+    /// The selected alert that left its source (`App::gone`): kept on screen, resolved, where
+    /// it was, so that nothing but the responder moves the selection.
+    pub const GONE: AlertRef = AlertRef {
+        source: u16::MAX,
+        index: u32::MAX,
+    };
+}
+
 /// One row of the list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Row {

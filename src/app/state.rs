@@ -323,6 +323,12 @@ pub struct App {
     pub totals: Totals,
     /// The selected alert.
     pub selected: Option<AlertKey>,
+    /// The selected alert as it was last seen: what stays on screen if it leaves its source.
+    pub selected_copy: Option<Alert>,
+    /// The selected alert that left its source (resolved), as last seen, and when it went:
+    /// its row stays where it was (`AlertRef::GONE`), the detail says so, until the
+    /// responder moves.
+    pub gone: Option<(Alert, DateTime<Utc>)>,
     /// The row index of the selection.
     pub cursor: usize,
     /// Alerts marked with space, for a silence over several.
@@ -485,6 +491,8 @@ impl App {
             duplicates: Default::default(),
             totals: Totals::default(),
             selected: None,
+            selected_copy: None,
+            gone: None,
             cursor: 0,
             marked: Default::default(),
             silence_rows: Vec::new(),
@@ -540,6 +548,9 @@ impl App {
 
     /// The alert behind a row reference.
     pub fn alert(&self, r: AlertRef) -> Option<&Alert> {
+        if r == AlertRef::GONE {
+            return self.gone.as_ref().map(|(a, _)| a);
+        }
         self.sources
             .get(r.source as usize)?
             .alerts

@@ -63,6 +63,15 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
         ));
     }
     out.push(Line::from(head));
+    if let Some((_, at)) = app.gone.as_ref().filter(|(g, _)| g.key == a.key) {
+        out.push(Line::styled(
+            format!(
+                "RESOLVED {} · gone from the source",
+                text::clock(*at, app.clock, false)
+            ),
+            t.style(Role::StatusResolved),
+        ));
+    }
     if fires > 1 {
         out.push(Line::styled(
             format!("  24h {} now", sparkline(app, a)),

@@ -143,7 +143,47 @@ impl App {
                 Row::Group { .. } => false,
             })
         });
+        let position = position.or_else(|| self.keep_gone());
         self.place_cursor(position);
+    }
+
+    /// The selected alert is no longer in the list (it resolved, its source dropped it):
+    /// its row stays where the cursor is, marked resolved, and stays selected, so the detail
+    /// and every action keep to it until the responder moves. Not for one the filter hides.
+    fn keep_gone(&mut self) -> Option<usize> {
+        let key = self.selected.clone()?;
+        let is_listed = |app: &App| app.all_alerts().any(|(_, a)| a.key == key);
+        let already = self.gone.as_ref().is_some_and(|(a, _)| a.key == key);
+        if !already {
+            let copy = self.selected_copy.as_ref().filter(|a| a.key == key)?;
+            if is_listed(self) {
+                return None;
+            }
+            let mut alert = copy.clone();
+            alert.status = crate::model::Status::Resolved;
+            self.gone = Some((alert, self.now));
+        }
+        let at = self.cursor.min(self.rows.len());
+        self.rows.insert(at, Row::Alert(AlertRef::GONE));
+        Some(at)
+    }
+
+    /// Takes the alert under the cursor as the selection; a kept resolved row the cursor
+    /// left goes (the responder moved).
+    fn remember_selection(&mut self) {
+        let ghost = Row::Alert(AlertRef::GONE);
+        if self.gone.is_some() && self.rows.get(self.cursor) != Some(&ghost) {
+            if let Some(at) = self.rows.iter().position(|r| *r == ghost) {
+                self.rows.remove(at);
+                if at < self.cursor {
+                    self.cursor -= 1;
+                }
+            }
+            self.gone = None;
+        }
+        let alert = self.selected_alert().cloned();
+        self.selected = alert.as_ref().map(|a| a.key.clone());
+        self.selected_copy = alert;
     }
 
     /// After the filter changed: walks the ordered alerts (or, when the new filter only
@@ -273,7 +313,7 @@ impl App {
                 self.snap_to_alert(1);
             }
         }
-        self.selected = self.selected_alert().map(|a| a.key.clone());
+        self.remember_selection();
         if self.selected.is_none() {
             self.is_detail_open = false;
         }
@@ -337,7 +377,7 @@ impl App {
         let last = self.rows.len() as isize - 1;
         self.cursor = (self.cursor as isize).saturating_add(by).clamp(0, last) as usize;
         self.snap_to_alert(if by < 0 { -1 } else { 1 });
-        self.selected = self.selected_alert().map(|a| a.key.clone());
+        self.remember_selection();
         self.keep_cursor_visible();
     }
 
@@ -388,7 +428,7 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) {
             if let Some(row) = layout::row_at(app, mouse.column, mouse.row) {
                 if matches!(app.rows.get(row), Some(Row::Alert(_))) {
                     app.cursor = row;
-                    app.selected = app.selected_alert().map(|a| a.key.clone());
+                    app.remember_selection();
                     app.keep_cursor_visible();
                 }
             }

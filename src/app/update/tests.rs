@@ -3,7 +3,7 @@
 use chrono::TimeDelta;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::rows::Row;
+use crate::app::rows::{AlertRef, Row};
 use crate::app::{Action, App, Command, Confirm, Effect, Overlay, View};
 use crate::journal::task::Request;
 use crate::model::{SourceId, Status};
@@ -1298,4 +1298,102 @@ fn an_empty_poll_replaces_alerts_still_waiting_for_their_order() {
         "the empty poll is the newest word"
     );
     assert_eq!(app.all_alerts().count(), OFF_TASK_FROM, "am-0's alone");
+}
+
+/// The demo's current alerts without the one keyed `gone`, as its next poll.
+fn without(app: &App, gone: &str) -> crate::sources::Snapshot {
+    let alerts: Vec<crate::model::Alert> = app.sources[0]
+        .alerts
+        .iter()
+        .filter(|a| a.key.0 != gone)
+        .cloned()
+        .collect();
+    crate::sources::Snapshot {
+        alerts: std::sync::Arc::new(alerts),
+        escalation: Vec::new(),
+        silences: Vec::new(),
+        tickets: Vec::new(),
+        invalid: 0,
+    }
+}
+
+// What the responder acts on is what they are looking at: the selected alert leaving its
+// source (resolved) used to hand the selection, and the open detail, to the alert now on its
+// row, poll after poll; `a` then acked that one.
+#[test]
+fn a_selected_alert_that_resolves_stays_selected_resolved_until_the_responder_moves() {
+    let mut app = demo_app(100, 120, 30);
+    key(&mut app, 'j');
+    let chosen = selected_key(&app);
+    let row = app.cursor;
+    code(&mut app, KeyCode::Enter);
+    assert!(app.is_detail_open);
+    let snapshot = without(&app, &chosen);
+    let now = app.now;
+    feed(&mut app, snapshot.clone(), now);
+    assert_eq!(
+        selected_key(&app),
+        chosen,
+        "the selection stays on its alert"
+    );
+    assert_eq!(app.cursor, row, "on its row");
+    assert!(app.is_detail_open, "the detail stays open");
+    assert_eq!(
+        app.selected_alert().map(|a| a.status),
+        Some(Status::Resolved)
+    );
+    // Poll after poll, with no key pressed.
+    feed(&mut app, snapshot.clone(), now);
+    feed(&mut app, snapshot, now);
+    assert_eq!(selected_key(&app), chosen);
+    assert_eq!(
+        app.rows
+            .iter()
+            .filter(|r| **r == Row::Alert(AlertRef::GONE))
+            .count(),
+        1,
+        "one kept row"
+    );
+    // An action goes to that alert's key, never to the row's new occupant.
+    let fx = key(&mut app, 'a');
+    assert!(
+        fx.iter().all(|e| match e {
+            Effect::SendCommand {
+                command: SourceCommand::Perform { key, .. },
+                ..
+            } => key.0 == chosen,
+            _ => true,
+        }),
+        "{fx:?}"
+    );
+    // The responder leaves the detail and moves: the kept row goes.
+    code(&mut app, KeyCode::Esc);
+    key(&mut app, 'j');
+    assert_ne!(selected_key(&app), chosen);
+    assert!(app.gone.is_none());
+    assert!(!app.rows.contains(&Row::Alert(AlertRef::GONE)));
+    assert!(app.all_alerts().all(|(_, a)| a.key.0 != chosen));
+}
+
+#[test]
+fn the_detail_of_an_alert_that_left_its_source_says_so() {
+    let mut app = demo_app(100, 120, 30);
+    let chosen = selected_key(&app);
+    code(&mut app, KeyCode::Enter);
+    let snapshot = without(&app, &chosen);
+    let now = app.now;
+    feed(&mut app, snapshot, now);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("gone from the source"), "{screen}");
+    // It comes back (a flapping alert): the kept row gives way to the real one.
+    let (source, clock) = demo_source(100);
+    feed(&mut app, source.snapshot(), clock.now_utc());
+    assert!(app.gone.is_none());
+    assert_eq!(selected_key(&app), chosen);
+    assert_ne!(
+        app.selected_alert().map(|a| a.status),
+        Some(Status::Resolved)
+    );
 }
