@@ -376,3 +376,44 @@ fn a_closed_pipe_ends_a_command_quietly() {
     assert_eq!(out.status.code(), Some(141), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+// With neither `identity` nor $USER/$LOGNAME, acts and notes were "by unknown": the login
+// name of the process's user is taken from the password database.
+#[test]
+fn without_identity_or_user_the_login_name_signs_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        onduty(dir.path())
+            .args(args)
+            .env_remove("USER")
+            .env_remove("LOGNAME")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--demo", "note", "demo:x", "checking"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["--demo", "timeline", "demo:x"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("checking"), "{text}");
+    assert!(!text.contains("unknown"), "{text}");
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8_lossy(&me.stdout).trim().to_string();
+    assert!(text.contains(&me), "signed by {me}: {text}");
+}
+
+#[test]
+fn check_without_a_config_file_says_it_runs_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = onduty(dir.path()).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("running on the built-in demo"), "{text}");
+    assert!(text.contains("journal ok: sqlite"), "{text}");
+}

@@ -897,3 +897,35 @@ async fn a_dashboard_waits_while_another_process_acts_on_the_same_alert() {
     assert!(matches!(sent, SourceCommand::Perform { id, .. } if id == mine.id));
     cancel.cancel();
 }
+
+// `check` said "config ok" with a PostgreSQL journal whose role did not exist, and `info`
+// printed the SQLite path with a PostgreSQL journal configured.
+#[tokio::test]
+async fn check_connects_to_the_journal_and_info_names_the_one_configured() {
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("onduty.toml");
+    let write = |url: &str| {
+        std::fs::write(
+            &config,
+            format!("journal = \"{url}\"\n[[source]]\nname = \"demo\"\nkind = \"demo\"\n"),
+        )
+        .unwrap();
+    };
+    write(&pg.url);
+    let (code, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("journal ok: postgres 127.0.0.1:") && out.contains("as role onduty"),
+        "{out}"
+    );
+    let (_, out) = support::run_onduty(dir.path(), &config, &["info"]).await;
+    assert!(out.contains("journal      postgres 127.0.0.1:"), "{out}");
+    write(&pg.url.replace("onduty@", "nosuchrole@"));
+    let (code, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("journal FAILED") && out.contains("nosuchrole"),
+        "{out}"
+    );
+}

@@ -90,7 +90,7 @@ commands! {
     RegeneratePostmortem = "regenerate_postmortem",
     /// In the post-mortem: publish it (and its action items) as tickets of the first ticketing source
     PublishPostmortem = "publish_postmortem",
-    /// Mark or unmark the selected alert (S silences marks)
+    /// Mark/unmark the alert, then move down (S silences marks)
     Mark = "mark",
     /// Declare an incident from the marked (or the selected) alerts
     DeclareIncident = "declare_incident",

@@ -41,7 +41,6 @@ pub fn info(paths: &Paths, cli: &Cli) -> anyhow::Result<ExitCode> {
         ("config file", config.clone()),
         ("themes dir", paths.themes_dir()),
         ("data dir", paths.data_dir.clone()),
-        ("journal", paths.journal_file()),
         ("log dir", paths.log_dir()),
     ];
     let mut out = std::io::stdout().lock();
@@ -49,6 +48,21 @@ pub fn info(paths: &Paths, cli: &Cli) -> anyhow::Result<ExitCode> {
     for (name, path) in rows {
         writeln!(out, "{name:<12} {}{}", path.display(), state(&path))?;
     }
+    // The journal the config names (PostgreSQL: its host and database, never a password),
+    // else the SQLite file.
+    let journal = match super::load_config(cli, paths, false) {
+        Ok((config, None)) => match config.journal_location(&paths.journal_file()) {
+            Ok(crate::journal::Location::Sqlite(p)) => format!("{}{}", p.display(), state(&p)),
+            Ok(location) => location.describe(),
+            Err(e) => format!("(journal = …: {e})"),
+        },
+        _ => format!(
+            "{}{} (the config has errors: onduty check says which)",
+            paths.journal_file().display(),
+            state(&paths.journal_file())
+        ),
+    };
+    writeln!(out, "{:<12} {journal}", "journal")?;
     writeln!(
         out,
         "{:<12} {}",

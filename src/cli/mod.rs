@@ -293,7 +293,17 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             let themes = crate::theme::ThemeCatalog::load(&paths.themes_dir());
             let theme_problems = themes.problems(&config.theme, &theme_key(&cli, &paths));
-            oneshot::check(&config, &paths.config_dir, &theme_problems).await
+            let config_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
+            if !config_path.exists() {
+                use std::io::Write;
+                writeln!(
+                    std::io::stdout().lock(),
+                    "no config file at {}: running on the built-in demo (onduty init writes one)",
+                    config_path.display()
+                )?;
+            }
+            let journal = journaled::open(&config, &paths).await;
+            oneshot::check(&config, &paths.config_dir, &theme_problems, journal).await
         }
         Some(CommandLine::Wall { rotate }) => {
             let every = crate::duration_fmt::parse(rotate)

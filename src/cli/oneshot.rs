@@ -171,6 +171,7 @@ pub async fn check(
     config: &Config,
     config_dir: &std::path::Path,
     theme_problems: &[String],
+    journal: anyhow::Result<crate::journal::Journal>,
 ) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let mut ok = theme_problems.is_empty();
@@ -178,6 +179,25 @@ pub async fn check(
     writeln!(out, "config {verdict}: {} source(s)", config.sources.len())?;
     for problem in theme_problems {
         writeln!(out, "theme: {problem}")?;
+    }
+    // The journal is where every action is written first: one that cannot be opened (a
+    // PostgreSQL role or database that does not exist) stops every action.
+    match journal {
+        Ok(journal) => {
+            let place = journal.location().describe();
+            match journal.role().await {
+                Ok(role) => writeln!(out, "journal ok: {place}, as {role}")?,
+                Err(e) => {
+                    ok = false;
+                    writeln!(out, "journal FAILED: {place}: {e}")?;
+                }
+            }
+            journal.close().await;
+        }
+        Err(e) => {
+            ok = false;
+            writeln!(out, "journal FAILED: {e:#}")?;
+        }
     }
     for (b, result, took) in poll_all(config).await {
         let took = format!("{}ms", took.as_millis());

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 
 pub use outbox::{OutboxItem, OutboxState};
 pub use timeline::{Entry, EntryKind};
@@ -250,6 +250,20 @@ impl Journal {
     /// Where it is.
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// Who the journal knows this process as: the PostgreSQL role it connected as (what the
+    /// database's grants apply to), or the SQLite file's owner-only access.
+    pub async fn role(&self) -> Result<String, JournalError> {
+        match &self.location {
+            Location::Sqlite(_) => Ok("this user's file (0600)".into()),
+            Location::Postgres(_) => {
+                let row = sqlx::query("SELECT CAST(current_user AS TEXT) AS who")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(format!("role {}", row.try_get::<String, _>("who")?))
+            }
+        }
     }
 
     /// Closes the pool, waiting for writes in progress.

@@ -107,9 +107,26 @@ pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
 
 /// `I`: declare an incident from the marked alerts, or the selected one.
 pub fn open_incident_prompt(app: &mut App) {
+    // What the responder acts on is what they are looking at: from another view, the alert
+    // list's selection is hidden.
+    if app.view != crate::app::View::Alerts {
+        app.toast_error("I declares an incident from the alerts you see: go to the alert list (1)");
+        return;
+    }
     let keys = marked_or_selected(app);
     if keys.is_empty() {
         app.toast_error("no alert selected to declare an incident from");
+        return;
+    }
+    if let Some(id) = keys
+        .iter()
+        .map(|k| app.open_incident_of(k))
+        .collect::<Option<Vec<i64>>>()
+        .and_then(|ids| ids.first().copied())
+    {
+        app.toast_error(format!(
+            "already in INC#{id}: :attach adds alerts to an incident, I declares a new one for alerts in none"
+        ));
         return;
     }
     app.overlay = Overlay::Prompt(Prompt {

@@ -1397,3 +1397,54 @@ fn the_detail_of_an_alert_that_left_its_source_says_so() {
         Some(Status::Resolved)
     );
 }
+
+// In the incidents view, I declared a second incident from the alert list's hidden
+// selection, so one alert sat in INC#1 and INC#2.
+#[test]
+fn i_declares_only_from_the_alert_list_and_never_twice_for_the_same_alerts() {
+    use crate::journal::incidents::{Incident, IncidentStatus};
+    let mut app = demo_app(100, 120, 30);
+    let chosen = app.selected.clone().unwrap();
+    let open = Incident {
+        id: 1,
+        title: "Payments down".into(),
+        severity: 2,
+        status: IncidentStatus::Investigating,
+        commander: Some("ana".into()),
+        scribe: None,
+        comms: None,
+        alerts: vec![chosen],
+        opened_at: app.now,
+        resolved_at: None,
+    };
+    app.update(Action::Journal(
+        crate::journal::task::JournalEvent::Incidents(vec![open]),
+    ));
+    key(&mut app, '6');
+    assert_eq!(app.view, View::Incidents);
+    key(&mut app, 'I');
+    assert_eq!(
+        app.overlay,
+        Overlay::None,
+        "no prompt from a hidden selection"
+    );
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("alert list"))
+    );
+    key(&mut app, '1');
+    key(&mut app, 'I');
+    assert_eq!(app.overlay, Overlay::None, "already in an incident");
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("already in INC#1"))
+    );
+    key(&mut app, 'j');
+    key(&mut app, 'I');
+    assert!(
+        matches!(app.overlay, Overlay::Prompt(_)),
+        "an alert in none"
+    );
+}
