@@ -185,20 +185,51 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
             ]));
         }
     }
-    if !a.notes.is_empty() {
-        section(&mut out, t, "notes");
-        for n in &a.notes {
-            out.push(Line::from(vec![
-                Span::styled(
-                    format!("  {} {}: ", text::clock(n.at, app.clock, false), n.author),
-                    t.style(Role::LabelKey),
-                ),
-                Span::styled(n.text.as_str(), t.style(Role::Text)),
-            ]));
-        }
-    }
+    notes(app, a, &mut out);
     journal_timeline(app, &a.key.0, &mut out);
     out
+}
+
+/// Every note on the alert, oldest first, saying where each lives: the back end's (a
+/// PagerDuty incident's notes) and the journal's (written in onduty, shared through
+/// PostgreSQL; a correction replaces nothing, it is listed as written).
+fn notes(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
+    use crate::journal::EntryKind;
+    let t = &app.theme;
+    let source = &*a.source.0;
+    let mut all: Vec<(chrono::DateTime<chrono::Utc>, String, String, &str)> = a
+        .notes
+        .iter()
+        .map(|n| (n.at, n.author.to_string(), n.text.to_string(), source))
+        .collect();
+    let written = app.timeline.get(&a.key.0).into_iter().flatten();
+    all.extend(
+        written
+            .filter(|e| matches!(e.kind, EntryKind::Note | EntryKind::Correction))
+            .map(|e| {
+                let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
+                (e.at, sanitize::line(&e.author, 64), body, "journal")
+            }),
+    );
+    if all.is_empty() {
+        return;
+    }
+    all.sort_by_key(|n| n.0);
+    section(out, t, "notes");
+    for (at, author, body, place) in all {
+        let head = format!(
+            "  {} {author} ({place}): ",
+            text::clock(at, app.clock, false)
+        );
+        let mut lines = body.lines();
+        out.push(Line::from(vec![
+            Span::styled(head, t.style(Role::LabelKey)),
+            Span::styled(lines.next().unwrap_or("").to_string(), t.style(Role::Text)),
+        ]));
+        for rest in lines {
+            out.push(Line::styled(format!("    {rest}"), t.style(Role::Text)));
+        }
+    }
 }
 
 /// The alert's tickets (its own and its incident's): status, assignee, the last comment.

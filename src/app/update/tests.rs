@@ -1448,3 +1448,36 @@ fn i_declares_only_from_the_alert_list_and_never_twice_for_the_same_alerts() {
         "an alert in none"
     );
 }
+
+// Notes written in onduty appeared only in the detail's TIMELINE, not in its NOTES section.
+#[test]
+fn notes_from_the_journal_are_in_the_details_notes_with_where_they_live() {
+    use crate::journal::{Entry, EntryKind};
+    // Tall enough for the whole detail.
+    let mut app = demo_app(100, 120, 150);
+    let key = selected_key(&app);
+    app.update(Action::Journal(
+        crate::journal::task::JournalEvent::Entries(vec![Entry {
+            id: 3,
+            subject: key,
+            at: app.now,
+            author: "bo".into(),
+            kind: EntryKind::Note,
+            body: "failed over to db-2\nwatching replication".into(),
+            starred: false,
+            corrects: None,
+        }]),
+    ));
+    code(&mut app, KeyCode::Enter);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 150)).unwrap();
+    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
+    let screen = format!("{}", terminal.backend());
+    let notes = screen.find("NOTES").expect("a NOTES section");
+    let timeline = screen.find("TIMELINE").expect("a TIMELINE section");
+    let note = screen
+        .find("bo (journal): failed over to db-2")
+        .expect(&screen);
+    assert!(notes < note && note < timeline, "{screen}");
+    assert!(screen.contains("watching replication"));
+}
