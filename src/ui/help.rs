@@ -26,7 +26,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let t = &app.theme;
     let lines = lines(app);
     let h = (lines.len() as u16 + 2).min(area.height);
-    let box_area = super::centered(area, 80, h);
+    // As wide as its longest line (at least 80), up to the terminal's width: at 200 columns
+    // an 80-column box cut the descriptions.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0);
+    let w = u16::try_from(widest + 2)
+        .unwrap_or(u16::MAX)
+        .max(80)
+        .min(area.width);
+    let box_area = super::centered(area, w, h);
     frame.render_widget(Clear, box_area);
     let needs_scroll = lines.len() as u16 + 2 > area.height;
     let title = if needs_scroll {
