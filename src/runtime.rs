@@ -268,16 +268,14 @@ fn carry_out(
             Effect::Export { what, path, text } => {
                 let done = out.done.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = crate::postmortem::write_atomically(&path, &text)
-                        .map_err(|e| e.to_string());
+                    let result = write_export(&path, &text);
                     let _ = done.send(Action::Exported { what, path, result });
                 });
             }
             Effect::WriteHandoff(job) => {
                 let done = out.done.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = crate::postmortem::write_atomically(&job.path, &job.render())
-                        .map_err(|e| e.to_string());
+                    let result = write_export(&job.path, &job.render());
                     let _ = done.send(Action::Exported {
                         what: "hand-off",
                         path: job.path,
@@ -373,6 +371,18 @@ fn to_action(event: Event) -> Option<Action> {
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     }
+}
+
+/// Writes a file asked for from the dashboard, making its directory (owner-only) first: the
+/// exports directory does not exist until the first export.
+fn write_export(path: &std::path::Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        crate::config::ensure_private_dir(dir).map_err(|e| e.to_string())?;
+    }
+    crate::postmortem::write_atomically(path, text).map_err(|e| e.to_string())
 }
 
 /// Resolves when SIGHUP (a dropped SSH session), SIGTERM or SIGINT arrives, with its

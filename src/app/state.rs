@@ -251,6 +251,9 @@ pub struct Settings {
     pub can_open_links: bool,
     /// The post-mortem template (`postmortem.md` in the config directory, or the embedded).
     pub postmortem_template: Arc<str>,
+    /// Where a post-mortem or hand-off written from the dashboard goes when given a bare
+    /// name (`<data dir>/exports`, which `onduty info` prints); empty: the working directory.
+    pub export_dir: std::path::PathBuf,
     /// Labels or annotations whose value names an alert's ticket.
     pub ticket_labels: Vec<String>,
     /// When a new alert notifies.
@@ -261,6 +264,17 @@ pub struct Settings {
 
 impl Settings {
     /// The settings of `config`.
+    /// Where a file named `typed` (by the responder, or by default) is written from the
+    /// dashboard: `~/` expanded, a relative name under `export_dir`.
+    pub fn export_path(&self, typed: &str) -> std::path::PathBuf {
+        let path = crate::journal::expand_home(typed.trim());
+        if path.is_absolute() {
+            path
+        } else {
+            self.export_dir.join(path)
+        }
+    }
+
     pub fn from_config(config: &Config) -> Settings {
         Settings {
             identity: config.identity(),
@@ -276,6 +290,7 @@ impl Settings {
             runbook_annotations: config.runbook_annotations.clone(),
             can_open_links: crate::open_link::has_display(),
             postmortem_template: Arc::from(crate::postmortem::TEMPLATE),
+            export_dir: std::path::PathBuf::new(),
             ticket_labels: config.ticket_labels.clone(),
             notify_rules: config.notify.rules.clone(),
             notify_channels: config.notify.channels.clone(),

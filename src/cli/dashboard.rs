@@ -50,6 +50,7 @@ pub async fn run(
     let built = registry::build(&config, &clock);
     let infos = built.iter().map(|b| b.info.clone()).collect();
     let mut settings = Settings::from_config(&config);
+    settings.export_dir = paths.exports_dir();
     // A bad template is said in the banner; the embedded one serves meanwhile.
     let template = crate::postmortem::template(&paths.config_dir);
     if let Ok(t) = &template {

@@ -41,6 +41,7 @@ pub fn info(paths: &Paths, cli: &Cli) -> anyhow::Result<ExitCode> {
         ("config file", config.clone()),
         ("themes dir", paths.themes_dir()),
         ("data dir", paths.data_dir.clone()),
+        ("exports", paths.exports_dir()),
         ("log dir", paths.log_dir()),
     ];
     let mut out = std::io::stdout().lock();

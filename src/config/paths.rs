@@ -50,6 +50,11 @@ impl Paths {
         self.data_dir.join("logs")
     }
 
+    /// Where a post-mortem or hand-off written from the dashboard under a bare name goes.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
+    }
+
     /// The embedded journal (used from the journal issue on).
     pub fn journal_file(&self) -> PathBuf {
         self.data_dir.join("journal.sqlite3")

@@ -21,11 +21,13 @@ pub fn ask(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
             .and_then(|d| TimeDelta::from_std(d).ok())
         {
             Some(d) if path.is_none() || d > TimeDelta::zero() => length = d,
-            _ => path = Some(crate::journal::expand_home(word)),
+            _ => path = Some(app.settings.export_path(word)),
         }
     }
-    let path =
-        path.unwrap_or_else(|| format!("handoff-{}.md", app.now.format("%Y%m%d-%H%M")).into());
+    let path = path.unwrap_or_else(|| {
+        let name = format!("handoff-{}.md", app.now.format("%Y%m%d-%H%M"));
+        app.settings.export_path(&name)
+    });
     let shift = Shift {
         from: app.now - length,
         to: app.now,
@@ -82,6 +84,41 @@ mod tests {
             [Effect::Journal(Request::Handoff { shift, path })] => (shift.clone(), path.clone()),
             other => panic!("{other:?}"),
         }
+    }
+
+    // Files written from the dashboard landed in the working directory under a relative
+    // name: a bare name goes to the exports directory `onduty info` prints, and the toast
+    // names the absolute path.
+    #[test]
+    fn a_bare_name_is_written_under_the_exports_directory_and_said_whole() {
+        let mut app = crate::testing::demo_app(600, 120, 40);
+        app.settings.export_dir = std::path::PathBuf::from("/data/onduty/exports");
+        let (_, path) = asked(&mut app, ":handoff");
+        let shown = path.display().to_string();
+        assert!(
+            shown.starts_with("/data/onduty/exports/handoff-"),
+            "{shown}"
+        );
+        let (_, path) = asked(&mut app, ":handoff shift.md");
+        assert_eq!(
+            path,
+            std::path::PathBuf::from("/data/onduty/exports/shift.md")
+        );
+        let (_, path) = asked(&mut app, ":handoff /tmp/shift.md");
+        assert_eq!(
+            path,
+            std::path::PathBuf::from("/tmp/shift.md"),
+            "an absolute path is kept"
+        );
+        app.update(Action::Exported {
+            what: "hand-off",
+            path: app.settings.export_path("shift.md"),
+            result: Ok(()),
+        });
+        assert_eq!(
+            app.toast.as_ref().map(|t| t.text.as_str()),
+            Some("hand-off written to /data/onduty/exports/shift.md")
+        );
     }
 
     #[test]

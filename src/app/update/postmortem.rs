@@ -133,7 +133,7 @@ pub fn export_to(app: &mut App, path: &str, fx: &mut Vec<Effect>) -> Result<(), 
     if path.trim().is_empty() {
         return Err("a file name, please".into());
     }
-    let path = crate::journal::expand_home(path.trim());
+    let path = app.settings.export_path(path);
     fx.push(Effect::Export {
         what: "post-mortem",
         path,
