@@ -61,6 +61,11 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 InputOutcome::Ignored => {}
             }
         }
+        Overlay::Palette(input) if key.code == KeyCode::Tab => {
+            if let Some(done) = super::palette::complete(input.text()) {
+                *input = crate::app::text_input::TextInput::with_text(&done);
+            }
+        }
         Overlay::Palette(input) => {
             let outcome = if is_ctrl_c {
                 InputOutcome::Cancelled

@@ -184,9 +184,11 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "resume" if app.is_paused => app.run(Command::TogglePause, fx),
         "pause" | "resume" => {}
         "refresh" => app.run(Command::Refresh, fx),
-        other => match Command::from_name(other) {
-            Some(c) => app.run(c, fx),
-            None => app.toast_error(format!("unknown command ':{other}' (? lists them)")),
+        other => match (Command::from_name(other), unique(other)) {
+            (Some(c), _) => app.run(c, fx),
+            // A prefix of exactly one command is that command (`:th dark`).
+            (None, Some(word)) if word != other => run(app, &format!("{word} {rest}"), fx),
+            _ => app.toast_error(format!("unknown command ':{other}' (? lists them)")),
         },
     }
 }
@@ -244,6 +246,40 @@ pub fn completions(prefix: &str) -> Vec<&'static str> {
         .collect();
     out.dedup();
     out
+}
+
+/// The one command `prefix` can be, if only one starts with it.
+fn unique(prefix: &str) -> Option<&'static str> {
+    let mut found = completions(prefix);
+    found.sort_unstable();
+    found.dedup();
+    match found.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// What tab makes of the palette's `text`: the command completed (with a space after it)
+/// when one matches, else as far as every match agrees; None when nothing would change.
+pub fn complete(text: &str) -> Option<String> {
+    let typed = text.trim_start_matches(':');
+    if typed.contains(' ') {
+        return None;
+    }
+    if let Some(word) = unique(typed) {
+        return Some(format!("{word} "));
+    }
+    let found = completions(typed);
+    let first = *found.first()?;
+    let common = found.iter().fold(first.len(), |n, w| {
+        first
+            .bytes()
+            .zip(w.bytes())
+            .take(n)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    (common > typed.len()).then(|| first[..common].to_string())
 }
 
 /// `:status`, `:role`, `:attach`: a change to incident N, or to the only open incident when

@@ -1481,3 +1481,32 @@ fn notes_from_the_journal_are_in_the_details_notes_with_where_they_live() {
     assert!(notes < note && note < timeline, "{screen}");
     assert!(screen.contains("watching replication"));
 }
+
+// `:th` showed the hint `theme`, but tab did not complete it and enter said unknown command.
+#[test]
+fn the_palette_completes_on_tab_and_takes_a_unique_prefix() {
+    let mut app = demo_app(100, 120, 30);
+    key(&mut app, ':');
+    typed(&mut app, "th");
+    code(&mut app, KeyCode::Tab);
+    assert!(
+        matches!(&app.overlay, Overlay::Palette(i) if i.text() == "theme "),
+        "{:?}",
+        app.overlay
+    );
+    typed(&mut app, "light");
+    code(&mut app, KeyCode::Enter);
+    assert_eq!(app.theme.name, "light");
+    // A unique prefix is that command, with its argument.
+    let mut fx = Vec::new();
+    crate::app::update::palette::run(&mut app, "th mono", &mut fx);
+    assert_eq!(app.theme.name, "mono");
+    // Not one command: refused as before.
+    crate::app::update::palette::run(&mut app, "zzq", &mut fx);
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("unknown command"))
+    );
+    assert_eq!(crate::app::update::palette::complete("zzq"), None);
+}
