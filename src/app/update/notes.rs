@@ -146,6 +146,7 @@ pub fn save(app: &mut App, subject: String, text: String, fx: &mut Vec<Effect>) 
         app.toast_info("journal unreachable: note kept, will save when it is back");
     } else {
         send(app, id, fx);
+        app.toast_info("note saved");
     }
 }
 

@@ -319,11 +319,18 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
             IncidentChange::Attach(keys)
         }
     };
+    // Said at once: the change reaches the incidents view when the journal has it.
+    let said = match &change {
+        IncidentChange::Status(s) => format!("INC#{id}: status {}", s.name()),
+        IncidentChange::Role(role, who) => format!("INC#{id}: {} is {who}", role.name()),
+        IncidentChange::Attach(keys) => format!("INC#{id}: {} alert(s) attached", keys.len()),
+    };
     fx.push(Effect::Journal(Request::ChangeIncident {
         id,
         change,
         author: app.settings.identity.clone(),
     }));
+    app.toast_info(said);
 }
 
 /// The incident a palette command names ("N rest", or the only open one) and the rest of

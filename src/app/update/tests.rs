@@ -1510,3 +1510,40 @@ fn the_palette_completes_on_tab_and_takes_a_unique_prefix() {
     );
     assert_eq!(crate::app::update::palette::complete("zzq"), None);
 }
+
+// `:status`, `:role` and `:note` gave no feedback.
+#[test]
+fn incident_commands_that_succeed_say_so() {
+    use crate::journal::incidents::{Incident, IncidentStatus};
+    let mut app = demo_app(100, 120, 30);
+    let open = Incident {
+        id: 4,
+        title: "Checkout down".into(),
+        severity: 2,
+        status: IncidentStatus::Investigating,
+        commander: Some("ana".into()),
+        scribe: None,
+        comms: None,
+        alerts: Vec::new(),
+        opened_at: app.now,
+        resolved_at: None,
+    };
+    app.update(Action::Journal(
+        crate::journal::task::JournalEvent::Incidents(vec![open]),
+    ));
+    let said = |app: &mut App, typed: &str| {
+        let mut fx = Vec::new();
+        crate::app::update::palette::run(app, typed, &mut fx);
+        assert!(!fx.is_empty(), "{typed}: nothing sent");
+        app.toast
+            .as_ref()
+            .map(|t| t.text.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        said(&mut app, "status monitoring"),
+        "INC#4: status monitoring"
+    );
+    assert!(said(&mut app, "role comms bo").contains("is bo"));
+    assert_eq!(said(&mut app, "note rolled back"), "note saved");
+}
