@@ -221,14 +221,25 @@ fn notes(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
             "  {} {author} ({place}): ",
             text::clock(at, app.clock, false)
         );
-        let mut lines = body.lines();
-        out.push(Line::from(vec![
-            Span::styled(head, t.style(Role::LabelKey)),
-            Span::styled(lines.next().unwrap_or("").to_string(), t.style(Role::Text)),
-        ]));
-        for rest in lines {
-            out.push(Line::styled(format!("    {rest}"), t.style(Role::Text)));
-        }
+        headed(out, t, head, &body, "    ");
+    }
+}
+
+/// `body` after `head` on its first line, its other lines indented by `indent`.
+fn headed(
+    out: &mut Vec<Line<'_>>,
+    t: &crate::theme::Theme,
+    head: String,
+    body: &str,
+    indent: &str,
+) {
+    let mut lines = body.lines();
+    out.push(Line::from(vec![
+        Span::styled(head, t.style(Role::LabelKey)),
+        Span::styled(lines.next().unwrap_or("").to_string(), t.style(Role::Text)),
+    ]));
+    for rest in lines {
+        out.push(Line::styled(format!("{indent}{rest}"), t.style(Role::Text)));
     }
 }
 
@@ -295,14 +306,7 @@ pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>
             e.kind.name()
         );
         let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
-        let mut lines = body.lines();
-        out.push(Line::from(vec![
-            Span::styled(head, t.style(Role::LabelKey)),
-            Span::styled(lines.next().unwrap_or("").to_string(), t.style(Role::Text)),
-        ]));
-        for rest in lines {
-            out.push(Line::styled(format!("      {rest}"), t.style(Role::Text)));
-        }
+        headed(out, t, head, &body, "      ");
     }
 }
 
