@@ -780,7 +780,8 @@ async fn a_note_across_a_postgres_outage_is_told_back_and_written_once() {
     .await;
 
     pg.stop();
-    next_event(&mut events, Duration::from_secs(5), "Unavailable", |e| {
+    // Told by the LISTEN connection, or by the next retry check (every 5 s, 4 s pool wait).
+    next_event(&mut events, Duration::from_secs(15), "Unavailable", |e| {
         matches!(e, JournalEvent::Unavailable(_))
     })
     .await;

@@ -770,7 +770,14 @@ impl Listener {
             return Listener::none();
         };
         let listener = async {
-            let mut l = sqlx::postgres::PgListener::connect(url).await?;
+            // Its own pool, quick to give up: a reconnect to a server that is down then
+            // fails in seconds (the default pool retries for 30 s) and the outage is told.
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(2))
+                .connect(url)
+                .await?;
+            let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
             l.listen_all(["onduty_timeline", "onduty_outbox"]).await?;
             Ok::<_, sqlx::Error>(l)
         };
