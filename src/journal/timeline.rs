@@ -99,22 +99,8 @@ impl Journal {
         new: NewEntry<'_>,
         client_id: i64,
     ) -> Result<Entry, JournalError> {
-        let inserted = sqlx::query(
-            "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects, client_id) \
-             VALUES ($1, $2, $3, $4, $5, 0, $6, $7) \
-             ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id",
-        )
-        .bind(new.subject)
-        .bind(to_millis(new.at))
-        .bind(new.author)
-        .bind(new.kind.name())
-        .bind(new.body)
-        .bind(new.corrects)
-        .bind(client_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        match inserted {
-            Some(row) => Ok(stored(&new, row.try_get("id")?)),
+        match insert(&self.pool, new, Some(client_id)).await? {
+            Some(entry) => Ok(entry),
             None => {
                 let row = sqlx::query("SELECT * FROM timeline WHERE client_id = $1")
                     .bind(client_id)
@@ -299,9 +285,25 @@ pub(crate) async fn insert_entry<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
+    insert(executor, new, None)
+        .await?
+        .ok_or_else(|| JournalError::Io("the timeline stored no entry".into()))
+}
+
+/// The one INSERT of a timeline entry: None when `client_id` is already stored (an entry
+/// without a client id never conflicts).
+async fn insert<'e, E>(
+    executor: E,
+    new: NewEntry<'_>,
+    client_id: Option<i64>,
+) -> Result<Option<Entry>, JournalError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(
-        "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+        "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects, client_id) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $7) \
+         ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id",
     )
     .bind(new.subject)
     .bind(to_millis(new.at))
@@ -309,9 +311,11 @@ where
     .bind(new.kind.name())
     .bind(new.body)
     .bind(new.corrects)
-    .fetch_one(executor)
+    .bind(client_id)
+    .fetch_optional(executor)
     .await?;
-    Ok(stored(&new, row.try_get("id")?))
+    row.map(|row| Ok(stored(&new, row.try_get("id")?)))
+        .transpose()
 }
 
 /// `new` as stored under `id`.

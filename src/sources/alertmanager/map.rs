@@ -341,16 +341,20 @@ mod tests {
             .alerts
     }
 
-    #[test]
-    fn items_that_are_no_alerts_are_counted_not_kept() {
-        let source = SourceId("am".into());
-        let rule = SeverityRule::default();
-        let cx = Context {
-            source: &source,
-            rule: &rule,
+    /// A context with no silences, now.
+    fn bare_context<'c>(source: &'c SourceId, rule: &'c SeverityRule) -> Context<'c> {
+        Context {
+            source,
+            rule,
             silences: &[],
             now: Utc::now(),
-        };
+        }
+    }
+
+    #[test]
+    fn items_that_are_no_alerts_are_counted_not_kept() {
+        let (source, rule) = (SourceId("am".into()), SeverityRule::default());
+        let cx = bare_context(&source, &rule);
         let answer = r#"[{}, {"fingerprint":"f2"}, {"labels":{"a":"b"}},
             {"labels":{"alertname":"Up"},"fingerprint":"f1"}, {}]"#;
         for mapped in [
@@ -365,14 +369,8 @@ mod tests {
 
     #[test]
     fn what_the_decoded_alerts_hold_counts_against_the_cap() {
-        let source = SourceId("am".into());
-        let rule = SeverityRule::default();
-        let cx = Context {
-            source: &source,
-            rule: &rule,
-            silences: &[],
-            now: Utc::now(),
-        };
+        let (source, rule) = (SourceId("am".into()), SeverityRule::default());
+        let cx = bare_context(&source, &rule);
         let one = r#"{"labels":{"alertname":"Up"},"fingerprint":"f1"}"#;
         let answer = format!("[{}]", vec![one; 100].join(","));
         let each = one.len() + std::mem::size_of::<Alert>();
