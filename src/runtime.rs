@@ -218,9 +218,6 @@ where
     edited
 }
 
-/// How long a runbook link may take.
-const RUNBOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Where effects go.
 struct Outlets<'a> {
     commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
@@ -296,7 +293,7 @@ fn carry_out(
                 tokio::spawn(async move {
                     let result = crate::runbook::fetch::fetch(
                         &url,
-                        RUNBOOK_TIMEOUT,
+                        crate::runbook::fetch::TIMEOUT,
                         crate::runbook::fetch::FETCH_CAP,
                     )
                     .await;

@@ -2,6 +2,7 @@
 //! changed, `Effect`s out for the runtime to carry out.
 
 mod action;
+pub mod alert_notes;
 pub mod command;
 pub mod filter;
 pub mod filter_job;

@@ -39,8 +39,34 @@ pub async fn open(config: &Config, paths: &Paths) -> anyhow::Result<Journal> {
     Ok(Journal::open(&location).await?)
 }
 
-/// Writes `op` on `key` to the outbox, sends it, and records the outcome.
+/// Writes `op` on `key` to the outbox, sends it, and records the outcome. An ack or a
+/// silence goes, as from the dashboard, to one instance in each cluster reporting the alert.
 pub async fn act(
+    config: &Config,
+    paths: &Paths,
+    key: &str,
+    op: Operation,
+) -> anyhow::Result<ExitCode> {
+    let spreads = matches!(op, Operation::Acknowledge | Operation::Silence { .. });
+    let key = AlertKey(key.to_string());
+    let keys = if spreads && config.sources.len() > 1 {
+        let loaded = super::headless::load(config, paths, None).await?;
+        loaded.app.keys_in_every_cluster(&key)
+    } else {
+        vec![key]
+    };
+    let mut code = ExitCode::SUCCESS;
+    for key in keys {
+        let this = act_on_one(config, paths, &key.0, op.clone()).await?;
+        if code == ExitCode::SUCCESS {
+            code = this;
+        }
+    }
+    Ok(code)
+}
+
+/// `act` on the one instance `key`.
+async fn act_on_one(
     config: &Config,
     paths: &Paths,
     key: &str,

@@ -4,6 +4,7 @@
 mod dashboard;
 mod files;
 mod handoff;
+mod headless;
 mod journaled;
 mod json_list;
 mod oncall;
@@ -211,7 +212,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Notify { text, times }) => notify_test(text, *times).await,
         Some(CommandLine::Alerts { json, filter }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            oneshot::alerts(&config, *json, filter.as_deref()).await
+            oneshot::alerts(&config, &paths, *json, filter.as_deref()).await
         }
         Some(CommandLine::Ack { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
@@ -267,7 +268,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         }
         Some(CommandLine::Runbook { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            runbook::runbook(&config, key).await
+            runbook::runbook(&config, &paths, key).await
         }
         Some(CommandLine::Postmortem { key, out, fresh }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

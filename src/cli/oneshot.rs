@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::journaled::act;
-use crate::app::filter;
+use crate::app::App;
+use crate::app::alert_notes::PlacedNote;
+use crate::app::rows::Row;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Paths};
 use crate::duration_fmt;
@@ -15,6 +17,7 @@ use crate::model::{Alert, Matcher, Silence};
 use crate::sources::Operation;
 use crate::sources::Snapshot;
 use crate::sources::registry::{self, Built};
+use crate::ui::alert_list;
 use crate::ui::text::fit;
 
 /// Polls every source once, concurrently, each within its timeout.
@@ -82,40 +85,61 @@ pub(super) async fn answered_or_failing(
     (snapshots, failing)
 }
 
-/// `onduty alerts [--json] [--filter EXPR]`.
+/// `onduty alerts [--json] [--filter EXPR]`: the alert list as the dashboard shows it
+/// after one poll (one row however many instances report an alert, the same order, titles
+/// and markers), with the journal's notes.
 pub async fn alerts(
     config: &Config,
+    paths: &Paths,
     json: bool,
     filter_text: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let filter = filter::parse_user(filter_text.unwrap_or(""))
-        .map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
-    let (snapshots, failed) = answered(config).await;
-    let snapshots: Vec<_> = snapshots.into_iter().map(|s| s.alerts).collect();
-    let mut alerts: Vec<&Alert> = snapshots
+    let loaded = super::headless::load(config, paths, filter_text).await?;
+    let app = &loaded.app;
+    let alerts: Vec<&Alert> = app
+        .rows
         .iter()
-        .flat_map(|s| s.iter())
-        .filter(|a| filter.matches(a))
+        .filter_map(|r| match r {
+            Row::Alert(r) => app.alert(*r),
+            Row::Group { .. } => None,
+        })
         .collect();
-    alerts.sort_by(|a, b| {
-        a.severity
-            .cmp(&b.severity)
-            .then(b.started_at.cmp(&a.started_at))
-            .then(a.key.cmp(&b.key))
-    });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        write_json(&mut out, &alerts)?;
+        let listed: Vec<Listed<'_>> = alerts.iter().map(|a| Listed::of(app, a)).collect();
+        write_json(&mut out, &listed)?;
         writeln!(out)?;
     } else {
-        write_table(&mut out, &alerts)?;
+        write_table(&mut out, app, &alerts)?;
     }
     out.flush()?;
-    Ok(if failed {
+    Ok(if loaded.failed {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// An alert as `onduty alerts --json` lists it: the alert, every instance reporting it (its
+/// own first) and every note on it, wherever it lives.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    alert: &'a Alert,
+    reported_by: Vec<&'a str>,
+    notes: Vec<PlacedNote>,
+    incident: Option<i64>,
+}
+
+impl<'a> Listed<'a> {
+    fn of(app: &'a App, alert: &'a Alert) -> Listed<'a> {
+        Listed {
+            alert,
+            reported_by: app.reporters(alert).iter().map(|s| &*s.info.id.0).collect(),
+            notes: app.notes_on(alert),
+            incident: app.open_incident_of(&alert.key),
+        }
+    }
 }
 
 /// JSON for a person at a terminal is indented; for a pipe (jq, a script) it is compact,
@@ -129,8 +153,7 @@ fn write_json<T: serde::Serialize + Sync>(out: &mut impl Write, items: &[T]) -> 
     Ok(())
 }
 
-fn write_table(out: &mut impl Write, alerts: &[&Alert]) -> std::io::Result<()> {
-    let now = chrono::Utc::now();
+fn write_table(out: &mut impl Write, app: &App, alerts: &[&Alert]) -> std::io::Result<()> {
     let key_w = alerts
         .iter()
         .map(|a| a.key.0.chars().count())
@@ -139,28 +162,25 @@ fn write_table(out: &mut impl Write, alerts: &[&Alert]) -> std::io::Result<()> {
         .clamp(3, 48);
     writeln!(
         out,
-        "{}{}{}{}{}AGE",
+        "{}{}{}{}{}{}AGE",
         fit("KEY", key_w + 2),
         fit("SEV", 6),
         fit("STATUS", 10),
+        fit("SOURCE", 14),
         fit("SERVICE", 14),
-        fit("TITLE", 32)
+        fit("TITLE", 56)
     )?;
     for a in alerts {
-        let age = duration_fmt::age(now - a.started_at);
-        let status = a
-            .acked_by
-            .as_ref()
-            .filter(|_| a.status == crate::model::Status::Acked)
-            .map_or_else(|| a.status.name().to_string(), |who| format!("acked:{who}"));
+        let age = duration_fmt::age(app.now - a.started_at);
         writeln!(
             out,
-            "{}{}{}{}{}{age}",
+            "{}{}{}{}{}{}{age}",
             fit(&a.key.0, key_w + 2),
             fit(a.severity.short(), 6),
-            fit(&status, 10),
+            fit(a.status.name(), 10),
+            fit(&alert_list::source_label(app, a), 14),
             fit(&a.service, 14),
-            fit(&a.title, 32)
+            fit(&alert_list::plain_title(app, a), 56)
         )?;
     }
     writeln!(out, "{} alert(s)", alerts.len())

@@ -2,16 +2,12 @@
 //! after one poll, each with the alerts and incidents it is linked to, linked by the same
 //! rules as in the dashboard (labels, the journal's links, markers of tickets opened here).
 
-use std::io::Write;
-use std::process::ExitCode;
-use std::sync::Arc;
-
-use crate::app::{Action, App, Settings};
+use crate::app::App;
 use crate::config::{Config, Paths};
 use crate::duration_fmt;
-use crate::journal::task::JournalEvent;
-use crate::sources::SourceEvent;
 use crate::ui::text::fit;
+use std::io::Write;
+use std::process::ExitCode;
 
 /// `onduty tickets`.
 pub async fn tickets(
@@ -20,42 +16,13 @@ pub async fn tickets(
     json: bool,
     filter_text: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    crate::app::filter::parse_user(filter_text.unwrap_or(""))
-        .map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
-    let (snapshots, failed) = super::oneshot::answered_with_info(config).await;
-    let now = chrono::Utc::now();
-    let themes = Arc::new(crate::theme::ThemeCatalog::embedded());
-    let theme = themes.get("mono").map_err(anyhow::Error::msg)?;
-    let infos = snapshots.iter().map(|(info, _)| info.clone()).collect();
-    let mut app = App::new(Settings::from_config(config), infos, theme, themes, now);
-    // Links live in the journal; without one the labels still link.
-    match super::journaled::open(config, paths).await {
-        Ok(journal) => {
-            let links = journal.ticket_links().await.unwrap_or_default();
-            let incidents = journal.incidents().await.unwrap_or_default();
-            journal.close().await;
-            app.update(Action::Journal(JournalEvent::Incidents(incidents)));
-            app.update(Action::Journal(JournalEvent::TicketLinks(links)));
-        }
-        Err(e) => tracing::warn!(error = %e, "tickets: no journal, links by label only"),
-    }
-    for (info, s) in snapshots {
-        app.update(Action::Source(SourceEvent::AlertsFetched {
-            source: info.id,
-            alerts: s.alerts,
-            escalation: s.escalation.into(),
-            silences: s.silences.into(),
-            tickets: s.tickets.into(),
-            fetched_at: now,
-        }));
-    }
-    app.set_filter(filter_text.unwrap_or(""), true);
-    app.rebuild_ticket_rows();
+    let loaded = super::headless::load(config, paths, filter_text).await?;
+    let (app, failed) = (&loaded.app, loaded.failed);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        write_json(&mut out, &app)?;
+        write_json(&mut out, app)?;
     } else {
-        write_table(&mut out, &app)?;
+        write_table(&mut out, app)?;
     }
     out.flush()?;
     Ok(if failed {

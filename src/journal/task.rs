@@ -271,9 +271,6 @@ impl JournalTask {
             }
         };
         let mut seen = self.load_start(&journal).await;
-        if let Err(e) = self.send_incidents(&journal).await {
-            self.tell(JournalEvent::Unavailable(e.to_string()));
-        }
         let mut listener = Listener::start(journal.location()).await;
         let mut retry = interval(RETRY_CHECK);
         retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -375,52 +372,13 @@ impl JournalTask {
         let _ = self.events.send(event);
     }
 
-    /// Recent notes for the dashboard; returns the newest entry id seen.
+    /// Recent news for the dashboard; returns the newest entry id seen.
     async fn load_start(&self, journal: &Journal) -> i64 {
-        // Where picking up starts is read first: anything written while the rest loads is
-        // then picked up (told twice at worst, and each kind of news is kept once), never
-        // lost between a load and the id read after it.
-        let last = journal.last_entry_id().await;
-        let day_ago = self.clock.now() - TimeDelta::hours(24);
-        match journal.fires_since(day_ago).await {
-            Ok(fires) if !fires.is_empty() => self.tell(JournalEvent::Fires(fires)),
-            Ok(_) => {}
-            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
+        let (news, last) = start_news(journal, self.clock.now(), &self.author).await;
+        for event in news {
+            self.tell(event);
         }
-        // What happened while nobody looked, for :history and the detail's timeline.
-        match journal.observed_since(day_ago, HISTORY_KEPT).await {
-            Ok(seen) if !seen.is_empty() => self.tell(JournalEvent::Entries(seen)),
-            Ok(_) => {}
-            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
-        }
-        match journal.drafts(&self.author).await {
-            Ok(drafts) if !drafts.is_empty() => self.tell(JournalEvent::Drafts(drafts)),
-            Ok(_) => {}
-            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
-        }
-        match journal.ticket_links().await {
-            Ok(links) if !links.is_empty() => self.tell(JournalEvent::TicketLinks(links)),
-            Ok(_) => {}
-            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
-        }
-        match journal.ticks_since(self.clock.now() - STEPS_KEPT).await {
-            Ok(ticks) if !ticks.is_empty() => self.tell(JournalEvent::Ticks(ticks)),
-            Ok(_) => {}
-            Err(e) => self.tell(JournalEvent::Unavailable(e.to_string())),
-        }
-        let since = self.clock.now() - NOTES_KEPT;
-        match (journal.notes_since(since).await, last) {
-            (Ok(notes), Ok(last)) => {
-                if !notes.is_empty() {
-                    self.tell(JournalEvent::Entries(notes));
-                }
-                last
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                self.tell(JournalEvent::Unavailable(e.to_string()));
-                0
-            }
-        }
+        last
     }
 
     async fn handle(&self, journal: &Journal, request: Request) -> Result<(), JournalError> {
@@ -688,6 +646,79 @@ impl JournalTask {
         self.tell(JournalEvent::Incidents(incidents));
         Ok(())
     }
+}
+
+/// What a dashboard learns from the journal when it starts (and what the CLI twins of its
+/// views load, so that both tell one story): fires and changes of the last day, `author`'s
+/// drafts, ticket links, checklist ticks, recent notes, incidents; with the newest entry id
+/// seen (0 when it could not be read). A failure is told as `Unavailable`.
+pub async fn start_news(
+    journal: &Journal,
+    now: DateTime<Utc>,
+    author: &str,
+) -> (Vec<JournalEvent>, i64) {
+    let mut news = Vec::new();
+    let mut keep = |got: Result<Option<JournalEvent>, JournalError>| match got {
+        Ok(Some(event)) => news.push(event),
+        Ok(None) => {}
+        Err(e) => news.push(JournalEvent::Unavailable(e.to_string())),
+    };
+    let some = |is_empty: bool, event: JournalEvent| (!is_empty).then_some(event);
+    // Where picking up starts is read first: anything written while the rest loads is
+    // then picked up (told twice at worst, and each kind of news is kept once), never
+    // lost between a load and the id read after it.
+    let last = journal.last_entry_id().await;
+    let day_ago = now - TimeDelta::hours(24);
+    keep(
+        journal
+            .fires_since(day_ago)
+            .await
+            .map(|f| some(f.is_empty(), JournalEvent::Fires(f))),
+    );
+    // What happened while nobody looked, for :history and the detail's timeline.
+    keep(
+        journal
+            .observed_since(day_ago, HISTORY_KEPT)
+            .await
+            .map(|e| some(e.is_empty(), JournalEvent::Entries(e))),
+    );
+    keep(
+        journal
+            .drafts(author)
+            .await
+            .map(|d| some(d.is_empty(), JournalEvent::Drafts(d))),
+    );
+    keep(
+        journal
+            .ticket_links()
+            .await
+            .map(|l| some(l.is_empty(), JournalEvent::TicketLinks(l))),
+    );
+    keep(
+        journal
+            .ticks_since(now - STEPS_KEPT)
+            .await
+            .map(|t| some(t.is_empty(), JournalEvent::Ticks(t))),
+    );
+    let notes = journal.notes_since(now - NOTES_KEPT).await;
+    // Notes not read are read again from the start with the next pick-up.
+    let is_notes_read = notes.is_ok();
+    keep(notes.map(|n| some(n.is_empty(), JournalEvent::Entries(n))));
+    keep(
+        journal
+            .incidents()
+            .await
+            .map(|i| Some(JournalEvent::Incidents(i))),
+    );
+    let last = match last {
+        Ok(last) if is_notes_read => last,
+        Ok(_) => 0,
+        Err(e) => {
+            keep(Err(e));
+            0
+        }
+    };
+    (news, last)
 }
 
 /// A source's answer to one outbox item.

@@ -116,7 +116,9 @@ pub struct Alert {
     pub silenced_until: Option<DateTime<Utc>>,
     /// Links: runbook, generator, dashboard.
     pub links: Box<[Link]>,
-    /// Notes written on it.
+    /// Notes written on it at its back end (listed with the journal's by
+    /// `App::notes_on`, which is what JSON output carries).
+    #[serde(skip)]
     pub notes: Box<[Note]>,
     /// Identity across sources: the same alert reported by several instances shares it.
     pub fingerprint: Option<String>,

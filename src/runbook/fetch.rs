@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use crate::model::sanitize;
 
+/// How long a runbook link is waited for (by `b` and by `onduty runbook`).
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Largest runbook fetched.
 pub const FETCH_CAP: usize = 1 << 20;
 
@@ -38,7 +41,7 @@ pub async fn fetch(url: &str, timeout: Duration, cap: usize) -> Result<Fetched, 
         if e.is_timeout() {
             format!("no answer within {timeout:?}")
         } else {
-            sanitize::line(&e.without_url().to_string(), 160)
+            crate::sources::http::why_unsent(&e.without_url(), Some(&base))
         }
     };
     let mut resp = client

@@ -289,6 +289,7 @@ pub fn too_big(cap: usize) -> Error {
 
 /// A transport failure in words (timeout, refused, cut short).
 pub fn transport(e: reqwest::Error, timeout: Duration) -> Error {
+    let url = e.url().cloned();
     // Without the URL's query: it never holds secrets here, but stays short.
     let e = e.without_url();
     if e.is_timeout() {
@@ -296,8 +297,47 @@ pub fn transport(e: reqwest::Error, timeout: Duration) -> Error {
     } else if e.is_body() || e.is_decode() {
         Error::Decode(sanitize::line(&error_chain(&e), 200))
     } else {
-        Error::Connect(sanitize::line(&error_chain(&e), 200))
+        Error::Connect(why_unsent(&e, url.as_ref()))
     }
+}
+
+/// Why a request to `url` got no answer, as a responder would say it: "host not found:
+/// HOST", "connection refused by HOST:PORT", "TLS: …", else the error and its causes. One
+/// line, sanitized.
+pub fn why_unsent(e: &reqwest::Error, url: Option<&reqwest::Url>) -> String {
+    let chain = error_chain(e);
+    let lower = chain.to_lowercase();
+    let host = url.and_then(reqwest::Url::host_str).unwrap_or("the host");
+    let port = url.and_then(reqwest::Url::port_or_known_default);
+    let said = if [
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+    {
+        format!("host not found: {host}")
+    } else if lower.contains("connection refused") {
+        match port {
+            Some(port) => format!("connection refused by {host}:{port}"),
+            None => format!("connection refused by {host}"),
+        }
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        // From the first cause that speaks of it ("invalid peer certificate: UnknownIssuer").
+        let parts: Vec<&str> = chain.split(": ").collect();
+        let first = parts
+            .iter()
+            .position(|p| {
+                let p = p.to_lowercase();
+                p.contains("certificate") || p.contains("tls")
+            })
+            .unwrap_or(0);
+        format!("TLS with {host} failed: {}", parts[first..].join(": "))
+    } else {
+        chain
+    };
+    sanitize::line(&said, 200)
 }
 
 /// The error and its causes on one line ("error sending request: connection refused").

@@ -190,38 +190,22 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
     out
 }
 
-/// Every note on the alert, oldest first, saying where each lives: the back end's (a
-/// PagerDuty incident's notes) and the journal's (written in onduty, shared through
-/// PostgreSQL; a correction replaces nothing, it is listed as written).
+/// Every note on the alert, oldest first, saying where each lives (`App::notes_on`).
 fn notes(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
-    use crate::journal::EntryKind;
-    let t = &app.theme;
-    let source = &*a.source.0;
-    let mut all: Vec<(chrono::DateTime<chrono::Utc>, String, String, &str)> = a
-        .notes
-        .iter()
-        .map(|n| (n.at, n.author.to_string(), n.text.to_string(), source))
-        .collect();
-    let written = app.timeline.get(&a.key.0).into_iter().flatten();
-    all.extend(
-        written
-            .filter(|e| matches!(e.kind, EntryKind::Note | EntryKind::Correction))
-            .map(|e| {
-                let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
-                (e.at, sanitize::line(&e.author, 64), body, "journal")
-            }),
-    );
+    let all = app.notes_on(a);
     if all.is_empty() {
         return;
     }
-    all.sort_by_key(|n| n.0);
+    let t = &app.theme;
     section(out, t, "notes");
-    for (at, author, body, place) in all {
+    for n in all {
         let head = format!(
-            "  {} {author} ({place}): ",
-            text::clock(at, app.clock, false)
+            "  {} {} ({}): ",
+            text::clock(n.at, app.clock, false),
+            n.author,
+            n.place
         );
-        headed(out, t, head, &body, "    ");
+        headed(out, t, head, &n.text, "    ");
     }
 }
 

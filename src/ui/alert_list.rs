@@ -157,12 +157,8 @@ fn alert_line(
     )];
     spans.push(status_span(app.pending_on(&a.key), a.status, style));
     if cols.source > 0 {
-        let source = match app.duplicates.get(&a.key).map_or(0, Vec::len) {
-            0 => a.source.0.to_string(),
-            n => format!("{} +{n}", a.source.0),
-        };
         spans.push(Span::styled(
-            fit(&source, cols.source),
+            fit(&source_label(app, a), cols.source),
             style(Role::TextMuted),
         ));
     }
@@ -175,33 +171,11 @@ fn alert_line(
     let used = SEV + STATUS + cols.source + cols.service + cols.age;
     let title_w = width.saturating_sub(used);
     let (title, rest) = title_parts(a, app.now);
-    // Data from a source that is failing or stale is still shown, and says so first; an
-    // alert in an open incident says which.
-    let stale = is_stale(app, a).then_some("stale · ");
-    let incident = app
-        .open_incident_of(&a.key)
-        .map(|id| format!("INC#{id} · "));
-    let fires = app.fires_in_day(&a.key);
-    let flapping = (fires >= super::alert_detail::FLAPPING).then(|| format!("↻{fires} · "));
-    let ticket = app
-        .tickets_of_alert(a)
-        .first()
-        .map(|t| format!("{} · ", t.id));
     let mut marker_w = 0;
-    if let Some(m) = stale {
-        marker_w += super::text::display_width(m);
-        spans.push(Span::styled(cut(m, title_w), style(Role::SourceStale)));
-    }
-    for (m, role) in [
-        (incident, Role::SeverityError),
-        (ticket, Role::Link),
-        (flapping, Role::SourceStale),
-    ] {
-        if let Some(m) = m {
-            let m = cut(&m, title_w.saturating_sub(marker_w));
-            marker_w += super::text::display_width(&m);
-            spans.push(Span::styled(m, style(role)));
-        }
+    for (m, role) in markers(app, a) {
+        let m = cut(&m, title_w.saturating_sub(marker_w));
+        marker_w += super::text::display_width(&m);
+        spans.push(Span::styled(m, style(role)));
     }
     let title_text = cut(&title, title_w.saturating_sub(marker_w));
     let rest_w = title_w.saturating_sub(marker_w + super::text::display_width(&title_text));
@@ -213,6 +187,48 @@ fn alert_line(
         style(Role::TextMuted),
     ));
     Line::from(spans)
+}
+
+/// What the title is led by: data from a source that is failing or stale is still shown,
+/// and says so first; then the open incident the alert is in, its ticket, its flapping.
+fn markers(app: &App, a: &Alert) -> Vec<(String, Role)> {
+    let stale = is_stale(app, a).then(|| "stale · ".to_string());
+    let incident = app
+        .open_incident_of(&a.key)
+        .map(|id| format!("INC#{id} · "));
+    let ticket = app
+        .tickets_of_alert(a)
+        .first()
+        .map(|t| format!("{} · ", t.id));
+    let fires = app.fires_in_day(&a.key);
+    let flapping = (fires >= super::alert_detail::FLAPPING).then(|| format!("↻{fires} · "));
+    [
+        (stale, Role::SourceStale),
+        (incident, Role::SeverityError),
+        (ticket, Role::Link),
+        (flapping, Role::SourceStale),
+    ]
+    .into_iter()
+    .filter_map(|(m, role)| Some((m?, role)))
+    .collect()
+}
+
+/// The title as the list shows it, in plain text (markers, alertname, who acked, summary):
+/// what `onduty alerts` prints.
+pub fn plain_title(app: &App, a: &Alert) -> String {
+    let mut out: String = markers(app, a).into_iter().map(|(m, _)| m).collect();
+    let (title, rest) = title_parts(a, app.now);
+    out.push_str(&title);
+    out.push_str(&rest);
+    out
+}
+
+/// The alert's source, and how many other instances report it (`am-a +1`).
+pub fn source_label(app: &App, a: &Alert) -> String {
+    match app.duplicates.get(&a.key).map_or(0, Vec::len) {
+        0 => a.source.0.to_string(),
+        n => format!("{} +{n}", a.source.0),
+    }
 }
 
 /// Whether the alert's source is failing or its data is old.

@@ -2,7 +2,7 @@
 //! filtering here: `update` prepared the rows, the view draws only the visible ones.
 
 mod alert_detail;
-mod alert_list;
+pub mod alert_list;
 mod confirm;
 mod header;
 mod help;

@@ -409,32 +409,63 @@ fn selected_open(app: &mut App, verb: &str) -> Option<AlertKey> {
 }
 
 /// Sends `op` on the alert `key` to its source and to one instance in each other cluster
-/// that reports the same alert: silences gossip within a cluster, not across clusters.
+/// that reports the same alert (`App::keys_in_every_cluster`).
 fn send_to_every_cluster(app: &mut App, key: &AlertKey, op: Operation, fx: &mut Vec<Effect>) {
-    let mut keys = vec![key.clone()];
-    let mut clusters = Vec::new();
-    let cluster_of = |app: &App, source: &crate::model::SourceId| {
-        let info = app
-            .sources
-            .iter()
-            .find(|s| &s.info.id == source)
-            .map(|s| &s.info);
-        info.map(|i| i.cluster.clone().unwrap_or_else(|| i.id.0.to_string()))
-            .unwrap_or_default()
-    };
-    if let Some(alert) = app.all_alerts().map(|(_, a)| a).find(|a| &a.key == key) {
-        clusters.push(cluster_of(app, &alert.source));
-    }
-    for r in app.duplicates.get(key).cloned().unwrap_or_default() {
-        let Some(other) = app.alert(r) else { continue };
-        let cluster = cluster_of(app, &other.source);
-        if !clusters.contains(&cluster) {
-            clusters.push(cluster);
-            keys.push(other.key.clone());
-        }
-    }
-    for k in keys {
+    for k in app.keys_in_every_cluster(key) {
         send(app, k, op.clone(), fx);
+    }
+}
+
+impl App {
+    /// Where an ack or silence of alert `key` goes: `key` itself, then one instance in each
+    /// other cluster that reports the same alert (silences gossip within a cluster, not
+    /// across clusters). `key` may be any instance's, leading the row or not.
+    pub fn keys_in_every_cluster(&self, key: &AlertKey) -> Vec<AlertKey> {
+        let cluster_of = |source: &crate::model::SourceId| {
+            let info = self
+                .sources
+                .iter()
+                .find(|s| &s.info.id == source)
+                .map(|s| &s.info);
+            info.map(|i| i.cluster.clone().unwrap_or_else(|| i.id.0.to_string()))
+                .unwrap_or_default()
+        };
+        let leader = if self.duplicates.contains_key(key) {
+            Some(key.clone())
+        } else {
+            self.duplicates
+                .iter()
+                .find(|(_, others)| {
+                    others
+                        .iter()
+                        .any(|r| self.alert(*r).is_some_and(|a| &a.key == key))
+                })
+                .map(|(leader, _)| leader.clone())
+        };
+        let reporting: Vec<&crate::model::Alert> = match &leader {
+            Some(leader) => {
+                let first = self.all_alerts().map(|(_, a)| a).find(|a| &a.key == leader);
+                let others = self.duplicates.get(leader).into_iter().flatten();
+                first
+                    .into_iter()
+                    .chain(others.filter_map(|r| self.alert(*r)))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let mut keys = vec![key.clone()];
+        let mut clusters: Vec<String> = Vec::new();
+        if let Some(own) = reporting.iter().find(|a| &a.key == key) {
+            clusters.push(cluster_of(&own.source));
+        }
+        for other in reporting {
+            let cluster = cluster_of(&other.source);
+            if !clusters.contains(&cluster) {
+                clusters.push(cluster);
+                keys.push(other.key.clone());
+            }
+        }
+        keys
     }
 }
 
