@@ -21,6 +21,6 @@ pub use action::{Action, Effect};
 pub use command::Command;
 pub use state::{
     App, Confirm, MyShift, Overlay, Pending, PostmortemView, Prompt, PromptKind, RelatedState,
-    Settings, SourceHealth, SourceInfo, SourceState, Toast, View,
+    Scrolled, Settings, SourceHealth, SourceInfo, SourceState, Toast, View,
 };
 pub use update::{PALETTE_HELP, palette_completions};

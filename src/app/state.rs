@@ -307,6 +307,69 @@ pub struct RelatedState {
     pub answer: Option<Result<Vec<crate::model::Related>, String>>,
 }
 
+/// The scrolled pane's extent, as last drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scrolled {
+    /// The largest scroll that still fills the pane (its text's height less the pane's).
+    pub limit: u16,
+    /// The pane's height inside its border: what a page scrolls.
+    pub page: u16,
+}
+
+impl Scrolled {
+    /// Before anything scrolled was drawn: no limit, pages of 10 lines.
+    pub const UNKNOWN: Scrolled = Scrolled {
+        limit: u16::MAX,
+        page: 10,
+    };
+
+    /// `from` moved by `by` lines, within 0..=limit.
+    pub fn moved(self, from: u16, by: isize) -> u16 {
+        // From where the pane shows (a find may have asked for more than it can scroll).
+        (from.min(self.limit) as isize)
+            .saturating_add(by)
+            .clamp(0, self.limit as isize) as u16
+    }
+}
+
+/// `Scrolled` as the view leaves it for `update` (the view only reads the state otherwise;
+/// an atomic, as the state is read from the filtering threads).
+#[derive(Debug)]
+pub struct LastScrolled(std::sync::atomic::AtomicU32);
+
+impl LastScrolled {
+    /// What the view drew last.
+    pub fn get(&self) -> Scrolled {
+        let packed = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        Scrolled {
+            limit: (packed >> 16) as u16,
+            page: packed as u16,
+        }
+    }
+
+    /// Kept by the view as it draws.
+    pub fn set(&self, s: Scrolled) {
+        let packed = (u32::from(s.limit) << 16) | u32::from(s.page);
+        self.0.store(packed, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Default for LastScrolled {
+    fn default() -> Self {
+        let cell = LastScrolled(std::sync::atomic::AtomicU32::new(0));
+        cell.set(Scrolled::UNKNOWN);
+        cell
+    }
+}
+
+impl Clone for LastScrolled {
+    fn clone(&self) -> Self {
+        let cell = LastScrolled::default();
+        cell.set(self.get());
+        cell
+    }
+}
+
 /// The whole UI state.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -372,6 +435,10 @@ pub struct App {
     pub is_detail_open: bool,
     /// Scroll of the detail.
     pub detail_scroll: u16,
+    /// How far the scrolled pane drawn last (detail, runbook, post-mortem, help) can scroll
+    /// and its page: set by the view, so that the scrolling keys stop at the end of what is
+    /// on screen.
+    pub scrolled: LastScrolled,
     /// Actions sent and not confirmed.
     pub pending: BTreeMap<CommandId, Pending>,
     /// Timeline entries from the journal (notes, actions), by subject, oldest first.
@@ -520,6 +587,7 @@ impl App {
             overlay: Overlay::None,
             is_detail_open: false,
             detail_scroll: 0,
+            scrolled: LastScrolled::default(),
             pending: BTreeMap::new(),
             timeline: BTreeMap::new(),
             journal_error: None,

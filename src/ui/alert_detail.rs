@@ -27,19 +27,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, is_full: bool) {
         frame.render_widget(p, area);
         return;
     };
-    let lines = lines(app, alert);
-    let scroll = if is_full { app.detail_scroll } else { 0 };
-    let p = Paragraph::new(lines)
+    let p = Paragraph::new(lines(app, alert, area.width.saturating_sub(2).into()))
         .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
-    frame.render_widget(p, area);
+        .wrap(Wrap { trim: false });
+    if is_full {
+        super::scrolled(app, frame, area, p, app.detail_scroll);
+    } else {
+        frame.render_widget(p, area);
+    }
 }
 
 /// Fires in a day from which an alert is called flapping.
 pub const FLAPPING: usize = 3;
 
-fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
+/// The detail of `a` for a pane `width` columns wide inside its border.
+fn lines<'a>(app: &'a App, a: &'a Alert, width: usize) -> Vec<Line<'a>> {
     let t = &app.theme;
     let mut out = vec![Line::styled(&*a.title, t.style(Role::TextStrong))];
     let age = duration_fmt::age(app.now - a.started_at);
@@ -157,7 +159,8 @@ fn lines<'a>(app: &'a App, a: &'a Alert) -> Vec<Line<'a>> {
             section(&mut out, t, name);
             out.extend(
                 v.lines()
-                    .map(|l| Line::styled(format!("  {l}"), t.style(Role::Text))),
+                    .flat_map(|l| text::wrap_indented(l, width, "  "))
+                    .map(|l| Line::styled(l, t.style(Role::Text))),
             );
         }
     }

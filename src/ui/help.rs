@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::text::fit;
+use super::text::{display_width, fit, wrap_indented};
 use crate::app::keymap::KeyScope;
 use crate::app::{App, Command, PALETTE_HELP};
 use crate::theme::Role;
@@ -24,33 +24,53 @@ const FILTER_HELP: &[(&str, &str)] = &[
 /// Draws the help overlay centred in `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let t = &app.theme;
-    let lines = lines(app);
-    let h = (lines.len() as u16 + 2).min(area.height);
-    // As wide as its longest line (at least 80), up to the terminal's width: at 200 columns
-    // an 80-column box cut the descriptions.
-    let widest = lines.iter().map(Line::width).max().unwrap_or(0);
+    let entries = entries(app);
+    // Keys in a column as wide as the widest keys; descriptions beside them, wrapped under
+    // themselves. As wide as the longest entry (at least 80), up to the terminal's width.
+    let key_w = entries
+        .iter()
+        .filter_map(|e| e.key.as_ref())
+        .map(|(k, _)| display_width(k) + 2)
+        .max()
+        .unwrap_or(0)
+        .min(KEY_COLUMN);
+    let widest = entries
+        .iter()
+        .map(|e| key_w + display_width(&e.text))
+        .max()
+        .unwrap_or(0);
     let w = u16::try_from(widest + 2)
         .unwrap_or(u16::MAX)
         .max(80)
         .min(area.width);
+    let room = usize::from(w.saturating_sub(2)).saturating_sub(key_w);
+    let lines = lines(t, &entries, key_w, room);
+    let h = (lines.len() as u16 + 2).min(area.height);
     let box_area = super::centered(area, w, h);
     frame.render_widget(Clear, box_area);
     let needs_scroll = lines.len() as u16 + 2 > area.height;
     let title = if needs_scroll {
-        " HELP · j/k scroll · esc closes "
+        " HELP · j/k, space, G scroll · esc closes "
     } else {
         " HELP · esc closes "
     };
     let block = super::pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
-    let max_scroll = (lines.len() as u16 + 2).saturating_sub(box_area.height);
     let help = Paragraph::new(lines)
         .block(block)
-        .scroll((scroll.min(max_scroll), 0));
-    frame.render_widget(help, box_area);
+        .wrap(ratatui::widgets::Wrap { trim: false });
+    super::scrolled(app, frame, box_area, help, scroll);
 }
 
-fn lines(app: &App) -> Vec<Line<'static>> {
-    let t = &app.theme;
+/// The widest the key column grows; longer keys stand on their own line.
+const KEY_COLUMN: usize = 24;
+
+/// One line of help: a heading, or keys (their text and style) and what they do.
+struct Entry {
+    key: Option<(String, Role)>,
+    text: String,
+}
+
+fn entries(app: &App) -> Vec<Entry> {
     let km = &app.settings.keymap;
     let mut out = Vec::new();
     for &c in Command::ALL {
@@ -77,24 +97,62 @@ fn lines(app: &App) -> Vec<Line<'static>> {
         } else {
             keys.join(" ")
         };
-        out.push(Line::from(vec![
-            Span::styled(fit(&format!(" {keys}"), 20), t.style(Role::KeyHint)),
-            Span::styled(c.help().to_string(), t.style(Role::Text)),
-        ]));
+        out.push(Entry {
+            key: Some((format!(" {keys}"), Role::KeyHint)),
+            text: c.help().to_string(),
+        });
     }
-    out.push(Line::styled(" FILTER (/)", t.style(Role::GroupHeader)));
-    for (k, v) in FILTER_HELP {
-        out.push(Line::from(vec![
-            Span::styled(fit(&format!(" {k}"), 20), t.style(Role::KeyHint)),
-            Span::styled(*v, t.style(Role::Text)),
-        ]));
-    }
-    out.push(Line::styled(" COMMANDS (:)", t.style(Role::GroupHeader)));
-    for (k, v) in PALETTE_HELP {
-        out.push(Line::from(vec![
-            Span::styled(fit(&format!(" {k}"), 20), t.style(Role::KeyHint)),
-            Span::styled(*v, t.style(Role::Text)),
-        ]));
+    let heading = |text: &str| Entry {
+        key: None,
+        text: text.to_string(),
+    };
+    let pairs = |pairs: &[(&str, &str)], out: &mut Vec<Entry>| {
+        for (k, v) in pairs {
+            out.push(Entry {
+                key: Some((format!(" {k}"), Role::KeyHint)),
+                text: v.to_string(),
+            });
+        }
+    };
+    out.push(heading(" FILTER (/)"));
+    pairs(FILTER_HELP, &mut out);
+    out.push(heading(" COMMANDS (:)"));
+    pairs(PALETTE_HELP, &mut out);
+    out
+}
+
+/// The entries as lines: keys in a column `key_w` wide, descriptions wrapped in `room`.
+fn lines(
+    t: &crate::theme::Theme,
+    entries: &[Entry],
+    key_w: usize,
+    room: usize,
+) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for e in entries {
+        let Some((key, role)) = &e.key else {
+            out.push(Line::styled(e.text.clone(), t.style(Role::GroupHeader)));
+            continue;
+        };
+        let mut pieces = wrap_indented(&e.text, room, "").into_iter();
+        if display_width(key) + 1 > key_w {
+            out.push(Line::styled(key.clone(), t.style(*role)));
+            out.push(Line::styled(
+                format!("{}{}", " ".repeat(key_w), pieces.next().unwrap_or_default()),
+                t.style(Role::Text),
+            ));
+        } else {
+            out.push(Line::from(vec![
+                Span::styled(fit(key, key_w), t.style(*role)),
+                Span::styled(pieces.next().unwrap_or_default(), t.style(Role::Text)),
+            ]));
+        }
+        for piece in pieces {
+            out.push(Line::styled(
+                format!("{}{piece}", " ".repeat(key_w)),
+                t.style(Role::Text),
+            ));
+        }
     }
     out
 }

@@ -66,7 +66,7 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
     let inner = area.height.saturating_sub(2) as usize;
     let scroll = selected_at.saturating_sub(inner / 3);
     let title = " INCIDENTS · enter opens one · n note · :status :role :attach ";
-    pane(app, frame, area, title, lines, scroll);
+    pane(app, frame, area, title, lines, Scroll::To(scroll));
 }
 
 /// One incident whole: what it is, its alerts as they are now, its full timeline.
@@ -84,21 +84,36 @@ fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
             .filter(|a| wanted.contains(&a.key))
             .map(|a| (&a.key, a))
             .collect();
-        for key in &i.alerts {
+        // Keys in one column, as wide as the widest (within reason), titles after it.
+        let keys: Vec<String> = i.alerts.iter().map(|k| sanitize::line(&k.0, 80)).collect();
+        let key_w = keys
+            .iter()
+            .map(|k| text::display_width(k))
+            .max()
+            .unwrap_or(0);
+        for (key, shown_key) in i.alerts.iter().zip(&keys) {
             let (state, title) = match found.get(key) {
                 Some(a) => (a.status.name(), sanitize::line(&a.title, 120)),
                 None => ("gone", String::new()),
             };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<9}", state), t.style(Role::LabelKey)),
-                Span::styled(sanitize::line(&key.0, 80), t.style(Role::Text)),
+                Span::styled(text::fit(shown_key, key_w), t.style(Role::Text)),
                 Span::styled(format!("  {title}"), t.style(Role::TextMuted)),
             ]));
         }
     }
     super::alert_detail::journal_timeline(app, &i.subject(), &mut lines);
     let title = " INCIDENT · esc back · n note · :star ID · :correct ID ";
-    pane(app, frame, area, title, lines, app.detail_scroll as usize);
+    pane(app, frame, area, title, lines, Scroll::ByKeys);
+}
+
+/// How a pane is scrolled.
+enum Scroll {
+    /// To this line (the list, keeping the selected incident in view).
+    To(usize),
+    /// By the scrolling keys (`App::detail_scroll`), stopping at the end.
+    ByKeys,
 }
 
 /// Title, roles and alert keys under an incident's head.
@@ -138,7 +153,7 @@ fn pane(
     area: Rect,
     title: &str,
     lines: Vec<Line<'_>>,
-    scroll: usize,
+    scroll: Scroll,
 ) {
     let t = &app.theme;
     let width = area.width.saturating_sub(4) as usize;
@@ -147,13 +162,15 @@ fn pane(
         Line::styled(text::cut(title, width), t.style(Role::TextStrong)),
         true,
     );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
-        area,
-    );
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false });
+    match scroll {
+        Scroll::To(line) => {
+            frame.render_widget(p.scroll((line.min(u16::MAX as usize) as u16, 0)), area)
+        }
+        Scroll::ByKeys => super::scrolled(app, frame, area, p, app.detail_scroll),
+    }
 }
 
 /// "▶ #3 SEV2 investigating 01:23:45".

@@ -97,11 +97,21 @@ fn full_pane(
 ) {
     let t = &app.theme;
     let block = pane(t, Line::styled(title, t.style(Role::TextStrong)), true);
-    let p = Paragraph::new(text)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+    let p = Paragraph::new(text).block(block).wrap(Wrap { trim: false });
+    scrolled(app, frame, area, p, app.detail_scroll);
+}
+
+/// Draws `p` (wrapped, bordered) in `area` scrolled by `scroll`, never past its end; how far
+/// it can scroll, and its page, go to `App::scrolled` for the scrolling keys.
+fn scrolled(app: &App, frame: &mut Frame, area: Rect, p: Paragraph<'_>, scroll: u16) {
+    let inner_width = area.width.saturating_sub(2);
+    let height = u16::try_from(p.line_count(inner_width)).unwrap_or(u16::MAX);
+    let extent = crate::app::Scrolled {
+        limit: height.saturating_sub(area.height),
+        page: area.height.saturating_sub(2).max(1),
+    };
+    app.scrolled.set(extent);
+    frame.render_widget(p.scroll((scroll.min(extent.limit), 0)), area);
 }
 
 /// A bordered pane with a title, styled for focus.

@@ -37,6 +37,38 @@ pub fn cut(s: &str, width: usize) -> String {
     out
 }
 
+/// `line` word-wrapped to `width` columns, every piece led by `indent` (a word longer than
+/// a row is cut across rows): wrapped prose keeps its indent, which the pane's own wrapping
+/// would lose.
+pub fn wrap_indented(line: &str, width: usize, indent: &str) -> Vec<String> {
+    let room = width.saturating_sub(display_width(indent)).max(8);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    for word in line.split(' ') {
+        let w = display_width(word);
+        if used > 0 && used + 1 + w > room {
+            rows.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        if used > 0 {
+            row.push(' ');
+            used += 1;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > room && used > 0 {
+                rows.push(std::mem::take(&mut row));
+                used = 0;
+            }
+            row.push(c);
+            used += cw;
+        }
+    }
+    rows.push(row);
+    rows.into_iter().map(|r| format!("{indent}{r}")).collect()
+}
+
 /// Columns `s` takes on screen.
 pub fn display_width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
@@ -62,6 +94,19 @@ pub fn day_time(at: DateTime<Utc>, zone: ClockZone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_prose_keeps_its_indent() {
+        assert_eq!(
+            wrap_indented("the quick brown fox jumps over", 14, "  "),
+            ["  the quick", "  brown fox", "  jumps over"]
+        );
+        assert_eq!(
+            wrap_indented("abcdefghijklmnopqrst", 12, "  "),
+            ["  abcdefghij", "  klmnopqrst"]
+        );
+        assert_eq!(wrap_indented("", 12, "  "), ["  "]);
+    }
 
     #[test]
     fn fit_cuts_and_pads_by_display_width() {

@@ -16,17 +16,32 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     let is_ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match &mut app.overlay {
         Overlay::None => on_mapped_key(app, key, fx),
-        Overlay::Help(scroll) => match key.code {
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-            KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => {
+        Overlay::Help(scroll) => {
+            // The keys every scrolled pane takes, stopping at its ends.
+            let extent = app.scrolled.get();
+            let page = extent.page as isize;
+            let is_ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            let by = match key.code {
+                KeyCode::Char('f') if is_ctrl => Some(page),
+                KeyCode::Char('b') if is_ctrl => Some(-page),
+                KeyCode::Down | KeyCode::Char('j') => Some(1),
+                KeyCode::Up | KeyCode::Char('k') => Some(-1),
+                KeyCode::PageDown | KeyCode::Char(' ') => Some(page),
+                KeyCode::PageUp => Some(-page),
+                KeyCode::Home | KeyCode::Char('g') => Some(isize::MIN / 2),
+                KeyCode::End | KeyCode::Char('G') => Some(isize::MAX / 2),
+                _ => None,
+            };
+            let closes = matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter
+            );
+            if let Some(by) = by {
+                *scroll = extent.moved(*scroll, by);
+            } else if closes || is_ctrl_c {
                 app.overlay = Overlay::None;
             }
-            _ if is_ctrl_c => app.overlay = Overlay::None,
-            _ => {}
-        },
+        }
         Overlay::Confirm(confirm) => {
             let confirm = confirm.clone();
             match key.code {
@@ -362,7 +377,9 @@ impl App {
     }
 
     fn move_or_scroll(&mut self, by: isize) {
-        if self.view == View::Tickets && !self.is_detail_open && self.postmortem.is_none() {
+        if self.is_scrolling() {
+            self.detail_scroll = self.scrolled.get().moved(self.detail_scroll, by);
+        } else if self.view == View::Tickets {
             let last = self.ticket_rows.len().saturating_sub(1) as isize;
             self.ticket_cursor = (self.ticket_cursor as isize)
                 .saturating_add(by)
@@ -372,25 +389,26 @@ impl App {
             self.silence_cursor = (self.silence_cursor as isize)
                 .saturating_add(by)
                 .clamp(0, last) as usize;
-        } else if self.postmortem.is_some() {
-            let to = (self.detail_scroll as isize)
-                .saturating_add(by)
-                .clamp(0, u16::MAX as isize);
-            self.detail_scroll = to as u16;
-        } else if self.view == View::Incidents && !self.is_detail_open {
+        } else if self.view == View::Incidents {
             self.move_incident(by);
-        } else if self.is_detail_open {
-            let to = (self.detail_scroll as isize)
-                .saturating_add(by)
-                .clamp(0, u16::MAX as isize);
-            self.detail_scroll = to as u16;
         } else {
             self.move_cursor(by);
         }
     }
 
+    /// Whether the keys that move scroll a pane of text (a detail, a runbook, a
+    /// post-mortem) rather than move a selection.
+    fn is_scrolling(&self) -> bool {
+        self.postmortem.is_some() || (self.is_detail_open && self.view != View::Silences)
+    }
+
+    /// What a page is: the scrolled pane's height, else the list's.
     fn page(&self) -> usize {
-        crate::ui::layout::list_rows(self).max(1)
+        if self.is_scrolling() {
+            usize::from(self.scrolled.get().page)
+        } else {
+            crate::ui::layout::list_rows(self).max(1)
+        }
     }
 }
 

@@ -180,4 +180,6 @@ impl App {
 }
 
 #[cfg(test)]
+mod scroll_tests;
+#[cfg(test)]
 mod tests;
