@@ -111,3 +111,85 @@ async fn checklist_is_shared_and_survives_a_restart_on_postgres() {
     let pg = Postgres::start();
     checklist_is_shared_and_survives_a_restart(&Location::Postgres(pg.url.clone())).await;
 }
+
+/// Steps ticked on an alert before it joined an incident are the incident's: `2/6 done`
+/// stays `2/6` after `I` (the incident's own state of a step wins; unticked ones are not
+/// carried), told to the dashboard at once and said on the incident's timeline.
+async fn ticks_carry_over_to_the_incident(location: &Location) {
+    use onduty::journal::incidents::Declaration;
+    let (mut events, requests, cancel) = support::journal_task::dashboard(location).await;
+    let on_alert = |step: &str, done: bool| {
+        let mut t = tick(step, done, "ana");
+        if let Request::Tick { tick, .. } = &mut t {
+            tick.subject = "prod:pool".into();
+        }
+        t
+    };
+    requests.send(on_alert("Check the pool", true)).unwrap();
+    requests
+        .send(on_alert("Raise the pool size", true))
+        .unwrap();
+    requests.send(on_alert("Page the DBA", false)).unwrap();
+    requests
+        .send(Request::DeclareIncident(Declaration {
+            title: "payments pool".into(),
+            severity: 2,
+            author: "ana".into(),
+            alerts: vec![onduty::model::AlertKey("prod:pool".into())],
+        }))
+        .unwrap();
+    let incident = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match events.recv().await {
+                Some(JournalEvent::Incidents(list)) if !list.is_empty() => return list[0].id,
+                Some(_) => {}
+                None => panic!("the journal task stopped"),
+            }
+        }
+    })
+    .await
+    .expect("the incident is told");
+    let subject = format!("incident:{incident}");
+    let carried = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match events.recv().await {
+                Some(JournalEvent::Ticks(ticks)) if ticks.iter().all(|t| t.subject == subject) => {
+                    return ticks;
+                }
+                Some(_) => {}
+                None => panic!("the journal task stopped"),
+            }
+        }
+    })
+    .await
+    .expect("the incident's steps are told");
+    let mut steps: Vec<(&str, bool)> = carried.iter().map(|t| (t.step.as_str(), t.done)).collect();
+    steps.sort_unstable();
+    assert_eq!(
+        steps,
+        [("Check the pool", true), ("Raise the pool size", true)]
+    );
+    cancel.cancel();
+    let reader = Journal::open(location).await.unwrap();
+    let said: Vec<String> = reader
+        .timeline(&subject)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::Step)
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(said, ["2 runbook step(s) done on prod:pool carried over"]);
+}
+
+#[tokio::test]
+async fn ticks_carry_over_to_the_incident_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    ticks_carry_over_to_the_incident(&Location::Sqlite(dir.path().join("journal.sqlite3"))).await;
+}
+
+#[tokio::test]
+async fn ticks_carry_over_to_the_incident_on_postgres() {
+    let pg = Postgres::start();
+    ticks_carry_over_to_the_incident(&Location::Postgres(pg.url.clone())).await;
+}

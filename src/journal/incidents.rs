@@ -195,6 +195,45 @@ impl Journal {
             let body = format!("attached {}", added.join(", "));
             self.incident_entry(id, author, &body, now).await?;
         }
+        for key in added {
+            self.carry_steps(id, key, author, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The runbook steps ticked on alert `key` before it joined incident `id` are the
+    /// incident's too (a step the incident already has keeps its own state). Said on the
+    /// incident's timeline as a step entry, which is how every dashboard hears of it.
+    async fn carry_steps(
+        &self,
+        id: i64,
+        key: &str,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let subject = format!("incident:{id}");
+        let carried = sqlx::query(
+            "INSERT INTO checklist_steps (subject, runbook, step, done, author, updated_at) \
+             SELECT $1, runbook, step, done, author, updated_at FROM checklist_steps \
+             WHERE subject = $2 AND done = 1 \
+             ON CONFLICT (subject, runbook, step) DO NOTHING",
+        )
+        .bind(&subject)
+        .bind(key)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if carried > 0 {
+            self.append(NewEntry {
+                subject: &subject,
+                at: now,
+                author,
+                kind: EntryKind::Step,
+                body: &format!("{carried} runbook step(s) done on {key} carried over"),
+                corrects: None,
+            })
+            .await?;
+        }
         Ok(())
     }
 

@@ -445,8 +445,9 @@ impl JournalTask {
                 journal.observe(&source, &changes).await.map(drop)
             }
             Request::DeclareIncident(declaration) => {
-                journal.declare(&declaration, now).await?;
-                self.send_incidents(journal).await
+                let incident = journal.declare(&declaration, now).await?;
+                self.send_incidents(journal).await?;
+                self.send_carried_steps(journal, &incident.subject()).await
             }
             Request::ChangeIncident { id, change, author } => {
                 match change {
@@ -456,7 +457,11 @@ impl JournalTask {
                     IncidentChange::Role(role, who) => {
                         journal.set_role(id, role, &who, &author, now).await?;
                     }
-                    IncidentChange::Attach(keys) => journal.attach(id, &keys, &author, now).await?,
+                    IncidentChange::Attach(keys) => {
+                        journal.attach(id, &keys, &author, now).await?;
+                        self.send_carried_steps(journal, &format!("incident:{id}"))
+                            .await?;
+                    }
                 }
                 self.send_incidents(journal).await
             }
@@ -637,6 +642,19 @@ impl JournalTask {
             if incidents_changed {
                 self.send_incidents(journal).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// The steps of incident `subject`, after its alerts' ticks were carried over to it.
+    async fn send_carried_steps(
+        &self,
+        journal: &Journal,
+        subject: &str,
+    ) -> Result<(), JournalError> {
+        let ticks = journal.ticks_of(subject).await?;
+        if !ticks.is_empty() {
+            self.tell(JournalEvent::Ticks(ticks));
         }
         Ok(())
     }
