@@ -421,3 +421,58 @@ async fn onduty_handoff_writes_what_the_shift_did_against_a_real_alertmanager() 
     assert_ne!(code, 0);
     assert!(out.contains("--since 'soon'"), "{out}");
 }
+
+/// A mass event (2,999 alerts fired in one poll, then 2,000 of them resolved) is counted
+/// whole in the hand-off: every firing, by name, though one poll keeps only 200 entries.
+#[tokio::test]
+async fn a_mass_event_is_counted_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = support::sqlite_journal(dir.path()).await;
+    let names = ["HighLatency", "DiskFull", "PodCrashLooping"];
+    let alerts: Vec<Alert> = (0..2_999)
+        .map(|i| {
+            let mut a = alert(
+                "prod-am",
+                names[i % 3],
+                Severity::Critical,
+                Status::Firing,
+                "checkout",
+            );
+            a.key = onduty::model::AlertKey(format!("prod-am:{i}"));
+            a.started_at = at(1, 0);
+            a.last_seen = at(1, 30);
+            a
+        })
+        .collect();
+    let source = SourceId("prod-am".into());
+    let fired_all = onduty::sources::observe::changes(&[], &alerts, at(1, 0));
+    journal.observe(&source, &fired_all).await.unwrap();
+    let resolved = onduty::sources::observe::changes(&alerts, &alerts[2_000..], at(2, 0));
+    journal.observe(&source, &resolved).await.unwrap();
+    let shift = Shift {
+        from: start(),
+        to: at(12, 0),
+        by: "ana".into(),
+    };
+    let gathered = handoff::gather(&journal, &shift).await.unwrap();
+    let live = Live::new(alerts[2_000..].iter(), &[], &[], &[]);
+    let report = handoff::render(&shift, &gathered, &live);
+    assert!(
+        report.contains("- **Fired this shift:** 2999 firings in 3 groups"),
+        "{report}"
+    );
+    // 2,000 resolved, each name's share counted (the first 200 one by one, the rest by name).
+    let resolved_total: usize = report
+        .lines()
+        .filter(|l| names.iter().any(|n| l.starts_with(&format!("| {n} |"))))
+        .map(|l| {
+            l.split('|')
+                .nth(5)
+                .unwrap()
+                .trim()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(resolved_total, 2_000, "{report}");
+}

@@ -99,12 +99,16 @@ fn fired_groups(
 ) -> BTreeMap<(String, String, String), Fired> {
     let mut groups: BTreeMap<(String, String, String), Fired> = BTreeMap::new();
     let mut group_of: BTreeMap<&str, (String, String, String)> = BTreeMap::new();
+    // Firings counted by name in a mass event, not yet matched to a live alert.
+    let mut counted_left: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     for e in journal
         .entries
         .iter()
         .filter(|e| e.kind == EntryKind::Observed)
     {
         let source = e.subject.split_once(':').map_or("", |(s, _)| s).to_string();
+        // A mass event is counted on the source's own subject ("prod-am:"), by name.
+        let is_counted = e.subject.ends_with(':');
         if e.body.starts_with("fired") {
             let (title, service) = crate::sources::observe::fired_name(&e.body)
                 .map(|(_, t, s)| (t.to_string(), s.to_string()))
@@ -112,11 +116,22 @@ fn fired_groups(
                 .unwrap_or_else(|| (e.subject.clone(), String::new()));
             let group = (title, service, source);
             let g = groups.entry(group.clone()).or_default();
-            g.times += 1;
-            if !g.keys.contains(&e.subject) {
+            let times = crate::sources::observe::times(&e.body);
+            g.times += times;
+            if is_counted {
+                *counted_left.entry(group.clone()).or_default() += times;
+            } else if !g.keys.contains(&e.subject) {
                 g.keys.push(e.subject.clone());
             }
             group_of.insert(&e.subject, group);
+        } else if is_counted
+            && let Some(("resolved", title, service)) =
+                crate::sources::observe::counted_name(&e.body)
+        {
+            let group = (title.to_string(), service.to_string(), source);
+            if let Some(g) = groups.get_mut(&group) {
+                g.resolved += crate::sources::observe::times(&e.body);
+            }
         } else if e.body == "resolved"
             && let Some(group) = group_of.get(e.subject.as_str())
             && let Some(g) = groups.get_mut(group)
@@ -134,6 +149,11 @@ fn fired_groups(
                 a.service.to_string(),
                 a.source.0.to_string(),
             );
+            // Its firing may be one a mass event counted by name.
+            if let Some(left) = counted_left.get_mut(&group).filter(|n| **n > 0) {
+                *left -= 1;
+                continue;
+            }
             let g = groups.entry(group).or_default();
             g.times += 1;
             g.keys.push(a.key.0.clone());

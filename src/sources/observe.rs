@@ -22,37 +22,25 @@ pub struct Observation {
     pub what: String,
 }
 
-/// The changes from `old` to `new`, seen at `now`: at most `MAX_PER_POLL`, then one line
-/// saying how many more.
+/// Past `MAX_PER_POLL`, changes are counted by what happened to which alert name; at most
+/// this many names are counted apart per poll, the others together.
+pub const MAX_GROUPS: usize = 50;
+
+/// The changes from `old` to `new`, seen at `now`: one entry per change up to
+/// `MAX_PER_POLL`; past that, changes are counted by what happened to which alert name and
+/// service (`fired ×2500 (critical): HighLatency · checkout`) on the source's own subject
+/// (`prod-am:`), so that a mass event is told honestly and the hand-off counts it right.
 pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observation> {
     let before: FxHashMap<&AlertKey, &Alert> = old.iter().map(|a| (&a.key, a)).collect();
-    let mut out = Vec::new();
-    let mut more = 0usize;
-    let mut push = |o: Observation| {
-        if out.len() < MAX_PER_POLL {
-            out.push(o);
-        } else {
-            more += 1;
-        }
-    };
+    let mut out = Overflowing::default();
     let mut seen = 0usize;
     for a in new {
         match before.get(&a.key) {
-            None => {
-                push(Observation {
-                    key: a.key.clone(),
-                    at: a.started_at,
-                    what: fired(a),
-                });
-            }
+            None => out.push(a, a.started_at, fired(a)),
             Some(was) => {
                 seen += 1;
                 if let Some(what) = status_change(was, a) {
-                    push(Observation {
-                        key: a.key.clone(),
-                        at: a.acked_at.unwrap_or(now),
-                        what,
-                    });
+                    out.push(a, a.acked_at.unwrap_or(now), what);
                 }
             }
         }
@@ -60,23 +48,135 @@ pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observat
     if seen < old.len() {
         let now_keys: FxHashSet<&AlertKey> = new.iter().map(|a| &a.key).collect();
         for a in old.iter().filter(|a| !now_keys.contains(&a.key)) {
-            push(Observation {
-                key: a.key.clone(),
-                at: a.last_seen,
-                what: "resolved".into(),
-            });
+            out.push(a, a.last_seen, "resolved".into());
         }
     }
-    if more > 0
-        && let Some(last) = out.last().cloned()
-    {
-        out.push(Observation {
-            key: AlertKey(format!("{}:", last.key.0.split(':').next().unwrap_or(""))),
-            at: now,
-            what: format!("… and {more} more changes in one poll"),
-        });
+    out.finish(now)
+}
+
+/// Changes one by one up to `MAX_PER_POLL`, then counts.
+#[derive(Default)]
+struct Overflowing<'a> {
+    kept: Vec<Observation>,
+    /// (what happened, alert name) → how many, the worst severity, the services.
+    counts: FxHashMap<(String, &'a str), Count<'a>>,
+    source: Option<&'a str>,
+}
+
+/// Changes of one kind to alerts of one name.
+struct Count<'a> {
+    n: usize,
+    worst: crate::model::Severity,
+    services: FxHashSet<&'a str>,
+}
+
+impl<'a> Overflowing<'a> {
+    fn push(&mut self, a: &'a Alert, at: DateTime<Utc>, what: String) {
+        if self.kept.len() < MAX_PER_POLL {
+            self.kept.push(Observation {
+                key: a.key.clone(),
+                at,
+                what,
+            });
+            return;
+        }
+        self.source = Some(&a.source.0);
+        // "fired (critical): X · svc" is counted as "fired", its severity kept apart.
+        let what = if what.starts_with("fired") {
+            "fired".to_string()
+        } else {
+            what
+        };
+        let count = self
+            .counts
+            .entry((what, &a.title))
+            .or_insert_with(|| Count {
+                n: 0,
+                worst: a.severity,
+                services: FxHashSet::default(),
+            });
+        count.n += 1;
+        count.worst = count.worst.min(a.severity);
+        count.services.insert(&a.service);
+    }
+
+    fn finish(self, now: DateTime<Utc>) -> Vec<Observation> {
+        let mut out = self.kept;
+        let Some(source) = self.source else {
+            return out;
+        };
+        let subject = AlertKey(format!("{source}:"));
+        let mut groups: Vec<_> = self.counts.into_iter().collect();
+        groups.sort_by(|x, y| y.1.n.cmp(&x.1.n).then_with(|| x.0.cmp(&y.0)));
+        for ((what, title), count) in groups.iter().take(MAX_GROUPS) {
+            let severity = if what == "fired" {
+                count.worst.name()
+            } else {
+                ""
+            };
+            let services = match count.services.len() {
+                1 => count
+                    .services
+                    .iter()
+                    .next()
+                    .map_or(String::new(), |s| s.to_string()),
+                n => format!("{n} services"),
+            };
+            out.push(Observation {
+                key: subject.clone(),
+                at: now,
+                what: counted(what, count.n, severity, title, &services),
+            });
+        }
+        // The rest, one count per kind of change: "fired ×900 (critical): 212 other alert
+        // names" (read back like any count).
+        let mut rest: Vec<(&str, usize, crate::model::Severity, usize)> = Vec::new();
+        for ((what, _), count) in groups.iter().skip(MAX_GROUPS) {
+            match rest.iter_mut().find(|r| r.0 == what.as_str()) {
+                Some(r) => {
+                    r.1 += count.n;
+                    r.2 = r.2.min(count.worst);
+                    r.3 += 1;
+                }
+                None => rest.push((what.as_str(), count.n, count.worst, 1)),
+            }
+        }
+        for (what, n, worst, names) in rest {
+            let severity = if what == "fired" { worst.name() } else { "" };
+            out.push(Observation {
+                key: subject.clone(),
+                at: now,
+                what: counted(what, n, severity, &format!("{names} other alert names"), ""),
+            });
+        }
+        out
+    }
+}
+
+/// A counted change: "fired ×2500 (critical): HighLatency · checkout",
+/// "resolved ×40: DiskFull".
+fn counted(what: &str, n: usize, severity: &str, title: &str, service: &str) -> String {
+    let mut out = format!("{what} ×{n}");
+    if !severity.is_empty() {
+        out.push_str(&format!(" ({severity})"));
+    }
+    out.push_str(": ");
+    out.push_str(title);
+    if !service.is_empty() {
+        out.push_str(" · ");
+        out.push_str(service);
     }
     out
+}
+
+/// How many changes an entry tells: N for a counted one ("fired ×N (…): …"), else 1.
+pub fn times(body: &str) -> usize {
+    body.split_once(" ×")
+        .and_then(|(_, rest)| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .unwrap_or(1)
 }
 
 /// What a new alert's entry says: "fired (critical): CheckoutErrors · checkout". The name
@@ -90,13 +190,29 @@ pub fn fired(a: &Alert) -> String {
     }
 }
 
-/// The (severity, title, service) a "fired" entry names; `None` for other entries and for
-/// entries written before names were kept ("fired (critical)").
+/// The (severity, title, service) a "fired" entry names, counted or not; `None` for other
+/// entries and for entries written before names were kept ("fired (critical)").
 pub fn fired_name(body: &str) -> Option<(&str, &str, &str)> {
-    let rest = body.strip_prefix("fired (")?;
+    let rest = body.strip_prefix("fired ")?;
+    let rest = match rest.strip_prefix('×') {
+        Some(counted) => counted
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .strip_prefix(' ')?,
+        None => rest,
+    };
+    let rest = rest.strip_prefix('(')?;
     let (severity, rest) = rest.split_once("): ")?;
     let (title, service) = rest.rsplit_once(" · ").unwrap_or((rest, ""));
     Some((severity, title, service))
+}
+
+/// The (what happened, title, service) of a counted change other than "fired"
+/// ("resolved ×40: DiskFull · storage").
+pub fn counted_name(body: &str) -> Option<(&str, &str, &str)> {
+    let (what, rest) = body.split_once(" ×")?;
+    let (_, rest) = rest.split_once(": ")?;
+    let (title, service) = rest.rsplit_once(" · ").unwrap_or((rest, ""));
+    Some((what, title, service))
 }
 
 fn status_change(was: &Alert, is: &Alert) -> Option<String> {
@@ -117,6 +233,53 @@ fn status_change(was: &Alert, is: &Alert) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mass_event_is_counted_by_name_and_every_change_is_in_a_count() {
+        let mut many = crate::testing::estate_alerts(2_700, 1).remove(0);
+        let now = many[0].last_seen;
+        let names = ["HighLatency", "DiskFull", "PodCrashLooping"];
+        for (i, a) in many.iter_mut().enumerate() {
+            a.title = names[i % 3].into();
+        }
+        let flood = changes(&[], &many, now);
+        let summary = &flood[MAX_PER_POLL..];
+        assert_eq!(summary.len(), 3, "one count per name: {summary:?}");
+        let total: usize = flood.iter().map(|o| times(&o.what)).sum();
+        assert_eq!(total, 2_700, "every change is in an entry or a count");
+        for o in summary {
+            let (_, title, _) = fired_name(&o.what).unwrap();
+            assert!(names.contains(&title), "{o:?}");
+            assert!(o.what.starts_with("fired ×"), "{o:?}");
+        }
+        // All of them resolving at once: counted the same way.
+        let gone = changes(&many, &[], now);
+        let total: usize = gone.iter().map(|o| times(&o.what)).sum();
+        assert_eq!(total, 2_700);
+        let (what, title, _) = counted_name(&gone[MAX_PER_POLL].what).unwrap();
+        assert_eq!(what, "resolved");
+        assert!(names.contains(&title));
+        assert_eq!(times("fired (critical): X · y"), 1);
+        assert_eq!(
+            fired_name("fired ×12 (warning): Disk · db"),
+            Some(("warning", "Disk", "db"))
+        );
+    }
+
+    #[test]
+    fn past_fifty_names_the_rest_is_summed_in_one_line() {
+        let mut many = crate::testing::estate_alerts(MAX_PER_POLL + 500, 1).remove(0);
+        let now = many[0].last_seen;
+        for (i, a) in many.iter_mut().enumerate() {
+            a.title = format!("Alert{}", i % 100).into();
+        }
+        let flood = changes(&[], &many, now);
+        assert_eq!(flood.len(), MAX_PER_POLL + MAX_GROUPS + 1);
+        let last = &flood.last().unwrap().what;
+        assert!(last.ends_with(": 50 other alert names"), "{last}");
+        let total: usize = flood.iter().map(|o| times(&o.what)).sum();
+        assert_eq!(total, MAX_PER_POLL + 500);
+    }
 
     #[test]
     fn fired_acked_and_resolved_are_seen_and_a_flood_is_summarised() {
@@ -148,7 +311,8 @@ mod tests {
         assert!(changes(&new, &new, now).is_empty());
         let many = crate::testing::estate_alerts(500, 1).remove(0);
         let flood = changes(&[], &many, now);
-        assert_eq!(flood.len(), MAX_PER_POLL + 1);
-        assert!(flood[MAX_PER_POLL].what.contains("300 more"));
+        let counted: usize = flood[MAX_PER_POLL..].iter().map(|o| times(&o.what)).sum();
+        assert_eq!(counted, 300, "{:?}", &flood[MAX_PER_POLL..]);
+        assert!(flood[MAX_PER_POLL..].iter().all(|o| o.key.0 == "am-0:"));
     }
 }

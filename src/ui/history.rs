@@ -13,6 +13,9 @@ use crate::journal::EntryKind;
 use crate::model::sanitize;
 use crate::theme::Role;
 
+/// The time column's width ("Tue 14:02 UTC").
+const TIME_W: usize = 14;
+
 /// Draws the history view into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -25,17 +28,33 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .filter(|e| e.kind == EntryKind::Observed && e.at >= since)
         .collect();
     seen.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+    // Counted entries of a mass event count for every change they stand for.
+    let changes: usize = seen
+        .iter()
+        .map(|e| crate::sources::observe::times(&e.body))
+        .sum();
     let heading = match app.last_looked.filter(|l| *l > day_ago) {
         Some(l) => format!(
             "since you last looked ({}): {} change(s)",
             text::day_time(l, app.clock),
-            seen.len()
+            changes
         ),
-        None => format!("the last 24 hours: {} change(s)", seen.len()),
+        None => format!("the last 24 hours: {changes} change(s)"),
     };
     let mut lines = vec![Line::styled(heading, t.style(Role::TextMuted))];
     let rows = usize::from(area.height.saturating_sub(3));
-    for e in seen.into_iter().take(rows) {
+    let shown: Vec<_> = seen.into_iter().take(rows).collect();
+    // Columns sized to what is shown and to the pane: the change as wide as the widest
+    // (the subject keeps at least 24 columns), the subject the rest.
+    let inner = usize::from(area.width.saturating_sub(2));
+    let bodies: Vec<String> = shown.iter().map(|e| sanitize::line(&e.body, 200)).collect();
+    let widest = bodies
+        .iter()
+        .map(|b| text::display_width(b))
+        .max()
+        .unwrap_or(0);
+    let body_w = (widest + 2).min(inner.saturating_sub(TIME_W + 24)).max(12);
+    for (e, body) in shown.iter().zip(bodies) {
         let role = if e.body.starts_with("fired") {
             Role::StatusFiring
         } else if e.body.starts_with("resolved") {
@@ -43,14 +62,69 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             Role::Text
         };
+        // A mass event is counted on its source ("prod-am:"), not on one alert.
+        let subject = match e.subject.strip_suffix(':') {
+            Some(source) => format!("{source} (counted by name)"),
+            None => sanitize::line(&e.subject, 200),
+        };
         lines.push(Line::from(vec![
             Span::styled(
-                fit(&text::day_time(e.at, app.clock), 14),
+                fit(&text::day_time(e.at, app.clock), TIME_W),
                 t.style(Role::TextMuted),
             ),
-            Span::styled(fit(&sanitize::line(&e.body, 60), 22), t.style(role)),
-            Span::styled(sanitize::line(&e.subject, 200), t.style(Role::Text)),
+            Span::styled(fit(&body, body_w), t.style(role)),
+            Span::styled(subject, t.style(Role::Text)),
         ]));
     }
     super::text_pane(app, frame, area, " HISTORY ", lines);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::{Action, View};
+    use crate::journal::task::JournalEvent;
+    use crate::journal::{Entry, EntryKind};
+
+    #[test]
+    fn a_big_poll_is_shown_counted_by_name_in_columns_that_use_the_width() {
+        let mut app = crate::testing::demo_app(100, 200, 60);
+        let mut alerts = crate::testing::estate_alerts(2_700, 1).remove(0);
+        for (i, a) in alerts.iter_mut().enumerate() {
+            a.title = ["HighLatencyOfTheCheckoutService", "DiskFull"][i % 2].into();
+        }
+        let now = app.now;
+        let entries: Vec<Entry> = crate::sources::observe::changes(&[], &alerts, now)
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| Entry {
+                id: i as i64 + 1,
+                subject: o.key.0,
+                at: now,
+                author: "am-0".into(),
+                kind: EntryKind::Observed,
+                body: o.what,
+                starred: false,
+                corrects: None,
+            })
+            .collect();
+        app.update(Action::Journal(JournalEvent::Entries(entries)));
+        app.view = View::History;
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
+        terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
+        let screen = format!("{}", terminal.backend());
+        assert!(
+            screen.contains("the last 24 hours: 2700 change(s)"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("fired ×1250 (critical): "),
+            "a count:\n{screen}"
+        );
+        assert!(screen.contains("am-0 (counted by name)"), "{screen}");
+        assert!(
+            screen.contains("fired (critical): HighLatencyOfTheCheckoutService · svc-"),
+            "a change is not cut at 200 columns:\n{screen}"
+        );
+    }
 }

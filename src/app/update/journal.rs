@@ -47,8 +47,10 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
         JournalEvent::Entries(entries) => {
             super::notes::notes_written(app, &entries);
             for entry in &entries {
+                // A count of a mass event ("prod-am:") is no alert's fire.
                 if entry.kind == crate::journal::EntryKind::Observed
                     && entry.body.starts_with("fired")
+                    && !entry.subject.ends_with(':')
                 {
                     let times = app.fires.entry(entry.subject.clone()).or_default();
                     if !times.contains(&entry.at) {
