@@ -4,6 +4,7 @@
 
 mod rotation;
 mod scenario;
+mod silences;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -52,7 +53,7 @@ const JOINED_AFTER: TimeDelta = TimeDelta::seconds(95);
 #[derive(Default)]
 struct Overlay {
     acks: HashMap<String, (String, DateTime<Utc>)>,
-    silences: HashMap<String, DateTime<Utc>>,
+    silences: silences::Silences,
     resolved: HashMap<String, DateTime<Utc>>,
     notes: HashMap<String, Vec<Note>>,
     /// Escalated by hand: (policy, level reached, when).
@@ -103,10 +104,11 @@ impl DemoSource {
     /// The demo's alerts at the clock's time.
     pub fn snapshot(&self) -> Snapshot {
         let now = self.clock.now();
-        let alerts = scenario::alerts_at(self.start, now)
+        let mut alerts: Vec<Alert> = scenario::alerts_at(self.start, now)
             .into_iter()
             .map(|s| self.alert(s, now))
             .collect();
+        self.overlay.silences.apply(&mut alerts, now);
         Snapshot {
             alerts: Arc::new(alerts),
             escalation: if self.escalation.is_empty() {
@@ -114,7 +116,7 @@ impl DemoSource {
             } else {
                 self.escalation.policies_at(now)
             },
-            silences: Vec::new(),
+            silences: self.overlay.silences.at(now),
             tickets: Vec::new(),
             invalid: 0,
         }
@@ -127,12 +129,11 @@ impl DemoSource {
             s.pre_acked_by
                 .map(|who| (who.to_string(), s.started_at + TimeDelta::minutes(3)))
         });
-        let silenced_until = o.silences.get(&s.id).copied().filter(|until| *until > now);
-        let status = match (resolved_at, silenced_until, &ack) {
-            (Some(_), _, _) => Status::Resolved,
-            (None, Some(_), _) => Status::Silenced,
-            (None, None, Some(_)) => Status::Acked,
-            (None, None, None) => Status::Firing,
+        // Silences are applied to the built alerts (`Silences::apply`).
+        let status = match (resolved_at, &ack) {
+            (Some(_), _) => Status::Resolved,
+            (None, Some(_)) => Status::Acked,
+            (None, None) => Status::Firing,
         };
         // The demo's own runbooks are built in (a library file's path); the others a link.
         let has_own = RUNBOOKS.iter().any(|(name, _)| *name == s.name);
@@ -163,7 +164,7 @@ impl DemoSource {
             last_seen: resolved_at.unwrap_or(now),
             acked_by: ack.as_ref().map(|(who, _)| who.clone().into()),
             acked_at: ack.map(|(_, at)| at),
-            silenced_until,
+            silenced_until: None,
             links: [
                 (!has_own).then(|| ("runbook".into(), runbook.into())),
                 Some((
@@ -213,12 +214,24 @@ impl Source for DemoSource {
 
     async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {
         let now = self.clock.now();
-        if matches!(
-            op,
-            Operation::CreateSilence { .. } | Operation::ExpireSilence { .. }
-        ) {
-            let why = "the demo keeps no silence list; silence its alerts with s";
-            return Err(Error::Rejected(why.into()));
+        match op {
+            Operation::CreateSilence {
+                matchers,
+                duration,
+                comment,
+            } => {
+                let source = self.id.clone();
+                let silences = &mut self.overlay.silences;
+                silences.create(&source, matchers.clone(), now, *duration, author, comment);
+                return Ok(());
+            }
+            Operation::ExpireSilence { id } => {
+                return match self.overlay.silences.expire(id, now) {
+                    true => Ok(()),
+                    false => Err(Error::Rejected(format!("no silence {id} in force"))),
+                };
+            }
+            _ => {}
         }
         if op.is_for_tickets() {
             return Err(super::not_a_ticket_source(&self.id));
@@ -227,6 +240,15 @@ impl Source for DemoSource {
         if let Operation::Escalate { level } = op {
             return self.escalate(key, id, *level, author);
         }
+        let snapshot_alert = matches!(op, Operation::Silence { .. })
+            .then(|| {
+                self.snapshot()
+                    .alerts
+                    .iter()
+                    .find(|a| &a.key == key)
+                    .cloned()
+            })
+            .flatten();
         let o = &mut self.overlay;
         match op {
             Operation::Acknowledge => {
@@ -236,8 +258,12 @@ impl Source for DemoSource {
                 o.resolved.insert(id, now);
             }
             Operation::Silence { duration, comment } => {
-                let until = now + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
-                o.silences.insert(id.clone(), until);
+                let matchers = snapshot_alert
+                    .as_ref()
+                    .map(silences::Silences::matchers_for)
+                    .unwrap_or_default();
+                o.silences
+                    .create(&self.id, matchers, now, *duration, author, comment);
                 let text = format!(
                     "silenced for {}: {comment}",
                     crate::duration_fmt::short(*duration)
@@ -366,6 +392,74 @@ mod tests {
         assert_eq!(status_of(&demo, &key.0), Some(Status::Resolved));
         let again = demo.perform(&key, &Operation::Acknowledge, "ana").await;
         assert!(matches!(again, Err(Error::Rejected(m)) if m.contains("already resolved")));
+    }
+
+    #[tokio::test]
+    async fn silences_are_listed_catch_their_alerts_and_expire() {
+        let (mut demo, clock) = demo_at(100);
+        let key = AlertKey("demo:errorratehigh-0-0".into());
+        let silence = Operation::Silence {
+            duration: std::time::Duration::from_secs(3600),
+            comment: "deploy".into(),
+        };
+        demo.perform(&key, &silence, "ana").await.unwrap();
+        let listed = demo.snapshot().silences;
+        assert_eq!(listed.len(), 1, "s makes a silence the view lists");
+        let made = &listed[0];
+        assert_eq!(
+            (made.state, made.created_by.as_str(), made.comment.as_str()),
+            (crate::model::SilenceState::Active, "ana", "deploy")
+        );
+        let names: Vec<String> = made.matchers.iter().map(ToString::to_string).collect();
+        assert!(
+            names.iter().any(|m| m.starts_with("alertname=")),
+            "{names:?}"
+        );
+        assert_eq!(status_of(&demo, &key.0), Some(Status::Silenced));
+        // Matchers silence whatever they catch; expiring gives the alerts back.
+        let by_service = Operation::CreateSilence {
+            matchers: vec![crate::model::Matcher::equal("service", "payments")],
+            duration: std::time::Duration::from_secs(600),
+            comment: "maintenance".into(),
+        };
+        demo.perform(&AlertKey("demo:".into()), &by_service, "bo")
+            .await
+            .unwrap();
+        let snapshot = demo.snapshot();
+        assert_eq!(snapshot.silences.len(), 2);
+        let payments: Vec<&Alert> = snapshot
+            .alerts
+            .iter()
+            .filter(|a| &*a.service == "payments" && a.status != Status::Resolved)
+            .collect();
+        assert!(!payments.is_empty());
+        assert!(payments.iter().all(|a| a.status == Status::Silenced));
+        let id = made.id.clone();
+        demo.perform(
+            &AlertKey("demo:".into()),
+            &Operation::ExpireSilence { id: id.clone() },
+            "ana",
+        )
+        .await
+        .unwrap();
+        let expired = demo.snapshot().silences;
+        let it = expired.iter().find(|s| s.id == id).unwrap();
+        assert_eq!(it.state, crate::model::SilenceState::Expired);
+        let again = demo
+            .perform(
+                &AlertKey("demo:".into()),
+                &Operation::ExpireSilence { id },
+                "ana",
+            )
+            .await;
+        assert!(matches!(again, Err(Error::Rejected(_))), "{again:?}");
+        clock.advance(TimeDelta::seconds(601));
+        assert!(
+            demo.snapshot()
+                .alerts
+                .iter()
+                .all(|a| a.status != Status::Silenced)
+        );
     }
 
     #[tokio::test]
