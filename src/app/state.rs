@@ -119,6 +119,8 @@ pub struct Toast {
     pub is_error: bool,
     /// When it goes away.
     pub until: DateTime<Utc>,
+    /// The view it was said in: shown there only, dropped when the responder leaves it.
+    pub view: View,
 }
 
 /// An action sent and not yet confirmed.
@@ -145,6 +147,19 @@ pub struct SourceInfo {
     pub interval: Duration,
     /// The cluster it belongs to: HA peers share silences, so one of them is enough.
     pub cluster: Option<String>,
+}
+
+impl SourceInfo {
+    /// Whether its back end assigns alerts to people and keeps resolved ones listable
+    /// (`:mine`, `:resolved`).
+    pub fn keeps_assignments(&self) -> bool {
+        self.kind == "pagerduty"
+    }
+
+    /// Whether it reports tickets (`:link`, `t`, `8`).
+    pub fn is_ticketing(&self) -> bool {
+        matches!(self.kind.as_str(), "jira" | "github" | "servicenow")
+    }
 }
 
 /// How a source is doing.

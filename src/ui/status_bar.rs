@@ -59,7 +59,8 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         }
         _ => {}
     }
-    let (text, role) = if let Some(toast) = &app.toast {
+    let toast = app.toast.as_ref().filter(|t| t.view == app.view);
+    let (text, role) = if let Some(toast) = toast {
         (
             toast.text.clone(),
             if toast.is_error {

@@ -351,6 +351,10 @@ impl App {
     }
 
     fn show(&mut self, view: View) {
+        // A message belongs to the view it was said in.
+        if self.toast.as_ref().is_some_and(|t| t.view != view) {
+            self.toast = None;
+        }
         self.view = view;
         self.postmortem = None;
         self.is_detail_open = false;

@@ -164,6 +164,7 @@ impl App {
             text: text.into(),
             is_error: false,
             until: self.now + TOAST_FOR,
+            view: self.view,
         });
     }
 
@@ -175,10 +176,13 @@ impl App {
             text,
             is_error: true,
             until: self.now + TOAST_FOR * 2,
+            view: self.view,
         });
     }
 }
 
+#[cfg(test)]
+mod messages_tests;
 #[cfg(test)]
 mod scroll_tests;
 #[cfg(test)]

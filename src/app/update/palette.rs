@@ -417,6 +417,10 @@ fn find_in_runbook(app: &mut App, text: &str) {
 
 /// `:mine [on|off]` (alone: toggles): PagerDuty sources list only my incidents.
 fn mine_only(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
+    if !app.sources.iter().any(|s| s.info.keeps_assignments()) {
+        app.toast_error("mine: no source assigns alerts to people (PagerDuty does)");
+        return;
+    }
     let on = match rest {
         "" => !app.is_mine_only,
         "on" | "yes" => true,
@@ -437,6 +441,12 @@ fn mine_only(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
 
 /// `:resolved [WINDOW|off]`: sources that keep resolved items list those of the window too.
 fn show_resolved(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
+    if !app.sources.iter().any(|s| s.info.keeps_assignments()) {
+        app.toast_error(
+            "resolved: no source keeps resolved alerts to list (PagerDuty does; the others drop them)",
+        );
+        return;
+    }
     let window = match rest {
         "off" | "no" | "none" => None,
         "" => Some(std::time::Duration::from_secs(24 * 3600)),

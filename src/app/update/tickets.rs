@@ -78,6 +78,13 @@ pub fn link(
     if reference.is_empty() || reference.chars().any(char::is_whitespace) {
         return Err("a ticket: its key (OPS-123, jira:OPS-123) or its URL".into());
     }
+    // A key names a ticket of a ticketing source; without one, only a URL means anything.
+    let is_url = reference.starts_with("https://") || reference.starts_with("http://");
+    if !is_url && !app.sources.iter().any(|s| s.info.is_ticketing()) {
+        return Err(format!(
+            "no ticketing source is configured to find {reference} in (Jira, GitHub, ServiceNow); link its URL instead"
+        ));
+    }
     // A ticket not listed now (closed, outside the query) is linked all the same: it shows
     // once a poll brings it.
     let named = app

@@ -1,0 +1,67 @@
+//! Messages belong to the view they were said in, and commands that cannot apply say why.
+
+use crossterm::event::KeyCode;
+
+use super::tests::{code, key, typed};
+use crate::app::{App, View};
+use crate::testing::demo_app;
+
+fn palette(app: &mut App, line: &str) {
+    key(app, ':');
+    typed(app, line);
+    code(app, KeyCode::Enter);
+}
+
+fn said(app: &App) -> (bool, String) {
+    let t = app.toast.as_ref().expect("a message");
+    (t.is_error, t.text.clone())
+}
+
+#[test]
+fn commands_that_cannot_apply_are_refused_with_the_reason() {
+    let mut app = demo_app(100, 120, 30);
+    palette(&mut app, "mine");
+    let (is_error, text) = said(&app);
+    assert!(is_error && text.contains("no source assigns"), "{text}");
+    assert!(!app.is_mine_only);
+    palette(&mut app, "resolved 24h");
+    let (is_error, text) = said(&app);
+    assert!(
+        is_error && text.contains("no source keeps resolved"),
+        "{text}"
+    );
+    palette(&mut app, "link OPS-1");
+    let (is_error, text) = said(&app);
+    assert!(is_error && text.contains("no ticketing source"), "{text}");
+    let fx = {
+        key(&mut app, ':');
+        typed(&mut app, "link https://tickets.example.com/OPS-1");
+        code(&mut app, KeyCode::Enter)
+    };
+    assert_eq!(fx.len(), 1, "a URL is linked: {fx:?}");
+    assert!(!said(&app).0);
+}
+
+#[test]
+fn a_message_stays_in_its_view() {
+    let mut app = demo_app(100, 120, 30);
+    key(&mut app, 'o');
+    let (_, text) = said(&app);
+    assert!(text.starts_with("sort:"), "{text}");
+    key(&mut app, '4');
+    assert_eq!(app.view, View::Silences);
+    assert!(
+        app.toast.is_none(),
+        "the list's message is not the silences view's"
+    );
+    key(&mut app, '1');
+    assert!(app.toast.is_none(), "nor does it come back");
+    // Said in view 4, shown there only.
+    key(&mut app, '4');
+    palette(&mut app, "nosuchcommand");
+    assert_eq!(app.toast.as_ref().map(|t| t.view), Some(View::Silences));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("nosuchcommand"), "{screen}");
+}
