@@ -380,6 +380,87 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// More than one problem in one file: each is said on its own line.
+    #[error("config '{path}' has {} problems:{}", problems.len(), lines_of(problems))]
+    Several {
+        /// The file.
+        path: String,
+        /// Each problem.
+        problems: Vec<Error>,
+    },
+}
+
+/// The most problems reported for one file.
+const MOST_PROBLEMS: usize = 20;
+
+fn lines_of(problems: &[Error]) -> String {
+    problems
+        .iter()
+        .map(|p| match p {
+            Error::Invalid {
+                key,
+                value,
+                message,
+                ..
+            } => format!("\n  key '{key}' = '{value}': {message}"),
+            other => format!("\n  {other}"),
+        })
+        .collect()
+}
+
+/// The problem `e` found in the merged layers of the file `path`, its value redacted when
+/// it may be a secret.
+fn invalid_value(
+    path: &str,
+    merged: &Value,
+    e: &serde_path_to_error::Error<toml::de::Error>,
+) -> Error {
+    let key = e.path().to_string();
+    let message = e.inner().to_string();
+    let value = value_at(merged, e.path()).unwrap_or_default();
+    let is_unknown = message.starts_with("unknown field");
+    let (value, message) = match may_be_secret(&key, &value, is_unknown) {
+        // serde's own words may quote the value ("invalid type: string …").
+        true => (
+            "<redacted>".to_string(),
+            message.replace(&value, "<redacted>"),
+        ),
+        false => (value, message),
+    };
+    Error::Invalid {
+        path: path.into(),
+        key,
+        value,
+        message: clean_serde_message(&message),
+    }
+}
+
+/// Takes the key at `path` out of `table`; whether there was one to take.
+fn remove_at(table: &mut Table, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key: last }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let at: &mut Table = table;
+    let mut value: Option<&mut Value> = None;
+    for seg in parents {
+        let next = match (value.take(), seg) {
+            (None, Segment::Map { key }) => at.get_mut(key),
+            (Some(Value::Table(t)), Segment::Map { key }) => t.get_mut(key),
+            (Some(Value::Array(a)), Segment::Seq { index }) => a.get_mut(*index),
+            _ => None,
+        };
+        match next {
+            Some(v) => value = Some(v),
+            None => return false,
+        }
+    }
+    match value {
+        None => at.remove(last).is_some(),
+        Some(Value::Table(t)) => t.remove(last).is_some(),
+        Some(_) => false,
+    }
 }
 
 /// Overrides from the environment and command line, applied over the file.
@@ -434,37 +515,49 @@ impl Config {
 
     fn from_layers(user: Table, path: &str, overrides: &Overrides) -> Result<Config, Error> {
         reject_inline_secrets(&user, path)?;
-        let mut merged: Table =
+        let defaults: Table =
             toml::from_str(&uncommented_default()).map_err(|e| Error::Syntax {
                 path: "<embedded default>".into(),
                 message: e.message().to_string(),
             })?;
-        layers::merge(&mut merged, user.clone());
-        let merged_value = Value::Table(merged);
-        let mut config: Config =
-            serde_path_to_error::deserialize(merged_value.clone()).map_err(|e| {
-                let key = e.path().to_string();
-                let message = e.inner().to_string();
-                let value = value_at(&merged_value, e.path()).unwrap_or_default();
-                let is_unknown = message.starts_with("unknown field");
-                let (value, message) = match may_be_secret(&key, &value, is_unknown) {
-                    // serde's own words may quote the value ("invalid type: string …").
-                    true => (
-                        "<redacted>".to_string(),
-                        message.replace(&value, "<redacted>"),
-                    ),
-                    false => (value, message),
-                };
-                Error::Invalid {
-                    path: path.into(),
-                    key,
-                    value,
-                    message: clean_serde_message(&message),
+        // Every bad key is reported, not only the first: each one found is taken out of the
+        // file's layer (its default stands in) and the rest is read again.
+        let mut user = user;
+        let mut problems = Vec::new();
+        let mut config = loop {
+            let mut merged = defaults.clone();
+            layers::merge(&mut merged, user.clone());
+            let merged_value = Value::Table(merged);
+            match serde_path_to_error::deserialize::<_, Config>(merged_value.clone()) {
+                Ok(config) => break Some(config),
+                Err(e) => {
+                    let key = e.path().to_string();
+                    // A struct missing the key just taken out says nothing new.
+                    let is_echo = problems
+                        .iter()
+                        .any(|p: &Error| matches!(p, Error::Invalid { key: k, .. } if k.starts_with(&key)));
+                    if !is_echo {
+                        problems.push(invalid_value(path, &merged_value, &e));
+                    }
+                    let is_removed = remove_at(&mut user, e.path());
+                    if is_echo || !is_removed || problems.len() >= MOST_PROBLEMS {
+                        break None;
+                    }
                 }
-            })?;
-        config.apply(overrides);
-        config.validate(path)?;
-        Ok(config)
+            }
+        };
+        if let Some(config) = config.as_mut() {
+            config.apply(overrides);
+            problems.extend(config.validate(path));
+        }
+        match (config, problems.len()) {
+            (Some(config), 0) => Ok(config),
+            (_, 1) => Err(problems.remove(0)),
+            _ => Err(Error::Several {
+                path: path.into(),
+                problems,
+            }),
+        }
     }
 
     fn apply(&mut self, overrides: &Overrides) {
@@ -477,13 +570,15 @@ impl Config {
         }
     }
 
-    fn validate(&mut self, path: &str) -> Result<(), Error> {
+    /// Every problem of the values read (each names the file, the key and the value).
+    fn validate(&mut self, path: &str) -> Vec<Error> {
         let invalid = |key: String, value: &str, message: &str| Error::Invalid {
             path: path.into(),
             key,
             value: sanitize::line(value, 120),
             message: message.into(),
         };
+        let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.sources.iter().enumerate() {
             let is_name_ok = !s.name.is_empty()
@@ -491,30 +586,29 @@ impl Config {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
             if !is_name_ok {
-                return Err(invalid(
+                problems.push(invalid(
                     format!("source[{i}].name"),
                     &s.name,
                     "use letters, digits, '-', '_' or '.'",
                 ));
-            }
-            if !seen.insert(s.name.as_str()) {
-                return Err(invalid(
+            } else if !seen.insert(s.name.as_str()) {
+                problems.push(invalid(
                     format!("source[{i}].name"),
                     &s.name,
                     "two sources have this name",
                 ));
             }
-            validate_backend(s).map_err(|(key, value, message)| {
-                invalid(format!("source[{i}].{key}"), &value, &message)
-            })?;
-            if let Some(path) = &s.token_file {
-                secrets::check_token_file(path).map_err(|message| {
-                    invalid(
-                        format!("source[{i}].token_file"),
-                        &path.display().to_string(),
-                        &message,
-                    )
-                })?;
+            if let Err((key, value, message)) = validate_backend(s) {
+                problems.push(invalid(format!("source[{i}].{key}"), &value, &message));
+            }
+            if let Some(path) = &s.token_file
+                && let Err(message) = secrets::check_token_file(path)
+            {
+                problems.push(invalid(
+                    format!("source[{i}].token_file"),
+                    &path.display().to_string(),
+                    &message,
+                ));
             }
         }
         if let Err(message) = self.journal_location(Path::new(".")) {
@@ -524,20 +618,26 @@ impl Config {
             } else {
                 self.journal.as_str()
             };
-            return Err(invalid("journal".into(), shown, &message));
+            problems.push(invalid("journal".into(), shown, &message));
         }
         if self.poll_interval < Duration::from_secs(1) {
-            return Err(invalid(
+            problems.push(invalid(
                 "poll_interval".into(),
                 &crate::duration_fmt::short(self.poll_interval),
                 "must be at least 1s",
             ));
         }
-        self.keymap =
-            Keymap::from_tables(&self.keys).map_err(|e| invalid(e.key, &e.value, &e.message))?;
-        self.notify.rules = notify_rules(&self.notify)
-            .map_err(|(key, value, message)| invalid(format!("notify.{key}"), &value, &message))?;
-        Ok(())
+        match Keymap::from_tables(&self.keys) {
+            Ok(keymap) => self.keymap = keymap,
+            Err(e) => problems.push(invalid(e.key, &e.value, &e.message)),
+        }
+        match notify_rules(&self.notify) {
+            Ok(rules) => self.notify.rules = rules,
+            Err((key, value, message)) => {
+                problems.push(invalid(format!("notify.{key}"), &value, &message));
+            }
+        }
+        problems
     }
 
     /// Where the journal is; `default_file` is the SQLite file used when none is set.
@@ -933,6 +1033,39 @@ mod tests {
         assert_eq!(c.theme, "light");
         assert_eq!(c.keys["alert_list"]["x"], "acknowledge");
         assert_eq!(c.keys["alert_list"]["a"], "acknowledge");
+    }
+
+    #[test]
+    fn every_problem_in_a_file_is_reported_not_only_the_first() {
+        let text = "pol_interval = '5s'\ntheme = 5\n\n[[source]]\nname = 'a b'\nkind = 'demo'\nurll = 'http://a'\n\n[[source]]\nname = 'am'\nkind = 'alertmanager'\n\n[keys.alert_list]\nx = 'explode'\n";
+        let e = Config::from_str_at(text, "/etc/o.toml", &Overrides::default()).unwrap_err();
+        let Error::Several { path, problems } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(path, "/etc/o.toml");
+        let keys: Vec<&str> = problems
+            .iter()
+            .filter_map(|p| match p {
+                Error::Invalid { key, .. } => Some(key.as_str()),
+                _ => None,
+            })
+            .collect();
+        for key in [
+            "pol_interval",
+            "theme",
+            "source[0].urll",
+            "source[0].name",
+            "source[1].url",
+            "keys.alert_list.x",
+        ] {
+            assert!(keys.contains(&key), "{key} missing in {keys:?}");
+        }
+        let m = e.to_string();
+        assert!(m.starts_with("config '/etc/o.toml' has 6 problems:"), "{m}");
+        assert!(m.contains("\n  key 'theme' = '5': "), "{m}");
+        // One problem reads as before.
+        let one = Config::from_str_at("theme = 5", "o.toml", &Overrides::default()).unwrap_err();
+        assert!(matches!(one, Error::Invalid { .. }), "{one}");
     }
 
     #[test]
