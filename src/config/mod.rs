@@ -1013,6 +1013,33 @@ mod tests {
     }
 
     #[test]
+    fn the_templates_example_sources_are_a_valid_config_once_uncommented() {
+        // What a newcomer does: drop "## " before the example sources' lines.
+        let start = DEFAULT_TOML.find("## A Prometheus Alertmanager").unwrap();
+        let examples: String = DEFAULT_TOML[start..]
+            .lines()
+            .take_while(|l| l.starts_with("##"))
+            .filter_map(|l| l.strip_prefix("## "))
+            .filter(|l| !l.starts_with("A Prometheus") && !l.starts_with("PagerDuty ("))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = Config::from_str_at(&examples, "config.toml", &Overrides::default())
+            .unwrap_or_else(|e| panic!("{e}\n{examples}"));
+        let kinds: Vec<(&str, SourceKind)> = c
+            .sources
+            .iter()
+            .map(|s| (s.name.as_str(), s.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("prod-am", SourceKind::Alertmanager),
+                ("pd", SourceKind::Pagerduty)
+            ]
+        );
+    }
+
+    #[test]
     fn every_default_line_is_a_comment() {
         for line in DEFAULT_TOML.lines() {
             assert!(
