@@ -1,4 +1,5 @@
-//! The top line: name, DEMO badge, source health, open alerts by severity, pause, clock.
+//! The top line: name, DEMO badge, source health, firing alerts by severity (and how many
+//! are handled), pause, clock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -22,22 +23,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     spans.extend(health_spans(app));
     spans.push(Span::styled(" │ ", base));
-    let counts = app.open_counts();
-    let mut any = false;
+    // One rule with the wall: the counts are of alerts firing (nobody has them); acked and
+    // silenced ones are counted apart, as handled.
+    let (firing, open) = (app.firing_counts(), app.open_counts());
+    let handled: usize = open.iter().sum::<usize>() - firing.iter().sum::<usize>();
     for (i, sev) in Severity::ALL.iter().enumerate() {
-        if counts[i] > 0 {
+        if firing[i] > 0 {
             let role = severity_role(*sev);
             spans.push(Span::styled(
-                format!("{} {} ", counts[i], sev.short().to_lowercase()),
+                format!("{} {} ", firing[i], sev.short().to_lowercase()),
                 base.patch(t.style(role)),
             ));
-            any = true;
         }
     }
-    if !any {
-        spans.push(Span::styled(
+    match (firing.iter().sum::<usize>(), handled) {
+        (0, 0) => spans.push(Span::styled(
             "all clear ",
             base.patch(t.style(Role::SourceOk)),
+        )),
+        (0, _) => spans.push(Span::styled(
+            "none firing ",
+            base.patch(t.style(Role::SourceOk)),
+        )),
+        _ => {}
+    }
+    if handled > 0 {
+        spans.push(Span::styled(
+            format!("+{handled} handled "),
+            base.patch(t.style(Role::TextMuted)),
         ));
     }
     if app.is_paused {
