@@ -324,7 +324,10 @@ fn timeline(app: &App, frame: &mut Frame, area: Rect) {
         let when = when.split(' ').next().unwrap_or_default().to_string();
         // A fire's entry names its alert, which `about` already says.
         let body = match crate::sources::observe::fired_name(&e.body) {
-            Some((severity, _, _)) => format!("fired ({})", sanitize::line(severity, 20)),
+            Some((severity, _, _)) => match crate::sources::observe::times(&e.body) {
+                1 => format!("fired ({})", sanitize::line(severity, 20)),
+                n => format!("fired ×{n} ({})", sanitize::line(severity, 20)),
+            },
             None => sanitize::line(&e.body, 300),
         };
         let role = match e.kind {

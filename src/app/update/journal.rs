@@ -59,15 +59,16 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
                 }
             }
             for entry in &entries {
-                keep_latest(app, entry);
-            }
-            for entry in entries {
                 // Kept sorted by id: an entry seen twice (written here, then picked up) is
                 // found by a binary search, not a scan of a long incident's timeline.
                 let list = app.timeline.entry(entry.subject.clone()).or_default();
                 if let Err(at) = list.binary_search_by_key(&entry.id, |e| e.id) {
-                    list.insert(at, entry);
+                    list.insert(at, entry.clone());
                 }
+            }
+            // After the timeline: a gone alert is named by the entry that saw it fire.
+            for entry in &entries {
+                keep_latest(app, entry);
             }
         }
         JournalEvent::Incidents(incidents) => {
@@ -167,11 +168,36 @@ fn about(app: &App, entry: &crate::journal::Entry) -> String {
     if let Some((_, title, service)) = crate::sources::observe::fired_name(&entry.body) {
         return named(title, service);
     }
+    if let Some(id) = entry
+        .subject
+        .strip_prefix("incident:")
+        .and_then(|n| n.parse::<i64>().ok())
+    {
+        return match app.incidents.iter().find(|i| i.id == id) {
+            Some(i) => format!("INC#{id} · {}", i.title),
+            None => format!("INC#{id}"),
+        };
+    }
     let source = entry.subject.split_once(':').map_or("", |(s, _)| s);
-    app.sources
+    if entry.subject.ends_with(':') {
+        return format!("{source} (counted by name)");
+    }
+    let live = app
+        .sources
         .iter()
         .filter(|s| &*s.info.id.0 == source)
         .flat_map(|s| s.alerts.iter())
         .find(|a| a.key.0 == entry.subject)
-        .map_or_else(|| entry.subject.clone(), |a| named(&a.title, &a.service))
+        .map(|a| named(&a.title, &a.service));
+    // An alert gone from its source is named by the entry that saw it fire.
+    let seen_firing = || {
+        app.timeline
+            .get(&entry.subject)
+            .into_iter()
+            .flatten()
+            .find_map(|e| crate::sources::observe::fired_name(&e.body))
+            .map(|(_, title, service)| named(title, service))
+    };
+    live.or_else(seen_firing)
+        .unwrap_or_else(|| entry.subject.clone())
 }

@@ -65,3 +65,39 @@ fn a_message_stays_in_its_view() {
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("nosuchcommand"), "{screen}");
 }
+
+#[test]
+fn the_wall_names_alerts_and_incidents_never_by_key() {
+    use crate::journal::task::JournalEvent;
+    use crate::journal::{Entry, EntryKind};
+    let mut app = demo_app(100, 120, 30);
+    let entry = |id: i64, subject: &str, body: &str| Entry {
+        id,
+        subject: subject.into(),
+        at: app.now,
+        author: "prod-am".into(),
+        kind: EntryKind::Observed,
+        body: body.into(),
+        starred: false,
+        corrects: None,
+    };
+    let entries = vec![
+        entry(1, "prod-am:gone1", "fired (critical): DiskFull · storage"),
+        entry(2, "prod-am:gone1", "resolved"),
+        entry(
+            3,
+            "prod-am:",
+            "fired ×900 (critical): HighLatency · 40 services",
+        ),
+    ];
+    app.update(crate::app::Action::Journal(JournalEvent::Entries(entries)));
+    let about: Vec<&str> = app.latest.iter().map(|l| l.about.as_str()).collect();
+    assert_eq!(
+        about,
+        [
+            "DiskFull · storage",
+            "DiskFull · storage",
+            "HighLatency · 40 services"
+        ]
+    );
+}
