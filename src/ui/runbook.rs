@@ -12,6 +12,9 @@ use crate::runbook::fetch::Fetched;
 use crate::runbook::items::{self, Item};
 use crate::theme::Role;
 
+/// What every line of a runbook is drawn after: room for the focus mark.
+const GUTTER: &str = "  ";
+
 /// Draws the selected alert's runbook into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some((title, mut text, lines_of_items)) = runbook_text(app) else {
@@ -26,10 +29,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app
         .runbook_focus
         .and_then(|i| lines_of_items.get(i).copied().flatten());
-    if let Some(line) = focused.and_then(|l| text.lines.get_mut(l)) {
-        // A mark as well as the colour: focus shows on a monochrome terminal too.
-        line.spans.insert(0, Span::raw("▸ "));
-        *line = line.clone().patch_style(t.style(Role::Selection));
+    // Every line sits after a gutter where the focus mark goes (a mark as well as the
+    // colour: focus shows on a monochrome terminal too), so marking shifts nothing.
+    for (i, line) in text.lines.iter_mut().enumerate() {
+        if Some(i) == focused {
+            line.spans.insert(0, Span::raw("▸ "));
+            *line = line.clone().patch_style(t.style(Role::Selection));
+        } else {
+            line.spans.insert(0, Span::raw(GUTTER));
+        }
     }
     super::full_pane(app, frame, area, title, text);
 }
@@ -70,7 +78,7 @@ fn rows_of_lines(app: &App, text: &Text<'_>) -> Vec<u16> {
         .iter()
         .map(|line| {
             let at = u16::try_from(row).unwrap_or(u16::MAX);
-            row += line.width().max(1).div_ceil(width);
+            row += (line.width() + GUTTER.len()).div_ceil(width);
             at
         })
         .collect()
