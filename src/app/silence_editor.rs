@@ -22,6 +22,18 @@ pub enum Field {
     Comment,
 }
 
+/// An alert a silence would catch, as the preview lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caught {
+    /// Its key.
+    pub key: AlertKey,
+    /// Its title.
+    pub title: Arc<str>,
+    /// Its labels that the other caught alerts do not all share (`instance="db-2"`): what
+    /// tells them apart.
+    pub differs: String,
+}
+
 /// The editor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SilenceEditor {
@@ -33,9 +45,9 @@ pub struct SilenceEditor {
     pub comment: TextInput,
     /// The field being edited.
     pub field: Field,
-    /// The alerts the matchers catch now, key and title (so the view need not look titles
-    /// up among every alert), or why the matchers do not parse.
-    pub preview: Result<Vec<(AlertKey, Arc<str>)>, String>,
+    /// The alerts the matchers catch now (so the view need not look them up among every
+    /// alert), or why the matchers do not parse.
+    pub preview: Result<Vec<Caught>, String>,
     /// Why the last submission was refused.
     pub error: Option<String>,
 }
@@ -98,14 +110,32 @@ impl SilenceEditor {
         // other instances are found again through `App::duplicates` when the silence is sent.
         let mut seen = std::collections::HashSet::new();
         self.preview = self.parsed_matchers().map(|ms| {
-            alerts
+            let caught: Vec<&Alert> = alerts
                 .filter(|a| ms.iter().all(|m| m.matches(a)))
                 .filter(|a| {
                     a.fingerprint
                         .as_deref()
                         .is_none_or(|f| seen.insert(f.to_string()))
                 })
-                .map(|a| (a.key.clone(), a.title.clone()))
+                .collect();
+            let mut shared: Vec<(&str, &str)> = caught
+                .first()
+                .map(|a| a.labels.iter().collect())
+                .unwrap_or_default();
+            shared.retain(|(k, v)| caught.iter().all(|a| a.labels.get(k) == Some(*v)));
+            caught
+                .iter()
+                .map(|a| Caught {
+                    key: a.key.clone(),
+                    title: a.title.clone(),
+                    differs: a
+                        .labels
+                        .iter()
+                        .filter(|l| !shared.contains(l) && l.0 != "alertname")
+                        .map(|(k, v)| Matcher::equal(k, v).to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                })
                 .collect()
         });
     }

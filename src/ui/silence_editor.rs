@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::text::{cut, display_width};
+use super::text::{cut, display_width, wrap_indented};
 use crate::app::App;
 use crate::app::silence_editor::{Field, SilenceEditor};
 use crate::app::text_input::TextInput;
@@ -15,7 +15,10 @@ use crate::theme::Role;
 /// Draws the editor centred in `area`.
 pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let box_area = super::centered(area, 100, area.height.saturating_sub(2).min(22));
+    // As wide as the matchers need, within the terminal (100 columns at least).
+    let wanted = u16::try_from(display_width(editor.matchers.text()) + 14).unwrap_or(u16::MAX);
+    let box_w = wanted.clamp(100, area.width.saturating_sub(4).max(100));
+    let box_area = super::centered(area, box_w, area.height.saturating_sub(2).min(22));
     frame.render_widget(Clear, box_area);
     let block = super::pane(
         t,
@@ -31,20 +34,34 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
         (Field::Comment, "comment  ", &editor.comment),
     ];
     let mut lines = Vec::new();
-    for (i, (field, label, input)) in fields.iter().enumerate() {
-        let is_current = *field == editor.field;
+    for (field, label, input) in fields {
+        let is_current = field == editor.field;
         let role = if is_current {
             Role::KeyHint
         } else {
             Role::LabelKey
         };
-        let text = cut(input.text(), width.saturating_sub(label.len()));
-        lines.push(Line::from(vec![
-            Span::styled(*label, t.style(role)),
-            Span::styled(text, t.style(Role::Text)),
-        ]));
+        let room = width.saturating_sub(label.len());
         if is_current {
-            place_cursor(frame, inner, i as u16, label.len(), input);
+            // The line being typed scrolls to keep the cursor in view.
+            let (shown, column) = window(input, room);
+            place_cursor(frame, inner, lines.len() as u16, label.len() + column);
+            lines.push(Line::from(vec![
+                Span::styled(label, t.style(role)),
+                Span::styled(shown, t.style(Role::Text)),
+            ]));
+        } else {
+            // The others wrap (long matchers are read whole, not cut).
+            for (i, piece) in wrap_indented(input.text(), room, "")
+                .into_iter()
+                .enumerate()
+            {
+                let head = if i == 0 { label } else { "         " };
+                lines.push(Line::from(vec![
+                    Span::styled(head, t.style(role)),
+                    Span::styled(piece, t.style(Role::Text)),
+                ]));
+            }
         }
     }
     lines.push(Line::default());
@@ -60,11 +77,22 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
                 ));
             }
             let room = (inner.height as usize).saturating_sub(lines.len() + 2);
-            for (key, title) in keys.iter().take(room) {
-                lines.push(Line::styled(
-                    cut(&format!("  {key}  {title}"), width),
-                    t.style(Role::Text),
-                ));
+            for c in keys.iter().take(room) {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        cut(&format!("  {}  {}", c.title, c.differs), width),
+                        t.style(Role::Text),
+                    ),
+                    Span::styled(
+                        cut(
+                            &format!("  {}", c.key),
+                            width.saturating_sub(
+                                display_width(&c.title) + display_width(&c.differs) + 4,
+                            ),
+                        ),
+                        t.style(Role::TextMuted),
+                    ),
+                ]));
             }
             if keys.len() > room {
                 lines.push(Line::styled(
@@ -80,12 +108,27 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn place_cursor(frame: &mut Frame, inner: Rect, row: u16, label: usize, input: &TextInput) {
-    let before: String = input.text().chars().take(input.cursor()).collect();
-    let x = (inner.x as usize + label + display_width(&before))
-        .min(inner.right().saturating_sub(1) as usize);
+fn place_cursor(frame: &mut Frame, inner: Rect, row: u16, column: usize) {
+    let x = (inner.x as usize + column).min(inner.right().saturating_sub(1) as usize);
     frame.set_cursor_position(Position {
         x: x as u16,
         y: inner.y + row,
     });
+}
+
+/// The part of `input` shown in `room` columns, scrolled to keep the cursor in view, and
+/// the cursor's column in it.
+fn window(input: &TextInput, room: usize) -> (String, usize) {
+    let text = input.text();
+    let before: String = text.chars().take(input.cursor()).collect();
+    let mut column = display_width(&before);
+    let mut skipped = 0;
+    let mut chars = text.chars();
+    while column + 1 > room && room > 0 {
+        let Some(c) = chars.next() else { break };
+        let w = display_width(&c.to_string());
+        column = column.saturating_sub(w);
+        skipped += c.len_utf8();
+    }
+    (cut(&text[skipped..], room), column)
 }

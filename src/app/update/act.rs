@@ -323,7 +323,7 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
         .preview
         .iter()
         .flatten()
-        .map(|(key, _)| key.clone())
+        .map(|c| c.key.clone())
         .collect();
     app.overlay = Overlay::None;
     app.marked.clear();

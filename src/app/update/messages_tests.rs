@@ -101,3 +101,30 @@ fn the_wall_names_alerts_and_incidents_never_by_key() {
         ]
     );
 }
+
+#[test]
+fn the_silence_editor_shows_long_matchers_whole_and_what_tells_alerts_apart() {
+    let mut app = demo_app(100, 100, 30);
+    key(&mut app, 'S');
+    // To the matchers (after the comment), typed at the end of what is prefilled.
+    code(&mut app, KeyCode::Tab);
+    let long = " env=\"demo\" team=~\"payments|checkout|search|platform|storage\" instance!=\"canary-host-with-a-long-name\"";
+    typed(&mut app, long);
+    code(&mut app, KeyCode::Tab);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect::<String>();
+    let squeezed: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        squeezed.contains("instance!=\"canary-host-with-a-long-name\""),
+        "the matchers are wrapped, not cut:\n{}",
+        terminal.backend()
+    );
+    assert!(!squeezed.contains("canary-host…"), "{}", terminal.backend());
+}
