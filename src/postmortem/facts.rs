@@ -177,6 +177,7 @@ fn back_end_log(alerts: &[AlertFacts], journal: &[Entry]) -> Vec<Entry> {
         .iter()
         .flat_map(|a| a.notes.iter().map(move |n| (a, n)))
         .filter(|(_, n)| !ours(&n.text))
+        .filter(|(a, n)| !echoes_action(&a.key.0, n, journal))
         .map(|(a, n)| Entry {
             id: 0,
             subject: a.key.0.clone(),
@@ -188,6 +189,32 @@ fn back_end_log(alerts: &[AlertFacts], journal: &[Entry]) -> Vec<Entry> {
             corrects: None,
         })
         .collect()
+}
+
+/// Whether back-end note `n` on `key` is the back end's own record of an action the
+/// journal already has ("escalated to L2 of payments" after "escalate: done"): the same
+/// responder, within minutes, saying the same verb. Listed once, from the journal.
+fn echoes_action(key: &str, n: &crate::model::Note, journal: &[Entry]) -> bool {
+    const SAID_AS: &[(&str, &[&str])] = &[
+        ("escalate", &["escalated"]),
+        ("silence", &["silenced"]),
+        ("reassign", &["reassigned"]),
+        ("ack", &["acknowledged", "acked"]),
+        ("resolve", &["resolved"]),
+    ];
+    let text = n.text.trim_start().to_lowercase();
+    journal.iter().any(|e| {
+        let verb = e.body.split(':').next().unwrap_or("");
+        let said = SAID_AS
+            .iter()
+            .find(|(v, _)| verb.starts_with(v))
+            .is_some_and(|(_, words)| words.iter().any(|w| text.starts_with(w)));
+        e.kind == EntryKind::Action
+            && e.subject == key
+            && e.author == n.author
+            && (e.at - n.at).abs() <= chrono::TimeDelta::minutes(5)
+            && said
+    })
 }
 
 /// The facts from what was read (no I/O: tested on its own).
@@ -302,4 +329,46 @@ fn responders(incident: Option<&Incident>, timeline: &[Entry]) -> Vec<(String, V
             (who, r)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_escalation_is_listed_once_not_again_from_the_back_ends_log() {
+        let at = chrono::Utc::now();
+        let entry = |body: &str, kind: EntryKind| Entry {
+            id: 7,
+            subject: "demo:x".into(),
+            at,
+            author: "ana".into(),
+            kind,
+            body: body.into(),
+            starred: false,
+            corrects: None,
+        };
+        let journal = vec![entry("escalate: done", EntryKind::Action)];
+        let alert = AlertFacts {
+            key: AlertKey("demo:x".into()),
+            title: "X".into(),
+            service: String::new(),
+            severity: "critical".into(),
+            started_at: None,
+            notes: vec![
+                crate::model::Note::new("ana", at, "escalated to L2 of payments-critical"),
+                crate::model::Note::new("bo", at, "escalated to L3 of payments-critical"),
+                crate::model::Note::new("ana", at, "looked at the pool"),
+            ],
+        };
+        let log: Vec<String> = back_end_log(&[alert], &journal)
+            .into_iter()
+            .map(|e| e.body)
+            .collect();
+        assert_eq!(
+            log,
+            ["escalated to L3 of payments-critical", "looked at the pool"],
+            "ana's escalation is the journal's; bo's is another"
+        );
+    }
 }
