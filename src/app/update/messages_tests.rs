@@ -128,3 +128,56 @@ fn the_silence_editor_shows_long_matchers_whole_and_what_tells_alerts_apart() {
     );
     assert!(!squeezed.contains("canary-host…"), "{}", terminal.backend());
 }
+
+/// Every action path on a selected alert that resolved (kept as a RESOLVED row, detail
+/// open) is addressed by that alert's key, or refused: none reaches the alert now on its row.
+#[test]
+fn every_action_on_a_resolved_ghost_is_its_own_or_refused() {
+    use crate::testing::feed;
+    for keys in [
+        "a", "r", "ry", "s", "s\n", "e", "ey", "I", "I\n", "t", "L", "LOPS-1\n", "n", " a", " r",
+    ] {
+        let mut app = demo_app(100, 120, 30);
+        key(&mut app, 'j');
+        let chosen = app.selected_alert().unwrap().key.0.clone();
+        let others: Vec<String> = app
+            .all_alerts()
+            .map(|(_, a)| a.key.0.clone())
+            .filter(|k| *k != chosen)
+            .collect();
+        code(&mut app, KeyCode::Enter);
+        let alerts: Vec<crate::model::Alert> = app.sources[0]
+            .alerts
+            .iter()
+            .filter(|a| a.key.0 != chosen)
+            .cloned()
+            .collect();
+        let snapshot = crate::sources::Snapshot {
+            alerts: std::sync::Arc::new(alerts),
+            escalation: Vec::new(),
+            silences: Vec::new(),
+            tickets: Vec::new(),
+            invalid: 0,
+        };
+        let now = app.now;
+        feed(&mut app, snapshot, now);
+        assert_eq!(app.selected_alert().unwrap().key.0, chosen);
+        let mut effects = Vec::new();
+        for c in keys.chars() {
+            effects.extend(match c {
+                '\n' => code(&mut app, KeyCode::Enter),
+                c => key(&mut app, c),
+            });
+        }
+        let seen = format!("{effects:?} {:?} {:?}", app.overlay, app.pending);
+        if matches!(keys, "n" | "L") {
+            assert!(seen.contains(&chosen), "{keys:?} opens on {chosen}: {seen}");
+        }
+        for other in &others {
+            assert!(
+                !seen.contains(&format!("\"{other}\"")),
+                "{keys:?} on the RESOLVED {chosen} reached {other}: {seen}"
+            );
+        }
+    }
+}
