@@ -720,10 +720,11 @@ impl App {
 
     /// How many alerts pass the filter, and how many there are (each alert once).
     pub fn shown_of_total(&self) -> (usize, usize) {
+        // The kept row of a selected alert that resolved is no alert of the sources'.
         let shown = self
             .rows
             .iter()
-            .filter(|r| matches!(r, Row::Alert(_)))
+            .filter(|r| matches!(r, Row::Alert(r) if *r != AlertRef::GONE))
             .count();
         (shown, self.totals.distinct)
     }

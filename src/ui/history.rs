@@ -43,18 +43,36 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let mut lines = vec![Line::styled(heading, t.style(Role::TextMuted))];
     let rows = usize::from(area.height.saturating_sub(3));
-    let shown: Vec<_> = seen.into_iter().take(rows).collect();
+    // The same change reported by several instances (an HA pair) is one row: `am-a +1`.
+    let mut shown: Vec<(&crate::journal::Entry, usize)> = Vec::new();
+    for e in seen {
+        let id = e.subject.split_once(':').map_or("", |(_, id)| id);
+        let same = shown.iter().position(|(s, _)| {
+            s.body == e.body
+                && s.at == e.at
+                && !id.is_empty()
+                && s.subject.split_once(':').map(|(_, i)| i) == Some(id)
+        });
+        match same {
+            Some(i) => shown[i].1 += 1,
+            None if shown.len() < rows => shown.push((e, 0)),
+            None => {}
+        }
+    }
     // Columns sized to what is shown and to the pane: the change as wide as the widest
-    // (the subject keeps at least 24 columns), the subject the rest.
+    // (what it is about keeps at least 24 columns), then what it is about, then its key.
     let inner = usize::from(area.width.saturating_sub(2));
-    let bodies: Vec<String> = shown.iter().map(|e| sanitize::line(&e.body, 200)).collect();
+    let bodies: Vec<String> = shown
+        .iter()
+        .map(|(e, _)| sanitize::line(&e.body, 200))
+        .collect();
     let widest = bodies
         .iter()
         .map(|b| text::display_width(b))
         .max()
         .unwrap_or(0);
     let body_w = (widest + 2).min(inner.saturating_sub(TIME_W + 24)).max(12);
-    for (e, body) in shown.iter().zip(bodies) {
+    for ((e, others), body) in shown.iter().zip(bodies) {
         let role = if e.body.starts_with("fired") {
             Role::StatusFiring
         } else if e.body.starts_with("resolved") {
@@ -62,10 +80,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             Role::Text
         };
-        // A mass event is counted on its source ("prod-am:"), not on one alert.
-        let subject = match e.subject.strip_suffix(':') {
-            Some(source) => format!("{source} (counted by name)"),
-            None => sanitize::line(&e.subject, 200),
+        // A fire's entry names its alert already; the others say whose change it was.
+        let name = match crate::sources::observe::fired_name(&e.body) {
+            Some(_) => String::new(),
+            None => format!("{}  ", sanitize::line(&app.named_subject(e), 120)),
+        };
+        let key = match (e.subject.strip_suffix(':'), others) {
+            (Some(source), _) => format!("{source} (counted by name)"),
+            (None, 0) => sanitize::line(&e.subject, 200),
+            (None, n) => format!("{} +{n}", sanitize::line(&e.subject, 200)),
         };
         lines.push(Line::from(vec![
             Span::styled(
@@ -73,7 +96,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.style(Role::TextMuted),
             ),
             Span::styled(fit(&body, body_w), t.style(role)),
-            Span::styled(subject, t.style(Role::Text)),
+            Span::styled(name, t.style(Role::Text)),
+            Span::styled(key, t.style(Role::TextMuted)),
         ]));
     }
     super::text_pane(app, frame, area, " HISTORY ", lines);
@@ -126,5 +150,47 @@ mod tests {
             screen.contains("fired (critical): HighLatencyOfTheCheckoutService · svc-"),
             "a change is not cut at 200 columns:\n{screen}"
         );
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use crate::app::{Action, View};
+    use crate::journal::task::JournalEvent;
+    use crate::journal::{Entry, EntryKind};
+
+    #[test]
+    fn a_change_seen_by_both_instances_of_a_pair_is_one_row_named() {
+        let mut app = crate::testing::demo_app(100, 160, 30);
+        let at = app.now;
+        let entry = |id: i64, subject: &str, body: &str| Entry {
+            id,
+            subject: subject.into(),
+            at,
+            author: "am".into(),
+            kind: EntryKind::Observed,
+            body: body.into(),
+            starred: false,
+            corrects: None,
+        };
+        let entries = vec![
+            entry(1, "am-a:f00", "fired (critical): HighLatency · checkout"),
+            entry(2, "am-b:f00", "fired (critical): HighLatency · checkout"),
+            entry(3, "am-a:f00", "resolved"),
+            entry(4, "am-b:f00", "resolved"),
+        ];
+        app.update(Action::Journal(JournalEvent::Entries(entries)));
+        app.view = View::History;
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+        terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
+        let screen = format!("{}", terminal.backend());
+        assert_eq!(screen.matches("am-b:f00 +1").count(), 2, "{screen}");
+        let resolved = screen.lines().find(|l| l.contains(" resolved ")).unwrap();
+        assert!(
+            resolved.contains("HighLatency · checkout  am-b:f00 +1"),
+            "a resolved alert is named: {screen}"
+        );
+        assert!(!screen.contains("am-a:f00"), "{screen}");
     }
 }

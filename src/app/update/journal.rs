@@ -156,6 +156,13 @@ fn keep_latest(app: &mut App, entry: &crate::journal::Entry) {
     }
 }
 
+impl App {
+    /// What timeline entry `entry` is about, by name ("DiskFull · storage", "INC#3 · …").
+    pub fn named_subject(&self, entry: &crate::journal::Entry) -> String {
+        about(self, entry)
+    }
+}
+
 /// What an entry is about, by name.
 fn about(app: &App, entry: &crate::journal::Entry) -> String {
     let named = |title: &str, service: &str| {

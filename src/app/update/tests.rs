@@ -1344,6 +1344,11 @@ fn a_selected_alert_that_resolves_stays_selected_resolved_until_the_responder_mo
         app.selected_alert().map(|a| a.status),
         Some(Status::Resolved)
     );
+    let (shown, total) = app.shown_of_total();
+    assert_eq!(
+        shown, total,
+        "the kept row is not counted as one of the sources' alerts"
+    );
     // Poll after poll, with no key pressed.
     feed(&mut app, snapshot.clone(), now);
     feed(&mut app, snapshot, now);
