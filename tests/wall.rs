@@ -250,7 +250,7 @@ async fn a_note_written_elsewhere_reaches_the_wall_within_a_second_on_shared_pos
         seen < std::time::Duration::from_secs(1),
         "the wall showed the note after {seen:?}"
     );
-    assert!(draw(&app).contains("carol · incident:3"));
+    assert!(draw(&app).contains("carol · INC#3"));
     cancel.cancel();
     elsewhere.close().await;
 }

@@ -268,6 +268,14 @@ impl Journal {
 
     /// Closes the pool, waiting for writes in progress.
     pub async fn close(&self) {
+        // An SQLite journal leaves no write-ahead log behind: the next process starts with
+        // none, so whatever it writes takes new space (on a full disk, a clear refusal
+        // rather than a write into the old log's slack one time in ten).
+        if matches!(self.location, Location::Sqlite(_)) {
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await;
+        }
         self.pool.close().await;
     }
 }
