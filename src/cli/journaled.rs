@@ -23,7 +23,7 @@ use crate::sources::{Error, Failure, Operation};
 use crate::ui::text::fit;
 
 /// Exit status of an action left pending in the outbox.
-const PENDING: u8 = 3;
+pub(super) const PENDING: u8 = 3;
 /// How often a CLI action waiting for another sender on the same alert looks again: the
 /// journal holds no notification for it on SQLite, and a wait of this size is not felt.
 const SCOPE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
@@ -32,7 +32,7 @@ const SCOPE_SLACK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Opens the configured journal, or says why it cannot (which stops a CLI action: nothing
 /// is sent that was not written).
-pub async fn open(config: &Config, paths: &Paths) -> anyhow::Result<Journal> {
+pub(super) async fn open(config: &Config, paths: &Paths) -> anyhow::Result<Journal> {
     let location = config
         .journal_location(&paths.journal_file())
         .map_err(|e| anyhow::anyhow!("journal: {e}"))?;
@@ -63,6 +63,66 @@ pub async fn act(
         }
     }
     Ok(code)
+}
+
+/// `onduty ack|resolve KEY… [--filter EXPR] [--yes]`: one key goes as `act`; several (or
+/// what a filter matches, confirmed past 20 with `--yes`) go as one batch per source.
+pub async fn act_on(
+    config: &Config,
+    paths: &Paths,
+    keys: &[String],
+    filter: Option<&str>,
+    yes: bool,
+    op: Operation,
+) -> anyhow::Result<ExitCode> {
+    let mut wanted: Vec<AlertKey> = keys.iter().map(|k| AlertKey(k.clone())).collect();
+    let loaded = match (filter, wanted.len(), config.sources.len()) {
+        (None, 0, _) => anyhow::bail!("give the alerts' keys, or --filter EXPR"),
+        (None, 1, 1) => None,
+        _ => Some(super::headless::load(config, paths, filter).await?),
+    };
+    let Some(loaded) = loaded else {
+        return act(config, paths, &wanted[0].0, op).await;
+    };
+    let app = &loaded.app;
+    if filter.is_some() {
+        let matched: Vec<AlertKey> = app
+            .rows
+            .iter()
+            .filter_map(|r| match r {
+                crate::app::rows::Row::Alert(r) => app.alert(*r).map(|a| a.key.clone()),
+                crate::app::rows::Row::Group { .. } => None,
+            })
+            .collect();
+        if matched.len() > super::bulk::CONFIRM_FROM && !yes {
+            anyhow::bail!(
+                "the filter matches {} alerts; add --yes to {} them all",
+                matched.len(),
+                op.verb()
+            );
+        }
+        wanted.extend(matched);
+    }
+    // Each alert once, then spread over the clusters that report it, as `a` does.
+    let spreads = matches!(op, Operation::Acknowledge | Operation::Silence { .. });
+    let mut all: Vec<AlertKey> = Vec::with_capacity(wanted.len());
+    let mut seen = std::collections::HashSet::new();
+    for key in wanted {
+        let spread = if spreads {
+            app.keys_in_every_cluster(&key)
+        } else {
+            vec![key]
+        };
+        all.extend(spread.into_iter().filter(|k| seen.insert(k.clone())));
+    }
+    match all.as_slice() {
+        [] => {
+            writeln!(std::io::stdout().lock(), "no alert matches")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        [one] => act_on_one(config, paths, &one.0, op).await,
+        _ => super::bulk::act_many(config, paths, &all, &op).await,
+    }
 }
 
 /// `act` on the one instance `key`.
@@ -122,15 +182,7 @@ async fn send(
     )
     .await
     .unwrap_or(Err(Error::Timeout(built.policy.timeout * 2)));
-    let result = performed.map_err(|e| Failure::from(&e).for_action_queued_at(item.created_at));
-    let outcome = Outcome {
-        id: item.id,
-        key: &item.key,
-        op: &item.op,
-        author: &item.author,
-        result: &result,
-    };
-    settle(journal, outcome, Utc::now()).await?;
+    let result = settle_item(journal, item, performed).await?;
     Ok(match &result {
         Ok(()) => {
             writeln!(out, "{what} {target}: done")?;
@@ -148,6 +200,24 @@ async fn send(
             ExitCode::FAILURE
         }
     })
+}
+
+/// Settles `item` with what its source answered; the answer as a failure to show.
+pub(super) async fn settle_item(
+    journal: &Journal,
+    item: &OutboxItem,
+    performed: Result<(), Error>,
+) -> anyhow::Result<Result<(), Failure>> {
+    let result = performed.map_err(|e| Failure::from(&e).for_action_queued_at(item.created_at));
+    let outcome = Outcome {
+        id: item.id,
+        key: &item.key,
+        op: &item.op,
+        author: &item.author,
+        result: &result,
+    };
+    settle(journal, outcome, Utc::now()).await?;
+    Ok(result)
 }
 
 /// Takes `item`'s scope, waiting up to `wait` for another sender to settle; false if it
@@ -170,7 +240,7 @@ async fn wait_for_scope(
     }
 }
 
-fn sources_by_name(config: &Config) -> HashMap<String, Built> {
+pub(super) fn sources_by_name(config: &Config) -> HashMap<String, Built> {
     let clock: SharedClock = Arc::new(SystemClock);
     registry::build(config, &clock)
         .into_iter()

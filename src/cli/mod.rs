@@ -1,6 +1,7 @@
 //! The command line: `onduty` opens the dashboard; `alerts`, `check`, `init` and `info` do
 //! one thing and exit. Global flags work before or after the subcommand.
 
+mod bulk;
 mod dashboard;
 mod files;
 mod handoff;
@@ -70,15 +71,27 @@ pub enum CommandLine {
         #[arg(long, value_name = "EXPR")]
         filter: Option<String>,
     },
-    /// Acknowledge an alert (Alertmanager: a silence onduty extends while it fires).
+    /// Acknowledge alerts (Alertmanager: a silence onduty extends while it fires).
     Ack {
-        /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
-        key: String,
+        /// The alerts' keys, `SOURCE:ID` (see `onduty alerts`).
+        keys: Vec<String>,
+        /// Also every alert this filter matches (the `/` language).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+        /// Go ahead when the filter matches more than 20 alerts.
+        #[arg(long)]
+        yes: bool,
     },
-    /// Resolve an alert (where the back end allows it).
+    /// Resolve alerts (where the back end allows it).
     Resolve {
-        /// The alert's key, `SOURCE:ID`.
-        key: String,
+        /// The alerts' keys, `SOURCE:ID`.
+        keys: Vec<String>,
+        /// Also every alert this filter matches (the `/` language).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+        /// Go ahead when the filter matches more than 20 alerts.
+        #[arg(long)]
+        yes: bool,
     },
     /// Write a note on an alert or incident into the journal (shared when it is PostgreSQL).
     Note {
@@ -214,13 +227,15 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::alerts(&config, &paths, *json, filter.as_deref()).await
         }
-        Some(CommandLine::Ack { key }) => {
+        Some(CommandLine::Ack { keys, filter, yes }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            journaled::act(&config, &paths, key, crate::sources::Operation::Acknowledge).await
+            let op = crate::sources::Operation::Acknowledge;
+            journaled::act_on(&config, &paths, keys, filter.as_deref(), *yes, op).await
         }
-        Some(CommandLine::Resolve { key }) => {
+        Some(CommandLine::Resolve { keys, filter, yes }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            journaled::act(&config, &paths, key, crate::sources::Operation::Resolve).await
+            let op = crate::sources::Operation::Resolve;
+            journaled::act_on(&config, &paths, keys, filter.as_deref(), *yes, op).await
         }
         Some(CommandLine::Note { key, text }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

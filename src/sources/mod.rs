@@ -304,4 +304,36 @@ pub trait Source: Send + 'static {
         op: &Operation,
         author: &str,
     ) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// Performs several actions that arrived together (a responder's bulk action), telling
+    /// each item's result on `done` by its index as soon as it is known; each waits at most
+    /// `per_item`. By default one `perform` after another; a back end that can do better
+    /// (one look at the server for the whole batch, a few requests at a time) overrides it.
+    fn perform_batch(
+        &mut self,
+        items: &[BatchItem],
+        per_item: Duration,
+        done: &tokio::sync::mpsc::UnboundedSender<(usize, Result<(), Error>)>,
+    ) -> impl Future<Output = ()> + Send {
+        async move {
+            for (i, item) in items.iter().enumerate() {
+                let performed = self.perform(&item.key, &item.op, &item.author);
+                let result = tokio::time::timeout(per_item, performed)
+                    .await
+                    .unwrap_or(Err(Error::Timeout(per_item)));
+                let _ = done.send((i, result));
+            }
+        }
+    }
+}
+
+/// One action of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchItem {
+    /// The alert (or `SOURCE:`).
+    pub key: AlertKey,
+    /// What to do.
+    pub op: Operation,
+    /// On whose behalf.
+    pub author: String,
 }

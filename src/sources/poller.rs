@@ -10,7 +10,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::{Error, Failure, Snapshot, Source, SourceCommand, SourceEvent};
+use super::{BatchItem, CommandId, Error, Failure, Snapshot, Source, SourceCommand, SourceEvent};
 use crate::clock::SharedClock;
 
 /// How a source is polled.
@@ -77,6 +77,33 @@ pub fn spawn<S: Source>(
     tokio::spawn(task.run(commands, cancel))
 }
 
+/// The most actions handed to a source in one batch.
+const MOST_BATCHED: usize = 1_000;
+
+/// `first` and the actions queued right behind it, up to `MOST_BATCHED`; and the first
+/// other command found, to handle after them.
+fn gather(
+    commands: &mut mpsc::UnboundedReceiver<SourceCommand>,
+    first: (CommandId, BatchItem),
+) -> (Vec<(CommandId, BatchItem)>, Option<SourceCommand>) {
+    let mut batch = vec![first];
+    while batch.len() < MOST_BATCHED {
+        match commands.try_recv() {
+            Ok(SourceCommand::Perform {
+                id,
+                key,
+                op,
+                author,
+            }) => {
+                batch.push((id, BatchItem { key, op, author }));
+            }
+            Ok(other) => return (batch, Some(other)),
+            Err(_) => break,
+        }
+    }
+    (batch, None)
+}
+
 struct SourceTask<S> {
     source: S,
     policy: PollPolicy,
@@ -104,6 +131,20 @@ impl<S: Source> SourceTask<S> {
                 _ = cancel.cancelled() => return,
                 command = commands.recv() => {
                     let Some(command) = command else { return };
+                    // Actions queued together (a bulk action) go to the source together.
+                    let (batch, next) = match command {
+                        SourceCommand::Perform { id, key, op, author } => {
+                            gather(&mut commands, (id, BatchItem { key, op, author }))
+                        }
+                        other => (Vec::new(), Some(other)),
+                    };
+                    if !batch.is_empty() {
+                        tokio::select! {
+                            _ = cancel.cancelled() => return,
+                            () = self.perform_all(batch) => {}
+                        }
+                    }
+                    let Some(command) = next else { continue };
                     let poll_soon = tokio::select! {
                         _ = cancel.cancelled() => return,
                         poll_soon = self.handle(command) => poll_soon,
@@ -160,25 +201,42 @@ impl<S: Source> SourceTask<S> {
                 op,
                 author,
             } => {
-                let span = tracing::info_span!("command", source = %self.source.id(), op = op.verb(), alert = %key);
-                let perform = self.source.perform(&key, &op, &author).instrument(span);
-                let result = match timeout(self.policy.timeout, perform).await {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::Timeout(self.policy.timeout)),
+                self.perform_all(vec![(id, BatchItem { key, op, author })])
+                    .await;
+                true
+            }
+        }
+    }
+
+    /// Performs `batch` on the source, telling each outcome as soon as it is known.
+    async fn perform_all(&mut self, batch: Vec<(CommandId, BatchItem)>) {
+        let (ids, items): (Vec<CommandId>, Vec<BatchItem>) = batch.into_iter().unzip();
+        let span = tracing::info_span!("commands", source = %self.source.id(), count = items.len());
+        let (done, mut told) = mpsc::unbounded_channel();
+        let per_item = self.policy.timeout;
+        let source = self.source.id().clone();
+        let events = self.events.clone();
+        let work = async {
+            self.source
+                .perform_batch(&items, per_item, &done)
+                .instrument(span)
+                .await;
+            drop(done);
+        };
+        let tell = async {
+            while let Some((i, result)) = told.recv().await {
+                let Some(id) = ids.get(i).copied() else {
+                    continue;
                 };
                 if let Err(e) = &result {
                     tracing::warn!(error = %e, "command failed");
                 }
-                let source = self.source.id().clone();
-                let result = result.map_err(|e| Failure::from(&e));
-                send(
-                    &self.events,
-                    SourceEvent::CommandDone { id, source, result },
-                )
-                .await;
-                true
+                let result = result.map_err(|e: Error| Failure::from(&e));
+                let source = source.clone();
+                send(&events, SourceEvent::CommandDone { id, source, result }).await;
             }
-        }
+        };
+        tokio::join!(work, tell);
     }
 
     /// Polls once; returns the wait before the next poll, or None when the back end refused

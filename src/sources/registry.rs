@@ -70,6 +70,25 @@ impl AnySource {
     }
 }
 
+impl AnySource {
+    /// Performs a batch (for `onduty ack KEY…`), as the source's task does.
+    pub async fn perform_batch(
+        &mut self,
+        items: &[super::BatchItem],
+        per_item: std::time::Duration,
+        done: &tokio::sync::mpsc::UnboundedSender<(usize, Result<(), Error>)>,
+    ) {
+        match self {
+            AnySource::Demo(s) => s.perform_batch(items, per_item, done).await,
+            AnySource::Alertmanager(s) => s.perform_batch(items, per_item, done).await,
+            AnySource::PagerDuty(s) => s.perform_batch(items, per_item, done).await,
+            AnySource::Jira(s) => s.perform_batch(items, per_item, done).await,
+            AnySource::GitHub(s) => s.perform_batch(items, per_item, done).await,
+            AnySource::ServiceNow(s) => s.perform_batch(items, per_item, done).await,
+        }
+    }
+}
+
 /// A source ready to start: what the UI knows of it, the source, and its poll policy.
 pub struct Built {
     /// Name, kind, interval.

@@ -66,7 +66,7 @@ pub struct SilenceStatus {
 }
 
 /// `matcher`.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireMatcher {
     #[serde(default)]

@@ -1,0 +1,152 @@
+//! One action on many alerts from the command line (`onduty ack KEY KEY…`, `--filter`):
+//! every item written to the outbox first, then each source given its items as one batch
+//! (one look at the server, a few requests at a time), each outcome settled on its own, one
+//! line each and a summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::{TimeDelta, Utc};
+
+use super::journaled::{open, settle_item, sources_by_name};
+use crate::config::{Config, Paths};
+use crate::journal::OutboxItem;
+use crate::journal::outbox::{NewAction, new_command_id};
+use crate::journal::task::{SCOPE_BUSY, describe};
+use crate::model::{AlertKey, sanitize};
+use crate::sources::{BatchItem, Operation};
+
+/// Past this many alerts, acting on what a filter matched needs `--yes`.
+pub const CONFIRM_FROM: usize = 20;
+
+/// How the batch ended, for the exit status and the summary.
+#[derive(Default)]
+struct Tally {
+    done: usize,
+    refused: usize,
+    pending: usize,
+}
+
+/// `op` on every alert of `keys` (already spread over the clusters that report them).
+/// Exit status: 0 all done, 1 when any was refused, 3 when none was refused and any is left
+/// pending in the outbox.
+pub async fn act_many(
+    config: &Config,
+    paths: &Paths,
+    keys: &[AlertKey],
+    op: &Operation,
+) -> anyhow::Result<ExitCode> {
+    let mut sources = sources_by_name(config);
+    let mut by_source: BTreeMap<String, Vec<&AlertKey>> = BTreeMap::new();
+    for key in keys {
+        let (source, _) = key
+            .0
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:ID"))?;
+        if !sources.contains_key(source) {
+            anyhow::bail!("no source named '{source}' in the config");
+        }
+        by_source.entry(source.to_string()).or_default().push(key);
+    }
+    let journal = open(config, paths).await?;
+    let author = config.identity();
+    let mut out = std::io::stdout().lock();
+    let mut tally = Tally::default();
+    for (name, keys) in by_source {
+        let Some(built) = sources.get_mut(&name) else {
+            continue;
+        };
+        // Written first, every one: nothing is sent that was not.
+        let mut items: Vec<OutboxItem> = Vec::with_capacity(keys.len());
+        for key in keys {
+            let action = NewAction {
+                id: new_command_id(),
+                author: author.clone(),
+                source: built.info.id.clone(),
+                key: key.clone(),
+                op: op.clone(),
+            };
+            items.push(journal.record(&action, Utc::now()).await?);
+        }
+        // An alert another sender is acting on now waits for it (sent by a later flush).
+        let mut free = Vec::with_capacity(items.len());
+        for item in items {
+            if journal.take_scope(&item, Utc::now()).await? {
+                free.push(item);
+            } else {
+                let now = Utc::now();
+                journal
+                    .retry_at(item.id, SCOPE_BUSY, now + TimeDelta::seconds(5), now)
+                    .await?;
+                writeln!(out, "{} {}: pending ({SCOPE_BUSY})", describe(op), item.key)?;
+                tally.pending += 1;
+            }
+        }
+        let batch: Vec<BatchItem> = free
+            .iter()
+            .map(|i| BatchItem {
+                key: i.key.clone(),
+                op: i.op.clone(),
+                author: i.author.clone(),
+            })
+            .collect();
+        let (done, mut told) = tokio::sync::mpsc::unbounded_channel();
+        let per_item = built.policy.timeout * 2;
+        let work = async {
+            built.source.perform_batch(&batch, per_item, &done).await;
+            drop(done);
+        };
+        let settle_each = async {
+            let mut failed: Option<anyhow::Error> = None;
+            while let Some((i, result)) = told.recv().await {
+                let Some(item) = free.get(i) else { continue };
+                let result = match settle_item(&journal, item, result).await {
+                    Ok(result) => result,
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                        continue;
+                    }
+                };
+                let what = sanitize::line(&describe(&item.op), 120);
+                let said = match &result {
+                    Ok(()) => {
+                        tally.done += 1;
+                        "done".to_string()
+                    }
+                    Err(f) if f.is_transient => {
+                        tally.pending += 1;
+                        format!("pending in the outbox ({f})")
+                    }
+                    Err(f) => {
+                        tally.refused += 1;
+                        format!("failed: {f}")
+                    }
+                };
+                let _ = writeln!(out, "{what} {}: {said}", item.key.target());
+            }
+            failed
+        };
+        let ((), failed) = tokio::join!(work, settle_each);
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    journal.close().await;
+    writeln!(
+        out,
+        "{} {}: {} done, {} refused, {} pending in the outbox",
+        keys.len(),
+        describe(op),
+        tally.done,
+        tally.refused,
+        tally.pending
+    )?;
+    Ok(if tally.refused > 0 {
+        ExitCode::FAILURE
+    } else if tally.pending > 0 {
+        ExitCode::from(super::journaled::PENDING)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

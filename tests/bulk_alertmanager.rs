@@ -1,0 +1,170 @@
+//! One action on many alerts against a real Alertmanager: `onduty ack KEY…` and `--filter`
+//! (confirmed past 20 with `--yes`) make one silence per alert, once however often they are
+//! run; the source's task takes a burst of actions as one batch.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::Alertmanager;
+
+fn alerts(n: usize) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| {
+                json!({"labels": {"alertname": "Bulk", "severity": "warning",
+                                   "instance": format!("host-{i:04}")}})
+            })
+            .collect(),
+    )
+}
+
+async fn setup(n: usize) -> (Alertmanager, tempfile::TempDir, std::path::PathBuf) {
+    let am = Alertmanager::start().await;
+    am.post_alerts(alerts(n)).await;
+    am.post_alerts(json!([{"labels": {"alertname": "Other", "severity": "critical"}}]))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("onduty.toml");
+    std::fs::write(
+        &cfg,
+        format!("identity = \"ana\"\n{}", am.source_toml("prod")),
+    )
+    .unwrap();
+    (am, dir, cfg)
+}
+
+#[tokio::test]
+async fn ack_by_filter_needs_yes_past_twenty_and_acks_each_alert_once() {
+    let (am, dir, cfg) = setup(150).await;
+    let run = |args: &'static [&'static str]| {
+        let (dir, cfg) = (dir.path().to_path_buf(), cfg.clone());
+        async move { support::run_onduty(&dir, &cfg, args).await }
+    };
+    let (code, out) = run(&["ack", "--filter", "alertname=Bulk"]).await;
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("matches 150 alerts; add --yes"), "{out}");
+    assert!(am.silences().await.is_empty(), "nothing sent without --yes");
+
+    let (code, out) = run(&["ack", "--filter", "alertname=Bulk", "--yes"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("150 ack: 150 done, 0 refused, 0 pending"),
+        "{out}"
+    );
+    let silences = am.silences().await;
+    assert_eq!(silences.len(), 150, "one silence per alert");
+    let mut pinned: Vec<String> = silences.iter().map(|s| s["matchers"].to_string()).collect();
+    pinned.sort();
+    pinned.dedup();
+    assert_eq!(pinned.len(), 150, "each on its own alert");
+    assert!(silences.iter().all(|s| s["createdBy"] == "ana"));
+
+    // Again: every one is acked already, nothing new is made.
+    let (code, out) = run(&["ack", "--filter", "alertname=Bulk", "--yes"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(am.silences().await.len(), 150, "exactly once");
+    let (_, listed) = run(&["alerts", "--json"]).await;
+    let listed: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    let acked = listed.iter().filter(|a| a["status"] == "acked").count();
+    assert_eq!(acked, 150, "the other alert stays firing");
+}
+
+#[tokio::test]
+async fn several_keys_are_acked_in_one_command_and_a_gone_one_is_refused() {
+    let (am, dir, cfg) = setup(3).await;
+    let (_, listed) = support::run_onduty(dir.path(), &cfg, &["alerts", "--json"]).await;
+    let listed: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    let mut keys: Vec<String> = listed
+        .iter()
+        .filter(|a| a["title"] == "Bulk")
+        .map(|a| a["key"].as_str().unwrap().to_string())
+        .collect();
+    keys.push("prod:0000000000000000".into());
+    let mut args = vec!["ack"];
+    args.extend(keys.iter().map(String::as_str));
+    let (code, out) = support::run_onduty(dir.path(), &cfg, &args).await;
+    assert_eq!(code, 1, "one was refused: {out}");
+    assert!(out.contains("4 ack: 3 done, 1 refused, 0 pending"), "{out}");
+    assert!(out.contains("no longer firing"), "{out}");
+    assert_eq!(am.silences().await.len(), 3);
+}
+
+/// The dashboard's path: a burst of 200 acks queued on the source's task is taken as one
+/// batch; each gets its own outcome, each alert one silence.
+#[tokio::test]
+async fn a_burst_of_acks_on_the_sources_task_gets_every_outcome_and_one_silence_each() {
+    use onduty::clock::SystemClock;
+    use onduty::config::{SourceConfig, SourceKind};
+    use onduty::sources::alertmanager::AlertmanagerSource;
+    use onduty::sources::{self as poller, PollPolicy};
+    use onduty::sources::{Operation, Source, SourceCommand, SourceEvent};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let (am, _dir, _cfg) = setup(200).await;
+    let mut c = SourceConfig::demo("prod");
+    c.kind = SourceKind::Alertmanager;
+    c.url = Some(am.url.clone());
+    let mut source =
+        AlertmanagerSource::new(c.clone(), Duration::from_secs(5), Arc::new(SystemClock));
+    let keys: Vec<_> = source
+        .fetch()
+        .await
+        .unwrap()
+        .alerts
+        .iter()
+        .filter(|a| &*a.title == "Bulk")
+        .map(|a| a.key.clone())
+        .collect();
+    assert_eq!(keys.len(), 200);
+    let source = AlertmanagerSource::new(c, Duration::from_secs(5), Arc::new(SystemClock));
+    let (events, mut told) = tokio::sync::mpsc::channel(1024);
+    let (commands, queue) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let policy = PollPolicy {
+        interval: Duration::from_secs(3600),
+        ..PollPolicy::default()
+    };
+    let mut ids = std::collections::HashSet::new();
+    for key in &keys {
+        let id = onduty::journal::outbox::new_command_id();
+        ids.insert(id);
+        commands
+            .send(SourceCommand::Perform {
+                id,
+                key: key.clone(),
+                op: Operation::Acknowledge,
+                author: "ana".into(),
+            })
+            .unwrap();
+    }
+    let task = poller::spawn(
+        source,
+        policy,
+        Arc::new(SystemClock),
+        events,
+        queue,
+        cancel.clone(),
+    );
+    let done = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut ok = 0;
+        while ok < keys.len() {
+            match told.recv().await {
+                Some(SourceEvent::CommandDone { id, result, .. }) => {
+                    assert!(ids.remove(&id), "one outcome per action");
+                    assert!(result.is_ok(), "{result:?}");
+                    ok += 1;
+                }
+                Some(_) => {}
+                None => panic!("the task stopped"),
+            }
+        }
+    })
+    .await;
+    assert!(done.is_ok(), "every outcome told");
+    assert_eq!(am.silences().await.len(), 200);
+    cancel.cancel();
+    let _ = task.await;
+}
