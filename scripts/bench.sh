@@ -5,7 +5,8 @@
 # the dashboard live on 10 instances of 10,000 (100k); the criterion benches (render, filter,
 # refresh at 100k); the journal; bytes per refresh over SSH. Ends with a table of every
 # target beside what this run measured (scripts/bench_results.py); BENCHMARKS.md records runs.
-# Sections: SIZES="10000 100000", LIVE=1, CRITERION=1, JOURNAL=1, BANDWIDTH=1 (0 or " " skips).
+# 500 acks (amtool loop, onduty ack, the dashboard) at 500 and 10,000 alerts.
+# Sections: SIZES="10000 100000", LIVE=1, CRITERION=1, JOURNAL=1, BANDWIDTH=1, ACKS=1 (0 or " " skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -123,6 +124,11 @@ if [ "${CRITERION:-1}" = 1 ]; then
   cargo bench --quiet --bench render --bench filter --bench refresh 2>/dev/null > "$work/criterion.txt"
   grep -E ": n=[0-9]+ p50=" "$work/criterion.txt"
   python3 scripts/bench_results.py criterion < "$work/criterion.txt"
+fi
+
+# 500 acks side by side with amtool's loop (issue 25), each on an Alertmanager of its own.
+if [ "${ACKS:-1}" = 1 ]; then
+  python3 scripts/bench_acks.py "$ONDUTY" ${ACK_SIZES:-500 10000}
 fi
 
 # The journal (issue 5): appends and timeline opens, SQLite and a real PostgreSQL.

@@ -20,7 +20,7 @@ pub mod wall;
 pub use action::{Action, Effect};
 pub use command::Command;
 pub use state::{
-    App, Confirm, MyShift, Overlay, Pending, PostmortemView, Prompt, PromptKind, RelatedState,
-    Scrolled, Settings, SourceHealth, SourceInfo, SourceState, Toast, View,
+    App, Bulk, Confirm, MyShift, Overlay, Pending, PostmortemView, Prompt, PromptKind,
+    RelatedState, Scrolled, Settings, SourceHealth, SourceInfo, SourceState, Toast, View,
 };
 pub use update::{PALETTE_HELP, palette_completions};

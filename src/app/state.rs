@@ -123,6 +123,24 @@ pub struct Toast {
     pub view: View,
 }
 
+/// One action sent on many alerts at once, counted as its outcomes come in: its progress
+/// stands in the status line (`ack 212/500…`) instead of one message per alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bulk {
+    /// What it does ("ack").
+    pub verb: &'static str,
+    /// The actions still awaited.
+    pub awaited: std::collections::BTreeSet<CommandId>,
+    /// How many were sent.
+    pub total: usize,
+    /// Confirmed.
+    pub done: usize,
+    /// Refused by their back end (listed in the outbox view).
+    pub refused: usize,
+    /// Left pending in the outbox (their back end unreachable), retried later.
+    pub retrying: usize,
+}
+
 /// An action sent and not yet confirmed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
@@ -456,6 +474,8 @@ pub struct App {
     pub scrolled: LastScrolled,
     /// Actions sent and not confirmed.
     pub pending: BTreeMap<CommandId, Pending>,
+    /// The bulk action under way (`a` on marked alerts), while its outcomes come in.
+    pub bulk: Option<Bulk>,
     /// Timeline entries from the journal (notes, actions), by subject, oldest first.
     pub timeline: BTreeMap<String, Vec<crate::journal::Entry>>,
     /// Why the journal is unusable, while it is (actions are then refused).
@@ -604,6 +624,7 @@ impl App {
             detail_scroll: 0,
             scrolled: LastScrolled::default(),
             pending: BTreeMap::new(),
+            bulk: None,
             timeline: BTreeMap::new(),
             journal_error: None,
             notify_limits: Default::default(),

@@ -16,11 +16,12 @@ pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
             app.toast_error("none of the marked alerts is firing unacknowledged");
             return;
         }
+        let before = app.pending.keys().copied().collect();
         for key in &keys {
             send_to_every_cluster(app, key, Operation::Acknowledge, fx);
         }
         app.marked.clear();
-        app.toast_info(format!("ack sent for {} marked alert(s)", keys.len()));
+        start_bulk(app, "ack", &before);
         return;
     }
     if let Some(key) = selected_open(app, "acknowledge") {
@@ -41,6 +42,57 @@ pub fn ask_resolve(app: &mut App) {
     }
     if let Some(key) = selected_open(app, "resolve") {
         app.overlay = Overlay::Confirm(Confirm::Resolve(key));
+    }
+}
+
+/// Counts the actions sent since `before` (the pending ones then) as one bulk action, whose
+/// progress the status line shows until every outcome is in.
+fn start_bulk(
+    app: &mut App,
+    verb: &'static str,
+    before: &std::collections::BTreeSet<crate::sources::CommandId>,
+) {
+    let awaited: std::collections::BTreeSet<_> = app
+        .pending
+        .keys()
+        .filter(|id| !before.contains(id))
+        .copied()
+        .collect();
+    if awaited.is_empty() {
+        return;
+    }
+    let total = awaited.len();
+    app.bulk = Some(crate::app::Bulk {
+        verb,
+        awaited,
+        total,
+        done: 0,
+        refused: 0,
+        retrying: 0,
+    });
+    bulk_said(app);
+}
+
+/// The bulk action's progress, or its summary once every outcome is in.
+pub(super) fn bulk_said(app: &mut App) {
+    let Some(b) = &app.bulk else { return };
+    let told = b.done + b.refused + b.retrying;
+    let text = if told < b.total {
+        format!("{} {told}/{}…", b.verb, b.total)
+    } else {
+        format!(
+            "{} {}: {} done, {} refused, {} pending in the outbox (5)",
+            b.verb, b.total, b.done, b.refused, b.retrying
+        )
+    };
+    let is_error = told == b.total && (b.refused > 0 || b.retrying > 0);
+    if told == b.total {
+        app.bulk = None;
+    }
+    if is_error {
+        app.toast_error(text);
+    } else {
+        app.toast_info(text);
     }
 }
 
@@ -252,10 +304,12 @@ pub fn confirmed(app: &mut App, confirm: Confirm, fx: &mut Vec<Effect>) {
     match confirm {
         Confirm::Resolve(key) => send(app, key, Operation::Resolve, fx),
         Confirm::ResolveMarked(keys) => {
+            let before = app.pending.keys().copied().collect();
             for key in keys {
                 send(app, key, Operation::Resolve, fx);
             }
             app.marked.clear();
+            start_bulk(app, "resolve", &before);
         }
         Confirm::Quit => fx.push(Effect::Quit),
         Confirm::Escalate(key, level) => send(app, key, Operation::Escalate { level }, fx),

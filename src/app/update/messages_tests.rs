@@ -181,3 +181,58 @@ fn every_action_on_a_resolved_ghost_is_its_own_or_refused() {
         }
     }
 }
+
+#[test]
+fn a_bulk_ack_says_its_progress_then_a_summary_not_one_message_per_alert() {
+    use crate::app::{Action, Effect};
+    use crate::sources::{Failure, SourceCommand, SourceEvent};
+    let mut app = demo_app(100, 120, 30);
+    // Three firing alerts marked (the first ones are firing in the demo at 100 s).
+    for _ in 0..3 {
+        key(&mut app, ' ');
+    }
+    let fx = key(&mut app, 'a');
+    let sent: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Journal(crate::journal::task::Request::Submit { id, .. }) => Some(*id),
+            Effect::SendCommand {
+                command: SourceCommand::Perform { id, .. },
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let total = app.bulk.as_ref().expect("a bulk action").total;
+    assert_eq!(total, app.pending.len());
+    assert!(total >= 2, "{fx:?}");
+    assert_eq!(said(&app).1, format!("ack 0/{total}…"));
+    let ids: Vec<_> = app.pending.keys().copied().collect();
+    assert!(ids.iter().all(|id| sent.contains(id)), "{sent:?}");
+    let source = app.sources[0].info.id.clone();
+    for (n, id) in ids.iter().enumerate() {
+        let result = if n == 0 {
+            Err(Failure::new("already resolved", false))
+        } else {
+            Ok(())
+        };
+        app.update(Action::Source(SourceEvent::CommandDone {
+            id: *id,
+            source: source.clone(),
+            result,
+        }));
+        if n + 1 < total {
+            assert_eq!(said(&app).1, format!("ack {}/{total}…", n + 1));
+        }
+    }
+    let (is_error, text) = said(&app);
+    assert!(is_error, "one was refused");
+    assert_eq!(
+        text,
+        format!(
+            "ack {total}: {} done, 1 refused, 0 pending in the outbox (5)",
+            total - 1
+        )
+    );
+    assert!(app.bulk.is_none());
+}

@@ -111,10 +111,27 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
             {
                 note_local_escalation(app, &pending.key, *level);
             }
+            // One of a bulk action: counted and its progress said, not one message each.
+            let bulk = app.bulk.as_mut().filter(|b| b.awaited.contains(&id));
+            let is_bulk = bulk.is_some();
+            if let Some(b) = bulk {
+                b.awaited.remove(&id);
+                match &result {
+                    Ok(()) => b.done += 1,
+                    Err(e) if e.is_transient => b.retrying += 1,
+                    Err(_) => b.refused += 1,
+                }
+            }
+            if is_bulk {
+                super::act::bulk_said(app);
+            }
             match &result {
+                Ok(()) if is_bulk => {}
                 Ok(()) => app.toast_info(format!("{verb} {target}: done")),
                 Err(e) if e.is_transient => {
-                    app.toast_error(format!("{verb} {target} pending, will retry: {e}"));
+                    if !is_bulk {
+                        app.toast_error(format!("{verb} {target} pending, will retry: {e}"));
+                    }
                     app.pending.insert(
                         id,
                         crate::app::Pending {
@@ -123,6 +140,7 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                         },
                     );
                 }
+                Err(_) if is_bulk => {}
                 Err(e) => app.toast_error(format!("{verb} {target} failed: {e}")),
             }
             // Recorded first; then a refusal (not a retry) is worth a notification.
