@@ -149,7 +149,7 @@ def onduty_dashboard(onduty, work, am):
 
     drain(b"BulkAck", limit=120)
     os.write(fd, b"/alertname=BulkAck\r")
-    drain(b"ALERTS 500/")
+    drain(b"500/")
     for _ in range(ACKED):
         os.write(fd, b" ")
     drain(limit=1.0)
