@@ -147,9 +147,9 @@ def onduty_dashboard(onduty, work, am):
         if until is not None:
             raise SystemExit(f"bench_acks.py: the dashboard never showed {until!r}")
 
-    drain(b"BulkAck", limit=120)
+    drain(b"FIRING", limit=120)
     os.write(fd, b"/alertname=BulkAck\r")
-    drain(b"500/")
+    drain(f"{ACKED}/".encode())
     for _ in range(ACKED):
         os.write(fd, b" ")
     drain(limit=1.0)
