@@ -168,3 +168,48 @@ async fn a_burst_of_acks_on_the_sources_task_gets_every_outcome_and_one_silence_
     cancel.cancel();
     let _ = task.await;
 }
+
+/// `kill -9` in the middle of a bulk ack, then `onduty outbox --flush`: every alert ends
+/// with exactly one silence (the items sent before the kill are found done, not doubled).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_ack_killed_in_the_middle_is_finished_by_a_flush_exactly_once() {
+    let (am, dir, cfg) = setup(1500).await;
+    let mut child = support::onduty_command(
+        dir.path(),
+        &cfg,
+        &["ack", "--filter", "alertname=Bulk", "--yes"],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let killed_at = loop {
+        let made = am.silences().await.len();
+        if made >= 20 {
+            child.start_kill().unwrap();
+            break made;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ack ended before it was killed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    };
+    let _ = child.wait().await;
+    let at_kill = am.silences().await.len();
+    assert!(
+        at_kill < 1500,
+        "killed in the middle: {killed_at} then {at_kill} silences"
+    );
+    let (code, out) = support::run_onduty(dir.path(), &cfg, &["outbox", "--flush"]).await;
+    assert_eq!(code, 0, "{out}");
+    let silences = am.silences().await;
+    let mut pinned: Vec<String> = silences.iter().map(|s| s["matchers"].to_string()).collect();
+    pinned.sort();
+    pinned.dedup();
+    assert_eq!(
+        (silences.len(), pinned.len()),
+        (1500, 1500),
+        "one silence per alert after the flush (killed with {at_kill} made)"
+    );
+}

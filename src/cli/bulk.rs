@@ -3,7 +3,7 @@
 //! (one look at the server, a few requests at a time), each outcome settled on its own, one
 //! line each and a summary.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -11,10 +11,11 @@ use chrono::{TimeDelta, Utc};
 
 use super::journaled::{open, settle_item, sources_by_name};
 use crate::config::{Config, Paths};
-use crate::journal::OutboxItem;
 use crate::journal::outbox::{NewAction, new_command_id};
 use crate::journal::task::{SCOPE_BUSY, describe};
+use crate::journal::{Journal, OutboxItem};
 use crate::model::{AlertKey, sanitize};
+use crate::sources::registry::Built;
 use crate::sources::{BatchItem, Operation};
 
 /// Past this many alerts, acting on what a filter matched needs `--yes`.
@@ -22,7 +23,7 @@ pub const CONFIRM_FROM: usize = 20;
 
 /// How the batch ended, for the exit status and the summary.
 #[derive(Default)]
-struct Tally {
+pub(super) struct Tally {
     done: usize,
     refused: usize,
     pending: usize,
@@ -38,7 +39,6 @@ pub async fn act_many(
     op: &Operation,
 ) -> anyhow::Result<ExitCode> {
     let mut sources = sources_by_name(config);
-    let mut by_source: BTreeMap<String, Vec<&AlertKey>> = BTreeMap::new();
     for key in keys {
         let (source, _) = key
             .0
@@ -47,29 +47,84 @@ pub async fn act_many(
         if !sources.contains_key(source) {
             anyhow::bail!("no source named '{source}' in the config");
         }
-        by_source.entry(source.to_string()).or_default().push(key);
     }
     let journal = open(config, paths).await?;
     let author = config.identity();
-    let mut out = std::io::stdout().lock();
-    let mut tally = Tally::default();
-    for (name, keys) in by_source {
-        let Some(built) = sources.get_mut(&name) else {
+    // Written first, every one: nothing is sent that was not.
+    let mut items: Vec<OutboxItem> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let Some((source, _)) = key.0.split_once(':') else {
             continue;
         };
-        // Written first, every one: nothing is sent that was not.
-        let mut items: Vec<OutboxItem> = Vec::with_capacity(keys.len());
-        for key in keys {
-            let action = NewAction {
-                id: new_command_id(),
-                author: author.clone(),
-                source: built.info.id.clone(),
-                key: key.clone(),
-                op: op.clone(),
-            };
-            items.push(journal.record(&action, Utc::now()).await?);
+        let Some(built) = sources.get(source) else {
+            continue;
+        };
+        let action = NewAction {
+            id: new_command_id(),
+            author: author.clone(),
+            source: built.info.id.clone(),
+            key: key.clone(),
+            op: op.clone(),
+        };
+        items.push(journal.record(&action, Utc::now()).await?);
+    }
+    let mut out = std::io::stdout().lock();
+    let tally = send_items(&journal, &mut sources, items, &mut out).await?;
+    journal.close().await;
+    writeln!(
+        out,
+        "{} {}: {} done, {} refused, {} pending in the outbox",
+        keys.len(),
+        describe(op),
+        tally.done,
+        tally.refused,
+        tally.pending
+    )?;
+    Ok(tally.exit_code())
+}
+
+impl Tally {
+    /// 0 all done, 1 when any was refused, 3 when none was and any is left pending.
+    pub(super) fn exit_code(&self) -> ExitCode {
+        if self.refused > 0 {
+            ExitCode::FAILURE
+        } else if self.pending > 0 {
+            ExitCode::from(super::journaled::PENDING)
+        } else {
+            ExitCode::SUCCESS
         }
-        // An alert another sender is acting on now waits for it (sent by a later flush).
+    }
+}
+
+/// Sends `items` (written to the outbox already), each source's as one batch, settling each
+/// outcome on its own and saying it on a line of `out`. An item whose alert another sender
+/// is acting on now is left pending (a later flush or a dashboard sends it).
+pub(super) async fn send_items(
+    journal: &Journal,
+    sources: &mut HashMap<String, Built>,
+    items: Vec<OutboxItem>,
+    out: &mut impl Write,
+) -> anyhow::Result<Tally> {
+    let mut tally = Tally::default();
+    let mut by_source: BTreeMap<String, Vec<OutboxItem>> = BTreeMap::new();
+    for item in items {
+        by_source
+            .entry(item.source.0.to_string())
+            .or_default()
+            .push(item);
+    }
+    for (name, items) in by_source {
+        let Some(built) = sources.get_mut(&name) else {
+            for item in &items {
+                writeln!(
+                    out,
+                    "{}: no source named '{name}' in the config; left pending",
+                    item.key
+                )?;
+            }
+            tally.pending += items.len();
+            continue;
+        };
         let mut free = Vec::with_capacity(items.len());
         for item in items {
             if journal.take_scope(&item, Utc::now()).await? {
@@ -79,7 +134,8 @@ pub async fn act_many(
                 journal
                     .retry_at(item.id, SCOPE_BUSY, now + TimeDelta::seconds(5), now)
                     .await?;
-                writeln!(out, "{} {}: pending ({SCOPE_BUSY})", describe(op), item.key)?;
+                let what = sanitize::line(&describe(&item.op), 120);
+                writeln!(out, "{what} {}: pending ({SCOPE_BUSY})", item.key.target())?;
                 tally.pending += 1;
             }
         }
@@ -101,7 +157,7 @@ pub async fn act_many(
             let mut failed: Option<anyhow::Error> = None;
             while let Some((i, result)) = told.recv().await {
                 let Some(item) = free.get(i) else { continue };
-                let result = match settle_item(&journal, item, result).await {
+                let result = match settle_item(journal, item, result).await {
                     Ok(result) => result,
                     Err(e) => {
                         failed.get_or_insert(e);
@@ -116,7 +172,9 @@ pub async fn act_many(
                     }
                     Err(f) if f.is_transient => {
                         tally.pending += 1;
-                        format!("pending in the outbox ({f})")
+                        format!(
+                            "pending in the outbox ({f}); `onduty outbox --flush` or a running dashboard sends it"
+                        )
                     }
                     Err(f) => {
                         tally.refused += 1;
@@ -132,21 +190,5 @@ pub async fn act_many(
             return Err(e);
         }
     }
-    journal.close().await;
-    writeln!(
-        out,
-        "{} {}: {} done, {} refused, {} pending in the outbox",
-        keys.len(),
-        describe(op),
-        tally.done,
-        tally.refused,
-        tally.pending
-    )?;
-    Ok(if tally.refused > 0 {
-        ExitCode::FAILURE
-    } else if tally.pending > 0 {
-        ExitCode::from(super::journaled::PENDING)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(tally)
 }

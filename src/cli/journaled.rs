@@ -316,26 +316,12 @@ async fn flush_all(
     // Everything pending whatever its retry time; nothing a live sender holds.
     let items = journal.claim_due(now, now + TimeDelta::days(3650)).await?;
     let mut sources = sources_by_name(config);
-    let mut worst = ExitCode::SUCCESS;
     if items.is_empty() {
         writeln!(out, "nothing pending")?;
     }
-    for item in &items {
-        let Some(built) = sources.get_mut(&*item.source.0) else {
-            writeln!(
-                out,
-                "{}: no source named '{}' in the config; left pending",
-                item.key, item.source
-            )?;
-            worst = ExitCode::from(PENDING);
-            continue;
-        };
-        let code = send(journal, built, item, out).await?;
-        if code != ExitCode::SUCCESS {
-            worst = code;
-        }
-    }
-    Ok(worst)
+    // Each source's items as one batch, as a dashboard sends them.
+    let tally = super::bulk::send_items(journal, &mut sources, items, out).await?;
+    Ok(tally.exit_code())
 }
 
 fn write_items(out: &mut impl Write, items: &[OutboxItem]) -> std::io::Result<()> {
