@@ -143,6 +143,8 @@ impl<S: Source> SourceTask<S> {
                             _ = cancel.cancelled() => return,
                             () = self.perform_all(batch) => {}
                         }
+                        // What the actions changed is shown by a poll right after them.
+                        next_poll = Some(self.not_before.max(Instant::now()));
                     }
                     let Some(command) = next else { continue };
                     let poll_soon = tokio::select! {
