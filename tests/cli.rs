@@ -114,6 +114,19 @@ fn info_prints_every_path() {
         assert!(text.contains(word), "{text}");
     }
     assert!(text.contains(&dir.path().join("cfg/config.toml").display().to_string()));
+    // A config given by a relative name is shown whole.
+    let out = onduty(dir.path())
+        .current_dir(dir.path())
+        .args(["--config", "mine.toml", "info"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let whole = dir.path().join("mine.toml").display().to_string();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("config file") && l.contains(&whole)),
+        "{text}"
+    );
 }
 
 #[test]

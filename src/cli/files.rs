@@ -36,6 +36,8 @@ pub fn init(paths: &Paths, explicit: Option<&Path>, force: bool) -> anyhow::Resu
 /// Prints every path onduty uses.
 pub fn info(paths: &Paths, cli: &Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.clone().unwrap_or_else(|| paths.config_file());
+    // Whole, as everything else here: `--config onduty.toml` names a file in some directory.
+    let config = std::path::absolute(&config).unwrap_or(config);
     let state = |p: &Path| if p.exists() { "" } else { " (not there yet)" };
     let rows = [
         ("config file", config.clone()),
