@@ -171,12 +171,18 @@ impl SourceInfo {
     /// Whether its back end assigns alerts to people and keeps resolved ones listable
     /// (`:mine`, `:resolved`).
     pub fn keeps_assignments(&self) -> bool {
-        self.kind == "pagerduty"
+        self.source_kind()
+            .is_some_and(crate::config::SourceKind::keeps_assignments)
     }
 
     /// Whether it reports tickets (`:link`, `t`, `8`).
     pub fn is_ticketing(&self) -> bool {
-        matches!(self.kind.as_str(), "jira" | "github" | "servicenow")
+        self.source_kind()
+            .is_some_and(crate::config::SourceKind::is_ticketing)
+    }
+
+    fn source_kind(&self) -> Option<crate::config::SourceKind> {
+        crate::config::SourceKind::from_name(&self.kind)
     }
 }
 

@@ -76,6 +76,39 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// Every kind.
+    pub const ALL: [SourceKind; 6] = [
+        SourceKind::Demo,
+        SourceKind::Alertmanager,
+        SourceKind::Pagerduty,
+        SourceKind::Jira,
+        SourceKind::Github,
+        SourceKind::Servicenow,
+    ];
+
+    /// Its name, as the config writes it and health shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Demo => "demo",
+            SourceKind::Alertmanager => "alertmanager",
+            SourceKind::Pagerduty => "pagerduty",
+            SourceKind::Jira => "jira",
+            SourceKind::Github => "github",
+            SourceKind::Servicenow => "servicenow",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether its back end assigns alerts to people and keeps resolved ones listable
+    /// (`:mine`, `:resolved`).
+    pub fn keeps_assignments(self) -> bool {
+        self == SourceKind::Pagerduty
+    }
+
     /// Whether it reports tickets rather than alerts.
     pub fn is_ticketing(self) -> bool {
         matches!(
@@ -1037,6 +1070,16 @@ mod tests {
                 ("pd", SourceKind::Pagerduty)
             ]
         );
+    }
+
+    #[test]
+    fn a_kinds_name_is_the_one_the_config_writes() {
+        for kind in SourceKind::ALL {
+            let read: SourceKind =
+                serde::Deserialize::deserialize(toml::Value::String(kind.name().into())).unwrap();
+            assert_eq!(read, kind);
+            assert_eq!(SourceKind::from_name(kind.name()), Some(kind));
+        }
     }
 
     #[test]

@@ -126,39 +126,35 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
         max_backoff: Duration::from_secs(60),
         phase: Duration::ZERO,
     };
-    let (kind, source) = match s.kind {
-        SourceKind::Demo => (
-            "demo",
-            AnySource::Demo(Box::new(
-                DemoSource::new(id.clone(), clock.clone())
-                    .with_escalation(config.escalation.clone()),
-            )),
-        ),
+    let source = match s.kind {
+        SourceKind::Demo => AnySource::Demo(Box::new(
+            DemoSource::new(id.clone(), clock.clone()).with_escalation(config.escalation.clone()),
+        )),
         SourceKind::Alertmanager => {
             let am = AlertmanagerSource::new(s.clone(), policy.timeout, clock.clone())
                 .with_escalation(config.escalation.clone());
-            ("alertmanager", AnySource::Alertmanager(Box::new(am)))
+            AnySource::Alertmanager(Box::new(am))
         }
         SourceKind::Pagerduty => {
             let pd = PagerDutySource::new(s.clone(), policy.timeout, clock.clone());
-            ("pagerduty", AnySource::PagerDuty(Box::new(pd)))
+            AnySource::PagerDuty(Box::new(pd))
         }
         SourceKind::Jira => {
             let jira = JiraSource::new(s.clone(), policy.timeout);
-            ("jira", AnySource::Jira(Box::new(jira)))
+            AnySource::Jira(Box::new(jira))
         }
         SourceKind::Github => {
             let gh = GitHubSource::new(s.clone(), policy.timeout);
-            ("github", AnySource::GitHub(Box::new(gh)))
+            AnySource::GitHub(Box::new(gh))
         }
         SourceKind::Servicenow => {
             let sn = ServiceNowSource::new(s.clone(), policy.timeout);
-            ("servicenow", AnySource::ServiceNow(Box::new(sn)))
+            AnySource::ServiceNow(Box::new(sn))
         }
     };
     let info = SourceInfo {
         id,
-        kind: kind.into(),
+        kind: s.kind.name().into(),
         interval: policy.interval,
         cluster: s.cluster.clone(),
     };
