@@ -189,22 +189,25 @@ fn about(app: &App, entry: &crate::journal::Entry) -> String {
     if entry.subject.ends_with(':') {
         return format!("{source} (counted by name)");
     }
-    let live = app
-        .sources
-        .iter()
-        .filter(|s| &*s.info.id.0 == source)
-        .flat_map(|s| s.alerts.iter())
-        .find(|a| a.key.0 == entry.subject)
-        .map(|a| named(&a.title, &a.service));
-    // An alert gone from its source is named by the entry that saw it fire.
-    let seen_firing = || {
-        app.timeline
-            .get(&entry.subject)
-            .into_iter()
-            .flatten()
-            .find_map(|e| crate::sources::observe::fired_name(&e.body))
-            .map(|(_, title, service)| named(title, service))
+    // The entry that saw it fire names it (a lookup of its own timeline; it also names an
+    // alert gone from its source); else the source's alert, found by a scan (the history
+    // view asks per row it draws: the scan is the rare case, not the first try).
+    let seen_firing = app
+        .timeline
+        .get(&entry.subject)
+        .into_iter()
+        .flatten()
+        .find_map(|e| crate::sources::observe::fired_name(&e.body))
+        .map(|(_, title, service)| named(title, service));
+    let live = || {
+        app.sources
+            .iter()
+            .filter(|s| &*s.info.id.0 == source)
+            .flat_map(|s| s.alerts.iter())
+            .find(|a| a.key.0 == entry.subject)
+            .map(|a| named(&a.title, &a.service))
     };
-    live.or_else(seen_firing)
+    seen_firing
+        .or_else(live)
         .unwrap_or_else(|| entry.subject.clone())
 }
