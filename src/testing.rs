@@ -41,6 +41,18 @@ pub fn demo_app(secs: i64, w: u16, h: u16) -> App {
     app
 }
 
+/// `app` drawn on a `w`×`h` test terminal, as the snapshots show it (one quoted line per
+/// row).
+pub fn screen(app: &App, w: u16, h: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(w, h);
+    let mut terminal =
+        ratatui::Terminal::new(backend).unwrap_or_else(|e| panic!("a test terminal: {e}"));
+    terminal
+        .draw(|f| crate::ui::view(app, f))
+        .unwrap_or_else(|e| panic!("drawing: {e}"));
+    format!("{}", terminal.backend())
+}
+
 /// An app over one demo source that has heard nothing yet.
 pub fn empty_app(now: DateTime<Utc>) -> App {
     let config = Config::embedded().unwrap_or_else(|e| panic!("embedded config: {e}"));

@@ -133,10 +133,7 @@ mod tests {
             .collect();
         app.update(Action::Journal(JournalEvent::Entries(entries)));
         app.view = View::History;
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
-        terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
-        let screen = format!("{}", terminal.backend());
+        let screen = crate::testing::screen(&app, 200, 60);
         assert!(
             screen.contains("the last 24 hours: 2700 change(s)"),
             "{screen}"
@@ -181,10 +178,7 @@ mod pair_tests {
         ];
         app.update(Action::Journal(JournalEvent::Entries(entries)));
         app.view = View::History;
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
-        terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
-        let screen = format!("{}", terminal.backend());
+        let screen = crate::testing::screen(&app, 160, 30);
         assert_eq!(screen.matches("am-b:f00 +1").count(), 2, "{screen}");
         let resolved = screen.lines().find(|l| l.contains(" resolved ")).unwrap();
         assert!(

@@ -60,9 +60,7 @@ fn a_message_stays_in_its_view() {
     key(&mut app, '4');
     palette(&mut app, "nosuchcommand");
     assert_eq!(app.toast.as_ref().map(|t| t.view), Some(View::Silences));
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
-    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
-    let screen = format!("{}", terminal.backend());
+    let screen = crate::testing::screen(&app, 120, 30);
     assert!(screen.contains("nosuchcommand"), "{screen}");
 }
 

@@ -11,9 +11,7 @@ use crate::model::Labels;
 use crate::testing::{demo_app, feed};
 
 fn draw(app: &App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|f| crate::ui::view(app, f)).unwrap();
-    format!("{}", terminal.backend())
+    crate::testing::screen(app, 80, 24)
 }
 
 fn ctrl(app: &mut App, c: char) {

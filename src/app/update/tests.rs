@@ -1390,9 +1390,7 @@ fn the_detail_of_an_alert_that_left_its_source_says_so() {
     let snapshot = without(&app, &chosen);
     let now = app.now;
     feed(&mut app, snapshot, now);
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
-    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
-    let screen = format!("{}", terminal.backend());
+    let screen = crate::testing::screen(&app, 120, 30);
     assert!(screen.contains("gone from the source"), "{screen}");
     // It comes back (a flapping alert): the kept row gives way to the real one.
     let (source, clock) = demo_source(100);
@@ -1476,10 +1474,7 @@ fn notes_from_the_journal_are_in_the_details_notes_with_where_they_live() {
         }]),
     ));
     code(&mut app, KeyCode::Enter);
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 150)).unwrap();
-    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
-    let screen = format!("{}", terminal.backend());
+    let screen = crate::testing::screen(&app, 120, 150);
     let notes = screen.find("NOTES").expect("a NOTES section");
     let timeline = screen.find("TIMELINE").expect("a TIMELINE section");
     let note = screen
