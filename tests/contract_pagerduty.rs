@@ -1,6 +1,6 @@
 //! `PagerDutySource` against Prism serving PagerDuty's official OpenAPI spec: every request
 //! onduty makes (list with pagination, one incident, ack, resolve, snooze, notes, reassign,
-//! escalate, on-calls, escalation policies, users) passes the spec's validation, a
+//! escalate, bulk `PUT /incidents`, on-calls, escalation policies, users) passes the spec's validation, a
 //! deliberately malformed one is refused (so the check is live), and the spec's example
 //! answers map into the model.
 
@@ -16,8 +16,9 @@ use onduty::clock::SystemClock;
 use onduty::config::{Config, Overrides, SourceConfig};
 use onduty::model::{AlertKey, Severity, Status};
 use onduty::sources::pagerduty::PagerDutySource;
-use onduty::sources::pagerduty::client::{Client, Target};
-use onduty::sources::{Operation, Source};
+use onduty::sources::pagerduty::client::{self, Client, Target};
+use onduty::sources::pagerduty::wire::IncidentChange;
+use onduty::sources::{BatchItem, Operation, Source};
 use support::prism::Prism;
 
 const SPEC: &str = "pagerduty-v2.openapi.json";
@@ -167,6 +168,50 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_reassign_and_ack_through_the_source_pass_the_spec() {
+    let prism = Prism::start(SPEC).await;
+    let mut pd = PagerDutySource::new(
+        config(&prism.url),
+        Duration::from_secs(20),
+        Arc::new(SystemClock),
+    );
+    pd.fetch().await.unwrap();
+    // The example incident is listed resolved under "Another Escalation Policy": the ack
+    // finds nothing to do, the reassign goes in one `PUT /incidents`.
+    let item = |op: Operation| BatchItem {
+        key: AlertKey("pd:PT4KHLK".into()),
+        op,
+        author: "ana".into(),
+    };
+    let items = [
+        item(Operation::Acknowledge),
+        item(Operation::Reassign {
+            to: "Engineering Escalation Policy".into(),
+        }),
+    ];
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    pd.perform_batch(&items, Duration::from_secs(20), &tx).await;
+    drop(tx);
+    let mut told = Vec::new();
+    while let Some((i, result)) = rx.recv().await {
+        told.push((i, result.map_err(|e| e.to_string())));
+    }
+    told.sort_by_key(|(i, _)| *i);
+    assert_eq!(told, [(0, Ok(())), (1, Ok(()))]);
+    let seen: Vec<String> = prism.requests().into_iter().map(|r| r.request).collect();
+    assert_eq!(
+        seen.iter().filter(|r| *r == "put /incidents").count(),
+        1,
+        "{seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|r| r.starts_with("put /incidents/")),
+        "nothing one by one: {seen:?}"
+    );
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
     let prism = Prism::start(SPEC).await;
     let client = Client::new(&config(&prism.url), Duration::from_secs(20))
@@ -203,14 +248,29 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
         .await
         .unwrap();
     client
-        .reassign("PT4KHLK", Target::User("PXPGF42".into()), from)
+        .reassign("PT4KHLK", &Target::User("PXPGF42".into()), from)
         .await
         .unwrap();
     client
-        .reassign("PT4KHLK", Target::Policy("PANZZEQ".into()), from)
+        .reassign("PT4KHLK", &Target::Policy("PANZZEQ".into()), from)
         .await
         .unwrap();
     client.escalate("PT4KHLK", 2, from).await.unwrap();
+    let bulk = [
+        IncidentChange {
+            id: Some("PT4KHLK".into()),
+            ..client::status_change("acknowledged")
+        },
+        IncidentChange {
+            id: Some("PQMF62U".into()),
+            ..client::status_change("resolved")
+        },
+        IncidentChange {
+            id: Some("PXPGF42".into()),
+            ..client::reassign_change(&Target::User("PXPGF42".into()))
+        },
+    ];
+    client.update_incidents(&bulk, from).await.unwrap();
     let policies = client
         .escalation_policies(&ids(&["PQ9K7I8"]))
         .await
@@ -234,6 +294,7 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
         "get /incidents",
         "get /incidents/PT4KHLK",
         "put /incidents/PT4KHLK",
+        "put /incidents",
         "post /incidents/PT4KHLK/snooze",
         "get /incidents/PT4KHLK/notes",
         "post /incidents/PT4KHLK/notes",

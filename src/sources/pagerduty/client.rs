@@ -25,7 +25,11 @@ const PAGE: usize = 100;
 /// PagerDuty refuses `offset + limit` above this (code 2002).
 const MAX_OFFSET: usize = 10_000;
 
+/// PagerDuty's most incidents in one `PUT /incidents` (more are refused with 413).
+pub const MOST_PER_PUT: usize = 250;
+
 /// Who a reassignment hands the incident to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     /// A user, by id.
     User(String),
@@ -280,11 +284,8 @@ impl Client {
         status: &'static str,
         from: &str,
     ) -> Result<(), Error> {
-        let change = wire::IncidentChange {
-            status: Some(status),
-            ..Default::default()
-        };
-        self.send(self.put_incident(id, change, from)).await
+        self.send(self.put_incident(id, status_change(status), from))
+            .await
     }
 
     /// Pages `level` (1-based) of the incident's policy.
@@ -297,25 +298,30 @@ impl Client {
     }
 
     /// Hands the incident to a user or a policy.
-    pub async fn reassign(&self, id: &str, to: Target, from: &str) -> Result<(), Error> {
-        let mut change = wire::IncidentChange::default();
-        match to {
-            Target::User(id) => {
-                change.assignments = Some(vec![wire::AssigneeRef {
-                    assignee: wire::TypedRef {
-                        id,
-                        kind: "user_reference",
-                    },
-                }]);
-            }
-            Target::Policy(id) => {
-                change.escalation_policy = Some(wire::TypedRef {
-                    id,
-                    kind: "escalation_policy_reference",
-                });
-            }
+    pub async fn reassign(&self, id: &str, to: &Target, from: &str) -> Result<(), Error> {
+        self.send(self.put_incident(id, reassign_change(to), from))
+            .await
+    }
+
+    /// Changes up to `MOST_PER_PUT` incidents in one `PUT /incidents`, each change naming
+    /// its incident. PagerDuty answers 200 only when every one took.
+    pub async fn update_incidents(
+        &self,
+        changes: &[wire::IncidentChange],
+        from: &str,
+    ) -> Result<(), Error> {
+        if changes.len() > MOST_PER_PUT {
+            return Err(Error::Rejected(format!(
+                "{} incidents in one request; PagerDuty takes at most {MOST_PER_PUT}",
+                changes.len()
+            )));
         }
-        self.send(self.put_incident(id, change, from)).await
+        let req = self
+            .http
+            .request(Method::PUT, "/incidents")
+            .header("From", from)
+            .json(&wire::IncidentsUpdate { incidents: changes });
+        self.send(req).await
     }
 
     /// Snoozes an acknowledged incident (1 s to 7 days).
@@ -337,6 +343,47 @@ impl Client {
             note: wire::NoteContent { content: text },
         };
         self.send(self.post(&path, &body, from)).await
+    }
+}
+
+/// The change that acknowledges or resolves.
+pub fn status_change(status: &'static str) -> wire::IncidentChange {
+    wire::IncidentChange {
+        status: Some(status),
+        ..Default::default()
+    }
+}
+
+/// The change that hands an incident to `to`.
+pub fn reassign_change(to: &Target) -> wire::IncidentChange {
+    let mut change = wire::IncidentChange::default();
+    match to {
+        Target::User(id) => {
+            change.assignments = Some(vec![wire::AssigneeRef {
+                assignee: wire::TypedRef {
+                    id: id.clone(),
+                    kind: "user_reference",
+                },
+            }]);
+        }
+        Target::Policy(id) => {
+            change.escalation_policy = Some(wire::TypedRef {
+                id: id.clone(),
+                kind: "escalation_policy_reference",
+            });
+        }
+    }
+    change
+}
+
+/// Whether `incident` is already with `to`.
+pub fn is_with(incident: &wire::Incident, to: &Target) -> bool {
+    match to {
+        Target::Policy(p) => incident
+            .escalation_policy
+            .as_ref()
+            .is_some_and(|r| &r.id == p),
+        Target::User(u) => incident.assignments.iter().any(|a| &a.assignee.id == u),
     }
 }
 

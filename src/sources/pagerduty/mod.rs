@@ -3,6 +3,7 @@
 //! (acknowledge, resolve, snooze, note, reassign, escalate), each checked against the
 //! incident's current state first so that a re-sent action does not act twice.
 
+mod bulk;
 pub mod client;
 mod map;
 pub mod wire;
@@ -134,23 +135,31 @@ impl PagerDutySource {
         Ok(())
     }
 
-    async fn refresh(&mut self) -> Result<(), Error> {
-        let now = self.clock.now();
-        self.refresh_policies(now).await?;
+    /// The open incidents this source shows (and those resolved in `resolved`), as they
+    /// are now.
+    async fn listed(
+        &mut self,
+        resolved: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Result<Vec<wire::Incident>, Error> {
         let users = self.user_filter().await?;
         let (services, teams) = (
             self.config.service_ids.clone(),
             self.config.team_ids.clone(),
         );
+        self.client()
+            .await?
+            .incidents(&services, &teams, &users, resolved)
+            .await
+    }
+
+    async fn refresh(&mut self) -> Result<(), Error> {
+        let now = self.clock.now();
+        self.refresh_policies(now).await?;
         let window = self
             .resolved_window
             .and_then(|w| TimeDelta::from_std(w).ok())
             .map(|w| (now - w, now));
-        let incidents = self
-            .client()
-            .await?
-            .incidents(&services, &teams, &users, window)
-            .await?;
+        let incidents = self.listed(window).await?;
         let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
         self.refresh_notes(&ids, now).await?;
         let alerts = incidents
@@ -179,28 +188,30 @@ impl PagerDutySource {
 
     /// Hands the incident to a user or a policy, unless it is theirs already.
     async fn reassign(&mut self, id: &str, to: &str, from: &str) -> Result<(), Error> {
+        let target = self.target(to).await?;
+        let client = self.client().await?;
+        if client::is_with(&client.incident(id).await?, &target) {
+            return Ok(());
+        }
+        client.reassign(id, &target, from).await
+    }
+
+    /// Who `to` names: `policy:NAME`, `user:NAME`, or a bare name, a known policy's first.
+    async fn target(&mut self, to: &str) -> Result<client::Target, Error> {
         let policy = match to.strip_prefix("policy:") {
             Some(p) => Some(self.policy_id(p).unwrap_or_else(|| p.to_string())),
             None if !to.starts_with("user:") => self.policy_id(to),
             None => None,
         };
-        let client = self.client().await?;
-        let incident = client.incident(id).await?;
-        let target = match policy {
-            Some(p) => client::Target::Policy(p),
-            None => client::Target::User(client.user_id(to.trim_start_matches("user:")).await?),
-        };
-        let done = match &target {
-            client::Target::Policy(p) => incident
-                .escalation_policy
-                .as_ref()
-                .is_some_and(|r| &r.id == p),
-            client::Target::User(u) => incident.assignments.iter().any(|a| &a.assignee.id == u),
-        };
-        if done {
-            return Ok(());
+        match policy {
+            Some(p) => Ok(client::Target::Policy(p)),
+            None => {
+                let user = to.trim_start_matches("user:");
+                Ok(client::Target::User(
+                    self.client().await?.user_id(user).await?,
+                ))
+            }
         }
-        client.reassign(id, target, from).await
     }
 
     /// The id of the known policy called `name`.
@@ -363,5 +374,15 @@ impl Source for PagerDutySource {
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
         }
+    }
+    /// Acks, resolves and reassigns in `PUT /incidents` requests of up to 250 after one
+    /// listing (not one look and one request per incident); the rest one by one.
+    async fn perform_batch(
+        &mut self,
+        items: &[super::BatchItem],
+        per_item: Duration,
+        done: &tokio::sync::mpsc::UnboundedSender<(usize, Result<(), Error>)>,
+    ) {
+        self.perform_in_bulk(items, per_item, done).await;
     }
 }

@@ -277,9 +277,20 @@ pub struct IncidentUpdate {
     pub incident: IncidentChange,
 }
 
-/// What a `PUT /incidents/{id}` changes; the default changes nothing.
+/// The body of `PUT /incidents`: up to 250 incidents, each with its own change.
 #[derive(Debug, Serialize)]
+pub struct IncidentsUpdate<'a> {
+    /// The changes, each naming its incident.
+    pub incidents: &'a [IncidentChange],
+}
+
+/// What a `PUT /incidents/{id}` changes (in `PUT /incidents`, with the incident's id); the
+/// default changes nothing.
+#[derive(Clone, Debug, Serialize)]
 pub struct IncidentChange {
+    /// The incident, in a bulk `PUT /incidents` only (the path names it otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Always `incident_reference`.
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -300,6 +311,7 @@ pub struct IncidentChange {
 impl Default for IncidentChange {
     fn default() -> IncidentChange {
         IncidentChange {
+            id: None,
             kind: "incident_reference",
             status: None,
             escalation_level: None,
@@ -310,14 +322,14 @@ impl Default for IncidentChange {
 }
 
 /// `{"assignee": {"id", "type": "user_reference"}}`.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct AssigneeRef {
     /// The user.
     pub assignee: TypedRef,
 }
 
 /// `{"id", "type"}`.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TypedRef {
     /// The id.
     pub id: String,
