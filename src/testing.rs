@@ -53,6 +53,21 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
     format!("{}", terminal.backend())
 }
 
+/// The operations `fx` sends to sources, with their alerts' keys.
+pub fn performed(fx: &[crate::app::Effect]) -> Vec<(String, crate::sources::Operation)> {
+    use crate::app::Effect;
+    use crate::sources::SourceCommand;
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::SendCommand {
+                command: SourceCommand::Perform { key, op, .. },
+                ..
+            } => Some((key.0.clone(), op.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An app over one demo source that has heard nothing yet.
 pub fn empty_app(now: DateTime<Utc>) -> App {
     let config = Config::embedded().unwrap_or_else(|e| panic!("embedded config: {e}"));

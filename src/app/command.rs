@@ -56,11 +56,11 @@ commands! {
     Bottom = "bottom",
     /// Open the selected alert's detail
     OpenDetail = "open_detail",
-    /// Acknowledge the selected alert
+    /// Acknowledge the marked (or the selected) alerts
     Acknowledge = "acknowledge",
-    /// Resolve the selected alert (asks to confirm)
+    /// Resolve the marked (or selected) alerts, asks first
     Resolve = "resolve",
-    /// Silence the selected alert for a while
+    /// Silence (snooze) the marked (or selected) alerts
     Silence = "silence",
     /// Escalate: page the alert's next level (asks to confirm)
     Escalate = "escalate",
@@ -90,7 +90,7 @@ commands! {
     RegeneratePostmortem = "regenerate_postmortem",
     /// In the post-mortem: publish it (and its action items) as tickets of the first ticketing source
     PublishPostmortem = "publish_postmortem",
-    /// Mark/unmark the alert, then move down (S silences marks)
+    /// Mark/unmark the alert, then move down (a, r, s, S, I act on the marks)
     Mark = "mark",
     /// Declare an incident from the marked (or the selected) alerts
     DeclareIncident = "declare_incident",

@@ -51,6 +51,8 @@ pub struct UnsavedNote {
     pub corrects: Option<i64>,
     /// Whether it is with the journal task now (else it waits for the journal).
     pub is_sent: bool,
+    /// When it was saved in the editor.
+    pub saved_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// What a key did in the editor.

@@ -89,8 +89,8 @@ pub struct Prompt {
 /// Which action a prompt is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptKind {
-    /// Silence: "DURATION [comment]".
-    Silence(AlertKey),
+    /// Silence these alerts (the marked ones, or the selected one): "DURATION [comment]".
+    Silence(Vec<AlertKey>),
     /// An incident from these alerts: "SEVn title".
     Incident(Vec<AlertKey>),
     /// The shown post-mortem to a file: its path.

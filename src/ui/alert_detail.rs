@@ -278,9 +278,17 @@ fn runbook(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
 /// shown sanitized, line by line), what was done in onduty and what was seen to change.
 pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>) {
     let t = &app.theme;
-    let Some(entries) = app.timeline.get(subject).filter(|e| !e.is_empty()) else {
+    let entries = app.timeline.get(subject).map_or(&[][..], |e| &e[..]);
+    // The responder's own notes show the moment they are saved, marked until the journal
+    // has them (on a shared SQLite file or a far PostgreSQL that takes a moment).
+    let unsaved: Vec<_> = app
+        .unsaved_notes
+        .iter()
+        .filter(|n| n.subject == subject)
+        .collect();
+    if entries.is_empty() && unsaved.is_empty() {
         return;
-    };
+    }
     section(out, t, "timeline");
     for e in entries {
         let star = if e.starred { "★ " } else { "" };
@@ -293,6 +301,20 @@ pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>
             e.kind.name()
         );
         let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
+        headed(out, t, head, &body, "      ");
+    }
+    for n in unsaved {
+        let state = if n.is_sent {
+            "saving…"
+        } else {
+            "kept here until the journal is back"
+        };
+        let head = format!(
+            "  … {} {} note ({state}): ",
+            text::clock(n.saved_at, app.clock, false),
+            sanitize::line(&app.settings.identity, 64),
+        );
+        let body = sanitize::text(&n.text, sanitize::TEXT_CAP);
         headed(out, t, head, &body, "      ");
     }
 }

@@ -42,6 +42,12 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         }
         Overlay::Prompt(p) => {
             let label = match &p.kind {
+                PromptKind::Silence(keys) if keys.len() > 1 => {
+                    format!(
+                        "silence {} marked alerts for (e.g. 2h reason): ",
+                        keys.len()
+                    )
+                }
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
                 PromptKind::ExportPostmortem => "write the post-mortem to: ".to_string(),
                 PromptKind::LinkTicket(subject) => {

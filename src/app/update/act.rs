@@ -123,35 +123,56 @@ pub fn ask_escalate(app: &mut App, level: Option<u32>) {
     app.overlay = Overlay::Confirm(Confirm::Escalate(key, level));
 }
 
-/// `:reassign WHO`: hand the selected alert to a user or a policy.
+/// `:reassign WHO`: hand the marked alerts still open, or else the selected one, to a user
+/// or a policy.
 pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
     let to = to.trim();
     if to.is_empty() {
         app.toast_error("reassign to whom? :reassign NAME (a user or a policy)");
         return;
     }
+    let op = Operation::Reassign { to: to.to_string() };
+    if !app.marked.is_empty() {
+        let keys = marked_with(app, |a| a.status != Status::Resolved);
+        if keys.is_empty() {
+            app.toast_error("the marked alerts are all resolved");
+            return;
+        }
+        let before = app.pending.keys().copied().collect();
+        for key in keys {
+            send(app, key, op.clone(), fx);
+        }
+        app.marked.clear();
+        start_bulk(app, "reassign", &before);
+        return;
+    }
     if let Some(key) = selected_open(app, "reassign") {
-        send(app, key, Operation::Reassign { to: to.to_string() }, fx);
+        send(app, key, op, fx);
     }
 }
 
-/// `s`: open the input line for a silence on the selected alert.
-pub fn open_prompt(app: &mut App, kind: fn(AlertKey) -> PromptKind) {
-    let Some(key) = selected_open(app, "act on") else {
-        return;
-    };
-    let kind = kind(key);
-    let input = match kind {
-        PromptKind::Silence(_) => TextInput::with_text(&format!(
-            "{} ",
-            crate::duration_fmt::short(app.settings.silence_duration)
-        )),
-        PromptKind::Incident(_) | PromptKind::ExportPostmortem | PromptKind::LinkTicket(_) => {
-            TextInput::default()
+/// `s`: the input line for a silence (a snooze where the back end snoozes) on the marked
+/// alerts still open, or else the selected one.
+pub fn open_silence_prompt(app: &mut App) {
+    let keys = if app.marked.is_empty() {
+        match selected_open(app, "silence") {
+            Some(key) => vec![key],
+            None => return,
         }
+    } else {
+        let keys = marked_with(app, |a| a.status != Status::Resolved);
+        if keys.is_empty() {
+            app.toast_error("the marked alerts are all resolved");
+            return;
+        }
+        keys
     };
+    let input = TextInput::with_text(&format!(
+        "{} ",
+        crate::duration_fmt::short(app.settings.silence_duration)
+    ));
     app.overlay = Overlay::Prompt(Prompt {
-        kind,
+        kind: PromptKind::Silence(keys),
         input,
         error: None,
     });
@@ -221,64 +242,47 @@ pub fn parse_declaration(text: &str) -> Result<(u8, String), String> {
 
 /// Enter in a prompt: validate, then send.
 pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
-    let Overlay::Prompt(prompt) = &mut app.overlay else {
+    let Overlay::Prompt(prompt) = &app.overlay else {
         return;
     };
     let text = prompt.input.text().trim().to_string();
-    let outcome = match &prompt.kind {
-        PromptKind::Silence(key) => parse_silence(&text).map(|op| (key.clone(), op)),
-        PromptKind::LinkTicket(subject) => {
-            let subject = subject.clone();
-            match super::tickets::link(app, &subject, &text, fx) {
-                Ok(()) => app.overlay = Overlay::None,
-                Err(e) => {
-                    if let Overlay::Prompt(p) = &mut app.overlay {
-                        p.error = Some(e);
-                    }
-                }
-            }
-            return;
-        }
-        PromptKind::ExportPostmortem => {
-            match super::postmortem::export_to(app, &text, fx) {
-                Ok(()) => app.overlay = Overlay::None,
-                Err(e) => {
-                    if let Overlay::Prompt(p) = &mut app.overlay {
-                        p.error = Some(e);
-                    }
-                }
-            }
-            return;
-        }
-        PromptKind::Incident(keys) => {
-            match parse_declaration(&text) {
-                Ok((severity, title)) => {
-                    fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
-                        title,
-                        severity,
-                        alerts: keys.clone(),
-                        author: app.settings.identity.clone(),
-                    })));
-                    app.overlay = Overlay::None;
-                    app.marked.clear();
-                    app.view = crate::app::View::Incidents;
-                }
-                Err(e) => prompt.error = Some(e),
-            }
-            return;
-        }
+    let done = match prompt.kind.clone() {
+        PromptKind::Silence(keys) => parse_silence(&text).map(|op| silence_all(app, keys, op, fx)),
+        PromptKind::LinkTicket(subject) => super::tickets::link(app, &subject, &text, fx),
+        PromptKind::ExportPostmortem => super::postmortem::export_to(app, &text, fx),
+        PromptKind::Incident(keys) => parse_declaration(&text).map(|(severity, title)| {
+            fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
+                title,
+                severity,
+                alerts: keys,
+                author: app.settings.identity.clone(),
+            })));
+            app.marked.clear();
+            app.view = crate::app::View::Incidents;
+        }),
     };
-    match outcome {
-        Ok((key, op @ Operation::Silence { .. })) => {
-            app.overlay = Overlay::None;
-            send_to_every_cluster(app, &key, op, fx);
+    match done {
+        Ok(()) => app.overlay = Overlay::None,
+        Err(e) => {
+            if let Overlay::Prompt(p) = &mut app.overlay {
+                p.error = Some(e);
+            }
         }
-        Ok((key, op)) => {
-            app.overlay = Overlay::None;
-            send(app, key, op, fx);
-        }
-        Err(e) => prompt.error = Some(e),
     }
+}
+
+/// Silences each of `keys` (on every instance of its cluster); several make one bulk action.
+fn silence_all(app: &mut App, keys: Vec<AlertKey>, op: Operation, fx: &mut Vec<Effect>) {
+    if let [key] = keys.as_slice() {
+        send_to_every_cluster(app, key, op, fx);
+        return;
+    }
+    let before = app.pending.keys().copied().collect();
+    for key in &keys {
+        send_to_every_cluster(app, key, op.clone(), fx);
+    }
+    app.marked.clear();
+    start_bulk(app, "silence", &before);
 }
 
 /// "2h deploy in progress" → a two-hour silence with that comment.

@@ -6,7 +6,7 @@ use super::{act, postmortem, runbook, tickets};
 use crate::app::keymap::{Key, KeyOutcome};
 use crate::app::rows;
 use crate::app::text_input::{InputOutcome, TextInput};
-use crate::app::{App, Command, Confirm, Effect, Overlay, PromptKind, View};
+use crate::app::{App, Command, Confirm, Effect, Overlay, View};
 
 /// Handles one key press.
 pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -254,7 +254,7 @@ impl App {
             Command::Acknowledge => act::acknowledge(self, fx),
             Command::Resolve => act::ask_resolve(self),
             Command::Escalate => act::ask_escalate(self, None),
-            Command::Silence => act::open_prompt(self, PromptKind::Silence),
+            Command::Silence => act::open_silence_prompt(self),
             Command::Note => self.open_note(),
             Command::CycleSort => {
                 self.sort = rows::next_sort(self.sort);

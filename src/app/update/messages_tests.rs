@@ -234,3 +234,49 @@ fn a_bulk_ack_says_its_progress_then_a_summary_not_one_message_per_alert() {
     );
     assert!(app.bulk.is_none());
 }
+
+#[test]
+fn s_and_reassign_act_on_every_marked_alert_as_one_bulk_action() {
+    use crate::sources::Operation;
+    let mut app = demo_app(100, 120, 30);
+    for _ in 0..3 {
+        key(&mut app, ' ');
+    }
+    let marked: std::collections::BTreeSet<String> =
+        app.marked.iter().map(|k| k.0.clone()).collect();
+    assert_eq!(marked.len(), 3);
+    key(&mut app, 's');
+    let line = crate::testing::screen(&app, 120, 30);
+    assert!(line.contains("silence 3 marked alerts for"), "{line}");
+    for _ in 0..4 {
+        code(&mut app, KeyCode::Backspace);
+    }
+    typed(&mut app, "45m vendor fix");
+    let fx = code(&mut app, KeyCode::Enter);
+    let sent = crate::testing::performed(&fx);
+    let keys: std::collections::BTreeSet<String> = sent.iter().map(|(k, _)| k.clone()).collect();
+    assert_eq!(keys, marked, "{sent:?}");
+    assert!(sent.iter().all(|(_, op)| matches!(op,
+        Operation::Silence { duration, comment }
+            if duration.as_secs() == 45 * 60 && comment == "vendor fix")));
+    assert!(app.marked.is_empty());
+    assert_eq!(said(&app).1, format!("silence 0/{}…", sent.len()));
+
+    // Marked again: :reassign hands each of them over, one bulk action.
+    app.bulk = None;
+    app.pending.clear();
+    code(&mut app, KeyCode::Home);
+    for _ in 0..2 {
+        key(&mut app, ' ');
+    }
+    key(&mut app, ':');
+    typed(&mut app, "reassign bo");
+    let fx = code(&mut app, KeyCode::Enter);
+    let sent = crate::testing::performed(&fx);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent.iter()
+            .all(|(_, op)| *op == Operation::Reassign { to: "bo".into() })
+    );
+    assert_eq!(said(&app).1, "reassign 0/2…");
+}

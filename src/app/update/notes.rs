@@ -99,6 +99,7 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
                 text,
                 corrects: editor.corrects,
                 is_sent: false,
+                saved_at: app.now,
             };
             // No draft any more: kept as an unsaved note until the journal has it, so that
             // saving again meanwhile changes it instead of writing it twice.
@@ -139,6 +140,7 @@ pub fn save(app: &mut App, subject: String, text: String, fx: &mut Vec<Effect>) 
         text,
         corrects: None,
         is_sent: false,
+        saved_at: app.now,
     };
     let id = note.client_id;
     keep(app, note);
@@ -361,6 +363,42 @@ mod tests {
         assert!(
             app.unsaved_notes.is_empty(),
             "a written note is kept no more"
+        );
+    }
+
+    #[test]
+    fn the_writers_own_note_shows_in_the_detail_at_once_then_as_the_journal_wrote_it() {
+        let mut app = demo_app(100, 120, 80);
+        code(&mut app, KeyCode::Enter);
+        key(&mut app, 'n');
+        typed(&mut app, "failing over db-2");
+        save(&mut app);
+        let subject = app.selected_alert().map(|a| a.key.0.clone()).unwrap();
+        let before = crate::testing::screen(&app, 120, 80);
+        assert!(
+            before.contains("note (saving…):") && before.contains("failing over db-2"),
+            "shown before the journal answers:\n{before}"
+        );
+        app.update(Action::Journal(JournalEvent::Entries(vec![Entry {
+            id: 7,
+            subject,
+            at: app.now,
+            author: "ana".into(),
+            kind: EntryKind::Note,
+            body: "failing over db-2".into(),
+            starred: false,
+            corrects: None,
+        }])));
+        let after = crate::testing::screen(&app, 120, 80);
+        assert!(after.contains("#7 "), "{after}");
+        assert!(
+            !after.contains("saving…"),
+            "shown once, as written:\n{after}"
+        );
+        assert_eq!(
+            after.matches("note: failing over db-2").count(),
+            1,
+            "in the timeline once: {after}"
         );
     }
 

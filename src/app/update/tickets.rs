@@ -415,21 +415,10 @@ mod tests {
     use crate::journal::task::{JournalEvent, Request};
     use crate::journal::ticket_links::TicketLink;
     use crate::model::{AlertKey, TicketState};
-    use crate::sources::{Operation, SourceCommand};
+    use crate::sources::Operation;
     use crate::testing::{story_start, ticket, ticket_app};
 
-    /// The operations sent to sources, with their keys.
-    fn sent(fx: &[Effect]) -> Vec<(String, Operation)> {
-        fx.iter()
-            .filter_map(|e| match e {
-                Effect::SendCommand {
-                    command: SourceCommand::Perform { key, op, .. },
-                    ..
-                } => Some((key.0.clone(), op.clone())),
-                _ => None,
-            })
-            .collect()
-    }
+    use crate::testing::performed as sent;
 
     fn select(app: &mut App, title: &str) {
         while app.selected_alert().is_some_and(|a| &*a.title != title) {
