@@ -1,6 +1,7 @@
 //! One action on many alerts against a real Alertmanager: `onduty ack KEY…` and `--filter`
 //! (confirmed past 20 with `--yes`) make one silence per alert, once however often they are
-//! run; the source's task takes a burst of actions as one batch.
+//! run, `onduty silence` and `onduty expire` take many too; the source's task takes a burst
+//! of actions as one batch.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -89,6 +90,59 @@ async fn several_keys_are_acked_in_one_command_and_a_gone_one_is_refused() {
     assert!(out.contains("4 ack: 3 done, 1 refused, 0 pending"), "{out}");
     assert!(out.contains("no longer firing"), "{out}");
     assert_eq!(am.silences().await.len(), 3);
+}
+
+#[tokio::test]
+async fn several_alerts_are_silenced_and_their_silences_expired_in_one_command_each() {
+    let (am, dir, cfg) = setup(30).await;
+    let run = |args: Vec<String>| {
+        let (dir, cfg) = (dir.path().to_path_buf(), cfg.clone());
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            support::run_onduty(&dir, &cfg, &args).await
+        }
+    };
+    let words = |s: &str| -> Vec<String> { s.split(' ').map(str::to_string).collect() };
+    let (code, out) = run(words("silence --filter alertname=Bulk --for 1h")).await;
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("matches 30 alerts; add --yes"), "{out}");
+    let (code, out) = run(words(
+        "silence --filter alertname=Bulk --yes --for 1h --comment vendor",
+    ))
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("30 silence 1h: vendor: 30 done, 0 refused, 0 pending"),
+        "{out}"
+    );
+    let silences = am.silences().await;
+    assert_eq!(silences.len(), 30);
+    assert!(silences.iter().all(|s| s["comment"] == "vendor"));
+    // Keys and matchers at once is one or the other.
+    let (code, out) = run(words("silence prod:x --matcher alertname=Bulk")).await;
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("not both"), "{out}");
+
+    let mut expire = vec!["expire".to_string()];
+    expire.extend(
+        silences
+            .iter()
+            .take(12)
+            .map(|s| format!("prod:{}", s["id"].as_str().unwrap())),
+    );
+    let (code, out) = run(expire.clone()).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("12 expire: 12 done, 0 refused"), "{out}");
+    let active = |all: &[Value]| {
+        all.iter()
+            .filter(|s| s["status"]["state"] == "active")
+            .count()
+    };
+    assert_eq!(active(&am.silences().await), 18);
+    // Again: expired already, nothing changes and nothing is refused.
+    let (code, out) = run(expire).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(active(&am.silences().await), 18);
 }
 
 /// The dashboard's path: a burst of 200 acks queued on the source's task is taken as one

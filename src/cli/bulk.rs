@@ -21,6 +21,19 @@ use crate::sources::{BatchItem, Operation};
 /// Past this many alerts, acting on what a filter matched needs `--yes`.
 pub const CONFIRM_FROM: usize = 20;
 
+/// Which alerts a command acts on: `KEY…`, and what `--filter` matches.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Targets {
+    /// The alerts' keys, `SOURCE:ID` (see `onduty alerts`).
+    pub keys: Vec<String>,
+    /// Also every alert this filter matches (the `/` language).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Go ahead when the filter matches more than 20 alerts.
+    #[arg(long)]
+    pub yes: bool,
+}
+
 /// How the batch ended, for the exit status and the summary.
 #[derive(Default)]
 pub(super) struct Tally {
@@ -29,17 +42,19 @@ pub(super) struct Tally {
     pending: usize,
 }
 
-/// `op` on every alert of `keys` (already spread over the clusters that report them).
+/// Each action of `actions` (alerts already spread over the clusters that report them).
 /// Exit status: 0 all done, 1 when any was refused, 3 when none was refused and any is left
 /// pending in the outbox.
 pub async fn act_many(
     config: &Config,
     paths: &Paths,
-    keys: &[AlertKey],
-    op: &Operation,
+    actions: &[(AlertKey, Operation)],
 ) -> anyhow::Result<ExitCode> {
+    let Some((_, first)) = actions.first() else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let mut sources = sources_by_name(config);
-    for key in keys {
+    for (key, _) in actions {
         let (source, _) = key
             .0
             .split_once(':')
@@ -51,8 +66,8 @@ pub async fn act_many(
     let journal = open(config, paths).await?;
     let author = config.identity();
     // Written first, every one: nothing is sent that was not.
-    let mut items: Vec<OutboxItem> = Vec::with_capacity(keys.len());
-    for key in keys {
+    let mut items: Vec<OutboxItem> = Vec::with_capacity(actions.len());
+    for (key, op) in actions {
         let Some((source, _)) = key.0.split_once(':') else {
             continue;
         };
@@ -71,11 +86,16 @@ pub async fn act_many(
     let mut out = std::io::stdout().lock();
     let tally = send_items(&journal, &mut sources, items, &mut out).await?;
     journal.close().await;
+    // "500 ack", "3 silence 2h: vendor fix"; several different ones by their verb.
+    let what = if actions.iter().all(|(_, op)| op == first) {
+        describe(first)
+    } else {
+        first.verb().to_string()
+    };
     writeln!(
         out,
-        "{} {}: {} done, {} refused, {} pending in the outbox",
-        keys.len(),
-        describe(op),
+        "{} {what}: {} done, {} refused, {} pending in the outbox",
+        actions.len(),
         tally.done,
         tally.refused,
         tally.pending

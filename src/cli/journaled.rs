@@ -65,17 +65,16 @@ pub async fn act(
     Ok(code)
 }
 
-/// `onduty ack|resolve KEY… [--filter EXPR] [--yes]`: one key goes as `act`; several (or
+/// `onduty ack|resolve|silence|reassign KEY… [--filter EXPR] [--yes]`: one key goes as `act`; several (or
 /// what a filter matches, confirmed past 20 with `--yes`) go as one batch per source.
 pub async fn act_on(
     config: &Config,
     paths: &Paths,
-    keys: &[String],
-    filter: Option<&str>,
-    yes: bool,
+    targets: &super::bulk::Targets,
     op: Operation,
 ) -> anyhow::Result<ExitCode> {
-    let mut wanted: Vec<AlertKey> = keys.iter().map(|k| AlertKey(k.clone())).collect();
+    let (filter, yes) = (targets.filter.as_deref(), targets.yes);
+    let mut wanted: Vec<AlertKey> = targets.keys.iter().map(|k| AlertKey(k.clone())).collect();
     let loaded = match (filter, wanted.len(), config.sources.len()) {
         (None, 0, _) => anyhow::bail!("give the alerts' keys, or --filter EXPR"),
         (None, 1, 1) => None,
@@ -121,7 +120,28 @@ pub async fn act_on(
             Ok(ExitCode::SUCCESS)
         }
         [one] => act_on_one(config, paths, &one.0, op).await,
-        _ => super::bulk::act_many(config, paths, &all, &op).await,
+        _ => {
+            let actions: Vec<(AlertKey, Operation)> =
+                all.into_iter().map(|k| (k, op.clone())).collect();
+            super::bulk::act_many(config, paths, &actions).await
+        }
+    }
+}
+
+/// `onduty expire SOURCE:ID…`: one goes as `act`; several as one batch per source.
+pub async fn expire(config: &Config, paths: &Paths, keys: &[String]) -> anyhow::Result<ExitCode> {
+    let mut actions = Vec::with_capacity(keys.len());
+    for key in keys {
+        let (source, id) = key
+            .split_once(':')
+            .filter(|(_, id)| !id.is_empty())
+            .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:SILENCE_ID"))?;
+        let op = Operation::ExpireSilence { id: id.to_string() };
+        actions.push((AlertKey(format!("{source}:")), op));
+    }
+    match actions.as_slice() {
+        [(key, op)] => act(config, paths, &key.0, op.clone()).await,
+        _ => super::bulk::act_many(config, paths, &actions).await,
     }
 }
 

@@ -73,25 +73,22 @@ pub enum CommandLine {
     },
     /// Acknowledge alerts (Alertmanager: a silence onduty extends while it fires).
     Ack {
-        /// The alerts' keys, `SOURCE:ID` (see `onduty alerts`).
-        keys: Vec<String>,
-        /// Also every alert this filter matches (the `/` language).
-        #[arg(long, value_name = "EXPR")]
-        filter: Option<String>,
-        /// Go ahead when the filter matches more than 20 alerts.
-        #[arg(long)]
-        yes: bool,
+        #[command(flatten)]
+        targets: bulk::Targets,
     },
     /// Resolve alerts (where the back end allows it).
     Resolve {
-        /// The alerts' keys, `SOURCE:ID`.
-        keys: Vec<String>,
-        /// Also every alert this filter matches (the `/` language).
-        #[arg(long, value_name = "EXPR")]
-        filter: Option<String>,
-        /// Go ahead when the filter matches more than 20 alerts.
-        #[arg(long)]
-        yes: bool,
+        #[command(flatten)]
+        targets: bulk::Targets,
+    },
+    /// Hand alerts to a user or an escalation policy (PagerDuty: `bo`, `user:PXPGF42`,
+    /// `policy:Payments`).
+    Reassign {
+        /// Who or what takes them.
+        #[arg(long, value_name = "WHO")]
+        to: String,
+        #[command(flatten)]
+        targets: bulk::Targets,
     },
     /// Write a note on an alert or incident into the journal (shared when it is PostgreSQL).
     Note {
@@ -118,10 +115,11 @@ pub enum CommandLine {
         /// The alert's key, `SOURCE:ID`, or `incident:N`.
         key: String,
     },
-    /// Silence one alert, or whatever the matchers catch, for a while.
+    /// Silence alerts (a snooze on PagerDuty), or whatever the matchers catch, for a while.
     Silence {
-        /// The alert's key; or give `--matcher` (and a source with `--source`) instead.
-        key: Option<String>,
+        /// The alerts (or give `--matcher`, and a source with `--source`, instead).
+        #[command(flatten)]
+        targets: bulk::Targets,
         /// How long: 30m, 2h, 1d.
         #[arg(long = "for", value_name = "DURATION", default_value = "2h")]
         duration: String,
@@ -191,10 +189,11 @@ pub enum CommandLine {
         #[arg(long)]
         json: bool,
     },
-    /// Expire a silence: `onduty expire SOURCE:SILENCE_ID`.
+    /// Expire silences: `onduty expire SOURCE:SILENCE_ID…`.
     Expire {
-        /// `SOURCE:SILENCE_ID` as `onduty silences` prints it.
-        key: String,
+        /// `SOURCE:SILENCE_ID` as `onduty silences` prints it; several expire together.
+        #[arg(required = true, num_args = 1..)]
+        keys: Vec<String>,
     },
     /// Write the commented default config to the config path.
     Init {
@@ -227,15 +226,20 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             oneshot::alerts(&config, &paths, *json, filter.as_deref()).await
         }
-        Some(CommandLine::Ack { keys, filter, yes }) => {
+        Some(CommandLine::Ack { targets }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             let op = crate::sources::Operation::Acknowledge;
-            journaled::act_on(&config, &paths, keys, filter.as_deref(), *yes, op).await
+            journaled::act_on(&config, &paths, targets, op).await
         }
-        Some(CommandLine::Resolve { keys, filter, yes }) => {
+        Some(CommandLine::Resolve { targets }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             let op = crate::sources::Operation::Resolve;
-            journaled::act_on(&config, &paths, keys, filter.as_deref(), *yes, op).await
+            journaled::act_on(&config, &paths, targets, op).await
+        }
+        Some(CommandLine::Reassign { to, targets }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            let op = crate::sources::Operation::Reassign { to: to.clone() };
+            journaled::act_on(&config, &paths, targets, op).await
         }
         Some(CommandLine::Note { key, text }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
@@ -254,7 +258,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             journaled::timeline(&config, &paths, key).await
         }
         Some(CommandLine::Silence {
-            key,
+            targets,
             duration,
             comment,
             matchers,
@@ -265,7 +269,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             oneshot::silence(
                 &config,
                 &paths,
-                key.as_deref(),
+                targets,
                 duration,
                 comment,
                 matchers,
@@ -297,13 +301,9 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             oncall::oncall(&config, *json).await
         }
-        Some(CommandLine::Expire { key }) => {
+        Some(CommandLine::Expire { keys }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            let (source, id) = key
-                .split_once(':')
-                .ok_or_else(|| anyhow::anyhow!("'{key}' is not SOURCE:SILENCE_ID"))?;
-            let op = crate::sources::Operation::ExpireSilence { id: id.to_string() };
-            journaled::act(&config, &paths, &format!("{source}:"), op).await
+            journaled::expire(&config, &paths, keys).await
         }
         Some(CommandLine::Check) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -270,46 +270,44 @@ pub async fn check(
     })
 }
 
-/// `onduty silence`: one alert by key, or matchers on a source.
+/// `onduty silence KEY… [--filter EXPR] [--yes]`, or `--matcher …` for a silence by
+/// matchers on one source.
 pub async fn silence(
     config: &Config,
     paths: &Paths,
-    key: Option<&str>,
+    which: &super::bulk::Targets,
     duration: std::time::Duration,
     comment: &str,
     matchers: &[String],
     source: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let comment = comment.to_string();
-    match (key, matchers.is_empty()) {
-        (Some(key), true) => {
-            act(config, paths, key, Operation::Silence { duration, comment }).await
+    if matchers.is_empty() {
+        if which.keys.is_empty() && which.filter.is_none() {
+            anyhow::bail!("give the alerts' keys, --filter EXPR, or --matcher");
         }
-        (None, false) => {
-            let matchers = matchers
-                .iter()
-                .map(|m| Matcher::parse(m))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(anyhow::Error::msg)?;
-            let source = match source {
-                Some(s) => s.to_string(),
-                None if config.sources.len() == 1 => config.sources[0].name.clone(),
-                None => anyhow::bail!("several sources: say which with --source"),
-            };
-            act(
-                config,
-                paths,
-                &format!("{source}:"),
-                Operation::CreateSilence {
-                    matchers,
-                    duration,
-                    comment,
-                },
-            )
-            .await
-        }
-        _ => anyhow::bail!("give either an alert key or --matcher, not both or neither"),
+        let op = Operation::Silence { duration, comment };
+        return super::journaled::act_on(config, paths, which, op).await;
     }
+    if !which.keys.is_empty() || which.filter.is_some() {
+        anyhow::bail!("give either alert keys (or --filter) or --matcher, not both");
+    }
+    let matchers = matchers
+        .iter()
+        .map(|m| Matcher::parse(m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let source = match source {
+        Some(s) => s.to_string(),
+        None if config.sources.len() == 1 => config.sources[0].name.clone(),
+        None => anyhow::bail!("several sources: say which with --source"),
+    };
+    let op = Operation::CreateSilence {
+        matchers,
+        duration,
+        comment,
+    };
+    act(config, paths, &format!("{source}:"), op).await
 }
 
 /// `onduty silences [--json]`.

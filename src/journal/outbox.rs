@@ -314,15 +314,23 @@ impl Journal {
     }
 }
 
-/// What one sender at a time may act on: the alert, and for a silence by matchers, the
-/// matchers (two different silences from one source do not wait for each other).
+/// What one sender at a time may act on: the alert; for a silence by matchers, the
+/// matchers, and for an expiry, the silence (two different silences from one source do not
+/// wait for each other).
 fn scope(item: &OutboxItem) -> String {
     let mut scope = format!("{}\u{1f}{}", item.source, item.key.0);
-    if let Operation::CreateSilence { matchers, .. } = &item.op {
-        for m in matchers {
-            scope.push('\u{1f}');
-            scope.push_str(&m.to_string());
+    match &item.op {
+        Operation::CreateSilence { matchers, .. } => {
+            for m in matchers {
+                scope.push('\u{1f}');
+                scope.push_str(&m.to_string());
+            }
         }
+        Operation::ExpireSilence { id } => {
+            scope.push_str("\u{1f}silence\u{1f}");
+            scope.push_str(id);
+        }
+        _ => {}
     }
     scope
 }
