@@ -6,6 +6,7 @@ pub mod alert_notes;
 pub mod command;
 pub mod filter;
 pub mod filter_job;
+pub mod history;
 pub mod keymap;
 pub mod note_editor;
 pub mod order_job;

@@ -512,6 +512,10 @@ pub struct App {
     /// When the previous run last saw the sources (its saved pictures): where `:history`
     /// starts ("since you last looked").
     pub last_looked: Option<DateTime<Utc>>,
+    /// What `:history` lists (see `history`), worked out again when stale and shown.
+    pub history: crate::app::history::History,
+    /// Whether the timeline, the last look or the day changed since `history` was worked out.
+    pub is_history_stale: bool,
     /// What was notified lately (one per alert group a minute, the bell once in 10 s).
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
@@ -659,6 +663,8 @@ impl App {
             postmortem: None,
             checklists: Default::default(),
             last_looked: None,
+            history: Default::default(),
+            is_history_stale: true,
             toast: None,
             banner: None,
             theme,

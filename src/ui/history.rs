@@ -2,38 +2,24 @@
 //! resolved), newest first, since the previous run last saw them — "since you last looked" —
 //! or over the last day.
 
-use chrono::TimeDelta;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::text::{self, fit};
 use crate::app::App;
-use crate::journal::EntryKind;
 use crate::model::sanitize;
 use crate::theme::Role;
 
 /// The time column's width ("Tue 14:02 UTC").
 const TIME_W: usize = 14;
 
-/// Draws the history view into `area`.
+/// Draws the history view into `area` (listed by `app::history`, newest first).
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let day_ago = app.now - TimeDelta::hours(24);
-    let since = app.last_looked.filter(|l| *l > day_ago).unwrap_or(day_ago);
-    let mut seen: Vec<_> = app
-        .timeline
-        .values()
-        .flatten()
-        .filter(|e| e.kind == EntryKind::Observed && e.at >= since)
-        .collect();
-    seen.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
-    // Counted entries of a mass event count for every change they stand for.
-    let changes: usize = seen
-        .iter()
-        .map(|e| crate::sources::observe::times(&e.body))
-        .sum();
-    let heading = match app.last_looked.filter(|l| *l > day_ago) {
+    let history = &app.history;
+    let changes = history.changes;
+    let heading = match history.since_looked {
         Some(l) => format!(
             "since you last looked ({}): {} change(s)",
             text::day_time(l, app.clock),
@@ -43,22 +29,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let mut lines = vec![Line::styled(heading, t.style(Role::TextMuted))];
     let rows = usize::from(area.height.saturating_sub(3));
-    // The same change reported by several instances (an HA pair) is one row: `am-a +1`.
-    let mut shown: Vec<(&crate::journal::Entry, usize)> = Vec::new();
-    for e in seen {
-        let id = e.subject.split_once(':').map_or("", |(_, id)| id);
-        let same = shown.iter().position(|(s, _)| {
-            s.body == e.body
-                && s.at == e.at
-                && !id.is_empty()
-                && s.subject.split_once(':').map(|(_, i)| i) == Some(id)
-        });
-        match same {
-            Some(i) => shown[i].1 += 1,
-            None if shown.len() < rows => shown.push((e, 0)),
-            None => {}
-        }
-    }
+    let shown: Vec<(&crate::journal::Entry, usize)> = history
+        .rows
+        .iter()
+        .take(rows)
+        .map(|r| (&r.entry, r.others))
+        .collect();
     // Columns sized to what is shown and to the pane: the change as wide as the widest
     // (what it is about keeps at least 24 columns), then what it is about, then its key.
     let inner = usize::from(area.width.saturating_sub(2));
@@ -105,7 +81,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::{Action, View};
+    use crate::app::Action;
     use crate::journal::task::JournalEvent;
     use crate::journal::{Entry, EntryKind};
 
@@ -132,7 +108,7 @@ mod tests {
             })
             .collect();
         app.update(Action::Journal(JournalEvent::Entries(entries)));
-        app.view = View::History;
+        app.update(Action::Run(crate::app::Command::ShowHistory));
         let screen = crate::testing::screen(&app, 200, 60);
         assert!(
             screen.contains("the last 24 hours: 2700 change(s)"),
@@ -152,7 +128,7 @@ mod tests {
 
 #[cfg(test)]
 mod pair_tests {
-    use crate::app::{Action, View};
+    use crate::app::Action;
     use crate::journal::task::JournalEvent;
     use crate::journal::{Entry, EntryKind};
 
@@ -177,7 +153,7 @@ mod pair_tests {
             entry(4, "am-b:f00", "resolved"),
         ];
         app.update(Action::Journal(JournalEvent::Entries(entries)));
-        app.view = View::History;
+        app.update(Action::Run(crate::app::Command::ShowHistory));
         let screen = crate::testing::screen(&app, 160, 30);
         assert_eq!(screen.matches("am-b:f00 +1").count(), 2, "{screen}");
         let resolved = screen.lines().find(|l| l.contains(" resolved ")).unwrap();

@@ -66,6 +66,7 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
                     list.insert(at, entry.clone());
                 }
             }
+            app.is_history_stale = true;
             // After the timeline: a gone alert is named by the entry that saw it fire.
             for entry in &entries {
                 keep_latest(app, entry);
@@ -126,6 +127,7 @@ impl App {
                 .filter(|s| s.is_cached)
                 .filter_map(|s| s.last_ok)
                 .min();
+            self.is_history_stale = true;
             self.rebuild_rows();
             self.is_dirty = true;
         }

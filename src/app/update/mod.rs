@@ -74,8 +74,16 @@ impl App {
             }
         }
         self.is_dirty = true;
+        self.history_if_shown();
         effects.append(&mut self.queued);
         effects
+    }
+
+    /// The history worked out again when it is shown and stale.
+    fn history_if_shown(&mut self) {
+        if self.view == super::View::History && self.is_history_stale {
+            self.rebuild_history();
+        }
     }
 
     /// What must be done before exit, however it comes: alerts newer than the saved last
@@ -105,6 +113,9 @@ impl App {
             notify::escalated_to_me(self);
         }
         if changed || self.shows_seconds() {
+            // The last 24 hours moved on a minute.
+            self.is_history_stale |= minute != self.drawn_minute;
+            self.history_if_shown();
             self.drawn_minute = minute;
             self.is_dirty = true;
         }
