@@ -202,6 +202,13 @@ idle_changed = sum(1 for end, _, _, changed in polls() if end >= idle_from and c
 os.kill(term.pid, signal.SIGTERM)
 os.waitpid(term.pid, 0)
 
+# What the restart finds on disk: a journal WAL the exit left unfolded would be read whole
+# (an earlier suspect for a slow restart); printed so a slow one can be told apart.
+def file_mb(name):
+    path = os.path.join(data_dir, name)
+    return os.path.getsize(path) / 1e6 if os.path.exists(path) else 0.0
+on_disk = f"journal {file_mb('journal.sqlite3'):.1f} MB, WAL {file_mb('journal.sqlite3-wal'):.1f} MB"
+load1 = open("/proc/loadavg").read().split()[0]
 # Startup from the last known picture the run above left in the journal. Every cached
 # alert title contains "HighLatency"; the first poll of 100k takes seconds, so the text
 # appearing sooner comes from the journal.
@@ -220,6 +227,37 @@ for _ in range(50):
     time.sleep(0.1)
 os.kill(again.pid, signal.SIGTERM)
 os.waitpid(again.pid, 0)
+
+# RESTARTS=n: n more restarts each with the Alertmanagers running and paused (SIGSTOP),
+# to tell onduty's own restart time from the ten local servers answering its first polls
+# on the same two cores.
+def am_pids():
+    pids = []
+    for url in urls:
+        port = url.rsplit(":", 1)[1]
+        out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        pids += [int(p) for p in re.findall(r"pid=(\d+)", out)]
+    return pids
+
+
+for n in range(int(os.environ.get("RESTARTS", "0"))):
+    for paused in (False, True):
+        pids = am_pids() if paused else []
+        for p in pids:
+            os.kill(p, signal.SIGSTOP)
+        try:
+            r = Pty([binary, "--config", config], env)
+            r.watch_for(b"HighLatency")
+            first, seen = r.first_output(), r.when_seen(b"HighLatency")
+            os.kill(r.pid, signal.SIGTERM)
+            os.waitpid(r.pid, 0)
+        finally:
+            for p in pids:
+                os.kill(p, signal.SIGCONT)
+        shown_at = f"{seen * 1000:.0f} ms" if seen is not None else "never"
+        print(f"restart {n + 1} ({'servers paused' if paused else 'servers answering'}): "
+              f"first output {first * 1000:.0f} ms, cached picture {shown_at}", flush=True)
+        time.sleep(1)
 
 in_flight = [(end - dur, end) for end, dur, _, changed in polls() if changed]
 if os.environ.get("LIVE_KEYS_OUT"):  # every key, for a closer look: sent (s), ms, in flight
@@ -247,7 +285,7 @@ slope = (sum((i - xm) * (y - ym) for i, y in enumerate(steady)) /
 trend = slope * (len(steady) - 1)
 print(f"RSS trend, round 2 -> {rounds}: {trend:+.1f} MB")
 shown = f"{cached_frame * 1000:.0f} ms" if cached_frame is not None else "never"
-print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown} ({cached_alerts})")
+print(f"restart: first frame {restart_first * 1000:.0f} ms, first frame with the cached picture {shown} ({cached_alerts}; {on_disk}; load {load1})")
 print(f"idle {idle} s ({idle_polls} polls, {idle_changed} of them changed): CPU {idle_cpu:.2f} % of a core, {idle_bytes} bytes written, {idle_frames} frames ({clock_minutes} clock minutes)")
 
 # The closing table (scripts/bench_results.py): each figure beside issue 4's target.

@@ -69,13 +69,19 @@ pub async fn run(
     }
     // Decoding, ordering and storing go below the responder's keys from here on.
     crate::bulk::keys_come_first();
-    let running = registry::start(built, &clock);
-    tracing::info!(sources = config.sources.len(), "dashboard starting");
     let mut tui = Tui::enter(tui::Modes {
         is_mouse_on: !cli.no_mouse,
         is_inline: cli.inline,
         is_synchronized: tui::has_synchronized_output(std::env::var("TERM").ok().as_deref()),
     })?;
+    // The last known picture is on screen before the sources start: their first polls
+    // (ten answers of 10,000 to decode at once) would otherwise hold the first frame back
+    // on a small machine, by up to 0.4 s in the restart bench (BENCHMARKS.md).
+    let size = tui.terminal.size()?;
+    app.update(crate::app::Action::Resize(size.width, size.height));
+    tui.terminal.draw(|f| crate::ui::view(&app, f))?;
+    let running = registry::start(built, &clock);
+    tracing::info!(sources = config.sources.len(), "dashboard starting");
     // The terminal's events, and its hangup as a final error (see `tui::hangup`).
     let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);
     let (events, paused_while_lent) = crate::tui_events::events();
