@@ -79,12 +79,11 @@ pub fn empty_app(now: DateTime<Utc>) -> App {
     let theme = themes
         .get("default")
         .unwrap_or_else(|e| panic!("default theme: {e}"));
-    let info = SourceInfo {
-        id: SourceId("demo".into()),
-        kind: "demo".into(),
-        interval: config.poll_interval,
-        cluster: None,
-    };
+    let info = SourceInfo::new(
+        SourceId("demo".into()),
+        crate::config::SourceKind::Demo,
+        config.poll_interval,
+    );
     App::new(settings, vec![info], theme, themes, now)
 }
 
@@ -227,11 +226,12 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
     let now = story_start();
     let base = empty_app(now);
     let infos = (0..sources)
-        .map(|s| SourceInfo {
-            id: SourceId(format!("am-{s}").into()),
-            kind: "alertmanager".into(),
-            interval: std::time::Duration::from_secs(15),
-            cluster: None,
+        .map(|s| {
+            SourceInfo::new(
+                SourceId(format!("am-{s}").into()),
+                crate::config::SourceKind::Alertmanager,
+                std::time::Duration::from_secs(15),
+            )
         })
         .collect();
     let mut app = App::new(
@@ -351,11 +351,14 @@ pub fn ticket_app(w: u16, h: u16) -> App {
     use crate::model::{Severity, Status, TicketState};
     let now = story_start();
     let base = empty_app(now);
-    let info = |id: &str, kind: &str| SourceInfo {
-        id: SourceId(id.into()),
-        kind: kind.into(),
-        interval: std::time::Duration::from_secs(30),
-        cluster: None,
+    let info = |id: &str, kind: &str| {
+        let kind = crate::config::SourceKind::from_name(kind)
+            .unwrap_or_else(|| panic!("no source kind {kind}"));
+        SourceInfo::new(
+            SourceId(id.into()),
+            kind,
+            std::time::Duration::from_secs(30),
+        )
     };
     let sources = vec![
         info("prod-am", "alertmanager"),

@@ -31,11 +31,12 @@ fn alert(name: &str, runbook: &str) -> Value {
 /// The keys of the dashboard's rows, in order, after one poll of `sources`.
 async fn dashboard_keys(sources: &[(&str, &Alertmanager)]) -> Vec<String> {
     let base = onduty::testing::empty_app(Utc::now());
-    let infos = sources.iter().map(|(n, _)| SourceInfo {
-        id: SourceId((*n).into()),
-        kind: "alertmanager".into(),
-        interval: Duration::from_secs(15),
-        cluster: None,
+    let infos = sources.iter().map(|(n, _)| {
+        SourceInfo::new(
+            SourceId((*n).into()),
+            onduty::config::SourceKind::Alertmanager,
+            Duration::from_secs(15),
+        )
     });
     let mut app = onduty::app::App::new(
         base.settings.clone(),

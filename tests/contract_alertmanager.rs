@@ -111,11 +111,12 @@ async fn two_instances_reporting_one_alert_make_one_row_and_one_failing_instance
     b.post_alerts(json!([both])).await;
     let mut app = onduty::testing::empty_app(Utc::now());
     app.sources.clear();
-    let infos = ["am-a", "am-b"].map(|n| SourceInfo {
-        id: SourceId(n.into()),
-        kind: "alertmanager".into(),
-        interval: Duration::from_secs(15),
-        cluster: None,
+    let infos = ["am-a", "am-b"].map(|n| {
+        SourceInfo::new(
+            SourceId(n.into()),
+            onduty::config::SourceKind::Alertmanager,
+            Duration::from_secs(15),
+        )
     });
     let mut app = onduty::app::App::new(
         app.settings.clone(),

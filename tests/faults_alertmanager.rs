@@ -202,12 +202,11 @@ fn start_polling(url: &str, interval: Duration, max_backoff: Duration) -> Runnin
     };
     let source = AlertmanagerSource::new(config(url, None), policy.timeout, clock.clone());
     let built = Built {
-        info: SourceInfo {
-            id: SourceId("f".into()),
-            kind: "alertmanager".into(),
+        info: SourceInfo::new(
+            SourceId("f".into()),
+            onduty::config::SourceKind::Alertmanager,
             interval,
-            cluster: None,
-        },
+        ),
         source: AnySource::Alertmanager(Box::new(source)),
         policy,
     };

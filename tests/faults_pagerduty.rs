@@ -236,12 +236,11 @@ async fn a_server_error_is_retried_by_the_poller_and_the_picture_arrives() {
         phase: Duration::ZERO,
     };
     let built = Built {
-        info: SourceInfo {
-            id: SourceId("pd".into()),
-            kind: "pagerduty".into(),
-            interval: policy.interval,
-            cluster: None,
-        },
+        info: SourceInfo::new(
+            SourceId("pd".into()),
+            onduty::config::SourceKind::Pagerduty,
+            policy.interval,
+        ),
         source: AnySource::PagerDuty(Box::new(source(&s.url))),
         policy,
     };

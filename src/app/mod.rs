@@ -16,12 +16,14 @@ mod state;
 pub mod text_input;
 pub mod tickets;
 mod update;
+/// What the app knows of a source (it lives with the sources).
+pub use crate::sources::SourceInfo;
 pub mod wall;
 
 pub use action::{Action, Effect};
 pub use command::Command;
 pub use state::{
     App, Bulk, Confirm, MyShift, Overlay, Pending, PostmortemView, Prompt, PromptKind,
-    RelatedState, Scrolled, Settings, SourceHealth, SourceInfo, SourceState, Toast, View,
+    RelatedState, Scrolled, Settings, SourceHealth, SourceState, Toast, View,
 };
 pub use update::{PALETTE_HELP, palette_completions};

@@ -15,6 +15,7 @@ pub use crate::escalation::MyShift;
 use crate::model::{
     Alert, AlertKey, EscalationPolicy, Severity, Silence, SourceId, Status, Ticket,
 };
+use crate::sources::SourceInfo;
 use crate::sources::{CommandId, Operation};
 use crate::theme::{Theme, ThemeCatalog};
 
@@ -152,38 +153,6 @@ pub struct Pending {
     pub since: DateTime<Utc>,
     /// Why the last attempt did not get through, while it waits to be sent again.
     pub retrying: Option<String>,
-}
-
-/// A source as the UI knows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SourceInfo {
-    /// Its name.
-    pub id: SourceId,
-    /// Its kind, shown in health ("demo", "alertmanager").
-    pub kind: String,
-    /// How often it is polled (decides when its data counts as stale).
-    pub interval: Duration,
-    /// The cluster it belongs to: HA peers share silences, so one of them is enough.
-    pub cluster: Option<String>,
-}
-
-impl SourceInfo {
-    /// Whether its back end assigns alerts to people and keeps resolved ones listable
-    /// (`:mine`, `:resolved`).
-    pub fn keeps_assignments(&self) -> bool {
-        self.source_kind()
-            .is_some_and(crate::config::SourceKind::keeps_assignments)
-    }
-
-    /// Whether it reports tickets (`:link`, `t`, `8`).
-    pub fn is_ticketing(&self) -> bool {
-        self.source_kind()
-            .is_some_and(crate::config::SourceKind::is_ticketing)
-    }
-
-    fn source_kind(&self) -> Option<crate::config::SourceKind> {
-        crate::config::SourceKind::from_name(&self.kind)
-    }
 }
 
 /// How a source is doing.
@@ -783,7 +752,7 @@ impl App {
 
     /// Whether any source is the demo.
     pub fn is_demo(&self) -> bool {
-        self.sources.iter().any(|s| s.info.kind == "demo")
+        self.sources.iter().any(|s| s.info.can.is_simulated)
     }
 
     /// Where I stand on call: on now (until when, who is next), else my next shift from
@@ -810,6 +779,22 @@ impl App {
             .as_deref()
             .or(self.escalated.get(&alert.key));
         Some((policy, policy.state_from(reached, alert, at)?))
+    }
+
+    /// What the source of alert `key` says to `needs` (yes when no source claims it).
+    pub fn source_can(
+        &self,
+        key: &AlertKey,
+        needs: impl Fn(&crate::sources::Capabilities) -> crate::sources::Can,
+    ) -> crate::sources::Can {
+        self.sources
+            .iter()
+            .find(|s| {
+                key.0
+                    .strip_prefix(&*s.info.id.0)
+                    .is_some_and(|rest| rest.starts_with(':'))
+            })
+            .map_or(crate::sources::Can::Yes, |s| needs(&s.info.can))
     }
 
     /// The escalation policy covering `alert`, from its own source.

@@ -140,9 +140,7 @@ impl App {
 
     /// Whether any source keeps tickets (nothing is indexed otherwise).
     pub fn has_ticket_sources(&self) -> bool {
-        self.sources
-            .iter()
-            .any(|s| matches!(s.info.kind.as_str(), "jira" | "github" | "servicenow"))
+        self.sources.iter().any(|s| s.info.can.tickets)
     }
 
     /// Builds the index and the tickets view's rows again.

@@ -102,20 +102,6 @@ impl SourceKind {
     pub fn from_name(name: &str) -> Option<SourceKind> {
         SourceKind::ALL.into_iter().find(|k| k.name() == name)
     }
-
-    /// Whether its back end assigns alerts to people and keeps resolved ones listable
-    /// (`:mine`, `:resolved`).
-    pub fn keeps_assignments(self) -> bool {
-        self == SourceKind::Pagerduty
-    }
-
-    /// Whether it reports tickets rather than alerts.
-    pub fn is_ticketing(self) -> bool {
-        matches!(
-            self,
-            SourceKind::Jira | SourceKind::Github | SourceKind::Servicenow
-        )
-    }
 }
 
 /// Which Jira: the cloud service or a server of your own.

@@ -51,6 +51,10 @@ impl fmt::Display for AlertKey {
     }
 }
 
+/// The label of a link to the alert's own page at its back end (a PagerDuty incident's):
+/// the runbook's last resort when nothing better names one.
+pub const ITS_PAGE: &str = "incident";
+
 /// A link shown in the detail pane (runbook, graph, dashboard).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Link {

@@ -12,7 +12,7 @@ mod silence;
 mod status;
 mod ticket;
 
-pub use alert::{Alert, AlertDraft, AlertKey, Clean, Link, Share, SourceId, TextDraft};
+pub use alert::{Alert, AlertDraft, AlertKey, Clean, ITS_PAGE, Link, Share, SourceId, TextDraft};
 pub use escalation::{
     Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule,
 };

@@ -108,7 +108,7 @@ impl Library {
 
     /// The runbook of `alert`: its annotation (the first of `annotations` it has), else
     /// the library's best match by front matter, else a file named after the alert, else
-    /// a back end's link (PagerDuty's incident page).
+    /// the link to its own page at its back end (a PagerDuty incident's).
     pub fn resolve(&self, alert: &Alert, annotations: &[String]) -> Option<Runbook<'_>> {
         let named = annotations
             .iter()
@@ -128,7 +128,7 @@ impl Library {
         alert
             .links
             .iter()
-            .find(|l| &*l.label == "pagerduty")
+            .find(|l| &*l.label == crate::model::ITS_PAGE)
             .map(|l| Runbook::Link {
                 from: l.label.to_string(),
                 url: l.url.to_string(),

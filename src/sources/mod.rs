@@ -3,10 +3,12 @@
 //! It never touches the UI.
 
 pub mod alertmanager;
+pub mod capabilities;
 pub mod demo;
 mod error;
 pub mod github;
 pub mod http;
+mod info;
 pub mod jira;
 mod json_array;
 pub mod observe;
@@ -22,7 +24,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use capabilities::{Can, Capabilities, NotesGo};
 pub use error::{Error, Failure, RETRY_AFTER_CAP, parse_retry_after};
+pub use info::SourceInfo;
 pub use poller::{PollPolicy, spawn};
 
 use crate::model::{

@@ -14,8 +14,9 @@ use super::github::GitHubSource;
 use super::jira::JiraSource;
 use super::pagerduty::PagerDutySource;
 use super::servicenow::ServiceNowSource;
-use super::{Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent};
-use crate::app::SourceInfo;
+use super::{
+    Capabilities, Error, PollPolicy, Snapshot, Source, SourceCommand, SourceEvent, SourceInfo,
+};
 use crate::clock::SharedClock;
 use crate::config::{Config, SourceConfig, SourceKind};
 use crate::model::SourceId;
@@ -89,6 +90,18 @@ impl AnySource {
     }
 }
 
+/// What a back end of `kind` can do, as its folder declares it.
+pub fn capabilities(kind: SourceKind) -> Capabilities {
+    match kind {
+        SourceKind::Demo => super::demo::CAPABILITIES,
+        SourceKind::Alertmanager => super::alertmanager::CAPABILITIES,
+        SourceKind::Pagerduty => super::pagerduty::CAPABILITIES,
+        SourceKind::Jira => super::jira::CAPABILITIES,
+        SourceKind::Github => super::github::CAPABILITIES,
+        SourceKind::Servicenow => super::servicenow::CAPABILITIES,
+    }
+}
+
 /// A source ready to start: what the UI knows of it, the source, and its poll policy.
 pub struct Built {
     /// Name, kind, interval.
@@ -157,6 +170,7 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
         kind: s.kind.name().into(),
         interval: policy.interval,
         cluster: s.cluster.clone(),
+        can: capabilities(s.kind),
     };
     Built {
         info,

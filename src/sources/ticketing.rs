@@ -10,6 +10,19 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use super::{Error, NewTicket, Operation, Snapshot, Source};
 use crate::model::{AlertKey, SourceId, Ticket, marker_line};
 
+use super::{Can, Capabilities, NotesGo};
+
+/// What every ticketing back end does: `a` takes a ticket on (in progress), `r` resolves
+/// it, a note is also a comment on it.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    acknowledge: Can::Yes,
+    resolve: Can::Yes,
+    snooze: Can::No("a ticket is not silenced; resolve it, or comment with n"),
+    notes: NotesGo::AsComment,
+    tickets: true,
+    ..Capabilities::NONE
+};
+
 /// What tells one ticketing back end from another. Every one of them is a `Source` through
 /// the impl below: it lists tickets and no alerts, and hands each operation to the one
 /// method that does it, with the ticket's id taken from the key.

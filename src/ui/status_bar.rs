@@ -256,6 +256,19 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
     if !app.has_ticket_sources() {
         v.retain(|(c, _)| *c != C::PublishPostmortem);
     }
+    // What the selected alert's source cannot do is not offered (`r` on an Alertmanager).
+    if let Some(a) = app.selected_alert().filter(|_| app.view == View::Alerts) {
+        use crate::sources::Capabilities;
+        let needs = |c: &Command| -> Option<fn(&Capabilities) -> crate::sources::Can> {
+            match c {
+                C::Acknowledge => Some(|c| c.acknowledge),
+                C::Resolve => Some(|c| c.resolve),
+                C::Silence => Some(|c| c.snooze),
+                _ => None,
+            }
+        };
+        v.retain(|(c, _)| needs(c).is_none_or(|n| app.source_can(&a.key, n).is_yes()));
+    }
     if app.settings.is_read_only {
         v.retain(|(c, _)| !c.is_action());
     }

@@ -6,7 +6,7 @@ use crate::app::{App, Confirm, Effect, Overlay, Pending, Prompt, PromptKind};
 use crate::journal::incidents::Declaration;
 use crate::journal::task::Request;
 use crate::model::{AlertKey, SourceId, Status};
-use crate::sources::{Operation, SourceCommand};
+use crate::sources::{Can, Capabilities, Operation, SourceCommand};
 
 /// `a`: acknowledge the marked alerts that are still firing, or else the selected one.
 pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
@@ -14,6 +14,10 @@ pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
         let keys = marked_with(app, |a| a.status == Status::Firing);
         if keys.is_empty() {
             app.toast_error("none of the marked alerts is firing unacknowledged");
+            return;
+        }
+        let keys = able(app, keys, |c| c.acknowledge);
+        if keys.is_empty() {
             return;
         }
         let before = app.pending.keys().copied().collect();
@@ -24,7 +28,7 @@ pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
         start_bulk(app, "ack", &before);
         return;
     }
-    if let Some(key) = selected_open(app, "acknowledge") {
+    if let Some(key) = selected_able(app, "acknowledge", |c| c.acknowledge) {
         send_to_every_cluster(app, &key, Operation::Acknowledge, fx);
     }
 }
@@ -35,12 +39,15 @@ pub fn ask_resolve(app: &mut App) {
         let keys = marked_with(app, |a| a.status != Status::Resolved);
         if keys.is_empty() {
             app.toast_error("the marked alerts are all resolved");
-        } else {
+            return;
+        }
+        let keys = able(app, keys, |c| c.resolve);
+        if !keys.is_empty() {
             app.overlay = Overlay::Confirm(Confirm::ResolveMarked(keys));
         }
         return;
     }
-    if let Some(key) = selected_open(app, "resolve") {
+    if let Some(key) = selected_able(app, "resolve", |c| c.resolve) {
         app.overlay = Overlay::Confirm(Confirm::Resolve(key));
     }
 }
@@ -139,14 +146,14 @@ pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
             return;
         }
         let before = app.pending.keys().copied().collect();
-        for key in keys {
+        for key in able(app, keys, |c| c.reassign) {
             send(app, key, op.clone(), fx);
         }
         app.marked.clear();
         start_bulk(app, "reassign", &before);
         return;
     }
-    if let Some(key) = selected_open(app, "reassign") {
+    if let Some(key) = selected_able(app, "reassign", |c| c.reassign) {
         send(app, key, op, fx);
     }
 }
@@ -155,7 +162,7 @@ pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
 /// alerts still open, or else the selected one.
 pub fn open_silence_prompt(app: &mut App) {
     let keys = if app.marked.is_empty() {
-        match selected_open(app, "silence") {
+        match selected_able(app, "silence", |c| c.snooze) {
             Some(key) => vec![key],
             None => return,
         }
@@ -163,6 +170,10 @@ pub fn open_silence_prompt(app: &mut App) {
         let keys = marked_with(app, |a| a.status != Status::Resolved);
         if keys.is_empty() {
             app.toast_error("the marked alerts are all resolved");
+            return;
+        }
+        let keys = able(app, keys, |c| c.snooze);
+        if keys.is_empty() {
             return;
         }
         keys
@@ -464,6 +475,41 @@ fn selected_open(app: &mut App, verb: &str) -> Option<AlertKey> {
         }
         Some(a) => Some(a.key.clone()),
     }
+}
+
+/// What an action needs of a source.
+type Needs = fn(&Capabilities) -> Can;
+
+/// The selected alert, still open, whose source does what `needs`; else says why not.
+fn selected_able(app: &mut App, verb: &str, needs: Needs) -> Option<AlertKey> {
+    let key = selected_open(app, verb)?;
+    match app.source_can(&key, needs) {
+        Can::Yes => Some(key),
+        Can::No(why) => {
+            app.toast_error(why);
+            None
+        }
+    }
+}
+
+/// Those of `keys` whose sources do what `needs`; when none does, says why (the first
+/// source's reason).
+fn able(app: &mut App, keys: Vec<AlertKey>, needs: Needs) -> Vec<AlertKey> {
+    let mut why = None;
+    let able: Vec<AlertKey> = keys
+        .into_iter()
+        .filter(|k| match app.source_can(k, needs) {
+            Can::Yes => true,
+            Can::No(w) => {
+                why.get_or_insert(w);
+                false
+            }
+        })
+        .collect();
+    if let (true, Some(why)) = (able.is_empty(), why) {
+        app.toast_error(why);
+    }
+    able
 }
 
 /// Sends `op` on the alert `key` to its source and to one instance in each other cluster

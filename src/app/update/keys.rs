@@ -433,7 +433,7 @@ impl App {
         let keeps_related = self
             .sources
             .iter()
-            .any(|s| s.info.id == source && s.info.kind == "pagerduty");
+            .any(|s| s.info.id == source && s.info.can.related);
         let is_fresh = self
             .related
             .get(&key)

@@ -280,3 +280,32 @@ fn s_and_reassign_act_on_every_marked_alert_as_one_bulk_action() {
     );
     assert_eq!(said(&app).1, "reassign 0/2…");
 }
+
+#[test]
+fn what_a_source_cannot_do_is_said_at_once_not_asked_then_refused() {
+    use crate::app::Overlay;
+    let mut app = demo_app(100, 120, 30);
+    app.sources[0].info.can = crate::sources::alertmanager::CAPABILITIES;
+    let bar = crate::testing::screen(&app, 120, 30);
+    assert!(!bar.contains("r resolve"), "not offered:\n{bar}");
+    assert!(bar.contains("a ack"), "{bar}");
+    assert!(key(&mut app, 'r').is_empty());
+    assert_eq!(app.overlay, Overlay::None, "not asked");
+    let (is_error, text) = said(&app);
+    assert!(
+        is_error && text.contains("resolve at their source"),
+        "{text}"
+    );
+    // Marked alerts of such a source: the same sentence, nothing asked or sent.
+    app.toast = None;
+    key(&mut app, ' ');
+    key(&mut app, ' ');
+    assert!(key(&mut app, 'r').is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(said(&app).1.contains("resolve at their source"));
+    palette(&mut app, "reassign bo");
+    assert!(said(&app).1.contains("assigns alerts to nobody"));
+    // What it can do goes out as before.
+    let fx = key(&mut app, 'a');
+    assert!(!crate::testing::performed(&fx).is_empty(), "{fx:?}");
+}

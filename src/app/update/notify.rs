@@ -31,7 +31,11 @@ pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation]) {
         return;
     };
     // A notification from the demo says so: it reaches a real desktop or terminal.
-    let label = if s.info.kind == "demo" { "[demo] " } else { "" };
+    let label = if s.info.can.is_simulated {
+        "[demo] "
+    } else {
+        ""
+    };
     // The newest alerts of that source, waiting for their order or shown.
     let alerts = s.incoming.clone().unwrap_or_else(|| s.alerts.clone());
     let by_key: HashMap<&str, &Alert> = alerts.iter().map(|a| (a.key.0.as_str(), a)).collect();
@@ -118,7 +122,7 @@ pub fn escalated_to_me(app: &mut App) {
         let is_demo = app
             .sources
             .iter()
-            .any(|s| s.info.id == a.source && s.info.kind == "demo");
+            .any(|s| s.info.id == a.source && s.info.can.is_simulated);
         if is_demo { "[demo] " } else { "" }
     };
     let mut told = Vec::new();

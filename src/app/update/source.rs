@@ -194,7 +194,7 @@ fn note_local_escalation(app: &mut App, key: &crate::model::AlertKey, level: Opt
     let is_local = app
         .sources
         .iter()
-        .any(|s| s.info.id == alert.source && s.info.kind == "alertmanager");
+        .any(|s| s.info.id == alert.source && s.info.can.escalates_locally);
     let Some((policy, state)) = app.escalation_state(alert, app.now).filter(|_| is_local) else {
         return;
     };

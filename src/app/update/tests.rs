@@ -504,10 +504,12 @@ fn an_ack_goes_to_one_instance_per_cluster() {
     let snapshot = source.snapshot();
     let base = crate::testing::empty_app(clock.now_utc());
     let info = |name: &str, cluster: Option<&str>| SourceInfo {
-        id: SourceId(name.into()),
-        kind: "alertmanager".into(),
-        interval: std::time::Duration::from_secs(15),
         cluster: cluster.map(String::from),
+        ..SourceInfo::new(
+            SourceId(name.into()),
+            crate::config::SourceKind::Alertmanager,
+            std::time::Duration::from_secs(15),
+        )
     };
     for (clusters, expected) in [
         ([Some("eu"), Some("eu"), Some("us")], 2),
@@ -1029,7 +1031,7 @@ fn escalate_asks_first_and_sends_the_next_level_or_the_one_named() {
 fn resolved_on_demand_asks_every_source_and_off_turns_it_back() {
     let mut app = demo_app(100, 80, 24);
     // Taken for a PagerDuty source: the others keep no resolved alerts (refused then).
-    app.sources[0].info.kind = "pagerduty".into();
+    app.sources[0].info.can = crate::sources::pagerduty::CAPABILITIES;
     let mut run = |text: &str| {
         key(&mut app, ':');
         typed(&mut app, text);
@@ -1139,7 +1141,7 @@ fn marked_alerts_are_acked_together_and_resolved_together_after_one_question() {
 #[test]
 fn opening_a_pagerduty_incident_asks_for_its_alerts_once_in_a_while() {
     let mut app = demo_app(100, 80, 24);
-    app.sources[0].info.kind = "pagerduty".into();
+    app.sources[0].info.can = crate::sources::pagerduty::CAPABILITIES;
     let fx = code(&mut app, KeyCode::Enter);
     let asked = fx.iter().find_map(|e| match e {
         Effect::SendCommand {
@@ -1177,7 +1179,7 @@ fn opening_a_pagerduty_incident_asks_for_its_alerts_once_in_a_while() {
 #[test]
 fn an_alertmanager_alert_escalated_here_moves_to_the_next_level_from_now() {
     let mut app = demo_app(100, 80, 24);
-    app.sources[0].info.kind = "alertmanager".into();
+    app.sources[0].info.can = crate::sources::alertmanager::CAPABILITIES;
     key(&mut app, 'e');
     let fx = key(&mut app, 'y');
     let Some(Effect::SendCommand {

@@ -7,7 +7,7 @@ use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind, View};
 use crate::journal::task::Request;
 use crate::journal::ticket_links::TicketLink;
 use crate::model::{AlertKey, SourceId, new_marker, sanitize};
-use crate::sources::{NewTicket, Operation};
+use crate::sources::{NewTicket, NotesGo, Operation};
 
 /// What a link or a new ticket is for: the selected incident (in `:incidents`), else the
 /// selected alert's open incident, else the alert itself.
@@ -181,18 +181,17 @@ pub fn create(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
 /// The ticketing source `text` starts with (the rest is returned), else the first one; a
 /// toast when there is none.
 fn ticketing_source(app: &mut App, text: &str) -> Option<(SourceId, String)> {
-    let ticketing = |kind: &str| matches!(kind, "jira" | "github" | "servicenow");
     let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
     let named = app
         .sources
         .iter()
-        .find(|s| *s.info.id.0 == *first && ticketing(&s.info.kind));
+        .find(|s| *s.info.id.0 == *first && s.info.can.tickets);
     let found = match named {
         Some(s) => Some((s.info.id.clone(), rest.trim().to_string())),
         None => app
             .sources
             .iter()
-            .find(|s| ticketing(&s.info.kind))
+            .find(|s| s.info.can.tickets)
             .map(|s| (s.info.id.clone(), text.trim().to_string())),
     };
     if found.is_none() {
@@ -330,26 +329,26 @@ fn describe(app: &App, subject: &str) -> (String, String) {
 /// PagerDuty incident's note (onduty keeps it in the journal either way).
 pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>) {
     let key = AlertKey(subject.to_string());
-    let kind = app
+    let notes = app
         .sources
         .iter()
         .find(|s| subject.starts_with(&format!("{}:", s.info.id)))
-        .map(|s| s.info.kind.clone());
-    match kind.as_deref() {
-        Some("jira" | "github" | "servicenow") => {
+        .map(|s| s.info.can.notes);
+    match notes {
+        Some(NotesGo::AsComment) => {
             let op = Operation::Comment {
                 text: text.to_string(),
                 marker: new_marker(),
             };
             super::act::send(app, key.clone(), op, fx);
         }
-        Some("pagerduty") => {
+        Some(NotesGo::AsNote) => {
             let op = Operation::AddNote {
                 text: text.to_string(),
             };
             super::act::send(app, key.clone(), op, fx);
         }
-        _ => {}
+        Some(NotesGo::JournalOnly) | None => {}
     }
     // An incident whose notes go to its tickets: this note on it (or on one of its alerts)
     // is a comment on each of them too.

@@ -24,7 +24,22 @@ use client::{AnswerHash, Client};
 use map::SeverityRule;
 use wire::PostableSilence;
 
+use crate::sources::{Can, Capabilities};
 pub use client::DEFAULT_MAX_RESPONSE_MB;
+
+/// What an Alertmanager does: an ack is a silence onduty extends while the alert fires, its
+/// alerts resolve at their source, escalation is onduty's own (`escalation.toml`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    acknowledge: Can::Yes,
+    resolve: Can::No(
+        "Alertmanager alerts resolve at their source (Prometheus); ack or silence instead",
+    ),
+    snooze: Can::Yes,
+    reassign: Can::No("Alertmanager assigns alerts to nobody; reassign in the paging tool"),
+    silences: true,
+    escalates_locally: true,
+    ..Capabilities::NONE
+};
 
 /// Default length of an ack silence; it is extended while the alert fires.
 pub const DEFAULT_ACK_WINDOW: Duration = Duration::from_secs(10 * 60);
@@ -421,19 +436,14 @@ impl AlertmanagerSource {
                     Some(_) => self.client().await?.expire_silence(id).await,
                 }
             }
-            Operation::Resolve => Err(Error::Rejected(
-                "Alertmanager alerts resolve at their source (Prometheus); ack or silence instead"
-                    .into(),
-            )),
+            Operation::Resolve => Err(CAPABILITIES.resolve.refusal()),
             Operation::AddNote { .. } => Err(Error::Rejected(
                 "Alertmanager keeps no notes; notes on its alerts arrive with the journal".into(),
             )),
             // Alertmanager pages nobody by level: a local policy's escalation is the
             // journal's timeline entry (written before this is sent), nothing to send.
             Operation::Escalate { .. } => self.is_here(key).await,
-            Operation::Reassign { .. } => Err(Error::Rejected(
-                "Alertmanager assigns alerts to nobody; reassign in the paging tool".into(),
-            )),
+            Operation::Reassign { .. } => Err(CAPABILITIES.reassign.refusal()),
             Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),

@@ -16,7 +16,19 @@ use crate::clock::SharedClock;
 use crate::escalation::LocalEscalation;
 use crate::model::{Alert, AlertDraft, AlertKey, Escalation, Note, SourceId, Status};
 
+use crate::sources::{Can, Capabilities};
 pub use scenario::CYCLE;
+
+/// What the demo does: everything a paging back end does, simulated and labelled so.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    acknowledge: Can::Yes,
+    resolve: Can::Yes,
+    snooze: Can::Yes,
+    reassign: Can::Yes,
+    silences: true,
+    is_simulated: true,
+    ..Capabilities::NONE
+};
 
 /// The demo's runbooks, built in so that `b` and its checklists work offline: (alert,
 /// Markdown with front matter).

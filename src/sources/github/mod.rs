@@ -14,7 +14,12 @@ use crate::config::SourceConfig;
 use crate::model::{RawComment, SourceId, Ticket, TicketDraft, TicketState};
 use client::{Client, IssueRef};
 
+use crate::sources::Capabilities;
 pub use client::GITHUB_API;
+
+/// What a ticketing back end does: `a` starts a ticket, `r` resolves it, notes go as
+/// comments; snoozes and silences are not for tickets.
+pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
 /// The label of incident issues unless `label` says otherwise.
 pub const DEFAULT_LABEL: &str = "incident";

@@ -15,7 +15,12 @@ use super::ticketing::{self, DEFAULT_MAX_TICKETS, TicketBackend, with_marker};
 use super::{Error, NewTicket, Operation};
 use crate::config::SourceConfig;
 use crate::model::{SourceId, Ticket, TicketState};
+use crate::sources::Capabilities;
 use client::Client;
+
+/// What a ticketing back end does: `a` starts a ticket, `r` resolves it, notes go as
+/// comments; snoozes and silences are not for tickets.
+pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
 /// The label of incident tickets unless `label` says otherwise.
 pub const DEFAULT_LABEL: &str = "incident";

@@ -69,7 +69,7 @@ pub fn incident(
     }
     let mut links = Vec::new();
     if let Some(url) = &i.html_url {
-        links.push(("pagerduty".into(), url.as_str().into()));
+        links.push((crate::model::ITS_PAGE.into(), url.as_str().into()));
     }
     AlertDraft {
         id: i.id.as_str().into(),

@@ -20,7 +20,21 @@ use crate::config::SourceConfig;
 use crate::model::{Alert, AlertKey, EscalationPolicy, Note, Related, SourceId};
 use client::Client;
 
+use crate::sources::{Can, Capabilities, NotesGo};
 pub use client::{EU_API, US_API};
+
+/// What a PagerDuty account does: every incident action, notes kept on the incident, its
+/// alerts behind an incident, assignments (`:mine`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    acknowledge: Can::Yes,
+    resolve: Can::Yes,
+    snooze: Can::Yes,
+    reassign: Can::Yes,
+    notes: NotesGo::AsNote,
+    related: true,
+    assigns: true,
+    ..Capabilities::NONE
+};
 
 /// How long the escalation policies and on-call entries are kept before they are fetched
 /// again: they change at hand-offs, not between two polls, and `/oncalls` has its own rate

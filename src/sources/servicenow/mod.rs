@@ -14,7 +14,12 @@ use super::ticketing::{self, DEFAULT_MAX_TICKETS, TicketBackend, parse_time, wit
 use super::{Error, NewTicket, Operation};
 use crate::config::SourceConfig;
 use crate::model::{COMMENTS_KEPT, RawComment, SourceId, Ticket, TicketDraft, TicketState};
+use crate::sources::Capabilities;
 use client::{Client, Record, shown, value};
+
+/// What a ticketing back end does: `a` starts a ticket, `r` resolves it, notes go as
+/// comments; snoozes and silences are not for tickets.
+pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
 /// The records listed unless `query` says otherwise.
 pub const DEFAULT_QUERY: &str = "active=true^ORDERBYDESCsys_updated_on";

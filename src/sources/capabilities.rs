@@ -1,0 +1,86 @@
+//! What a back end can do, declared once in its own folder (`CAPABILITIES`): the app, the
+//! palette and the hint bar ask these, never a back end's name. An action a back end cannot
+//! do carries the one sentence that explains why, said instead of asking and then refusing.
+
+/// Whether a back end does an action on its alerts, and if not, why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Can {
+    /// It does.
+    Yes,
+    /// It does not, for this reason ("Alertmanager alerts resolve at their source").
+    No(&'static str),
+}
+
+impl Can {
+    /// Whether it does.
+    pub fn is_yes(self) -> bool {
+        self == Can::Yes
+    }
+
+    /// The back end's answer when asked anyway (a command line, an old outbox item): the
+    /// same sentence the dashboard says instead of offering it.
+    pub fn refusal(self) -> super::Error {
+        let why = match self {
+            Can::No(why) => why,
+            Can::Yes => "refused",
+        };
+        super::Error::Rejected(why.into())
+    }
+}
+
+/// Where a note written in onduty on one of a source's alerts goes besides the journal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NotesGo {
+    /// Only into the journal.
+    #[default]
+    JournalOnly,
+    /// Also as the back end's own note (a PagerDuty incident's note).
+    AsNote,
+    /// Also as a comment on the ticket.
+    AsComment,
+}
+
+/// What one back end can do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// `a`: acknowledge (an Alertmanager: a silence onduty extends while the alert fires).
+    pub acknowledge: Can,
+    /// `r`: resolve.
+    pub resolve: Can,
+    /// `s`: silence one alert for a while (a snooze where the back end snoozes).
+    pub snooze: Can,
+    /// `:reassign`: hand an alert to a user or a policy.
+    pub reassign: Can,
+    /// Silences by matchers (`S`, the silences view, expire).
+    pub silences: bool,
+    /// Its alerts' escalation is onduty's own (`escalation.toml`): a page by `e` is the
+    /// journal's entry, and onduty moves the level itself. Else the back end reports levels.
+    pub escalates_locally: bool,
+    /// Where notes on its alerts go.
+    pub notes: NotesGo,
+    /// It reports tickets (`:link`, `t`, `8`).
+    pub tickets: bool,
+    /// An alert has alerts behind it worth showing in its detail (a PagerDuty incident's).
+    pub related: bool,
+    /// It assigns alerts to people and lists resolved ones (`:mine`, `:resolved`).
+    pub assigns: bool,
+    /// It is a simulation (the demo): labelled as such wherever it speaks.
+    pub is_simulated: bool,
+}
+
+impl Capabilities {
+    /// Nothing: each back end starts from here and says what it does.
+    pub const NONE: Capabilities = Capabilities {
+        acknowledge: Can::No("this source takes no acknowledgements"),
+        resolve: Can::No("this source's alerts are not resolved from onduty"),
+        snooze: Can::No("this source cannot silence one alert"),
+        reassign: Can::No("this source assigns alerts to nobody"),
+        silences: false,
+        escalates_locally: false,
+        notes: NotesGo::JournalOnly,
+        tickets: false,
+        related: false,
+        assigns: false,
+        is_simulated: false,
+    };
+}
