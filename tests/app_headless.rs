@@ -50,7 +50,7 @@ fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedCl
     };
     let built = Built {
         info,
-        source: AnySource::Demo(Box::new(source)),
+        source: AnySource::new(source),
         policy,
     };
     let running = registry::start(vec![built], &shared);

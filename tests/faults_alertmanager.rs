@@ -207,7 +207,7 @@ fn start_polling(url: &str, interval: Duration, max_backoff: Duration) -> Runnin
             onduty::config::SourceKind::Alertmanager,
             interval,
         ),
-        source: AnySource::Alertmanager(Box::new(source)),
+        source: AnySource::new(source),
         policy,
     };
     registry::start(vec![built], &clock)
@@ -334,7 +334,7 @@ async fn a_hanging_back_end_leaves_the_loop_responsive() {
     app.sources[0].info = info.clone();
     let built = Built {
         info,
-        source: AnySource::Alertmanager(Box::new(source)),
+        source: AnySource::new(source),
         policy,
     };
     let running = registry::start(vec![built], &clock);

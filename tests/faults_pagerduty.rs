@@ -241,7 +241,7 @@ async fn a_server_error_is_retried_by_the_poller_and_the_picture_arrives() {
             onduty::config::SourceKind::Pagerduty,
             policy.interval,
         ),
-        source: AnySource::PagerDuty(Box::new(source(&s.url))),
+        source: AnySource::new(source(&s.url)),
         policy,
     };
     let mut running = registry::start(vec![built], &clock);

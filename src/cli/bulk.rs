@@ -16,7 +16,7 @@ use crate::journal::task::{SCOPE_BUSY, describe};
 use crate::journal::{Journal, OutboxItem};
 use crate::model::{AlertKey, sanitize};
 use crate::sources::registry::Built;
-use crate::sources::{BatchItem, Operation};
+use crate::sources::{BatchItem, Operation, Source};
 
 /// Past this many alerts, acting on what a filter matched needs `--yes`.
 pub const CONFIRM_FROM: usize = 20;

@@ -19,7 +19,7 @@ use crate::journal::timeline::NewEntry;
 use crate::journal::{EntryKind, Journal, OutboxItem, OutboxState};
 use crate::model::{AlertKey, sanitize};
 use crate::sources::registry::{self, Built};
-use crate::sources::{Error, Failure, Operation};
+use crate::sources::{Error, Failure, Operation, Source};
 use crate::ui::text::fit;
 
 /// Exit status of an action left pending in the outbox.

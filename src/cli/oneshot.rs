@@ -15,8 +15,8 @@ use crate::config::{Config, Paths};
 use crate::duration_fmt;
 use crate::model::{Alert, Matcher, Silence};
 use crate::sources::Operation;
-use crate::sources::Snapshot;
 use crate::sources::registry::{self, Built};
+use crate::sources::{Snapshot, Source};
 use crate::ui::alert_list;
 use crate::ui::text::fit;
 

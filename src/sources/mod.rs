@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod capabilities;
 pub mod demo;
+mod erased;
 mod error;
 pub mod github;
 pub mod http;

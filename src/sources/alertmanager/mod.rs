@@ -41,6 +41,26 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     ..Capabilities::NONE
 };
 
+/// This back end, as the registry lists it.
+pub const BACKEND: crate::sources::registry::Backend = crate::sources::registry::Backend::of(
+    crate::config::SourceKind::Alertmanager,
+    CAPABILITIES,
+    build,
+);
+
+/// An Alertmanager source as `setting` describes it, with the config's escalation policies.
+pub fn build(
+    setting: &crate::sources::registry::Setting<'_>,
+) -> crate::sources::registry::AnySource {
+    let am = AlertmanagerSource::new(
+        setting.source.clone(),
+        setting.timeout,
+        setting.clock.clone(),
+    )
+    .with_escalation(setting.config.escalation.clone());
+    crate::sources::registry::AnySource::new(am)
+}
+
 /// Default length of an ack silence; it is extended while the alert fires.
 pub const DEFAULT_ACK_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Alertmanager's own default `resolve_timeout`, when its status does not name one.

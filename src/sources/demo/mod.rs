@@ -30,6 +30,20 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     ..Capabilities::NONE
 };
 
+/// This back end, as the registry lists it.
+pub const BACKEND: crate::sources::registry::Backend =
+    crate::sources::registry::Backend::of(crate::config::SourceKind::Demo, CAPABILITIES, build);
+
+/// A demo source as `setting` describes it, with the config's escalation policies.
+pub fn build(
+    setting: &crate::sources::registry::Setting<'_>,
+) -> crate::sources::registry::AnySource {
+    let id = crate::model::SourceId(setting.source.name.as_str().into());
+    let demo = DemoSource::new(id, setting.clock.clone())
+        .with_escalation(setting.config.escalation.clone());
+    crate::sources::registry::AnySource::new(demo)
+}
+
 /// The demo's runbooks, built in so that `b` and its checklists work offline: (alert,
 /// Markdown with front matter).
 const RUNBOOKS: &[(&str, &str)] = &[

@@ -21,6 +21,20 @@ pub use client::GITHUB_API;
 /// comments; snoozes and silences are not for tickets.
 pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
+/// This back end, as the registry lists it.
+pub const BACKEND: crate::sources::registry::Backend =
+    crate::sources::registry::Backend::of(crate::config::SourceKind::Github, CAPABILITIES, build);
+
+/// A GitHub issues source as `setting` describes it.
+pub fn build(
+    setting: &crate::sources::registry::Setting<'_>,
+) -> crate::sources::registry::AnySource {
+    crate::sources::registry::AnySource::new(GitHubSource::new(
+        setting.source.clone(),
+        setting.timeout,
+    ))
+}
+
 /// The label of incident issues unless `label` says otherwise.
 pub const DEFAULT_LABEL: &str = "incident";
 /// Most issues whose comments are read in one poll (one request each); the others keep

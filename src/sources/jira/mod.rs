@@ -22,6 +22,20 @@ use client::Client;
 /// comments; snoozes and silences are not for tickets.
 pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
+/// This back end, as the registry lists it.
+pub const BACKEND: crate::sources::registry::Backend =
+    crate::sources::registry::Backend::of(crate::config::SourceKind::Jira, CAPABILITIES, build);
+
+/// A Jira source as `setting` describes it.
+pub fn build(
+    setting: &crate::sources::registry::Setting<'_>,
+) -> crate::sources::registry::AnySource {
+    crate::sources::registry::AnySource::new(JiraSource::new(
+        setting.source.clone(),
+        setting.timeout,
+    ))
+}
+
 /// The label of incident tickets unless `label` says otherwise.
 pub const DEFAULT_LABEL: &str = "incident";
 

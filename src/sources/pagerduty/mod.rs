@@ -36,6 +36,25 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     ..Capabilities::NONE
 };
 
+/// This back end, as the registry lists it.
+pub const BACKEND: crate::sources::registry::Backend = crate::sources::registry::Backend::of(
+    crate::config::SourceKind::Pagerduty,
+    CAPABILITIES,
+    build,
+);
+
+/// A PagerDuty source as `setting` describes it.
+pub fn build(
+    setting: &crate::sources::registry::Setting<'_>,
+) -> crate::sources::registry::AnySource {
+    let pd = PagerDutySource::new(
+        setting.source.clone(),
+        setting.timeout,
+        setting.clock.clone(),
+    );
+    crate::sources::registry::AnySource::new(pd)
+}
+
 /// How long the escalation policies and on-call entries are kept before they are fetched
 /// again: they change at hand-offs, not between two polls, and `/oncalls` has its own rate
 /// limit.

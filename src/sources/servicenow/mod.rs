@@ -21,6 +21,23 @@ use client::{Client, Record, shown, value};
 /// comments; snoozes and silences are not for tickets.
 pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
+/// This back end, as the registry lists it.
+pub const BACKEND: crate::sources::registry::Backend = crate::sources::registry::Backend::of(
+    crate::config::SourceKind::Servicenow,
+    CAPABILITIES,
+    build,
+);
+
+/// A ServiceNow source as `setting` describes it.
+pub fn build(
+    setting: &crate::sources::registry::Setting<'_>,
+) -> crate::sources::registry::AnySource {
+    crate::sources::registry::AnySource::new(ServiceNowSource::new(
+        setting.source.clone(),
+        setting.timeout,
+    ))
+}
+
 /// The records listed unless `query` says otherwise.
 pub const DEFAULT_QUERY: &str = "active=true^ORDERBYDESCsys_updated_on";
 /// Most records whose journal is read in one poll (one request each).
