@@ -10,6 +10,7 @@ pub mod errors;
 pub mod escalation;
 pub mod external_editor;
 pub mod handoff;
+pub mod input;
 pub mod journal;
 pub mod logging;
 pub mod model;

@@ -3,11 +3,12 @@
 
 mod action;
 pub mod alert_notes;
-pub mod command;
+pub use crate::input::command;
 pub mod filter;
 pub mod filter_job;
 pub mod history;
-pub mod keymap;
+pub use crate::input::keymap;
+pub mod layout;
 pub mod note_editor;
 pub mod order_job;
 pub mod rows;

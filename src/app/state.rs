@@ -294,7 +294,7 @@ impl Settings {
             group: config.group,
             escalation: config.escalation.clone(),
             is_mine_only: config.sources.iter().any(|s| s.mine_only),
-            runbooks: Arc::new(config.runbook_library()),
+            runbooks: Arc::new(crate::sources::registry::runbook_library(config)),
             runbook_annotations: config.runbook_annotations.clone(),
             can_open_links: crate::open_link::has_display(),
             postmortem_template: Arc::from(crate::postmortem::TEMPLATE),

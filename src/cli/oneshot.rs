@@ -241,7 +241,7 @@ pub async fn check(
         }
     }
     if !config.runbook_dirs.is_empty() {
-        let library = config.runbook_library();
+        let library = crate::sources::registry::runbook_library(config);
         // The demo's built-in runbooks are no files of yours.
         let files = library
             .entries

@@ -16,7 +16,7 @@ use toml::{Table, Value};
 pub use layers::{DEFAULT_TOML, uncommented_default};
 pub use paths::{Paths, ensure_private_dir};
 
-use crate::app::keymap::Keymap;
+use crate::input::keymap::Keymap;
 use crate::model::sanitize;
 
 /// The clock shown in the header.
@@ -678,10 +678,7 @@ impl Config {
                 _ => d.clone(),
             })
             .collect();
-        let mut library = crate::runbook::Library::load(&dirs);
-        if self.sources.iter().any(|s| s.kind == SourceKind::Demo) {
-            library.entries.extend(crate::sources::demo::runbooks());
-        }
+        let library = crate::runbook::Library::load(&dirs);
         for problem in &library.problems {
             tracing::warn!("{problem}");
         }

@@ -24,6 +24,8 @@ pub struct Backend {
     kind: SourceKind,
     can: Capabilities,
     build: fn(&Setting<'_>) -> AnySource,
+    /// Runbooks it brings along (the demo's), added to the library when it is configured.
+    runbooks: fn() -> Vec<crate::runbook::Entry>,
 }
 
 /// Every back end, one line each.
@@ -43,7 +45,17 @@ impl Backend {
         can: Capabilities,
         build: fn(&Setting<'_>) -> AnySource,
     ) -> Self {
-        Backend { kind, can, build }
+        Backend {
+            kind,
+            can,
+            build,
+            runbooks: Vec::new,
+        }
+    }
+
+    /// The same, bringing `runbooks` along.
+    pub const fn with_runbooks(self, runbooks: fn() -> Vec<crate::runbook::Entry>) -> Self {
+        Backend { runbooks, ..self }
     }
 }
 
@@ -66,6 +78,21 @@ fn backend(kind: SourceKind) -> &'static Backend {
         .iter()
         .find(|b| b.kind == kind)
         .unwrap_or(&BACKENDS[0])
+}
+
+/// The runbook library of `config`'s `runbook_dirs`, with the runbooks its back ends bring.
+pub fn runbook_library(config: &Config) -> crate::runbook::Library {
+    let mut library = config.runbook_library();
+    let mut kinds: Vec<SourceKind> = Vec::new();
+    for s in &config.sources {
+        if !kinds.contains(&s.kind) {
+            kinds.push(s.kind);
+        }
+    }
+    for kind in kinds {
+        library.entries.extend((backend(kind).runbooks)());
+    }
+    library
 }
 
 /// What a back end of `kind` can do, as its folder declares it.

@@ -8,7 +8,7 @@ mod header;
 mod help;
 mod history;
 mod incidents;
-pub mod layout;
+pub use crate::app::layout;
 mod note_editor;
 mod oncall;
 mod outbox;

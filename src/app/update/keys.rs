@@ -411,7 +411,7 @@ impl App {
         if self.is_scrolling() {
             usize::from(self.scrolled.get().page)
         } else {
-            crate::ui::layout::list_rows(self).max(1)
+            crate::app::layout::list_rows(self).max(1)
         }
     }
 }

@@ -109,22 +109,13 @@ fn the_silence_editor_shows_long_matchers_whole_and_what_tells_alerts_apart() {
     let long = " env=\"demo\" team=~\"payments|checkout|search|platform|storage\" instance!=\"canary-host-with-a-long-name\"";
     typed(&mut app, long);
     code(&mut app, KeyCode::Tab);
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
-    terminal.draw(|f| crate::ui::view(&app, f)).unwrap();
-    let screen: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect::<String>();
+    let screen = crate::testing::screen(&app, 100, 30);
     let squeezed: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         squeezed.contains("instance!=\"canary-host-with-a-long-name\""),
-        "the matchers are wrapped, not cut:\n{}",
-        terminal.backend()
+        "the matchers are wrapped, not cut:\n{screen}"
     );
-    assert!(!squeezed.contains("canary-host…"), "{}", terminal.backend());
+    assert!(!squeezed.contains("canary-host…"), "{screen}");
 }
 
 /// Every action path on a selected alert that resolved (kept as a RESOLVED row, detail

@@ -141,7 +141,7 @@ impl App {
         let minute = TimeDelta::seconds(60);
         let is_young =
             |a: &crate::model::Alert| (-minute..minute).contains(&(self.now - a.started_at));
-        let rows = crate::ui::layout::list_rows(self);
+        let rows = crate::app::layout::list_rows(self);
         let visible = self.rows.iter().skip(self.offset).take(rows);
         let has_young_row = visible.filter_map(|r| match r {
             super::rows::Row::Alert(a) => self.alert(*a),
@@ -150,7 +150,7 @@ impl App {
         if has_young_row.into_iter().any(is_young) {
             return true;
         }
-        let shows_detail = self.is_detail_open || crate::ui::layout::has_side_detail(self);
+        let shows_detail = self.is_detail_open || crate::app::layout::has_side_detail(self);
         shows_detail
             && self.selected_alert().is_some_and(|a| {
                 a.status == crate::model::Status::Firing

@@ -4,10 +4,10 @@ use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::app::filter;
 use crate::app::filter_job::{self, FilterJob, OFF_TASK_FROM};
+use crate::app::layout;
 use crate::app::order_job::{OrderJob, Ordered};
 use crate::app::rows::{self, AlertRef, Row};
 use crate::app::{App, Effect, View};
-use crate::ui::layout;
 
 /// An off-task order that has not come back in this long (they take tens of milliseconds)
 /// is taken as lost with its thread; the next snapshot to land starts another.

@@ -32,7 +32,8 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 
 /// This back end, as the registry lists it.
 pub const BACKEND: crate::sources::registry::Backend =
-    crate::sources::registry::Backend::of(crate::config::SourceKind::Demo, CAPABILITIES, build);
+    crate::sources::registry::Backend::of(crate::config::SourceKind::Demo, CAPABILITIES, build)
+        .with_runbooks(runbooks);
 
 /// A demo source as `setting` describes it, with the config's escalation policies.
 pub fn build(
