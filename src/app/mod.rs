@@ -12,6 +12,7 @@ pub mod layout;
 pub mod note_editor;
 pub mod order_job;
 pub mod rows;
+pub mod screen;
 pub mod silence_editor;
 mod state;
 pub mod text_input;

@@ -805,13 +805,19 @@ impl App {
 
     /// The key scope of the current mode.
     pub fn key_scope(&self) -> KeyScope {
-        match self.view {
-            View::Silences => KeyScope::Silences,
-            _ if self.postmortem.is_some() => KeyScope::Postmortem,
-            View::Tickets => KeyScope::Tickets,
-            _ if self.is_detail_open && self.is_runbook_shown => KeyScope::Runbook,
-            _ if self.is_detail_open => KeyScope::Detail,
-            _ => KeyScope::AlertList,
+        use crate::app::screen::Screen;
+        match self.screen() {
+            Screen::Silences => KeyScope::Silences,
+            Screen::Postmortem => KeyScope::Postmortem,
+            Screen::Tickets { .. } => KeyScope::Tickets,
+            Screen::Runbook => KeyScope::Runbook,
+            Screen::AlertDetail | Screen::Incidents { is_open: true } => KeyScope::Detail,
+            Screen::AlertList
+            | Screen::Incidents { is_open: false }
+            | Screen::OnCall
+            | Screen::Sources
+            | Screen::Outbox
+            | Screen::History => KeyScope::AlertList,
         }
     }
 

@@ -28,7 +28,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use crate::app::{App, Overlay, View};
+use crate::app::screen::Screen;
+use crate::app::{App, Overlay};
 use crate::theme::{Role, Theme};
 
 /// Draws the whole screen.
@@ -51,29 +52,27 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
     let areas = layout::areas(app, area);
     header::render(app, frame, areas.header);
-    match app.view {
+    match app.screen() {
         // The whole width: a post-mortem is read, not glanced at beside the list.
-        _ if app.postmortem.is_some() => {
+        Screen::Postmortem => {
             let area = areas.detail.map_or(areas.body, |d| areas.body.union(d));
             postmortem::render(app, frame, area)
         }
-        View::Alerts if app.is_detail_open && app.is_runbook_shown => {
-            runbook::render(app, frame, areas.body)
-        }
-        View::Alerts if app.is_detail_open => alert_detail::render(app, frame, areas.body, true),
-        View::Alerts => {
+        Screen::Runbook => runbook::render(app, frame, areas.body),
+        Screen::AlertDetail => alert_detail::render(app, frame, areas.body, true),
+        Screen::AlertList => {
             alert_list::render(app, frame, areas.body);
             if let Some(detail) = areas.detail {
                 alert_detail::render(app, frame, detail, false);
             }
         }
-        View::OnCall => oncall::render(app, frame, areas.body),
-        View::Sources => source_health::render(app, frame, areas.body),
-        View::Silences => silences::render(app, frame, areas.body),
-        View::Outbox => outbox::render(app, frame, areas.body),
-        View::Incidents => incidents::render(app, frame, areas.body),
-        View::History => history::render(app, frame, areas.body),
-        View::Tickets => tickets::render(app, frame, areas.body),
+        Screen::OnCall => oncall::render(app, frame, areas.body),
+        Screen::Sources => source_health::render(app, frame, areas.body),
+        Screen::Silences => silences::render(app, frame, areas.body),
+        Screen::Outbox => outbox::render(app, frame, areas.body),
+        Screen::Incidents { .. } => incidents::render(app, frame, areas.body),
+        Screen::History => history::render(app, frame, areas.body),
+        Screen::Tickets { .. } => tickets::render(app, frame, areas.body),
     }
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{cut, display_width};
+use crate::app::screen::Screen;
 use crate::app::text_input::TextInput;
 use crate::app::{App, Command, Overlay, PromptKind, SourceHealth, View};
 use crate::theme::Role;
@@ -177,12 +178,12 @@ fn skip_columns(s: &str, cols: usize) -> String {
 /// The commands offered in the key bar, per situation.
 fn offered(app: &App) -> Vec<(Command, &'static str)> {
     use Command as C;
-    let mut v = match (&app.overlay, app.view, app.is_detail_open) {
-        (Overlay::Help(_), ..) => return vec![(C::Back, "close")],
-        (Overlay::Confirm(_), ..) => return Vec::new(),
-        (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), ..) => return Vec::new(),
-        (Overlay::SilenceEditor(_) | Overlay::NoteEditor(_), ..) => return Vec::new(),
-        _ if app.postmortem.is_some() => vec![
+    let mut v = match (&app.overlay, app.screen()) {
+        (Overlay::Help(_), _) => return vec![(C::Back, "close")],
+        (Overlay::Confirm(_), _) => return Vec::new(),
+        (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), _) => return Vec::new(),
+        (Overlay::SilenceEditor(_) | Overlay::NoteEditor(_), _) => return Vec::new(),
+        (_, Screen::Postmortem) => vec![
             (C::Back, "back"),
             (C::EditPostmortem, "edit"),
             (C::EditExternally, "$EDITOR"),
@@ -191,21 +192,21 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::RegeneratePostmortem, "new draft"),
             (C::PublishPostmortem, "publish"),
         ],
-        (_, View::Alerts, true) if app.is_runbook_shown => vec![
+        (_, Screen::Runbook) => vec![
             (C::Back, "back"),
             (C::NextItem, "next step/code/link"),
             (C::TickStep, "tick"),
             (C::Copy, "copy"),
             (C::OpenLink, "open"),
         ],
-        (_, View::Alerts, true) => vec![
+        (_, Screen::AlertDetail) => vec![
             (C::Back, "back"),
             (C::Acknowledge, "ack"),
             (C::Resolve, "resolve"),
             (C::Silence, "silence"),
             (C::Note, "note"),
         ],
-        (_, View::Alerts, false) => vec![
+        (_, Screen::AlertList) => vec![
             (C::OpenDetail, "detail"),
             (C::Acknowledge, "ack"),
             (C::Resolve, "resolve"),
@@ -217,15 +218,15 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::Mark, "mark"),
             (C::SilenceMatching, "silence…"),
         ],
-        (_, View::Silences, _) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
-        (_, View::Incidents, false) => vec![
+        (_, Screen::Silences) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
+        (_, Screen::Incidents { is_open: false }) => vec![
             (C::Back, "back"),
             (C::OpenDetail, "open"),
             (C::Note, "note"),
             (C::DeclareIncident, "declare"),
         ],
-        (_, View::Incidents, true) => vec![(C::Back, "back"), (C::Note, "note")],
-        (_, View::Tickets, false) => vec![
+        (_, Screen::Incidents { is_open: true }) => vec![(C::Back, "back"), (C::Note, "note")],
+        (_, Screen::Tickets { is_open: false }) => vec![
             (C::Back, "back"),
             (C::OpenDetail, "open"),
             (C::Acknowledge, "start"),
@@ -234,7 +235,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::Filter, "filter"),
             (C::OpenLink, "browser"),
         ],
-        (_, View::Tickets, true) => vec![
+        (_, Screen::Tickets { is_open: true }) => vec![
             (C::Back, "back"),
             (C::Acknowledge, "start"),
             (C::Resolve, "resolve"),
@@ -242,7 +243,7 @@ fn offered(app: &App) -> Vec<(Command, &'static str)> {
             (C::OpenLink, "browser"),
             (C::Copy, "copy"),
         ],
-        (_, View::OnCall | View::Sources | View::Outbox | View::History, _) => {
+        (_, Screen::OnCall | Screen::Sources | Screen::Outbox | Screen::History) => {
             vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
         }
     };

@@ -184,7 +184,7 @@ impl App {
             self.toast_error("read-only: actions are turned off");
             return;
         }
-        let is_tickets = self.view == View::Tickets && self.postmortem.is_none();
+        let is_tickets = matches!(self.screen(), crate::app::screen::Screen::Tickets { .. });
         match command {
             Command::Acknowledge if is_tickets => return tickets::acknowledge(self, fx),
             Command::Resolve if is_tickets => return tickets::ask_resolve(self),
@@ -381,29 +381,30 @@ impl App {
     }
 
     fn move_or_scroll(&mut self, by: isize) {
-        if self.is_scrolling() {
-            self.detail_scroll = self.scrolled.get().moved(self.detail_scroll, by);
-        } else if self.view == View::Tickets {
-            let last = self.ticket_rows.len().saturating_sub(1) as isize;
-            self.ticket_cursor = (self.ticket_cursor as isize)
-                .saturating_add(by)
-                .clamp(0, last) as usize;
-        } else if self.view == View::Silences {
-            let last = self.silence_rows.len().saturating_sub(1) as isize;
-            self.silence_cursor = (self.silence_cursor as isize)
-                .saturating_add(by)
-                .clamp(0, last) as usize;
-        } else if self.view == View::Incidents {
-            self.move_incident(by);
-        } else {
-            self.move_cursor(by);
+        use crate::app::screen::Screen;
+        let moved = |cursor: usize, len: usize| {
+            let last = len.saturating_sub(1) as isize;
+            (cursor as isize).saturating_add(by).clamp(0, last) as usize
+        };
+        match self.screen() {
+            s if s.is_scrolled_text() => {
+                self.detail_scroll = self.scrolled.get().moved(self.detail_scroll, by);
+            }
+            Screen::Tickets { .. } => {
+                self.ticket_cursor = moved(self.ticket_cursor, self.ticket_rows.len());
+            }
+            Screen::Silences => {
+                self.silence_cursor = moved(self.silence_cursor, self.silence_rows.len());
+            }
+            Screen::Incidents { .. } => self.move_incident(by),
+            _ => self.move_cursor(by),
         }
     }
 
     /// Whether the keys that move scroll a pane of text (a detail, a runbook, a
     /// post-mortem) rather than move a selection.
     fn is_scrolling(&self) -> bool {
-        self.postmortem.is_some() || (self.is_detail_open && self.view != View::Silences)
+        self.screen().is_scrolled_text()
     }
 
     /// What a page is: the scrolled pane's height, else the list's.

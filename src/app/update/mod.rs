@@ -129,7 +129,7 @@ impl App {
             return true;
         }
         // An open incident's clock counts seconds.
-        if self.view == super::View::Incidents {
+        if matches!(self.screen(), super::screen::Screen::Incidents { .. }) {
             return self
                 .incidents
                 .iter()
