@@ -6,7 +6,7 @@
 pub fn init() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        crate::tui::restore();
+        crate::terminal::tui::restore();
         tracing::error!(panic = %info, "onduty panicked");
         // Not eprintln!: it panics when stderr is gone, and a panic in here aborts.
         use std::io::Write;

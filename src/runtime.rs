@@ -197,10 +197,11 @@ where
         .backend_mut()
         .suspend()
         .map_err(|e| format!("could not lend the terminal: {e}"))?;
-    let editor = crate::external_editor::editor_command();
-    let edited = tokio::task::spawn_blocking(move || crate::external_editor::edit(&editor, &text))
-        .await
-        .unwrap_or_else(|e| Err(format!("the editor stopped: {e}")));
+    let editor = crate::terminal::external_editor::editor_command();
+    let edited =
+        tokio::task::spawn_blocking(move || crate::terminal::external_editor::edit(&editor, &text))
+            .await
+            .unwrap_or_else(|e| Err(format!("the editor stopped: {e}")));
     let resumed = terminal.backend_mut().resume();
     // Whatever the editor left on screen goes, and the next frame is drawn whole: the
     // previous frame is forgotten (the swap empties it). Not `Terminal::clear`: it
@@ -241,13 +242,16 @@ fn carry_out(
         match effect {
             Effect::Quit => quit = true,
             Effect::Copy(text) => {
-                let bytes = crate::osc::clipboard(&text, crate::osc::Multiplexer::from_env());
+                let bytes = crate::terminal::osc::clipboard(
+                    &text,
+                    crate::terminal::osc::Multiplexer::from_env(),
+                );
                 if let Err(e) = screen.write_raw(&bytes) {
                     app.update(Action::ShowError(format!("could not copy: {e}")));
                 }
             }
             Effect::Notify(n) => {
-                let via = crate::osc::Multiplexer::from_env();
+                let via = crate::terminal::osc::Multiplexer::from_env();
                 let bytes = out.channels.terminal_bytes(&n, via);
                 if !bytes.is_empty() {
                     if let Err(e) = screen.write_raw(&bytes) {
@@ -284,7 +288,7 @@ fn carry_out(
                 // Run by the loop itself (it needs the terminal); never routed here.
             }
             Effect::OpenUrl(url) => {
-                if let Err(e) = crate::open_link::open(&url) {
+                if let Err(e) = crate::terminal::open_link::open(&url) {
                     app.update(Action::ShowError(format!("could not open the link: {e}")));
                 }
             }
@@ -302,13 +306,13 @@ fn carry_out(
             }
             // Background work nobody waits on with a key: below the responder's keys.
             Effect::Release(old) => {
-                if let Err(e) = crate::bulk::spawn(move || drop(old)) {
+                if let Err(e) = crate::work::bulk::spawn(move || drop(old)) {
                     tracing::warn!(error = %e, "old alerts released on the UI task");
                 }
             }
             Effect::OrderAlerts(job) => {
                 let done = out.done.clone();
-                if let Err(e) = crate::bulk::spawn(move || {
+                if let Err(e) = crate::work::bulk::spawn(move || {
                     let _ = done.send(job.run());
                 }) {
                     // The order watchdog starts the next one; the list keeps its old order.

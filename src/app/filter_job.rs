@@ -90,11 +90,11 @@ pub fn matching<'a>(
             .filter(|r| alert(*r).is_some_and(|a| filter.matches(a)))
             .collect()
     };
-    let cores = crate::cores::count();
+    let cores = crate::work::cores::count();
     if refs.len() < PARALLEL_FROM || cores < 2 {
         return keep(refs);
     }
-    crate::cores::map_chunks(refs, refs.len().div_ceil(cores), keep)
+    crate::work::cores::map_chunks(refs, refs.len().div_ceil(cores), keep)
         .into_iter()
         .flat_map(Option::unwrap_or_default)
         .collect()

@@ -1,6 +1,6 @@
 //! Ordering every alert again after a source brought new ones, off the UI task at scale.
 //! The new snapshot waits beside the old one (`SourceState::incoming`) while an `OrderJob`
-//! sorts all alerts on a low-priority thread (`crate::bulk`); the result comes back as
+//! sorts all alerts on a low-priority thread (`crate::work::bulk`); the result comes back as
 //! `Action::Ordered` and is installed together with the snapshots it was computed from, so
 //! list references always point into the alerts they were made for. Only the newest job's result is used (latest
 //! wins); anything that orders the list on the UI task meanwhile makes it stale.

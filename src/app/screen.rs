@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(app.screen(), Screen::Tickets { is_open: true });
         assert_eq!(app.key_scope(), KeyScope::Tickets);
         app.is_detail_open = false;
-        assert!(!app.screen().is_scrolled_text(), "the tickets' cursor moves");
+        assert!(
+            !app.screen().is_scrolled_text(),
+            "the tickets' cursor moves"
+        );
         app.view = View::Silences;
         assert_eq!(app.key_scope(), KeyScope::Silences);
     }

@@ -296,7 +296,7 @@ impl Settings {
             is_mine_only: config.sources.iter().any(|s| s.mine_only),
             runbooks: Arc::new(crate::sources::registry::runbook_library(config)),
             runbook_annotations: config.runbook_annotations.clone(),
-            can_open_links: crate::open_link::has_display(),
+            can_open_links: crate::terminal::open_link::has_display(),
             postmortem_template: Arc::from(crate::postmortem::TEMPLATE),
             export_dir: std::path::PathBuf::new(),
             ticket_labels: config.ticket_labels.clone(),

@@ -12,8 +12,8 @@ use crate::config::{Config, Paths};
 use crate::journal::{Journal, JournalError};
 use crate::runtime::{self, Exit};
 use crate::sources::registry;
+use crate::terminal::tui::{self, Tui};
 use crate::theme::{ColorDepth, ThemeCatalog};
-use crate::tui::{self, Tui};
 
 /// Opens the dashboard (or, with `wall`, the wall turning its pages that often) and runs it
 /// until quit.
@@ -68,7 +68,7 @@ pub async fn run(
         show_last_known(&mut app, j).await;
     }
     // Decoding, ordering and storing go below the responder's keys from here on.
-    crate::bulk::keys_come_first();
+    crate::work::bulk::keys_come_first();
     let mut tui = Tui::enter(tui::Modes {
         is_mouse_on: !cli.no_mouse,
         is_inline: cli.inline,
@@ -84,7 +84,7 @@ pub async fn run(
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     // The terminal's events, and its hangup as a final error (see `tui::hangup`).
     let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);
-    let (events, paused_while_lent) = crate::tui_events::events();
+    let (events, paused_while_lent) = crate::terminal::events::events();
     tui.attach_events(paused_while_lent);
     let events = futures::stream::select(events, hangup);
     let result = runtime::run(

@@ -12,7 +12,7 @@ const BLOCK: usize = 512;
 
 /// Writes `items` as `serde_json::to_writer` would, byte for byte.
 pub fn write_compact<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) -> anyhow::Result<()> {
-    let threads = crate::cores::count().min(8);
+    let threads = crate::work::cores::count().min(8);
     out.write_all(b"[")?;
     let mut is_first = true;
     for round in items.chunks(BLOCK * threads) {
@@ -30,7 +30,7 @@ pub fn write_compact<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) -> 
 
 /// The blocks of `round`, serialized on every core.
 fn serialized<T: Serialize + Sync>(round: &[T]) -> anyhow::Result<Vec<Vec<u8>>> {
-    crate::cores::map_chunks(round, BLOCK, block)
+    crate::work::cores::map_chunks(round, BLOCK, block)
         .into_iter()
         .map(|b| Ok(b.ok_or_else(|| anyhow::anyhow!("a JSON writer thread panicked"))??))
         .collect()

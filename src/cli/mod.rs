@@ -389,7 +389,7 @@ async fn notify_test(text: &str, times: u32) -> anyhow::Result<ExitCode> {
     // The terminal's own channels: what crosses SSH and tmux to the engineer's terminal.
     let mut out = std::io::stdout().lock();
     if std::io::IsTerminal::is_terminal(&out) {
-        let via = crate::osc::Multiplexer::from_env();
+        let via = crate::terminal::osc::Multiplexer::from_env();
         let every = crate::notify::Channels {
             desktop: false,
             bell: true,
@@ -401,7 +401,7 @@ async fn notify_test(text: &str, times: u32) -> anyhow::Result<ExitCode> {
             is_ringing: true,
         };
         out.write_all(&every.terminal_bytes(&n, via))?;
-        let wrapped = if via == crate::osc::Multiplexer::None {
+        let wrapped = if via == crate::terminal::osc::Multiplexer::None {
             ""
         } else {
             " (also wrapped for passthrough)"

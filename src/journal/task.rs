@@ -435,7 +435,7 @@ impl JournalTask {
                 fetched_at,
                 alerts,
             } => {
-                let encoded = crate::bulk::run(move || super::snapshots::encode(&alerts))
+                let encoded = crate::work::bulk::run(move || super::snapshots::encode(&alerts))
                     .await
                     .map_err(|e| JournalError::Io(format!("snapshot encoder stopped: {e}")))??;
                 journal.save_snapshot(&source, fetched_at, &encoded).await

@@ -62,10 +62,14 @@ impl Channels {
     }
 
     /// The bytes the terminal channels write for `n` (nothing when they are off).
-    pub fn terminal_bytes(&self, n: &Notification, via: crate::osc::Multiplexer) -> Vec<u8> {
+    pub fn terminal_bytes(
+        &self,
+        n: &Notification,
+        via: crate::terminal::osc::Multiplexer,
+    ) -> Vec<u8> {
         let mut out = Vec::new();
         if self.osc {
-            out.extend(crate::osc::notification(&n.title, &n.body, via));
+            out.extend(crate::terminal::osc::notification(&n.title, &n.body, via));
         }
         if self.bell && n.is_ringing {
             out.push(0x07);
@@ -119,7 +123,7 @@ mod tests {
         };
         assert!(
             bell_only
-                .terminal_bytes(&n, crate::osc::Multiplexer::None)
+                .terminal_bytes(&n, crate::terminal::osc::Multiplexer::None)
                 .is_empty()
         );
         let ringing = Notification {
@@ -127,14 +131,14 @@ mod tests {
             ..n.clone()
         };
         assert_eq!(
-            bell_only.terminal_bytes(&ringing, crate::osc::Multiplexer::None),
+            bell_only.terminal_bytes(&ringing, crate::terminal::osc::Multiplexer::None),
             [0x07]
         );
         let osc = Channels {
             osc: true,
             ..Channels::default()
         };
-        let bytes = osc.terminal_bytes(&n, crate::osc::Multiplexer::None);
+        let bytes = osc.terminal_bytes(&n, crate::terminal::osc::Multiplexer::None);
         assert!(bytes.starts_with(b"\x1b]9;CRIT X: y\x07"));
     }
 }

@@ -14,7 +14,7 @@ use crate::config::secrets::{self, Secret};
 use crate::model::sanitize;
 use crate::sources::Error;
 
-/// Answers above this size are decoded on a low-priority thread (`crate::bulk`), not on the
+/// Answers above this size are decoded on a low-priority thread (`crate::work::bulk`), not on the
 /// async task.
 pub const DECODE_OFF_TASK: usize = 1 << 20;
 /// Default cap on an answer's size.
@@ -153,7 +153,7 @@ impl Http {
         if body.len() < DECODE_OFF_TASK {
             return decode(&body);
         }
-        crate::bulk::run(move || decode(&body))
+        crate::work::bulk::run(move || decode(&body))
             .await
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
     }

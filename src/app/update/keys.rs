@@ -502,7 +502,7 @@ impl App {
             self.toast_error("no link to open here");
             return;
         };
-        if !crate::open_link::is_web(&url) {
+        if !crate::terminal::open_link::is_web(&url) {
             self.toast_error("only http(s) links open in a browser: y copies it");
         } else if self.settings.can_open_links {
             self.toast_info(format!(

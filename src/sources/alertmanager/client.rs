@@ -232,7 +232,7 @@ impl Client {
             return Err(too_big(cap));
         }
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_CHUNKS);
-        let decoder = crate::bulk::run(move || {
+        let decoder = crate::work::bulk::run(move || {
             decode(&mut BufReader::with_capacity(
                 64 << 10,
                 ChunkReader::new(rx),

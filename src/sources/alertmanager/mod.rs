@@ -598,7 +598,7 @@ impl Request {
             return decode().map(Some);
         }
         // A multi-megabyte answer is decoded off the async task, below the responder's keys.
-        crate::bulk::run(decode)
+        crate::work::bulk::run(decode)
             .await
             .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?
             .map(Some)

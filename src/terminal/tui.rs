@@ -63,7 +63,7 @@ static IS_INLINE: AtomicBool = AtomicBool::new(false);
 
 struct Lending {
     modes: Modes,
-    events: Option<crate::tui_events::EventsHandle>,
+    events: Option<crate::terminal::events::EventsHandle>,
 }
 
 /// How the dashboard takes the terminal.
@@ -161,7 +161,7 @@ impl Tui {
 
 impl Tui {
     /// The events to pause while the terminal is lent to another program.
-    pub fn attach_events(&mut self, events: crate::tui_events::EventsHandle) {
+    pub fn attach_events(&mut self, events: crate::terminal::events::EventsHandle) {
         lending().events = Some(events);
     }
 }
