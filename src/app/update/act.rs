@@ -1,8 +1,9 @@
 //! Actions on alerts: asking, confirming, sending to the owning source, tracking as pending.
 
+use super::send::send;
 use crate::app::silence_editor::SilenceEditor;
 use crate::app::text_input::TextInput;
-use crate::app::{App, Confirm, Effect, Overlay, Pending, Prompt, PromptKind};
+use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind};
 use crate::journal::incidents::Declaration;
 use crate::journal::task::Request;
 use crate::model::{AlertKey, SourceId, Status};
@@ -571,47 +572,6 @@ impl App {
         }
         keys
     }
-}
-
-/// Sends `op` on `key` to its source and records it as pending.
-pub(super) fn send(app: &mut App, key: AlertKey, op: Operation, fx: &mut Vec<Effect>) {
-    let Some(source) = app
-        .sources
-        .iter()
-        .find(|s| key.0.starts_with(&format!("{}:", s.info.id)))
-    else {
-        app.toast_error(format!("no source for {key}"));
-        return;
-    };
-    let source = source.info.id.clone();
-    if app.pending.values().any(|p| p.key == key && p.op == op) {
-        app.toast_error(format!("{} on {key} is already pending", op.verb()));
-        return;
-    }
-    if let Some(e) = &app.journal_error {
-        app.toast_error(format!("{} not sent: {e}", op.verb()));
-        return;
-    }
-    let id = crate::journal::outbox::new_command_id();
-    app.pending.insert(
-        id,
-        Pending {
-            key: key.clone(),
-            op: op.clone(),
-            since: app.now,
-            retrying: None,
-        },
-    );
-    let author = app.settings.identity.clone();
-    fx.push(Effect::SendCommand {
-        source,
-        command: SourceCommand::Perform {
-            id,
-            key,
-            op,
-            author,
-        },
-    });
 }
 
 #[cfg(test)]

@@ -11,9 +11,11 @@ mod palette;
 mod postmortem;
 pub mod runbook;
 pub use palette::{PALETTE_HELP, completions as palette_completions};
+mod send;
 mod source;
 mod tickets;
 pub mod wall;
+mod which;
 
 use chrono::TimeDelta;
 

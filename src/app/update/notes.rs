@@ -284,7 +284,7 @@ impl App {
     /// `n`: a note on the selected alert, or in the incidents view on the open incident.
     pub(super) fn open_note(&mut self) {
         if self.view == crate::app::View::Incidents {
-            if let Some((id, _)) = super::palette::which_incident(self, "note", "") {
+            if let Some((id, _)) = super::which::which_incident(self, "note", "") {
                 open(self, crate::journal::incidents::subject(id), None, "");
             }
             return;
@@ -545,8 +545,9 @@ mod tests {
             corrects: None,
         };
         app.update(Action::Journal(JournalEvent::Entries(vec![entry])));
-        let mut fx = Vec::new();
-        super::super::palette::run(&mut app, "star #12", &mut fx);
+        key(&mut app, ':');
+        typed(&mut app, "star #12");
+        let fx = code(&mut app, KeyCode::Enter);
         assert!(matches!(
             fx.as_slice(),
             [Effect::Journal(Request::Star {
@@ -560,8 +561,9 @@ mod tests {
         }));
         assert!(app.timeline["incident:1"][0].starred);
 
-        let mut fx = Vec::new();
-        super::super::palette::run(&mut app, "correct 12", &mut fx);
+        key(&mut app, ':');
+        typed(&mut app, "correct 12");
+        code(&mut app, KeyCode::Enter);
         assert_eq!(editor_text(&app).as_deref(), Some("db failover at 14:05"));
         for _ in 0..5 {
             code(&mut app, KeyCode::Backspace);

@@ -291,7 +291,7 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
         app.toast_error("read-only: incidents cannot be changed here");
         return;
     }
-    let Some((id, rest)) = which_incident(app, word, rest) else {
+    let Some((id, rest)) = super::which::which_incident(app, word, rest) else {
         return;
     };
     let change = match word {
@@ -333,54 +333,13 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
     app.toast_info(said);
 }
 
-/// The incident a palette command names ("N rest", or the only open one) and the rest of
-/// its text; says why on the toast when there is none.
-pub(super) fn which_incident<'t>(
-    app: &mut App,
-    word: &str,
-    text: &'t str,
-) -> Option<(i64, &'t str)> {
-    use crate::journal::incidents::IncidentStatus;
-    let (number, rest) = match text.split_once(' ').unwrap_or((text, "")) {
-        (n, r) if n.trim_start_matches('#').parse::<i64>().is_ok() => {
-            (n.trim_start_matches('#').parse::<i64>().ok(), r.trim())
-        }
-        _ => (None, text),
-    };
-    let open: Vec<i64> = app
-        .incidents
-        .iter()
-        .filter(|i| i.status != IncidentStatus::Resolved)
-        .map(|i| i.id)
-        .collect();
-    match (number, open.as_slice()) {
-        (Some(n), _) if app.incidents.iter().any(|i| i.id == n) => Some((n, rest)),
-        (Some(n), _) => {
-            app.toast_error(format!("there is no incident {n}"));
-            None
-        }
-        (None, _) if app.view == crate::app::View::Incidents && app.incident_selected.is_some() => {
-            app.incident_selected.map(|id| (id, rest))
-        }
-        (None, [only]) => Some((*only, rest)),
-        (None, []) => {
-            app.toast_error("no open incident: declare one with I");
-            None
-        }
-        (None, _) => {
-            app.toast_error(format!(":{word} N … — which incident?"));
-            None
-        }
-    }
-}
-
 /// `:note [N] TEXT`: a note on an incident's timeline.
 fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     if app.settings.is_read_only {
         app.toast_error("read-only: notes cannot be written here");
         return;
     }
-    let Some((id, note)) = which_incident(app, "note", text) else {
+    let Some((id, note)) = super::which::which_incident(app, "note", text) else {
         return;
     };
     if note.trim().is_empty() {

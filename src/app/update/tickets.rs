@@ -125,7 +125,7 @@ fn target(app: &App) -> Option<AlertKey> {
 /// `a` in the tickets view: start progress.
 pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
     match target(app) {
-        Some(key) => super::act::send(app, key, Operation::Acknowledge, fx),
+        Some(key) => super::send::send(app, key, Operation::Acknowledge, fx),
         None => app.toast_error("no ticket selected"),
     }
 }
@@ -149,7 +149,7 @@ pub fn transition(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
             let op = Operation::Transition {
                 to: to.trim().to_string(),
             };
-            super::act::send(app, key, op, fx)
+            super::send::send(app, key, op, fx)
         }
         None => app.toast_error("transition: no ticket here (t opens one)"),
     }
@@ -225,7 +225,7 @@ fn open_linked(
         body,
         marker,
     }));
-    super::act::send(app, AlertKey(format!("{source}:")), op, fx);
+    super::send::send(app, AlertKey(format!("{source}:")), op, fx);
 }
 
 /// `:publish [SOURCE | comment]` (`t` in the post-mortem): the shown post-mortem as a new
@@ -260,7 +260,7 @@ pub fn publish(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
             text: markdown,
             marker: new_marker(),
         };
-        return super::act::send(app, key, op, fx);
+        return super::send::send(app, key, op, fx);
     }
     let Some((source, _)) = ticketing_source(app, text) else {
         return;
@@ -340,13 +340,13 @@ pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>
                 text: text.to_string(),
                 marker: new_marker(),
             };
-            super::act::send(app, key.clone(), op, fx);
+            super::send::send(app, key.clone(), op, fx);
         }
         Some(NotesGo::AsNote) => {
             let op = Operation::AddNote {
                 text: text.to_string(),
             };
-            super::act::send(app, key.clone(), op, fx);
+            super::send::send(app, key.clone(), op, fx);
         }
         Some(NotesGo::JournalOnly) | None => {}
     }
@@ -372,7 +372,7 @@ pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>
             text: text.to_string(),
             marker: new_marker(),
         };
-        super::act::send(app, ticket, op, fx);
+        super::send::send(app, ticket, op, fx);
     }
 }
 
