@@ -160,21 +160,21 @@ where
         let (edits, effects): (Vec<Effect>, Vec<Effect>) = effects
             .into_iter()
             .partition(|e| matches!(e, Effect::EditExternally { .. }));
-        if carry_out(&mut app, &out, terminal.backend_mut(), effects) {
+        if carry_out(&out, terminal.backend_mut(), effects) {
             break Exit::Quit;
         }
         for edit in edits {
             if let Effect::EditExternally { subject, text } = edit {
                 let result = lend_to_editor(terminal, text).await;
                 let effects = app.update(Action::EditedExternally { subject, result });
-                carry_out(&mut app, &out, terminal.backend_mut(), effects);
+                carry_out(&out, terminal.backend_mut(), effects);
                 app.is_dirty = true;
             }
         }
     };
     tracing::info!(?exit, "leaving the dashboard");
     let last = app.final_effects();
-    carry_out(&mut app, &out, terminal.backend_mut(), last);
+    carry_out(&out, terminal.backend_mut(), last);
     // The journal finishes what it was writing (requests already queued included).
     drop(out);
     drop(journal_tx);
@@ -230,13 +230,10 @@ struct Outlets<'a> {
     desktop: crate::notify::desktop::Desktop,
 }
 
-/// Carries out effects; returns whether to quit.
-fn carry_out(
-    app: &mut App,
-    out: &Outlets<'_>,
-    screen: &mut impl Screen,
-    effects: Vec<Effect>,
-) -> bool {
+/// Carries out effects; returns whether to quit. What comes of them (an error to show, a
+/// file written) comes back to the loop as an action on `out.done`, never as a call into
+/// the app from here.
+fn carry_out(out: &Outlets<'_>, screen: &mut impl Screen, effects: Vec<Effect>) -> bool {
     let mut quit = false;
     for effect in effects {
         match effect {
@@ -247,7 +244,9 @@ fn carry_out(
                     crate::terminal::osc::Multiplexer::from_env(),
                 );
                 if let Err(e) = screen.write_raw(&bytes) {
-                    app.update(Action::ShowError(format!("could not copy: {e}")));
+                    let _ = out
+                        .done
+                        .send(Action::ShowError(format!("could not copy: {e}")));
                 }
             }
             Effect::Notify(n) => {
@@ -289,7 +288,9 @@ fn carry_out(
             }
             Effect::OpenUrl(url) => {
                 if let Err(e) = crate::terminal::open_link::open(&url) {
-                    app.update(Action::ShowError(format!("could not open the link: {e}")));
+                    let _ = out
+                        .done
+                        .send(Action::ShowError(format!("could not open the link: {e}")));
                 }
             }
             Effect::FetchRunbook(url) => {
@@ -345,18 +346,24 @@ fn carry_out(
                     op,
                 };
                 if out.journal.send(request).is_err() {
-                    app.update(Action::ShowError("the journal has stopped".into()));
+                    let _ = out
+                        .done
+                        .send(Action::ShowError("the journal has stopped".into()));
                 }
             }
             Effect::SendCommand { source, command } => {
                 let sent = out.commands.get(&source).map(|tx| tx.send(command));
                 if !matches!(sent, Some(Ok(()))) {
-                    app.update(Action::ShowError(format!("source {source} is not running")));
+                    let _ = out
+                        .done
+                        .send(Action::ShowError(format!("source {source} is not running")));
                 }
             }
             Effect::Journal(request) => {
                 if out.journal.send(request).is_err() {
-                    app.update(Action::ShowError("the journal has stopped".into()));
+                    let _ = out
+                        .done
+                        .send(Action::ShowError("the journal has stopped".into()));
                 }
             }
         }
