@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::App;
-use crate::journal::EntryKind;
+use crate::model::EntryKind;
 use crate::model::{Alert, sanitize};
 
 /// One note and where it lives.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::App;
-use crate::journal::{Entry, EntryKind};
+use crate::model::{Entry, EntryKind};
 
 /// Most rows kept (the newest); a screen shows far fewer.
 pub const MOST_ROWS: usize = 1_000;

@@ -452,7 +452,7 @@ pub struct App {
     /// The bulk action under way (`a` on marked alerts), while its outcomes come in.
     pub bulk: Option<Bulk>,
     /// Timeline entries from the journal (notes, actions), by subject, oldest first.
-    pub timeline: BTreeMap<String, Vec<crate::journal::Entry>>,
+    pub timeline: BTreeMap<String, Vec<crate::model::Entry>>,
     /// Why the journal is unusable, while it is (actions are then refused).
     pub journal_error: Option<String>,
     /// When each alert fired over the last day, as the journal recorded it (by alert key).
@@ -502,13 +502,13 @@ pub struct App {
     /// Which ticket goes with which alert and incident.
     pub ticket_index: super::tickets::TicketIndex,
     /// Tickets linked by hand or opened from onduty, from the journal.
-    pub ticket_links: Vec<crate::journal::ticket_links::TicketLink>,
+    pub ticket_links: Vec<crate::model::TicketLink>,
     /// The tickets view's rows (source index, ticket index), filtered and in order.
     pub ticket_rows: Vec<(usize, usize)>,
     /// The selected row of the tickets view.
     pub ticket_cursor: usize,
     /// Incidents, open ones first, newest first.
-    pub incidents: Vec<crate::journal::incidents::Incident>,
+    pub incidents: Vec<crate::model::incident::Incident>,
     /// The incident selected in `:incidents` (by id, so it stays put as the list changes).
     pub incident_selected: Option<i64>,
     /// Notes being written and not saved, by draft subject (see `journal::drafts`).
@@ -663,7 +663,7 @@ impl App {
     }
 
     /// The selected alert, if any.
-    pub fn selected_incident(&self) -> Option<&crate::journal::incidents::Incident> {
+    pub fn selected_incident(&self) -> Option<&crate::model::incident::Incident> {
         let id = self.incident_selected?;
         self.incidents.iter().find(|i| i.id == id)
     }
@@ -699,7 +699,7 @@ impl App {
     pub fn open_incident_of(&self, key: &AlertKey) -> Option<i64> {
         self.incidents
             .iter()
-            .filter(|i| i.status != crate::journal::incidents::IncidentStatus::Resolved)
+            .filter(|i| i.status != crate::model::incident::IncidentStatus::Resolved)
             .find(|i| i.alerts.contains(key))
             .map(|i| i.id)
     }

@@ -94,7 +94,7 @@ impl App {
     pub fn tickets_of_alert(&self, alert: &Alert) -> Vec<&Ticket> {
         let mut refs = self.ticket_refs_of(&alert.key.0).to_vec();
         if let Some(id) = self.open_incident_of(&alert.key) {
-            let subject = crate::journal::incidents::subject(id);
+            let subject = crate::model::incident::subject(id);
             for r in self.ticket_refs_of(&subject) {
                 if !refs.contains(r) {
                     refs.push(*r);

@@ -15,7 +15,7 @@ pub const LATEST_KEPT: usize = 64;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Latest {
     /// The entry.
-    pub entry: crate::journal::Entry,
+    pub entry: crate::model::Entry,
     /// Its subject by name ("CheckoutErrors · checkout", "incident:3"), else its key.
     pub about: String,
 }

@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::timeline::NewEntry;
 use super::{Entry, EntryKind, Journal, JournalError, from_millis, to_millis};
+pub use crate::model::TicketLink;
 
 /// Most links loaded at once.
 const MOST_LINKS: i64 = 10_000;
@@ -21,26 +22,6 @@ pub const TICKET_NOTES: &str = "ticket notes ";
 /// Whether a timeline entry changed links or the notes setting (other processes reload).
 pub fn is_link_news(body: &str) -> bool {
     body.starts_with(LINKED) || body.starts_with(TICKET_NOTES)
-}
-
-/// A ticket linked to an incident or an alert.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TicketLink {
-    /// `incident:N`, or the alert key.
-    pub subject: String,
-    /// The ticket: its key, id or URL, or `marker:od-…` for one opened from onduty.
-    pub reference: String,
-    /// Who linked it.
-    pub author: String,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-impl TicketLink {
-    /// The marker of a ticket opened from onduty, when this link is one.
-    pub fn marker(&self) -> Option<&str> {
-        self.reference.strip_prefix("marker:")
-    }
 }
 
 impl Journal {

@@ -3,7 +3,9 @@
 
 mod alert;
 pub mod borrowed;
+mod entry;
 mod escalation;
+pub mod incident;
 mod labels;
 mod note;
 pub mod sanitize;
@@ -11,8 +13,10 @@ mod severity;
 mod silence;
 mod status;
 mod ticket;
+mod ticket_link;
 
 pub use alert::{Alert, AlertDraft, AlertKey, Clean, ITS_PAGE, Link, Share, SourceId, TextDraft};
+pub use entry::{Entry, EntryKind};
 pub use escalation::{
     Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule,
 };
@@ -27,3 +31,4 @@ pub use ticket::{
     COMMENTS_KEPT, DEFAULT_TICKET_LABELS, RawComment, Ticket, TicketDraft, TicketState,
     marker_line, new_marker, references,
 };
+pub use ticket_link::TicketLink;

@@ -29,7 +29,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let mut lines = vec![Line::styled(heading, t.style(Role::TextMuted))];
     let rows = usize::from(area.height.saturating_sub(3));
-    let shown: Vec<(&crate::journal::Entry, usize)> = history
+    let shown: Vec<(&crate::model::Entry, usize)> = history
         .rows
         .iter()
         .take(rows)
@@ -83,7 +83,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 mod tests {
     use crate::app::Action;
     use crate::journal::task::JournalEvent;
-    use crate::journal::{Entry, EntryKind};
+    use crate::model::{Entry, EntryKind};
 
     #[test]
     fn a_big_poll_is_shown_counted_by_name_in_columns_that_use_the_width() {
@@ -130,7 +130,7 @@ mod tests {
 mod pair_tests {
     use crate::app::Action;
     use crate::journal::task::JournalEvent;
-    use crate::journal::{Entry, EntryKind};
+    use crate::model::{Entry, EntryKind};
 
     #[test]
     fn a_change_seen_by_both_instances_of_a_pair_is_one_row_named() {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text;
 use crate::app::App;
-use crate::journal::incidents::{Incident, IncidentStatus};
+use crate::model::incident::{Incident, IncidentStatus};
 use crate::model::{Alert, AlertKey, sanitize};
 use crate::theme::Role;
 

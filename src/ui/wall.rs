@@ -13,7 +13,7 @@ use super::text;
 use crate::app::wall::{PANELS, pages, panels_per_page};
 use crate::app::{App, SourceHealth};
 use crate::duration_fmt;
-use crate::journal::incidents::IncidentStatus;
+use crate::model::incident::IncidentStatus;
 use crate::model::{Severity, sanitize};
 use crate::theme::Role;
 
@@ -331,8 +331,8 @@ fn timeline(app: &App, frame: &mut Frame, area: Rect) {
             None => sanitize::line(&e.body, 300),
         };
         let role = match e.kind {
-            crate::journal::EntryKind::Note => Role::TextStrong,
-            crate::journal::EntryKind::Observed => Role::TextMuted,
+            crate::model::EntryKind::Note => Role::TextStrong,
+            crate::model::EntryKind::Observed => Role::TextMuted,
             _ => Role::Text,
         };
         let said = format!(

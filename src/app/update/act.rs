@@ -4,8 +4,8 @@ use super::send::send;
 use crate::app::silence_editor::SilenceEditor;
 use crate::app::text_input::TextInput;
 use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind};
-use crate::journal::incidents::Declaration;
 use crate::journal::task::Request;
+use crate::model::incident::Declaration;
 use crate::model::{AlertKey, SourceId, Status};
 use crate::sources::{Can, Capabilities, Operation, SourceCommand};
 

@@ -48,7 +48,7 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             super::notes::notes_written(app, &entries);
             for entry in &entries {
                 // A count of a mass event ("prod-am:") is no alert's fire.
-                if entry.kind == crate::journal::EntryKind::Observed
+                if entry.kind == crate::model::EntryKind::Observed
                     && entry.body.starts_with("fired")
                     && !entry.subject.ends_with(':')
                 {
@@ -136,7 +136,7 @@ impl App {
 
 /// Keeps `entry` among the newest few of every subject, in id order, once, with its
 /// subject named while the alert is known.
-fn keep_latest(app: &mut App, entry: &crate::journal::Entry) {
+fn keep_latest(app: &mut App, entry: &crate::model::Entry) {
     use crate::app::wall::{LATEST_KEPT, Latest};
     if app.latest.len() == LATEST_KEPT && app.latest.front().is_some_and(|l| l.entry.id >= entry.id)
     {
@@ -160,13 +160,13 @@ fn keep_latest(app: &mut App, entry: &crate::journal::Entry) {
 
 impl App {
     /// What timeline entry `entry` is about, by name ("DiskFull · storage", "INC#3 · …").
-    pub fn named_subject(&self, entry: &crate::journal::Entry) -> String {
+    pub fn named_subject(&self, entry: &crate::model::Entry) -> String {
         about(self, entry)
     }
 }
 
 /// What an entry is about, by name.
-fn about(app: &App, entry: &crate::journal::Entry) -> String {
+fn about(app: &App, entry: &crate::model::Entry) -> String {
     let named = |title: &str, service: &str| {
         if service.is_empty() {
             title.to_string()

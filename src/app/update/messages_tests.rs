@@ -67,7 +67,7 @@ fn a_message_stays_in_its_view() {
 #[test]
 fn the_wall_names_alerts_and_incidents_never_by_key() {
     use crate::journal::task::JournalEvent;
-    use crate::journal::{Entry, EntryKind};
+    use crate::model::{Entry, EntryKind};
     let mut app = demo_app(100, 120, 30);
     let entry = |id: i64, subject: &str, body: &str| Entry {
         id,

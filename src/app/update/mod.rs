@@ -135,7 +135,7 @@ impl App {
             return self
                 .incidents
                 .iter()
-                .any(|i| i.status != crate::journal::incidents::IncidentStatus::Resolved);
+                .any(|i| i.status != crate::model::incident::IncidentStatus::Resolved);
         }
         // An age counts seconds in its first minute. A start ahead of our clock (skew, or
         // Alertmanager's startsAt = endsAt for an alert posted without a start) reads "0s":

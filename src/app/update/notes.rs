@@ -225,8 +225,8 @@ pub fn journal_back(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// Notes written by this responder came back from the journal: their drafts are done.
-pub fn notes_written(app: &mut App, entries: &[crate::journal::Entry]) {
-    use crate::journal::EntryKind;
+pub fn notes_written(app: &mut App, entries: &[crate::model::Entry]) {
+    use crate::model::EntryKind;
     for e in entries {
         if matches!(e.kind, EntryKind::Note | EntryKind::Correction)
             && e.author == app.settings.identity
@@ -285,7 +285,7 @@ impl App {
     pub(super) fn open_note(&mut self) {
         if self.view == crate::app::View::Incidents {
             if let Some((id, _)) = super::which::which_incident(self, "note", "") {
-                open(self, crate::journal::incidents::subject(id), None, "");
+                open(self, crate::model::incident::subject(id), None, "");
             }
             return;
         }
@@ -307,7 +307,7 @@ mod tests {
     use crate::app::{Action, App, Effect, Overlay};
     use crate::journal::drafts::Draft;
     use crate::journal::task::{JournalEvent, Request};
-    use crate::journal::{Entry, EntryKind};
+    use crate::model::{Entry, EntryKind};
     use crate::testing::demo_app;
 
     fn save(app: &mut App) -> Vec<Effect> {

@@ -154,7 +154,7 @@ pub fn escalated_to_me(app: &mut App) {
 
 /// Notifies of incidents declared since the list before (`old`) by someone else, as severe
 /// as the rules ask (critical: SEV1, error: SEV2 or worse, warning: SEV3, info: any).
-pub fn new_incidents(app: &mut App, old: &[crate::journal::incidents::Incident]) {
+pub fn new_incidents(app: &mut App, old: &[crate::model::incident::Incident]) {
     if is_muted(app) {
         return;
     }
@@ -340,8 +340,8 @@ mod tests {
 
     #[test]
     fn an_incident_declared_elsewhere_notifies_one_of_mine_or_a_minor_one_does_not() {
-        use crate::journal::incidents::{Incident, IncidentStatus};
         use crate::journal::task::JournalEvent;
+        use crate::model::incident::{Incident, IncidentStatus};
         let mut app = ticket_app(120, 30);
         let now = app.now;
         let incident = |id: i64, severity: u8, commander: &str| Incident {

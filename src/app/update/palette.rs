@@ -285,8 +285,8 @@ pub fn complete(text: &str) -> Option<String> {
 /// `:status`, `:role`, `:attach`: a change to incident N, or to the only open incident when
 /// N is left out.
 fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) {
-    use crate::journal::incidents::{IncidentStatus, Role};
     use crate::journal::task::{IncidentChange, Request};
+    use crate::model::incident::{IncidentStatus, Role};
     if app.settings.is_read_only {
         app.toast_error("read-only: incidents cannot be changed here");
         return;
@@ -343,12 +343,12 @@ fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         return;
     };
     if note.trim().is_empty() {
-        super::notes::open(app, crate::journal::incidents::subject(id), None, "");
+        super::notes::open(app, crate::model::incident::subject(id), None, "");
         return;
     }
     super::notes::save(
         app,
-        crate::journal::incidents::subject(id),
+        crate::model::incident::subject(id),
         note.to_string(),
         fx,
     );

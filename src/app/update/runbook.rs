@@ -252,8 +252,8 @@ mod tests {
     use super::*;
     use crate::app::Action;
     use crate::app::update::tests::{code, key};
-    use crate::journal::incidents::{Incident, IncidentStatus};
     use crate::journal::task::JournalEvent;
+    use crate::model::incident::{Incident, IncidentStatus};
     use crate::testing::{demo_app, with_runbook};
 
     const CHECKLIST: &str = "# Pool exhausted\n\n\

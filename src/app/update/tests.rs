@@ -761,8 +761,8 @@ fn the_last_known_picture_shows_stale_until_the_first_poll_and_is_saved_again() 
 
 #[test]
 fn an_incident_is_declared_from_the_marked_alerts_and_changed_from_the_palette() {
-    use crate::journal::incidents::{Incident, IncidentStatus};
     use crate::journal::task::IncidentChange;
+    use crate::model::incident::{Incident, IncidentStatus};
     let mut app = demo_app(100, 120, 30);
     key(&mut app, ' ');
     key(&mut app, 'j');
@@ -818,7 +818,7 @@ fn an_incident_is_declared_from_the_marked_alerts_and_changed_from_the_palette()
             fx.as_slice(),
             [
                 Effect::Journal(Request::ChangeIncident { id: 7, change: IncidentChange::Status(IncidentStatus::Monitoring), .. }),
-                Effect::Journal(Request::ChangeIncident { id: 7, change: IncidentChange::Role(crate::journal::incidents::Role::Comms, who), .. }),
+                Effect::Journal(Request::ChangeIncident { id: 7, change: IncidentChange::Role(crate::model::incident::Role::Comms, who), .. }),
             ] if who == "bo"
         ),
         "{fx:?}"
@@ -849,8 +849,8 @@ fn declarations_read_severity_and_title() {
 
 #[test]
 fn the_selected_incident_is_the_one_keys_and_commands_act_on() {
-    use crate::journal::incidents::{Incident, IncidentStatus};
     use crate::journal::task::{IncidentChange, JournalEvent};
+    use crate::model::incident::{Incident, IncidentStatus};
     let mut app = demo_app(100, 80, 24);
     let now = app.now;
     let incident = |id: i64| Incident {
@@ -1409,7 +1409,7 @@ fn the_detail_of_an_alert_that_left_its_source_says_so() {
 // selection, so one alert sat in INC#1 and INC#2.
 #[test]
 fn i_declares_only_from_the_alert_list_and_never_twice_for_the_same_alerts() {
-    use crate::journal::incidents::{Incident, IncidentStatus};
+    use crate::model::incident::{Incident, IncidentStatus};
     let mut app = demo_app(100, 120, 30);
     let chosen = app.selected.clone().unwrap();
     let open = Incident {
@@ -1459,7 +1459,7 @@ fn i_declares_only_from_the_alert_list_and_never_twice_for_the_same_alerts() {
 // Notes written in onduty appeared only in the detail's TIMELINE, not in its NOTES section.
 #[test]
 fn notes_from_the_journal_are_in_the_details_notes_with_where_they_live() {
-    use crate::journal::{Entry, EntryKind};
+    use crate::model::{Entry, EntryKind};
     // Tall enough for the whole detail.
     let mut app = demo_app(100, 120, 150);
     let key = selected_key(&app);
@@ -1518,7 +1518,7 @@ fn the_palette_completes_on_tab_and_takes_a_unique_prefix() {
 // `:status`, `:role` and `:note` gave no feedback.
 #[test]
 fn incident_commands_that_succeed_say_so() {
-    use crate::journal::incidents::{Incident, IncidentStatus};
+    use crate::model::incident::{Incident, IncidentStatus};
     let mut app = demo_app(100, 120, 30);
     let open = Incident {
         id: 4,

@@ -5,7 +5,7 @@
 
 use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind, View};
 use crate::journal::task::Request;
-use crate::journal::ticket_links::TicketLink;
+use crate::model::TicketLink;
 use crate::model::{AlertKey, SourceId, new_marker, sanitize};
 use crate::sources::{NewTicket, NotesGo, Operation};
 
@@ -15,11 +15,11 @@ pub fn subject_here(app: &App) -> Option<String> {
     if app.view == View::Incidents {
         return app
             .selected_incident()
-            .map(|i| crate::journal::incidents::subject(i.id));
+            .map(|i| crate::model::incident::subject(i.id));
     }
     let alert = app.selected_alert()?;
     Some(match app.open_incident_of(&alert.key) {
-        Some(id) => crate::journal::incidents::subject(id),
+        Some(id) => crate::model::incident::subject(id),
         None => alert.key.0.clone(),
     })
 }
@@ -356,7 +356,7 @@ pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>
         Some(_) => Some(subject.to_string()),
         None => app
             .open_incident_of(&key)
-            .map(crate::journal::incidents::subject),
+            .map(crate::model::incident::subject),
     };
     let Some(incident) = incident.filter(|i| app.notes_go_to_tickets(i)) else {
         return;
@@ -412,7 +412,7 @@ mod tests {
     use super::super::tests::{code, key, typed};
     use crate::app::{Action, App, Confirm, Effect, Overlay, View};
     use crate::journal::task::{JournalEvent, Request};
-    use crate::journal::ticket_links::TicketLink;
+    use crate::model::TicketLink;
     use crate::model::{AlertKey, TicketState};
     use crate::sources::Operation;
     use crate::testing::{story_start, ticket, ticket_app};
@@ -694,7 +694,7 @@ mod tests {
 
     #[test]
     fn with_ticket_notes_on_a_note_on_the_incident_or_its_alert_is_a_comment_on_its_ticket() {
-        use crate::journal::incidents::{Incident, IncidentStatus};
+        use crate::model::incident::{Incident, IncidentStatus};
         let mut app = ticket_app(120, 30);
         let incident = Incident {
             id: 3,

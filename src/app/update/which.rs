@@ -10,7 +10,7 @@ pub(super) fn which_incident<'t>(
     word: &str,
     text: &'t str,
 ) -> Option<(i64, &'t str)> {
-    use crate::journal::incidents::IncidentStatus;
+    use crate::model::incident::IncidentStatus;
     let (number, rest) = match text.split_once(' ').unwrap_or((text, "")) {
         (n, r) if n.trim_start_matches('#').parse::<i64>().is_ok() => {
             (n.trim_start_matches('#').parse::<i64>().ok(), r.trim())
