@@ -44,10 +44,7 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         Overlay::Prompt(p) => {
             let label = match &p.kind {
                 PromptKind::Silence(keys) if keys.len() > 1 => {
-                    format!(
-                        "silence {} marked alerts for (e.g. 2h reason): ",
-                        keys.len()
-                    )
+                    format!("silence {} marked for (e.g. 2h reason): ", keys.len())
                 }
                 PromptKind::Silence(_) => "silence for (e.g. 2h reason): ".to_string(),
                 PromptKind::ExportPostmortem => "write the post-mortem to: ".to_string(),

@@ -238,7 +238,7 @@ fn s_and_reassign_act_on_every_marked_alert_as_one_bulk_action() {
     assert_eq!(marked.len(), 3);
     key(&mut app, 's');
     let line = crate::testing::screen(&app, 120, 30);
-    assert!(line.contains("silence 3 marked alerts for"), "{line}");
+    assert!(line.contains("silence 3 marked for"), "{line}");
     for _ in 0..4 {
         code(&mut app, KeyCode::Backspace);
     }
