@@ -73,7 +73,7 @@ pub fn escalation(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(file) = onduty::escalation::LocalEscalation::parse(text, "fuzz.toml") else {
+    let Ok(file) = onduty::config::escalation_file::parse(text, "fuzz.toml") else {
         return;
     };
     let instants = [

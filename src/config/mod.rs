@@ -1,6 +1,7 @@
 //! Configuration: the `Config` that every part reads, loaded from the embedded default layered
 //! under the user's file, environment and CLI. Errors name the file, the key and the value.
 
+pub mod escalation_file;
 mod layers;
 pub mod paths;
 pub mod redact;
@@ -518,7 +519,7 @@ impl Config {
         };
         let mut config = Config::from_str_at(&text, &shown, overrides)?;
         if let Some(dir) = path.parent() {
-            config.escalation = crate::escalation::LocalEscalation::load_from_dir(dir)?.into();
+            config.escalation = escalation_file::load_from_dir(dir)?.into();
         }
         Ok(config)
     }
