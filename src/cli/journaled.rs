@@ -196,12 +196,11 @@ async fn send(
         )?;
         return Ok(ExitCode::from(PENDING));
     }
-    let performed = tokio::time::timeout(
+    let performed = crate::sources::within(
         built.policy.timeout * 2,
         built.source.perform(&item.key, &item.op, &item.author),
     )
-    .await
-    .unwrap_or(Err(Error::Timeout(built.policy.timeout * 2)));
+    .await;
     let result = settle_item(journal, item, performed).await?;
     Ok(match &result {
         Ok(()) => {

@@ -322,14 +322,22 @@ pub trait Source: Send + 'static {
     ) -> impl Future<Output = ()> + Send {
         async move {
             for (i, item) in items.iter().enumerate() {
-                let performed = self.perform(&item.key, &item.op, &item.author);
-                let result = tokio::time::timeout(per_item, performed)
-                    .await
-                    .unwrap_or(Err(Error::Timeout(per_item)));
+                let result =
+                    within(per_item, self.perform(&item.key, &item.op, &item.author)).await;
                 let _ = done.send((i, result));
             }
         }
     }
+}
+
+/// `work`, or `Error::Timeout` after `limit`: how every wait on a back end is bounded.
+pub async fn within<T>(
+    limit: Duration,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    tokio::time::timeout(limit, work)
+        .await
+        .unwrap_or(Err(Error::Timeout(limit)))
 }
 
 /// One action of a batch.

@@ -318,9 +318,7 @@ impl Source for AlertmanagerSource {
         per_item: Duration,
         done: &tokio::sync::mpsc::UnboundedSender<(usize, Result<(), Error>)>,
     ) {
-        let looked = tokio::time::timeout(per_item, self.refresh())
-            .await
-            .unwrap_or(Err(Error::Timeout(per_item)));
+        let looked = super::within(per_item, self.refresh()).await;
         if let Err(e) = looked {
             for i in 0..items.len() {
                 let _ = done.send((i, Err(e.clone())));
@@ -365,9 +363,7 @@ impl Source for AlertmanagerSource {
         for i in others {
             let item = &items[i];
             let performed = self.perform_fresh(&item.key, &item.op, &item.author);
-            let result = tokio::time::timeout(per_item, performed)
-                .await
-                .unwrap_or(Err(Error::Timeout(per_item)));
+            let result = super::within(per_item, performed).await;
             let _ = done.send((i, result));
         }
     }
@@ -499,9 +495,7 @@ async fn post_all(
         if let Some(e) = earlier {
             return (i, Err(e));
         }
-        let posted = tokio::time::timeout(per_item, client.post_silence(&body))
-            .await
-            .unwrap_or(Err(Error::Timeout(per_item)));
+        let posted = super::within(per_item, client.post_silence(&body)).await;
         match posted {
             Ok(id) => {
                 tracing::info!(source = %source, silence = %id, "silence created");

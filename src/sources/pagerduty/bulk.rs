@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{self, MOST_PER_PUT, Target};
 use super::{PagerDutySource, wire};
-use crate::sources::{BatchItem, Error, Operation};
+use crate::sources::{BatchItem, Error, Operation, within};
 
 /// Where each item's result is told, by its index in the batch.
 type Done = UnboundedSender<(usize, Result<(), Error>)>;
@@ -216,14 +216,4 @@ fn tell(chunk: &[Wanted], result: Result<(), Error>, done: &Done) {
 /// token, or refusing it (each of the rest would get the same answer).
 fn stops_the_batch(e: &Error) -> bool {
     e.is_transient() || matches!(e, Error::Auth(_))
-}
-
-/// `work`, or a timeout after `limit`.
-async fn within<T>(
-    limit: Duration,
-    work: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    tokio::time::timeout(limit, work)
-        .await
-        .unwrap_or(Err(Error::Timeout(limit)))
 }
