@@ -787,14 +787,17 @@ impl App {
         key: &AlertKey,
         needs: impl Fn(&crate::sources::Capabilities) -> crate::sources::Can,
     ) -> crate::sources::Can {
-        self.sources
-            .iter()
-            .find(|s| {
-                key.0
-                    .strip_prefix(&*s.info.id.0)
-                    .is_some_and(|rest| rest.starts_with(':'))
-            })
+        self.source_of(&key.0)
             .map_or(crate::sources::Can::Yes, |s| needs(&s.info.can))
+    }
+
+    /// The source that `subject` (an alert or ticket key, or `SOURCE:`) belongs to.
+    pub fn source_of(&self, subject: &str) -> Option<&SourceState> {
+        self.sources.iter().find(|s| {
+            subject
+                .strip_prefix(&*s.info.id.0)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
     }
 
     /// The escalation policy covering `alert`, from its own source.

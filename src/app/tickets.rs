@@ -207,10 +207,7 @@ impl App {
             {
                 continue;
             }
-            let source = self
-                .sources
-                .iter()
-                .find(|s| link.subject.starts_with(&format!("{}:", s.info.id)));
+            let source = self.source_of(&link.subject);
             if let Some(a) = source.and_then(|s| s.alerts.iter().find(|a| a.key.0 == link.subject))
             {
                 index

@@ -418,11 +418,7 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
     let mut sources: Vec<SourceId> = Vec::new();
     let mut clusters: Vec<String> = Vec::new();
     for key in &anchors {
-        let Some(state) = app
-            .sources
-            .iter()
-            .find(|s| key.0.starts_with(&format!("{}:", s.info.id)))
-        else {
+        let Some(state) = app.source_of(&key.0) else {
             continue;
         };
         let cluster = state

@@ -8,11 +8,7 @@ use crate::sources::{Operation, SourceCommand};
 
 /// Sends `op` on `key` to its source and records it as pending.
 pub(in crate::app) fn send(app: &mut App, key: AlertKey, op: Operation, fx: &mut Vec<Effect>) {
-    let Some(source) = app
-        .sources
-        .iter()
-        .find(|s| key.0.starts_with(&format!("{}:", s.info.id)))
-    else {
+    let Some(source) = app.source_of(&key.0) else {
         app.toast_error(format!("no source for {key}"));
         return;
     };

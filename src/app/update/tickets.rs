@@ -329,11 +329,7 @@ fn describe(app: &App, subject: &str) -> (String, String) {
 /// PagerDuty incident's note (onduty keeps it in the journal either way).
 pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>) {
     let key = AlertKey(subject.to_string());
-    let notes = app
-        .sources
-        .iter()
-        .find(|s| subject.starts_with(&format!("{}:", s.info.id)))
-        .map(|s| s.info.can.notes);
+    let notes = app.source_of(subject).map(|s| s.info.can.notes);
     match notes {
         Some(NotesGo::AsComment) => {
             let op = Operation::Comment {
