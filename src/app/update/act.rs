@@ -6,18 +6,15 @@ use crate::app::text_input::TextInput;
 use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind};
 use crate::journal::task::Request;
 use crate::model::incident::Declaration;
-use crate::model::{AlertKey, SourceId, Status};
+use crate::model::{Alert, AlertKey, SourceId, Status};
 use crate::sources::{Can, Capabilities, Operation, SourceCommand};
 
 /// `a`: acknowledge the marked alerts that are still firing, or else the selected one.
 pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
     if !app.marked.is_empty() {
-        let keys = marked_with(app, |a| a.status == Status::Firing);
-        if keys.is_empty() {
-            app.toast_error("none of the marked alerts is firing unacknowledged");
-            return;
-        }
-        let keys = able(app, keys, |c| c.acknowledge);
+        let firing = |a: &Alert| a.status == Status::Firing;
+        let none = "none of the marked alerts is firing unacknowledged";
+        let keys = marked_able(app, firing, none, |c| c.acknowledge);
         if keys.is_empty() {
             return;
         }
@@ -37,12 +34,7 @@ pub fn acknowledge(app: &mut App, fx: &mut Vec<Effect>) {
 /// `r`: ask before resolving the marked alerts that are still open, or else the selected one.
 pub fn ask_resolve(app: &mut App) {
     if !app.marked.is_empty() {
-        let keys = marked_with(app, |a| a.status != Status::Resolved);
-        if keys.is_empty() {
-            app.toast_error("the marked alerts are all resolved");
-            return;
-        }
-        let keys = able(app, keys, |c| c.resolve);
+        let keys = marked_able(app, is_open, ALL_RESOLVED, |c| c.resolve);
         if !keys.is_empty() {
             app.overlay = Overlay::Confirm(Confirm::ResolveMarked(keys));
         }
@@ -104,8 +96,32 @@ pub(super) fn bulk_said(app: &mut App) {
     }
 }
 
+/// What is said when every marked alert has resolved.
+const ALL_RESOLVED: &str = "the marked alerts are all resolved";
+
+/// Whether `a` is still open (not resolved).
+fn is_open(a: &Alert) -> bool {
+    a.status != Status::Resolved
+}
+
+/// The marked alerts for which `keep` holds whose sources do what `needs`; when there are
+/// none, says why (`none`, or the first source's reason).
+fn marked_able(
+    app: &mut App,
+    keep: impl Fn(&Alert) -> bool,
+    none: &str,
+    needs: Needs,
+) -> Vec<AlertKey> {
+    let keys = marked_with(app, keep);
+    if keys.is_empty() {
+        app.toast_error(none.to_string());
+        return keys;
+    }
+    able(app, keys, needs)
+}
+
 /// The marked alerts for which `keep` holds, in list order.
-fn marked_with(app: &App, keep: impl Fn(&crate::model::Alert) -> bool) -> Vec<AlertKey> {
+fn marked_with(app: &App, keep: impl Fn(&Alert) -> bool) -> Vec<AlertKey> {
     app.all_alerts()
         .map(|(_, a)| a)
         .filter(|a| app.marked.contains(&a.key) && keep(a))
@@ -141,13 +157,12 @@ pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
     }
     let op = Operation::Reassign { to: to.to_string() };
     if !app.marked.is_empty() {
-        let keys = marked_with(app, |a| a.status != Status::Resolved);
-        if keys.is_empty() {
-            app.toast_error("the marked alerts are all resolved");
+        if marked_with(app, is_open).is_empty() {
+            app.toast_error(ALL_RESOLVED);
             return;
         }
         let before = app.pending.keys().copied().collect();
-        for key in able(app, keys, |c| c.reassign) {
+        for key in marked_able(app, is_open, ALL_RESOLVED, |c| c.reassign) {
             send(app, key, op.clone(), fx);
         }
         app.marked.clear();
@@ -168,12 +183,7 @@ pub fn open_silence_prompt(app: &mut App) {
             None => return,
         }
     } else {
-        let keys = marked_with(app, |a| a.status != Status::Resolved);
-        if keys.is_empty() {
-            app.toast_error("the marked alerts are all resolved");
-            return;
-        }
-        let keys = able(app, keys, |c| c.snooze);
+        let keys = marked_able(app, is_open, ALL_RESOLVED, |c| c.snooze);
         if keys.is_empty() {
             return;
         }
