@@ -47,7 +47,7 @@ fn typing(c: &mut Criterion, name: &str, text: &str) {
                             let t = Instant::now();
                             let done = job.run();
                             passes.push(t.elapsed());
-                            app.update(done);
+                            app.update(done.into());
                         }
                     }
                 }

@@ -53,7 +53,7 @@ fn refresh(c: &mut Criterion, name: &str, filter: &str) {
                 }) else {
                     panic!("at 100k a refresh is ordered off the UI task: {landed:?}");
                 };
-                let ordered = job.clone().run();
+                let ordered: onduty::app::Action = job.clone().run().into();
                 let t = Instant::now();
                 let effects = app.update(ordered);
                 let installed = t.elapsed();

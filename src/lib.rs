@@ -1,6 +1,6 @@
 //! onduty: a full-screen terminal dashboard for on-call engineers.
 //!
-//! How it fits together (arrows point down; the few that do not yet are listed in issue 26):
+//! How it fits together (arrows point down: no file imports one that imports it back):
 //!
 //! - `main` → `cli`: parses the command line; the dashboard (`cli::dashboard`) or a one-shot
 //!   command sharing the same code paths (`cli::headless` builds the same `App`).
@@ -9,8 +9,10 @@
 //!   out; `ui::view` draws the `App` when it changed.
 //! - `app`: all state and every decision (`update`), what is on screen (`App::screen`);
 //!   `ui` only draws it. `input`: the commands and the keymap the config binds.
-//! - `sources`: one task per configured back end (`poller`), each a folder declaring its
-//!   `BACKEND` (kind, `Capabilities`, constructor) on one line of `sources::registry`.
+//! - `sources`: one task per configured back end (`poller`, started by `sources::start`),
+//!   each a folder declaring its `KIND`, its own config keys (`config.rs`) and its `BACKEND`
+//!   (kind, `Capabilities`, check, constructor) on one line of `sources::registry`; the
+//!   config loader asks the registry to check each `[[source]]`.
 //! - `journal`: the shared record (SQLite or PostgreSQL): notes, timeline, outbox (an action
 //!   is written there before it is sent), incidents, snapshots; its actor is `journal::task`.
 //! - Below them all: `model` (sanitized values), `config`, `escalation`, `runbook`,

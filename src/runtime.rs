@@ -20,7 +20,7 @@ use crate::journal::task::{JournalTask, Request};
 use crate::journal::{Journal, JournalError};
 use crate::model::SourceId;
 use crate::sources::SourceCommand;
-use crate::sources::registry::Running;
+use crate::sources::start::Running;
 
 /// Least time between two frames.
 const FRAME_GAP: Duration = Duration::from_millis(33);
@@ -314,7 +314,7 @@ fn carry_out(out: &Outlets<'_>, screen: &mut impl Screen, effects: Vec<Effect>) 
             Effect::OrderAlerts(job) => {
                 let done = out.done.clone();
                 if let Err(e) = crate::work::bulk::spawn(move || {
-                    let _ = done.send(job.run());
+                    let _ = done.send(job.run().into());
                 }) {
                     // The order watchdog starts the next one; the list keeps its old order.
                     tracing::warn!(error = %e, "alerts not ordered");
@@ -324,7 +324,7 @@ fn carry_out(out: &Outlets<'_>, screen: &mut impl Screen, effects: Vec<Effect>) 
                 let done = out.done.clone();
                 tokio::task::spawn_blocking(move || {
                     // The loop is gone only when quitting; the result no longer matters.
-                    let _ = done.send(job.run());
+                    let _ = done.send(job.run().into());
                 });
             }
             Effect::SendCommand {

@@ -81,7 +81,7 @@ pub fn empty_app(now: DateTime<Utc>) -> App {
         .unwrap_or_else(|e| panic!("default theme: {e}"));
     let info = SourceInfo::new(
         SourceId("demo".into()),
-        crate::config::SourceKind::Demo,
+        crate::sources::demo::KIND,
         config.poll_interval,
     );
     App::new(settings, vec![info], theme, themes, now)
@@ -229,7 +229,7 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
         .map(|s| {
             SourceInfo::new(
                 SourceId(format!("am-{s}").into()),
-                crate::config::SourceKind::Alertmanager,
+                crate::sources::alertmanager::KIND,
                 std::time::Duration::from_secs(15),
             )
         })
@@ -261,7 +261,7 @@ pub fn estate_app(n: usize, sources: usize, w: u16, h: u16) -> App {
 pub fn run_order_jobs(app: &mut App, effects: Vec<crate::app::Effect>) {
     for effect in effects {
         if let crate::app::Effect::OrderAlerts(job) = effect {
-            let more = app.update(job.run());
+            let more = app.update(job.run().into());
             run_order_jobs(app, more);
         }
     }
@@ -352,7 +352,7 @@ pub fn ticket_app(w: u16, h: u16) -> App {
     let now = story_start();
     let base = empty_app(now);
     let info = |id: &str, kind: &str| {
-        let kind = crate::config::SourceKind::from_name(kind)
+        let kind = crate::sources::registry::kind_named(kind)
             .unwrap_or_else(|| panic!("no source kind {kind}"));
         SourceInfo::new(
             SourceId(id.into()),

@@ -11,7 +11,7 @@ use onduty::clock::SharedClock;
 use onduty::journal::{Journal, JournalError, Location, OutboxState};
 use onduty::runtime::{self, Exit};
 use onduty::sources::PollPolicy;
-use onduty::sources::registry::{self, AnySource, Built};
+use onduty::sources::start::{self, AnySource, Built};
 use onduty::testing::{demo_source, empty_app};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -39,7 +39,7 @@ fn key(c: char) -> std::io::Result<Event> {
 }
 
 /// An app over the real demo source task, 100 s into the story, polled every `interval`.
-fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedClock) {
+fn started(interval: Duration) -> (onduty::app::App, start::Running, SharedClock) {
     let (source, clock) = demo_source(100);
     let shared: SharedClock = Arc::new(clock.clone());
     let app = empty_app(clock.now_utc());
@@ -53,7 +53,7 @@ fn started(interval: Duration) -> (onduty::app::App, registry::Running, SharedCl
         source: AnySource::new(source),
         policy,
     };
-    let running = registry::start(vec![built], &shared);
+    let running = start::start(vec![built], &shared);
     (app, running, shared)
 }
 
@@ -62,7 +62,7 @@ async fn run_without_journal<B, E>(
     terminal: &mut Terminal<B>,
     app: onduty::app::App,
     events: E,
-    running: registry::Running,
+    running: start::Running,
     clock: SharedClock,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<(onduty::app::App, Exit)>

@@ -150,7 +150,7 @@ async fn several_alerts_are_silenced_and_their_silences_expired_in_one_command_e
 #[tokio::test]
 async fn a_burst_of_acks_on_the_sources_task_gets_every_outcome_and_one_silence_each() {
     use onduty::clock::SystemClock;
-    use onduty::config::{SourceConfig, SourceKind};
+    use onduty::config::SourceConfig;
     use onduty::sources::alertmanager::AlertmanagerSource;
     use onduty::sources::{self as poller, PollPolicy};
     use onduty::sources::{Operation, Source, SourceCommand, SourceEvent};
@@ -158,11 +158,11 @@ async fn a_burst_of_acks_on_the_sources_task_gets_every_outcome_and_one_silence_
     use std::time::Duration;
 
     let (am, _dir, _cfg) = setup(200).await;
-    let mut c = SourceConfig::demo("prod");
-    c.kind = SourceKind::Alertmanager;
+    let mut c = SourceConfig::new("prod", onduty::sources::demo::KIND);
+    c.kind = onduty::sources::alertmanager::KIND;
     c.url = Some(am.url.clone());
     let mut source =
-        AlertmanagerSource::new(c.clone(), Duration::from_secs(5), Arc::new(SystemClock));
+        AlertmanagerSource::new(c.clone(), Duration::from_secs(5), Arc::new(SystemClock)).unwrap();
     let keys: Vec<_> = source
         .fetch()
         .await
@@ -173,7 +173,7 @@ async fn a_burst_of_acks_on_the_sources_task_gets_every_outcome_and_one_silence_
         .map(|a| a.key.clone())
         .collect();
     assert_eq!(keys.len(), 200);
-    let source = AlertmanagerSource::new(c, Duration::from_secs(5), Arc::new(SystemClock));
+    let source = AlertmanagerSource::new(c, Duration::from_secs(5), Arc::new(SystemClock)).unwrap();
     let (events, mut told) = tokio::sync::mpsc::channel(1024);
     let (commands, queue) = tokio::sync::mpsc::unbounded_channel();
     let cancel = tokio_util::sync::CancellationToken::new();

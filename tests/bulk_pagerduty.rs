@@ -29,7 +29,7 @@ fn source(url: &str) -> PagerDutySource {
         .unwrap()
         .sources[0]
         .clone();
-    PagerDutySource::new(config, Duration::from_secs(5), Arc::new(SystemClock))
+    PagerDutySource::new(config, Duration::from_secs(5), Arc::new(SystemClock)).unwrap()
 }
 
 fn id(n: usize) -> String {

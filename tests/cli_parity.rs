@@ -15,7 +15,7 @@ use chrono::Utc;
 use onduty::app::rows::Row;
 use onduty::app::{Action, SourceInfo};
 use onduty::clock::SystemClock;
-use onduty::config::{SourceConfig, SourceKind};
+use onduty::config::SourceConfig;
 use onduty::model::SourceId;
 use onduty::sources::alertmanager::AlertmanagerSource;
 use onduty::sources::{Source, SourceEvent};
@@ -34,7 +34,7 @@ async fn dashboard_keys(sources: &[(&str, &Alertmanager)]) -> Vec<String> {
     let infos = sources.iter().map(|(n, _)| {
         SourceInfo::new(
             SourceId((*n).into()),
-            onduty::config::SourceKind::Alertmanager,
+            onduty::sources::alertmanager::KIND,
             Duration::from_secs(15),
         )
     });
@@ -46,10 +46,11 @@ async fn dashboard_keys(sources: &[(&str, &Alertmanager)]) -> Vec<String> {
         Utc::now(),
     );
     for (name, am) in sources {
-        let mut c = SourceConfig::demo(name);
-        c.kind = SourceKind::Alertmanager;
+        let mut c = SourceConfig::new(name, onduty::sources::demo::KIND);
+        c.kind = onduty::sources::alertmanager::KIND;
         c.url = Some(am.url.clone());
-        let mut source = AlertmanagerSource::new(c, Duration::from_secs(5), Arc::new(SystemClock));
+        let mut source =
+            AlertmanagerSource::new(c, Duration::from_secs(5), Arc::new(SystemClock)).unwrap();
         let snap = source.fetch().await.unwrap();
         app.update(Action::Source(SourceEvent::AlertsFetched {
             source: SourceId((*name).into()),

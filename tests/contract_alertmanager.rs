@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use onduty::app::{Action, SourceInfo};
 use onduty::clock::{ManualClock, SharedClock, SystemClock};
-use onduty::config::{SourceConfig, SourceKind};
+use onduty::config::SourceConfig;
 use onduty::model::{AlertKey, Matcher, Severity, SourceId, Status, sanitize};
 use onduty::sources::alertmanager::AlertmanagerSource;
 use onduty::sources::{Error, Operation, Source, SourceEvent};
@@ -22,8 +22,8 @@ use support::Alertmanager;
 use support::faults::{self, Fault};
 
 fn config(name: &str, url: &str) -> SourceConfig {
-    let mut c = SourceConfig::demo(name);
-    c.kind = SourceKind::Alertmanager;
+    let mut c = SourceConfig::new(name, onduty::sources::demo::KIND);
+    c.kind = onduty::sources::alertmanager::KIND;
     c.url = Some(url.to_string());
     c
 }
@@ -34,6 +34,7 @@ fn source(name: &str, url: &str) -> AlertmanagerSource {
         Duration::from_secs(5),
         Arc::new(SystemClock),
     )
+    .unwrap()
 }
 
 fn alert(name: &str, severity: &str, extra: Value) -> Value {
@@ -56,8 +57,12 @@ async fn lists_alerts_with_severity_links_and_sanitized_hostile_text() {
     ]))
     .await;
     let mut cfg = config("am", &am.url);
-    cfg.severity_map.insert("P1".into(), "error".into());
-    let mut src = AlertmanagerSource::new(cfg, Duration::from_secs(5), Arc::new(SystemClock));
+    cfg.set(
+        "severity_map",
+        toml::Table::from_iter([("P1".into(), "error".into())]),
+    );
+    let mut src =
+        AlertmanagerSource::new(cfg, Duration::from_secs(5), Arc::new(SystemClock)).unwrap();
     let snap = src.fetch().await.unwrap();
     assert_eq!(snap.alerts.len(), 2);
     let hl = snap
@@ -114,7 +119,7 @@ async fn two_instances_reporting_one_alert_make_one_row_and_one_failing_instance
     let infos = ["am-a", "am-b"].map(|n| {
         SourceInfo::new(
             SourceId(n.into()),
-            onduty::config::SourceKind::Alertmanager,
+            onduty::sources::alertmanager::KIND,
             Duration::from_secs(15),
         )
     });
@@ -248,8 +253,9 @@ async fn ack_lasts_while_the_alert_fires_survives_a_restart_and_lapses_after_it_
     let clock = ManualClock::new(Utc::now());
     let shared: SharedClock = Arc::new(clock.clone());
     let mut cfg = config("am", &am.url);
-    cfg.ack_window = Some(Duration::from_secs(4));
-    let mut src = AlertmanagerSource::new(cfg.clone(), Duration::from_secs(5), shared.clone());
+    cfg.set("ack_window", "4s");
+    let mut src =
+        AlertmanagerSource::new(cfg.clone(), Duration::from_secs(5), shared.clone()).unwrap();
     let snap = src.fetch().await.unwrap();
     let key = snap
         .alerts
@@ -290,7 +296,8 @@ async fn ack_lasts_while_the_alert_fires_survives_a_restart_and_lapses_after_it_
     );
 
     // A restarted onduty rebuilds the ack from Alertmanager's silences.
-    let mut restarted = AlertmanagerSource::new(cfg, Duration::from_secs(5), shared.clone());
+    let mut restarted =
+        AlertmanagerSource::new(cfg, Duration::from_secs(5), shared.clone()).unwrap();
     let again = restarted.fetch().await.unwrap();
     assert_eq!(
         again.alerts.iter().find(|a| a.key == key).unwrap().status,
@@ -373,7 +380,7 @@ async fn fetch_from(fault: Fault, timeout: Duration, cap_mb: Option<u64>) -> Err
     let url = faults::serve(fault).await;
     let mut cfg = config("f", &url);
     cfg.max_response_mb = cap_mb;
-    let mut src = AlertmanagerSource::new(cfg, timeout, Arc::new(SystemClock));
+    let mut src = AlertmanagerSource::new(cfg, timeout, Arc::new(SystemClock)).unwrap();
     src.fetch().await.unwrap_err()
 }
 

@@ -68,7 +68,7 @@ fn count(prism: &Prism, prefix: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poll_and_every_action_pass_the_github_description() {
     let (prism, _dir) = prism().await;
-    let mut gh = GitHubSource::new(config(&prism.url), Duration::from_secs(30));
+    let mut gh = GitHubSource::new(config(&prism.url), Duration::from_secs(30)).unwrap();
     let snapshot = gh.fetch().await.unwrap();
     // The description's example issue is a pull request (it carries `pull_request`), which
     // the issues list also returns: it is not a ticket.

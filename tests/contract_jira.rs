@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use onduty::config::{Config, Overrides, SourceConfig};
 use onduty::model::AlertKey;
+use onduty::sources::backend::BackendSettings;
 use onduty::sources::jira::JiraSource;
 use onduty::sources::jira::client::Client;
 use onduty::sources::{Error, NewTicket, Operation, Source};
@@ -38,7 +39,7 @@ fn is_answered(r: &Result<(), Error>) -> bool {
 async fn a_poll_and_every_action_pass_the_jira_spec() {
     let prism = Prism::start_dynamic(SPEC).await;
     let cfg = config(&prism.url);
-    let mut jira = JiraSource::new(cfg.clone(), Duration::from_secs(30));
+    let mut jira = JiraSource::new(cfg.clone(), Duration::from_secs(30)).unwrap();
 
     let snapshot = jira.fetch().await.unwrap();
     assert!(
@@ -79,7 +80,10 @@ async fn a_poll_and_every_action_pass_the_jira_spec() {
         .await
         .unwrap();
     // The transition request itself, whatever the generated transitions were called.
-    let client = Client::new(&cfg, Duration::from_secs(30)).await.unwrap();
+    let settings = onduty::sources::jira::Settings::read(&cfg).unwrap();
+    let client = Client::new(&cfg, &settings, Duration::from_secs(30))
+        .await
+        .unwrap();
     client.transition("OPS-1", "31").await.unwrap();
 
     let seen: Vec<String> = prism.requests().into_iter().map(|r| r.request).collect();

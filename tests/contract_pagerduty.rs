@@ -15,6 +15,7 @@ use chrono::{TimeDelta, Utc};
 use onduty::clock::SystemClock;
 use onduty::config::{Config, Overrides, SourceConfig};
 use onduty::model::{AlertKey, Severity, Status};
+use onduty::sources::backend::BackendSettings;
 use onduty::sources::pagerduty::PagerDutySource;
 use onduty::sources::pagerduty::client::{self, Client, Target};
 use onduty::sources::pagerduty::wire::IncidentChange;
@@ -48,7 +49,8 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
         config(&prism.url),
         Duration::from_secs(20),
         Arc::new(SystemClock),
-    );
+    )
+    .unwrap();
     let snapshot = pd.fetch().await.unwrap();
 
     // The spec's example incident.
@@ -174,7 +176,8 @@ async fn a_bulk_reassign_and_ack_through_the_source_pass_the_spec() {
         config(&prism.url),
         Duration::from_secs(20),
         Arc::new(SystemClock),
-    );
+    )
+    .unwrap();
     pd.fetch().await.unwrap();
     // The example incident is listed resolved under "Another Escalation Policy": the ack
     // finds nothing to do, the reassign goes in one `PUT /incidents`.
@@ -214,7 +217,9 @@ async fn a_bulk_reassign_and_ack_through_the_source_pass_the_spec() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
     let prism = Prism::start(SPEC).await;
-    let client = Client::new(&config(&prism.url), Duration::from_secs(20))
+    let cfg = config(&prism.url);
+    let settings = onduty::sources::pagerduty::Settings::read(&cfg).unwrap();
+    let client = Client::new(&cfg, &settings, Duration::from_secs(20))
         .await
         .unwrap();
     let from = "oncall@example.com";

@@ -14,16 +14,16 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use onduty::app::SourceInfo;
 use onduty::clock::{SharedClock, SystemClock};
-use onduty::config::{SourceConfig, SourceKind};
+use onduty::config::SourceConfig;
 use onduty::model::SourceId;
 use onduty::sources::alertmanager::AlertmanagerSource;
-use onduty::sources::registry::{self, AnySource, Built, Running};
+use onduty::sources::start::{self, AnySource, Built, Running};
 use onduty::sources::{Error, PollPolicy, Source, SourceCommand, SourceEvent};
 use support::faults::{Fault, FaultServer};
 
 fn config(url: &str, cap_mb: Option<u64>) -> SourceConfig {
-    let mut c = SourceConfig::demo("f");
-    c.kind = SourceKind::Alertmanager;
+    let mut c = SourceConfig::new("f", onduty::sources::demo::KIND);
+    c.kind = onduty::sources::alertmanager::KIND;
     c.url = Some(url.to_string());
     c.max_response_mb = cap_mb;
     c
@@ -60,7 +60,8 @@ async fn both_paths(fault: Fault, timeout: Duration, cap_mb: Option<u64>) -> [Er
         let f = fault.clone();
         let s = server(move |_| f.clone()).await;
         let mut src =
-            AlertmanagerSource::new(config(&s.url, cap_mb), timeout, Arc::new(SystemClock));
+            AlertmanagerSource::new(config(&s.url, cap_mb), timeout, Arc::new(SystemClock))
+                .unwrap();
         src.fetch().await.unwrap_err()
     };
     let later = {
@@ -74,7 +75,8 @@ async fn both_paths(fault: Fault, timeout: Duration, cap_mb: Option<u64>) -> [Er
         })
         .await;
         let mut src =
-            AlertmanagerSource::new(config(&s.url, cap_mb), timeout, Arc::new(SystemClock));
+            AlertmanagerSource::new(config(&s.url, cap_mb), timeout, Arc::new(SystemClock))
+                .unwrap();
         assert_eq!(src.fetch().await.unwrap().alerts.len(), 2);
         src.fetch().await.unwrap_err()
     };
@@ -169,7 +171,8 @@ async fn slow_and_dribbled_answers_arrive_whole() {
         move |_| Fault::OneByteChunks(b.clone())
     })
     .await;
-    let mut src = AlertmanagerSource::new(config(&one_byte.url, None), t, Arc::new(SystemClock));
+    let mut src =
+        AlertmanagerSource::new(config(&one_byte.url, None), t, Arc::new(SystemClock)).unwrap();
     assert_eq!(src.fetch().await.unwrap().alerts.len(), 40, "streamed");
     assert_eq!(src.fetch().await.unwrap().alerts.len(), 40, "buffered");
 
@@ -181,14 +184,15 @@ async fn slow_and_dribbled_answers_arrive_whole() {
         }
     };
     let s = server(slow(body.clone())).await;
-    let mut src = AlertmanagerSource::new(config(&s.url, None), t, Arc::new(SystemClock));
+    let mut src = AlertmanagerSource::new(config(&s.url, None), t, Arc::new(SystemClock)).unwrap();
     assert_eq!(src.fetch().await.unwrap().alerts.len(), 40);
     let s = server(slow(body)).await;
     let mut src = AlertmanagerSource::new(
         config(&s.url, None),
         Duration::from_millis(500),
         Arc::new(SystemClock),
-    );
+    )
+    .unwrap();
     assert!(matches!(src.fetch().await, Err(Error::Timeout(_))));
 }
 
@@ -200,17 +204,17 @@ fn start_polling(url: &str, interval: Duration, max_backoff: Duration) -> Runnin
         max_backoff,
         phase: Duration::ZERO,
     };
-    let source = AlertmanagerSource::new(config(url, None), policy.timeout, clock.clone());
+    let source = AlertmanagerSource::new(config(url, None), policy.timeout, clock.clone()).unwrap();
     let built = Built {
         info: SourceInfo::new(
             SourceId("f".into()),
-            onduty::config::SourceKind::Alertmanager,
+            onduty::sources::alertmanager::KIND,
             interval,
         ),
         source: AnySource::new(source),
         policy,
     };
-    registry::start(vec![built], &clock)
+    start::start(vec![built], &clock)
 }
 
 async fn next_failure(running: &mut Running) -> String {
@@ -325,7 +329,8 @@ async fn a_hanging_back_end_leaves_the_loop_responsive() {
         max_backoff: Duration::from_secs(60),
         phase: Duration::ZERO,
     };
-    let source = AlertmanagerSource::new(config(&s.url, None), policy.timeout, clock.clone());
+    let source =
+        AlertmanagerSource::new(config(&s.url, None), policy.timeout, clock.clone()).unwrap();
     let mut app = onduty::testing::empty_app(clock.now());
     let info = SourceInfo {
         id: SourceId("f".into()),
@@ -337,7 +342,7 @@ async fn a_hanging_back_end_leaves_the_loop_responsive() {
         source: AnySource::new(source),
         policy,
     };
-    let running = registry::start(vec![built], &clock);
+    let running = start::start(vec![built], &clock);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let server = s.clone();
     tokio::spawn(async move {
@@ -397,7 +402,8 @@ async fn a_million_empty_items_are_counted_as_invalid_and_not_kept() {
         config(&s.url, None),
         Duration::from_secs(30),
         Arc::new(SystemClock),
-    );
+    )
+    .unwrap();
     let first = src.fetch().await.unwrap();
     assert_eq!((first.alerts.len(), first.invalid), (0, 1_000_000));
     let second = src.fetch().await.unwrap();

@@ -24,7 +24,7 @@ fn source(url: &str) -> GitHubSource {
          token_command = 'printf {TOKEN}'\nrepos = ['acme/web', 'acme/api']\n"
     );
     let cfg = Config::from_str_at(&toml, "gh.toml", &Overrides::default()).unwrap();
-    GitHubSource::new(cfg.sources[0].clone(), Duration::from_secs(5))
+    GitHubSource::new(cfg.sources[0].clone(), Duration::from_secs(5)).unwrap()
 }
 
 fn issue(n: u64, state: &str, comments: u64, updated: &str) -> serde_json::Value {

@@ -34,11 +34,12 @@ fn cloud(url: &str) -> JiraSource {
         config(url, "username = 'ana@example.com'\n"),
         Duration::from_secs(5),
     )
+    .unwrap()
 }
 
 fn datacenter(url: &str, extra: &str) -> JiraSource {
     let extra = format!("deployment = 'datacenter'\n{extra}");
-    JiraSource::new(config(url, &extra), Duration::from_secs(5))
+    JiraSource::new(config(url, &extra), Duration::from_secs(5)).unwrap()
 }
 
 fn issue(n: usize, category: &str) -> serde_json::Value {
@@ -132,7 +133,8 @@ async fn more_tickets_than_max_tickets_is_an_error_never_a_cut_list() {
     let mut jira = JiraSource::new(
         config(&server.url, "username = 'a@b.c'\nmax_tickets = 250\n"),
         Duration::from_secs(5),
-    );
+    )
+    .unwrap();
     let err = jira.fetch().await.unwrap_err();
     assert!(err.to_string().contains("more than 250"), "{err}");
     assert_eq!(

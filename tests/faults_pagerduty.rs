@@ -16,7 +16,7 @@ use onduty::clock::{SharedClock, SystemClock};
 use onduty::config::{Config, Overrides, SourceConfig};
 use onduty::model::{AlertKey, SourceId};
 use onduty::sources::pagerduty::PagerDutySource;
-use onduty::sources::registry::{self, AnySource, Built};
+use onduty::sources::start::{self, AnySource, Built};
 use onduty::sources::{Error, Operation, PollPolicy, Source, SourceEvent};
 use serde_json::json;
 use support::faults::{Fault, FaultServer};
@@ -33,7 +33,7 @@ fn config(url: &str) -> SourceConfig {
 }
 
 fn source(url: &str) -> PagerDutySource {
-    PagerDutySource::new(config(url), Duration::from_secs(5), Arc::new(SystemClock))
+    PagerDutySource::new(config(url), Duration::from_secs(5), Arc::new(SystemClock)).unwrap()
 }
 
 fn incident(id: &str, status: &str) -> serde_json::Value {
@@ -238,13 +238,13 @@ async fn a_server_error_is_retried_by_the_poller_and_the_picture_arrives() {
     let built = Built {
         info: SourceInfo::new(
             SourceId("pd".into()),
-            onduty::config::SourceKind::Pagerduty,
+            onduty::sources::pagerduty::KIND,
             policy.interval,
         ),
         source: AnySource::new(source(&s.url)),
         policy,
     };
-    let mut running = registry::start(vec![built], &clock);
+    let mut running = start::start(vec![built], &clock);
     let mut failed = false;
     let alerts = loop {
         match running.events.recv().await.unwrap() {

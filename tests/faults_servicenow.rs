@@ -25,7 +25,7 @@ fn source(url: &str) -> ServiceNowSource {
          token_command = 'printf {TOKEN}'\n"
     );
     let cfg = Config::from_str_at(&toml, "sn.toml", &Overrides::default()).unwrap();
-    ServiceNowSource::new(cfg.sources[0].clone(), Duration::from_secs(5))
+    ServiceNowSource::new(cfg.sources[0].clone(), Duration::from_secs(5)).unwrap()
 }
 
 fn field(value: &str, display: &str) -> serde_json::Value {

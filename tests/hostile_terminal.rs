@@ -18,7 +18,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use onduty::app::{Action, App};
 use onduty::clock::SystemClock;
-use onduty::config::{SourceConfig, SourceKind};
+use onduty::config::SourceConfig;
 use onduty::journal::incidents::{Declaration, Role};
 use onduty::journal::task::JournalEvent;
 use onduty::journal::timeline::NewEntry;
@@ -334,10 +334,11 @@ struct Hostile {
 impl Hostile {
     async fn load(dir: &std::path::Path) -> Hostile {
         let server = hostile_server().await;
-        let mut cfg = SourceConfig::demo("demo");
-        cfg.kind = SourceKind::Alertmanager;
+        let mut cfg = SourceConfig::new("demo", onduty::sources::demo::KIND);
+        cfg.kind = onduty::sources::alertmanager::KIND;
         cfg.url = Some(server.url.clone());
-        let mut src = AlertmanagerSource::new(cfg, Duration::from_secs(30), Arc::new(SystemClock));
+        let mut src =
+            AlertmanagerSource::new(cfg, Duration::from_secs(30), Arc::new(SystemClock)).unwrap();
         let snapshot = src.fetch().await.unwrap();
         assert_eq!(snapshot.alerts.len(), corpus().len());
         let now = chrono::Utc::now();
@@ -581,7 +582,8 @@ async fn no_hostile_byte_reaches_the_terminal_from_a_ticket() {
     );
     let config = onduty::config::Config::from_str_at(&toml, "t.toml", &Default::default()).unwrap();
     let mut jira =
-        onduty::sources::jira::JiraSource::new(config.sources[0].clone(), Duration::from_secs(60));
+        onduty::sources::jira::JiraSource::new(config.sources[0].clone(), Duration::from_secs(60))
+            .unwrap();
     let tickets = jira.fetch().await.unwrap().tickets;
     assert_eq!(tickets.len(), corpus().len());
     type Setup = Box<dyn Fn(&mut App, usize)>;

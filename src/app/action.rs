@@ -54,12 +54,7 @@ pub enum Action {
         result: Result<(), String>,
     },
     /// A filter pass that ran off the UI task finished.
-    FilterApplied {
-        /// The job's generation; only the newest is applied.
-        generation: u64,
-        /// The alerts that passed, in list order.
-        matched: Vec<super::rows::AlertRef>,
-    },
+    FilterApplied(super::filter_job::Filtered),
 }
 
 /// A work order for the runtime.
@@ -111,4 +106,16 @@ pub enum Effect {
     Notify(crate::notify::Notification),
     /// Free a replaced snapshot off the UI task.
     Release(std::sync::Arc<Vec<crate::model::Alert>>),
+}
+
+impl From<super::order_job::Ordered> for Action {
+    fn from(ordered: super::order_job::Ordered) -> Action {
+        Action::Ordered(Box::new(ordered))
+    }
+}
+
+impl From<super::filter_job::Filtered> for Action {
+    fn from(filtered: super::filter_job::Filtered) -> Action {
+        Action::FilterApplied(filtered)
+    }
 }

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use super::Action;
 use super::filter::Filter;
 use super::rows::AlertRef;
 use crate::model::Alert;
@@ -40,15 +39,24 @@ impl FilterJob {
     }
 
     /// Runs the pass (blocking: call from a blocking thread) and says what it found.
-    pub fn run(self) -> Action {
+    pub fn run(self) -> Filtered {
         let sources = &self.sources;
         let alert = |r: AlertRef| sources.get(r.source as usize)?.get(r.index as usize);
         let matched = matching(&self.filter, &self.input, alert);
-        Action::FilterApplied {
+        Filtered {
             generation: self.generation,
             matched,
         }
     }
+}
+
+/// What a filter pass found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filtered {
+    /// The job's generation; only the newest is applied.
+    pub generation: u64,
+    /// The alerts that passed, in list order.
+    pub matched: Vec<AlertRef>,
 }
 
 impl std::fmt::Debug for FilterJob {

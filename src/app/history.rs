@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::App;
 use crate::model::{Entry, EntryKind};
 
 /// Most rows kept (the newest); a screen shows far fewer.
@@ -34,16 +33,8 @@ pub struct HistoryRow {
     pub others: usize,
 }
 
-impl App {
-    /// Works the history out again from the timeline, now.
-    pub(crate) fn rebuild_history(&mut self) {
-        self.history = history_of(&self.timeline, self.last_looked, self.now);
-        self.is_history_stale = false;
-    }
-}
-
 /// The history of `timeline` at `now`.
-fn history_of<'a>(
+pub fn history_of<'a>(
     timeline: impl IntoIterator<Item = (&'a String, &'a Vec<Entry>)>,
     last_looked: Option<DateTime<Utc>>,
     now: DateTime<Utc>,

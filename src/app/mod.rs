@@ -16,6 +16,7 @@ pub mod screen;
 pub mod silence_editor;
 mod state;
 pub mod text_input;
+pub mod ticket_index;
 pub mod tickets;
 mod update;
 /// What the app knows of a source (it lives with the sources).

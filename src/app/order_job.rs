@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use super::Action;
 use super::rows::{self, AlertRef, Duplicates};
 use crate::config::{GroupBy, SortKey};
 use crate::model::Alert;
@@ -54,18 +53,18 @@ impl OrderJob {
     }
 
     /// Orders (blocking: call from a blocking thread) and says what it found.
-    pub fn run(self) -> Action {
+    pub fn run(self) -> Ordered {
         let (base, duplicates) = rows::order(
             rows::enumerate(self.sources.iter().map(|s| s.as_slice())),
             self.sort,
             self.group,
         );
-        Action::Ordered(Box::new(Ordered {
+        Ordered {
             generation: self.generation,
             sources: self.sources,
             base,
             duplicates,
-        }))
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! the post-mortem and the open detail in its own order. The wall and the overlays are layers
 //! above it, each one field of `App`.
 
+use super::keymap::KeyScope;
 use super::{App, View};
 
 /// The body of the screen.
@@ -54,6 +55,23 @@ impl Screen {
 }
 
 impl App {
+    /// The key scope of the current mode.
+    pub fn key_scope(&self) -> KeyScope {
+        match self.screen() {
+            Screen::Silences => KeyScope::Silences,
+            Screen::Postmortem => KeyScope::Postmortem,
+            Screen::Tickets { .. } => KeyScope::Tickets,
+            Screen::Runbook => KeyScope::Runbook,
+            Screen::AlertDetail | Screen::Incidents { is_open: true } => KeyScope::Detail,
+            Screen::AlertList
+            | Screen::Incidents { is_open: false }
+            | Screen::OnCall
+            | Screen::Sources
+            | Screen::Outbox
+            | Screen::History => KeyScope::AlertList,
+        }
+    }
+
     /// What the body of the screen shows now.
     pub fn screen(&self) -> Screen {
         if self.postmortem.is_some() {

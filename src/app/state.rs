@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::filter::Filter;
-use super::keymap::{Key, KeyScope, Keymap};
+use super::keymap::{Key, Keymap};
 use super::rows::{AlertRef, Row};
 use super::text_input::TextInput;
 use crate::config::{ClockZone, Config, GroupBy, SortKey};
@@ -294,7 +294,7 @@ impl Settings {
             group: config.group,
             escalation: config.escalation.clone(),
             is_mine_only: config.sources.iter().any(|s| s.mine_only),
-            runbooks: Arc::new(crate::sources::registry::runbook_library(config)),
+            runbooks: Arc::new(crate::sources::start::runbook_library(config)),
             runbook_annotations: config.runbook_annotations.clone(),
             can_open_links: crate::terminal::open_link::has_display(),
             postmortem_template: Arc::from(crate::postmortem::TEMPLATE),
@@ -500,7 +500,7 @@ pub struct App {
     /// Whether the journal's incidents were told once (later lists can bring new ones).
     pub has_incidents: bool,
     /// Which ticket goes with which alert and incident.
-    pub ticket_index: super::tickets::TicketIndex,
+    pub ticket_index: super::ticket_index::TicketIndex,
     /// Tickets linked by hand or opened from onduty, from the journal.
     pub ticket_links: Vec<crate::model::TicketLink>,
     /// The tickets view's rows (source index, ticket index), filtered and in order.
@@ -804,24 +804,6 @@ impl App {
     pub fn policy_for(&self, alert: &Alert) -> Option<&EscalationPolicy> {
         let source = self.sources.iter().find(|s| s.info.id == alert.source)?;
         source.escalation.iter().find(|p| p.covers(alert))
-    }
-
-    /// The key scope of the current mode.
-    pub fn key_scope(&self) -> KeyScope {
-        use crate::app::screen::Screen;
-        match self.screen() {
-            Screen::Silences => KeyScope::Silences,
-            Screen::Postmortem => KeyScope::Postmortem,
-            Screen::Tickets { .. } => KeyScope::Tickets,
-            Screen::Runbook => KeyScope::Runbook,
-            Screen::AlertDetail | Screen::Incidents { is_open: true } => KeyScope::Detail,
-            Screen::AlertList
-            | Screen::Incidents { is_open: false }
-            | Screen::OnCall
-            | Screen::Sources
-            | Screen::Outbox
-            | Screen::History => KeyScope::AlertList,
-        }
     }
 
     /// The silence under the cursor of the silences view.

@@ -3,70 +3,11 @@
 //! each ticket is linked to, and the tickets view's rows. Built once per change (a ticket
 //! poll, a link, a refresh of the alerts), never per frame.
 
-use std::collections::HashMap;
-
+use super::ticket_index::LabelRefs;
+pub use super::ticket_index::{TicketIndex, TicketRef};
 use super::{App, View};
 use crate::journal::ticket_links::NOTES_TO_TICKETS;
-use crate::model::{Alert, Ticket, TicketState, references};
-
-/// A ticket's place: (source index, ticket index).
-pub type TicketRef = (usize, usize);
-
-/// Which ticket goes with what.
-#[derive(Clone, Debug, Default)]
-pub struct TicketIndex {
-    /// Lower-cased key, id and URL of every ticket.
-    by_name: HashMap<String, TicketRef>,
-    /// Tickets of an alert key or an `incident:N`.
-    of_subject: HashMap<String, Vec<TicketRef>>,
-    /// What each ticket is linked to (incident subjects and alert keys).
-    linked: HashMap<TicketRef, Vec<String>>,
-    /// What a linked subject is called (an alert's title, an incident's).
-    names: HashMap<String, String>,
-    /// Per source, the ticket references its alerts' labels hold, read once per snapshot.
-    label_refs: Vec<LabelRefs>,
-}
-
-/// The ticket references in one snapshot of a source's alerts.
-#[derive(Clone, Debug, Default)]
-struct LabelRefs {
-    /// The snapshot they were read from (its address: a new poll is a new one).
-    from: usize,
-    /// (alert key, alert title, reference lower-cased).
-    refs: Vec<(String, String, String)>,
-}
-
-impl LabelRefs {
-    /// The references in `alerts`, named by `labels` (each label value may hold several).
-    fn read(alerts: &std::sync::Arc<Vec<Alert>>, labels: &[String]) -> LabelRefs {
-        let mut refs = Vec::new();
-        for alert in alerts.iter() {
-            for name in labels {
-                let Some(value) = alert.field(name) else {
-                    continue;
-                };
-                for reference in references(value) {
-                    let key = reference.trim_end_matches('/').to_lowercase();
-                    refs.push((alert.key.0.clone(), alert.title.to_string(), key));
-                }
-            }
-        }
-        LabelRefs {
-            from: std::sync::Arc::as_ptr(alerts) as usize,
-            refs,
-        }
-    }
-}
-
-impl TicketIndex {
-    fn add(&mut self, subject: &str, t: TicketRef) {
-        let tickets = self.of_subject.entry(subject.to_string()).or_default();
-        if !tickets.contains(&t) {
-            tickets.push(t);
-            self.linked.entry(t).or_default().push(subject.to_string());
-        }
-    }
-}
+use crate::model::{Alert, Ticket, TicketState};
 
 impl App {
     /// Every ticket of every source.

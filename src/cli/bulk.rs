@@ -9,13 +9,13 @@ use std::process::ExitCode;
 
 use chrono::{TimeDelta, Utc};
 
-use super::journaled::{open, settle_item, sources_by_name};
+use super::sending::{open, settle_item, sources_by_name};
 use crate::config::{Config, Paths};
 use crate::journal::outbox::{NewAction, new_command_id};
 use crate::journal::task::{SCOPE_BUSY, describe};
 use crate::journal::{Journal, OutboxItem};
 use crate::model::{AlertKey, sanitize};
-use crate::sources::registry::Built;
+use crate::sources::start::Built;
 use crate::sources::{BatchItem, Operation, Source};
 
 /// Past this many alerts, acting on what a filter matched needs `--yes`.
@@ -109,7 +109,7 @@ impl Tally {
         if self.refused > 0 {
             ExitCode::FAILURE
         } else if self.pending > 0 {
-            ExitCode::from(super::journaled::PENDING)
+            ExitCode::from(super::sending::PENDING)
         } else {
             ExitCode::SUCCESS
         }

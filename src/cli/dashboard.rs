@@ -11,7 +11,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Paths};
 use crate::journal::{Journal, JournalError};
 use crate::runtime::{self, Exit};
-use crate::sources::registry;
+use crate::sources::start;
 use crate::terminal::tui::{self, Tui};
 use crate::theme::{ColorDepth, ThemeCatalog};
 
@@ -47,7 +47,7 @@ pub async fn run(
         anyhow::anyhow!("{key} = '{theme_name}': {e}")
     })?;
     let clock: SharedClock = Arc::new(SystemClock);
-    let built = registry::build(&config, &clock);
+    let built = start::build(&config, &clock);
     let infos = built.iter().map(|b| b.info.clone()).collect();
     let mut settings = Settings::from_config(&config);
     settings.export_dir = paths.exports_dir();
@@ -80,7 +80,7 @@ pub async fn run(
     let size = tui.terminal.size()?;
     app.update(crate::app::Action::Resize(size.width, size.height));
     tui.terminal.draw(|f| crate::ui::view(&app, f))?;
-    let running = registry::start(built, &clock);
+    let running = start::start(built, &clock);
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     // The terminal's events, and its hangup as a final error (see `tui::hangup`).
     let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);

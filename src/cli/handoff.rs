@@ -21,8 +21,8 @@ pub async fn handoff(
         crate::duration_fmt::parse(since).map_err(|e| anyhow::anyhow!("--since '{since}': {e}"))?;
     let length =
         TimeDelta::from_std(length).map_err(|_| anyhow::anyhow!("--since '{since}': too long"))?;
-    let journal = super::journaled::open(config, paths).await?;
-    let (snapshots, failing) = super::oneshot::answered_or_failing(config).await;
+    let journal = super::sending::open(config, paths).await?;
+    let (snapshots, failing) = super::polls::answered_or_failing(config).await;
     let to = Utc::now();
     let shift = Shift {
         from: to - length,

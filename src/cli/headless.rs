@@ -26,7 +26,7 @@ pub(super) async fn load(
 ) -> anyhow::Result<Loaded> {
     let filter_text = filter_text.unwrap_or("");
     crate::app::filter::parse_user(filter_text).map_err(|e| anyhow::anyhow!("--filter: {e}"))?;
-    let (snapshots, failed) = super::oneshot::answered_with_info(config).await;
+    let (snapshots, failed) = super::polls::answered_with_info(config).await;
     let now = chrono::Utc::now();
     let themes = Arc::new(crate::theme::ThemeCatalog::embedded());
     let theme = themes.get("mono").map_err(anyhow::Error::msg)?;
@@ -34,7 +34,7 @@ pub(super) async fn load(
     let settings = Settings::from_config(config);
     let author = settings.identity.clone();
     let mut app = App::new(settings, infos, theme, themes, now);
-    match super::journaled::open(config, paths).await {
+    match super::sending::open(config, paths).await {
         Ok(journal) => {
             let (news, _) = crate::journal::task::start_news(&journal, now, &author).await;
             journal.close().await;
@@ -81,8 +81,8 @@ fn drive(app: &mut App, action: Action) {
 /// journaling, drawing) are a dashboard's and are dropped.
 fn run(app: &mut App, effect: Effect) {
     match effect {
-        Effect::OrderAlerts(job) => drive(app, job.run()),
-        Effect::FilterAlerts(job) => drive(app, job.run()),
+        Effect::OrderAlerts(job) => drive(app, job.run().into()),
+        Effect::FilterAlerts(job) => drive(app, job.run().into()),
         _ => {}
     }
 }

@@ -4,40 +4,27 @@
 //! 3 left pending in the outbox (back end unreachable; a later flush or a running
 //! dashboard sends it).
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
 
-use crate::clock::{SharedClock, SystemClock};
+use super::sending::{PENDING, open, settle_item, sources_by_name};
 use crate::config::{Config, Paths};
 use crate::journal::outbox::{NewAction, new_command_id};
-use crate::journal::task::{Outcome, SCOPE_BUSY, describe, settle};
+use crate::journal::task::{SCOPE_BUSY, describe};
 use crate::journal::timeline::NewEntry;
 use crate::journal::{EntryKind, Journal, OutboxItem, OutboxState};
 use crate::model::{AlertKey, sanitize};
-use crate::sources::registry::{self, Built};
-use crate::sources::{Error, Failure, Operation, Source};
+use crate::sources::start::Built;
+use crate::sources::{Operation, Source};
 use crate::ui::text::fit;
 
-/// Exit status of an action left pending in the outbox.
-pub(super) const PENDING: u8 = 3;
 /// How often a CLI action waiting for another sender on the same alert looks again: the
 /// journal holds no notification for it on SQLite, and a wait of this size is not felt.
 const SCOPE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 /// Beyond the other sender's own time limit, how long a CLI action waits for it.
 const SCOPE_SLACK: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Opens the configured journal, or says why it cannot (which stops a CLI action: nothing
-/// is sent that was not written).
-pub(super) async fn open(config: &Config, paths: &Paths) -> anyhow::Result<Journal> {
-    let location = config
-        .journal_location(&paths.journal_file())
-        .map_err(|e| anyhow::anyhow!("journal: {e}"))?;
-    Ok(Journal::open(&location).await?)
-}
 
 /// Writes `op` on `key` to the outbox, sends it, and records the outcome. An ack or a
 /// silence goes, as from the dashboard, to one instance in each cluster reporting the alert.
@@ -221,24 +208,6 @@ async fn send(
     })
 }
 
-/// Settles `item` with what its source answered; the answer as a failure to show.
-pub(super) async fn settle_item(
-    journal: &Journal,
-    item: &OutboxItem,
-    performed: Result<(), Error>,
-) -> anyhow::Result<Result<(), Failure>> {
-    let result = performed.map_err(|e| Failure::from(&e).for_action_queued_at(item.created_at));
-    let outcome = Outcome {
-        id: item.id,
-        key: &item.key,
-        op: &item.op,
-        author: &item.author,
-        result: &result,
-    };
-    settle(journal, outcome, Utc::now()).await?;
-    Ok(result)
-}
-
 /// Takes `item`'s scope, waiting up to `wait` for another sender to settle; false if it
 /// still holds it then.
 async fn wait_for_scope(
@@ -257,14 +226,6 @@ async fn wait_for_scope(
             return Ok(false);
         }
     }
-}
-
-pub(super) fn sources_by_name(config: &Config) -> HashMap<String, Built> {
-    let clock: SharedClock = Arc::new(SystemClock);
-    registry::build(config, &clock)
-        .into_iter()
-        .map(|b| (b.info.id.0.to_string(), b))
-        .collect()
 }
 
 /// `onduty note KEY TEXT`: a note in the journal, as typed.

@@ -10,8 +10,10 @@ mod journaled;
 mod json_list;
 mod oncall;
 mod oneshot;
+mod polls;
 mod postmortem;
 mod runbook;
+mod sending;
 mod tickets;
 
 use std::path::PathBuf;
@@ -318,7 +320,7 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
                     config_path.display()
                 )?;
             }
-            let journal = journaled::open(&config, &paths).await;
+            let journal = sending::open(&config, &paths).await;
             oneshot::check(&config, &paths.config_dir, &theme_problems, journal).await
         }
         Some(CommandLine::Wall { rotate }) => {

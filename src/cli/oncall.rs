@@ -40,7 +40,7 @@ struct LevelOut<'a> {
 
 /// `onduty oncall [--json]`.
 pub async fn oncall(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
-    let (snapshots, failed) = super::oneshot::answered_by_source(config).await;
+    let (snapshots, failed) = super::polls::answered_by_source(config).await;
     let me = config.identity();
     let now = Utc::now();
     let all: Vec<(String, &EscalationPolicy)> = snapshots

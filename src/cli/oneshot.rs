@@ -3,87 +3,18 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Instant;
 
 use super::journaled::act;
+use super::polls::{answered, poll_all};
 use crate::app::App;
 use crate::app::alert_notes::PlacedNote;
 use crate::app::rows::Row;
-use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Paths};
 use crate::duration_fmt;
 use crate::model::{Alert, Matcher, Silence};
 use crate::sources::Operation;
-use crate::sources::registry::{self, Built};
-use crate::sources::{Snapshot, Source};
 use crate::ui::alert_list;
 use crate::ui::text::fit;
-
-/// Polls every source once, concurrently, each within its timeout.
-async fn poll_all(config: &Config) -> Vec<(Built, Result<Snapshot, String>, std::time::Duration)> {
-    let clock: SharedClock = Arc::new(SystemClock);
-    let polls = registry::build(config, &clock)
-        .into_iter()
-        .map(|mut b| async move {
-            let started = Instant::now();
-            let result = match tokio::time::timeout(b.policy.timeout, b.source.fetch()).await {
-                Ok(r) => r.map_err(|e| e.to_string()),
-                Err(_) => Err(format!(
-                    "timed out after {}",
-                    duration_fmt::short(b.policy.timeout)
-                )),
-            };
-            (b, result, started.elapsed())
-        });
-    futures::future::join_all(polls).await
-}
-
-/// The snapshots of the sources that answered, and whether any failed (each failure is
-/// reported on stderr).
-async fn answered(config: &Config) -> (Vec<Snapshot>, bool) {
-    let (snapshots, failed) = answered_by_source(config).await;
-    (snapshots.into_iter().map(|(_, s)| s).collect(), failed)
-}
-
-/// Like `answered`, each snapshot with its source's name.
-pub(super) async fn answered_by_source(config: &Config) -> (Vec<(String, Snapshot)>, bool) {
-    let (snapshots, failed) = answered_with_info(config).await;
-    let named = snapshots
-        .into_iter()
-        .map(|(info, s)| (info.id.to_string(), s))
-        .collect();
-    (named, failed)
-}
-
-/// Like `answered`, each snapshot with what the dashboard knows of its source.
-pub(super) async fn answered_with_info(
-    config: &Config,
-) -> (Vec<(crate::app::SourceInfo, Snapshot)>, bool) {
-    let (snapshots, failing) = answered_or_failing(config).await;
-    (snapshots, !failing.is_empty())
-}
-
-/// Like `answered_with_info`, with the names of the sources that failed.
-pub(super) async fn answered_or_failing(
-    config: &Config,
-) -> (Vec<(crate::app::SourceInfo, Snapshot)>, Vec<String>) {
-    let mut snapshots = Vec::new();
-    let mut failing = Vec::new();
-    for (b, result, _) in poll_all(config).await {
-        match result {
-            Ok(s) => snapshots.push((b.info, s)),
-            Err(e) => {
-                #[allow(clippy::print_stderr, reason = "CLI output, no TUI")]
-                {
-                    eprintln!("onduty: source '{}' failed: {e}", b.info.id);
-                }
-                failing.push(b.info.id.to_string());
-            }
-        }
-    }
-    (snapshots, failing)
-}
 
 /// `onduty alerts [--json] [--filter EXPR]`: the alert list as the dashboard shows it
 /// after one poll (one row however many instances report an alert, the same order, titles
@@ -241,7 +172,7 @@ pub async fn check(
         }
     }
     if !config.runbook_dirs.is_empty() {
-        let library = crate::sources::registry::runbook_library(config);
+        let library = crate::sources::start::runbook_library(config);
         // The demo's built-in runbooks are no files of yours.
         let files = library
             .entries

@@ -16,7 +16,7 @@ pub async fn postmortem(
     fresh: bool,
 ) -> anyhow::Result<ExitCode> {
     let template = crate::postmortem::template(&paths.config_dir).map_err(anyhow::Error::msg)?;
-    let journal = super::journaled::open(config, paths).await?;
+    let journal = super::sending::open(config, paths).await?;
     let subject = match key.parse::<u64>() {
         Ok(n) => crate::journal::incidents::subject(n as i64),
         Err(_) => key.to_string(),

@@ -107,7 +107,7 @@ pub fn parse(text: &str, path: &str) -> Result<LocalEscalation, Error> {
         serde_path_to_error::deserialize(value.clone()).map_err(|e| Error::Invalid {
             path: path.into(),
             key: e.path().to_string(),
-            value: crate::config::value_at(&value, e.path()).unwrap_or_default(),
+            value: super::read::value_at(&value, e.path()).unwrap_or_default(),
             message: sanitize::line(&e.inner().to_string(), 300),
         })?;
     let invalid = |key: String, value: &str, message: &str| Error::Invalid {

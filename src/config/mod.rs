@@ -4,18 +4,22 @@
 pub mod escalation_file;
 mod layers;
 pub mod paths;
+pub mod read;
 pub mod redact;
 pub mod secrets;
+pub mod source;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use toml::{Table, Value};
 
 pub use layers::{DEFAULT_TOML, uncommented_default};
 pub use paths::{Paths, ensure_private_dir};
+pub use read::Problem;
+pub use source::{SourceConfig, SourceKind};
 
 use crate::input::keymap::Keymap;
 use crate::model::sanitize;
@@ -58,66 +62,6 @@ pub enum GroupBy {
     Severity,
 }
 
-/// Which back end a source talks to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    /// The built-in simulated incident.
-    Demo,
-    /// A Prometheus Alertmanager (API v2).
-    Alertmanager,
-    /// PagerDuty (REST API v2).
-    Pagerduty,
-    /// Jira Cloud (REST API v3) or Data Center/Server (REST API v2): tickets.
-    Jira,
-    /// GitHub (or GitHub Enterprise) issues: tickets.
-    Github,
-    /// ServiceNow's incident table (Table API): tickets.
-    Servicenow,
-}
-
-impl SourceKind {
-    /// Every kind.
-    pub const ALL: [SourceKind; 6] = [
-        SourceKind::Demo,
-        SourceKind::Alertmanager,
-        SourceKind::Pagerduty,
-        SourceKind::Jira,
-        SourceKind::Github,
-        SourceKind::Servicenow,
-    ];
-
-    /// Its name, as the config writes it and health shows it.
-    pub fn name(self) -> &'static str {
-        match self {
-            SourceKind::Demo => "demo",
-            SourceKind::Alertmanager => "alertmanager",
-            SourceKind::Pagerduty => "pagerduty",
-            SourceKind::Jira => "jira",
-            SourceKind::Github => "github",
-            SourceKind::Servicenow => "servicenow",
-        }
-    }
-
-    /// The kind named `name`.
-    pub fn from_name(name: &str) -> Option<SourceKind> {
-        SourceKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-}
-
-/// Which Jira: the cloud service or a server of your own.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JiraDeployment {
-    /// Jira Cloud (`*.atlassian.net`): REST API v3, `search/jql` with `nextPageToken`,
-    /// Atlassian Document Format; email + API token.
-    #[default]
-    Cloud,
-    /// Jira Data Center or Server: REST API v2, `search` with `startAt`, wiki text;
-    /// a personal access token.
-    Datacenter,
-}
-
 /// The `[notify]` table: when and how onduty notifies.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,184 +86,8 @@ pub struct NotifyConfig {
     pub rules: crate::notify::rules::Rules,
 }
 
-/// A PagerDuty service region: which API host serves the account.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Region {
-    /// `https://api.pagerduty.com`.
-    #[default]
-    Us,
-    /// `https://api.eu.pagerduty.com`.
-    Eu,
-}
-
-/// One `[[source]]` table.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceConfig {
-    /// Its name: the first part of every alert key (`prod-am:…`).
-    pub name: String,
-    /// Which back end.
-    pub kind: SourceKind,
-    /// Base URL of the back end.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Environment variable holding the token.
-    #[serde(default)]
-    pub token_env: Option<String>,
-    /// Command printing the token.
-    #[serde(default)]
-    pub token_command: Option<String>,
-    /// File (mode 0600) holding the token.
-    #[serde(default)]
-    pub token_file: Option<PathBuf>,
-    /// This source's poll interval (default: the global one).
-    #[serde(default, deserialize_with = "opt_duration")]
-    pub poll_interval: Option<Duration>,
-    /// This source's timeout (default: the global one).
-    #[serde(default, deserialize_with = "opt_duration")]
-    pub timeout: Option<Duration>,
-    /// HA peers that gossip silences share a cluster name.
-    #[serde(default)]
-    pub cluster: Option<String>,
-    /// Basic-auth user name; the token is then the password.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// Extra request headers (not secrets: those go in token_*).
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// A PEM file of extra CA certificates to trust.
-    #[serde(default)]
-    pub ca_file: Option<PathBuf>,
-    /// A PEM client certificate (mTLS), with `client_key`.
-    #[serde(default)]
-    pub client_cert: Option<PathBuf>,
-    /// The PEM private key of `client_cert`.
-    #[serde(default)]
-    pub client_key: Option<PathBuf>,
-    /// Only alerts routed to receivers matching this regex.
-    #[serde(default)]
-    pub receiver: Option<String>,
-    /// Only alerts matching these matchers (`team="payments"`).
-    #[serde(default)]
-    pub filter: Vec<String>,
-    /// The label that holds the severity.
-    #[serde(default)]
-    pub severity_label: Option<String>,
-    /// Label values mapped to severities (`P1 = "critical"`).
-    #[serde(default)]
-    pub severity_map: BTreeMap<String, String>,
-    /// How long an ack silence lasts before onduty extends it while the alert fires.
-    #[serde(default, deserialize_with = "opt_duration")]
-    pub ack_window: Option<Duration>,
-    /// How long after an Alertmanager restarts an action on an alert it does not hold yet is
-    /// retried (its senders re-send firing alerts); default: two of its `resolve_timeout`s.
-    #[serde(default, deserialize_with = "opt_duration")]
-    pub retry_for: Option<Duration>,
-    /// Largest answer accepted, in MB.
-    #[serde(default)]
-    pub max_response_mb: Option<u64>,
-    /// PagerDuty: the email of the user writes are made as (its `From` header).
-    #[serde(default)]
-    pub from_email: Option<String>,
-    /// PagerDuty: the service region (ignored when `url` is set).
-    #[serde(default)]
-    pub region: Region,
-    /// PagerDuty: only incidents of these teams.
-    #[serde(default)]
-    pub team_ids: Vec<String>,
-    /// PagerDuty: only incidents of these services.
-    #[serde(default)]
-    pub service_ids: Vec<String>,
-    /// PagerDuty: only incidents assigned to these users.
-    #[serde(default)]
-    pub user_ids: Vec<String>,
-    /// PagerDuty: only incidents assigned to me (the token's user, or `user_ids`).
-    #[serde(default)]
-    pub mine_only: bool,
-    /// Jira: Cloud or Data Center/Server.
-    #[serde(default)]
-    pub deployment: JiraDeployment,
-    /// Jira: the tickets to show (default: labelled `label`, not done).
-    #[serde(default)]
-    pub jql: Option<String>,
-    /// Jira: the project new tickets go to (its key, `OPS`).
-    #[serde(default)]
-    pub project: Option<String>,
-    /// Jira: the issue type of new tickets (default `Task`).
-    #[serde(default)]
-    pub issue_type: Option<String>,
-    /// Jira and GitHub: the label of incident tickets: listed, and put on new ones.
-    #[serde(default)]
-    pub label: Option<String>,
-    /// GitHub: the repositories (`owner/name`); new issues go to the first.
-    #[serde(default)]
-    pub repos: Vec<String>,
-    /// ServiceNow: the table (default `incident`).
-    #[serde(default)]
-    pub table: Option<String>,
-    /// ServiceNow: the encoded query of the records to show (default: active ones).
-    #[serde(default)]
-    pub query: Option<String>,
-    /// Ticketing sources: most tickets listed (default 500); more is an error, never a cut.
-    #[serde(default)]
-    pub max_tickets: Option<usize>,
-    /// ServiceNow: the close code a resolve writes (default `Solution provided`).
-    #[serde(default)]
-    pub close_code: Option<String>,
-    /// ServiceNow: where notes go, `work_notes` (default) or `comments` (seen by the caller).
-    #[serde(default)]
-    pub note_field: Option<String>,
-}
-
-impl SourceConfig {
-    /// A demo source called `name`.
-    pub fn demo(name: &str) -> SourceConfig {
-        SourceConfig {
-            name: name.into(),
-            kind: SourceKind::Demo,
-            url: None,
-            token_env: None,
-            token_command: None,
-            token_file: None,
-            poll_interval: None,
-            timeout: None,
-            cluster: None,
-            username: None,
-            headers: BTreeMap::new(),
-            ca_file: None,
-            client_cert: None,
-            client_key: None,
-            receiver: None,
-            filter: Vec::new(),
-            severity_label: None,
-            severity_map: BTreeMap::new(),
-            ack_window: None,
-            retry_for: None,
-            max_response_mb: None,
-            from_email: None,
-            region: Region::Us,
-            team_ids: Vec::new(),
-            service_ids: Vec::new(),
-            user_ids: Vec::new(),
-            mine_only: false,
-            deployment: JiraDeployment::Cloud,
-            jql: None,
-            project: None,
-            issue_type: None,
-            label: None,
-            repos: Vec::new(),
-            table: None,
-            query: None,
-            max_tickets: None,
-            close_code: None,
-            note_field: None,
-        }
-    }
-}
-
 /// The whole configuration.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Theme name.
@@ -327,10 +95,10 @@ pub struct Config {
     /// Who you are; empty means the login name.
     pub identity: String,
     /// Default poll interval.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "read::duration")]
     pub poll_interval: Duration,
     /// Default timeout of a poll or command.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "read::duration")]
     pub timeout: Duration,
     /// Header clock.
     pub clock: ClockZone,
@@ -341,7 +109,7 @@ pub struct Config {
     /// Refuse every action.
     pub read_only: bool,
     /// Silence length proposed by the silence key.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "read::duration")]
     pub silence_duration: Duration,
     /// Where the journal is: empty for the SQLite file in the data dir, or a URL.
     pub journal: String,
@@ -410,8 +178,17 @@ pub enum Error {
     },
 }
 
-/// The most problems reported for one file.
-const MOST_PROBLEMS: usize = 20;
+impl Error {
+    /// The `problem` of a key in the file `path`.
+    pub fn invalid(path: &str, problem: Problem) -> Error {
+        Error::Invalid {
+            path: path.into(),
+            key: problem.key,
+            value: problem.value,
+            message: problem.message,
+        }
+    }
+}
 
 fn lines_of(problems: &[Error]) -> String {
     problems
@@ -426,61 +203,6 @@ fn lines_of(problems: &[Error]) -> String {
             other => format!("\n  {other}"),
         })
         .collect()
-}
-
-/// The problem `e` found in the merged layers of the file `path`, its value redacted when
-/// it may be a secret.
-fn invalid_value(
-    path: &str,
-    merged: &Value,
-    e: &serde_path_to_error::Error<toml::de::Error>,
-) -> Error {
-    let key = e.path().to_string();
-    let message = e.inner().to_string();
-    let value = value_at(merged, e.path()).unwrap_or_default();
-    let is_unknown = message.starts_with("unknown field");
-    let (value, message) = match may_be_secret(&key, &value, is_unknown) {
-        // serde's own words may quote the value ("invalid type: string …").
-        true => (
-            "<redacted>".to_string(),
-            message.replace(&value, "<redacted>"),
-        ),
-        false => (value, message),
-    };
-    Error::Invalid {
-        path: path.into(),
-        key,
-        value,
-        message: clean_serde_message(&message),
-    }
-}
-
-/// Takes the key at `path` out of `table`; whether there was one to take.
-fn remove_at(table: &mut Table, path: &serde_path_to_error::Path) -> bool {
-    use serde_path_to_error::Segment;
-    let segments: Vec<&Segment> = path.iter().collect();
-    let Some((Segment::Map { key: last }, parents)) = segments.split_last() else {
-        return false;
-    };
-    let at: &mut Table = table;
-    let mut value: Option<&mut Value> = None;
-    for seg in parents {
-        let next = match (value.take(), seg) {
-            (None, Segment::Map { key }) => at.get_mut(key),
-            (Some(Value::Table(t)), Segment::Map { key }) => t.get_mut(key),
-            (Some(Value::Array(a)), Segment::Seq { index }) => a.get_mut(*index),
-            _ => None,
-        };
-        match next {
-            Some(v) => value = Some(v),
-            None => return false,
-        }
-    }
-    match value {
-        None => at.remove(last).is_some(),
-        Some(Value::Table(t)) => t.remove(last).is_some(),
-        Some(_) => false,
-    }
 }
 
 /// Overrides from the environment and command line, applied over the file.
@@ -540,32 +262,11 @@ impl Config {
                 path: "<embedded default>".into(),
                 message: e.message().to_string(),
             })?;
-        // Every bad key is reported, not only the first: each one found is taken out of the
-        // file's layer (its default stands in) and the rest is read again.
-        let mut user = user;
-        let mut problems = Vec::new();
-        let mut config = loop {
-            let mut merged = defaults.clone();
-            layers::merge(&mut merged, user.clone());
-            let merged_value = Value::Table(merged);
-            match serde_path_to_error::deserialize::<_, Config>(merged_value.clone()) {
-                Ok(config) => break Some(config),
-                Err(e) => {
-                    let key = e.path().to_string();
-                    // A struct missing the key just taken out says nothing new.
-                    let is_echo = problems
-                        .iter()
-                        .any(|p: &Error| matches!(p, Error::Invalid { key: k, .. } if k.starts_with(&key)));
-                    if !is_echo {
-                        problems.push(invalid_value(path, &merged_value, &e));
-                    }
-                    let is_removed = remove_at(&mut user, e.path());
-                    if is_echo || !is_removed || problems.len() >= MOST_PROBLEMS {
-                        break None;
-                    }
-                }
-            }
-        };
+        let (mut config, problems) = read::read_all::<Config>(&defaults, user);
+        let mut problems: Vec<Error> = problems
+            .into_iter()
+            .map(|p| Error::invalid(path, p))
+            .collect();
         if let Some(config) = config.as_mut() {
             config.apply(overrides);
             problems.extend(config.validate(path));
@@ -586,7 +287,7 @@ impl Config {
         }
         self.read_only |= overrides.read_only;
         if overrides.demo {
-            self.sources = vec![SourceConfig::demo("demo")];
+            self.sources = vec![SourceConfig::new("demo", SourceKind::named("demo"))];
         }
     }
 
@@ -618,8 +319,12 @@ impl Config {
                     "two sources have this name",
                 ));
             }
-            if let Err((key, value, message)) = validate_backend(s) {
-                problems.push(invalid(format!("source[{i}].{key}"), &value, &message));
+            let within = format!("source[{i}]");
+            for p in crate::sources::registry::check(s)
+                .into_iter()
+                .chain(s.shared_problems())
+            {
+                problems.push(Error::invalid(path, p.within(&within)));
             }
             if let Some(path) = &s.token_file
                 && let Err(message) = secrets::check_token_file(path)
@@ -723,76 +428,6 @@ fn this_uid() -> u32 {
     rustix::process::getuid().as_raw()
 }
 
-/// Checks the keys a back end needs: (key, value, message) on error.
-fn validate_backend(s: &SourceConfig) -> Result<(), (String, String, String)> {
-    let err = |k: &str, v: &str, m: &str| Err((k.to_string(), v.to_string(), m.to_string()));
-    if s.kind == SourceKind::Demo {
-        return Ok(());
-    }
-    if s.kind == SourceKind::Pagerduty {
-        match s.from_email.as_deref() {
-            None => {
-                return err(
-                    "from_email",
-                    "",
-                    "PagerDuty writes need the email of a PagerDuty user: \
-                     from_email = \"you@example.com\"",
-                );
-            }
-            Some(e) if !is_email(e) => return err("from_email", e, "not an email address"),
-            Some(_) => {}
-        }
-    }
-    validate_ticketing(s)?;
-    match s.url.as_deref() {
-        None if matches!(s.kind, SourceKind::Pagerduty | SourceKind::Github) => {}
-        None => {
-            let example = match s.kind {
-                SourceKind::Jira => "https://acme.atlassian.net",
-                SourceKind::Servicenow => "https://acme.service-now.com",
-                _ => "http://host:9093",
-            };
-            return err("url", "", &format!("this source needs url = \"{example}\""));
-        }
-        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
-            return err("url", u, "must start with http:// or https://");
-        }
-        Some(_) => {}
-    }
-    for (i, f) in s.filter.iter().enumerate() {
-        if let Err(e) = crate::model::Matcher::parse(f) {
-            return err(&format!("filter[{i}]"), f, &e);
-        }
-    }
-    if let Some(r) = &s.receiver {
-        if regex::Regex::new(r).is_err() {
-            return err("receiver", r, "not a valid regex");
-        }
-    }
-    for (k, v) in &s.severity_map {
-        if crate::model::Severity::parse(v).is_none() {
-            return err(
-                &format!("severity_map.{k}"),
-                v,
-                "use critical, error, warning or info",
-            );
-        }
-    }
-    for k in s.headers.keys() {
-        if k.eq_ignore_ascii_case("authorization") {
-            return err(
-                &format!("headers.{k}"),
-                "<redacted>",
-                "credentials go in token_env, token_command or token_file",
-            );
-        }
-    }
-    if s.client_cert.is_some() != s.client_key.is_some() {
-        return err("client_cert", "", "client_cert and client_key go together");
-    }
-    Ok(())
-}
-
 /// The notification rules of `[notify]`; an error names the key and the value.
 fn notify_rules(n: &NotifyConfig) -> Result<crate::notify::rules::Rules, (String, String, String)> {
     let err = |k: &str, v: &str, m: &str| (k.to_string(), v.to_string(), m.to_string());
@@ -843,73 +478,6 @@ fn notify_rules(n: &NotifyConfig) -> Result<crate::notify::rules::Rules, (String
     })
 }
 
-fn validate_ticketing(s: &SourceConfig) -> Result<(), (String, String, String)> {
-    let err = |k: &str, v: &str, m: &str| Err((k.to_string(), v.to_string(), m.to_string()));
-    if s.kind == SourceKind::Github {
-        if s.repos.is_empty() {
-            return err(
-                "repos",
-                "",
-                "a github source needs repos = [\"owner/name\"]",
-            );
-        }
-        for (i, r) in s.repos.iter().enumerate() {
-            let parts: Vec<&str> = r.split('/').collect();
-            let is_ok = parts.len() == 2
-                && parts.iter().all(|p| {
-                    !p.is_empty()
-                        && p.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                });
-            if !is_ok {
-                return err(
-                    &format!("repos[{i}]"),
-                    r,
-                    "write a repository as owner/name",
-                );
-            }
-        }
-    }
-    if s.kind == SourceKind::Jira
-        && s.deployment == JiraDeployment::Cloud
-        && s.username.is_none()
-        && (s.token_env.is_some() || s.token_command.is_some() || s.token_file.is_some())
-    {
-        return err(
-            "username",
-            "",
-            "Jira Cloud takes the account's email with its API token: username = \"you@example.com\" \
-             (or deployment = \"datacenter\" for a personal access token)",
-        );
-    }
-    if let Some(f) = s
-        .note_field
-        .as_deref()
-        .filter(|f| !matches!(*f, "work_notes" | "comments"))
-    {
-        return err("note_field", f, "use work_notes or comments");
-    }
-    if s.max_tickets == Some(0) {
-        return err("max_tickets", "0", "must be at least 1");
-    }
-    Ok(())
-}
-
-/// A plausible email address: PagerDuty refuses a `From` that is not one (code 1028).
-fn is_email(s: &str) -> bool {
-    let Some((user, host)) = s.split_once('@') else {
-        return false;
-    };
-    !user.is_empty()
-        && host.contains('.')
-        && !host.starts_with('.')
-        && !host.ends_with('.')
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
-        && !host.contains('@')
-}
-
 fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {
     let Some(Value::Array(sources)) = user.get("source") else {
         return Ok(());
@@ -928,50 +496,6 @@ fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// Whether the value of `key` must not be echoed in an error: its name says secret (token,
-/// secret, password, key, auth, credential; headers, which may carry one), or, for a key that is not one of ours (a typo,
-/// `tokne = "…"`), the value looks like a random token.
-fn may_be_secret(key: &str, value: &str, is_unknown: bool) -> bool {
-    let name = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    let named = ["tok", "secret", "passw", "key", "auth", "cred", "header"]
-        .iter()
-        .any(|w| name.contains(w));
-    // A map of keys (`keys.alert_list`) holds key bindings, not secrets.
-    let is_binding = key.starts_with("keys");
-    (named && !is_binding) || (is_unknown && looks_random(value))
-}
-
-/// Long, without spaces, letters and digits mixed: a token, not a word or a setting.
-fn looks_random(value: &str) -> bool {
-    value.len() >= 16
-        && !value.contains(char::is_whitespace)
-        && value.chars().any(|c| c.is_ascii_digit())
-        && value.chars().any(|c| c.is_ascii_alphabetic())
-}
-
-/// The value at a serde path, written for an error message.
-pub(crate) fn value_at(root: &Value, path: &serde_path_to_error::Path) -> Option<String> {
-    use serde_path_to_error::Segment;
-    let mut v = root;
-    for seg in path.iter() {
-        v = match seg {
-            Segment::Seq { index } => v.as_array()?.get(*index)?,
-            Segment::Map { key } => v.as_table()?.get(key)?,
-            _ => return None,
-        };
-    }
-    let shown = match v {
-        Value::String(s) => s.clone(),
-        Value::Table(_) => "{…}".into(),
-        other => other.to_string(),
-    };
-    Some(sanitize::line(&shown, 120))
-}
-
-fn clean_serde_message(m: &str) -> String {
-    sanitize::line(m.trim(), 300)
 }
 
 /// " (line N)" for a parse error's span.
@@ -999,15 +523,6 @@ fn default_runbook_annotations() -> Vec<String> {
         .collect()
 }
 
-fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let s = String::deserialize(d)?;
-    crate::duration_fmt::parse(&s).map_err(serde::de::Error::custom)
-}
-
-fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    duration(d).map(Some)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1025,7 +540,10 @@ mod tests {
         let c = Config::embedded().unwrap();
         assert_eq!(c.theme, "default");
         assert_eq!(c.poll_interval, Duration::from_secs(15));
-        assert_eq!(c.sources, vec![SourceConfig::demo("demo")]);
+        assert_eq!(
+            c.sources,
+            vec![SourceConfig::new("demo", SourceKind::named("demo"))]
+        );
         assert!(c.keys["alert_list"].contains_key("a"));
     }
 
@@ -1042,28 +560,12 @@ mod tests {
             .collect();
         let c = Config::from_str_at(&examples, "config.toml", &Overrides::default())
             .unwrap_or_else(|e| panic!("{e}\n{examples}"));
-        let kinds: Vec<(&str, SourceKind)> = c
+        let kinds: Vec<(&str, &str)> = c
             .sources
             .iter()
-            .map(|s| (s.name.as_str(), s.kind))
+            .map(|s| (s.name.as_str(), s.kind.name()))
             .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("prod-am", SourceKind::Alertmanager),
-                ("pd", SourceKind::Pagerduty)
-            ]
-        );
-    }
-
-    #[test]
-    fn a_kinds_name_is_the_one_the_config_writes() {
-        for kind in SourceKind::ALL {
-            let read: SourceKind =
-                serde::Deserialize::deserialize(toml::Value::String(kind.name().into())).unwrap();
-            assert_eq!(read, kind);
-            assert_eq!(SourceKind::from_name(kind.name()), Some(kind));
-        }
+        assert_eq!(kinds, [("prod-am", "alertmanager"), ("pd", "pagerduty")]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use super::SourceConfig;
+use super::source::SourceConfig;
 
 /// How long a `token_command` may run.
 pub const TOKEN_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -195,7 +195,7 @@ mod tests {
     use std::io::Write;
 
     fn source() -> SourceConfig {
-        SourceConfig::demo("s")
+        SourceConfig::new("s", super::super::source::SourceKind::named("demo"))
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Escalation, Interner, Labels, Note, Severity, Status, ValuesOf, sanitize};
+use super::{Interner, Labels, Note, Severity, Status, ValuesOf, sanitize};
 
 /// The name a source has in the config (`prod-am`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -303,6 +303,29 @@ impl Alert {
             "service" => Some(&self.service),
             "title" | "alertname" => Some(&self.title),
             _ => None,
+        }
+    }
+}
+
+/// Where an alert stands on its escalation policy, as its back end says: the level reached
+/// and since when (the countdown to the next level runs from there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Escalation {
+    /// The policy's name.
+    pub policy: Arc<str>,
+    /// The level reached, 0 for the first.
+    pub level: usize,
+    /// When it was reached.
+    pub since: DateTime<Utc>,
+}
+
+impl Escalation {
+    /// Builds one from outside text.
+    pub fn new(policy: &str, level: usize, since: DateTime<Utc>) -> Escalation {
+        Escalation {
+            policy: sanitize::line(policy, sanitize::LABEL_CAP).into(),
+            level,
+            since,
         }
     }
 }

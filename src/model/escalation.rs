@@ -1,12 +1,10 @@
 //! Escalation policies and who is on call at each level: enough for the detail pane's
 //! "L2 dana in 08:12", the `:oncall` view and `onduty oncall`.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::{Matcher, sanitize};
+use super::{Alert, Escalation, Matcher, sanitize};
 
 /// Who is on call at one level of a policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -78,29 +76,6 @@ impl Schedule {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out
-    }
-}
-
-/// Where an alert stands on its escalation policy, as its back end says: the level reached
-/// and since when (the countdown to the next level runs from there).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Escalation {
-    /// The policy's name.
-    pub policy: Arc<str>,
-    /// The level reached, 0 for the first.
-    pub level: usize,
-    /// When it was reached.
-    pub since: DateTime<Utc>,
-}
-
-impl Escalation {
-    /// Builds one from outside text.
-    pub fn new(policy: &str, level: usize, since: DateTime<Utc>) -> Escalation {
-        Escalation {
-            policy: sanitize::line(policy, sanitize::LABEL_CAP).into(),
-            level,
-            since,
-        }
     }
 }
 
@@ -184,7 +159,7 @@ impl EscalationPolicy {
 
     /// Whether this policy covers `alert`: the one its back end names, else by service or
     /// label matchers.
-    pub fn covers(&self, alert: &super::Alert) -> bool {
+    pub fn covers(&self, alert: &Alert) -> bool {
         if let Some(e) = &alert.escalation {
             return *e.policy == *self.name;
         }
@@ -201,11 +176,7 @@ impl EscalationPolicy {
 
     /// Where `alert` (unacknowledged at `now`) stands: from the level its back end reports,
     /// else counted from when it fired.
-    pub fn state_of(
-        &self,
-        alert: &super::Alert,
-        now: DateTime<Utc>,
-    ) -> Option<EscalationState<'_>> {
+    pub fn state_of(&self, alert: &Alert, now: DateTime<Utc>) -> Option<EscalationState<'_>> {
         self.state_from(alert.escalation.as_deref(), alert, now)
     }
 
@@ -213,7 +184,7 @@ impl EscalationPolicy {
     pub fn state_from(
         &self,
         escalation: Option<&Escalation>,
-        alert: &super::Alert,
+        alert: &Alert,
         now: DateTime<Utc>,
     ) -> Option<EscalationState<'_>> {
         match escalation {

@@ -15,11 +15,11 @@ mod status;
 mod ticket;
 mod ticket_link;
 
-pub use alert::{Alert, AlertDraft, AlertKey, Clean, ITS_PAGE, Link, Share, SourceId, TextDraft};
-pub use entry::{Entry, EntryKind};
-pub use escalation::{
-    Escalation, EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule,
+pub use alert::{
+    Alert, AlertDraft, AlertKey, Clean, Escalation, ITS_PAGE, Link, Share, SourceId, TextDraft,
 };
+pub use entry::{Entry, EntryKind};
+pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule};
 pub use labels::{Interner, Labels, ValuesOf};
 pub use note::{Note, Related};
 pub use severity::Severity;

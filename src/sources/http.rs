@@ -9,8 +9,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::config::SourceConfig;
 use crate::config::secrets::{self, Secret};
+use crate::config::source::SourceConfig;
 use crate::model::sanitize;
 use crate::sources::Error;
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::capabilities::Capabilities;
+use crate::config::source::SourceKind;
 use crate::model::SourceId;
 
 /// A source as the app and the UI know it.
@@ -11,8 +12,8 @@ use crate::model::SourceId;
 pub struct SourceInfo {
     /// Its name.
     pub id: SourceId,
-    /// Its kind's name, shown in the sources view; nothing is decided on it.
-    pub kind: String,
+    /// Its kind, shown in the sources view; nothing is decided on it.
+    pub kind: SourceKind,
     /// How often it is polled (decides when its data counts as stale).
     pub interval: Duration,
     /// The cluster it belongs to: HA peers share silences, so one of them is enough.
@@ -37,13 +38,13 @@ impl SourceInfo {
 impl SourceInfo {
     /// A source of `kind` named by `id`, polled every `interval`, in no cluster; what it can
     /// do is what its back end declares.
-    pub fn new(id: SourceId, kind: crate::config::SourceKind, interval: Duration) -> SourceInfo {
+    pub fn new(id: SourceId, kind: SourceKind, interval: Duration) -> SourceInfo {
         SourceInfo {
             id,
-            kind: kind.name().into(),
+            can: super::registry::capabilities(&kind),
+            kind,
             interval,
             cluster: None,
-            can: super::registry::capabilities(kind),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! It never touches the UI.
 
 pub mod alertmanager;
+pub mod backend;
 pub mod capabilities;
 pub mod demo;
 mod erased;
@@ -17,6 +18,7 @@ pub mod pagerduty;
 mod poller;
 pub mod registry;
 pub mod servicenow;
+pub mod start;
 pub mod ticketing;
 
 use std::future::Future;

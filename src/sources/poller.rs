@@ -23,7 +23,7 @@ pub struct PollPolicy {
     /// Longest wait between polls while failing.
     pub max_backoff: Duration,
     /// Waited once more after the first poll, so that sources on the same interval take
-    /// turns instead of all landing at once every interval (see `registry::build`).
+    /// turns instead of all landing at once every interval (see `start::build`).
     pub phase: Duration,
 }
 

@@ -83,6 +83,12 @@ impl<T: TicketBackend> Source for T {
 /// Most tickets a source lists unless `max_tickets` says otherwise.
 pub const DEFAULT_MAX_TICKETS: usize = 500;
 
+/// The problem of a `max_tickets` that lets nothing in.
+pub fn max_tickets_problem(max_tickets: Option<usize>) -> Option<crate::config::read::Problem> {
+    (max_tickets == Some(0))
+        .then(|| crate::config::read::Problem::new("max_tickets", "0", "must be at least 1"))
+}
+
 /// The ticket id in `key` (`jira:OPS-1` → `OPS-1`), or a refusal naming the source.
 pub fn id_in<'k>(source: &SourceId, key: &'k AlertKey) -> Result<&'k str, Error> {
     key.0

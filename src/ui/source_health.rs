@@ -43,7 +43,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         });
         lines.push(Line::from(vec![
             Span::styled(fit(&s.info.id.0, 16), t.style(Role::TextStrong)),
-            Span::styled(fit(&s.info.kind, 14), t.style(Role::Text)),
+            Span::styled(fit(s.info.kind.name(), 14), t.style(Role::Text)),
             Span::styled(fit(&health, 14), t.style(role)),
             Span::styled(fit(&s.alerts.len().to_string(), 8), t.style(Role::Text)),
             Span::styled(last_ok, t.style(Role::TextMuted)),

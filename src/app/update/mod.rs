@@ -61,10 +61,7 @@ impl App {
             Action::Run(command) => self.run(command, &mut effects),
             Action::ShowError(text) => self.toast_error(text),
             Action::Ordered(ordered) => self.ordered(*ordered),
-            Action::FilterApplied {
-                generation,
-                matched,
-            } => self.filter_applied(generation, matched),
+            Action::FilterApplied(found) => self.filter_applied(found.generation, found.matched),
             Action::RunbookFetched { url, result } => {
                 self.fetched_runbooks.insert(url, Some(result));
             }
@@ -84,7 +81,9 @@ impl App {
     /// The history worked out again when it is shown and stale.
     fn history_if_shown(&mut self) {
         if self.view == super::View::History && self.is_history_stale {
-            self.rebuild_history();
+            let history = super::history::history_of(&self.timeline, self.last_looked, self.now);
+            self.history = history;
+            self.is_history_stale = false;
         }
     }
 

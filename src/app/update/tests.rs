@@ -507,7 +507,7 @@ fn an_ack_goes_to_one_instance_per_cluster() {
         cluster: cluster.map(String::from),
         ..SourceInfo::new(
             SourceId(name.into()),
-            crate::config::SourceKind::Alertmanager,
+            crate::sources::alertmanager::KIND,
             std::time::Duration::from_secs(15),
         )
     };
@@ -594,9 +594,9 @@ fn large_lists_filter_off_the_ui_task_and_only_the_newest_result_counts() {
         panic!("{second:?}")
     };
     // The older pass finishes last: it must not overwrite the newer one.
-    app.update(new_job.clone().run());
+    app.update(new_job.clone().run().into());
     let narrowed = app.shown_of_total().0;
-    app.update(old_job.clone().run());
+    app.update(old_job.clone().run().into());
     assert_eq!(app.shown_of_total().0, narrowed);
     assert!(!app.is_filtering);
     // "xy" matches nothing in the estate fixture; "team=team-3" matches a twentieth.
@@ -622,7 +622,7 @@ fn a_data_refresh_drops_a_pass_still_running() {
     };
     app.rebuild_rows();
     let before = app.shown_of_total();
-    app.update(job.clone().run());
+    app.update(job.clone().run().into());
     assert_eq!(
         app.shown_of_total(),
         before,
@@ -953,9 +953,9 @@ fn at_scale_a_refresh_is_ordered_off_the_ui_task_one_order_at_a_time() {
     let new1 = renamed(&app, 1, "One");
     assert!(orders(&land(&mut app, 1, new1)).is_empty());
     // The first order comes back stale: dropped, and the next starts with both snapshots.
-    let [second] = orders(&app.update(first.run())).try_into().unwrap();
+    let [second] = orders(&app.update(first.run().into())).try_into().unwrap();
     assert_eq!(titled(&app, "Zero"), 0, "a stale order is dropped");
-    assert!(orders(&app.update(second.run())).is_empty());
+    assert!(orders(&app.update(second.run().into())).is_empty());
     assert_eq!(
         (titled(&app, "Zero"), titled(&app, "One")),
         (10_000, 10_000)
@@ -970,7 +970,7 @@ fn at_scale_a_refresh_is_ordered_off_the_ui_task_one_order_at_a_time() {
     key(&mut app, 'o');
     assert_eq!(titled(&app, "Two"), 10_000);
     let order = app.base.clone();
-    assert!(orders(&app.update(third.run())).is_empty());
+    assert!(orders(&app.update(third.run().into())).is_empty());
     assert_eq!(app.base, order, "the stale order is not installed");
 
     // An order that never comes back (its thread died) holds nothing up for long.

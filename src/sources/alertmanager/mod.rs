@@ -5,6 +5,7 @@
 //! colleague's) sees it.
 
 mod client;
+mod config;
 mod map;
 mod wire;
 
@@ -15,7 +16,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
-use crate::config::SourceConfig;
+use crate::config::read::Problem;
+use crate::config::source::{SourceConfig, SourceKind};
 use crate::escalation::LocalEscalation;
 use crate::model::{
     Alert, AlertKey, Matcher, Severity, Silence, SilenceState, SourceId, ack_comment,
@@ -24,8 +26,13 @@ use client::{AnswerHash, Client};
 use map::SeverityRule;
 use wire::PostableSilence;
 
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use crate::sources::{Can, Capabilities};
 pub use client::DEFAULT_MAX_RESPONSE_MB;
+pub use config::Settings;
+
+/// Its kind, as the config writes it.
+pub const KIND: SourceKind = SourceKind::named("alertmanager");
 
 /// What an Alertmanager does: an ack is a silence onduty extends while the alert fires, its
 /// alerts resolve at their source, escalation is onduty's own (`escalation.toml`).
@@ -42,23 +49,18 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 };
 
 /// This back end, as the registry lists it.
-pub const BACKEND: crate::sources::registry::Backend = crate::sources::registry::Backend::of(
-    crate::config::SourceKind::Alertmanager,
-    CAPABILITIES,
-    build,
-);
+pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
 
 /// An Alertmanager source as `setting` describes it, with the config's escalation policies.
-pub fn build(
-    setting: &crate::sources::registry::Setting<'_>,
-) -> crate::sources::registry::AnySource {
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
     let am = AlertmanagerSource::new(
         setting.source.clone(),
         setting.timeout,
         setting.clock.clone(),
-    )
-    .with_escalation(setting.config.escalation.clone());
-    crate::sources::registry::AnySource::new(am)
+    )?;
+    Ok(AnySource::new(
+        am.with_escalation(setting.escalation.clone()),
+    ))
 }
 
 /// Default length of an ack silence; it is extended while the alert fires.
@@ -70,6 +72,7 @@ const DEFAULT_RESOLVE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 pub struct AlertmanagerSource {
     id: SourceId,
     config: SourceConfig,
+    settings: Settings,
     timeout: Duration,
     rule: SeverityRule,
     ack_window: TimeDelta,
@@ -87,24 +90,31 @@ pub struct AlertmanagerSource {
 }
 
 impl AlertmanagerSource {
-    /// A source for the Alertmanager `config` describes.
-    pub fn new(config: SourceConfig, timeout: Duration, clock: SharedClock) -> AlertmanagerSource {
+    /// A source for the Alertmanager `config` describes; the problems of its keys if they
+    /// are bad.
+    pub fn new(
+        config: SourceConfig,
+        timeout: Duration,
+        clock: SharedClock,
+    ) -> Result<AlertmanagerSource, Vec<Problem>> {
+        let settings = Settings::read(&config)?;
         let rule = SeverityRule {
-            label: config
+            label: settings
                 .severity_label
                 .clone()
                 .unwrap_or_else(|| "severity".into()),
-            map: config
+            map: settings
                 .severity_map
                 .iter()
                 .filter_map(|(k, v)| Some((k.clone(), Severity::parse(v)?)))
                 .collect(),
         };
-        let window = config.ack_window.unwrap_or(DEFAULT_ACK_WINDOW);
-        AlertmanagerSource {
+        let window = settings.ack_window.unwrap_or(DEFAULT_ACK_WINDOW);
+        Ok(AlertmanagerSource {
             id: SourceId(config.name.as_str().into()),
             ack_window: TimeDelta::from_std(window).unwrap_or(TimeDelta::minutes(10)),
             config,
+            settings,
             timeout,
             rule,
             clock,
@@ -114,7 +124,7 @@ impl AlertmanagerSource {
             last_answer: None,
             invalid: 0,
             escalation: Arc::default(),
-        }
+        })
     }
 
     /// The same source, reporting the local escalation file's policies.
@@ -136,8 +146,8 @@ impl AlertmanagerSource {
         let request = Request {
             source: self.id.clone(),
             rule: self.rule.clone(),
-            filter: self.config.filter.clone(),
-            receiver: self.config.receiver.clone(),
+            filter: self.settings.filter.clone(),
+            receiver: self.settings.receiver.clone(),
             now,
         };
         let last = self.last_answer;
@@ -231,7 +241,7 @@ impl AlertmanagerSource {
             return gone;
         };
         let grace = self
-            .config
+            .settings
             .retry_for
             .unwrap_or_else(|| resolve_timeout(&status.config.original) * 2);
         let up = (self.clock.now() - started).to_std().unwrap_or_default();

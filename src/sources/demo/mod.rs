@@ -19,6 +19,10 @@ use crate::model::{Alert, AlertDraft, AlertKey, Escalation, Note, SourceId, Stat
 use crate::sources::{Can, Capabilities};
 pub use scenario::CYCLE;
 
+use crate::config::read::Problem;
+use crate::config::source::{NoSettings, SourceKind};
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
+
 /// What the demo does: everything a paging back end does, simulated and labelled so.
 pub const CAPABILITIES: Capabilities = Capabilities {
     acknowledge: Can::Yes,
@@ -31,18 +35,24 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 };
 
 /// This back end, as the registry lists it.
-pub const BACKEND: crate::sources::registry::Backend =
-    crate::sources::registry::Backend::of(crate::config::SourceKind::Demo, CAPABILITIES, build)
-        .with_runbooks(runbooks);
+pub const BACKEND: Backend = Backend {
+    kind: KIND,
+    can: CAPABILITIES,
+    check: check::<NoSettings>,
+    build,
+    runbooks,
+};
+
+/// Its kind, as the config writes it.
+pub const KIND: SourceKind = SourceKind::named("demo");
 
 /// A demo source as `setting` describes it, with the config's escalation policies.
-pub fn build(
-    setting: &crate::sources::registry::Setting<'_>,
-) -> crate::sources::registry::AnySource {
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
+    NoSettings::read(setting.source)?;
     let id = crate::model::SourceId(setting.source.name.as_str().into());
-    let demo = DemoSource::new(id, setting.clock.clone())
-        .with_escalation(setting.config.escalation.clone());
-    crate::sources::registry::AnySource::new(demo)
+    let demo =
+        DemoSource::new(id, setting.clock.clone()).with_escalation(setting.escalation.clone());
+    Ok(AnySource::new(demo))
 }
 
 /// The demo's runbooks, built in so that `b` and its checklists work offline: (alert,

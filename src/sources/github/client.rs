@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::wire;
-use crate::config::SourceConfig;
+use crate::config::source::SourceConfig;
 use crate::sources::Error;
 use crate::sources::http::{Http, Scheme, path_segment};
 

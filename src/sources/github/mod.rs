@@ -3,6 +3,7 @@
 //! against the issue as it is now so that a re-send does not act twice.
 
 pub mod client;
+mod config;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -10,29 +11,29 @@ use std::time::Duration;
 
 use super::ticketing::{self, DEFAULT_MAX_TICKETS, TicketBackend, parse_time, with_marker};
 use super::{Error, NewTicket, Operation};
-use crate::config::SourceConfig;
+use crate::config::read::Problem;
+use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{RawComment, SourceId, Ticket, TicketDraft, TicketState};
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use client::{Client, IssueRef};
 
 use crate::sources::Capabilities;
 pub use client::GITHUB_API;
+pub use config::Settings;
 
 /// What a ticketing back end does: `a` starts a ticket, `r` resolves it, notes go as
 /// comments; snoozes and silences are not for tickets.
 pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
-/// This back end, as the registry lists it.
-pub const BACKEND: crate::sources::registry::Backend =
-    crate::sources::registry::Backend::of(crate::config::SourceKind::Github, CAPABILITIES, build);
+/// Its kind, as the config writes it.
+pub const KIND: SourceKind = SourceKind::named("github");
 
-/// A GitHub issues source as `setting` describes it.
-pub fn build(
-    setting: &crate::sources::registry::Setting<'_>,
-) -> crate::sources::registry::AnySource {
-    crate::sources::registry::AnySource::new(GitHubSource::new(
-        setting.source.clone(),
-        setting.timeout,
-    ))
+/// This back end, as the registry lists it.
+pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
+
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
+    let source = GitHubSource::new(setting.source.clone(), setting.timeout)?;
+    Ok(AnySource::new(source))
 }
 
 /// The label of incident issues unless `label` says otherwise.
@@ -45,6 +46,7 @@ const COMMENTS_PER_POLL: usize = 10;
 pub struct GitHubSource {
     id: SourceId,
     config: SourceConfig,
+    settings: Settings,
     timeout: Duration,
     client: Option<Client>,
     /// Comments read per issue id, with the issue's `updated_at` when read.
@@ -63,15 +65,16 @@ fn issue_ref(id: &str) -> Result<IssueRef<'_>, Error> {
 }
 
 impl GitHubSource {
-    /// A source for the repositories `config` names.
-    pub fn new(config: SourceConfig, timeout: Duration) -> GitHubSource {
-        GitHubSource {
+    /// The problems of its keys if they are bad; else a source for the repositories `config` names.
+    pub fn new(config: SourceConfig, timeout: Duration) -> Result<GitHubSource, Vec<Problem>> {
+        Ok(GitHubSource {
             id: SourceId(config.name.as_str().into()),
+            settings: Settings::read(&config)?,
             config,
             timeout,
             client: None,
             comments: HashMap::new(),
-        }
+        })
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
@@ -79,7 +82,7 @@ impl GitHubSource {
     }
 
     fn label(&self) -> String {
-        self.config
+        self.settings
             .label
             .clone()
             .unwrap_or_else(|| DEFAULT_LABEL.into())
@@ -176,8 +179,8 @@ impl TicketBackend for GitHubSource {
     }
 
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
-        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
-        let (label, repos) = (self.label(), self.config.repos.clone());
+        let cap = self.settings.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
+        let (label, repos) = (self.label(), self.settings.repos.clone());
         let mut found = Vec::new();
         for repo in &repos {
             let issues = self.client().await?.open_issues(repo, &label, cap).await?;
@@ -195,7 +198,7 @@ impl TicketBackend for GitHubSource {
 
     async fn create(&mut self, t: &NewTicket) -> Result<(), Error> {
         let (title, body, marker) = (&t.title, &t.body, &t.marker);
-        let (label, repo) = (self.label(), self.config.repos.first().cloned());
+        let (label, repo) = (self.label(), self.settings.repos.first().cloned());
         let repo = repo.ok_or_else(|| Error::Rejected("no repos configured".into()))?;
         let client = self.client().await?;
         let recent = client.recent_issues(&repo, &label).await?;

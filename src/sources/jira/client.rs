@@ -8,8 +8,9 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::config::{JiraDeployment, Settings};
 use super::{adf, wire};
-use crate::config::{JiraDeployment, SourceConfig};
+use crate::config::source::SourceConfig;
 use crate::sources::Error;
 use crate::sources::http::{Http, Scheme, path_segment};
 use crate::sources::ticketing::check_count;
@@ -27,13 +28,17 @@ pub struct Client {
 
 impl Client {
     /// Builds the client for `cfg` (its `url` is the site).
-    pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
+    pub async fn new(
+        cfg: &SourceConfig,
+        settings: &Settings,
+        timeout: Duration,
+    ) -> Result<Client, Error> {
         let headers = crate::sources::http::json_headers();
         let base = cfg.url.clone().unwrap_or_default();
         let http = Http::new(cfg, &base, timeout, Scheme::BearerOrBasic, headers).await?;
         Ok(Client {
             http,
-            deployment: cfg.deployment,
+            deployment: settings.deployment,
         })
     }
 

@@ -4,6 +4,7 @@
 
 pub mod adf;
 pub mod client;
+mod config;
 pub mod map;
 pub mod wire;
 
@@ -13,27 +14,27 @@ use serde_json::Value;
 
 use super::ticketing::{self, DEFAULT_MAX_TICKETS, TicketBackend, with_marker};
 use super::{Error, NewTicket, Operation};
-use crate::config::SourceConfig;
+use crate::config::read::Problem;
+use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{SourceId, Ticket, TicketState};
 use crate::sources::Capabilities;
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use client::Client;
+pub use config::{JiraDeployment, Settings};
 
 /// What a ticketing back end does: `a` starts a ticket, `r` resolves it, notes go as
 /// comments; snoozes and silences are not for tickets.
 pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
-/// This back end, as the registry lists it.
-pub const BACKEND: crate::sources::registry::Backend =
-    crate::sources::registry::Backend::of(crate::config::SourceKind::Jira, CAPABILITIES, build);
+/// Its kind, as the config writes it.
+pub const KIND: SourceKind = SourceKind::named("jira");
 
-/// A Jira source as `setting` describes it.
-pub fn build(
-    setting: &crate::sources::registry::Setting<'_>,
-) -> crate::sources::registry::AnySource {
-    crate::sources::registry::AnySource::new(JiraSource::new(
-        setting.source.clone(),
-        setting.timeout,
-    ))
+/// This back end, as the registry lists it.
+pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
+
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
+    let source = JiraSource::new(setting.source.clone(), setting.timeout)?;
+    Ok(AnySource::new(source))
 }
 
 /// The label of incident tickets unless `label` says otherwise.
@@ -43,32 +44,38 @@ pub const DEFAULT_LABEL: &str = "incident";
 pub struct JiraSource {
     id: SourceId,
     config: SourceConfig,
+    settings: Settings,
     timeout: Duration,
     client: Option<Client>,
 }
 
 impl JiraSource {
-    /// A source for the site `config` describes.
-    pub fn new(config: SourceConfig, timeout: Duration) -> JiraSource {
-        JiraSource {
+    /// The problems of its keys if they are bad; else a source for the site `config` describes.
+    pub fn new(config: SourceConfig, timeout: Duration) -> Result<JiraSource, Vec<Problem>> {
+        Ok(JiraSource {
             id: SourceId(config.name.as_str().into()),
+            settings: Settings::read(&config)?,
             config,
             timeout,
             client: None,
-        }
+        })
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
-        super::built(&mut self.client, Client::new(&self.config, self.timeout)).await
+        super::built(
+            &mut self.client,
+            Client::new(&self.config, &self.settings, self.timeout),
+        )
+        .await
     }
 
     fn label(&self) -> &str {
-        self.config.label.as_deref().unwrap_or(DEFAULT_LABEL)
+        self.settings.label.as_deref().unwrap_or(DEFAULT_LABEL)
     }
 
     /// The configured JQL, else: labelled `label`, not done, newest change first.
     pub fn jql(&self) -> String {
-        self.config.jql.clone().unwrap_or_else(|| {
+        self.settings.jql.clone().unwrap_or_else(|| {
             format!(
                 "labels = {} AND statusCategory != Done ORDER BY updated DESC",
                 client::quote(self.label())
@@ -135,7 +142,7 @@ impl TicketBackend for JiraSource {
     /// The tickets the JQL finds now.
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
         let jql = self.jql();
-        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
+        let cap = self.settings.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
         let browse = self.config.url.clone().unwrap_or_default();
         let issues = self.client().await?.search(&jql, map::FIELDS, cap).await?;
         Ok(issues
@@ -148,14 +155,14 @@ impl TicketBackend for JiraSource {
     /// Creates the ticket unless one made in the last two days holds the marker.
     async fn create(&mut self, t: &NewTicket) -> Result<(), Error> {
         let (title, body, marker) = (&t.title, &t.body, &t.marker);
-        let project = self.config.project.clone().ok_or_else(|| {
+        let project = self.settings.project.clone().ok_or_else(|| {
             Error::Rejected(format!(
                 "{} has no project to create tickets in: set project = \"KEY\"",
                 self.id
             ))
         })?;
         let issue_type = self
-            .config
+            .settings
             .issue_type
             .clone()
             .unwrap_or_else(|| "Task".into());

@@ -190,7 +190,7 @@ impl PagerDutySource {
         chunk: &[Wanted],
         per_item: Duration,
     ) -> Result<(), Error> {
-        let from = self.config.from_email.clone().unwrap_or_default();
+        let from = self.settings.from_email.clone().unwrap_or_default();
         let body: Vec<wire::IncidentChange> = chunk.iter().map(|w| change.to(&w.id)).collect();
         let client = self.client().await?;
         within(per_item, client.update_incidents(&body, &from)).await

@@ -11,8 +11,9 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 
+use super::config::{Region, Settings};
 use super::wire;
-use crate::config::{Region, SourceConfig};
+use crate::config::source::SourceConfig;
 use crate::sources::Error;
 use crate::sources::http::{Http, Scheme, path_segment};
 
@@ -49,9 +50,13 @@ static GATES: LazyLock<Mutex<HashMap<u64, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(Default::default);
 
 impl Client {
-    /// Builds the client for `cfg`.
-    pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
-        let base = match (&cfg.url, cfg.region) {
+    /// Builds the client for `cfg` with its `settings`.
+    pub async fn new(
+        cfg: &SourceConfig,
+        settings: &Settings,
+        timeout: Duration,
+    ) -> Result<Client, Error> {
+        let base = match (&cfg.url, settings.region) {
             (Some(url), _) => url.clone(),
             (None, Region::Us) => US_API.into(),
             (None, Region::Eu) => EU_API.into(),

@@ -5,6 +5,7 @@
 
 mod bulk;
 pub mod client;
+mod config;
 mod map;
 pub mod wire;
 
@@ -16,12 +17,18 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
-use crate::config::SourceConfig;
+use crate::config::read::Problem;
+use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{Alert, AlertKey, EscalationPolicy, Note, Related, SourceId};
 use client::Client;
 
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use crate::sources::{Can, Capabilities, NotesGo};
 pub use client::{EU_API, US_API};
+pub use config::{Region, Settings};
+
+/// Its kind, as the config writes it.
+pub const KIND: SourceKind = SourceKind::named("pagerduty");
 
 /// What a PagerDuty account does: every incident action, notes kept on the incident, its
 /// alerts behind an incident, assignments (`:mine`).
@@ -37,22 +44,16 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 };
 
 /// This back end, as the registry lists it.
-pub const BACKEND: crate::sources::registry::Backend = crate::sources::registry::Backend::of(
-    crate::config::SourceKind::Pagerduty,
-    CAPABILITIES,
-    build,
-);
+pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
 
 /// A PagerDuty source as `setting` describes it.
-pub fn build(
-    setting: &crate::sources::registry::Setting<'_>,
-) -> crate::sources::registry::AnySource {
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
     let pd = PagerDutySource::new(
         setting.source.clone(),
         setting.timeout,
         setting.clock.clone(),
-    );
-    crate::sources::registry::AnySource::new(pd)
+    )?;
+    Ok(AnySource::new(pd))
 }
 
 /// How long the escalation policies and on-call entries are kept before they are fetched
@@ -70,6 +71,7 @@ const ON_CALL_AHEAD: TimeDelta = TimeDelta::days(8);
 pub struct PagerDutySource {
     id: SourceId,
     config: SourceConfig,
+    settings: Settings,
     timeout: Duration,
     clock: SharedClock,
     client: Option<Client>,
@@ -84,10 +86,16 @@ pub struct PagerDutySource {
 }
 
 impl PagerDutySource {
-    /// A source for the account `config` describes.
-    pub fn new(config: SourceConfig, timeout: Duration, clock: SharedClock) -> PagerDutySource {
-        PagerDutySource {
+    /// A source for the account `config` describes; the problems of its keys if they are
+    /// bad.
+    pub fn new(
+        config: SourceConfig,
+        timeout: Duration,
+        clock: SharedClock,
+    ) -> Result<PagerDutySource, Vec<Problem>> {
+        Ok(PagerDutySource {
             id: SourceId(config.name.as_str().into()),
+            settings: Settings::read(&config)?,
             config,
             timeout,
             clock,
@@ -98,18 +106,22 @@ impl PagerDutySource {
             notes: HashMap::new(),
             alerts: Arc::default(),
             resolved_window: None,
-        }
+        })
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
-        super::built(&mut self.client, Client::new(&self.config, self.timeout)).await
+        super::built(
+            &mut self.client,
+            Client::new(&self.config, &self.settings, self.timeout),
+        )
+        .await
     }
 
     /// The user ids incidents are filtered on: the configured ones, or with `mine_only`
     /// and none configured, the token's own user.
     async fn user_filter(&mut self) -> Result<Vec<String>, Error> {
-        if !self.config.user_ids.is_empty() || !self.config.mine_only {
-            return Ok(self.config.user_ids.clone());
+        if !self.settings.user_ids.is_empty() || !self.config.mine_only {
+            return Ok(self.settings.user_ids.clone());
         }
         if self.me.is_none() {
             let me = self.client().await?.me().await.map_err(|e| match e {
@@ -130,7 +142,7 @@ impl PagerDutySource {
         if self.policies_at.is_some_and(|at| now - at < ON_CALL_EVERY) {
             return Ok(());
         }
-        let teams = self.config.team_ids.clone();
+        let teams = self.settings.team_ids.clone();
         let client = self.client().await?;
         let wire_policies = client.escalation_policies(&teams).await?;
         let ids: Vec<String> = wire_policies.iter().map(|p| p.id.clone()).collect();
@@ -176,8 +188,8 @@ impl PagerDutySource {
     ) -> Result<Vec<wire::Incident>, Error> {
         let users = self.user_filter().await?;
         let (services, teams) = (
-            self.config.service_ids.clone(),
-            self.config.team_ids.clone(),
+            self.settings.service_ids.clone(),
+            self.settings.team_ids.clone(),
         );
         self.client()
             .await?
@@ -368,7 +380,7 @@ impl Source for PagerDutySource {
         _author: &str,
     ) -> Result<(), Error> {
         let id = self.incident_id(key)?.to_string();
-        let from = self.config.from_email.clone().unwrap_or_default();
+        let from = self.settings.from_email.clone().unwrap_or_default();
         // Each action looks at the incident as it is now: a retry after a lost answer
         // finds it done and sends nothing.
         match op {

@@ -8,7 +8,8 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::config::SourceConfig;
+use super::config::Settings;
+use crate::config::source::SourceConfig;
 use crate::sources::Error;
 use crate::sources::http::{Http, Scheme, path_segment};
 
@@ -35,11 +36,15 @@ pub struct Client {
 
 impl Client {
     /// Builds the client for `cfg` (its `url` is the instance).
-    pub async fn new(cfg: &SourceConfig, timeout: Duration) -> Result<Client, Error> {
+    pub async fn new(
+        cfg: &SourceConfig,
+        settings: &Settings,
+        timeout: Duration,
+    ) -> Result<Client, Error> {
         let headers = crate::sources::http::json_headers();
         let base = cfg.url.clone().unwrap_or_default();
         let http = Http::new(cfg, &base, timeout, Scheme::BearerOrBasic, headers).await?;
-        let table = cfg.table.clone().unwrap_or_else(|| "incident".into());
+        let table = settings.table.clone().unwrap_or_else(|| "incident".into());
         Ok(Client { http, table })
     }
 

@@ -4,6 +4,7 @@
 //! record as it is now so that a re-send does not act twice.
 
 pub mod client;
+mod config;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,30 +13,27 @@ use serde_json::json;
 
 use super::ticketing::{self, DEFAULT_MAX_TICKETS, TicketBackend, parse_time, with_marker};
 use super::{Error, NewTicket, Operation};
-use crate::config::SourceConfig;
+use crate::config::read::Problem;
+use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{COMMENTS_KEPT, RawComment, SourceId, Ticket, TicketDraft, TicketState};
 use crate::sources::Capabilities;
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use client::{Client, Record, shown, value};
+pub use config::Settings;
 
 /// What a ticketing back end does: `a` starts a ticket, `r` resolves it, notes go as
 /// comments; snoozes and silences are not for tickets.
 pub const CAPABILITIES: Capabilities = super::ticketing::CAPABILITIES;
 
-/// This back end, as the registry lists it.
-pub const BACKEND: crate::sources::registry::Backend = crate::sources::registry::Backend::of(
-    crate::config::SourceKind::Servicenow,
-    CAPABILITIES,
-    build,
-);
+/// Its kind, as the config writes it.
+pub const KIND: SourceKind = SourceKind::named("servicenow");
 
-/// A ServiceNow source as `setting` describes it.
-pub fn build(
-    setting: &crate::sources::registry::Setting<'_>,
-) -> crate::sources::registry::AnySource {
-    crate::sources::registry::AnySource::new(ServiceNowSource::new(
-        setting.source.clone(),
-        setting.timeout,
-    ))
+/// This back end, as the registry lists it.
+pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
+
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
+    let source = ServiceNowSource::new(setting.source.clone(), setting.timeout)?;
+    Ok(AnySource::new(source))
 }
 
 /// The records listed unless `query` says otherwise.
@@ -58,6 +56,7 @@ const STATES: &[(&str, &str)] = &[
 pub struct ServiceNowSource {
     id: SourceId,
     config: SourceConfig,
+    settings: Settings,
     timeout: Duration,
     client: Option<Client>,
     /// Journal entries read per record, with its `sys_updated_on` when read.
@@ -98,19 +97,24 @@ fn checked_marker(marker: &str) -> Result<&str, Error> {
 }
 
 impl ServiceNowSource {
-    /// A source for the instance `config` describes.
-    pub fn new(config: SourceConfig, timeout: Duration) -> ServiceNowSource {
-        ServiceNowSource {
+    /// The problems of its keys if they are bad; else a source for the instance `config` describes.
+    pub fn new(config: SourceConfig, timeout: Duration) -> Result<ServiceNowSource, Vec<Problem>> {
+        Ok(ServiceNowSource {
             id: SourceId(config.name.as_str().into()),
+            settings: Settings::read(&config)?,
             config,
             timeout,
             client: None,
             journal: HashMap::new(),
-        }
+        })
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
-        super::built(&mut self.client, Client::new(&self.config, self.timeout)).await
+        super::built(
+            &mut self.client,
+            Client::new(&self.config, &self.settings, self.timeout),
+        )
+        .await
     }
 
     /// Reads the journal of records that changed since it was read, a few a poll.
@@ -141,7 +145,7 @@ impl ServiceNowSource {
         let sys_id = value(r, "sys_id").unwrap_or_default();
         let base = self.config.url.clone().unwrap_or_default();
         let table = self
-            .config
+            .settings
             .table
             .clone()
             .unwrap_or_else(|| "incident".into());
@@ -198,14 +202,14 @@ impl ServiceNowSource {
     }
 
     fn close_code(&self) -> String {
-        self.config
+        self.settings
             .close_code
             .clone()
             .unwrap_or_else(|| "Solution provided".into())
     }
 
     fn note_field(&self) -> &'static str {
-        match self.config.note_field.as_deref() {
+        match self.settings.note_field.as_deref() {
             Some("comments") => "comments",
             _ => "work_notes",
         }
@@ -231,11 +235,11 @@ impl TicketBackend for ServiceNowSource {
 
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
         let query = self
-            .config
+            .settings
             .query
             .clone()
             .unwrap_or_else(|| DEFAULT_QUERY.into());
-        let cap = self.config.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
+        let cap = self.settings.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
         let records = self.client().await?.records(&query, cap).await?;
         self.read_journal(&records).await?;
         Ok(records.iter().filter_map(|r| self.ticket(r)).collect())
