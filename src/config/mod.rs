@@ -2,7 +2,9 @@
 //! under the user's file, environment and CLI. Errors name the file, the key and the value.
 
 pub mod escalation_file;
+mod identity;
 mod layers;
+pub mod notify;
 pub mod paths;
 pub mod read;
 pub mod redact;
@@ -17,6 +19,7 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 pub use layers::{DEFAULT_TOML, uncommented_default};
+pub use notify::NotifyConfig;
 pub use paths::{Paths, ensure_private_dir};
 pub use read::Problem;
 pub use source::{SourceConfig, SourceKind};
@@ -60,30 +63,6 @@ pub enum GroupBy {
     Source,
     /// One group per severity.
     Severity,
-}
-
-/// The `[notify]` table: when and how onduty notifies.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotifyConfig {
-    /// The least severe alert that notifies.
-    pub severity: String,
-    /// `auto`, or any of `desktop`, `bell`, `osc`; `none` for none.
-    pub channels: Vec<String>,
-    /// Only these sources (empty: all).
-    pub sources: Vec<String>,
-    /// Only alerts matching all of these (`team="payments"`).
-    #[serde(rename = "match")]
-    pub matchers: Vec<String>,
-    /// Only while I am on call.
-    pub on_call_only: bool,
-    /// Nothing notifies in these hours (`22:00-07:00`), in `time_zone`.
-    pub quiet_hours: String,
-    /// The zone of `quiet_hours` (IANA: `Europe/Berlin`).
-    pub time_zone: String,
-    /// The rules built from the keys above.
-    #[serde(skip)]
-    pub rules: crate::notify::rules::Rules,
 }
 
 /// The whole configuration.
@@ -356,13 +335,17 @@ impl Config {
             Ok(keymap) => self.keymap = keymap,
             Err(e) => problems.push(invalid(e.key, &e.value, &e.message)),
         }
-        match notify_rules(&self.notify) {
+        match self.notify.rules() {
             Ok(rules) => self.notify.rules = rules,
-            Err((key, value, message)) => {
-                problems.push(invalid(format!("notify.{key}"), &value, &message));
-            }
+            Err(p) => problems.push(Error::invalid(path, p.within("notify"))),
         }
         problems
+    }
+
+    /// Where the journal is; `default_file` is the SQLite file used when none is set.
+    /// The identity used on acks and notes: `identity`, else the login name.
+    pub fn identity(&self) -> String {
+        identity::resolve(&self.identity)
     }
 
     /// Where the journal is; `default_file` is the SQLite file used when none is set.
@@ -390,92 +373,6 @@ impl Config {
         }
         library
     }
-
-    /// The identity used on acks and notes.
-    pub fn identity(&self) -> String {
-        if !self.identity.trim().is_empty() {
-            return sanitize::line(self.identity.trim(), 64);
-        }
-        let from_env = ["USER", "LOGNAME"]
-            .iter()
-            .filter_map(|v| std::env::var(v).ok())
-            .find(|u| !u.trim().is_empty());
-        let name = from_env
-            .or_else(login_name)
-            .unwrap_or_else(|| format!("uid {}", this_uid()));
-        sanitize::line(name.trim(), 64)
-    }
-}
-
-/// The login name of this process's user, from the password database (`/etc/passwd`): who
-/// acts when neither `identity` nor `$USER` says (a cron job, a bare `env -i`).
-fn login_name() -> Option<String> {
-    let uid = this_uid();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    login_name_in(&passwd, uid)
-}
-
-fn login_name_in(passwd: &str, uid: u32) -> Option<String> {
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        let id = fields.nth(1)?.parse::<u32>().ok()?;
-        (id == uid && !name.is_empty()).then(|| name.to_string())
-    })
-}
-
-fn this_uid() -> u32 {
-    rustix::process::getuid().as_raw()
-}
-
-/// The notification rules of `[notify]`; an error names the key and the value.
-fn notify_rules(n: &NotifyConfig) -> Result<crate::notify::rules::Rules, (String, String, String)> {
-    let err = |k: &str, v: &str, m: &str| (k.to_string(), v.to_string(), m.to_string());
-    let severity = crate::model::Severity::parse(&n.severity).ok_or_else(|| {
-        err(
-            "severity",
-            &n.severity,
-            "use critical, error, warning or info",
-        )
-    })?;
-    for (i, c) in n.channels.iter().enumerate() {
-        if !matches!(c.as_str(), "auto" | "desktop" | "bell" | "osc" | "none") {
-            return Err(err(
-                &format!("channels[{i}]"),
-                c,
-                "use auto, desktop, bell, osc or none",
-            ));
-        }
-    }
-    let matchers = n
-        .matchers
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            crate::model::Matcher::parse(m).map_err(|e| err(&format!("match[{i}]"), m, &e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let zone: chrono_tz::Tz = n.time_zone.parse().map_err(|_| {
-        err(
-            "time_zone",
-            &n.time_zone,
-            "an IANA time zone, like Europe/Berlin",
-        )
-    })?;
-    let quiet = match n.quiet_hours.trim() {
-        "" => None,
-        text => Some(
-            crate::notify::rules::QuietHours::parse(text, zone)
-                .map_err(|e| err("quiet_hours", text, &e))?,
-        ),
-    };
-    Ok(crate::notify::rules::Rules {
-        severity,
-        sources: n.sources.clone(),
-        matchers,
-        is_on_call_only: n.on_call_only,
-        quiet,
-    })
 }
 
 fn reject_inline_secrets(user: &Table, path: &str) -> Result<(), Error> {
@@ -526,14 +423,6 @@ fn default_runbook_annotations() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_login_name_comes_from_the_password_database_by_uid() {
-        let passwd = "root:x:0:0:root:/root:/bin/bash\nana:x:1000:1000:Ana,,,:/home/ana:/bin/sh\n";
-        assert_eq!(login_name_in(passwd, 1000).as_deref(), Some("ana"));
-        assert_eq!(login_name_in(passwd, 0).as_deref(), Some("root"));
-        assert_eq!(login_name_in(passwd, 4242), None);
-    }
 
     #[test]
     fn the_commented_default_is_the_baseline_and_parses() {
