@@ -61,7 +61,8 @@ async fn dashboard_keys(sources: &[(&str, &Alertmanager)]) -> Vec<String> {
             fetched_at: Utc::now(),
         }));
     }
-    app.rows
+    app.alert_list
+        .rows
         .iter()
         .filter_map(|r| match r {
             Row::Alert(r) => app.alert(*r).map(|a| a.key.0.clone()),

@@ -98,6 +98,6 @@ pub fn row_at(app: &App, col: u16, row: u16) -> Option<usize> {
     let first = body.y + 2;
     let inside = col > body.x && col + 1 < body.right() && row >= first && row + 1 < body.bottom();
     inside
-        .then(|| app.offset + (row - first) as usize)
-        .filter(|r| *r < app.rows.len())
+        .then(|| app.alert_list.offset + (row - first) as usize)
+        .filter(|r| *r < app.alert_list.rows.len())
 }

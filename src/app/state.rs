@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::filter::Filter;
 use super::keymap::{Key, Keymap};
+use super::list_pane::ListPane;
 use super::rows::{AlertRef, Row};
 use super::text_input::TextInput;
 use crate::config::{ClockZone, Config, GroupBy, SortKey};
@@ -387,8 +388,8 @@ pub struct App {
     pub now: DateTime<Utc>,
     /// Every source, in config order.
     pub sources: Vec<SourceState>,
-    /// The list rows, built by `update`.
-    pub rows: Vec<Row>,
+    /// The alert list: its rows (built by `update`), the selected row, the first drawn.
+    pub alert_list: ListPane<Row>,
     /// Every alert (one per fingerprint), sorted and grouped: what filtering walks.
     pub base: Vec<AlertRef>,
     /// The alerts of `base` that pass the filter, in order.
@@ -415,16 +416,10 @@ pub struct App {
     /// its row stays where it was (`AlertRef::GONE`), the detail says so, until the
     /// responder moves.
     pub gone: Option<(Alert, DateTime<Utc>)>,
-    /// The row index of the selection.
-    pub cursor: usize,
     /// Alerts marked with space, for a silence over several.
     pub marked: std::collections::BTreeSet<AlertKey>,
-    /// The silences view's rows: (source index, silence index, alerts it catches now).
-    pub silence_rows: Vec<(usize, usize, usize)>,
-    /// The selected row of the silences view.
-    pub silence_cursor: usize,
-    /// The first row drawn.
-    pub offset: usize,
+    /// The silences view: (source index, silence index, alerts it catches now) per row.
+    pub silence_list: ListPane<(usize, usize, usize)>,
     /// The filter as typed.
     pub filter_text: String,
     /// The filter in force.
@@ -503,10 +498,8 @@ pub struct App {
     pub ticket_index: super::ticket_index::TicketIndex,
     /// Tickets linked by hand or opened from onduty, from the journal.
     pub ticket_links: Vec<crate::model::TicketLink>,
-    /// The tickets view's rows (source index, ticket index), filtered and in order.
-    pub ticket_rows: Vec<(usize, usize)>,
-    /// The selected row of the tickets view.
-    pub ticket_cursor: usize,
+    /// The tickets view: (source index, ticket index) per row, filtered and in order.
+    pub ticket_list: ListPane<(usize, usize)>,
     /// Incidents, open ones first, newest first.
     pub incidents: Vec<crate::model::incident::Incident>,
     /// The incident selected in `:incidents` (by id, so it stays put as the list changes).
@@ -576,7 +569,7 @@ impl App {
             settings,
             now,
             sources,
-            rows: Vec::new(),
+            alert_list: ListPane::default(),
             base: Vec::new(),
             matched: Vec::new(),
             filter_generation: 0,
@@ -589,11 +582,8 @@ impl App {
             selected: None,
             selected_copy: None,
             gone: None,
-            cursor: 0,
             marked: Default::default(),
-            silence_rows: Vec::new(),
-            silence_cursor: 0,
-            offset: 0,
+            silence_list: ListPane::default(),
             filter_text: String::new(),
             filter: Filter::default(),
             filter_error: None,
@@ -615,8 +605,7 @@ impl App {
             has_incidents: false,
             ticket_index: Default::default(),
             ticket_links: Vec::new(),
-            ticket_rows: Vec::new(),
-            ticket_cursor: 0,
+            ticket_list: ListPane::default(),
             incidents: Vec::new(),
             incident_selected: None,
             drafts: BTreeMap::new(),
@@ -670,7 +659,7 @@ impl App {
 
     /// The alert under the cursor.
     pub fn selected_alert(&self) -> Option<&Alert> {
-        match self.rows.get(self.cursor)? {
+        match self.alert_list.rows.get(self.alert_list.cursor)? {
             Row::Alert(r) => self.alert(*r),
             Row::Group { .. } => None,
         }
@@ -724,6 +713,7 @@ impl App {
     pub fn shown_of_total(&self) -> (usize, usize) {
         // The kept row of a selected alert that resolved is no alert of the sources'.
         let shown = self
+            .alert_list
             .rows
             .iter()
             .filter(|r| matches!(r, Row::Alert(r) if *r != AlertRef::GONE))
@@ -808,7 +798,7 @@ impl App {
 
     /// The silence under the cursor of the silences view.
     pub fn selected_silence(&self) -> Option<&Silence> {
-        let (s, i, _) = *self.silence_rows.get(self.silence_cursor)?;
+        let (s, i, _) = *self.silence_list.selected()?;
         self.sources.get(s)?.silences.get(i)
     }
 }

@@ -75,7 +75,7 @@ impl App {
 
     /// The ticket under the cursor of the tickets view.
     pub fn selected_ticket(&self) -> Option<(TicketRef, &Ticket)> {
-        let r = *self.ticket_rows.get(self.ticket_cursor)?;
+        let r = *self.ticket_list.selected()?;
         Some((r, self.ticket(r)?))
     }
 
@@ -179,21 +179,19 @@ impl App {
                 .then(b.updated.cmp(&a.updated))
                 .then(a.key.cmp(&b.key))
         });
-        self.ticket_rows = rows.into_iter().map(|(r, _)| r).collect();
-        self.ticket_cursor = self
-            .ticket_cursor
-            .min(self.ticket_rows.len().saturating_sub(1));
+        self.ticket_list
+            .set_rows(rows.into_iter().map(|(r, _)| r).collect());
     }
 
     /// Shows ticket `r` in the tickets view, its detail open.
     pub fn show_ticket(&mut self, r: TicketRef) {
-        if let Some(row) = self.ticket_rows.iter().position(|x| *x == r) {
-            self.ticket_cursor = row;
-        } else {
+        if !self.ticket_list.select(|x| *x == r) {
             // Filtered out of the list: the filter goes, the ticket stays in view.
             self.set_filter("", false);
             self.rebuild_ticket_rows();
-            self.ticket_cursor = self.ticket_rows.iter().position(|x| *x == r).unwrap_or(0);
+            if !self.ticket_list.select(|x| *x == r) {
+                self.ticket_list.cursor = 0;
+            }
         }
         self.view = View::Tickets;
         self.postmortem = None;

@@ -73,6 +73,7 @@ pub async fn act_on(
     let app = &loaded.app;
     if filter.is_some() {
         let matched: Vec<AlertKey> = app
+            .alert_list
             .rows
             .iter()
             .filter_map(|r| match r {

@@ -28,6 +28,7 @@ pub async fn alerts(
     let loaded = super::headless::load(config, paths, filter_text).await?;
     let app = &loaded.app;
     let alerts: Vec<&Alert> = app
+        .alert_list
         .rows
         .iter()
         .filter_map(|r| match r {

@@ -34,7 +34,8 @@ pub async fn tickets(
 
 fn write_json(out: &mut impl Write, app: &App) -> anyhow::Result<()> {
     let rows: Vec<serde_json::Value> = app
-        .ticket_rows
+        .ticket_list
+        .rows
         .iter()
         .filter_map(|r| Some((app.ticket(*r)?, app.linked_to(*r))))
         .map(|(t, linked)| {
@@ -63,7 +64,8 @@ fn write_json(out: &mut impl Write, app: &App) -> anyhow::Result<()> {
 
 fn write_table(out: &mut impl Write, app: &App) -> std::io::Result<()> {
     let rows: Vec<_> = app
-        .ticket_rows
+        .ticket_list
+        .rows
         .iter()
         .filter_map(|r| Some((app.ticket(*r)?, app.linked_to(*r))))
         .collect();

@@ -77,20 +77,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let width = inner.width as usize;
     let cols = Columns::for_width(width);
     let mut lines = vec![header_line(t, &cols, width)];
-    if app.rows.is_empty() {
+    if app.alert_list.rows.is_empty() {
         lines.push(Line::styled(
             empty_text(app, total),
             t.style(Role::TextMuted),
         ));
     }
     let visible = app
+        .alert_list
         .rows
         .iter()
         .enumerate()
-        .skip(app.offset)
+        .skip(app.alert_list.offset)
         .take(inner.height as usize - 1);
     for (i, row) in visible {
-        let is_selected = i == app.cursor;
+        let is_selected = i == app.alert_list.cursor;
         let line = match row {
             Row::Group { label, count } => Line::styled(
                 fit(&format!("▾ {label} ({count})"), width),

@@ -16,7 +16,7 @@ use crate::theme::Role;
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let title = Line::styled(
-        format!(" SILENCES {} ", app.silence_rows.len()),
+        format!(" SILENCES {} ", app.silence_list.rows.len()),
         t.style(Role::TextStrong),
     );
     let block = super::pane(t, title, true);
@@ -37,13 +37,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         t.style(Role::TextMuted),
     )];
-    if app.silence_rows.is_empty() {
+    if app.silence_list.rows.is_empty() {
         lines.push(Line::styled("  no silences", t.style(Role::TextMuted)));
     }
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = app.silence_cursor.saturating_sub(height.saturating_sub(1));
+    let offset = app.silence_list.first_drawn(height);
     for (row, &(s, i, caught)) in app
-        .silence_rows
+        .silence_list
+        .rows
         .iter()
         .enumerate()
         .skip(offset)
@@ -52,7 +53,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let Some(silence) = app.sources.get(s).and_then(|src| src.silences.get(i)) else {
             continue;
         };
-        let is_selected = row == app.silence_cursor;
+        let is_selected = row == app.silence_list.cursor;
         let style = |r: Role| {
             if is_selected {
                 t.selected(r)

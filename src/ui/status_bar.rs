@@ -7,9 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{cut, display_width};
-use crate::app::screen::Screen;
 use crate::app::text_input::TextInput;
-use crate::app::{App, Command, Overlay, PromptKind, SourceHealth, View};
+use crate::app::{App, Overlay, PromptKind, SourceHealth, View};
 use crate::theme::Role;
 
 /// Draws the status line.
@@ -172,111 +171,6 @@ fn skip_columns(s: &str, cols: usize) -> String {
         .collect()
 }
 
-/// The commands offered in the key bar, per situation.
-fn offered(app: &App) -> Vec<(Command, &'static str)> {
-    use Command as C;
-    let mut v = match (&app.overlay, app.screen()) {
-        (Overlay::Help(_), _) => return vec![(C::Back, "close")],
-        (Overlay::Confirm(_), _) => return Vec::new(),
-        (Overlay::Filter(_) | Overlay::Palette(_) | Overlay::Prompt(_), _) => return Vec::new(),
-        (Overlay::SilenceEditor(_) | Overlay::NoteEditor(_), _) => return Vec::new(),
-        (_, Screen::Postmortem) => vec![
-            (C::Back, "back"),
-            (C::EditPostmortem, "edit"),
-            (C::EditExternally, "$EDITOR"),
-            (C::ExportPostmortem, "write file"),
-            (C::Copy, "copy"),
-            (C::RegeneratePostmortem, "new draft"),
-            (C::PublishPostmortem, "publish"),
-        ],
-        (_, Screen::Runbook) => vec![
-            (C::Back, "back"),
-            (C::NextItem, "next step/code/link"),
-            (C::TickStep, "tick"),
-            (C::Copy, "copy"),
-            (C::OpenLink, "open"),
-        ],
-        (_, Screen::AlertDetail) => vec![
-            (C::Back, "back"),
-            (C::Acknowledge, "ack"),
-            (C::Resolve, "resolve"),
-            (C::Silence, "silence"),
-            (C::Note, "note"),
-        ],
-        (_, Screen::AlertList) => vec![
-            (C::OpenDetail, "detail"),
-            (C::Acknowledge, "ack"),
-            (C::Resolve, "resolve"),
-            (C::Silence, "silence"),
-            (C::Note, "note"),
-            (C::Filter, "filter"),
-            (C::CycleSort, "sort"),
-            (C::CycleGroup, "group"),
-            (C::Mark, "mark"),
-            (C::SilenceMatching, "silence…"),
-        ],
-        (_, Screen::Silences) => vec![(C::Back, "back"), (C::ExpireSilence, "expire")],
-        (_, Screen::Incidents { is_open: false }) => vec![
-            (C::Back, "back"),
-            (C::OpenDetail, "open"),
-            (C::Note, "note"),
-            (C::DeclareIncident, "declare"),
-        ],
-        (_, Screen::Incidents { is_open: true }) => vec![(C::Back, "back"), (C::Note, "note")],
-        (_, Screen::Tickets { is_open: false }) => vec![
-            (C::Back, "back"),
-            (C::OpenDetail, "open"),
-            (C::Acknowledge, "start"),
-            (C::Resolve, "resolve"),
-            (C::Note, "comment"),
-            (C::Filter, "filter"),
-            (C::OpenLink, "browser"),
-        ],
-        (_, Screen::Tickets { is_open: true }) => vec![
-            (C::Back, "back"),
-            (C::Acknowledge, "start"),
-            (C::Resolve, "resolve"),
-            (C::Note, "comment"),
-            (C::OpenLink, "browser"),
-            (C::Copy, "copy"),
-        ],
-        (_, Screen::OnCall | Screen::Sources | Screen::Outbox | Screen::History) => {
-            vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
-        }
-    };
-    let has_ticket = app.view == View::Alerts
-        && app
-            .selected_alert()
-            .is_some_and(|a| !app.tickets_of_alert(a).is_empty());
-    if has_ticket && app.postmortem.is_none() && !app.is_runbook_shown {
-        v.push((C::OpenTicket, "ticket"));
-    }
-    if !app.has_ticket_sources() {
-        v.retain(|(c, _)| *c != C::PublishPostmortem);
-    }
-    // What the selected alert's source cannot do is not offered (`r` on an Alertmanager).
-    if let Some(a) = app.selected_alert().filter(|_| app.view == View::Alerts) {
-        use crate::sources::Capabilities;
-        let needs = |c: &Command| -> Option<fn(&Capabilities) -> crate::sources::Can> {
-            match c {
-                C::Acknowledge => Some(|c| c.acknowledge),
-                C::Resolve => Some(|c| c.resolve),
-                C::Silence => Some(|c| c.snooze),
-                _ => None,
-            }
-        };
-        v.retain(|(c, _)| needs(c).is_none_or(|n| app.source_can(&a.key, n).is_yes()));
-    }
-    if app.settings.is_read_only {
-        v.retain(|(c, _)| !c.is_action());
-    }
-    // Help and quit first: when the bar is too narrow, the last hints are dropped.
-    let mut all = vec![(C::Help, "help"), (C::Quit, "quit")];
-    all.extend(v);
-    all.push((C::Palette, "cmd"));
-    all
-}
-
 /// Draws the key bar.
 pub fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -315,7 +209,7 @@ pub fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
         }
         _ => {
             let scope = app.key_scope();
-            for (command, label) in offered(app) {
+            for (command, label) in app.offered_commands() {
                 let Some(key) = app
                     .settings
                     .keymap

@@ -22,7 +22,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let t = &app.theme;
     let title = Line::styled(
-        format!(" TICKETS {} ", app.ticket_rows.len()),
+        format!(" TICKETS {} ", app.ticket_list.rows.len()),
         t.style(Role::TextStrong),
     );
     let block = super::pane(t, title, true);
@@ -42,7 +42,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     head.push_str(&format!("{}TITLE", fit("AGE", 5)));
     let mut lines = vec![Line::styled(fit(&head, width), t.style(Role::TextMuted))];
-    if app.ticket_rows.is_empty() {
+    if app.ticket_list.rows.is_empty() {
         let why = if app.has_ticket_sources() {
             "  no tickets (the filter, or the query, shows none)"
         } else {
@@ -51,12 +51,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(why, t.style(Role::TextMuted)));
     }
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = app.ticket_cursor.saturating_sub(height.saturating_sub(1));
-    for (row, &r) in app.ticket_rows.iter().enumerate().skip(offset).take(height) {
+    let offset = app.ticket_list.first_drawn(height);
+    for (row, &r) in app
+        .ticket_list
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+    {
         let Some(ticket) = app.ticket(r) else {
             continue;
         };
-        let is_selected = row == app.ticket_cursor;
+        let is_selected = row == app.ticket_list.cursor;
         let style = |role: Role| {
             if is_selected {
                 t.selected(role)

@@ -282,6 +282,7 @@ fn firing(app: &App, frame: &mut Frame, area: Rect) {
     let rows = area.height.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     let alerts = app
+        .alert_list
         .rows
         .iter()
         .filter_map(|r| match r {

@@ -382,20 +382,12 @@ impl App {
 
     fn move_or_scroll(&mut self, by: isize) {
         use crate::app::screen::Screen;
-        let moved = |cursor: usize, len: usize| {
-            let last = len.saturating_sub(1) as isize;
-            (cursor as isize).saturating_add(by).clamp(0, last) as usize
-        };
         match self.screen() {
             s if s.is_scrolled_text() => {
                 self.detail_scroll = self.scrolled.get().moved(self.detail_scroll, by);
             }
-            Screen::Tickets { .. } => {
-                self.ticket_cursor = moved(self.ticket_cursor, self.ticket_rows.len());
-            }
-            Screen::Silences => {
-                self.silence_cursor = moved(self.silence_cursor, self.silence_rows.len());
-            }
+            Screen::Tickets { .. } => self.ticket_list.move_by(by),
+            Screen::Silences => self.silence_list.move_by(by),
             Screen::Incidents { .. } => self.move_incident(by),
             _ => self.move_cursor(by),
         }

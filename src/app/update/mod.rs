@@ -143,7 +143,12 @@ impl App {
         let is_young =
             |a: &crate::model::Alert| (-minute..minute).contains(&(self.now - a.started_at));
         let rows = crate::app::layout::list_rows(self);
-        let visible = self.rows.iter().skip(self.offset).take(rows);
+        let visible = self
+            .alert_list
+            .rows
+            .iter()
+            .skip(self.alert_list.offset)
+            .take(rows);
         let has_young_row = visible.filter_map(|r| match r {
             super::rows::Row::Alert(a) => self.alert(*a),
             super::rows::Row::Group { .. } => None,

@@ -138,7 +138,7 @@ impl App {
         };
         self.regroup();
         let position = self.selected.as_ref().and_then(|key| {
-            self.rows.iter().position(|r| match r {
+            self.alert_list.rows.iter().position(|r| match r {
                 Row::Alert(a) => self.alert(*a).is_some_and(|x| &x.key == key),
                 Row::Group { .. } => false,
             })
@@ -163,8 +163,8 @@ impl App {
             alert.status = crate::model::Status::Resolved;
             self.gone = Some((alert, self.now));
         }
-        let at = self.cursor.min(self.rows.len());
-        self.rows.insert(at, Row::Alert(AlertRef::GONE));
+        let at = self.alert_list.cursor.min(self.alert_list.rows.len());
+        self.alert_list.rows.insert(at, Row::Alert(AlertRef::GONE));
         Some(at)
     }
 
@@ -172,11 +172,11 @@ impl App {
     /// left goes (the responder moved).
     fn remember_selection(&mut self) {
         let ghost = Row::Alert(AlertRef::GONE);
-        if self.gone.is_some() && self.rows.get(self.cursor) != Some(&ghost) {
-            if let Some(at) = self.rows.iter().position(|r| *r == ghost) {
-                self.rows.remove(at);
-                if at < self.cursor {
-                    self.cursor -= 1;
+        if self.gone.is_some() && self.alert_list.rows.get(self.alert_list.cursor) != Some(&ghost) {
+            if let Some(at) = self.alert_list.rows.iter().position(|r| *r == ghost) {
+                self.alert_list.rows.remove(at);
+                if at < self.alert_list.cursor {
+                    self.alert_list.cursor -= 1;
                 }
             }
             self.gone = None;
@@ -221,14 +221,19 @@ impl App {
 
     /// Shows `matched`, keeping the selected row selected when it still passes.
     fn show_matched(&mut self, matched: Vec<AlertRef>) {
-        let selected = match self.rows.get(self.cursor) {
+        let selected = match self.alert_list.rows.get(self.alert_list.cursor) {
             Some(Row::Alert(r)) => Some(*r),
             _ => None,
         };
         self.is_filtering = false;
         self.matched = matched;
         self.regroup();
-        let position = selected.and_then(|s| self.rows.iter().position(|r| *r == Row::Alert(s)));
+        let position = selected.and_then(|s| {
+            self.alert_list
+                .rows
+                .iter()
+                .position(|r| *r == Row::Alert(s))
+        });
         self.place_cursor(position);
     }
 
@@ -301,15 +306,18 @@ impl App {
 
     fn regroup(&mut self) {
         let rows = rows::grouped(&self.matched, self.group, |r| self.alert(r));
-        self.rows = rows;
+        self.alert_list.rows = rows;
     }
 
     /// Puts the cursor on `position`, or near where it was when the alert is gone.
     fn place_cursor(&mut self, position: Option<usize>) {
         match position {
-            Some(p) => self.cursor = p,
+            Some(p) => self.alert_list.cursor = p,
             None => {
-                self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+                self.alert_list.cursor = self
+                    .alert_list
+                    .cursor
+                    .min(self.alert_list.rows.len().saturating_sub(1));
                 self.snap_to_alert(1);
             }
         }
@@ -342,10 +350,7 @@ impl App {
                 .cmp(&y.state_rank())
                 .then(x.ends_at.cmp(&y.ends_at))
         });
-        self.silence_rows = rows;
-        self.silence_cursor = self
-            .silence_cursor
-            .min(self.silence_rows.len().saturating_sub(1));
+        self.silence_list.set_rows(rows);
     }
 
     /// Sets the filter from user text. Invalid text keeps the last valid filter; `is_final`
@@ -371,11 +376,10 @@ impl App {
 
     /// Moves the selection by `by` alert rows (negative is up), skipping group headers.
     pub fn move_cursor(&mut self, by: isize) {
-        if self.rows.is_empty() {
+        if self.alert_list.rows.is_empty() {
             return;
         }
-        let last = self.rows.len() as isize - 1;
-        self.cursor = (self.cursor as isize).saturating_add(by).clamp(0, last) as usize;
+        self.alert_list.move_by(by);
         self.snap_to_alert(if by < 0 { -1 } else { 1 });
         self.remember_selection();
         self.keep_cursor_visible();
@@ -384,14 +388,16 @@ impl App {
     /// Moves the cursor off a group header, in direction `dir` first, then the other way.
     fn snap_to_alert(&mut self, dir: isize) {
         let is_alert = |i: usize, rows: &[Row]| matches!(rows.get(i), Some(Row::Alert(_)));
-        if is_alert(self.cursor, &self.rows) || self.rows.is_empty() {
+        if is_alert(self.alert_list.cursor, &self.alert_list.rows)
+            || self.alert_list.rows.is_empty()
+        {
             return;
         }
         for d in [dir, -dir] {
-            let mut i = self.cursor as isize;
-            while i >= 0 && (i as usize) < self.rows.len() {
-                if is_alert(i as usize, &self.rows) {
-                    self.cursor = i as usize;
+            let mut i = self.alert_list.cursor as isize;
+            while i >= 0 && (i as usize) < self.alert_list.rows.len() {
+                if is_alert(i as usize, &self.alert_list.rows) {
+                    self.alert_list.cursor = i as usize;
                     return;
                 }
                 i += d;
@@ -402,17 +408,11 @@ impl App {
     /// Scrolls so the cursor row (and its group header just above) is visible.
     pub fn keep_cursor_visible(&mut self) {
         let height = layout::list_rows(self).max(1);
-        let mut top = self.cursor;
-        if top > 0 && matches!(self.rows.get(top - 1), Some(Row::Group { .. })) {
+        let mut top = self.alert_list.cursor;
+        if top > 0 && matches!(self.alert_list.rows.get(top - 1), Some(Row::Group { .. })) {
             top -= 1;
         }
-        if top < self.offset {
-            self.offset = top;
-        }
-        if self.cursor >= self.offset + height {
-            self.offset = self.cursor + 1 - height;
-        }
-        self.offset = self.offset.min(self.rows.len().saturating_sub(height));
+        self.alert_list.scroll_to_cursor(top, height);
     }
 }
 
@@ -426,8 +426,8 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) {
         MouseEventKind::ScrollUp => app.move_cursor(-3),
         MouseEventKind::Down(MouseButton::Left) => {
             if let Some(row) = layout::row_at(app, mouse.column, mouse.row) {
-                if matches!(app.rows.get(row), Some(Row::Alert(_))) {
-                    app.cursor = row;
+                if matches!(app.alert_list.rows.get(row), Some(Row::Alert(_))) {
+                    app.alert_list.cursor = row;
                     app.remember_selection();
                     app.keep_cursor_visible();
                 }

@@ -37,6 +37,7 @@ fn selected_key(app: &App) -> String {
 fn list_is_sorted_most_severe_first_and_first_alert_selected() {
     let app = demo_app(100, 80, 24);
     let sevs: Vec<_> = app
+        .alert_list
         .rows
         .iter()
         .filter_map(|r| match r {
@@ -45,7 +46,7 @@ fn list_is_sorted_most_severe_first_and_first_alert_selected() {
         })
         .collect();
     assert!(sevs.windows(2).all(|w| w[0] <= w[1]), "{sevs:?}");
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.alert_list.cursor, 0);
     assert!(app.selected.is_some());
 }
 
@@ -65,11 +66,15 @@ fn selection_follows_the_alert_across_refreshes() {
 fn chord_g_g_jumps_to_top_and_capital_g_to_bottom() {
     let mut app = demo_app(100, 80, 24);
     key(&mut app, 'G');
-    assert_eq!(app.cursor, app.rows.len() - 1);
+    assert_eq!(app.alert_list.cursor, app.alert_list.rows.len() - 1);
     key(&mut app, 'g');
-    assert_eq!(app.cursor, app.rows.len() - 1, "one g waits for the second");
+    assert_eq!(
+        app.alert_list.cursor,
+        app.alert_list.rows.len() - 1,
+        "one g waits for the second"
+    );
     key(&mut app, 'g');
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.alert_list.cursor, 0);
 }
 
 #[test]
@@ -244,7 +249,7 @@ fn a_half_typed_bad_regex_keeps_the_last_good_filter() {
 fn grouping_puts_the_most_severe_group_first() {
     let mut app = demo_app(100, 80, 24);
     key(&mut app, 'v');
-    let Some(Row::Group { label, .. }) = app.rows.first() else {
+    let Some(Row::Group { label, .. }) = app.alert_list.rows.first() else {
         panic!("no group")
     };
     assert!(label.starts_with("payments"), "{label}");
@@ -473,9 +478,9 @@ fn the_silences_view_lists_active_first_and_expires_after_a_yes() {
     let mut app = crate::testing::demo_app_with_silences(100, 80, 24);
     key(&mut app, '4');
     assert_eq!(app.view, View::Silences);
-    assert_eq!(app.silence_rows.len(), 2);
+    assert_eq!(app.silence_list.rows.len(), 2);
     assert_eq!(
-        app.silence_rows[0].2, 1,
+        app.silence_list.rows[0].2, 1,
         "the active silence catches ReplicationLag"
     );
     assert_eq!(
@@ -715,7 +720,8 @@ fn the_last_known_picture_shows_stale_until_the_first_poll_and_is_saved_again() 
         alerts: cached.to_vec(),
     }]);
     assert_eq!(
-        app.rows
+        app.alert_list
+            .rows
             .iter()
             .filter(|r| matches!(r, Row::Alert(_)))
             .count(),
@@ -1329,7 +1335,7 @@ fn a_selected_alert_that_resolves_stays_selected_resolved_until_the_responder_mo
     let mut app = demo_app(100, 120, 30);
     key(&mut app, 'j');
     let chosen = selected_key(&app);
-    let row = app.cursor;
+    let row = app.alert_list.cursor;
     code(&mut app, KeyCode::Enter);
     assert!(app.is_detail_open);
     let snapshot = without(&app, &chosen);
@@ -1340,7 +1346,7 @@ fn a_selected_alert_that_resolves_stays_selected_resolved_until_the_responder_mo
         chosen,
         "the selection stays on its alert"
     );
-    assert_eq!(app.cursor, row, "on its row");
+    assert_eq!(app.alert_list.cursor, row, "on its row");
     assert!(app.is_detail_open, "the detail stays open");
     assert_eq!(
         app.selected_alert().map(|a| a.status),
@@ -1356,7 +1362,8 @@ fn a_selected_alert_that_resolves_stays_selected_resolved_until_the_responder_mo
     feed(&mut app, snapshot, now);
     assert_eq!(selected_key(&app), chosen);
     assert_eq!(
-        app.rows
+        app.alert_list
+            .rows
             .iter()
             .filter(|r| **r == Row::Alert(AlertRef::GONE))
             .count(),
@@ -1380,7 +1387,7 @@ fn a_selected_alert_that_resolves_stays_selected_resolved_until_the_responder_mo
     key(&mut app, 'j');
     assert_ne!(selected_key(&app), chosen);
     assert!(app.gone.is_none());
-    assert!(!app.rows.contains(&Row::Alert(AlertRef::GONE)));
+    assert!(!app.alert_list.rows.contains(&Row::Alert(AlertRef::GONE)));
     assert!(app.all_alerts().all(|(_, a)| a.key.0 != chosen));
 }
 

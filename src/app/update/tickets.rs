@@ -441,7 +441,8 @@ mod tests {
             .collect();
         assert_eq!(ids, ["OPS-7"]);
         let rows: Vec<&str> = app
-            .ticket_rows
+            .ticket_list
+            .rows
             .iter()
             .map(|r| app.ticket(*r).unwrap().id.as_str())
             .collect();
@@ -607,13 +608,14 @@ mod tests {
         let mut app = ticket_app(120, 30);
         app.set_filter("is:resolved", true);
         let rows: Vec<&str> = app
-            .ticket_rows
+            .ticket_list
+            .rows
             .iter()
             .map(|r| app.ticket(*r).unwrap().id.as_str())
             .collect();
         assert_eq!(rows, ["OPS-8"]);
         app.set_filter("assignee=ana !is:resolved", true);
-        assert_eq!(app.ticket_rows.len(), 2);
+        assert_eq!(app.ticket_list.rows.len(), 2);
     }
 
     #[test]
@@ -763,7 +765,7 @@ mod tests {
             fetched_at: story_start(),
         }));
         assert!(!fx.iter().any(|e| matches!(e, Effect::OrderAlerts(_))));
-        assert_eq!(app.ticket_rows.len(), 1);
+        assert_eq!(app.ticket_list.rows.len(), 1);
         assert_eq!(
             app.selected_alert().map(|a| a.source.0.as_ref()),
             Some("prod-am")
