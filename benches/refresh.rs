@@ -26,7 +26,13 @@ use onduty::testing::{estate_alerts, estate_app};
 
 fn refresh(c: &mut Criterion, name: &str, filter: &str) {
     let mut app = estate_app(100_000, 10, 200, 60);
-    app.set_filter(filter, true);
+    let mut effects = Vec::new();
+    app.set_filter(filter, true, &mut effects);
+    for effect in effects {
+        if let Effect::FilterAlerts(job) = effect {
+            app.update(job.run().into());
+        }
+    }
     let fresh = estate_alerts(100_000, 10).swap_remove(3);
     let mut samples = Vec::new();
     c.bench_function(name, |b| {

@@ -64,11 +64,29 @@ pub enum Exit {
     TerminalGone(String),
 }
 
-/// Runs the dashboard until quit, a signal, or the terminal going away. Returns the final
-/// state and why it ended.
+/// The app as the dashboard set it up, and the work that asked of the runtime (an order, a
+/// release), carried out as the loop starts.
+pub struct Start {
+    /// The app.
+    pub app: App,
+    /// What setting it up asked for.
+    pub effects: Vec<Effect>,
+}
+
+impl From<App> for Start {
+    fn from(app: App) -> Start {
+        Start {
+            app,
+            effects: Vec::new(),
+        }
+    }
+}
+
+/// Runs the dashboard from `start` until quit, a signal, or the terminal going away. Returns
+/// the final state and why it ended.
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
-    mut app: App,
+    start: impl Into<Start>,
     mut events: E,
     mut sources: Running,
     journal: Result<Journal, JournalError>,
@@ -80,6 +98,10 @@ where
     B::Error: Send + Sync + 'static,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
+    let Start {
+        mut app,
+        effects: startup,
+    } = start.into();
     let mut tick = interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_draw = Instant::now() - FRAME_GAP;
@@ -110,6 +132,7 @@ where
         channels: crate::notify::Channels::from_env(&app.settings.notify_channels),
         desktop: crate::notify::desktop::Desktop::from_env(),
     };
+    carry_out(&out, terminal.backend_mut(), startup);
     let mut drawn = false;
     // A key's frame is drawn at once; everything else waits for the frame gap, so a burst
     // of source news or mouse motion is coalesced into one frame.

@@ -32,7 +32,7 @@ fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
 /// note, an action and a fire on the timeline.
 fn wall(w: u16, h: u16) -> App {
     let mut app = demo_app(100, w, h);
-    app.start_wall(TimeDelta::seconds(15));
+    app.start_wall(TimeDelta::seconds(15), &mut Vec::new());
     let now = app.now;
     let first = app.sources[0].alerts[0].key.clone();
     app.update(Action::Journal(JournalEvent::Incidents(vec![Incident {
@@ -216,7 +216,7 @@ async fn a_note_written_elsewhere_reaches_the_wall_within_a_second_on_shared_pos
     let (mut events, _requests, cancel) = support::journal_task::dashboard(&location).await;
     // 300 columns: the timeline is on screen with the rest. Its entries are the journal's own.
     let mut app = demo_app(100, 300, 80);
-    app.start_wall(TimeDelta::seconds(15));
+    app.start_wall(TimeDelta::seconds(15), &mut Vec::new());
     // Whatever it tells at start.
     while let Ok(Some(e)) =
         tokio::time::timeout(std::time::Duration::from_millis(300), events.recv()).await

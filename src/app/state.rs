@@ -402,8 +402,6 @@ pub struct App {
     pub ordering_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether a filter pass is running off the UI task.
     pub is_filtering: bool,
-    /// Effects queued by handlers that have no effect list at hand; `update` returns them.
-    pub queued: Vec<super::Effect>,
     /// Other instances reporting an alert shown in the list.
     pub duplicates: super::rows::Duplicates,
     /// Counts, each alert once.
@@ -576,7 +574,6 @@ impl App {
             order_generation: 0,
             ordering_since: None,
             is_filtering: false,
-            queued: Vec::new(),
             duplicates: Default::default(),
             totals: Totals::default(),
             selected: None,

@@ -184,10 +184,10 @@ impl App {
     }
 
     /// Shows ticket `r` in the tickets view, its detail open.
-    pub fn show_ticket(&mut self, r: TicketRef) {
+    pub fn show_ticket(&mut self, r: TicketRef, fx: &mut Vec<super::Effect>) {
         if !self.ticket_list.select(|x| *x == r) {
             // Filtered out of the list: the filter goes, the ticket stays in view.
-            self.set_filter("", false);
+            self.set_filter("", false, fx);
             self.rebuild_ticket_rows();
             if !self.ticket_list.select(|x| *x == r) {
                 self.ticket_list.cursor = 0;

@@ -57,15 +57,17 @@ pub async fn run(
         settings.postmortem_template = Arc::from(t.as_str());
     }
     let mut app = App::new(settings, infos, theme, themes.clone(), clock.now());
+    // What starting asks of the runtime (an order, a release), carried out as it starts.
+    let mut startup = Vec::new();
     if let Some(every) = wall {
-        app.start_wall(every);
+        app.start_wall(every, &mut startup);
     }
     app.banner = banner
         .or_else(|| themes.errors.first().cloned())
         .or_else(|| template.err());
     let journal = open_journal(&config, paths).await;
     if let Ok(j) = &journal {
-        show_last_known(&mut app, j).await;
+        show_last_known(&mut app, j, &mut startup).await;
     }
     // Decoding, ordering and storing go below the responder's keys from here on.
     crate::work::bulk::keys_come_first();
@@ -89,7 +91,10 @@ pub async fn run(
     let events = futures::stream::select(events, hangup);
     let result = runtime::run(
         &mut tui.terminal,
-        app,
+        runtime::Start {
+            app,
+            effects: startup,
+        },
         events,
         running,
         journal,
@@ -131,7 +136,7 @@ const LAST_KNOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(15
 
 /// Puts each source's last known alerts (from the journal) on screen, marked stale, before
 /// the sources start: their first polls would otherwise compete for the CPU.
-async fn show_last_known(app: &mut App, journal: &Journal) {
+async fn show_last_known(app: &mut App, journal: &Journal, fx: &mut Vec<crate::app::Effect>) {
     let sources: Vec<_> = app.sources.iter().map(|s| s.info.id.clone()).collect();
     let started = std::time::Instant::now();
     match tokio::time::timeout(LAST_KNOWN_WAIT, journal.load_snapshots(&sources)).await {
@@ -139,7 +144,7 @@ async fn show_last_known(app: &mut App, journal: &Journal) {
             let read = started.elapsed();
             let alerts: usize = snapshots.iter().map(|s| s.alerts.len()).sum();
             let sources = snapshots.len();
-            app.show_last_known(snapshots);
+            app.show_last_known(snapshots, fx);
             tracing::info!(alerts, sources, ?read, shown = ?started.elapsed(), "last known picture shown");
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "last known picture not read"),

@@ -60,10 +60,10 @@ pub(super) async fn load(
         );
     }
     // Ordered here and now (a dashboard orders a large estate off its task).
-    app.rebuild_rows();
-    app.set_filter(filter_text, true);
-    let filtering = std::mem::take(&mut app.queued);
-    for effect in filtering {
+    let mut effects = Vec::new();
+    app.rebuild_rows(&mut effects);
+    app.set_filter(filter_text, true, &mut effects);
+    for effect in effects {
         run(&mut app, effect);
     }
     app.rebuild_ticket_rows();

@@ -46,6 +46,7 @@ pub fn gathered(
     shift: &Shift,
     path: std::path::PathBuf,
     result: Result<Box<ShiftJournal>, String>,
+    fx: &mut Vec<Effect>,
 ) {
     let record = match result {
         Ok(r) => r,
@@ -62,13 +63,12 @@ pub fn gathered(
         }
     }
     // Written off the UI task: at estate scale it reads every alert.
-    app.queued
-        .push(Effect::WriteHandoff(Box::new(crate::handoff::Job {
-            shift: shift.clone(),
-            record,
-            picture,
-            path,
-        })));
+    fx.push(Effect::WriteHandoff(Box::new(crate::handoff::Job {
+        shift: shift.clone(),
+        record,
+        picture,
+        path,
+    })));
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             shift,
             path,
             result,
-        } => super::handoff::gathered(app, &shift, path, result),
+        } => super::handoff::gathered(app, &shift, path, result, fx),
         JournalEvent::NotRecorded { id, error } => {
             if let Some(p) = app.pending.remove(&id) {
                 app.toast_error(format!(
@@ -75,7 +75,7 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
         JournalEvent::Incidents(incidents) => {
             let old = std::mem::replace(&mut app.incidents, incidents);
             if std::mem::replace(&mut app.has_incidents, true) {
-                super::notify::new_incidents(app, &old);
+                super::notify::new_incidents(app, &old, fx);
             }
             app.move_incident(0);
         }
@@ -105,7 +105,11 @@ impl App {
     /// Shows every source's last known alerts (unless a poll already brought fresher ones),
     /// marked cached, with one rebuild of the list (at 100k alerts a rebuild per source
     /// would sort ten times).
-    pub fn show_last_known(&mut self, snapshots: Vec<crate::journal::snapshots::StoredSnapshot>) {
+    pub fn show_last_known(
+        &mut self,
+        snapshots: Vec<crate::journal::snapshots::StoredSnapshot>,
+        fx: &mut Vec<Effect>,
+    ) {
         let mut taken = false;
         for snapshot in snapshots {
             let Some(s) = self
@@ -128,7 +132,7 @@ impl App {
                 .filter_map(|s| s.last_ok)
                 .min();
             self.is_history_stale = true;
-            self.rebuild_rows();
+            self.rebuild_rows(fx);
             self.is_dirty = true;
         }
     }

@@ -64,13 +64,13 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             };
             let text = input.text().to_string();
             match outcome {
-                InputOutcome::Edited => app.set_filter(&text, false),
+                InputOutcome::Edited => app.set_filter(&text, false, fx),
                 InputOutcome::Submitted => {
-                    app.set_filter(&text, true);
+                    app.set_filter(&text, true, fx);
                     app.overlay = Overlay::None;
                 }
                 InputOutcome::Cancelled => {
-                    app.set_filter("", false);
+                    app.set_filter("", false, fx);
                     app.overlay = Overlay::None;
                 }
                 InputOutcome::Ignored => {}
@@ -150,7 +150,7 @@ fn on_mapped_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 /// Pasted text goes to the open input, if any.
-pub fn on_paste(app: &mut App, text: &str) {
+pub fn on_paste(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     let input: Option<&mut TextInput> = match &mut app.overlay {
         Overlay::Filter(i) | Overlay::Palette(i) => Some(i),
         Overlay::Prompt(p) => Some(&mut p.input),
@@ -162,7 +162,7 @@ pub fn on_paste(app: &mut App, text: &str) {
     }
     if let Overlay::Filter(i) = &app.overlay {
         let text = i.text().to_string();
-        app.set_filter(&text, false);
+        app.set_filter(&text, false, fx);
     }
 }
 
@@ -188,7 +188,7 @@ impl App {
         match command {
             Command::Acknowledge if is_tickets => return tickets::acknowledge(self, fx),
             Command::Resolve if is_tickets => return tickets::ask_resolve(self),
-            Command::OpenDetail if is_tickets => return tickets::open(self),
+            Command::OpenDetail if is_tickets => return tickets::open(self, fx),
             Command::Note if is_tickets => {
                 match self.selected_ticket().map(|(_, t)| t.key.0.clone()) {
                     Some(subject) => super::notes::open(self, subject, None, ""),
@@ -219,7 +219,7 @@ impl App {
             Command::Filter => {
                 self.overlay = Overlay::Filter(TextInput::with_text(&self.filter_text))
             }
-            Command::Back => self.back(),
+            Command::Back => self.back(fx),
             Command::Up => self.move_or_scroll(-1),
             Command::Down => self.move_or_scroll(1),
             Command::PageUp => self.move_or_scroll(-(self.page() as isize)),
@@ -258,12 +258,12 @@ impl App {
             Command::Note => self.open_note(),
             Command::CycleSort => {
                 self.sort = rows::next_sort(self.sort);
-                self.rebuild_rows();
+                self.rebuild_rows(fx);
                 self.toast_info(format!("sort: {}", rows::sort_name(self.sort)));
             }
             Command::CycleGroup => {
                 self.group = rows::next_group(self.group);
-                self.rebuild_rows();
+                self.rebuild_rows(fx);
                 self.toast_info(format!("group: {}", rows::group_name(self.group)));
             }
             Command::ToggleClock => {
@@ -318,7 +318,7 @@ impl App {
                 self.show(View::Tickets);
                 self.rebuild_ticket_rows();
             }
-            Command::OpenTicket => tickets::open(self),
+            Command::OpenTicket => tickets::open(self, fx),
             Command::LinkTicket => tickets::ask_link(self),
             Command::PublishPostmortem => tickets::publish(self, "", fx),
         }
@@ -362,7 +362,7 @@ impl App {
         self.overlay = Overlay::None;
     }
 
-    fn back(&mut self) {
+    fn back(&mut self, fx: &mut Vec<Effect>) {
         if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.postmortem.is_some() {
@@ -374,7 +374,7 @@ impl App {
         } else if self.view != View::Alerts {
             self.view = View::Alerts;
         } else if !self.filter_text.is_empty() {
-            self.set_filter("", false);
+            self.set_filter("", false, fx);
         } else if self.banner.is_some() {
             self.banner = None;
         }

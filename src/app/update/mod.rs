@@ -31,15 +31,14 @@ impl App {
         let mut effects = Vec::new();
         match action {
             Action::Tick(now) => {
-                self.on_tick(now);
-                // What the tick decided (an escalation's notification) goes out now.
-                effects.append(&mut self.queued);
+                // What the tick decides (an escalation's notification) goes out now.
+                self.on_tick(now, &mut effects);
                 return effects;
             }
             Action::Source(event @ SourceEvent::Unchanged { .. }) => {
                 // Redraw only if the health shown changes (a failing source that is back).
                 let before = self.health_words();
-                source::on_event(self, event);
+                source::on_event(self, event, &mut effects);
                 self.is_dirty |= self.health_words() != before;
                 return effects;
             }
@@ -50,17 +49,17 @@ impl App {
             Action::Paste(text) if matches!(self.overlay, super::Overlay::NoteEditor(_)) => {
                 notes::on_paste(self, &text, &mut effects)
             }
-            Action::Paste(text) => keys::on_paste(self, &text),
+            Action::Paste(text) => keys::on_paste(self, &text, &mut effects),
             Action::Mouse(mouse) => navigate::on_mouse(self, mouse),
             Action::Resize(w, h) => {
                 self.viewport = (w, h);
                 self.keep_cursor_visible();
             }
-            Action::Source(event) => source::on_event(self, event),
+            Action::Source(event) => source::on_event(self, event, &mut effects),
             Action::Journal(event) => journal::on_event(self, event, &mut effects),
             Action::Run(command) => self.run(command, &mut effects),
             Action::ShowError(text) => self.toast_error(text),
-            Action::Ordered(ordered) => self.ordered(*ordered),
+            Action::Ordered(ordered) => self.ordered(*ordered, &mut effects),
             Action::FilterApplied(found) => self.filter_applied(found.generation, found.matched),
             Action::RunbookFetched { url, result } => {
                 self.fetched_runbooks.insert(url, Some(result));
@@ -74,7 +73,6 @@ impl App {
         }
         self.is_dirty = true;
         self.history_if_shown();
-        effects.append(&mut self.queued);
         effects
     }
 
@@ -97,7 +95,7 @@ impl App {
             .collect()
     }
 
-    fn on_tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
+    fn on_tick(&mut self, now: chrono::DateTime<chrono::Utc>, fx: &mut Vec<Effect>) {
         self.now = now;
         let minute = now.timestamp() / 60;
         let mut changed = minute != self.drawn_minute;
@@ -111,7 +109,7 @@ impl App {
             .is_none_or(|at| now - at >= TimeDelta::seconds(notify::ESCALATION_CHECK_SECS));
         if is_due {
             self.escalations_checked_at = Some(now);
-            notify::escalated_to_me(self);
+            notify::escalated_to_me(self, fx);
         }
         if changed || self.shows_seconds() {
             // The last 24 hours moved on a minute.

@@ -16,20 +16,20 @@ const ORDER_LOST_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 impl App {
     /// After the data, sort or grouping changed: orders every alert again, recounts, then
     /// filters, keeping the selected alert (found by key: references changed) selected.
-    pub fn rebuild_rows(&mut self) {
-        self.rebuild(None);
+    pub fn rebuild_rows(&mut self, fx: &mut Vec<Effect>) {
+        self.rebuild(None, fx);
     }
 
     /// `rebuild_rows` after only source `changed` brought new alerts: the other sources'
     /// alerts keep the verdicts the filter gave them, only the changed ones are matched.
-    pub fn rebuild_after_refresh(&mut self, changed: usize) {
-        self.rebuild(Some(changed));
+    pub fn rebuild_after_refresh(&mut self, changed: usize, fx: &mut Vec<Effect>) {
+        self.rebuild(Some(changed), fx);
     }
 
-    fn rebuild(&mut self, changed: Option<usize>) {
+    fn rebuild(&mut self, changed: Option<usize>, fx: &mut Vec<Effect>) {
         // Ordered here and now: alerts waiting for an off-task order come in with it, and
         // that order, when it comes back, is stale.
-        let waiting = self.install_incoming();
+        let waiting = self.install_incoming(fx);
         self.order_generation += 1;
         let changed = if waiting { None } else { changed };
         let (base, duplicates) = rows::order(self.all_alerts(), self.sort, self.group);
@@ -37,7 +37,7 @@ impl App {
     }
 
     /// Installs every snapshot waiting for an order; whether there was one.
-    fn install_incoming(&mut self) -> bool {
+    fn install_incoming(&mut self, fx: &mut Vec<Effect>) -> bool {
         let waiting: Vec<(usize, std::sync::Arc<Vec<crate::model::Alert>>)> = self
             .sources
             .iter_mut()
@@ -46,7 +46,7 @@ impl App {
             .collect();
         let any = !waiting.is_empty();
         for (i, alerts) in waiting {
-            super::source::install(self, i, alerts);
+            super::source::install(self, i, alerts, fx);
         }
         any
     }
@@ -56,24 +56,24 @@ impl App {
     /// `ordered` starts the next, with every snapshot waiting by then, when it comes back.
     /// (Started for each, ten sources landing within a second sorted the 100k ten times
     /// over, nine of them for nothing, on the cores a key's frame needed.)
-    pub(super) fn order_off_task(&mut self) {
+    pub(super) fn order_off_task(&mut self, fx: &mut Vec<Effect>) {
         self.order_generation += 1;
         let is_running = self
             .ordering_since
             .is_some_and(|since| self.now - since < ORDER_LOST_AFTER);
         if !is_running {
-            self.start_order();
+            self.start_order(fx);
         }
     }
 
-    fn start_order(&mut self) {
+    fn start_order(&mut self, fx: &mut Vec<Effect>) {
         self.ordering_since = Some(self.now);
         let sources = self
             .sources
             .iter()
             .map(|s| s.incoming.clone().unwrap_or_else(|| s.alerts.clone()))
             .collect();
-        self.queued.push(Effect::OrderAlerts(OrderJob::new(
+        fx.push(Effect::OrderAlerts(OrderJob::new(
             self.order_generation,
             sources,
             self.sort,
@@ -82,12 +82,12 @@ impl App {
     }
 
     /// An off-task order came back: when it is the newest, its snapshots go in with it.
-    pub(super) fn ordered(&mut self, ordered: Ordered) {
+    pub(super) fn ordered(&mut self, ordered: Ordered, fx: &mut Vec<Effect>) {
         self.ordering_since = None;
         if ordered.generation != self.order_generation {
             // Stale: what landed while it ran (if not since ordered here) is ordered now.
             if self.sources.iter().any(|s| s.incoming.is_some()) {
-                self.start_order();
+                self.start_order(fx);
             }
             return;
         }
@@ -102,7 +102,7 @@ impl App {
                 if let Some(s) = self.sources.get_mut(i) {
                     s.incoming = None;
                 }
-                super::source::install(self, i, alerts);
+                super::source::install(self, i, alerts, fx);
                 changed.push(i);
             }
         }
@@ -188,7 +188,7 @@ impl App {
 
     /// After the filter changed: walks the ordered alerts (or, when the new filter only
     /// narrows the old one, the alerts that matched it) without sorting anything.
-    fn refilter(&mut self, is_narrowing: bool) {
+    fn refilter(&mut self, is_narrowing: bool, fx: &mut Vec<Effect>) {
         self.filter_generation += 1;
         let input = if is_narrowing {
             &self.matched
@@ -204,7 +204,7 @@ impl App {
                 input.clone(),
                 sources,
             );
-            self.queued.push(Effect::FilterAlerts(job));
+            fx.push(Effect::FilterAlerts(job));
             self.is_filtering = true;
             return;
         }
@@ -355,7 +355,7 @@ impl App {
 
     /// Sets the filter from user text. Invalid text keeps the last valid filter; `is_final`
     /// reports the error as a toast.
-    pub fn set_filter(&mut self, text: &str, is_final: bool) {
+    pub fn set_filter(&mut self, text: &str, is_final: bool, fx: &mut Vec<Effect>) {
         let text = text.trim();
         self.filter_error = None;
         if text == self.filter_text {
@@ -366,7 +366,7 @@ impl App {
                 let is_narrowing = filter::narrows(&self.filter_text, text);
                 self.filter = f;
                 self.filter_text = text.to_string();
-                self.refilter(is_narrowing);
+                self.refilter(is_narrowing, fx);
                 self.rebuild_ticket_rows();
             }
             Err(e) if is_final => self.toast_error(format!("filter: {e}")),

@@ -16,7 +16,7 @@ use crate::sources::observe::Observation;
 const NAMED: usize = 3;
 
 /// Notifies of the alerts that fired at `source`, as the rules and limits allow.
-pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation]) {
+pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation], fx: &mut Vec<Effect>) {
     if is_muted(app) {
         return;
     }
@@ -72,7 +72,7 @@ pub fn fired(app: &mut App, source: &SourceId, changes: &[Observation]) {
             names.join(", ")
         }
     };
-    send(app, title, body);
+    send(app, title, body, fx);
 }
 
 /// How often the escalations are looked at between polls: a level is reached minutes after
@@ -83,7 +83,7 @@ pub const ESCALATION_CHECK_SECS: i64 = 15;
 /// Notifies of firing alerts whose escalation has reached a level after the first where I
 /// am on call ("escalated to me"): once per alert and level in a run. Alerts already there
 /// when onduty starts notify too: they are paging me now.
-pub fn escalated_to_me(app: &mut App) {
+pub fn escalated_to_me(app: &mut App, fx: &mut Vec<Effect>) {
     let me = app.settings.identity.clone();
     let now = app.now;
     let names_me = |l: &crate::model::EscalationLevel| l.on_call.iter().any(|o| o.who == me);
@@ -148,13 +148,17 @@ pub fn escalated_to_me(app: &mut App) {
         return;
     }
     for (title, body) in told {
-        send(app, title, body);
+        send(app, title, body, fx);
     }
 }
 
 /// Notifies of incidents declared since the list before (`old`) by someone else, as severe
 /// as the rules ask (critical: SEV1, error: SEV2 or worse, warning: SEV3, info: any).
-pub fn new_incidents(app: &mut App, old: &[crate::model::incident::Incident]) {
+pub fn new_incidents(
+    app: &mut App,
+    old: &[crate::model::incident::Incident],
+    fx: &mut Vec<Effect>,
+) {
     if is_muted(app) {
         return;
     }
@@ -177,20 +181,20 @@ pub fn new_incidents(app: &mut App, old: &[crate::model::incident::Incident]) {
             Some(who) => format!("incident:{id}, commander {who}"),
             None => format!("incident:{id}"),
         };
-        send(app, format!("SEV{severity} declared: {title}"), body);
+        send(app, format!("SEV{severity} declared: {title}"), body, fx);
     }
 }
 
 /// Notifies that an action the responder took was refused: it would otherwise be missed.
-pub fn refused(app: &mut App, what: &str, why: &str) {
+pub fn refused(app: &mut App, what: &str, why: &str, fx: &mut Vec<Effect>) {
     if !is_muted(app) {
-        send(app, format!("{what} failed"), why.to_string());
+        send(app, format!("{what} failed"), why.to_string(), fx);
     }
 }
 
-fn send(app: &mut App, title: String, body: String) {
+fn send(app: &mut App, title: String, body: String, fx: &mut Vec<Effect>) {
     let is_ringing = app.notify_limits.ring(app.now);
-    app.queued.push(Effect::Notify(Notification {
+    fx.push(Effect::Notify(Notification {
         title: sanitize::line(&title, 120),
         body: sanitize::line(&body, 300),
         is_ringing,

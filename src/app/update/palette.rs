@@ -159,7 +159,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "sort" => match parse_sort(rest) {
             Some(s) => {
                 app.sort = s;
-                app.rebuild_rows();
+                app.rebuild_rows(fx);
             }
             None => app.toast_error(format!(
                 "sort: '{rest}' is not severity, age, source or service"
@@ -168,13 +168,13 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "group" => match parse_group(rest) {
             Some(g) => {
                 app.group = g;
-                app.rebuild_rows();
+                app.rebuild_rows(fx);
             }
             None => app.toast_error(format!(
                 "group: '{rest}' is not service, source, severity or none"
             )),
         },
-        "filter" | "f" => app.set_filter(rest, true),
+        "filter" | "f" => app.set_filter(rest, true, fx),
         "clock" => match rest {
             "utc" => app.clock = ClockZone::Utc,
             "local" => app.clock = ClockZone::Local,

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::app::App;
 use crate::app::order_job::OFF_TASK_FROM;
+use crate::app::{App, Effect};
 use crate::model::Alert;
 use crate::sources::SourceEvent;
 
@@ -15,7 +15,7 @@ pub fn save_snapshot(s: &mut crate::app::SourceState) -> crate::app::Effect {
     s.is_unsaved = false;
     let fetched_at = s.last_ok.unwrap_or_default();
     s.saved_at = Some(fetched_at);
-    crate::app::Effect::Journal(crate::journal::task::Request::SaveSnapshot {
+    Effect::Journal(crate::journal::task::Request::SaveSnapshot {
         source: s.info.id.clone(),
         fetched_at,
         alerts: s.alerts.clone(),
@@ -23,25 +23,25 @@ pub fn save_snapshot(s: &mut crate::app::SourceState) -> crate::app::Effect {
 }
 
 /// Puts `alerts` in place of source `index`'s, and saves them when the last save is old.
-pub fn install(app: &mut App, index: usize, alerts: Arc<Vec<Alert>>) {
+pub fn install(app: &mut App, index: usize, alerts: Arc<Vec<Alert>>, fx: &mut Vec<Effect>) {
     let Some(s) = app.sources.get_mut(index) else {
         return;
     };
     // Freeing ten thousand alerts takes milliseconds: not on the UI task.
     let old = std::mem::replace(&mut s.alerts, alerts);
     s.is_unsaved = true;
-    app.queued.push(crate::app::Effect::Release(old));
+    fx.push(Effect::Release(old));
     let fetched_at = s.last_ok.unwrap_or_default();
     if s.saved_at
         .is_none_or(|at| fetched_at - at >= SNAPSHOT_EVERY)
     {
         let save = save_snapshot(s);
-        app.queued.push(save);
+        fx.push(save);
     }
 }
 
 /// Applies one source event.
-pub fn on_event(app: &mut App, event: SourceEvent) {
+pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
     match event {
         SourceEvent::AlertsFetched {
             source,
@@ -79,10 +79,10 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 // At scale the list is ordered off the UI task; these alerts wait beside
                 // the ones on screen until that order comes back.
                 app.sources[index].incoming = Some(alerts);
-                app.order_off_task();
+                app.order_off_task(fx);
             } else {
-                install(app, index, alerts);
-                app.rebuild_after_refresh(index);
+                install(app, index, alerts, fx);
+                app.rebuild_after_refresh(index, fx);
             }
         }
         SourceEvent::Unchanged { source, at } => {
@@ -148,25 +148,24 @@ pub fn on_event(app: &mut App, event: SourceEvent) {
                 Err(e) if !e.is_transient => Some(e.message.clone()),
                 _ => None,
             };
-            app.queued.push(crate::app::Effect::Journal(
-                crate::journal::task::Request::Outcome {
-                    id,
-                    key: pending.key,
-                    op: pending.op,
-                    author: app.settings.identity.clone(),
-                    result,
-                },
-            ));
+            fx.push(Effect::Journal(crate::journal::task::Request::Outcome {
+                id,
+                key: pending.key,
+                op: pending.op,
+                author: app.settings.identity.clone(),
+                result,
+            }));
             if let Some(why) = refusal {
-                super::notify::refused(app, &format!("{verb} {target}"), &why);
+                super::notify::refused(app, &format!("{verb} {target}"), &why, fx);
             }
         }
         SourceEvent::Observed { source, changes } => {
-            super::notify::fired(app, &source, &changes);
-            super::notify::escalated_to_me(app);
-            app.queued.push(crate::app::Effect::Journal(
-                crate::journal::task::Request::Observed { source, changes },
-            ));
+            super::notify::fired(app, &source, &changes, fx);
+            super::notify::escalated_to_me(app, fx);
+            fx.push(Effect::Journal(crate::journal::task::Request::Observed {
+                source,
+                changes,
+            }));
         }
         SourceEvent::Related { key, result } => {
             if let Some(r) = app.related.get_mut(&key) {

@@ -25,7 +25,7 @@ pub fn subject_here(app: &App) -> Option<String> {
 }
 
 /// `t`: the ticket of what is selected, in the tickets view.
-pub fn open(app: &mut App) {
+pub fn open(app: &mut App, fx: &mut Vec<Effect>) {
     if app.view == View::Tickets {
         if app.selected_ticket().is_some() {
             app.is_detail_open = true;
@@ -41,7 +41,7 @@ pub fn open(app: &mut App) {
             .and_then(|key| app.find_ticket(&key.0))
     };
     match first {
-        Some(r) => app.show_ticket(r),
+        Some(r) => app.show_ticket(r, fx),
         None if app.has_ticket_sources() => {
             app.toast_error("no ticket linked here: L links one, :ticket opens one")
         }
@@ -606,7 +606,7 @@ mod tests {
     #[test]
     fn the_filter_language_narrows_tickets_too() {
         let mut app = ticket_app(120, 30);
-        app.set_filter("is:resolved", true);
+        app.set_filter("is:resolved", true, &mut Vec::new());
         let rows: Vec<&str> = app
             .ticket_list
             .rows
@@ -614,7 +614,7 @@ mod tests {
             .map(|r| app.ticket(*r).unwrap().id.as_str())
             .collect();
         assert_eq!(rows, ["OPS-8"]);
-        app.set_filter("assignee=ana !is:resolved", true);
+        app.set_filter("assignee=ana !is:resolved", true, &mut Vec::new());
         assert_eq!(app.ticket_list.rows.len(), 2);
     }
 

@@ -15,13 +15,13 @@ pub const REFUSED: &str = "the wall takes no actions: q quits, space pauses, tab
 impl App {
     /// Makes this dashboard a wall turning its pages every `every`: read-only, the most
     /// severe firing alerts first.
-    pub fn start_wall(&mut self, every: TimeDelta) {
+    pub fn start_wall(&mut self, every: TimeDelta, fx: &mut Vec<Effect>) {
         self.settings.is_read_only = true;
         self.wall = Some(Wall::new(every, self.now));
         self.sort = SortKey::Severity;
         self.group = GroupBy::None;
-        self.set_filter("is:firing", true);
-        self.rebuild_rows();
+        self.set_filter("is:firing", true, fx);
+        self.rebuild_rows(fx);
     }
 }
 
