@@ -14,7 +14,6 @@ mod oncall;
 mod outbox;
 mod postmortem;
 mod runbook;
-pub use runbook::{item_rows as runbook_item_rows, rows_matching as runbook_rows_matching};
 mod silence_editor;
 mod silences;
 mod source_health;

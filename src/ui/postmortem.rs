@@ -37,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
         ]),
         // The draft is sanitized and scrubbed; the renderer only sees inert text.
-        Some(Ok(md)) => super::runbook::owned(tui_markdown::from_str(md)),
+        Some(Ok(md)) => crate::app::runbook_page::owned(tui_markdown::from_str(md)),
     };
     super::full_pane(app, frame, area, title, text);
 }

@@ -197,8 +197,20 @@ impl App {
 }
 
 #[cfg(test)]
+mod act_tests;
+#[cfg(test)]
+mod incident_tests;
+#[cfg(test)]
+mod list_tests;
+#[cfg(test)]
 mod messages_tests;
 #[cfg(test)]
+mod palette_tests;
+#[cfg(test)]
 mod scroll_tests;
+#[cfg(test)]
+mod silence_tests;
+#[cfg(test)]
+mod source_tests;
 #[cfg(test)]
 mod tests;

@@ -365,7 +365,7 @@ fn find_in_runbook(app: &mut App, text: &str) {
         app.runbook_find = None;
         return;
     }
-    let rows = crate::ui::runbook_rows_matching(app, text);
+    let rows = crate::app::runbook_page::rows_matching(app, text);
     let after = rows.iter().find(|r| **r > app.detail_scroll);
     match after.or(rows.first()) {
         Some(row) => app.detail_scroll = *row,

@@ -142,7 +142,7 @@ pub fn focus_item(app: &mut App, by: isize) {
         Some(i) => (i as isize + by).rem_euclid(count as isize) as usize,
     };
     app.runbook_focus = Some(next);
-    if let Some(row) = crate::ui::runbook_item_rows(app)
+    if let Some(row) = crate::app::runbook_page::item_rows(app)
         .get(next)
         .copied()
         .flatten()
