@@ -7,7 +7,10 @@
 pub mod checklists;
 pub mod drafts;
 pub mod incidents;
+pub mod news;
 pub mod outbox;
+pub mod protocol;
+pub mod settle;
 pub mod snapshots;
 pub mod task;
 pub mod ticket_links;
