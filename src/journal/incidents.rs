@@ -177,7 +177,7 @@ impl Journal {
                 i.alerts.push(AlertKey(l.try_get("alert_key")?));
             }
         }
-        Ok(incidents)
+        Ok(incidents.into_iter().map(Incident::cleaned).collect())
     }
 
     /// One incident (without reading every other one).
@@ -199,7 +199,7 @@ impl Journal {
         for l in links {
             found.alerts.push(AlertKey(l.try_get("alert_key")?));
         }
-        Ok(Some(found))
+        Ok(Some(found.cleaned()))
     }
 
     async fn touch(&self, id: i64, now: DateTime<Utc>) -> Result<(), JournalError> {

@@ -64,7 +64,7 @@ pub async fn settle(
 
 /// What an action did, for the timeline ("ack", "silence 2h: deploy").
 pub fn describe(op: &Operation) -> String {
-    match op {
+    let words = match op {
         Operation::Silence { duration, comment }
         | Operation::CreateSilence {
             duration, comment, ..
@@ -80,7 +80,9 @@ pub fn describe(op: &Operation) -> String {
         Operation::Transition { to } => format!("transition to {to}"),
         Operation::CreateTicket(t) => format!("create ticket: {}", t.title),
         other => other.verb().to_string(),
-    }
+    };
+    // Its text is a responder's (a note, a comment): shown, so sanitized here.
+    crate::model::sanitize::line(&words, crate::model::sanitize::TEXT_CAP)
 }
 
 #[cfg(test)]

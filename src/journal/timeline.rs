@@ -206,7 +206,7 @@ impl Journal {
 }
 
 fn entry(row: &AnyRow) -> Result<Entry, JournalError> {
-    Ok(Entry {
+    let stored = Entry {
         id: row.try_get("id")?,
         subject: row.try_get("subject")?,
         at: from_millis(row.try_get("at")?),
@@ -215,7 +215,8 @@ fn entry(row: &AnyRow) -> Result<Entry, JournalError> {
         body: row.try_get("body")?,
         starred: row.try_get::<i64, _>("starred")? != 0,
         corrects: row.try_get("corrects")?,
-    })
+    };
+    Ok(stored.cleaned())
 }
 
 /// Inserts an entry through `executor` (the pool, or a transaction that settles an action
@@ -272,4 +273,5 @@ fn stored(new: &NewEntry<'_>, id: i64) -> Entry {
         starred: false,
         corrects: new.corrects,
     }
+    .cleaned()
 }

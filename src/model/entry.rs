@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::sanitize;
+
 /// What an entry records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryKind {
@@ -42,7 +44,8 @@ impl EntryKind {
     }
 }
 
-/// One timeline entry. `body` is stored as written; it is sanitized when shown.
+/// One timeline entry. The journal keeps it as written; the value read back is `cleaned`, so
+/// every view shows it as it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Its id (increasing).
@@ -61,4 +64,41 @@ pub struct Entry {
     pub starred: bool,
     /// The entry this one corrects.
     pub corrects: Option<i64>,
+}
+
+impl Entry {
+    /// The entry with its text made safe to show (an entry is written by people and back
+    /// ends, and by other processes on a shared journal): every field that reaches a view is
+    /// sanitized here, once.
+    pub fn cleaned(self) -> Entry {
+        Entry {
+            subject: sanitize::line(&self.subject, sanitize::LABEL_CAP),
+            author: sanitize::line(&self.author, sanitize::TITLE_CAP),
+            body: sanitize::text(&self.body, sanitize::TEXT_CAP),
+            ..self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_read_back_is_safe_to_show_and_keeps_its_lines() {
+        let raw = Entry {
+            id: 1,
+            subject: "am:\u{1b}]0;owned\u{7}x".into(),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            author: "ana\u{202e}".into(),
+            kind: EntryKind::Note,
+            body: "first\n\u{1b}[31msecond\u{200b}".into(),
+            starred: false,
+            corrects: None,
+        };
+        let shown = raw.cleaned();
+        assert_eq!(shown.subject, "am:x");
+        assert_eq!(shown.author, "ana");
+        assert_eq!(shown.body, "first\nsecond");
+    }
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::AlertKey;
+use super::{AlertKey, sanitize};
 
 /// Where an incident stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,6 +109,24 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// The incident with its text made safe to show (titles and roles are typed by people,
+    /// here or in another process on a shared journal): sanitized here, once.
+    pub fn cleaned(self) -> Incident {
+        let role = |r: Option<String>| r.map(|r| sanitize::line(&r, sanitize::TITLE_CAP));
+        Incident {
+            title: sanitize::line(&self.title, sanitize::TITLE_CAP),
+            commander: role(self.commander),
+            scribe: role(self.scribe),
+            comms: role(self.comms),
+            alerts: self
+                .alerts
+                .into_iter()
+                .map(|k| AlertKey(sanitize::line(&k.0, sanitize::LABEL_CAP)))
+                .collect(),
+            ..self
+        }
+    }
+
     /// Its timeline's subject.
     pub fn subject(&self) -> String {
         subject(self.id)

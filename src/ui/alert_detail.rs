@@ -8,9 +8,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::header::severity_role;
 use super::text;
+use super::text::one_line;
 use crate::app::App;
 use crate::duration_fmt;
-use crate::model::{Alert, Status, sanitize};
+use crate::model::{Alert, Status};
 use crate::theme::{Role, Theme};
 
 /// Annotations shown in their own sections rather than in the list of annotations.
@@ -145,7 +146,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert, width: usize) -> Vec<Line<'a>> {
                 "{}… pending {} in the outbox, retrying: {}",
                 p.op.verb(),
                 duration_fmt::age(app.now - p.since),
-                sanitize::line(why, 120)
+                one_line(why, 120)
             ),
         };
         out.push(Line::styled(line, t.style(Role::StatusPending)));
@@ -297,10 +298,10 @@ pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>
             "  {star}#{} {} {} {}{corrects}: ",
             e.id,
             text::clock(e.at, app.clock, false),
-            sanitize::line(&e.author, 64),
+            one_line(&e.author, 64),
             e.kind.name()
         );
-        let body = sanitize::text(&e.body, sanitize::TEXT_CAP);
+        let body = e.body.clone();
         headed(out, t, head, &body, "      ");
     }
     for n in unsaved {
@@ -312,9 +313,9 @@ pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>
         let head = format!(
             "  … {} {} note ({state}): ",
             text::clock(n.saved_at, app.clock, false),
-            sanitize::line(&app.settings.identity, 64),
+            one_line(&app.settings.identity, 64),
         );
-        let body = sanitize::text(&n.text, sanitize::TEXT_CAP);
+        let body = n.text.clone();
         headed(out, t, head, &body, "      ");
     }
 }

@@ -6,9 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::text::one_line;
 use super::text::{self, fit};
 use crate::app::App;
-use crate::model::sanitize;
 use crate::theme::Role;
 
 /// The time column's width ("Tue 14:02 UTC").
@@ -38,10 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // Columns sized to what is shown and to the pane: the change as wide as the widest
     // (what it is about keeps at least 24 columns), then what it is about, then its key.
     let inner = usize::from(area.width.saturating_sub(2));
-    let bodies: Vec<String> = shown
-        .iter()
-        .map(|(e, _)| sanitize::line(&e.body, 200))
-        .collect();
+    let bodies: Vec<String> = shown.iter().map(|(e, _)| one_line(&e.body, 200)).collect();
     let widest = bodies
         .iter()
         .map(|b| text::display_width(b))
@@ -59,12 +56,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         // A fire's entry names its alert already; the others say whose change it was.
         let name = match crate::sources::observe::fired_name(&e.body) {
             Some(_) => String::new(),
-            None => format!("{}  ", sanitize::line(&app.named_subject(e), 120)),
+            None => format!("{}  ", one_line(&app.named_subject(e), 120)),
         };
         let key = match (e.subject.strip_suffix(':'), others) {
             (Some(source), _) => format!("{source} (counted by name)"),
-            (None, 0) => sanitize::line(&e.subject, 200),
-            (None, n) => format!("{} +{n}", sanitize::line(&e.subject, 200)),
+            (None, 0) => one_line(&e.subject, 200),
+            (None, n) => format!("{} +{n}", one_line(&e.subject, 200)),
         };
         lines.push(Line::from(vec![
             Span::styled(

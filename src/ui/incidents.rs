@@ -8,9 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text;
+use super::text::one_line;
 use crate::app::App;
 use crate::model::incident::{Incident, IncidentStatus};
-use crate::model::{Alert, AlertKey, sanitize};
+use crate::model::{Alert, AlertKey};
 use crate::theme::Role;
 
 /// Timeline entries shown per incident in the list.
@@ -44,7 +45,7 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
         if let Some(entries) = app.timeline.get(&i.subject()) {
             let skip = entries.len().saturating_sub(LATEST);
             for e in &entries[skip..] {
-                let body = sanitize::line(&e.body, 300);
+                let body = one_line(&e.body, 300);
                 lines.push(Line::from(vec![
                     Span::styled(
                         format!(
@@ -52,7 +53,7 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
                             if e.starred { "★ " } else { "" },
                             e.id,
                             text::clock(e.at, app.clock, false),
-                            sanitize::line(&e.author, 40)
+                            one_line(&e.author, 40)
                         ),
                         t.style(Role::LabelKey),
                     ),
@@ -85,7 +86,7 @@ fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
             .map(|a| (&a.key, a))
             .collect();
         // Keys in one column, as wide as the widest (within reason), titles after it.
-        let keys: Vec<String> = i.alerts.iter().map(|k| sanitize::line(&k.0, 80)).collect();
+        let keys: Vec<String> = i.alerts.iter().map(|k| one_line(&k.0, 80)).collect();
         let key_w = keys
             .iter()
             .map(|k| text::display_width(k))
@@ -93,7 +94,7 @@ fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
             .unwrap_or(0);
         for (key, shown_key) in i.alerts.iter().zip(&keys) {
             let (state, title) = match found.get(key) {
-                Some(a) => (a.status.name(), sanitize::line(&a.title, 120)),
+                Some(a) => (a.status.name(), one_line(&a.title, 120)),
                 None => ("gone", String::new()),
             };
             lines.push(Line::from(vec![
@@ -120,7 +121,7 @@ enum Scroll {
 fn summary<'a>(app: &App, i: &Incident, lines: &mut Vec<Line<'a>>) {
     let t = &app.theme;
     lines.push(Line::styled(
-        format!("  {}", sanitize::line(&i.title, 200)),
+        format!("  {}", one_line(&i.title, 200)),
         t.style(Role::TextStrong),
     ));
     let roles = [
@@ -130,16 +131,14 @@ fn summary<'a>(app: &App, i: &Incident, lines: &mut Vec<Line<'a>>) {
     ]
     .iter()
     .map(|(name, who)| {
-        let who = who
-            .as_deref()
-            .map_or("—".to_string(), |w| sanitize::line(w, 40));
+        let who = who.as_deref().map_or("—".to_string(), |w| one_line(w, 40));
         format!("{name} {who}")
     })
     .collect::<Vec<_>>()
     .join(" · ");
     lines.push(Line::styled(format!("  {roles}"), t.style(Role::Text)));
     if !i.alerts.is_empty() && !app.is_detail_open {
-        let keys: Vec<String> = i.alerts.iter().map(|k| sanitize::line(&k.0, 80)).collect();
+        let keys: Vec<String> = i.alerts.iter().map(|k| one_line(&k.0, 80)).collect();
         lines.push(Line::styled(
             format!("  alerts: {}", keys.join(", ")),
             t.style(Role::TextMuted),

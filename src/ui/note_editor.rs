@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::text::cut;
+use super::text::one_line;
 use crate::app::App;
 use crate::app::note_editor::NoteEditor;
-use crate::model::sanitize;
 use crate::theme::Role;
 
 /// Draws the editor centred in `area`.
@@ -21,7 +21,7 @@ pub fn render(app: &App, editor: &NoteEditor, frame: &mut Frame, area: Rect) {
         super::centered(area, 96, area.height.saturating_sub(2).min(18))
     };
     frame.render_widget(Clear, box_area);
-    let on = sanitize::line(&editor.subject, 200);
+    let on = one_line(&editor.subject, 200);
     let title = match editor.corrects {
         _ if editor.is_postmortem => format!(" POST-MORTEM · {on} · kept as you type "),
         Some(id) => format!(" CORRECTION OF #{id} · {on} "),

@@ -6,10 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::text::fit;
+use super::text::one_line;
 use crate::app::App;
 use crate::duration_fmt;
 use crate::journal::task::describe;
-use crate::model::sanitize;
 use crate::theme::Role;
 
 /// Draws the outbox view into `area`.
@@ -39,14 +39,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.style(Role::Text),
             ),
             Span::styled(
-                fit(&sanitize::line(&describe(&p.op), 60), 28),
+                fit(&one_line(&describe(&p.op), 60), 28),
                 t.style(Role::TextStrong),
             ),
             Span::styled(p.key.0.clone(), t.style(Role::Text)),
         ]));
         if let Some(why) = &p.retrying {
             lines.push(Line::styled(
-                format!("  {}", sanitize::line(why, 200)),
+                format!("  {}", one_line(why, 200)),
                 t.style(Role::TextMuted),
             ));
         }
@@ -59,10 +59,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let Some(e) = &app.journal_error {
         lines.push(Line::styled(
-            format!(
-                "journal unavailable, actions refused: {}",
-                sanitize::line(e, 200)
-            ),
+            format!("journal unavailable, actions refused: {}", one_line(e, 200)),
             t.style(Role::Error),
         ));
     }

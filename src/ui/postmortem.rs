@@ -5,8 +5,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
 
+use super::text::one_line;
 use crate::app::App;
-use crate::model::sanitize;
 use crate::theme::Role;
 
 /// Draws the shown post-mortem into `area`.
@@ -21,10 +21,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(Ok(_)) => "new draft from the journal, kept once edited",
         _ => "",
     };
-    let title = format!(
-        " POST-MORTEM · {} · {state} ",
-        sanitize::line(&view.subject, 80)
-    );
+    let title = format!(" POST-MORTEM · {} · {state} ", one_line(&view.subject, 80));
     let text = match &view.text {
         None => Text::from(Line::styled("writing the draft from the journal…", muted)),
         Some(Err(why)) => Text::from(vec![

@@ -109,7 +109,7 @@ fn default_status(app: &App) -> String {
     if let Some(e) = &app.journal_error {
         parts.push(format!(
             "journal unavailable, actions refused: {}",
-            crate::model::sanitize::line(e, 200)
+            super::text::one_line(e, 200)
         ));
     }
     if !app.pending.is_empty() {

@@ -8,6 +8,22 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::config::ClockZone;
 
+/// Text laid on one line: line breaks become spaces, and past `cap` characters it is cut, the
+/// cut marked `…` (within the cap). Layout only: what reaches a view was sanitized when its
+/// model value was built (alerts, journal entries and incidents, errors, toasts).
+pub fn one_line(text: &str, cap: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(cap)
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect();
+    if cap > 0 && text.chars().nth(cap).is_some() {
+        out.pop();
+        out.push('…');
+    }
+    out
+}
+
 /// `s` cut to `width` columns with `…` when it did not fit, then padded with spaces.
 pub fn fit(s: &str, width: usize) -> String {
     let mut out = cut(s, width);
@@ -94,6 +110,23 @@ pub fn day_time(at: DateTime<Utc>, zone: ClockZone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_lays_lines_side_by_side_and_cuts_within_the_cap() {
+        assert_eq!(one_line("a\nb", 10), "a b");
+        assert_eq!(one_line("abcdef", 4), "abc…");
+        assert_eq!(one_line("abcd", 4), "abcd");
+        assert_eq!(one_line("abc", 0), "");
+        // The same layout as the sanitizer's, on text it already cleaned.
+        let clean = crate::model::sanitize::text("ab\ncdé fgh", 1000);
+        for cap in 0..12 {
+            assert_eq!(
+                one_line(&clean, cap),
+                crate::model::sanitize::line(&clean, cap),
+                "{cap}"
+            );
+        }
+    }
 
     #[test]
     fn wrapped_prose_keeps_its_indent() {

@@ -10,11 +10,12 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use super::header::severity_role;
 use super::text;
+use super::text::one_line;
 use crate::app::wall::{PANELS, pages, panels_per_page};
 use crate::app::{App, SourceHealth};
 use crate::duration_fmt;
+use crate::model::Severity;
 use crate::model::incident::IncidentStatus;
-use crate::model::{Severity, sanitize};
 use crate::theme::Role;
 
 /// Draws the wall over the whole frame.
@@ -251,7 +252,7 @@ fn incidents(app: &App, frame: &mut Frame, area: Rect) {
         let role = super::incidents::sev_role(i.severity);
         let ic = i.commander.as_deref().map_or_else(
             || "no IC".to_string(),
-            |c| format!("IC {}", sanitize::line(c, 40)),
+            |c| format!("IC {}", one_line(c, 40)),
         );
         let head = format!(
             "SEV{} · {} · {ic}",
@@ -268,7 +269,7 @@ fn incidents(app: &App, frame: &mut Frame, area: Rect) {
         };
         let what = format!(
             "  {} · {} · {alerts}",
-            sanitize::line(&i.title, 200),
+            one_line(&i.title, 200),
             i.status.name(),
         );
         lines.push(Line::styled(text::cut(&what, width), t.style(Role::Text)));
@@ -326,10 +327,10 @@ fn timeline(app: &App, frame: &mut Frame, area: Rect) {
         // A fire's entry names its alert, which `about` already says.
         let body = match crate::sources::observe::fired_name(&e.body) {
             Some((severity, _, _)) => match crate::sources::observe::times(&e.body) {
-                1 => format!("fired ({})", sanitize::line(severity, 20)),
-                n => format!("fired ×{n} ({})", sanitize::line(severity, 20)),
+                1 => format!("fired ({})", one_line(severity, 20)),
+                n => format!("fired ×{n} ({})", one_line(severity, 20)),
             },
-            None => sanitize::line(&e.body, 300),
+            None => one_line(&e.body, 300),
         };
         let role = match e.kind {
             crate::model::EntryKind::Note => Role::TextStrong,
@@ -338,8 +339,8 @@ fn timeline(app: &App, frame: &mut Frame, area: Rect) {
         };
         let said = format!(
             "{} · {}: {body}",
-            sanitize::line(&e.author, 40),
-            sanitize::line(&l.about, 80)
+            one_line(&e.author, 40),
+            one_line(&l.about, 80)
         );
         lines.push(Line::from(vec![
             Span::styled(format!("{when} "), t.style(Role::TextMuted)),

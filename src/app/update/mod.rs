@@ -20,8 +20,11 @@ mod which;
 use chrono::TimeDelta;
 
 use super::{Action, App, Effect, Toast};
+use crate::model::sanitize;
 use crate::sources::SourceEvent;
 
+/// Longest toast kept (it names back ends' errors, which carry outside text).
+const TOAST_CAP: usize = 600;
 /// How long a toast stays.
 const TOAST_FOR: TimeDelta = TimeDelta::seconds(4);
 
@@ -176,7 +179,7 @@ impl App {
     /// Shows an information toast.
     pub fn toast_info(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
-            text: text.into(),
+            text: sanitize::line(&text.into(), TOAST_CAP),
             is_error: false,
             until: self.now + TOAST_FOR,
             view: self.view,
@@ -185,7 +188,7 @@ impl App {
 
     /// Shows an error toast (kept twice as long).
     pub fn toast_error(&mut self, text: impl Into<String>) {
-        let text = text.into();
+        let text = sanitize::line(&text.into(), TOAST_CAP);
         tracing::warn!(message = %text, "shown to the user");
         self.toast = Some(Toast {
             text,

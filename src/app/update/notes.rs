@@ -96,7 +96,8 @@ fn after(app: &mut App, outcome: EditorOutcome, fx: &mut Vec<Effect>) {
             let note = UnsavedNote {
                 client_id: editor.unsaved.unwrap_or_else(new_client_id),
                 subject: editor.subject.clone(),
-                text,
+                // Saved as shown: a paste's escape sequences are not part of a note.
+                text: crate::model::sanitize::text(&text, crate::model::sanitize::TEXT_CAP),
                 corrects: editor.corrects,
                 is_sent: false,
                 saved_at: app.now,
@@ -137,7 +138,7 @@ pub fn save(app: &mut App, subject: String, text: String, fx: &mut Vec<Effect>) 
     let note = UnsavedNote {
         client_id: new_client_id(),
         subject,
-        text,
+        text: crate::model::sanitize::text(&text, crate::model::sanitize::TEXT_CAP),
         corrects: None,
         is_sent: false,
         saved_at: app.now,
