@@ -8,7 +8,7 @@ use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::SourceId;
 
 /// Every back end, one line each.
-static BACKENDS: [Backend; 6] = [
+static BACKENDS: &[Backend] = &[
     demo::BACKEND,
     alertmanager::BACKEND,
     pagerduty::BACKEND,
@@ -43,11 +43,25 @@ pub fn runbooks(kind: &SourceKind) -> Vec<crate::runbook::Entry> {
 /// The problems of `source`: an unknown kind, or its back end's keys.
 pub fn check(source: &SourceConfig) -> Vec<Problem> {
     match backend(&source.kind) {
-        Some(b) => (b.check)(source),
+        Some(b) => {
+            let mut problems = (b.check)(source);
+            if source.mine_only && !b.can.assigns {
+                problems.push(Problem::new(
+                    "mine_only",
+                    "true",
+                    format!(
+                        "{} sources assign alerts to nobody; mine_only is for {}",
+                        source.kind,
+                        names(|b| b.can.assigns).join(", ")
+                    ),
+                ));
+            }
+            problems
+        }
         None => {
-            let known: Vec<String> = BACKENDS
-                .iter()
-                .map(|b| format!("`{}`", b.kind.name()))
+            let known: Vec<String> = names(|_| true)
+                .into_iter()
+                .map(|n| format!("`{n}`"))
                 .collect();
             vec![Problem::new(
                 "kind",
@@ -60,6 +74,15 @@ pub fn check(source: &SourceConfig) -> Vec<Problem> {
             )]
         }
     }
+}
+
+/// The names of the back ends `is_it` accepts, in the table's order.
+fn names(is_it: impl Fn(&Backend) -> bool) -> Vec<&'static str> {
+    BACKENDS
+        .iter()
+        .filter(|b| is_it(b))
+        .map(|b| b.kind.name())
+        .collect()
 }
 
 /// A source as `setting` describes it; one that fails every poll, saying why, when its keys
@@ -79,7 +102,7 @@ mod tests {
 
     #[test]
     fn every_kind_is_found_by_its_name() {
-        for b in &BACKENDS {
+        for b in BACKENDS {
             assert_eq!(kind_named(b.kind.name()), Some(b.kind.clone()));
         }
         assert_eq!(kind_named("nagios"), None);
