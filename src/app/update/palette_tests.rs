@@ -9,6 +9,18 @@ fn palette_switches_views_and_themes_and_reports_unknown_words() {
     typed(&mut app, "oncall");
     code(&mut app, KeyCode::Enter);
     assert_eq!(app.view, View::OnCall);
+    // Every view has its word, like its key.
+    for (word, view) in [
+        ("silences", View::Silences),
+        ("incidents", View::Incidents),
+        ("outbox", View::Outbox),
+        ("alerts", View::Alerts),
+    ] {
+        key(&mut app, ':');
+        typed(&mut app, word);
+        code(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, view, ":{word}");
+    }
     key(&mut app, ':');
     typed(&mut app, "theme mono");
     code(&mut app, KeyCode::Enter);
