@@ -22,12 +22,12 @@ const MIN_FORM_LEN: usize = 4;
 /// replaced whole before a shorter form inside it).
 static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
-/// A credential after a scheme word (`Basic …`, `Bearer …`, `Token token=…`) wherever it
+/// A credential after a scheme word (`Basic …`, `Bearer …`, `Token token=…`, `GenieKey …`) wherever it
 /// appears, remembered or not: it has a digit or a base64/token symbol, so English words after
 /// "basic" stay.
 static SCHEME_VALUE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(?:basic|bearer|token)(?:\s+|%20|\+)(?:token=)?([A-Za-z0-9+/=_.~%\\-]{8,})",
+        r"(?i)\b(?:basic|bearer|token|geniekey)(?:\s+|%20|\+)(?:token=)?([A-Za-z0-9+/=_.~%\\-]{8,})",
     )
     .ok()
 });
@@ -235,6 +235,8 @@ mod tests {
         assert_eq!(out, "invalid credentials Basic <redacted>");
         let out = redact("got Token token=abc123def456 from you", None);
         assert_eq!(out, "got Token token=<redacted> from you");
+        let out = redact("sent GenieKey 4f1d2c3b-aa11-bb22 twice", None);
+        assert_eq!(out, "sent GenieKey <redacted> twice");
         // English after the word stays.
         assert_eq!(
             redact("basic information missing", None),

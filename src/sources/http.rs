@@ -24,14 +24,15 @@ pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
 pub enum Scheme {
     /// `Authorization: Bearer TOKEN`, or basic auth when the source names a `username`.
     BearerOrBasic,
-    /// `Authorization: Token token=TOKEN` (PagerDuty's API keys).
-    TokenEquals,
+    /// `Authorization: PREFIX TOKEN` with the back end's own word: `Token token=` (PagerDuty's
+    /// API keys), `GenieKey ` (Opsgenie's).
+    Prefixed(&'static str),
 }
 
 enum Auth {
     Bearer(Secret),
     Basic(String, Secret),
-    TokenEquals(Secret),
+    Prefixed(&'static str, Secret),
 }
 
 /// An HTTP client for one source.
@@ -60,7 +61,7 @@ impl Http {
             .await
             .map_err(|e| Error::Auth(e.to_string()))?;
         let auth = match (token, &cfg.username, scheme) {
-            (Some(t), _, Scheme::TokenEquals) => Some(Auth::TokenEquals(t)),
+            (Some(t), _, Scheme::Prefixed(prefix)) => Some(Auth::Prefixed(prefix, t)),
             (Some(t), Some(user), Scheme::BearerOrBasic) => Some(Auth::Basic(user.clone(), t)),
             (Some(t), None, Scheme::BearerOrBasic) => Some(Auth::Bearer(t)),
             (None, _, _) => None,
@@ -124,7 +125,7 @@ impl Http {
             std::sync::LazyLock::new(Default::default);
         let mut h = SEED.build_hasher();
         self.base.hash(&mut h);
-        if let Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::TokenEquals(t)) = &self.auth {
+        if let Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t)) = &self.auth {
             t.expose().hash(&mut h);
         }
         h.finish()
@@ -136,9 +137,9 @@ impl Http {
         match &self.auth {
             Some(Auth::Bearer(t)) => req.bearer_auth(t.expose()),
             Some(Auth::Basic(u, p)) => req.basic_auth(u, Some(p.expose())),
-            Some(Auth::TokenEquals(t)) => req.header(
+            Some(Auth::Prefixed(prefix, t)) => req.header(
                 reqwest::header::AUTHORIZATION,
-                format!("Token token={}", t.expose()),
+                format!("{prefix}{}", t.expose()),
             ),
             None => req,
         }
@@ -195,7 +196,7 @@ impl Http {
     /// echoes the request (some proxies do) must not put the token on screen or in the log.
     pub fn http_error(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
         let secret = match &self.auth {
-            Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::TokenEquals(t)) => Some(t.expose()),
+            Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t)) => Some(t.expose()),
             None => None,
         };
         let body = String::from_utf8_lossy(body);

@@ -67,7 +67,14 @@ impl Client {
             HeaderValue::from_static("application/vnd.pagerduty+json;version=2"),
         );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let http = Http::new(cfg, &base, timeout, Scheme::TokenEquals, headers).await?;
+        let http = Http::new(
+            cfg,
+            &base,
+            timeout,
+            Scheme::Prefixed("Token token="),
+            headers,
+        )
+        .await?;
         let gate = {
             let mut gates = GATES.lock().unwrap_or_else(|e| e.into_inner());
             gates.entry(http.token_key()).or_default().clone()
