@@ -14,6 +14,7 @@ mod info;
 pub mod jira;
 mod json_array;
 pub mod observe;
+pub mod opsgenie;
 pub mod pagerduty;
 mod poller;
 pub mod registry;
