@@ -17,6 +17,7 @@ pub mod observe;
 pub mod opsgenie;
 pub mod pagerduty;
 mod poller;
+pub mod region;
 pub mod registry;
 pub mod servicenow;
 pub mod start;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 
-use super::config::{Region, Settings};
+use super::config::Settings;
 use super::wire;
 use crate::config::source::SourceConfig;
 use crate::sources::Error;
@@ -33,11 +33,7 @@ impl Client {
         settings: &Settings,
         timeout: Duration,
     ) -> Result<Client, Error> {
-        let base = match (&cfg.url, settings.region) {
-            (Some(url), _) => url.clone(),
-            (None, Region::Us) => US_API.into(),
-            (None, Region::Eu) => EU_API.into(),
-        };
+        let base = settings.region.base(cfg.url.as_deref(), US_API, EU_API);
         let headers = crate::sources::http::json_headers();
         let http = Http::new(cfg, &base, timeout, Scheme::Prefixed("GenieKey "), headers).await?;
         Ok(Client { http })

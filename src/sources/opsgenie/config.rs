@@ -5,17 +5,7 @@ use serde::Deserialize;
 use crate::config::read::{self, Problem};
 use crate::config::source::SourceConfig;
 use crate::sources::backend::BackendSettings;
-
-/// Which Opsgenie API host serves the account (ignored when `url` is set).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Region {
-    /// `https://api.opsgenie.com`.
-    #[default]
-    Us,
-    /// `https://api.eu.opsgenie.com`.
-    Eu,
-}
+use crate::sources::region::Region;
 
 /// An Opsgenie source's own keys.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -19,8 +19,9 @@ use crate::model::{AlertKey, SourceId};
 use crate::sources::backend::BackendSettings;
 use client::Client;
 
+pub use crate::sources::region::Region;
 pub use client::{EU_API, PAGE, US_API, WINDOW};
-pub use config::{Region, Settings};
+pub use config::Settings;
 
 /// Its kind, as the config will write it.
 pub const KIND: SourceKind = SourceKind::named("opsgenie");

@@ -11,7 +11,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 
-use super::config::{Region, Settings};
+use super::config::Settings;
 use super::wire;
 use crate::config::source::SourceConfig;
 use crate::sources::Error;
@@ -56,11 +56,7 @@ impl Client {
         settings: &Settings,
         timeout: Duration,
     ) -> Result<Client, Error> {
-        let base = match (&cfg.url, settings.region) {
-            (Some(url), _) => url.clone(),
-            (None, Region::Us) => US_API.into(),
-            (None, Region::Eu) => EU_API.into(),
-        };
+        let base = settings.region.base(cfg.url.as_deref(), US_API, EU_API);
         let mut headers = HeaderMap::new();
         headers.insert(
             ACCEPT,

@@ -5,17 +5,7 @@ use serde::Deserialize;
 use crate::config::read::{self, Problem};
 use crate::config::source::SourceConfig;
 use crate::sources::backend::BackendSettings;
-
-/// A PagerDuty service region: which API host serves the account.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Region {
-    /// `https://api.pagerduty.com`.
-    #[default]
-    Us,
-    /// `https://api.eu.pagerduty.com`.
-    Eu,
-}
+use crate::sources::region::Region;
 
 /// A PagerDuty source's own keys.
 #[derive(Clone, Debug, Default, Deserialize)]

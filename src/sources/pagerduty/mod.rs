@@ -23,9 +23,10 @@ use crate::model::{Alert, AlertKey, EscalationPolicy, Note, Related, SourceId};
 use client::Client;
 
 use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
+pub use crate::sources::region::Region;
 use crate::sources::{Can, Capabilities, NotesGo};
 pub use client::{EU_API, US_API};
-pub use config::{Region, Settings};
+pub use config::Settings;
 
 /// Its kind, as the config writes it.
 pub const KIND: SourceKind = SourceKind::named("pagerduty");
