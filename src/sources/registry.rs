@@ -108,6 +108,27 @@ mod tests {
         assert_eq!(kind_named("nagios"), None);
     }
 
+    #[tokio::test]
+    async fn a_section_built_by_hand_with_a_bad_key_fails_every_poll_saying_which() {
+        use crate::sources::Source as _;
+        let clock: crate::clock::SharedClock = std::sync::Arc::new(crate::clock::SystemClock);
+        let mut source = SourceConfig::new("am", super::super::alertmanager::KIND);
+        source.set("receiver", "pay(");
+        let escalation = std::sync::Arc::default();
+        let setting = Setting {
+            source: &source,
+            escalation: &escalation,
+            timeout: std::time::Duration::from_secs(1),
+            clock: &clock,
+        };
+        let mut built = build(&setting);
+        let err = built.fetch().await.unwrap_err().to_string();
+        assert!(
+            err.contains("misconfigured") && err.contains("key 'url'") && err.contains("receiver"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn an_unknown_kind_names_every_known_one() {
         let source = SourceConfig::new("x", SourceKind::named("nagios"));
