@@ -96,6 +96,10 @@ impl App {
         if has_ticket && app.postmortem.is_none() && !app.is_runbook_shown {
             v.push((C::OpenTicket, "ticket"));
         }
+        if app.silence_list.rows.is_empty() {
+            // Nothing to expire: not offered (the key still says so if pressed).
+            v.retain(|(c, _)| *c != C::ExpireSilence);
+        }
         if !app.has_ticket_sources() {
             v.retain(|(c, _)| *c != C::PublishPostmortem);
         }
@@ -120,5 +124,24 @@ impl App {
         all.extend(v);
         all.push((C::Palette, "cmd"));
         all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::{Action, Command, View};
+
+    #[test]
+    fn an_empty_silences_view_offers_no_expire() {
+        let mut app = crate::testing::demo_app(100, 80, 24);
+        app.update(Action::Run(Command::ShowSilences));
+        assert_eq!(app.view, View::Silences);
+        assert!(
+            app.silence_list.rows.is_empty(),
+            "the demo starts with no silence"
+        );
+        let offered: Vec<Command> = app.offered_commands().into_iter().map(|(c, _)| c).collect();
+        assert!(!offered.contains(&Command::ExpireSilence), "{offered:?}");
+        assert!(offered.contains(&Command::Back), "{offered:?}");
     }
 }
