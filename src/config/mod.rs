@@ -178,7 +178,10 @@ fn lines_of(problems: &[Error]) -> String {
                 value,
                 message,
                 ..
-            } => format!("\n  key '{key}' = '{value}': {message}"),
+            } => format!(
+                "\n  {}",
+                Problem::new(key.as_str(), value, message.as_str())
+            ),
             other => format!("\n  {other}"),
         })
         .collect()
@@ -272,11 +275,8 @@ impl Config {
 
     /// Every problem of the values read (each names the file, the key and the value).
     fn validate(&mut self, path: &str) -> Vec<Error> {
-        let invalid = |key: String, value: &str, message: &str| Error::Invalid {
-            path: path.into(),
-            key,
-            value: sanitize::line(value, 120),
-            message: message.into(),
+        let invalid = |key: String, value: &str, message: &str| {
+            Error::invalid(path, Problem::new(key, value, message))
         };
         let mut problems = Vec::new();
         let mut seen = std::collections::HashSet::new();

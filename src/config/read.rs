@@ -50,6 +50,12 @@ pub fn unless<T>(problems: Vec<Problem>, value: T) -> Result<T, Vec<Problem>> {
     }
 }
 
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "key '{}' = '{}': {}", self.key, self.value, self.message)
+    }
+}
+
 /// Reads `layer` over `base` into a `T`. Every bad key is reported, not only the first: each
 /// one found is taken out of `layer` (`base`'s value stands in) and the rest is read again.
 /// The value is `None` only when a bad key could not be taken out.

@@ -90,7 +90,7 @@ impl Misconfigured {
     pub fn new(id: SourceId, problems: &[Problem]) -> Misconfigured {
         let reason = problems
             .iter()
-            .map(|p| format!("key '{}' = '{}': {}", p.key, p.value, p.message))
+            .map(Problem::to_string)
             .collect::<Vec<_>>()
             .join("; ");
         Misconfigured {
