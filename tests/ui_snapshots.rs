@@ -126,7 +126,10 @@ fn with_an_incident(app: &mut App) {
             starred: false,
             corrects: None,
         };
-        app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
+        // As the journal tells it: read back cleaned (its escape is the journal's to drop).
+        app.update(Action::Journal(JournalEvent::Incidents(vec![
+            incident.cleaned(),
+        ])));
         app.update(Action::Journal(JournalEvent::Entries(vec![
             entry(
                 1,

@@ -103,7 +103,7 @@ impl App {
         if !app.has_ticket_sources() {
             v.retain(|(c, _)| *c != C::PublishPostmortem);
         }
-        // What the selected alert's source cannot do is not offered (`r` on an Alertmanager).
+        // What the selected alert's source cannot do is not offered (its capabilities say).
         if let Some(a) = app.selected_alert().filter(|_| app.view == View::Alerts) {
             use crate::sources::Capabilities;
             let needs = |c: &Command| -> Option<fn(&Capabilities) -> crate::sources::Can> {

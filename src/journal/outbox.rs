@@ -391,7 +391,10 @@ fn item(row: &AnyRow) -> Result<OutboxItem, JournalError> {
         op: decode(&op)?,
         state: OutboxState::parse(&row.try_get::<String, _>("state")?),
         attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-        last_error: row.try_get("last_error")?,
+        // Written by any process on a shared journal: safe to show once read.
+        last_error: row
+            .try_get::<Option<String>, _>("last_error")?
+            .map(|e| crate::model::sanitize::line(&e, crate::model::sanitize::LABEL_CAP)),
     })
 }
 

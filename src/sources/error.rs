@@ -140,7 +140,7 @@ impl Failure {
     /// A failure with no condition on when the action was queued.
     pub fn new(message: impl Into<String>, is_transient: bool) -> Failure {
         Failure {
-            message: message.into(),
+            message: shown(&message.into()),
             is_transient,
             only_if_queued_before: None,
         }
@@ -170,11 +170,17 @@ impl From<&Error> for Failure {
             _ => None,
         };
         Failure {
-            message: e.to_string(),
+            message: shown(&e.to_string()),
             is_transient: e.is_transient(),
             only_if_queued_before,
         }
     }
+}
+
+/// A back end's words as the responder is shown them (and the journal keeps them): one safe
+/// line, made once here.
+fn shown(message: &str) -> String {
+    crate::model::sanitize::line(message, crate::model::sanitize::LABEL_CAP)
 }
 
 impl std::fmt::Display for Failure {

@@ -26,8 +26,7 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             for item in items {
                 let retrying = item
                     .last_error
-                    .as_deref()
-                    .map(|e| crate::model::sanitize::line(e, 300))
+                    .clone()
                     .or_else(|| Some("resumed from the outbox".into()));
                 app.pending.insert(
                     item.id,
@@ -46,12 +45,6 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             }
         }
         JournalEvent::Entries(entries) => {
-            // Shown from here on: cleaned as they come in, whoever built them (the journal
-            // cleans what it reads; an entry is made safe here once more, cheaply).
-            let entries: Vec<crate::model::Entry> = entries
-                .into_iter()
-                .map(crate::model::Entry::cleaned)
-                .collect();
             super::notes::notes_written(app, &entries);
             for entry in &entries {
                 // A count of a mass event ("prod-am:") is no alert's fire.
@@ -80,10 +73,6 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             }
         }
         JournalEvent::Incidents(incidents) => {
-            let incidents = incidents
-                .into_iter()
-                .map(crate::model::incident::Incident::cleaned)
-                .collect();
             let old = std::mem::replace(&mut app.incidents, incidents);
             if std::mem::replace(&mut app.has_incidents, true) {
                 super::notify::new_incidents(app, &old, fx);

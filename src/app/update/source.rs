@@ -135,7 +135,7 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
                     app.pending.insert(
                         id,
                         crate::app::Pending {
-                            retrying: Some(crate::model::sanitize::line(&e.message, 300)),
+                            retrying: Some(e.message.clone()),
                             ..pending.clone()
                         },
                     );
