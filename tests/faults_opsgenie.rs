@@ -1,6 +1,9 @@
 //! `OpsgenieSource` against the fault server, for what Prism's static examples cannot show:
 //! paging to the end, Opsgenie's 20,000 window refused rather than cut, the key sent as
-//! `GenieKey` and kept out of errors, hostile text sanitized. (Issue 27, listing part.)
+//! `GenieKey` and kept out of errors, hostile text sanitized; writes followed by request id
+//! through 404s to success or to Opsgenie's reason, a retry following the same request, a
+//! restart finding the write done and sending nothing, 429 and 401; JSM Operations' cloud id
+//! found from the site and its writes without a body.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -11,9 +14,12 @@ use std::time::Duration;
 
 use onduty::clock::SystemClock;
 use onduty::config::SourceConfig;
-use onduty::sources::Source;
-use onduty::sources::opsgenie::{KIND, OpsgenieSource, PAGE, WINDOW};
-use support::faults::{Fault, FaultServer};
+use std::sync::Mutex;
+
+use onduty::model::AlertKey;
+use onduty::sources::opsgenie::{JSM_KIND, KIND, OpsgenieSource, PAGE, WINDOW};
+use onduty::sources::{Error, Operation, Source};
+use support::faults::{Fault, FaultServer, Seen};
 
 const KEY: &str = "4f1d2c3b-aa11-bb22-cc33-dd44ee55ff66";
 
@@ -47,9 +53,17 @@ fn offset_of(target: &str) -> usize {
         .unwrap()
 }
 
+/// Whether `seen` lists alerts (not one alert's notes or log).
+fn is_listing(seen: &Seen) -> bool {
+    seen.target().starts_with("/v2/alerts?")
+}
+
 #[tokio::test]
 async fn every_page_is_read_with_the_genie_key_until_a_short_one() {
     let s = FaultServer::start_full(|_, seen| {
+        if !is_listing(seen) {
+            return Fault::Body(r#"{"data":[]}"#.into());
+        }
         let offset = offset_of(seen.target());
         match offset {
             0 => Fault::Body(page(0, PAGE)),
@@ -60,7 +74,12 @@ async fn every_page_is_read_with_the_genie_key_until_a_short_one() {
     .await;
     let snapshot = source(&s.url).fetch().await.unwrap();
     assert_eq!(snapshot.alerts.len(), 2 * PAGE + 17);
-    let offsets: Vec<usize> = s.seen().iter().map(|r| offset_of(r.target())).collect();
+    let offsets: Vec<usize> = s
+        .seen()
+        .iter()
+        .filter(|r| is_listing(r))
+        .map(|r| offset_of(r.target()))
+        .collect();
     assert_eq!(offsets, [0, 100, 200]);
     let head = &s.seen()[0].head;
     assert!(
@@ -96,6 +115,7 @@ async fn a_refused_key_is_named_without_its_value() {
     let s = FaultServer::start(|_, _| Fault::Reflect(401)).await;
     let err = source(&s.url).fetch().await.unwrap_err().to_string();
     assert!(!err.contains(KEY), "{err}");
+    assert!(err.contains("check the"), "{err}");
 }
 
 #[tokio::test]
@@ -106,4 +126,301 @@ async fn hostile_text_is_sanitized_when_the_alert_is_built() {
     let a = &snapshot.alerts[0];
     assert_eq!(&*a.title, "pwned");
     assert_eq!(a.field("tags"), Some("x"));
+}
+
+/// A small Opsgenie: one alert `a1`, its notes, writes answered 202 with request ids whose
+/// status is 404 for `pending` looks and then `outcome`; a write that succeeds takes effect.
+#[derive(Default)]
+struct Fake {
+    acknowledged: bool,
+    notes: Vec<String>,
+    /// Looks at a request answered 404 before its outcome.
+    pending: usize,
+    /// `Ok` (done) or Opsgenie's reason; `None`: pending for ever.
+    outcome: Option<Result<(), String>>,
+    /// A write's effect, applied when its outcome is first told.
+    effect: Option<Effect>,
+    requests: usize,
+    looks: usize,
+}
+
+#[derive(Clone)]
+enum Effect {
+    Ack,
+    Note(String),
+}
+
+type Shared = Arc<Mutex<Fake>>;
+
+fn answer(fake: &Shared, seen: &Seen) -> Fault {
+    let mut f = fake.lock().unwrap();
+    let path = seen
+        .target()
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let path = path
+        .strip_prefix("/jsm/ops/api/cloud-7")
+        .map(str::to_string)
+        .unwrap_or(path);
+    let alerts = ["/v2/alerts", "/v1/alerts"]
+        .into_iter()
+        .find(|p| path.starts_with(p))
+        .unwrap_or("/v2/alerts");
+    let rest = path.strip_prefix(alerts).unwrap_or(&path).to_string();
+    let method = seen.line.split(' ').next().unwrap_or_default();
+    match (method, rest.as_str()) {
+        ("GET", "/a1") => Fault::Body(format!(
+            r#"{{"data":{{"id":"a1","status":"open","acknowledged":{}}}}}"#,
+            f.acknowledged
+        )),
+        ("GET", "/a1/notes") => {
+            let notes: Vec<String> = f
+                .notes
+                .iter()
+                .map(|n| format!(r#"{{"note":"{n}","owner":"ana"}}"#))
+                .collect();
+            Fault::Body(format!(r#"{{"data":[{}]}}"#, notes.join(",")))
+        }
+        ("GET", "/a1/logs") => Fault::Body(r#"{"data":[]}"#.into()),
+        ("POST", _) => {
+            f.requests += 1;
+            f.effect = if rest.ends_with("/notes") {
+                let v: serde_json::Value = serde_json::from_str(&seen.body).unwrap();
+                Some(Effect::Note(v["note"].as_str().unwrap().to_string()))
+            } else {
+                Some(Effect::Ack)
+            };
+            Fault::Headed {
+                status: 202,
+                headers: "",
+                body: format!(
+                    r#"{{"result":"Request will be processed","took":0.1,"requestId":"r{}"}}"#,
+                    f.requests
+                ),
+            }
+        }
+        ("GET", r) if r.starts_with("/requests/") => {
+            f.looks += 1;
+            if f.looks <= f.pending {
+                return Fault::Status(404, r#"{"message":"Request not found"}"#);
+            }
+            match f.outcome.clone() {
+                None => Fault::Status(404, r#"{"message":"Request not found"}"#),
+                Some(Ok(())) => {
+                    match f.effect.take() {
+                        Some(Effect::Ack) => f.acknowledged = true,
+                        Some(Effect::Note(n)) => f.notes.push(n),
+                        None => {}
+                    }
+                    Fault::Body(r#"{"data":{"isSuccess":true,"status":"Processed"}}"#.into())
+                }
+                Some(Err(why)) => Fault::Body(format!(
+                    r#"{{"data":{{"isSuccess":false,"status":"{why}"}}}}"#
+                )),
+            }
+        }
+        _ => Fault::Body(r#"{"data":[]}"#.into()),
+    }
+}
+
+async fn fake(f: Fake) -> (FaultServer, Shared) {
+    let shared = Arc::new(Mutex::new(f));
+    let s = shared.clone();
+    let server = FaultServer::start_full(move |_, seen| answer(&s, seen)).await;
+    (server, shared)
+}
+
+fn a1() -> AlertKey {
+    AlertKey("og:a1".into())
+}
+
+fn posts(s: &FaultServer) -> Vec<Seen> {
+    s.seen()
+        .into_iter()
+        .filter(|r| r.line.starts_with("POST"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_write_is_followed_through_its_404s_until_it_is_done() {
+    let (s, state) = fake(Fake {
+        pending: 2,
+        outcome: Some(Ok(())),
+        ..Fake::default()
+    })
+    .await;
+    let mut og = source(&s.url);
+    og.perform(&a1(), &Operation::Acknowledge, "ana")
+        .await
+        .unwrap();
+    let posted = posts(&s);
+    assert_eq!(posted.len(), 1);
+    assert!(
+        posted[0]
+            .target()
+            .starts_with("/v2/alerts/a1/acknowledge?identifierType=id")
+    );
+    let body: serde_json::Value = serde_json::from_str(&posted[0].body).unwrap();
+    assert_eq!(
+        (body["user"].as_str(), body["source"].as_str()),
+        (Some("ana"), Some("onduty"))
+    );
+    assert_eq!(state.lock().unwrap().looks, 3, "two 404s, then the outcome");
+    assert!(state.lock().unwrap().acknowledged);
+}
+
+#[tokio::test]
+async fn a_request_that_fails_is_refused_with_opsgenies_reason() {
+    let (s, _) = fake(Fake {
+        pending: 1,
+        outcome: Some(Err("Alert is not open for this action".into())),
+        ..Fake::default()
+    })
+    .await;
+    let err = source(&s.url)
+        .perform(&a1(), &Operation::Acknowledge, "ana")
+        .await
+        .unwrap_err();
+    assert!(!err.is_transient(), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Alert is not open for this action"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_follows_the_same_request_and_sends_nothing_new() {
+    let (s, state) = fake(Fake::default()).await;
+    let mut og = source(&s.url);
+    let first = onduty::sources::within(
+        Duration::from_millis(700),
+        og.perform(&a1(), &Operation::Acknowledge, "ana"),
+    )
+    .await;
+    assert!(matches!(first, Err(Error::Timeout(_))), "{first:?}");
+    state.lock().unwrap().outcome = Some(Ok(()));
+    og.perform(&a1(), &Operation::Acknowledge, "ana")
+        .await
+        .unwrap();
+    assert_eq!(posts(&s).len(), 1, "the retry followed r1");
+    let looked: Vec<String> = s
+        .seen()
+        .iter()
+        .filter(|r| r.target().starts_with("/v2/alerts/requests/"))
+        .map(|r| r.target().to_string())
+        .collect();
+    assert!(
+        looked.iter().all(|t| t == "/v2/alerts/requests/r1"),
+        "{looked:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_restart_between_the_202_and_its_outcome_finds_it_done_and_sends_nothing() {
+    let (s, state) = fake(Fake::default()).await;
+    // The first process sends the ack and is gone before the outcome (its future dropped
+    // like a killed process's); Opsgenie goes on and does it.
+    let first = onduty::sources::within(
+        Duration::from_millis(500),
+        source(&s.url).perform(&a1(), &Operation::Acknowledge, "ana"),
+    )
+    .await;
+    assert!(first.is_err());
+    state.lock().unwrap().acknowledged = true;
+    // A new process (nothing in memory) re-sends from the outbox: it looks first.
+    source(&s.url)
+        .perform(&a1(), &Operation::Acknowledge, "ana")
+        .await
+        .unwrap();
+    assert_eq!(posts(&s).len(), 1, "the re-send found the alert acked");
+}
+
+#[tokio::test]
+async fn a_note_already_there_is_not_written_twice() {
+    let (s, _) = fake(Fake {
+        notes: vec!["rolled back".into()],
+        outcome: Some(Ok(())),
+        ..Fake::default()
+    })
+    .await;
+    let note = Operation::AddNote {
+        text: "rolled back".into(),
+    };
+    source(&s.url).perform(&a1(), &note, "ana").await.unwrap();
+    assert!(posts(&s).is_empty());
+    let other = Operation::AddNote {
+        text: "paged the DBA".into(),
+    };
+    source(&s.url).perform(&a1(), &other, "ana").await.unwrap();
+    assert_eq!(posts(&s).len(), 1);
+}
+
+#[tokio::test]
+async fn a_429_says_how_long_to_wait_from_opsgenies_headers() {
+    let s = FaultServer::start(|_, _| Fault::Headed {
+        status: 429,
+        headers: "X-RateLimit-State: THROTTLED\r\nX-RateLimit-Period-In-Sec: 60\r\n",
+        body: r#"{"message":"Too many requests"}"#.into(),
+    })
+    .await;
+    let err = source(&s.url).fetch().await.unwrap_err();
+    assert_eq!(err, Error::RateLimited(Some(Duration::from_secs(60))));
+}
+
+fn jsm(site: &str) -> OpsgenieSource {
+    let mut c = SourceConfig::new("jsm", JSM_KIND);
+    c.url = Some(site.into());
+    c.username = Some("ana@example.com".into());
+    c.token_command = Some(format!("printf {KEY}"));
+    c.set(
+        "api_url",
+        format!("{site}/jsm/ops/api/{{cloud_id}}").as_str(),
+    );
+    OpsgenieSource::new(c, Duration::from_secs(10), Arc::new(SystemClock)).unwrap()
+}
+
+#[tokio::test]
+async fn jsm_finds_its_cloud_id_once_and_writes_ack_without_a_body() {
+    let shared = Arc::new(Mutex::new(Fake {
+        outcome: Some(Ok(())),
+        ..Fake::default()
+    }));
+    let st = shared.clone();
+    let s = FaultServer::start_full(move |_, seen| match seen.target() {
+        "/_edge/tenant_info" => Fault::Body(r#"{"cloudId":"cloud-7"}"#.into()),
+        t if t.starts_with("/jsm/ops/api/cloud-7/v1/alerts?") => {
+            Fault::Body(r#"{"values":[{"id":"a1","status":"acked","count":3}],"count":1}"#.into())
+        }
+        _ => answer(&st, seen),
+    })
+    .await;
+    let mut j = jsm(&s.url);
+    let snap = j.fetch().await.unwrap();
+    assert_eq!(snap.alerts[0].status, onduty::model::Status::Acked);
+    j.perform(&AlertKey("jsm:a1".into()), &Operation::Resolve, "ana")
+        .await
+        .unwrap();
+    let seen = s.seen();
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.target() == "/_edge/tenant_info")
+            .count(),
+        1,
+        "asked once"
+    );
+    let close = seen.iter().find(|r| r.line.starts_with("POST")).unwrap();
+    assert_eq!(close.target(), "/jsm/ops/api/cloud-7/v1/alerts/a1/close");
+    assert!(close.body.is_empty(), "JSM's close takes no body");
+    assert!(
+        close.head.to_lowercase().contains("authorization: basic "),
+        "{}",
+        close.head
+    );
+    assert!(
+        seen.iter()
+            .any(|r| r.target() == "/jsm/ops/api/cloud-7/v1/alerts/requests/r1")
+    );
 }

@@ -83,6 +83,20 @@ pub enum CommandLine {
         #[command(flatten)]
         targets: bulk::Targets,
     },
+    /// Take acknowledgements back: the alerts page again (Opsgenie, JSM Operations).
+    Unack {
+        #[command(flatten)]
+        targets: bulk::Targets,
+    },
+    /// Ask someone else to respond as well (Opsgenie, JSM Operations: `team:SRE`,
+    /// `user:ana@example.com`, `escalation:Night`, `schedule:Primary`).
+    Responder {
+        /// Who is asked.
+        #[arg(long, value_name = "WHO")]
+        add: String,
+        #[command(flatten)]
+        targets: bulk::Targets,
+    },
     /// Hand alerts to a user or an escalation policy (PagerDuty: `bo`, `user:PXPGF42`,
     /// `policy:Payments`).
     Reassign {
@@ -236,6 +250,16 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Resolve { targets }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             let op = crate::sources::Operation::Resolve;
+            journaled::act_on(&config, &paths, targets, op).await
+        }
+        Some(CommandLine::Unack { targets }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            let op = crate::sources::Operation::Unacknowledge;
+            journaled::act_on(&config, &paths, targets, op).await
+        }
+        Some(CommandLine::Responder { add, targets }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            let op = crate::sources::Operation::AddResponder { who: add.clone() };
             journaled::act_on(&config, &paths, targets, op).await
         }
         Some(CommandLine::Reassign { to, targets }) => {

@@ -151,6 +151,11 @@ pub async fn check(
             writeln!(out, "journal FAILED: {e:#}")?;
         }
     }
+    for source in &config.sources {
+        if let Some(advice) = crate::sources::registry::advice(source) {
+            writeln!(out, "{advice}")?;
+        }
+    }
     for (b, result, took) in poll_all(config).await {
         let took = format!("{}ms", took.as_millis());
         match result {

@@ -403,6 +403,10 @@ fn item(row: &AnyRow) -> Result<OutboxItem, JournalError> {
 #[serde(tag = "op", rename_all = "snake_case")]
 enum StoredOp {
     Acknowledge,
+    Unacknowledge,
+    AddResponder {
+        who: String,
+    },
     Resolve,
     Silence {
         seconds: u64,
@@ -450,6 +454,8 @@ struct StoredMatcher {
 fn encode(op: &Operation) -> Result<String, JournalError> {
     let stored = match op {
         Operation::Acknowledge => StoredOp::Acknowledge,
+        Operation::Unacknowledge => StoredOp::Unacknowledge,
+        Operation::AddResponder { who } => StoredOp::AddResponder { who: who.clone() },
         Operation::Resolve => StoredOp::Resolve,
         Operation::Silence { duration, comment } => StoredOp::Silence {
             seconds: duration.as_secs(),
@@ -495,6 +501,8 @@ fn decode(text: &str) -> Result<Operation, JournalError> {
     let stored: StoredOp = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
     Ok(match stored {
         StoredOp::Acknowledge => Operation::Acknowledge,
+        StoredOp::Unacknowledge => Operation::Unacknowledge,
+        StoredOp::AddResponder { who } => Operation::AddResponder { who },
         StoredOp::Resolve => Operation::Resolve,
         StoredOp::Silence { seconds, comment } => Operation::Silence {
             duration: Duration::from_secs(seconds),

@@ -76,6 +76,7 @@ pub fn describe(op: &Operation) -> String {
         }
         Operation::ExpireSilence { id } => format!("expire silence {id}"),
         Operation::Reassign { to } => format!("reassign to {to}"),
+        Operation::AddResponder { who } => format!("add responder {who}"),
         Operation::Escalate { level: Some(l) } => format!("escalate to L{l}"),
         Operation::Transition { to } => format!("transition to {to}"),
         Operation::CreateTicket(t) => format!("create ticket: {}", t.title),

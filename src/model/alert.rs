@@ -55,6 +55,10 @@ impl fmt::Display for AlertKey {
 /// the runbook's last resort when nothing better names one.
 pub const ITS_PAGE: &str = "incident";
 
+/// The label of how many times a back end saw the alert again and folded it into this one
+/// (Opsgenie's `count`): the list shows it as `×12`.
+pub const OCCURRENCES: &str = "occurrences";
+
 /// A link shown in the detail pane (runbook, graph, dashboard).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Link {

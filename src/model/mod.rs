@@ -16,7 +16,8 @@ mod ticket;
 mod ticket_link;
 
 pub use alert::{
-    Alert, AlertDraft, AlertKey, Clean, Escalation, ITS_PAGE, Link, Share, SourceId, TextDraft,
+    Alert, AlertDraft, AlertKey, Clean, Escalation, ITS_PAGE, Link, OCCURRENCES, Share, SourceId,
+    TextDraft,
 };
 pub use entry::{Entry, EntryKind};
 pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule};

@@ -27,6 +27,9 @@ pub struct Backend {
     /// Runbooks it brings along (the demo's), added to the library when it is configured;
     /// `of` brings none.
     pub runbooks: fn() -> Vec<crate::runbook::Entry>,
+    /// What `onduty check` advises about a source of it (how to move off an API being
+    /// switched off); `of` advises nothing.
+    pub advice: fn(&SourceConfig) -> Option<String>,
 }
 
 impl Backend {
@@ -44,6 +47,7 @@ impl Backend {
             check,
             build,
             runbooks: Vec::new,
+            advice: |_| None,
         }
     }
 }

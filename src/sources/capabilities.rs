@@ -45,12 +45,16 @@ pub enum NotesGo {
 pub struct Capabilities {
     /// `a`: acknowledge (an Alertmanager: a silence onduty extends while the alert fires).
     pub acknowledge: Can,
+    /// `:unack`: take an acknowledgement back.
+    pub unacknowledge: Can,
     /// `r`: resolve.
     pub resolve: Can,
     /// `s`: silence one alert for a while (a snooze where the back end snoozes).
     pub snooze: Can,
     /// `:reassign`: hand an alert to a user or a policy.
     pub reassign: Can,
+    /// `:responder`: ask someone else to respond as well.
+    pub responders: Can,
     /// Silences by matchers (`S`, the silences view, expire).
     pub silences: bool,
     /// Its alerts' escalation is onduty's own (`escalation.toml`): a page by `e` is the
@@ -66,15 +70,40 @@ pub struct Capabilities {
     pub assigns: bool,
     /// It is a simulation (the demo): labelled as such wherever it speaks.
     pub is_simulated: bool,
+    /// Its vendor switches its API off on a known day (the header counts down to it).
+    pub sunset: Option<Sunset>,
+}
+
+/// The day a back end's API is switched off, and what to do instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sunset {
+    /// The day, `YYYY-MM-DD`.
+    pub on: &'static str,
+    /// What to do before it ("move the source to kind = \"jsm_ops\"").
+    pub instead: &'static str,
+}
+
+impl Sunset {
+    /// The day, or none when `on` is not a date.
+    pub fn day(&self) -> Option<chrono::NaiveDate> {
+        chrono::NaiveDate::parse_from_str(self.on, "%Y-%m-%d").ok()
+    }
+
+    /// Whole days from `today` until the API is off (0 on the day, negative after).
+    pub fn days_left(&self, today: chrono::NaiveDate) -> Option<i64> {
+        self.day().map(|d| (d - today).num_days())
+    }
 }
 
 impl Capabilities {
     /// Nothing: each back end starts from here and says what it does.
     pub const NONE: Capabilities = Capabilities {
         acknowledge: Can::No("this source takes no acknowledgements"),
+        unacknowledge: Can::No("this source cannot take an acknowledgement back"),
         resolve: Can::No("this source's alerts are not resolved from onduty"),
         snooze: Can::No("this source cannot silence one alert"),
         reassign: Can::No("this source assigns alerts to nobody"),
+        responders: Can::No("this source adds no responders"),
         silences: false,
         escalates_locally: false,
         notes: NotesGo::JournalOnly,
@@ -82,5 +111,6 @@ impl Capabilities {
         related: false,
         assigns: false,
         is_simulated: false,
+        sunset: None,
     };
 }

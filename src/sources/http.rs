@@ -216,7 +216,8 @@ pub fn json_headers() -> HeaderMap {
 
 /// The wait a 429 asks for: `Retry-After` (seconds or a date), else a `ratelimit-reset` in
 /// seconds (PagerDuty's, also Grafana OnCall's), else an `x-ratelimit-reset` instant (a Unix
-/// time at GitHub and ServiceNow, an ISO time at Jira), capped like `Retry-After`.
+/// time at GitHub and ServiceNow, an ISO time at Jira), else Opsgenie's
+/// `x-ratelimit-period-in-sec`, capped like `Retry-After`.
 pub fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
     let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
@@ -226,6 +227,11 @@ pub fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
             value("ratelimit-reset").and_then(|v| crate::sources::parse_retry_after(v, now))
         })
         .or_else(|| value("x-ratelimit-reset").and_then(|v| reset_instant(v, now)))
+        // Opsgenie's: the length of the period whose budget is spent.
+        .or_else(|| {
+            value("x-ratelimit-period-in-sec")
+                .and_then(|v| crate::sources::parse_retry_after(v, now))
+        })
 }
 
 /// The wait until a reset instant: Unix seconds or an RFC 3339 time.

@@ -13,6 +13,7 @@ pub mod http;
 mod info;
 pub mod jira;
 mod json_array;
+pub mod notes_cache;
 pub mod observe;
 pub mod opsgenie;
 pub mod pagerduty;
@@ -47,6 +48,8 @@ pub struct CommandId(pub u64);
 pub enum Operation {
     /// Acknowledge the alert.
     Acknowledge,
+    /// Take the acknowledgement back: the alert pages again (Opsgenie, JSM Operations).
+    Unacknowledge,
     /// Resolve the alert.
     Resolve,
     /// Silence the alert for a while.
@@ -79,6 +82,11 @@ pub enum Operation {
     Reassign {
         /// Who or what takes it (`bo`, `user:PXPGF42`, `policy:Payments`).
         to: String,
+    },
+    /// Ask someone else to respond as well, keeping those who do.
+    AddResponder {
+        /// Who (`team:SRE`, `user:bo@example.com`, `escalation:NAME`, `schedule:NAME`).
+        who: String,
     },
     /// Page the next level of the escalation policy, or `level` (1 for the first).
     Escalate {
@@ -117,6 +125,8 @@ impl Operation {
     pub fn verb(&self) -> &'static str {
         match self {
             Operation::Acknowledge => "ack",
+            Operation::Unacknowledge => "unack",
+            Operation::AddResponder { .. } => "add responder",
             Operation::Resolve => "resolve",
             Operation::Silence { .. } => "silence",
             Operation::AddNote { .. } => "note",

@@ -2,7 +2,7 @@
 //! (what it can do, how its keys are checked, how a source of it is built).
 
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
-use super::{Capabilities, alertmanager, demo, github, jira, pagerduty, servicenow};
+use super::{Capabilities, alertmanager, demo, github, jira, opsgenie, pagerduty, servicenow};
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::SourceId;
@@ -15,6 +15,8 @@ static BACKENDS: &[Backend] = &[
     jira::BACKEND,
     github::BACKEND,
     servicenow::BACKEND,
+    opsgenie::BACKEND,
+    opsgenie::JSM_BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.
@@ -33,6 +35,12 @@ pub fn kind_named(name: &str) -> Option<SourceKind> {
 /// What a back end of `kind` can do, as its folder declares it (nothing, for no back end).
 pub fn capabilities(kind: &SourceKind) -> Capabilities {
     backend(kind).map_or(Capabilities::NONE, |b| b.can)
+}
+
+/// What `onduty check` advises about `source`, from its back end (how to move off an API
+/// being switched off).
+pub fn advice(source: &SourceConfig) -> Option<String> {
+    backend(&source.kind).and_then(|b| (b.advice)(source))
 }
 
 /// The runbooks a back end of `kind` brings along.

@@ -246,6 +246,9 @@ fn is_stale(app: &App, a: &Alert) -> bool {
 /// The bold part (alertname) and the muted rest (who acked, the summary).
 fn title_parts(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> (String, String) {
     let mut rest = String::new();
+    if let Some(n) = a.field(crate::model::OCCURRENCES) {
+        rest.push_str(&format!(" ×{n}"));
+    }
     if let (Status::Acked, Some(who)) = (a.status, &a.acked_by) {
         let ago = a
             .acked_at

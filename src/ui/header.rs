@@ -70,6 +70,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let width = |spans: &[Span<'_>]| -> usize {
         spans.iter().map(|s| text::display_width(&s.content)).sum()
     };
+    // A back end whose API is switched off soon: counted down, where it fits.
+    if let Some(sunset) = sunset(app) {
+        let fits = width(&spans) + text::display_width(&sunset.content) + clock.len();
+        if fits <= area.width as usize {
+            spans.push(sunset);
+        }
+    }
     // My shift only where it fits beside the clock: the clock is never pushed out.
     if let Some(shift) = my_shift(app) {
         let fits = width(&spans) + text::display_width(&shift.content) + clock.len();
@@ -82,6 +89,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     spans.push(Span::styled(" ".repeat(room), base));
     spans.push(Span::styled(clock, base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// " og: API off in 121d " for the first source whose back end's API is switched off on a
+/// known day (`onduty check` says how to move it).
+fn sunset(app: &App) -> Option<Span<'static>> {
+    let today = app.now.date_naive();
+    let (id, days) = app.sources.iter().find_map(|s| {
+        let days = s.info.can.sunset?.days_left(today)?;
+        Some((s.info.id.0.clone(), days))
+    })?;
+    let words = match days {
+        d if d > 0 => format!(" {}: API off in {d}d ", text::one_line(&id, 16)),
+        _ => format!(" {}: API switched off ", text::one_line(&id, 16)),
+    };
+    Some(Span::styled(words, app.theme.style(Role::SourceStale)))
 }
 
 /// "on call until 09:00, next: bo", or "next on call Mon 09:00".

@@ -156,20 +156,61 @@ pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
         return;
     }
     let op = Operation::Reassign { to: to.to_string() };
+    send_marked_or_selected(app, op, (is_open, ALL_RESOLVED), |c| c.reassign, fx);
+}
+
+/// `:responder WHO`: ask a team, user, escalation or schedule to respond as well, on the
+/// marked alerts still open, or else the selected one.
+pub fn add_responder(app: &mut App, who: &str, fx: &mut Vec<Effect>) {
+    let who = who.trim();
+    if who.is_empty() {
+        app.toast_error("which responder? :responder team:NAME (or user:, escalation:, schedule:)");
+        return;
+    }
+    let op = Operation::AddResponder {
+        who: who.to_string(),
+    };
+    send_marked_or_selected(app, op, (is_open, ALL_RESOLVED), |c| c.responders, fx);
+}
+
+/// `:unack`: take the acknowledgement back on the marked alerts that are acknowledged, or
+/// else the selected one: they page again.
+pub fn unacknowledge(app: &mut App, fx: &mut Vec<Effect>) {
+    let acked = |a: &Alert| a.status == Status::Acked;
+    let none = "none of the marked alerts is acknowledged";
+    send_marked_or_selected(
+        app,
+        Operation::Unacknowledge,
+        (acked, none),
+        |c| c.unacknowledge,
+        fx,
+    );
+}
+
+/// Sends `op` to the marked alerts for which `keep.0` holds (saying `keep.1` when there are
+/// none) as one bulk action, or else to the selected alert, where the source does `needs`.
+fn send_marked_or_selected(
+    app: &mut App,
+    op: Operation,
+    keep: (fn(&Alert) -> bool, &str),
+    needs: Needs,
+    fx: &mut Vec<Effect>,
+) {
+    let verb = op.verb();
     if !app.marked.is_empty() {
-        if marked_with(app, is_open).is_empty() {
-            app.toast_error(ALL_RESOLVED);
+        if marked_with(app, keep.0).is_empty() {
+            app.toast_error(keep.1.to_string());
             return;
         }
         let before = app.pending.keys().copied().collect();
-        for key in marked_able(app, is_open, ALL_RESOLVED, |c| c.reassign) {
+        for key in marked_able(app, keep.0, keep.1, needs) {
             send(app, key, op.clone(), fx);
         }
         app.marked.clear();
-        start_bulk(app, "reassign", &before);
+        start_bulk(app, verb, &before);
         return;
     }
-    if let Some(key) = selected_able(app, "reassign", |c| c.reassign) {
+    if let Some(key) = selected_able(app, verb, needs) {
         send(app, key, op, fx);
     }
 }

@@ -432,3 +432,38 @@ fn an_alertmanager_alert_escalated_here_moves_to_the_next_level_from_now() {
     let (_, state) = app.escalation_state(&alert, app.now).unwrap();
     assert_eq!(state.current, 1, "L2 pages now");
 }
+
+#[test]
+fn unack_and_responder_are_sent_where_the_source_does_them_and_refused_where_not() {
+    let mut app = demo_app(100, 80, 24);
+    let sent = |fx: &[Effect]| -> Vec<Operation> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::SendCommand {
+                    command: SourceCommand::Perform { op, .. },
+                    ..
+                } => Some(op.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let run = |app: &mut App, text: &str| {
+        key(app, ':');
+        typed(app, text);
+        code(app, KeyCode::Enter)
+    };
+    let fx = run(&mut app, "responder team:SRE");
+    assert_eq!(
+        sent(&fx),
+        [Operation::AddResponder {
+            who: "team:SRE".into()
+        }]
+    );
+    let fx = run(&mut app, "unack");
+    assert_eq!(sent(&fx), [Operation::Unacknowledge]);
+    // An Alertmanager takes neither: said instead of sent.
+    app.sources[0].info.can = crate::sources::alertmanager::CAPABILITIES;
+    assert!(sent(&run(&mut app, "unack")).is_empty());
+    assert!(sent(&run(&mut app, "responder SRE")).is_empty());
+    assert!(sent(&run(&mut app, "responder")).is_empty(), "nobody named");
+}

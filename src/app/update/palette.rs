@@ -61,6 +61,14 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "hand the selected incident to a user or a policy",
     ),
     (
+        ":responder WHO",
+        "ask team:, user:, escalation: or schedule: NAME to respond too (Opsgenie, JSM)",
+    ),
+    (
+        ":unack",
+        "take the acknowledgement back: the alert pages again (Opsgenie, JSM)",
+    ),
+    (
         ":find TEXT",
         "in the runbook (b): jump to the next line with TEXT",
     ),
@@ -150,6 +158,11 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
             app.toast_error("read-only: nothing is reassigned from here")
         }
         "reassign" => super::act::reassign(app, rest, fx),
+        "unack" | "unacknowledge" | "responder" if app.settings.is_read_only => {
+            app.toast_error("read-only: nothing is sent from here")
+        }
+        "unack" | "unacknowledge" => super::act::unacknowledge(app, fx),
+        "responder" => super::act::add_responder(app, rest, fx),
         "resolved" => show_resolved(app, rest, fx),
         "mine" => mine_only(app, rest, fx),
         "find" | "search" => find_in_runbook(app, rest),

@@ -470,6 +470,8 @@ impl AlertmanagerSource {
             // journal's timeline entry (written before this is sent), nothing to send.
             Operation::Escalate { .. } => self.is_here(key).await,
             Operation::Reassign { .. } => Err(CAPABILITIES.reassign.refusal()),
+            Operation::Unacknowledge => Err(CAPABILITIES.unacknowledge.refusal()),
+            Operation::AddResponder { .. } => Err(CAPABILITIES.responders.refusal()),
             Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),

@@ -26,9 +26,11 @@ use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, chec
 /// What the demo does: everything a paging back end does, simulated and labelled so.
 pub const CAPABILITIES: Capabilities = Capabilities {
     acknowledge: Can::Yes,
+    unacknowledge: Can::Yes,
     resolve: Can::Yes,
     snooze: Can::Yes,
     reassign: Can::Yes,
+    responders: Can::Yes,
     silences: true,
     is_simulated: true,
     ..Capabilities::NONE
@@ -41,6 +43,7 @@ pub const BACKEND: Backend = Backend {
     check: check::<NoSettings>,
     build,
     runbooks,
+    advice: |_| None,
 };
 
 /// Its kind, as the config writes it.
@@ -318,6 +321,16 @@ impl Source for DemoSource {
             }
             Operation::Reassign { to } => {
                 let text = format!("reassigned to {to}");
+                o.notes
+                    .entry(id)
+                    .or_default()
+                    .push(Note::new(author, now, &text));
+            }
+            Operation::Unacknowledge => {
+                o.acks.remove(&id);
+            }
+            Operation::AddResponder { who } => {
+                let text = format!("asked {who} to respond");
                 o.notes
                     .entry(id)
                     .or_default()

@@ -1,16 +1,18 @@
-//! A client for one Opsgenie account (Alert API v2): every page of the alerts a query finds,
-//! refused rather than cut past Opsgenie's paging window.
+//! A client for one Opsgenie account (Alert API v2) or one JSM Operations site (v1, the same
+//! API under a new base): every page of the alerts a query finds, refused rather than cut past
+//! the paging window; one alert, its notes and its activity log; the writes, each answered
+//! 202 with a request id that is followed until it succeeded or failed.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use reqwest::Method;
+use chrono::{DateTime, SecondsFormat, Utc};
+use reqwest::{Method, RequestBuilder};
 
-use super::config::Settings;
 use super::wire;
 use crate::config::source::SourceConfig;
 use crate::sources::Error;
-use crate::sources::http::{Http, Scheme};
+use crate::sources::http::{Http, Scheme, path_segment};
 
 /// The API host of US accounts.
 pub const US_API: &str = "https://api.opsgenie.com";
@@ -20,23 +22,105 @@ pub const EU_API: &str = "https://api.eu.opsgenie.com";
 pub const PAGE: usize = 100;
 /// How far `offset + limit` may reach: Opsgenie answers nothing past it.
 pub const WINDOW: usize = 20_000;
+/// The first wait before asking how a write went; it doubles up to `FOLLOW_MOST`.
+const FOLLOW_FIRST: Duration = Duration::from_millis(200);
+/// The longest wait between two looks at a write's request.
+const FOLLOW_MOST: Duration = Duration::from_secs(2);
 
-/// A client for one Opsgenie account.
+/// Which of the two APIs a client speaks: the same resources, a few names apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// Opsgenie's `/v2`, `GenieKey` auth, action bodies naming the user.
+    Opsgenie,
+    /// JSM Operations' `/v1`, basic auth, no body on ack/unack/close.
+    JsmOps,
+}
+
+impl Dialect {
+    /// The path prefix of the alert API.
+    fn alerts(self) -> &'static str {
+        match self {
+            Dialect::Opsgenie => "/v2/alerts",
+            Dialect::JsmOps => "/v1/alerts",
+        }
+    }
+
+    /// The query parameter of the page size.
+    fn page_size(self) -> &'static str {
+        match self {
+            Dialect::Opsgenie => "limit",
+            Dialect::JsmOps => "size",
+        }
+    }
+}
+
+/// A write on one alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// Acknowledge.
+    Acknowledge,
+    /// Take the acknowledgement back.
+    Unacknowledge,
+    /// Close (resolve).
+    Close,
+    /// Snooze until then.
+    Snooze(DateTime<Utc>),
+    /// Add this note.
+    Note(String),
+    /// Make this user the owner.
+    Assign(wire::Recipient),
+    /// Escalate to the next rule of this escalation.
+    Escalate(wire::Recipient),
+    /// Ask this team, user, escalation or schedule to respond too.
+    AddResponder(wire::Recipient),
+}
+
+impl Write {
+    /// The last path segment of the write.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Write::Acknowledge => "acknowledge",
+            Write::Unacknowledge => "unacknowledge",
+            Write::Close => "close",
+            Write::Snooze(_) => "snooze",
+            Write::Note(_) => "notes",
+            Write::Assign(_) => "assign",
+            Write::Escalate(_) => "escalate",
+            Write::AddResponder(_) => "responders",
+        }
+    }
+}
+
+/// How a followed write ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done.
+    Done,
+    /// Refused, in Opsgenie's words.
+    Failed(String),
+}
+
+/// A client for one account.
 pub struct Client {
     http: Http,
+    dialect: Dialect,
 }
 
 impl Client {
-    /// Builds the client for `cfg` with its `settings`.
+    /// A client for `cfg` speaking `dialect` to the API at `base`.
     pub async fn new(
         cfg: &SourceConfig,
-        settings: &Settings,
+        base: &str,
+        dialect: Dialect,
         timeout: Duration,
     ) -> Result<Client, Error> {
-        let base = settings.region.base(cfg.url.as_deref(), US_API, EU_API);
         let headers = crate::sources::http::json_headers();
-        let http = Http::new(cfg, &base, timeout, Scheme::Prefixed("GenieKey "), headers).await?;
-        Ok(Client { http })
+        let scheme = match dialect {
+            Dialect::Opsgenie => Scheme::Prefixed("GenieKey "),
+            Dialect::JsmOps => Scheme::BearerOrBasic,
+        };
+        let http = Http::new(cfg, base, timeout, scheme, headers).await?;
+        Ok(Client { http, dialect })
     }
 
     /// Every alert `query` finds, newest first. More than the paging window can reach is an
@@ -54,9 +138,9 @@ impl Client {
             }
             let req = self
                 .http
-                .request(Method::GET, "/v2/alerts")
+                .request(Method::GET, self.dialect.alerts())
                 .query(&[("query", query), ("sort", "createdAt"), ("order", "desc")])
-                .query(&[("limit", PAGE), ("offset", offset)]);
+                .query(&[(self.dialect.page_size(), PAGE), ("offset", offset)]);
             let page: wire::AlertPage = self.http.json(req).await?;
             let got = page.data.len();
             out.extend(page.data.into_iter().filter(|a| seen.insert(a.id.clone())));
@@ -65,5 +149,120 @@ impl Client {
             }
         }
         Ok(out)
+    }
+
+    /// The alert `id` as it is now (with its details).
+    pub async fn alert(&self, id: &str) -> Result<wire::Alert, Error> {
+        let req = self.by_id(Method::GET, id, "");
+        Ok(self.http.json::<wire::OneAlert>(req).await?.into_alert())
+    }
+
+    /// The alert's notes, oldest first.
+    pub async fn notes(&self, id: &str) -> Result<Vec<wire::Note>, Error> {
+        let req = self.listing(self.by_id(Method::GET, id, "/notes"));
+        Ok(self.http.json::<wire::NotePage>(req).await?.data)
+    }
+
+    /// The alert's activity log, oldest first.
+    pub async fn log(&self, id: &str) -> Result<Vec<wire::LogEntry>, Error> {
+        let req = self.listing(self.by_id(Method::GET, id, "/logs"));
+        Ok(self.http.json::<wire::LogPage>(req).await?.data)
+    }
+
+    /// Sends `write` on alert `id` as `user`, with `note` where the API takes one; the id of
+    /// the request to follow, or none when the answer was final (JSM writes a note at once).
+    pub async fn write(
+        &self,
+        id: &str,
+        write: &Write,
+        user: &str,
+        note: Option<&str>,
+    ) -> Result<Option<String>, Error> {
+        let path = format!("/{}", write.action());
+        let req = self.by_id(Method::POST, id, &path);
+        let req = match self.body(write, user, note) {
+            Some(body) => req.json(&body),
+            None => req,
+        };
+        let answer = self.http.body(req).await?;
+        let accepted: wire::Accepted = serde_json::from_slice(&answer).unwrap_or_default();
+        Ok(accepted.request_id)
+    }
+
+    /// Follows the request `request_id` until it succeeded or failed, waiting longer between
+    /// looks (404 means not picked up yet). Bounded by the caller's timeout.
+    pub async fn follow(&self, request_id: &str) -> Result<Outcome, Error> {
+        let path = format!(
+            "{}/requests/{}",
+            self.dialect.alerts(),
+            path_segment(request_id)
+        );
+        let mut wait = FOLLOW_FIRST;
+        loop {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(FOLLOW_MOST);
+            let req = self.http.request(Method::GET, &path);
+            let answer = match self.http.json::<wire::RequestAnswer>(req).await {
+                Ok(answer) => answer.into_status(),
+                Err(Error::Http { status: 404, .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            match answer.is_success {
+                Some(true) => return Ok(Outcome::Done),
+                Some(false) => {
+                    let why = answer.status.unwrap_or_else(|| "refused".into());
+                    return Ok(Outcome::Failed(why));
+                }
+                None => continue,
+            }
+        }
+    }
+
+    /// A request on alert `id` (by its id, not its alias or tiny id).
+    fn by_id(&self, method: Method, id: &str, rest: &str) -> RequestBuilder {
+        let path = format!("{}/{}{rest}", self.dialect.alerts(), path_segment(id));
+        let req = self.http.request(method, &path);
+        match self.dialect {
+            Dialect::Opsgenie => req.query(&[("identifierType", "id")]),
+            Dialect::JsmOps => req,
+        }
+    }
+
+    /// Asks a notes or log listing for its first 100 entries, oldest first.
+    fn listing(&self, req: RequestBuilder) -> RequestBuilder {
+        match self.dialect {
+            Dialect::Opsgenie => req.query(&[("limit", "100"), ("order", "asc")]),
+            Dialect::JsmOps => req.query(&[("size", "100")]),
+        }
+    }
+
+    /// The body `write` is sent with, or none (JSM's ack, unack and close take none).
+    fn body(&self, write: &Write, user: &str, note: Option<&str>) -> Option<wire::ActionBody> {
+        let mut body = wire::ActionBody::default();
+        if self.dialect == Dialect::Opsgenie {
+            body.user = Some(user.to_string()).filter(|u| !u.is_empty());
+            body.source = Some("onduty");
+            body.note = note.map(str::to_string);
+        }
+        match (write, self.dialect) {
+            (Write::Acknowledge | Write::Unacknowledge | Write::Close, Dialect::JsmOps) => {
+                return None;
+            }
+            (Write::Acknowledge | Write::Unacknowledge | Write::Close, Dialect::Opsgenie) => {}
+            (Write::Snooze(until), _) => {
+                body.end_time = Some(until.to_rfc3339_opts(SecondsFormat::Millis, true));
+            }
+            (Write::Note(text), _) => body.note = Some(text.clone()),
+            (Write::Assign(who), Dialect::Opsgenie) => body.owner = Some(who.clone()),
+            (Write::Assign(who), Dialect::JsmOps) => body.account_id = who.id.clone(),
+            (Write::Escalate(to), Dialect::Opsgenie) => body.escalation = Some(to.clone()),
+            (Write::Escalate(to), Dialect::JsmOps) => body.escalation_id = to.id.clone(),
+            (Write::AddResponder(who), Dialect::Opsgenie) => body.responder = Some(who.clone()),
+            (Write::AddResponder(who), Dialect::JsmOps) => {
+                body.id = who.id.clone();
+                body.kind = who.kind;
+            }
+        }
+        Some(body)
     }
 }

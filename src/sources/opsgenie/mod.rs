@@ -1,68 +1,213 @@
-//! `OpsgenieSource`: the alerts of one Opsgenie account (Alert API v2) that a query finds.
-//! Issue 27 is being built here: listing (every page, refused past Opsgenie's window) and the
-//! mapping are done; actions (asynchronous, followed by request id), on-call, escalations
-//! and JSM Operations are not, so the back end is not in the registry yet and no config can
-//! name it.
+//! `OpsgenieSource`: the alerts a query finds in one Opsgenie account (Alert API v2) or one
+//! JSM Operations site (its successor: the same API under a new base and auth), their notes
+//! and activity logs, and the responder's actions — each answered 202 with a request id that
+//! is followed until Opsgenie says it was done or why not, each preceded by a look at the
+//! alert so that a re-sent action does not act twice. Two back ends, one family: moving from
+//! `opsgenie` to `jsm_ops` is a config change.
 
-mod client;
+mod actions;
+pub mod client;
 mod config;
+mod jsm;
 mod map;
 pub mod wire;
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
-use crate::model::{AlertKey, SourceId};
-use crate::sources::backend::BackendSettings;
-use client::Client;
+use crate::model::{AlertKey, Note, SourceId};
+use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
+use crate::sources::capabilities::Sunset;
+use crate::sources::notes_cache::NotesCache;
+use crate::sources::{Can, Capabilities, NotesGo};
+use client::{Client, Dialect};
 
 pub use crate::sources::region::Region;
 pub use client::{EU_API, PAGE, US_API, WINDOW};
-pub use config::Settings;
+pub use config::{DEFAULT_QUERY, JSM_API, JsmSettings, Settings};
 
-/// Its kind, as the config will write it.
+/// Opsgenie's kind, as the config writes it.
 pub const KIND: SourceKind = SourceKind::named("opsgenie");
+/// JSM Operations' kind, as the config writes it.
+pub const JSM_KIND: SourceKind = SourceKind::named("jsm_ops");
 
-/// The alerts listed unless `query` says otherwise.
-pub const DEFAULT_QUERY: &str = "status: open";
+/// What both do: every alert action (unack and responders too), notes kept on the alert.
+const ALERT_ACTIONS: Capabilities = Capabilities {
+    acknowledge: Can::Yes,
+    unacknowledge: Can::Yes,
+    resolve: Can::Yes,
+    snooze: Can::Yes,
+    reassign: Can::Yes,
+    responders: Can::Yes,
+    notes: NotesGo::AsNote,
+    ..Capabilities::NONE
+};
 
-/// One Opsgenie account.
+/// What an Opsgenie account does, and when its API is switched off.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    sunset: Some(Sunset {
+        on: "2027-04-05",
+        instead: "move the source to kind = \"jsm_ops\" (onduty check shows how)",
+    }),
+    ..ALERT_ACTIONS
+};
+
+/// What a JSM Operations site does.
+pub const JSM_CAPABILITIES: Capabilities = ALERT_ACTIONS;
+
+/// Opsgenie, as the registry lists it.
+pub const BACKEND: Backend = Backend {
+    kind: KIND,
+    can: CAPABILITIES,
+    check: check::<Settings>,
+    build,
+    runbooks: Vec::new,
+    advice: config::to_jsm,
+};
+/// JSM Operations, as the registry lists it.
+pub const JSM_BACKEND: Backend =
+    Backend::of(JSM_KIND, JSM_CAPABILITIES, check::<JsmSettings>, build);
+
+/// An Opsgenie or JSM Operations source as `setting` describes it.
+fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
+    let source = OpsgenieSource::new(
+        setting.source.clone(),
+        setting.timeout,
+        setting.clock.clone(),
+    )?;
+    Ok(AnySource::new(source))
+}
+
+/// How long an alert's notes and log are kept before they are fetched again.
+const NOTES_EVERY: TimeDelta = TimeDelta::minutes(2);
+/// Most alerts whose notes and log are fetched in one poll (two requests each).
+const NOTES_PER_POLL: usize = 5;
+
+/// Which API, with its own keys.
+enum Account {
+    Opsgenie(Settings),
+    Jsm(JsmSettings),
+}
+
+impl Account {
+    fn search(&self) -> String {
+        match self {
+            Account::Opsgenie(s) => s.search(),
+            Account::Jsm(s) => s.search(),
+        }
+    }
+}
+
+/// One Opsgenie account or JSM Operations site.
 pub struct OpsgenieSource {
     id: SourceId,
     config: SourceConfig,
-    settings: Settings,
+    account: Account,
     timeout: Duration,
     clock: SharedClock,
     client: Option<Client>,
+    /// Each alert's notes and log entries, and when they were fetched.
+    notes: NotesCache,
+    /// Writes sent whose outcome is not known yet, by alert id and action: a retry follows
+    /// the request instead of sending it again.
+    following: HashMap<(String, &'static str), (String, DateTime<Utc>)>,
 }
 
 impl OpsgenieSource {
-    /// A source for the account `config` describes; the problems of its keys if they are
-    /// bad.
+    /// A source for the account (`kind = "opsgenie"`) or site (`kind = "jsm_ops"`) `config`
+    /// describes; the problems of its keys if they are bad.
     pub fn new(
         config: SourceConfig,
         timeout: Duration,
         clock: SharedClock,
     ) -> Result<OpsgenieSource, Vec<Problem>> {
+        let account = match config.kind == JSM_KIND {
+            true => Account::Jsm(JsmSettings::read(&config)?),
+            false => Account::Opsgenie(Settings::read(&config)?),
+        };
         Ok(OpsgenieSource {
             id: SourceId(config.name.as_str().into()),
-            settings: Settings::read(&config)?,
+            account,
             config,
             timeout,
             clock,
             client: None,
+            notes: NotesCache::new(NOTES_EVERY, NOTES_PER_POLL),
+            following: HashMap::new(),
         })
     }
 
     async fn client(&mut self) -> Result<&Client, Error> {
-        super::built(
-            &mut self.client,
-            Client::new(&self.config, &self.settings, self.timeout),
-        )
+        let (config, account, timeout) = (&self.config, &self.account, self.timeout);
+        super::built(&mut self.client, async move {
+            match account {
+                Account::Opsgenie(s) => {
+                    let base = s.region.base(config.url.as_deref(), US_API, EU_API);
+                    Client::new(config, &base, Dialect::Opsgenie, timeout).await
+                }
+                Account::Jsm(s) => {
+                    let base = jsm::api_base(config, s, timeout).await?;
+                    Client::new(config, &base, Dialect::JsmOps, timeout).await
+                }
+            }
+        })
         .await
+    }
+
+    /// `e` with a hint where Opsgenie's words alone mislead: a key refused by the US host
+    /// is most often an EU account's.
+    fn explained(&self, e: Error) -> Error {
+        match (&e, &self.account) {
+            (Error::Auth(why), Account::Opsgenie(s))
+                if self.config.url.is_none() && s.region == Region::Us =>
+            {
+                Error::Auth(format!(
+                    "{why}; check the key (an EU account needs region = \"eu\")"
+                ))
+            }
+            _ => e,
+        }
+    }
+
+    /// Fetches the notes and log of the open alerts whose notes are oldest, a few per poll.
+    /// A failure keeps what was fetched before and does not fail the poll.
+    async fn refresh_notes(&mut self, ids: &[String], now: DateTime<Utc>) {
+        for id in self.notes.due(ids, now) {
+            match self.notes_of(&id).await {
+                Ok(notes) => {
+                    self.notes.keep(id, now, notes);
+                }
+                Err(e) => {
+                    tracing::warn!(source = %self.id, alert = %id, "notes not fetched: {e}");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The notes and activity log of alert `id`, oldest first.
+    async fn notes_of(&mut self, id: &str) -> Result<Vec<Note>, Error> {
+        let client = self.client().await?;
+        let mut notes: Vec<Note> = client.notes(id).await?.iter().map(map::note).collect();
+        notes.extend(client.log(id).await?.iter().map(map::log_entry));
+        notes.sort_by_key(|n| n.at);
+        Ok(notes)
+    }
+
+    /// The alert id of `key`.
+    fn alert_id<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {
+        key.0
+            .strip_prefix(&*self.id.0)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| Error::Rejected(format!("{key} is not an alert of {}", self.id)))
     }
 }
 
@@ -72,19 +217,24 @@ impl Source for OpsgenieSource {
     }
 
     async fn fetch(&mut self) -> Result<Snapshot, Error> {
-        let query = self
-            .settings
-            .query
-            .clone()
-            .unwrap_or_else(|| DEFAULT_QUERY.into());
-        let listed = self.client().await?.alerts(&query).await?;
+        let search = self.account.search();
+        let listed = match self.client().await?.alerts(&search).await {
+            Ok(listed) => listed,
+            Err(e) => return Err(self.explained(e)),
+        };
         let now = self.clock.now();
+        let open: Vec<String> = listed
+            .iter()
+            .filter(|a| a.status.as_deref() != Some("closed"))
+            .map(|a| a.id.clone())
+            .collect();
+        self.refresh_notes(&open, now).await;
         let alerts = listed
             .iter()
-            .map(|a| map::alert(a, &self.id, now))
+            .map(|a| map::alert(a, &self.id, self.notes.of(&a.id), now))
             .collect();
         Ok(Snapshot {
-            alerts: std::sync::Arc::new(alerts),
+            alerts: Arc::new(alerts),
             escalation: Vec::new(),
             silences: Vec::new(),
             tickets: Vec::new(),
@@ -92,11 +242,12 @@ impl Source for OpsgenieSource {
         })
     }
 
-    async fn perform(&mut self, key: &AlertKey, op: &Operation, _: &str) -> Result<(), Error> {
-        // Not reachable from a config until the registry lists this back end (issue 27).
-        Err(Error::Rejected(format!(
-            "{} on {key}: Opsgenie actions are not built yet",
-            op.verb()
-        )))
+    async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {
+        let id = self.alert_id(key)?.to_string();
+        let result = self.act(key, &id, op, author).await;
+        if matches!(op, Operation::AddNote { .. } | Operation::Silence { .. }) {
+            self.notes.forget(&id);
+        }
+        result.map_err(|e| self.explained(e))
     }
 }

@@ -1,15 +1,41 @@
-//! Opsgenie's Alert API v2 answers as onduty reads them (the fields it uses; the rest is
-//! ignored). Every field may be missing: a half-filled alert is shown with what it has.
+//! Opsgenie's Alert API v2 and JSM Operations' v1 answers as onduty reads them (the fields it
+//! uses; the rest is ignored). The two differ in a few names (`data` and `values`,
+//! `details` and `extraProperties`), read here as aliases. Every field may be missing: a
+//! half-filled alert is shown with what it has.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// `GET /v2/alerts`: one page.
+/// `GET /v2/alerts` (`data`) or `GET /v1/alerts` (`values`): one page.
 #[derive(Debug, Default, Deserialize)]
 pub struct AlertPage {
     /// The alerts of the page.
-    #[serde(default)]
+    #[serde(default, alias = "values")]
     pub data: Vec<Alert>,
+}
+
+/// `GET /v2/alerts/{id}`: the alert under `data`; JSM answers it bare.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneAlert {
+    /// Opsgenie's envelope.
+    Wrapped {
+        /// The alert.
+        data: Alert,
+    },
+    /// JSM's bare alert.
+    Bare(Alert),
+}
+
+impl OneAlert {
+    /// The alert.
+    pub fn into_alert(self) -> Alert {
+        match self {
+            OneAlert::Wrapped { data } | OneAlert::Bare(data) => data,
+        }
+    }
 }
 
 /// One alert as listed.
@@ -63,9 +89,21 @@ pub struct Alert {
     /// `P1` (worst) to `P5`.
     #[serde(default)]
     pub priority: Option<String>,
-    /// The integration that created it.
+    /// The integration that created it (Opsgenie).
     #[serde(default)]
     pub integration: Option<Integration>,
+    /// The integration that created it (JSM).
+    #[serde(default)]
+    pub integration_name: Option<String>,
+    /// Who was asked to respond: teams, users, escalations, schedules.
+    #[serde(default)]
+    pub responders: Vec<Responder>,
+    /// Key–value details (runbook links, hosts); only the single-alert answer has them.
+    #[serde(default, alias = "extraProperties")]
+    pub details: BTreeMap<String, serde_json::Value>,
+    /// What it says at length (single-alert answer).
+    #[serde(default)]
+    pub description: Option<String>,
     /// Who acked or closed it, and after how long.
     #[serde(default)]
     pub report: Option<Report>,
@@ -89,4 +127,161 @@ pub struct Report {
     /// Who acknowledged it.
     #[serde(default)]
     pub acknowledged_by: Option<String>,
+}
+
+/// One responder of an alert.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct Responder {
+    /// `team`, `user`, `escalation` or `schedule`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// Its name, where the answer gives it.
+    #[serde(default, alias = "username")]
+    pub name: Option<String>,
+}
+
+/// The answer to a write: 202 and the id to follow.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accepted {
+    /// The request's id.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// `GET /v2/alerts/requests/{id}` (under `data`) or `/v1/alerts/requests/{id}` (bare).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestAnswer {
+    /// Opsgenie's envelope.
+    #[serde(default)]
+    pub data: Option<RequestStatus>,
+    /// JSM's bare answer.
+    #[serde(flatten)]
+    pub bare: RequestStatus,
+}
+
+impl RequestAnswer {
+    /// The status, from either shape.
+    pub fn into_status(self) -> RequestStatus {
+        self.data.unwrap_or(self.bare)
+    }
+}
+
+/// How a write went.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestStatus {
+    /// Whether it was done.
+    #[serde(default)]
+    pub is_success: Option<bool>,
+    /// In words ("Alert does not exist").
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `GET …/notes` (`data` or `values`).
+#[derive(Debug, Default, Deserialize)]
+pub struct NotePage {
+    /// The notes.
+    #[serde(default, alias = "values")]
+    pub data: Vec<Note>,
+}
+
+/// One note on an alert.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    /// Its text.
+    #[serde(default)]
+    pub note: String,
+    /// Who wrote it.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// When.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// `GET …/logs` (`data` or `values`).
+#[derive(Debug, Default, Deserialize)]
+pub struct LogPage {
+    /// The entries.
+    #[serde(default, alias = "values")]
+    pub data: Vec<LogEntry>,
+}
+
+/// One entry of an alert's activity log.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntry {
+    /// What happened.
+    #[serde(default)]
+    pub log: String,
+    /// Who did it.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// When (Opsgenie `createdAt`, JSM `logTime`).
+    #[serde(default, alias = "logTime")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Who does something: `{"id"}`, `{"name"}` or `{"username"}` with its `type`.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Recipient {
+    /// `user`, `team`, `escalation`, `schedule`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// Its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name (teams, escalations, schedules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its user name (users: their email).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+/// The body of an Opsgenie alert action: who asks, from where, a note, and the action's own
+/// field. JSM takes no body for ack/unack/close and its own small ones for the rest.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionBody {
+    /// Who asks (shown in the alert's log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// `onduty`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    /// A note written with the action (or the note itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Snooze until (snooze).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// To whom (assign, Opsgenie).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Recipient>,
+    /// To which escalation (escalate, Opsgenie).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Recipient>,
+    /// Who else responds (add responder, Opsgenie).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responder: Option<Recipient>,
+    /// The escalation's id (escalate, JSM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_id: Option<String>,
+    /// The user's Atlassian account id (assign, JSM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The responder's id (add responder, JSM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The responder's type (add responder, JSM).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
 }

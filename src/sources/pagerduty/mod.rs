@@ -9,7 +9,6 @@ mod config;
 mod map;
 pub mod wire;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +22,7 @@ use crate::model::{Alert, AlertKey, EscalationPolicy, Note, Related, SourceId};
 use client::Client;
 
 use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
+use crate::sources::notes_cache::NotesCache;
 pub use crate::sources::region::Region;
 use crate::sources::{Can, Capabilities, NotesGo};
 pub use client::{EU_API, US_API};
@@ -80,7 +80,7 @@ pub struct PagerDutySource {
     me: Option<String>,
     policies: Vec<EscalationPolicy>,
     policies_at: Option<DateTime<Utc>>,
-    notes: HashMap<String, (DateTime<Utc>, Vec<Note>)>,
+    notes: NotesCache,
     alerts: Arc<Vec<Alert>>,
     /// Also list incidents resolved this recently.
     resolved_window: Option<Duration>,
@@ -104,7 +104,7 @@ impl PagerDutySource {
             me: None,
             policies: Vec::new(),
             policies_at: None,
-            notes: HashMap::new(),
+            notes: NotesCache::new(NOTES_EVERY, NOTES_PER_POLL),
             alerts: Arc::default(),
             resolved_window: None,
         })
@@ -158,25 +158,13 @@ impl PagerDutySource {
 
     /// Fetches the notes of the incidents whose notes are oldest, a few per poll.
     async fn refresh_notes(&mut self, ids: &[String], now: DateTime<Utc>) -> Result<(), Error> {
-        self.notes.retain(|id, _| ids.contains(id));
-        let mut due: Vec<(Option<DateTime<Utc>>, &String)> = ids
-            .iter()
-            .map(|id| (self.notes.get(id).map(|(at, _)| *at), id))
-            .filter(|(at, _)| at.is_none_or(|at| now - at >= NOTES_EVERY))
-            .collect();
-        due.sort();
-        let due: Vec<String> = due
-            .into_iter()
-            .take(NOTES_PER_POLL)
-            .map(|(_, id)| id.clone())
-            .collect();
-        for id in due {
+        for id in self.notes.due(ids, now) {
             let client = self.client().await?;
             let mut notes: Vec<Note> = client.notes(&id).await?.iter().map(map::note).collect();
             let log = client.log_entries(&id).await?;
             notes.extend(log.iter().filter_map(map::log_entry));
             notes.sort_by_key(|n| n.at);
-            self.notes.insert(id, (now, notes));
+            self.notes.keep(id, now, notes);
         }
         Ok(())
     }
@@ -210,14 +198,7 @@ impl PagerDutySource {
         self.refresh_notes(&ids, now).await?;
         let alerts = incidents
             .iter()
-            .map(|i| {
-                let notes = self
-                    .notes
-                    .get(&i.id)
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default();
-                map::incident(i, &self.id, &self.policies, notes, now)
-            })
+            .map(|i| map::incident(i, &self.id, &self.policies, self.notes.of(&i.id), now))
             .collect();
         self.alerts = Arc::new(alerts);
         Ok(())
@@ -296,7 +277,7 @@ impl PagerDutySource {
             );
             client.add_note_once(id, &text, from).await?;
         }
-        self.notes.remove(id);
+        self.notes.forget(id);
         Ok(())
     }
 
@@ -408,10 +389,12 @@ impl Source for PagerDutySource {
             }
             Operation::AddNote { text } => {
                 self.client().await?.add_note_once(&id, text, &from).await?;
-                self.notes.remove(&id);
+                self.notes.forget(&id);
                 Ok(())
             }
             Operation::Reassign { to } => self.reassign(&id, to, &from).await,
+            Operation::Unacknowledge => Err(CAPABILITIES.unacknowledge.refusal()),
+            Operation::AddResponder { .. } => Err(CAPABILITIES.responders.refusal()),
             Operation::Escalate { level } => self.escalate(key, *level, &from).await,
             Operation::CreateSilence { .. } | Operation::ExpireSilence { .. } => Err(
                 Error::Rejected("PagerDuty has no silences; snooze an incident with s".into()),

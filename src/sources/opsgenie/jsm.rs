@@ -1,0 +1,58 @@
+//! Where a JSM Operations site's API lives: `https://api.atlassian.com/jsm/ops/api/{cloud_id}`,
+//! the cloud id configured or asked of the site once (`/_edge/tenant_info`) and kept for the
+//! client's life.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use super::config::{JSM_API, JsmSettings};
+use crate::config::source::SourceConfig;
+use crate::sources::Error;
+use crate::sources::http::{Http, Scheme, json_headers, path_segment};
+
+/// `GET {site}/_edge/tenant_info`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantInfo {
+    cloud_id: String,
+}
+
+/// The API base for `settings`: `api_url` (or `JSM_API`) with its `{cloud_id}` filled.
+pub async fn api_base(
+    cfg: &SourceConfig,
+    settings: &JsmSettings,
+    timeout: Duration,
+) -> Result<String, Error> {
+    let template = settings.api_url.as_deref().unwrap_or(JSM_API);
+    if !template.contains("{cloud_id}") {
+        return Ok(template.to_string());
+    }
+    let id = match &settings.cloud_id {
+        Some(id) => id.clone(),
+        None => cloud_id(cfg, timeout).await?,
+    };
+    Ok(template.replace("{cloud_id}", &path_segment(&id)))
+}
+
+/// The cloud id the site `cfg.url` tells.
+async fn cloud_id(cfg: &SourceConfig, timeout: Duration) -> Result<String, Error> {
+    let site = cfg
+        .url
+        .as_deref()
+        .ok_or_else(|| Error::Rejected("a JSM Operations source needs its site as url".into()))?;
+    let http = Http::new(cfg, site, timeout, Scheme::BearerOrBasic, json_headers()).await?;
+    let info: TenantInfo = http
+        .json(http.request(Method::GET, "/_edge/tenant_info"))
+        .await
+        .map_err(|e| Error::Rejected(format!("{site} gave no cloud id ({e}): set cloud_id")))?;
+    let id = info.cloud_id.trim();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::Decode(format!(
+            "{site}/_edge/tenant_info: '{}' is not a cloud id",
+            crate::model::sanitize::line(id, 60)
+        )));
+    }
+    Ok(id.to_string())
+}
