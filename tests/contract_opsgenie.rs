@@ -1,8 +1,8 @@
 //! `OpsgenieSource` and its client against Prism serving the official specs (read from
 //! ../shared/specs, never copied): Opsgenie's Swagger and JSM Operations' OpenAPI. Every
-//! request onduty sends — the listing with its paging, one alert, its notes and log, each
-//! write (ack, unack, close, snooze, note, assign, escalate, add responder) and the request
-//! status it then follows — passes the spec's validation with the auth it declares; a
+//! request onduty sends — the listing with its paging, one alert, its notes and log, the
+//! escalations, who is on call now and next, each write (ack, unack, close, snooze, note,
+//! assign, escalate, add responder) and the request status it then follows — passes the spec's validation with the auth it declares; a
 //! malformed one is refused, so the check is live; the spec's examples map into the model.
 //!
 //! Opsgenie's file declares no `consumes`, so Prism refuses every JSON body (SOURCES.md):
@@ -81,6 +81,9 @@ async fn every_request(client: &Client, dialect: Dialect) {
     client.alert(UUID).await.unwrap();
     client.notes(UUID).await.unwrap();
     client.log(UUID).await.unwrap();
+    client.escalations(&[UUID.to_string()]).await.unwrap();
+    client.on_call(UUID, false).await.unwrap();
+    client.on_call(UUID, true).await.unwrap();
     for write in writes() {
         let request = client.write(UUID, &write, "ana", None).await.unwrap();
         match (dialect, request) {
@@ -144,6 +147,11 @@ async fn every_opsgenie_write_and_its_request_status_pass_the_spec() {
         );
     }
     assert!(seen.iter().any(|r| r.contains("/v2/alerts/requests/")));
+    assert!(seen.iter().any(|r| r == "get /v2/escalations"), "{seen:?}");
+    assert!(
+        seen.iter().any(|r| r.ends_with("/next-on-calls")),
+        "{seen:?}"
+    );
     assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
 }
 
@@ -169,6 +177,8 @@ async fn every_jsm_request_passes_its_spec_and_its_example_maps() {
         seen.iter().any(|r| r.contains("/v1/alerts/requests/")),
         "{seen:?}"
     );
+    assert!(seen.iter().any(|r| r.ends_with("/escalations")), "{seen:?}");
+    assert!(seen.iter().any(|r| r.ends_with("/on-calls")), "{seen:?}");
     assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
 }
 

@@ -172,7 +172,8 @@ fn answer(fake: &Shared, seen: &Seen) -> Fault {
     let method = seen.line.split(' ').next().unwrap_or_default();
     match (method, rest.as_str()) {
         ("GET", "/a1") => Fault::Body(format!(
-            r#"{{"data":{{"id":"a1","status":"open","acknowledged":{}}}}}"#,
+            r#"{{"data":{{"id":"a1","status":"open","acknowledged":{},
+            "responders":[{{"type":"escalation","id":"e1"}}]}}}}"#,
             f.acknowledged
         )),
         ("GET", "/a1/notes") => {
@@ -423,4 +424,60 @@ async fn jsm_finds_its_cloud_id_once_and_writes_ack_without_a_body() {
         seen.iter()
             .any(|r| r.target() == "/jsm/ops/api/cloud-7/v1/alerts/requests/r1")
     );
+}
+
+#[tokio::test]
+async fn e_escalates_to_the_next_rule_of_the_escalation_responding() {
+    let (s, _) = fake(Fake {
+        outcome: Some(Ok(())),
+        ..Fake::default()
+    })
+    .await;
+    source(&s.url)
+        .perform(&a1(), &Operation::Escalate { level: None }, "ana")
+        .await
+        .unwrap();
+    let posted = posts(&s);
+    assert_eq!(posted.len(), 1);
+    assert!(posted[0].target().starts_with("/v2/alerts/a1/escalate"));
+    let body: serde_json::Value = serde_json::from_str(&posted[0].body).unwrap();
+    assert_eq!(body["escalation"]["id"], "e1");
+    assert_eq!(body["escalation"]["type"], "escalation");
+    let err = source(&s.url)
+        .perform(&a1(), &Operation::Escalate { level: Some(3) }, "ana")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("next rule"), "{err}");
+}
+
+#[tokio::test]
+async fn escalations_and_their_schedules_feed_the_on_call_view() {
+    let s = FaultServer::start_full(|_, seen| match seen.target().split('?').next().unwrap() {
+        "/v2/alerts" => Fault::Body(
+            r#"{"data":[{"id":"a1","status":"open","responders":[{"type":"escalation","id":"e1"}]}]}"#
+                .into(),
+        ),
+        "/v2/escalations" => Fault::Body(
+            r#"{"data":[{"id":"e1","name":"Night","rules":[
+              {"delay":{"timeAmount":0},"recipient":{"type":"schedule","id":"s1","name":"Primary"}},
+              {"delay":{"timeAmount":15},"recipient":{"type":"user","username":"dana@x"}}]}]}"#
+                .into(),
+        ),
+        "/v2/schedules/s1/on-calls" => {
+            Fault::Body(r#"{"data":{"onCallRecipients":["ana@x"]}}"#.into())
+        }
+        "/v2/schedules/s1/next-on-calls" => {
+            Fault::Body(r#"{"data":{"exactNextOnCallRecipients":["bo@x"]}}"#.into())
+        }
+        _ => Fault::Body(r#"{"data":[]}"#.into()),
+    })
+    .await;
+    let snap = source(&s.url).fetch().await.unwrap();
+    let p = &snap.escalation[0];
+    assert_eq!(p.name, "Night");
+    assert_eq!(p.levels[0].on_call[0].who, "ana@x");
+    assert_eq!(p.levels[0].on_call[0].next.as_deref(), Some("bo@x"));
+    assert_eq!(p.levels[1].after, chrono::TimeDelta::minutes(15));
+    assert_eq!(snap.alerts[0].field("escalation_policy"), Some("Night"));
+    assert!(p.covers(&snap.alerts[0]));
 }

@@ -169,6 +169,54 @@ impl Client {
         Ok(self.http.json::<wire::LogPage>(req).await?.data)
     }
 
+    /// The escalations: Opsgenie's all at once; JSM's per team, of `teams` (ids).
+    pub async fn escalations(&self, teams: &[String]) -> Result<Vec<wire::Escalation>, Error> {
+        match self.dialect {
+            Dialect::Opsgenie => {
+                let req = self.http.request(Method::GET, "/v2/escalations");
+                Ok(self.http.json::<wire::EscalationPage>(req).await?.data)
+            }
+            Dialect::JsmOps => {
+                let mut out = Vec::new();
+                for team in teams {
+                    let path = format!("/v1/teams/{}/escalations", path_segment(team));
+                    let req = self
+                        .http
+                        .request(Method::GET, &path)
+                        .query(&[("size", "100")]);
+                    out.extend(self.http.json::<wire::EscalationPage>(req).await?.data);
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Who is on call on schedule `id` now (`next`: who is next), by name.
+    pub async fn on_call(&self, id: &str, next: bool) -> Result<Vec<String>, Error> {
+        let prefix = match self.dialect {
+            Dialect::Opsgenie => "/v2/schedules",
+            Dialect::JsmOps => "/v1/schedules",
+        };
+        let which = if next { "next-on-calls" } else { "on-calls" };
+        let path = format!("{prefix}/{}/{which}", path_segment(id));
+        let mut req = self
+            .http
+            .request(Method::GET, &path)
+            .query(&[("flat", "true")]);
+        if self.dialect == Dialect::Opsgenie {
+            req = req.query(&[("scheduleIdentifierType", "id")]);
+        }
+        let answer: wire::OnCallAnswer = self.http.json(req).await?;
+        Ok(answer.names(&[
+            "onCallRecipients",
+            "onCallUsers",
+            "exactNextOnCallRecipients",
+            "nextOnCallRecipients",
+            "exactNextOnCallParticipants",
+            "nextOnCallParticipants",
+        ]))
+    }
+
     /// Sends `write` on alert `id` as `user`, with `note` where the API takes one; the id of
     /// the request to follow, or none when the answer was final (JSM writes a note at once).
     pub async fn write(

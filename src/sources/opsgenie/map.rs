@@ -6,10 +6,25 @@ use std::borrow::Cow;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::wire;
-use crate::model::{Alert, AlertDraft, Note, OCCURRENCES, Severity, SourceId, Status};
+use std::collections::HashMap;
 
-/// An Opsgenie or JSM alert as an alert of `source`, with its `notes` and log.
-pub fn alert(a: &wire::Alert, source: &SourceId, notes: Vec<Note>, now: DateTime<Utc>) -> Alert {
+use crate::model::{
+    Alert, AlertDraft, EscalationLevel, EscalationPolicy, Note, OCCURRENCES, OnCall, Severity,
+    SourceId, Status, sanitize,
+};
+
+/// Who is on call on a schedule now, and who is next, by the schedule's id.
+pub type OnCalls = HashMap<String, (Vec<String>, Vec<String>)>;
+
+/// An Opsgenie or JSM alert as an alert of `source`, with its `notes` and log; an
+/// escalation of `policies` responding to it names its policy.
+pub fn alert(
+    a: &wire::Alert,
+    source: &SourceId,
+    notes: Vec<Note>,
+    policies: &[EscalationPolicy],
+    now: DateTime<Utc>,
+) -> Alert {
     // JSM also says `acked`, `snoozed` and `resolved` in `status`.
     let status = match (a.status.as_deref(), a.snoozed, a.acknowledged) {
         (Some("closed" | "resolved"), _, _) => Status::Resolved,
@@ -41,6 +56,13 @@ pub fn alert(a: &wire::Alert, source: &SourceId, notes: Vec<Note>, now: DateTime
     label("tags", Some(&tags));
     let responders: Vec<String> = a.responders.iter().map(responder).collect();
     label("responders", Some(&responders.join(",")));
+    let policy = a
+        .responders
+        .iter()
+        .filter(|r| r.kind == "escalation")
+        .find_map(|r| policies.iter().find(|p| p.id == r.id))
+        .map(|p| p.name.clone());
+    label("escalation_policy", policy.as_deref());
     let count = a.count.filter(|c| *c > 1).map(|c| c.to_string());
     label(OCCURRENCES, count.as_deref());
     for (k, v) in &a.details {
@@ -93,6 +115,66 @@ fn responder(r: &wire::Responder) -> String {
     format!("{}:{}", r.kind, r.name.as_deref().unwrap_or(&r.id))
 }
 
+/// An escalation as a policy: each rule a level, paged its delay after the alert was
+/// created; a schedule's level shows who is on it now and next (from `on_calls`).
+pub fn policy(e: &wire::Escalation, on_calls: &OnCalls) -> EscalationPolicy {
+    let mut levels: Vec<EscalationLevel> = e
+        .rules
+        .iter()
+        .map(|rule| {
+            let after = rule.delay.as_ref().map_or(TimeDelta::zero(), delay);
+            let on_call = match &rule.recipient {
+                Some(r) if r.kind == "schedule" => {
+                    let via = r.name.as_deref().unwrap_or(&r.id);
+                    let (now, next) = on_calls.get(&r.id).cloned().unwrap_or_default();
+                    let next = next.first().map(String::as_str);
+                    let who: Vec<OnCall> = now
+                        .iter()
+                        .map(|w| OnCall::new(w, None, next).with_shift(None, Some(via)))
+                        .collect();
+                    match who.is_empty() {
+                        true => vec![OnCall::new(via, None, None).with_shift(None, Some(via))],
+                        false => who,
+                    }
+                }
+                Some(r) => vec![OnCall::new(&responder(r), None, None)],
+                None => Vec::new(),
+            };
+            EscalationLevel { after, on_call }
+        })
+        .collect();
+    levels.sort_by_key(|l| l.after);
+    EscalationPolicy {
+        id: sanitize::line(&e.id, 64),
+        name: sanitize::line(e.name.as_deref().unwrap_or(&e.id), sanitize::LABEL_CAP),
+        services: Vec::new(),
+        matchers: Vec::new(),
+        levels,
+        repeats: e.repeat.as_ref().and_then(|r| r.count).unwrap_or(0),
+    }
+}
+
+/// The longest delay a rule is taken to have: a year.
+const DELAY_MOST: i64 = 366 * 86_400;
+
+/// A rule's delay, capped at a year (untrusted: a huge one is no overflow).
+fn delay(d: &wire::RuleDelay) -> TimeDelta {
+    let secs = match d {
+        wire::RuleDelay::Minutes(n) => n.saturating_mul(60),
+        wire::RuleDelay::Span(d) => {
+            let n = d.time_amount;
+            match d.time_unit.as_deref() {
+                Some("days") => n.saturating_mul(86_400),
+                Some("hours") => n.saturating_mul(3600),
+                Some("seconds") => n,
+                Some("miliseconds" | "milliseconds") => n / 1000,
+                _ => n.saturating_mul(60),
+            }
+        }
+    };
+    TimeDelta::try_seconds(secs.clamp(0, DELAY_MOST)).unwrap_or_default()
+}
+
 /// A note on an alert as a model note.
 pub fn note(n: &wire::Note) -> Note {
     let who = n.owner.as_deref().unwrap_or("Opsgenie");
@@ -141,6 +223,7 @@ mod tests {
             ),
             &source,
             Vec::new(),
+            &[],
             now,
         );
         assert_eq!(a.key.0, "og:70413a06");
@@ -152,6 +235,7 @@ mod tests {
             &listed(r#"{"id":"x","status":"open","snoozed":true,"priority":"P5"}"#),
             &source,
             Vec::new(),
+            &[],
             now,
         );
         assert_eq!(
@@ -162,6 +246,7 @@ mod tests {
             &listed(r#"{"id":"z","acknowledged":true,"report":{"ackTime":9223372036854775807}}"#),
             &source,
             Vec::new(),
+            &[],
             now,
         );
         assert_eq!(
@@ -172,6 +257,7 @@ mod tests {
             &listed(r#"{"id":"y","status":"closed"}"#),
             &source,
             Vec::new(),
+            &[],
             now,
         );
         assert_eq!(
@@ -179,5 +265,55 @@ mod tests {
             (Severity::Warning, Status::Resolved)
         );
         assert_eq!(&*closed.title, "y", "no message: the id names it");
+    }
+
+    #[test]
+    fn an_escalation_is_a_policy_its_alerts_name() {
+        let e: wire::Escalation = serde_json::from_str(
+            r#"{"id":"e1","name":"Night","repeat":{"count":2},"rules":[
+              {"delay":{"timeAmount":1,"timeUnit":"hours"},"recipient":{"type":"team","id":"t1","name":"SRE"}},
+              {"delay":{"timeAmount":0},"recipient":{"type":"schedule","id":"s1","name":"Primary"}},
+              {"delay":{"timeAmount":99999999999999,"timeUnit":"days"},"recipient":{"type":"user","username":"bo@x"}}]}"#,
+        )
+        .unwrap();
+        let on_calls: OnCalls = [(
+            "s1".to_string(),
+            (vec!["ana".to_string()], vec!["bo".to_string()]),
+        )]
+        .into();
+        let p = policy(&e, &on_calls);
+        assert_eq!((p.name.as_str(), p.repeats), ("Night", 2));
+        assert_eq!(
+            p.levels[0].after,
+            TimeDelta::zero(),
+            "levels in the order they page"
+        );
+        assert_eq!(p.levels[0].on_call[0].who, "ana");
+        assert_eq!(p.levels[0].on_call[0].next.as_deref(), Some("bo"));
+        assert_eq!(p.levels[0].on_call[0].via.as_deref(), Some("Primary"));
+        assert_eq!(p.levels[1].after, TimeDelta::hours(1));
+        assert_eq!(p.levels[1].on_call[0].who, "team:SRE");
+        assert!(
+            p.levels[2].after <= TimeDelta::days(366),
+            "an absurd delay is capped"
+        );
+        let a = alert(
+            &listed(r#"{"id":"a","responders":[{"type":"escalation","id":"e1"}]}"#),
+            &SourceId("og".into()),
+            Vec::new(),
+            std::slice::from_ref(&p),
+            DateTime::<Utc>::UNIX_EPOCH,
+        );
+        assert!(p.covers(&a), "its escalation's policy covers it");
+        let jsm: wire::Escalation = serde_json::from_str(
+            r#"{"id":"e2","rules":[{"delay":5,"recipient":{"type":"user","id":"u1"}}]}"#,
+        )
+        .unwrap();
+        let jsm = policy(&jsm, &OnCalls::new());
+        assert_eq!(
+            jsm.levels[0].after,
+            TimeDelta::minutes(5),
+            "JSM's delay is minutes"
+        );
     }
 }

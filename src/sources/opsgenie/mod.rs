@@ -22,7 +22,7 @@ use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
-use crate::model::{AlertKey, Note, SourceId};
+use crate::model::{AlertKey, EscalationPolicy, Note, SourceId};
 use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use crate::sources::capabilities::Sunset;
 use crate::sources::notes_cache::NotesCache;
@@ -85,6 +85,11 @@ fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
     Ok(AnySource::new(source))
 }
 
+/// How long escalations and who is on call are kept before they are fetched again: they
+/// change at hand-offs, not between two polls.
+const ON_CALL_EVERY: TimeDelta = TimeDelta::minutes(5);
+/// Most schedules whose on-call is asked in one refresh (two requests each).
+const SCHEDULES_MOST: usize = 20;
 /// How long an alert's notes and log are kept before they are fetched again.
 const NOTES_EVERY: TimeDelta = TimeDelta::minutes(2);
 /// Most alerts whose notes and log are fetched in one poll (two requests each).
@@ -115,6 +120,9 @@ pub struct OpsgenieSource {
     client: Option<Client>,
     /// Each alert's notes and log entries, and when they were fetched.
     notes: NotesCache,
+    /// The escalations as policies, with who is on call, and when they were fetched.
+    policies: Vec<EscalationPolicy>,
+    policies_at: Option<DateTime<Utc>>,
     /// Writes sent whose outcome is not known yet, by alert id and action: a retry follows
     /// the request instead of sending it again.
     following: HashMap<(String, &'static str), (String, DateTime<Utc>)>,
@@ -140,6 +148,8 @@ impl OpsgenieSource {
             clock,
             client: None,
             notes: NotesCache::new(NOTES_EVERY, NOTES_PER_POLL),
+            policies: Vec::new(),
+            policies_at: None,
             following: HashMap::new(),
         })
     }
@@ -192,6 +202,52 @@ impl OpsgenieSource {
         }
     }
 
+    /// Fetches the escalations and who is on call on the schedules they page, when older
+    /// than `ON_CALL_EVERY` (JSM's per team, of the teams responding to `listed`). A failure
+    /// keeps the last ones and does not fail the poll.
+    async fn refresh_policies(&mut self, listed: &[wire::Alert], now: DateTime<Utc>) {
+        if self.policies_at.is_some_and(|at| now - at < ON_CALL_EVERY) {
+            return;
+        }
+        let mut teams: Vec<String> = listed
+            .iter()
+            .flat_map(|a| &a.responders)
+            .filter(|r| r.kind == "team" && !r.id.is_empty())
+            .map(|r| r.id.clone())
+            .collect();
+        teams.sort();
+        teams.dedup();
+        match self.policies_now(&teams).await {
+            Ok(policies) => self.policies = policies,
+            Err(e) => tracing::warn!(source = %self.id, "escalations not fetched: {e}"),
+        }
+        self.policies_at = Some(now);
+    }
+
+    async fn policies_now(&mut self, teams: &[String]) -> Result<Vec<EscalationPolicy>, Error> {
+        let client = self.client().await?;
+        let escalations = client.escalations(teams).await?;
+        let mut schedules: Vec<&str> = escalations
+            .iter()
+            .flat_map(|e| &e.rules)
+            .filter_map(|r| r.recipient.as_ref())
+            .filter(|r| r.kind == "schedule" && !r.id.is_empty())
+            .map(|r| r.id.as_str())
+            .collect();
+        schedules.sort();
+        schedules.dedup();
+        let mut on_calls = map::OnCalls::new();
+        for id in schedules.into_iter().take(SCHEDULES_MOST) {
+            let now = client.on_call(id, false).await?;
+            let next = client.on_call(id, true).await?;
+            on_calls.insert(id.to_string(), (now, next));
+        }
+        Ok(escalations
+            .iter()
+            .map(|e| map::policy(e, &on_calls))
+            .collect())
+    }
+
     /// The notes and activity log of alert `id`, oldest first.
     async fn notes_of(&mut self, id: &str) -> Result<Vec<Note>, Error> {
         let client = self.client().await?;
@@ -229,13 +285,14 @@ impl Source for OpsgenieSource {
             .map(|a| a.id.clone())
             .collect();
         self.refresh_notes(&open, now).await;
+        self.refresh_policies(&listed, now).await;
         let alerts = listed
             .iter()
-            .map(|a| map::alert(a, &self.id, self.notes.of(&a.id), now))
+            .map(|a| map::alert(a, &self.id, self.notes.of(&a.id), &self.policies, now))
             .collect();
         Ok(Snapshot {
             alerts: Arc::new(alerts),
-            escalation: Vec::new(),
+            escalation: self.policies.clone(),
             silences: Vec::new(),
             tickets: Vec::new(),
             invalid: 0,

@@ -285,3 +285,111 @@ pub struct ActionBody {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
 }
+
+/// `GET /v2/escalations` or `/v1/teams/{id}/escalations` (`data` or `values`).
+#[derive(Debug, Default, Deserialize)]
+pub struct EscalationPage {
+    /// The escalations.
+    #[serde(default, alias = "values")]
+    pub data: Vec<Escalation>,
+}
+
+/// An escalation: rules paged in turn while an alert is not acknowledged (or closed).
+#[derive(Debug, Default, Deserialize)]
+pub struct Escalation {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its rules.
+    #[serde(default)]
+    pub rules: Vec<EscalationRule>,
+    /// How it repeats.
+    #[serde(default)]
+    pub repeat: Option<Repeat>,
+}
+
+/// One rule of an escalation.
+#[derive(Debug, Default, Deserialize)]
+pub struct EscalationRule {
+    /// How long after the alert was created it pages.
+    #[serde(default)]
+    pub delay: Option<RuleDelay>,
+    /// Whom it pages.
+    #[serde(default)]
+    pub recipient: Option<Responder>,
+}
+
+/// A rule's delay: Opsgenie's amount and unit, or JSM's minutes.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RuleDelay {
+    /// JSM: minutes.
+    Minutes(i64),
+    /// Opsgenie: an amount of a unit.
+    Span(Delay),
+}
+
+/// An amount of a unit.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delay {
+    /// How many units.
+    #[serde(default)]
+    pub time_amount: i64,
+    /// `minutes` (default), `hours`, `days`, `seconds`.
+    #[serde(default)]
+    pub time_unit: Option<String>,
+}
+
+/// How an escalation repeats.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Repeat {
+    /// How many times.
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+/// `GET /v2/schedules/{id}/on-calls?flat=true` (or `next-on-calls`): names, however the API
+/// shapes them (strings, or objects with a `name`).
+#[derive(Debug, Default, Deserialize)]
+pub struct OnCallAnswer {
+    /// The answer under `data` (Opsgenie) or bare (JSM).
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+    /// The rest of a bare answer.
+    #[serde(flatten)]
+    pub bare: serde_json::Map<String, serde_json::Value>,
+}
+
+impl OnCallAnswer {
+    /// The names under the first of `fields` that has any.
+    pub fn names(&self, fields: &[&str]) -> Vec<String> {
+        let body = match &self.data {
+            Some(serde_json::Value::Object(o)) => o,
+            _ => &self.bare,
+        };
+        for field in fields {
+            let Some(serde_json::Value::Array(items)) = body.get(*field) else {
+                continue;
+            };
+            let names: Vec<String> = items
+                .iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Object(o) => {
+                        o.get("name").and_then(|n| n.as_str()).map(str::to_string)
+                    }
+                    _ => None,
+                })
+                .collect();
+            if !names.is_empty() {
+                return names;
+            }
+        }
+        Vec::new()
+    }
+}
