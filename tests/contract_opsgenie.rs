@@ -88,7 +88,10 @@ async fn every_request(client: &Client, dialect: Dialect) {
         let request = client.write(UUID, &write, "ana", None).await.unwrap();
         match (dialect, request) {
             (_, Some(id)) => {
-                let outcome = client.follow(&id).await.unwrap();
+                let outcome = client
+                    .follow(&id, tokio::time::Instant::now())
+                    .await
+                    .unwrap();
                 assert!(matches!(outcome, Outcome::Done | Outcome::Failed(_)));
             }
             // JSM writes a note at once (200 and the note).

@@ -481,3 +481,65 @@ async fn escalations_and_their_schedules_feed_the_on_call_view() {
     assert_eq!(snap.alerts[0].field("escalation_policy"), Some("Night"));
     assert!(p.covers(&snap.alerts[0]));
 }
+
+#[tokio::test]
+async fn a_bulk_action_sends_every_write_first_then_follows_them() {
+    let s = FaultServer::start_full(|_, seen| {
+        let path = seen.target().split('?').next().unwrap().to_string();
+        match seen.line.split(' ').next().unwrap() {
+            "POST" => {
+                let id = path.split('/').nth(3).unwrap().to_string();
+                Fault::Headed {
+                    status: 202,
+                    headers: "",
+                    body: format!(r#"{{"requestId":"r-{id}"}}"#),
+                }
+            }
+            _ if path.starts_with("/v2/alerts/requests/") => {
+                Fault::Body(r#"{"data":{"isSuccess":true,"status":"Processed"}}"#.into())
+            }
+            _ => {
+                let id = path.trim_start_matches("/v2/alerts/");
+                Fault::Body(format!(r#"{{"data":{{"id":"{id}","status":"open"}}}}"#))
+            }
+        }
+    })
+    .await;
+    let items: Vec<onduty::sources::BatchItem> = (0..20)
+        .map(|i| onduty::sources::BatchItem {
+            key: AlertKey(format!("og:a{i}")),
+            op: Operation::Acknowledge,
+            author: "ana".into(),
+        })
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    source(&s.url)
+        .perform_batch(&items, Duration::from_secs(10), &tx)
+        .await;
+    drop(tx);
+    let mut outcomes = Vec::new();
+    while let Some((i, r)) = rx.recv().await {
+        outcomes.push((i, r.is_ok()));
+    }
+    outcomes.sort();
+    assert_eq!(outcomes, (0..20).map(|i| (i, true)).collect::<Vec<_>>());
+    let lines: Vec<String> = s.seen().iter().map(|r| r.target().to_string()).collect();
+    let last_post = s
+        .seen()
+        .iter()
+        .rposition(|r| r.line.starts_with("POST"))
+        .unwrap();
+    let first_look = lines
+        .iter()
+        .position(|t| t.starts_with("/v2/alerts/requests/"))
+        .unwrap();
+    assert!(last_post < first_look, "{lines:?}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|t| t.starts_with("/v2/alerts/requests/"))
+            .count(),
+        20,
+        "one look each: done by the time it was asked"
+    );
+}

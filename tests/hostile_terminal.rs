@@ -624,3 +624,89 @@ async fn no_hostile_byte_reaches_the_terminal_from_a_ticket() {
         }
     }
 }
+
+/// Opsgenie's answers carrying every hostile text in every field: the alert's (its id too),
+/// its responders, details, notes and log, the escalation's and the on-call names.
+fn hostile_opsgenie(target: &str) -> String {
+    let path = target.split('?').next().unwrap_or_default();
+    let texts: Vec<String> = corpus().into_iter().map(|(_, t)| t).collect();
+    let all = |f: &dyn Fn(usize, &String) -> serde_json::Value| -> Vec<serde_json::Value> {
+        texts.iter().enumerate().map(|(i, t)| f(i, t)).collect()
+    };
+    match path {
+        "/v2/alerts" => json!({"data": all(&|i, t| json!({
+            "id": if i == 0 { "a0".to_string() } else { format!("a{i}{t}") },
+            "tinyId": t, "alias": t, "message": t, "status": "open", "acknowledged": i % 2 == 0,
+            "tags": [t, t], "count": 12, "source": t, "owner": t, "priority": t,
+            "integration": {"name": t}, "report": {"acknowledgedBy": t, "ackTime": 1000},
+            "responders": [{"type": "escalation", "id": "e1"}, {"type": t, "id": t, "name": t}],
+            "details": {"runbook": t}, "description": t,
+            "createdAt": "2026-11-25T10:00:00Z"}))}),
+        "/v2/escalations" => json!({"data": [{"id": "e1", "name": texts[0], "rules": all(&|i, t| json!({
+            "delay": {"timeAmount": i}, "recipient": {"type": "schedule", "id": format!("s{i}"), "name": t}}))}]}),
+        p if p.ends_with("/notes") => json!({"data": all(&|_, t| json!({"note": t, "owner": t,
+            "createdAt": "2026-11-25T10:01:00Z"}))}),
+        p if p.ends_with("/logs") => json!({"data": all(&|_, t| json!({"log": t, "owner": t,
+            "createdAt": "2026-11-25T10:02:00Z"}))}),
+        p if p.ends_with("on-calls") => json!({"data": {"onCallRecipients": texts,
+            "exactNextOnCallRecipients": texts}}),
+        _ => json!({"data": []}),
+    }
+    .to_string()
+}
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_an_opsgenie_alert() {
+    let server =
+        FaultServer::start_full(|_, seen| Fault::Body(hostile_opsgenie(seen.target()))).await;
+    let mut cfg = SourceConfig::new("demo", onduty::sources::opsgenie::KIND);
+    cfg.url = Some(server.url.clone());
+    cfg.token_command = Some("printf k".into());
+    cfg.timeout = Some(Duration::from_secs(120));
+    let mut og = onduty::sources::opsgenie::OpsgenieSource::new(
+        cfg,
+        Duration::from_secs(120),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let snapshot = og.fetch().await.unwrap();
+    assert_eq!(snapshot.alerts.len(), corpus().len());
+    assert!(
+        !snapshot.alerts[0].notes.is_empty() && !snapshot.escalation.is_empty(),
+        "notes, log and escalations are in the picture"
+    );
+    let hostile = Hostile {
+        snapshot,
+        entries: Vec::new(),
+        incidents: Vec::new(),
+        now: chrono::Utc::now(),
+    };
+    type Setup = Box<dyn Fn(&mut App)>;
+    let views: Vec<(&str, Setup)> = vec![
+        ("list", Box::new(|_| {})),
+        ("detail", Box::new(|a| key(a, KeyCode::Enter))),
+        (
+            "detail scrolled",
+            Box::new(|a| {
+                key(a, KeyCode::Enter);
+                for _ in 0..40 {
+                    key(a, KeyCode::PageDown);
+                }
+            }),
+        ),
+        ("on call", Box::new(|a| keys(a, "2"))),
+        ("sources", Box::new(|a| keys(a, "3"))),
+    ];
+    for (w, h) in [(80, 24), (200, 60)] {
+        for row in [0, 1, corpus().len() / 2, corpus().len() - 1] {
+            for (name, setup) in &views {
+                let mut app = hostile.app(w, h);
+                for _ in 0..row {
+                    keys(&mut app, "j");
+                }
+                setup(&mut app);
+                judge(&format!("opsgenie {name} (row {row})"), &app);
+            }
+        }
+    }
+}

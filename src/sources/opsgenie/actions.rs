@@ -3,6 +3,7 @@
 //! nothing), and the request followed until Opsgenie says it was done or why not.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use tokio::time::Instant;
 
 use super::client::{Dialect, Outcome, Write};
 use super::{Account, OpsgenieSource, wire};
@@ -14,6 +15,15 @@ const FOLLOW_FOR: TimeDelta = TimeDelta::minutes(10);
 /// A snooze that ends this close to the one asked for is the one asked for.
 const SNOOZE_SLACK: TimeDelta = TimeDelta::minutes(1);
 
+/// A write sent (or found done already), its outcome not known yet.
+pub(super) struct Sent {
+    /// The request to follow, and where it is kept meanwhile; none when nothing was sent or
+    /// the answer was final.
+    following: Option<((String, &'static str), String, Instant)>,
+    /// A note to write once the write is done (JSM's snooze takes none with it).
+    then_note: Option<String>,
+}
+
 impl OpsgenieSource {
     /// Performs `op` on alert `id` as `author`.
     pub(super) async fn act(
@@ -23,6 +33,36 @@ impl OpsgenieSource {
         op: &Operation,
         author: &str,
     ) -> Result<(), Error> {
+        let sent = self.send(key, id, op, author).await?;
+        self.finish(id, sent, op, author).await
+    }
+
+    /// Waits for the outcome of `sent`, then writes the note that follows it.
+    pub(super) async fn finish(
+        &mut self,
+        id: &str,
+        sent: Sent,
+        op: &Operation,
+        author: &str,
+    ) -> Result<(), Error> {
+        if let Some((slot, request, at)) = sent.following {
+            self.settle(slot, &request, at, op).await?;
+        }
+        match sent.then_note {
+            Some(text) => Box::pin(self.write_once(id, &Write::Note(text), author)).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Looks at alert `id` and sends the write `op` is unless it is done already (or
+    /// follows the request sent for it before, when there is one).
+    pub(super) async fn send(
+        &mut self,
+        key: &AlertKey,
+        id: &str,
+        op: &Operation,
+        author: &str,
+    ) -> Result<Sent, Error> {
         let now = self.clock.now();
         let dialect = self.dialect();
         let alert = match self.client().await?.alert(id).await {
@@ -34,32 +74,37 @@ impl OpsgenieSource {
         };
         let (write, note) = write_for(key, op, &alert, dialect, now)?;
         let slot = (id.to_string(), write.action());
+        // JSM's snooze takes no note: the reason is written after it.
+        let then_note = note.clone().filter(|_| dialect == Dialect::JsmOps);
         if let Some((request, sent_at)) = self.following.get(&slot).cloned() {
             if now - sent_at < FOLLOW_FOR {
-                return self.settle(slot, &request, op).await;
+                let following = Some((slot, request, Instant::now()));
+                return Ok(Sent {
+                    following,
+                    then_note,
+                });
             }
             self.following.remove(&slot);
         }
         if self.is_done(id, &write, &alert).await? {
-            return Ok(());
+            return Ok(Sent {
+                following: None,
+                then_note,
+            });
         }
         let request = self
             .client()
             .await?
             .write(id, &write, author, note.as_deref())
             .await?;
-        if let Some(request) = request {
+        let following = request.map(|request| {
             self.following.insert(slot.clone(), (request.clone(), now));
-            self.settle(slot, &request, op).await?;
-        }
-        match (dialect, note) {
-            // JSM's snooze takes no note: the reason is written after it.
-            (Dialect::JsmOps, Some(text)) => {
-                let note = Write::Note(text);
-                Box::pin(self.write_once(id, &note, author)).await
-            }
-            _ => Ok(()),
-        }
+            (slot, request, Instant::now())
+        });
+        Ok(Sent {
+            following,
+            then_note,
+        })
     }
 
     /// Writes the note `note` unless the alert has it already, and follows it.
@@ -75,14 +120,10 @@ impl OpsgenieSource {
         };
         let slot = (id.to_string(), note.action());
         self.following.insert(slot.clone(), (request.clone(), now));
-        self.settle(
-            slot,
-            &request,
-            &Operation::AddNote {
-                text: String::new(),
-            },
-        )
-        .await
+        let note = Operation::AddNote {
+            text: String::new(),
+        };
+        self.settle(slot, &request, Instant::now(), &note).await
     }
 
     /// Follows `request` to its end; the slot is cleared once the outcome is known, and kept
@@ -91,9 +132,10 @@ impl OpsgenieSource {
         &mut self,
         slot: (String, &'static str),
         request: &str,
+        sent: Instant,
         op: &Operation,
     ) -> Result<(), Error> {
-        let outcome = self.client().await?.follow(request).await?;
+        let outcome = self.client().await?.follow(request, sent).await?;
         self.following.remove(&slot);
         match outcome {
             Outcome::Done => Ok(()),

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::{Method, RequestBuilder};
+use tokio::time::Instant;
 
 use super::wire;
 use crate::config::source::SourceConfig;
@@ -237,18 +238,23 @@ impl Client {
         Ok(accepted.request_id)
     }
 
-    /// Follows the request `request_id` until it succeeded or failed, waiting longer between
-    /// looks (404 means not picked up yet). Bounded by the caller's timeout.
-    pub async fn follow(&self, request_id: &str) -> Result<Outcome, Error> {
+    /// Follows the request `request_id`, sent at `sent`, until it succeeded or failed: the
+    /// first look `FOLLOW_FIRST` after it was sent (at once for one sent long enough ago),
+    /// then waiting longer between looks (404 means not picked up yet). Bounded by the
+    /// caller's timeout.
+    pub async fn follow(&self, request_id: &str, sent: Instant) -> Result<Outcome, Error> {
         let path = format!(
             "{}/requests/{}",
             self.dialect.alerts(),
             path_segment(request_id)
         );
+        tokio::time::sleep_until(sent + FOLLOW_FIRST).await;
         let mut wait = FOLLOW_FIRST;
-        loop {
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(FOLLOW_MOST);
+        for look in 0.. {
+            if look > 0 {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(FOLLOW_MOST);
+            }
             let req = self.http.request(Method::GET, &path);
             let answer = match self.http.json::<wire::RequestAnswer>(req).await {
                 Ok(answer) => answer.into_status(),
@@ -264,6 +270,7 @@ impl Client {
                 None => continue,
             }
         }
+        Err(Error::Timeout(self.http.timeout))
     }
 
     /// A request on alert `id` (by its id, not its alias or tiny id).

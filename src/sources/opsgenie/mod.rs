@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Error, Operation, Snapshot, Source};
+use super::{Error, Operation, Snapshot, Source, within};
 use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
@@ -257,6 +257,14 @@ impl OpsgenieSource {
         Ok(notes)
     }
 
+    /// `result` of `op` on alert `id`, explained; its notes fetched again after a note.
+    fn acted(&mut self, id: &str, op: &Operation, result: Result<(), Error>) -> Result<(), Error> {
+        if matches!(op, Operation::AddNote { .. } | Operation::Silence { .. }) {
+            self.notes.forget(id);
+        }
+        result.map_err(|e| self.explained(e))
+    }
+
     /// The alert id of `key`.
     fn alert_id<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {
         key.0
@@ -302,9 +310,39 @@ impl Source for OpsgenieSource {
     async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {
         let id = self.alert_id(key)?.to_string();
         let result = self.act(key, &id, op, author).await;
-        if matches!(op, Operation::AddNote { .. } | Operation::Silence { .. }) {
-            self.notes.forget(&id);
+        self.acted(&id, op, result)
+    }
+
+    /// Sends every write of the batch first (a look at each alert and its write), then
+    /// follows the requests: by the time the first outcome is asked for, most of the others
+    /// are done, so a batch costs its requests, not a wait per item.
+    async fn perform_batch(
+        &mut self,
+        items: &[super::BatchItem],
+        per_item: Duration,
+        done: &tokio::sync::mpsc::UnboundedSender<(usize, Result<(), Error>)>,
+    ) {
+        let mut sent = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let id = match self.alert_id(&item.key) {
+                Ok(id) => id.to_string(),
+                Err(e) => {
+                    let _ = done.send((i, Err(e)));
+                    continue;
+                }
+            };
+            let started = within(per_item, self.send(&item.key, &id, &item.op, &item.author));
+            match started.await {
+                Ok(s) => sent.push((i, id, s)),
+                Err(e) => {
+                    let _ = done.send((i, self.acted(&id, &item.op, Err(e))));
+                }
+            }
         }
-        result.map_err(|e| self.explained(e))
+        for (i, id, s) in sent {
+            let item = &items[i];
+            let result = within(per_item, self.finish(&id, s, &item.op, &item.author)).await;
+            let _ = done.send((i, self.acted(&id, &item.op, result)));
+        }
     }
 }
