@@ -20,6 +20,7 @@ use onduty::model::AlertKey;
 use onduty::sources::opsgenie::{JSM_KIND, KIND, OpsgenieSource, PAGE, WINDOW};
 use onduty::sources::{Error, Operation, Source};
 use support::faults::{Fault, FaultServer, Seen};
+use support::opsgenie::{Fake, answer, fake};
 
 const KEY: &str = "4f1d2c3b-aa11-bb22-cc33-dd44ee55ff66";
 
@@ -126,111 +127,6 @@ async fn hostile_text_is_sanitized_when_the_alert_is_built() {
     let a = &snapshot.alerts[0];
     assert_eq!(&*a.title, "pwned");
     assert_eq!(a.field("tags"), Some("x"));
-}
-
-/// A small Opsgenie: one alert `a1`, its notes, writes answered 202 with request ids whose
-/// status is 404 for `pending` looks and then `outcome`; a write that succeeds takes effect.
-#[derive(Default)]
-struct Fake {
-    acknowledged: bool,
-    notes: Vec<String>,
-    /// Looks at a request answered 404 before its outcome.
-    pending: usize,
-    /// `Ok` (done) or Opsgenie's reason; `None`: pending for ever.
-    outcome: Option<Result<(), String>>,
-    /// A write's effect, applied when its outcome is first told.
-    effect: Option<Effect>,
-    requests: usize,
-    looks: usize,
-}
-
-#[derive(Clone)]
-enum Effect {
-    Ack,
-    Note(String),
-}
-
-type Shared = Arc<Mutex<Fake>>;
-
-fn answer(fake: &Shared, seen: &Seen) -> Fault {
-    let mut f = fake.lock().unwrap();
-    let path = seen
-        .target()
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let path = path
-        .strip_prefix("/jsm/ops/api/cloud-7")
-        .map(str::to_string)
-        .unwrap_or(path);
-    let alerts = ["/v2/alerts", "/v1/alerts"]
-        .into_iter()
-        .find(|p| path.starts_with(p))
-        .unwrap_or("/v2/alerts");
-    let rest = path.strip_prefix(alerts).unwrap_or(&path).to_string();
-    let method = seen.line.split(' ').next().unwrap_or_default();
-    match (method, rest.as_str()) {
-        ("GET", "/a1") => Fault::Body(format!(
-            r#"{{"data":{{"id":"a1","status":"open","acknowledged":{},
-            "responders":[{{"type":"escalation","id":"e1"}}]}}}}"#,
-            f.acknowledged
-        )),
-        ("GET", "/a1/notes") => {
-            let notes: Vec<String> = f
-                .notes
-                .iter()
-                .map(|n| format!(r#"{{"note":"{n}","owner":"ana"}}"#))
-                .collect();
-            Fault::Body(format!(r#"{{"data":[{}]}}"#, notes.join(",")))
-        }
-        ("GET", "/a1/logs") => Fault::Body(r#"{"data":[]}"#.into()),
-        ("POST", _) => {
-            f.requests += 1;
-            f.effect = if rest.ends_with("/notes") {
-                let v: serde_json::Value = serde_json::from_str(&seen.body).unwrap();
-                Some(Effect::Note(v["note"].as_str().unwrap().to_string()))
-            } else {
-                Some(Effect::Ack)
-            };
-            Fault::Headed {
-                status: 202,
-                headers: "",
-                body: format!(
-                    r#"{{"result":"Request will be processed","took":0.1,"requestId":"r{}"}}"#,
-                    f.requests
-                ),
-            }
-        }
-        ("GET", r) if r.starts_with("/requests/") => {
-            f.looks += 1;
-            if f.looks <= f.pending {
-                return Fault::Status(404, r#"{"message":"Request not found"}"#);
-            }
-            match f.outcome.clone() {
-                None => Fault::Status(404, r#"{"message":"Request not found"}"#),
-                Some(Ok(())) => {
-                    match f.effect.take() {
-                        Some(Effect::Ack) => f.acknowledged = true,
-                        Some(Effect::Note(n)) => f.notes.push(n),
-                        None => {}
-                    }
-                    Fault::Body(r#"{"data":{"isSuccess":true,"status":"Processed"}}"#.into())
-                }
-                Some(Err(why)) => Fault::Body(format!(
-                    r#"{{"data":{{"isSuccess":false,"status":"{why}"}}}}"#
-                )),
-            }
-        }
-        _ => Fault::Body(r#"{"data":[]}"#.into()),
-    }
-}
-
-async fn fake(f: Fake) -> (FaultServer, Shared) {
-    let shared = Arc::new(Mutex::new(f));
-    let s = shared.clone();
-    let server = FaultServer::start_full(move |_, seen| answer(&s, seen)).await;
-    (server, shared)
 }
 
 fn a1() -> AlertKey {

@@ -6,6 +6,7 @@
 
 pub mod faults;
 pub mod journal_task;
+pub mod opsgenie;
 pub mod postgres;
 pub mod prism;
 pub mod pty;
