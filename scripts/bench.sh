@@ -6,7 +6,9 @@
 # refresh at 100k); the journal; bytes per refresh over SSH. Ends with a table of every
 # target beside what this run measured (scripts/bench_results.py); BENCHMARKS.md records runs.
 # 500 acks (amtool loop, onduty ack, the dashboard) at 500 and 10,000 alerts.
-# Sections: SIZES="10000 100000", LIVE=1, CRITERION=1, JOURNAL=1, BANDWIDTH=1, ACKS=1 (0 or " " skips).
+# Opsgenie at 10,000 alerts (100 pages) from recorded pages: alerts --json and poll to screen.
+# Sections: SIZES="10000 100000", LIVE=1, CRITERION=1, JOURNAL=1, BANDWIDTH=1, ACKS=1,
+# OPSGENIE=1 (0 or " " skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -87,6 +89,7 @@ for n in $SIZES; do
   measure "onduty alerts --json" "$ONDUTY" alerts --json --config "$work/onduty-$n.toml"
   kill "${pids[${#pids[@]}-1]}" 2>/dev/null || true
   if [ "$n" = 10000 ]; then # issue 3: at most half of amtool's wall time and memory
+    onduty_am_10k_rss=$RSS
     result "onduty alerts --json, 10k: wall time vs amtool" "≤ 0.5× amtool" \
       "$WALL s vs $am_wall s" "$(judge "$WALL <= 0.5 * $am_wall")"
     result "onduty alerts --json, 10k: peak RSS vs amtool" "≤ 0.5× amtool" \
@@ -129,6 +132,12 @@ fi
 # 500 acks side by side with amtool's loop (issue 25), each on an Alertmanager of its own.
 if [ "${ACKS:-1}" = 1 ]; then
   python3 scripts/bench_acks.py "$ONDUTY" ${ACK_SIZES:-500 10000}
+fi
+
+# Opsgenie (issue 27): 10,000 alerts in 100 pages, its memory beside the Alertmanager
+# source's at 10,000 (when the SIZES section measured it).
+if [ "${OPSGENIE:-1}" = 1 ]; then
+  python3 scripts/bench_opsgenie.py "$ONDUTY" 10000 "$RUNS" "${onduty_am_10k_rss:-}"
 fi
 
 # The journal (issue 5): appends and timeline opens, SQLite and a real PostgreSQL.

@@ -82,30 +82,34 @@ async fn every_page_is_read_with_the_genie_key_until_a_short_one() {
         .map(|r| offset_of(r.target()))
         .collect();
     assert_eq!(offsets, [0, 100, 200]);
-    let head = &s.seen()[0].head;
+    let listings: Vec<Seen> = s.seen().into_iter().filter(is_listing).collect();
+    let head = &listings[0].head;
     assert!(
         head.contains(&format!("authorization: GenieKey {KEY}"))
             || head.contains(&format!("Authorization: GenieKey {KEY}")),
         "{head}"
     );
     assert!(
-        s.seen()[0].target().contains("query=status%3A+open"),
+        listings[0].target().contains("query=status%3A+open"),
         "{}",
-        s.seen()[0].target()
+        listings[0].target()
     );
 }
 
 #[tokio::test]
 async fn more_than_the_window_is_an_error_never_a_shorter_list() {
-    let s =
-        FaultServer::start_full(|_, seen| Fault::Body(page(offset_of(seen.target()), PAGE))).await;
+    let s = FaultServer::start_full(|_, seen| match is_listing(seen) {
+        true => Fault::Body(page(offset_of(seen.target()), PAGE)),
+        false => Fault::Body(r#"{"data":[]}"#.into()),
+    })
+    .await;
     let err = source(&s.url).fetch().await.unwrap_err().to_string();
     assert!(
         err.contains("20000") && err.contains("narrow `query`"),
         "{err}"
     );
     assert_eq!(
-        s.seen().len(),
+        s.seen().iter().filter(|r| is_listing(r)).count(),
         WINDOW / PAGE,
         "every page the window allows, then no more"
     );
@@ -438,4 +442,25 @@ async fn a_bulk_action_sends_every_write_first_then_follows_them() {
         20,
         "one look each: done by the time it was asked"
     );
+}
+
+#[tokio::test]
+async fn an_alert_on_two_pages_is_kept_once() {
+    let s = FaultServer::start_full(|_, seen| {
+        if !is_listing(seen) {
+            return Fault::Body(r#"{"data":[]}"#.into());
+        }
+        match offset_of(seen.target()) {
+            0 => Fault::Body(page(0, PAGE)),
+            // The list moved: the last alert of the first page leads the second.
+            _ => Fault::Body(page(PAGE - 1, 17)),
+        }
+    })
+    .await;
+    let snapshot = source(&s.url).fetch().await.unwrap();
+    assert_eq!(snapshot.alerts.len(), PAGE + 16);
+    let mut keys: Vec<&str> = snapshot.alerts.iter().map(|a| &*a.key.0).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), PAGE + 16);
 }

@@ -28,17 +28,19 @@ impl NotesCache {
 
     /// Forgets the items not in `ids` (no longer listed); the ids whose notes are due now,
     /// never fetched first, then the oldest, at most `per_poll`.
-    pub fn due(&mut self, ids: &[String], now: DateTime<Utc>) -> Vec<String> {
-        self.kept.retain(|id, _| ids.contains(id));
-        let mut due: Vec<(Option<DateTime<Utc>>, &String)> = ids
+    pub fn due(&mut self, ids: &[impl AsRef<str>], now: DateTime<Utc>) -> Vec<String> {
+        let listed: std::collections::HashSet<&str> = ids.iter().map(AsRef::as_ref).collect();
+        self.kept.retain(|id, _| listed.contains(id.as_str()));
+        let mut due: Vec<(Option<DateTime<Utc>>, &str)> = ids
             .iter()
+            .map(AsRef::as_ref)
             .map(|id| (self.kept.get(id).map(|(at, _)| *at), id))
             .filter(|(at, _)| at.is_none_or(|at| now - at >= self.every))
             .collect();
         due.sort();
         due.into_iter()
             .take(self.per_poll)
-            .map(|(_, id)| id.clone())
+            .map(|(_, id)| id.to_string())
             .collect()
     }
 

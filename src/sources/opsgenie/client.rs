@@ -3,7 +3,6 @@
 //! the paging window; one alert, its notes and its activity log; the writes, each answered
 //! 202 with a request id that is followed until it succeeded or failed.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -124,12 +123,15 @@ impl Client {
         Ok(Client { http, dialect })
     }
 
-    /// Every alert `query` finds, newest first. More than the paging window can reach is an
-    /// error that says to narrow the query, never a shorter list. An alert seen twice (the
-    /// list moved between two pages) is kept once.
-    pub async fn alerts(&self, query: &str) -> Result<Vec<wire::Alert>, Error> {
-        let mut out: Vec<wire::Alert> = Vec::new();
-        let mut seen = HashSet::new();
+    /// Every alert `query` finds, newest first, handed to `each` a page at a time (so that a
+    /// long list is never held twice, as answers and as alerts). More than the paging window
+    /// can reach is an error that says to narrow the query, never a shorter list. (A list
+    /// that moves between two pages can show an alert twice: the caller keeps it once.)
+    pub async fn alerts(
+        &self,
+        query: &str,
+        mut each: impl FnMut(Vec<wire::Alert>),
+    ) -> Result<(), Error> {
         for offset in (0..).step_by(PAGE) {
             if offset + PAGE > WINDOW {
                 return Err(Error::Rejected(format!(
@@ -144,12 +146,12 @@ impl Client {
                 .query(&[(self.dialect.page_size(), PAGE), ("offset", offset)]);
             let page: wire::AlertPage = self.http.json(req).await?;
             let got = page.data.len();
-            out.extend(page.data.into_iter().filter(|a| seen.insert(a.id.clone())));
+            each(page.data);
             if got < PAGE {
                 break;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The alert `id` as it is now (with its details).

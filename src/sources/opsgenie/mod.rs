@@ -12,7 +12,7 @@ mod jsm;
 mod map;
 pub mod wire;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ use super::{Error, Operation, Snapshot, Source, within};
 use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
-use crate::model::{AlertKey, EscalationPolicy, Note, SourceId};
+use crate::model::{Alert, AlertKey, EscalationPolicy, Note, SourceId};
 use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use crate::sources::capabilities::Sunset;
 use crate::sources::notes_cache::NotesCache;
@@ -95,6 +95,12 @@ const NOTES_EVERY: TimeDelta = TimeDelta::minutes(2);
 /// Most alerts whose notes and log are fetched in one poll (two requests each).
 const NOTES_PER_POLL: usize = 5;
 
+/// A hash of an alert id, to find it again cheaply.
+fn hash_of(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(id)
+}
+
 /// Which API, with its own keys.
 enum Account {
     Opsgenie(Settings),
@@ -102,6 +108,10 @@ enum Account {
 }
 
 impl Account {
+    fn is_opsgenie(&self) -> bool {
+        matches!(self, Account::Opsgenie(_))
+    }
+
     fn search(&self) -> String {
         match self {
             Account::Opsgenie(s) => s.search(),
@@ -123,6 +133,8 @@ pub struct OpsgenieSource {
     /// The escalations as policies, with who is on call, and when they were fetched.
     policies: Vec<EscalationPolicy>,
     policies_at: Option<DateTime<Utc>>,
+    /// The teams responding to the alerts of the last poll (JSM reads escalations per team).
+    teams: BTreeSet<String>,
     /// Writes sent whose outcome is not known yet, by alert id and action: a retry follows
     /// the request instead of sending it again.
     following: HashMap<(String, &'static str), (String, DateTime<Utc>)>,
@@ -150,6 +162,7 @@ impl OpsgenieSource {
             notes: NotesCache::new(NOTES_EVERY, NOTES_PER_POLL),
             policies: Vec::new(),
             policies_at: None,
+            teams: BTreeSet::new(),
             following: HashMap::new(),
         })
     }
@@ -186,12 +199,24 @@ impl OpsgenieSource {
         }
     }
 
-    /// Fetches the notes and log of the open alerts whose notes are oldest, a few per poll.
-    /// A failure keeps what was fetched before and does not fail the poll.
-    async fn refresh_notes(&mut self, ids: &[String], now: DateTime<Utc>) {
-        for id in self.notes.due(ids, now) {
+    /// Fetches the notes and log of the open alerts whose notes are oldest, a few per poll,
+    /// and puts them on `alerts`. A failure keeps what was fetched before and does not fail
+    /// the poll.
+    async fn refresh_notes(&mut self, alerts: &mut [Alert], now: DateTime<Utc>) {
+        let prefix = format!("{}:", self.id);
+        let open: Vec<&str> = alerts
+            .iter()
+            .filter(|a| a.status != crate::model::Status::Resolved)
+            .filter_map(|a| a.key.0.strip_prefix(&prefix))
+            .collect();
+        let due = self.notes.due(&open, now);
+        for id in due {
             match self.notes_of(&id).await {
                 Ok(notes) => {
+                    let key = format!("{}:{id}", self.id);
+                    if let Some(a) = alerts.iter_mut().find(|a| a.key.0 == key) {
+                        a.notes = notes.clone().into_boxed_slice();
+                    }
                     self.notes.keep(id, now, notes);
                 }
                 Err(e) => {
@@ -203,20 +228,13 @@ impl OpsgenieSource {
     }
 
     /// Fetches the escalations and who is on call on the schedules they page, when older
-    /// than `ON_CALL_EVERY` (JSM's per team, of the teams responding to `listed`). A failure
-    /// keeps the last ones and does not fail the poll.
-    async fn refresh_policies(&mut self, listed: &[wire::Alert], now: DateTime<Utc>) {
+    /// than `ON_CALL_EVERY` (JSM's per team, of the teams responding to the alerts the last
+    /// poll listed). A failure keeps the last ones and does not fail the poll.
+    async fn refresh_policies(&mut self, now: DateTime<Utc>) {
         if self.policies_at.is_some_and(|at| now - at < ON_CALL_EVERY) {
             return;
         }
-        let mut teams: Vec<String> = listed
-            .iter()
-            .flat_map(|a| &a.responders)
-            .filter(|r| r.kind == "team" && !r.id.is_empty())
-            .map(|r| r.id.clone())
-            .collect();
-        teams.sort();
-        teams.dedup();
+        let teams: Vec<String> = self.teams.iter().cloned().collect();
         match self.policies_now(&teams).await {
             Ok(policies) => self.policies = policies,
             Err(e) => tracing::warn!(source = %self.id, "escalations not fetched: {e}"),
@@ -282,22 +300,44 @@ impl Source for OpsgenieSource {
 
     async fn fetch(&mut self) -> Result<Snapshot, Error> {
         let search = self.account.search();
-        let listed = match self.client().await?.alerts(&search).await {
-            Ok(listed) => listed,
-            Err(e) => return Err(self.explained(e)),
-        };
         let now = self.clock.now();
-        let open: Vec<String> = listed
-            .iter()
-            .filter(|a| a.status.as_deref() != Some("closed"))
-            .map(|a| a.id.clone())
-            .collect();
-        self.refresh_notes(&open, now).await;
-        self.refresh_policies(&listed, now).await;
-        let alerts = listed
-            .iter()
-            .map(|a| map::alert(a, &self.id, self.notes.of(&a.id), &self.policies, now))
-            .collect();
+        self.refresh_policies(now).await;
+        self.client().await?;
+        let (mut alerts, mut teams) = (Vec::<Alert>::new(), BTreeSet::new());
+        // Where each alert is in `alerts`, by a hash of its id: one seen twice (the list
+        // moved between two pages) is kept once, without a second copy of every id.
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+        let listing = match &self.client {
+            Some(client) => {
+                let (id, notes, policies) = (&self.id, &self.notes, &self.policies);
+                client.alerts(&search, |page| {
+                    alerts.reserve(page.len());
+                    for a in page {
+                        let at = seen.entry(hash_of(&a.id)).or_default();
+                        let key = format!("{id}:{}", a.id);
+                        if at.iter().any(|&i| alerts[i].key.0 == key) {
+                            continue;
+                        }
+                        at.push(alerts.len());
+                        let responding = a.responders.iter().filter(|r| r.kind == "team");
+                        teams.extend(responding.map(|r| r.id.clone()).filter(|t| !t.is_empty()));
+                        alerts.push(map::alert(&a, id, notes.of(&a.id), policies, now));
+                    }
+                })
+                .await
+            }
+            None => return Err(Error::Connect("no client".into())),
+        };
+        if let Err(e) = listing {
+            return Err(self.explained(e));
+        }
+        if teams != self.teams {
+            // JSM reads escalations per team: new teams, new escalations at the next poll.
+            self.teams = teams;
+            self.policies_at = self.policies_at.filter(|_| self.account.is_opsgenie());
+        }
+        drop(seen);
+        self.refresh_notes(&mut alerts, now).await;
         Ok(Snapshot {
             alerts: Arc::new(alerts),
             escalation: self.policies.clone(),
