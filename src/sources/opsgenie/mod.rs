@@ -305,26 +305,38 @@ impl Source for OpsgenieSource {
         self.client().await?;
         let (mut alerts, mut teams) = (Vec::<Alert>::new(), BTreeSet::new());
         // Where each alert is in `alerts`, by a hash of its id: one seen twice (the list
-        // moved between two pages) is kept once, without a second copy of every id.
-        let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+        // moved between two pages) is kept once, without a second copy of every id. Two ids
+        // of one hash (never seen in practice) are told apart by looking at every alert.
+        let mut seen: HashMap<u64, u32> = HashMap::new();
         let listing = match &self.client {
             Some(client) => {
                 let (id, notes, policies) = (&self.id, &self.notes, &self.policies);
-                client.alerts(&search, |page| {
-                    alerts.reserve(page.len());
-                    for a in page {
-                        let at = seen.entry(hash_of(&a.id)).or_default();
-                        let key = format!("{id}:{}", a.id);
-                        if at.iter().any(|&i| alerts[i].key.0 == key) {
-                            continue;
+                client
+                    .alerts(&search, |page| {
+                        alerts.reserve(page.len());
+                        for a in page {
+                            let key = format!("{id}:{}", a.id);
+                            let is_new = match seen.get(&hash_of(&a.id)) {
+                                None => true,
+                                Some(&i)
+                                    if alerts.get(i as usize).is_some_and(|b| b.key.0 == key) =>
+                                {
+                                    false
+                                }
+                                Some(_) => !alerts.iter().any(|b| b.key.0 == key),
+                            };
+                            if !is_new {
+                                continue;
+                            }
+                            let at = u32::try_from(alerts.len()).unwrap_or(u32::MAX);
+                            seen.entry(hash_of(&a.id)).or_insert(at);
+                            let responding = a.responders.iter().filter(|r| r.kind == "team");
+                            teams
+                                .extend(responding.map(|r| r.id.clone()).filter(|t| !t.is_empty()));
+                            alerts.push(map::alert(&a, id, notes.of(&a.id), policies, now));
                         }
-                        at.push(alerts.len());
-                        let responding = a.responders.iter().filter(|r| r.kind == "team");
-                        teams.extend(responding.map(|r| r.id.clone()).filter(|t| !t.is_empty()));
-                        alerts.push(map::alert(&a, id, notes.of(&a.id), policies, now));
-                    }
-                })
-                .await
+                    })
+                    .await
             }
             None => return Err(Error::Connect("no client".into())),
         };
