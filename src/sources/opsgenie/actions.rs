@@ -34,19 +34,13 @@ impl OpsgenieSource {
         author: &str,
     ) -> Result<(), Error> {
         let sent = self.send(key, id, op, author).await?;
-        self.finish(id, sent, op, author).await
+        self.finish(id, sent, author).await
     }
 
     /// Waits for the outcome of `sent`, then writes the note that follows it.
-    pub(super) async fn finish(
-        &mut self,
-        id: &str,
-        sent: Sent,
-        op: &Operation,
-        author: &str,
-    ) -> Result<(), Error> {
+    pub(super) async fn finish(&mut self, id: &str, sent: Sent, author: &str) -> Result<(), Error> {
         if let Some((slot, request, at)) = sent.following {
-            self.settle(slot, &request, at, op).await?;
+            self.settle(slot, &request, at).await?;
         }
         match sent.then_note {
             Some(text) => Box::pin(self.write_once(id, &Write::Note(text), author)).await,
@@ -120,10 +114,7 @@ impl OpsgenieSource {
         };
         let slot = (id.to_string(), note.action());
         self.following.insert(slot.clone(), (request.clone(), now));
-        let note = Operation::AddNote {
-            text: String::new(),
-        };
-        self.settle(slot, &request, Instant::now(), &note).await
+        self.settle(slot, &request, Instant::now()).await
     }
 
     /// Follows `request` to its end; the slot is cleared once the outcome is known, and kept
@@ -133,13 +124,18 @@ impl OpsgenieSource {
         slot: (String, &'static str),
         request: &str,
         sent: Instant,
-        op: &Operation,
     ) -> Result<(), Error> {
         let outcome = self.client().await?.follow(request, sent).await?;
         self.following.remove(&slot);
         match outcome {
             Outcome::Done => Ok(()),
-            Outcome::Failed(why) => Err(Error::Rejected(format!("{} refused: {why}", op.verb()))),
+            Outcome::Failed(why) => {
+                let vendor = match self.dialect() {
+                    Dialect::Opsgenie => "Opsgenie",
+                    Dialect::JsmOps => "JSM Operations",
+                };
+                Err(Error::Rejected(format!("{vendor} said no: {why}")))
+            }
         }
     }
 

@@ -9,8 +9,8 @@ use super::wire;
 use std::collections::HashMap;
 
 use crate::model::{
-    Alert, AlertDraft, EscalationLevel, EscalationPolicy, Note, OCCURRENCES, OnCall, Severity,
-    SourceId, Status, sanitize,
+    Alert, AlertDraft, EscalationLevel, EscalationPolicy, Matcher, Note, OCCURRENCES, OnCall,
+    Severity, SourceId, Status, sanitize,
 };
 
 /// Who is on call on a schedule now, and who is next, by the schedule's id.
@@ -137,18 +137,28 @@ pub fn policy(e: &wire::Escalation, on_calls: &OnCalls) -> EscalationPolicy {
                         false => who,
                     }
                 }
-                Some(r) => vec![OnCall::new(&responder(r), None, None)],
+                Some(r) => {
+                    let name = r.name.as_deref().unwrap_or(&r.id);
+                    let who = match r.kind.as_str() {
+                        "user" => name.to_string(),
+                        kind => format!("{kind} {name}"),
+                    };
+                    vec![OnCall::new(&who, None, None)]
+                }
                 None => Vec::new(),
             };
             EscalationLevel { after, on_call }
         })
         .collect();
     levels.sort_by_key(|l| l.after);
+    let name = sanitize::line(e.name.as_deref().unwrap_or(&e.id), sanitize::LABEL_CAP);
+    // It covers the alerts it responds to (they name it), never every alert of the source.
+    let named = Matcher::new("escalation_policy", &name, false, true);
     EscalationPolicy {
         id: sanitize::line(&e.id, 64),
-        name: sanitize::line(e.name.as_deref().unwrap_or(&e.id), sanitize::LABEL_CAP),
+        matchers: named.into_iter().collect(),
+        name,
         services: Vec::new(),
-        matchers: Vec::new(),
         levels,
         repeats: e.repeat.as_ref().and_then(|r| r.count).unwrap_or(0),
     }
@@ -292,7 +302,8 @@ mod tests {
         assert_eq!(p.levels[0].on_call[0].next.as_deref(), Some("bo"));
         assert_eq!(p.levels[0].on_call[0].via.as_deref(), Some("Primary"));
         assert_eq!(p.levels[1].after, TimeDelta::hours(1));
-        assert_eq!(p.levels[1].on_call[0].who, "team:SRE");
+        assert_eq!(p.levels[1].on_call[0].who, "team SRE");
+        assert_eq!(p.levels[2].on_call[0].who, "bo@x", "a user by name alone");
         assert!(
             p.levels[2].after <= TimeDelta::days(366),
             "an absurd delay is capped"
@@ -305,6 +316,17 @@ mod tests {
             DateTime::<Utc>::UNIX_EPOCH,
         );
         assert!(p.covers(&a), "its escalation's policy covers it");
+        let other = alert(
+            &listed(r#"{"id":"b","responders":[{"type":"team","id":"t1"}]}"#),
+            &SourceId("og".into()),
+            Vec::new(),
+            std::slice::from_ref(&p),
+            DateTime::<Utc>::UNIX_EPOCH,
+        );
+        assert!(
+            !p.covers(&other),
+            "an alert it does not respond to is not covered"
+        );
         let jsm: wire::Escalation = serde_json::from_str(
             r#"{"id":"e2","rules":[{"delay":5,"recipient":{"type":"user","id":"u1"}}]}"#,
         )

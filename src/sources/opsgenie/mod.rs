@@ -393,7 +393,7 @@ impl Source for OpsgenieSource {
         }
         for (i, id, s) in sent {
             let item = &items[i];
-            let result = within(per_item, self.finish(&id, s, &item.op, &item.author)).await;
+            let result = within(per_item, self.finish(&id, s, &item.author)).await;
             let _ = done.send((i, self.acted(&id, &item.op, result)));
         }
     }
