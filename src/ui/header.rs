@@ -195,3 +195,37 @@ pub fn severity_role(sev: Severity) -> Role {
         Severity::Unknown => Role::SeverityUnknown,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::app::Action;
+    use crate::testing::{demo_app, screen};
+
+    #[test]
+    fn a_sunset_back_end_is_counted_down_in_the_header_and_the_sources_view() {
+        let mut app = demo_app(100, 120, 24);
+        app.sources[0].info.can = crate::sources::opsgenie::CAPABILITIES;
+        let today = app.now.date_naive();
+        let days = app.sources[0]
+            .info
+            .can
+            .sunset
+            .unwrap()
+            .days_left(today)
+            .unwrap();
+        let shown = screen(&app, 120, 24);
+        let head = shown.lines().next().unwrap();
+        assert!(
+            head.contains(&format!("demo: API off in {days}d")),
+            "{head}"
+        );
+        app.update(Action::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('3'),
+        )));
+        let shown = screen(&app, 120, 24);
+        assert!(
+            shown.contains("its API is switched off on 2027-04-05"),
+            "{shown}"
+        );
+    }
+}

@@ -67,6 +67,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("  polled every {}", duration_fmt::short(s.info.interval)),
             t.style(Role::TextMuted),
         ));
+        if let Some(sunset) = s.info.can.sunset {
+            let when = match sunset.days_left(app.now.date_naive()) {
+                Some(d) if d > 0 => format!("switched off on {} (in {d} days)", sunset.on),
+                _ => format!("switched off since {}", sunset.on),
+            };
+            lines.push(Line::styled(
+                format!("  its API is {when}: {}", sunset.instead),
+                t.style(Role::SourceStale),
+            ));
+        }
     }
     super::text_pane(app, frame, area, " SOURCES ", lines);
 }
