@@ -108,7 +108,8 @@ def main():
         f.write(f'[[source]]\nname = "og"\nkind = "opsgenie"\nurl = "{url}"\n'
                 'token_command = "printf bench-key"\ntimeout = "120s"\n')
     env = dict(os.environ, ONDUTY_CONFIG_DIR=work, ONDUTY_DATA_DIR=os.path.join(work, "data"))
-    print(f"== Opsgenie: {count} alerts in {len(pages(count))} pages, median of {runs}")
+    print(f"== Opsgenie: {count} alerts in pages of {PAGE} ({count // PAGE + 1} requests: the last"
+          f" one finds the end), median of {runs}")
     wall, rss = measured([onduty, "alerts", "--json", "--config", config], runs, env)
     per_alert = rss * 1024 / count
     print(f"onduty alerts --json         {wall:8.3f} s {rss:9.1f} MB  ({per_alert:.2f} KB/alert)")

@@ -2,7 +2,8 @@
 //! source and a JSM Operations source (the stateful fake of `support::opsgenie`) beside a
 //! real Alertmanager make one list; ack, unack, add responder and resolve go through the
 //! outbox to the right back end and wait for Opsgenie's outcome; a refusal says Opsgenie's
-//! reason; `onduty check` shows how to move the Opsgenie source to JSM.
+//! reason; `onduty check` shows how to move the Opsgenie source to JSM; a `kill -9` between a
+//! write's 202 and its outcome, then `onduty outbox --flush`, finds it done and sends nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -114,4 +115,58 @@ async fn opsgenie_and_jsm_beside_an_alertmanager_one_list_and_every_action() {
     let (_, out) = run(&["check"]).await;
     assert!(out.contains("kind = \"jsm_ops\""), "{out}");
     assert!(out.contains("switched off on 2027-04-05"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kill_9_between_the_202_and_its_outcome_then_a_flush_finds_it_done_and_sends_nothing() {
+    // Opsgenie accepts the ack and never says how it went while the first process lives.
+    let (og, state) = listing_fake(Fake::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("onduty.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "identity = \"ana\"\n[[source]]\nname = \"og\"\nkind = \"opsgenie\"\nurl = \"{}\"\n\
+             token_command = \"printf og-key\"\ntimeout = \"60s\"\n",
+            og.url
+        ),
+    )
+    .unwrap();
+    let mut first = support::onduty_command(dir.path(), &cfg, &["ack", "og:a1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let posted = |s: &FaultServer| {
+        s.seen()
+            .iter()
+            .filter(|r| r.line.starts_with("POST"))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while posted(&og) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ack was never sent"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the ack ended on its own"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Gone between the 202 and its outcome; Opsgenie goes on and does it.
+    first.start_kill().unwrap();
+    first.wait().await.unwrap();
+    state.lock().unwrap().acknowledged = true;
+    let (code, out) = support::run_onduty(dir.path(), &cfg, &["outbox", "--flush"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        posted(&og),
+        1,
+        "the re-send looked first and sent nothing: {out}"
+    );
+    let (_, out) = support::run_onduty(dir.path(), &cfg, &["outbox"]).await;
+    assert!(out.starts_with("0 pending"), "nothing left to send: {out}");
+    assert!(out.contains("confirmed") && out.contains("og:a1"), "{out}");
 }
