@@ -464,3 +464,88 @@ async fn an_alert_on_two_pages_is_kept_once() {
     keys.dedup();
     assert_eq!(keys.len(), PAGE + 16);
 }
+
+#[tokio::test]
+async fn jsm_turns_an_email_and_an_escalation_name_into_the_ids_it_takes() {
+    let shared = Arc::new(Mutex::new(Fake {
+        outcome: Some(Ok(())),
+        ..Fake::default()
+    }));
+    let st = shared.clone();
+    let s = FaultServer::start_full(move |_, seen| {
+        let path = seen.target().split('?').next().unwrap().to_string();
+        match path.as_str() {
+            "/_edge/tenant_info" => Fault::Body(r#"{"cloudId":"cloud-7"}"#.into()),
+            "/rest/api/3/user/search" => Fault::Body(
+                r#"[{"accountId":"557058:0a1b2c3d-aa11-bb22-cc33-dd44ee55ff66",
+                     "emailAddress":"ana@example.com","displayName":"Ana"}]"#
+                    .into(),
+            ),
+            "/jsm/ops/api/cloud-7/v1/alerts" => Fault::Body(
+                r#"{"values":[{"id":"a1","status":"open","responders":[{"type":"team","id":"t1"}]}]}"#
+                    .into(),
+            ),
+            "/jsm/ops/api/cloud-7/v1/teams/t1/escalations" => Fault::Body(
+                r#"{"values":[{"id":"4a6e3e90-aa11-bb22-cc33-dd44ee55ff66","name":"Night","rules":[]}]}"#
+                    .into(),
+            ),
+            _ => answer(&st, seen),
+        }
+    })
+    .await;
+    let mut j = jsm(&s.url);
+    j.fetch().await.unwrap();
+    j.fetch().await.unwrap(); // the teams of the first poll's alerts: their escalations now
+    let key = AlertKey("jsm:a1".into());
+    for _ in 0..2 {
+        let to = Operation::Reassign {
+            to: "ana@example.com".into(),
+        };
+        j.perform(&key, &to, "ana").await.unwrap();
+    }
+    let night = Operation::Reassign {
+        to: "escalation:night".into(),
+    };
+    j.perform(&key, &night, "ana").await.unwrap();
+    let seen = s.seen();
+    let lookups = seen
+        .iter()
+        .filter(|r| {
+            r.target()
+                .starts_with("/rest/api/3/user/search?query=ana%40example.com")
+        })
+        .count();
+    assert_eq!(lookups, 1, "the account id is asked once");
+    let bodies: Vec<(String, serde_json::Value)> = seen
+        .iter()
+        .filter(|r| r.line.starts_with("POST"))
+        .map(|r| {
+            let action = r.target().rsplit('/').next().unwrap().to_string();
+            (action, serde_json::from_str(&r.body).unwrap())
+        })
+        .collect();
+    assert_eq!(bodies[0].0, "assign");
+    assert_eq!(
+        bodies[0].1["accountId"],
+        "557058:0a1b2c3d-aa11-bb22-cc33-dd44ee55ff66"
+    );
+    let escalate = bodies.iter().find(|(a, _)| a == "escalate").unwrap();
+    assert_eq!(
+        escalate.1["escalationId"],
+        "4a6e3e90-aa11-bb22-cc33-dd44ee55ff66"
+    );
+    let refused = j
+        .perform(
+            &key,
+            &Operation::Reassign {
+                to: "escalation:Day".into(),
+            },
+            "ana",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("no escalation called 'Day'"),
+        "{refused}"
+    );
+}

@@ -66,6 +66,10 @@ impl OpsgenieSource {
             }
             Err(e) => return Err(e),
         };
+        let op = match dialect {
+            Dialect::JsmOps => &self.by_id(op).await?,
+            Dialect::Opsgenie => op,
+        };
         let (write, note) = write_for(key, op, &alert, dialect, now)?;
         let slot = (id.to_string(), write.action());
         // JSM's snooze takes no note: the reason is written after it.
@@ -170,6 +174,50 @@ impl OpsgenieSource {
             // step was taken. A retry in this process follows its request instead.
             Write::Escalate(_) => false,
         })
+    }
+
+    /// `op` with the names JSM cannot take made ids: an escalation by the name of a policy
+    /// read from it, a user by the email the site knows (asked once, then kept).
+    async fn by_id(&mut self, op: &Operation) -> Result<Operation, Error> {
+        let (who, rebuild): (&str, fn(String) -> Operation) = match op {
+            Operation::Reassign { to } => (to, |to| Operation::Reassign { to }),
+            Operation::AddResponder { who } => (who, |who| Operation::AddResponder { who }),
+            other => return Ok(other.clone()),
+        };
+        let (kind, name) = match who.split_once(':') {
+            Some((k @ ("user" | "escalation" | "team" | "schedule"), name)) => (k, name.trim()),
+            _ if who.contains('@') => ("user", who.trim()),
+            _ => return Ok(op.clone()),
+        };
+        if is_an_id(name) {
+            return Ok(op.clone());
+        }
+        let id = match kind {
+            "escalation" => self
+                .policies
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name))
+                .map(|p| p.id.clone())
+                .ok_or_else(|| {
+                    Error::Rejected(format!(
+                        "no escalation called '{name}' among those read (see :oncall); name one \
+                         by its id"
+                    ))
+                })?,
+            "user" => self.account_id(name).await?,
+            _ => return Ok(op.clone()),
+        };
+        Ok(rebuild(format!("{kind}:{id}")))
+    }
+
+    /// The Atlassian account id of the user with `email`, asked of the site once.
+    async fn account_id(&mut self, email: &str) -> Result<String, Error> {
+        if let Some(id) = self.accounts.get(email) {
+            return Ok(id.clone());
+        }
+        let id = super::jsm::account_id(&self.config, email, self.timeout).await?;
+        self.accounts.insert(email.to_string(), id.clone());
+        Ok(id)
     }
 
     fn dialect(&self) -> Dialect {

@@ -1,6 +1,6 @@
 //! Where a JSM Operations site's API lives: `https://api.atlassian.com/jsm/ops/api/{cloud_id}`,
 //! the cloud id configured or asked of the site once (`/_edge/tenant_info`) and kept for the
-//! client's life.
+//! client's life; and a user's account id, asked of the site by email.
 
 use std::time::Duration;
 
@@ -34,6 +34,53 @@ pub async fn api_base(
         None => cloud_id(cfg, timeout).await?,
     };
     Ok(template.replace("{cloud_id}", &path_segment(&id)))
+}
+
+/// One user as the site's user search lists them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct User {
+    account_id: String,
+    #[serde(default)]
+    email_address: Option<String>,
+}
+
+/// The account id of the user whose email is `email`, asked of the site `cfg.url`
+/// (`/rest/api/3/user/search`, with the source's own basic auth).
+pub async fn account_id(
+    cfg: &SourceConfig,
+    email: &str,
+    timeout: Duration,
+) -> Result<String, Error> {
+    let site = cfg.url.as_deref().ok_or_else(|| {
+        Error::Rejected(format!(
+            "no site to look '{email}' up: name the user by account id"
+        ))
+    })?;
+    let http = Http::new(cfg, site, timeout, Scheme::BearerOrBasic, json_headers()).await?;
+    let req = http
+        .request(Method::GET, "/rest/api/3/user/search")
+        .query(&[("query", email)]);
+    let users: Vec<User> = http.json(req).await?;
+    let exact = users
+        .iter()
+        .filter(|u| {
+            u.email_address
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
+        .collect::<Vec<_>>();
+    // A site that hides emails lists the one match without it.
+    let found = match (exact.as_slice(), users.as_slice()) {
+        ([one], _) => one,
+        ([], [only]) => only,
+        _ => {
+            return Err(Error::Rejected(format!(
+                "{site} knows no single user '{email}': name them by account id"
+            )));
+        }
+    };
+    Ok(found.account_id.clone())
 }
 
 /// The cloud id the site `cfg.url` tells.

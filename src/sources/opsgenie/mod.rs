@@ -133,6 +133,8 @@ pub struct OpsgenieSource {
     /// The escalations as policies, with who is on call, and when they were fetched.
     policies: Vec<EscalationPolicy>,
     policies_at: Option<DateTime<Utc>>,
+    /// Atlassian account ids by email, as the site told them (JSM assigns by account id).
+    accounts: HashMap<String, String>,
     /// The teams responding to the alerts of the last poll (JSM reads escalations per team).
     teams: BTreeSet<String>,
     /// Writes sent whose outcome is not known yet, by alert id and action: a retry follows
@@ -163,6 +165,7 @@ impl OpsgenieSource {
             policies: Vec::new(),
             policies_at: None,
             teams: BTreeSet::new(),
+            accounts: HashMap::new(),
             following: HashMap::new(),
         })
     }
