@@ -178,6 +178,13 @@ pub fn add_responder(app: &mut App, who: &str, fx: &mut Vec<Effect>) {
 pub fn unacknowledge(app: &mut App, fx: &mut Vec<Effect>) {
     let acked = |a: &Alert| a.status == Status::Acked;
     let none = "none of the marked alerts is acknowledged";
+    if app.marked.is_empty()
+        && let Some(a) = app.selected_alert().filter(|a| !acked(a))
+    {
+        let said = format!("{} is not acknowledged: nothing to take back", a.key);
+        app.toast_error(said);
+        return;
+    }
     send_marked_or_selected(
         app,
         Operation::Unacknowledge,

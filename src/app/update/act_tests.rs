@@ -459,6 +459,14 @@ fn unack_and_responder_are_sent_where_the_source_does_them_and_refused_where_not
             who: "team:SRE".into()
         }]
     );
+    // The first alert fires unacknowledged: nothing to take back, said instead of sent.
+    assert!(sent(&run(&mut app, "unack")).is_empty());
+    for _ in 0..20 {
+        if app.selected_alert().map(|a| a.status) == Some(crate::model::Status::Acked) {
+            break;
+        }
+        key(&mut app, 'j');
+    }
     let fx = run(&mut app, "unack");
     assert_eq!(sent(&fx), [Operation::Unacknowledge]);
     // An Alertmanager takes neither: said instead of sent.
