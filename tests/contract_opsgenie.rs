@@ -2,7 +2,8 @@
 //! ../shared/specs, never copied): Opsgenie's Swagger and JSM Operations' OpenAPI. Every
 //! request onduty sends — the listing with its paging, one alert, its notes and log, the
 //! escalations, who is on call now and next, each write (ack, unack, close, snooze, note,
-//! assign, escalate, add responder) and the request status it then follows — passes the spec's validation with the auth it declares; a
+//! assign, escalate, add responder) and the request status it then follows, and Opsgenie's
+//! incidents (listing, one, close and its request) — passes the spec's validation with the auth it declares; a
 //! malformed one is refused, so the check is live; the spec's examples map into the model.
 //!
 //! Opsgenie's file declares no `consumes`, so Prism refuses every JSON body (SOURCES.md):
@@ -132,6 +133,15 @@ async fn every_opsgenie_write_and_its_request_status_pass_the_spec() {
         .await
         .unwrap();
     every_request(&client, Dialect::Opsgenie).await;
+    // Opsgenie's Incident API: the listing, one incident, close and its request.
+    client.incidents("status: open", |_| {}).await.unwrap();
+    client.incident(UUID).await.unwrap();
+    let closing = client.close_incident(UUID, Some("fixed")).await.unwrap();
+    let request = closing.expect("a request id");
+    client
+        .follow_incident(&request, tokio::time::Instant::now())
+        .await
+        .unwrap();
     let seen: Vec<String> = prism.requests().into_iter().map(|r| r.request).collect();
     for action in [
         "acknowledge",
@@ -151,6 +161,12 @@ async fn every_opsgenie_write_and_its_request_status_pass_the_spec() {
     }
     assert!(seen.iter().any(|r| r.contains("/v2/alerts/requests/")));
     assert!(seen.iter().any(|r| r == "get /v2/escalations"), "{seen:?}");
+    for incident in ["get /v1/incidents/", "/close", "/v1/incidents/requests/"] {
+        assert!(
+            seen.iter().any(|r| r.contains(incident)),
+            "{incident}: {seen:?}"
+        );
+    }
     assert!(
         seen.iter().any(|r| r.ends_with("/next-on-calls")),
         "{seen:?}"

@@ -549,3 +549,74 @@ async fn jsm_turns_an_email_and_an_escalation_name_into_the_ids_it_takes() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn opsgenie_incidents_join_the_list_and_r_closes_one_through_its_request() {
+    let closed = Arc::new(Mutex::new(false));
+    let c = closed.clone();
+    let s = FaultServer::start_full(move |_, seen| {
+        let path = seen.target().split('?').next().unwrap().to_string();
+        match (seen.line.split(' ').next().unwrap(), path.as_str()) {
+            ("GET", "/v2/alerts") => Fault::Body(r#"{"data":[{"id":"a1","status":"open"}]}"#.into()),
+            ("GET", "/v1/incidents/") => Fault::Body(
+                r#"{"data":[{"id":"i1","tinyId":"7","message":"Checkout down","status":"open","priority":"P1"}]}"#
+                    .into(),
+            ),
+            ("GET", "/v1/incidents/i1") => Fault::Body(format!(
+                r#"{{"data":{{"id":"i1","status":"{}"}}}}"#,
+                if *c.lock().unwrap() { "closed" } else { "open" }
+            )),
+            ("POST", "/v1/incidents/i1/close") => Fault::Headed {
+                status: 202,
+                headers: "",
+                body: r#"{"result":"Request will be processed","requestId":"ri"}"#.into(),
+            },
+            ("GET", "/v1/incidents/requests/ri") => {
+                *c.lock().unwrap() = true;
+                Fault::Body(r#"{"data":{"isSuccess":true,"status":"Closed"}}"#.into())
+            }
+            _ => Fault::Body(r#"{"data":[]}"#.into()),
+        }
+    })
+    .await;
+    let mut og = source(&s.url);
+    let snap = og.fetch().await.unwrap();
+    let incident = snap
+        .alerts
+        .iter()
+        .find(|a| a.key.0 == "og:incident:i1")
+        .unwrap();
+    assert_eq!(incident.field("type"), Some("incident"));
+    assert_eq!(incident.severity, onduty::model::Severity::Critical);
+    let key = incident.key.clone();
+    og.perform(&key, &Operation::Resolve, "ana").await.unwrap();
+    og.perform(&key, &Operation::Resolve, "ana").await.unwrap();
+    let closes = s
+        .seen()
+        .iter()
+        .filter(|r| r.line.starts_with("POST /v1/incidents/i1/close"))
+        .count();
+    assert_eq!(closes, 1, "the second found it closed");
+    let ack = og.perform(&key, &Operation::Acknowledge, "ana").await;
+    assert!(ack.unwrap_err().to_string().contains("Opsgenie incident"));
+}
+
+#[tokio::test]
+async fn an_account_without_the_incident_api_is_not_asked_again() {
+    let s = FaultServer::start_full(|_, seen| match seen.target().split('?').next().unwrap() {
+        "/v1/incidents/" => Fault::Status(402, r#"{"message":"Your plan has no incidents"}"#),
+        "/v2/alerts" => Fault::Body(r#"{"data":[{"id":"a1","status":"open"}]}"#.into()),
+        _ => Fault::Body(r#"{"data":[]}"#.into()),
+    })
+    .await;
+    let mut og = source(&s.url);
+    for _ in 0..3 {
+        assert_eq!(og.fetch().await.unwrap().alerts.len(), 1);
+    }
+    let asked = s
+        .seen()
+        .iter()
+        .filter(|r| r.target().starts_with("/v1/incidents/"))
+        .count();
+    assert_eq!(asked, 1);
+}

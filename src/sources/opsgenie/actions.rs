@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use tokio::time::Instant;
 
 use super::client::{Dialect, Outcome, Write};
-use super::{Account, OpsgenieSource, wire};
+use super::{Account, OpsgenieSource, map, wire};
 use crate::model::AlertKey;
 use crate::sources::{Error, Operation};
 
@@ -17,11 +17,41 @@ const SNOOZE_SLACK: TimeDelta = TimeDelta::minutes(1);
 
 /// A write sent (or found done already), its outcome not known yet.
 pub(super) struct Sent {
-    /// The request to follow, and where it is kept meanwhile; none when nothing was sent or
-    /// the answer was final.
-    following: Option<((String, &'static str), String, Instant)>,
+    /// The request to follow; none when nothing was sent or the answer was final.
+    following: Option<Following>,
     /// A note to write once the write is done (JSM's snooze takes none with it).
     then_note: Option<String>,
+}
+
+/// A request to follow: where it is kept meanwhile, its id, since when, and whether it is
+/// an incident's (followed at the Incident API).
+struct Following {
+    slot: (String, &'static str),
+    request: String,
+    at: Instant,
+    is_incident: bool,
+}
+
+impl Sent {
+    fn nothing() -> Sent {
+        Sent {
+            following: None,
+            then_note: None,
+        }
+    }
+
+    fn following(slot: (String, &'static str), request: String, is_incident: bool) -> Sent {
+        let following = Following {
+            slot,
+            request,
+            at: Instant::now(),
+            is_incident,
+        };
+        Sent {
+            following: Some(following),
+            then_note: None,
+        }
+    }
 }
 
 impl OpsgenieSource {
@@ -37,10 +67,46 @@ impl OpsgenieSource {
         self.finish(id, sent, author).await
     }
 
+    /// Closes Opsgenie incident `id` (`r`), unless it is closed already; its Incident API
+    /// does nothing else.
+    async fn close_incident(
+        &mut self,
+        key: &AlertKey,
+        id: &str,
+        op: &Operation,
+    ) -> Result<Sent, Error> {
+        if *op != Operation::Resolve {
+            return Err(Error::Rejected(format!(
+                "{key} is an Opsgenie incident: onduty closes it (r); its other actions are on \
+                 its alerts"
+            )));
+        }
+        let client = self.client().await?;
+        let incident = match client.incident(id).await {
+            Err(Error::Http { status: 404, .. }) => {
+                return Err(Error::Rejected(format!("{key} is no longer there")));
+            }
+            other => other?,
+        };
+        if matches!(incident.status.as_deref(), Some("closed" | "resolved")) {
+            return Ok(Sent::nothing());
+        }
+        let slot = (format!("{}{id}", map::INCIDENT), "close");
+        if let Some((request, _)) = self.following.get(&slot).cloned() {
+            return Ok(Sent::following(slot, request, true));
+        }
+        let Some(request) = self.client().await?.close_incident(id, None).await? else {
+            return Ok(Sent::nothing());
+        };
+        self.following
+            .insert(slot.clone(), (request.clone(), self.clock.now()));
+        Ok(Sent::following(slot, request, true))
+    }
+
     /// Waits for the outcome of `sent`, then writes the note that follows it.
     pub(super) async fn finish(&mut self, id: &str, sent: Sent, author: &str) -> Result<(), Error> {
-        if let Some((slot, request, at)) = sent.following {
-            self.settle(slot, &request, at).await?;
+        if let Some(f) = sent.following {
+            self.settle(f).await?;
         }
         match sent.then_note {
             Some(text) => Box::pin(self.write_once(id, &Write::Note(text), author)).await,
@@ -57,6 +123,9 @@ impl OpsgenieSource {
         op: &Operation,
         author: &str,
     ) -> Result<Sent, Error> {
+        if let Some(incident) = id.strip_prefix(map::INCIDENT) {
+            return self.close_incident(key, incident, op).await;
+        }
         let now = self.clock.now();
         let dialect = self.dialect();
         let alert = match self.client().await?.alert(id).await {
@@ -76,18 +145,17 @@ impl OpsgenieSource {
         let then_note = note.clone().filter(|_| dialect == Dialect::JsmOps);
         if let Some((request, sent_at)) = self.following.get(&slot).cloned() {
             if now - sent_at < FOLLOW_FOR {
-                let following = Some((slot, request, Instant::now()));
                 return Ok(Sent {
-                    following,
                     then_note,
+                    ..Sent::following(slot, request, false)
                 });
             }
             self.following.remove(&slot);
         }
         if self.is_done(id, &write, &alert).await? {
             return Ok(Sent {
-                following: None,
                 then_note,
+                ..Sent::nothing()
             });
         }
         let request = self
@@ -95,13 +163,16 @@ impl OpsgenieSource {
             .await?
             .write(id, &write, author, note.as_deref())
             .await?;
-        let following = request.map(|request| {
-            self.following.insert(slot.clone(), (request.clone(), now));
-            (slot, request, Instant::now())
-        });
+        let Some(request) = request else {
+            return Ok(Sent {
+                then_note,
+                ..Sent::nothing()
+            });
+        };
+        self.following.insert(slot.clone(), (request.clone(), now));
         Ok(Sent {
-            following,
             then_note,
+            ..Sent::following(slot, request, false)
         })
     }
 
@@ -118,18 +189,26 @@ impl OpsgenieSource {
         };
         let slot = (id.to_string(), note.action());
         self.following.insert(slot.clone(), (request.clone(), now));
-        self.settle(slot, &request, Instant::now()).await
+        let at = Instant::now();
+        let is_incident = false;
+        self.settle(Following {
+            slot,
+            request,
+            at,
+            is_incident,
+        })
+        .await
     }
 
     /// Follows `request` to its end; the slot is cleared once the outcome is known, and kept
     /// while it is not (a timeout: the retry follows the same request).
-    async fn settle(
-        &mut self,
-        slot: (String, &'static str),
-        request: &str,
-        sent: Instant,
-    ) -> Result<(), Error> {
-        let outcome = self.client().await?.follow(request, sent).await?;
+    async fn settle(&mut self, f: Following) -> Result<(), Error> {
+        let client = self.client().await?;
+        let outcome = match f.is_incident {
+            true => client.follow_incident(&f.request, f.at).await?,
+            false => client.follow(&f.request, f.at).await?,
+        };
+        let slot = f.slot;
         self.following.remove(&slot);
         match outcome {
             Outcome::Done => Ok(()),

@@ -22,6 +22,10 @@ pub const EU_API: &str = "https://api.eu.opsgenie.com";
 pub const PAGE: usize = 100;
 /// How far `offset + limit` may reach: Opsgenie answers nothing past it.
 pub const WINDOW: usize = 20_000;
+/// Opsgenie's Incident API (JSM Operations has none: its incidents are Jira issues).
+const INCIDENTS: &str = "/v1/incidents";
+/// Its listing, with the trailing slash the API documents.
+const INCIDENTS_LIST: &str = "/v1/incidents/";
 /// The first wait before asking how a write went; it doubles up to `FOLLOW_MOST`.
 const FOLLOW_FIRST: Duration = Duration::from_millis(200);
 /// The longest wait between two looks at a write's request.
@@ -130,6 +134,26 @@ impl Client {
     pub async fn alerts(
         &self,
         query: &str,
+        each: impl FnMut(Vec<wire::Alert>),
+    ) -> Result<(), Error> {
+        self.pages(self.dialect.alerts(), query, each).await
+    }
+
+    /// Every open incident `query` finds (Opsgenie's Incident API; the same fields as an
+    /// alert's), paged like the alerts.
+    pub async fn incidents(
+        &self,
+        query: &str,
+        each: impl FnMut(Vec<wire::Alert>),
+    ) -> Result<(), Error> {
+        self.pages(INCIDENTS_LIST, query, each).await
+    }
+
+    /// Every page of the listing at `path`, up to the window.
+    async fn pages(
+        &self,
+        path: &str,
+        query: &str,
         mut each: impl FnMut(Vec<wire::Alert>),
     ) -> Result<(), Error> {
         for offset in (0..).step_by(PAGE) {
@@ -141,7 +165,7 @@ impl Client {
             }
             let req = self
                 .http
-                .request(Method::GET, self.dialect.alerts())
+                .request(Method::GET, path)
                 .query(&[("query", query), ("sort", "createdAt"), ("order", "desc")])
                 .query(&[(self.dialect.page_size(), PAGE), ("offset", offset)]);
             let page: wire::AlertPage = self.http.json(req).await?;
@@ -245,11 +269,53 @@ impl Client {
     /// then waiting longer between looks (404 means not picked up yet). Bounded by the
     /// caller's timeout.
     pub async fn follow(&self, request_id: &str, sent: Instant) -> Result<Outcome, Error> {
-        let path = format!(
-            "{}/requests/{}",
-            self.dialect.alerts(),
-            path_segment(request_id)
-        );
+        self.follow_at(self.dialect.alerts(), request_id, sent)
+            .await
+    }
+
+    /// Opsgenie incident `id` as it is now.
+    pub async fn incident(&self, id: &str) -> Result<wire::Alert, Error> {
+        let path = format!("{INCIDENTS}/{}", path_segment(id));
+        let req = self
+            .http
+            .request(Method::GET, &path)
+            .query(&[("identifierType", "id")]);
+        Ok(self.http.json::<wire::OneAlert>(req).await?.into_alert())
+    }
+
+    /// Closes Opsgenie incident `id`; the request to follow (`follow_incident`).
+    pub async fn close_incident(
+        &self,
+        id: &str,
+        note: Option<&str>,
+    ) -> Result<Option<String>, Error> {
+        let path = format!("{INCIDENTS}/{}/close", path_segment(id));
+        let body = wire::ActionBody {
+            note: note.map(str::to_string),
+            ..Default::default()
+        };
+        let req = self
+            .http
+            .request(Method::POST, &path)
+            .query(&[("identifierType", "id")])
+            .json(&body);
+        let answer = self.http.body(req).await?;
+        let accepted: wire::Accepted = serde_json::from_slice(&answer).unwrap_or_default();
+        Ok(accepted.request_id)
+    }
+
+    /// Follows an incident's request like `follow` an alert's.
+    pub async fn follow_incident(&self, request_id: &str, sent: Instant) -> Result<Outcome, Error> {
+        self.follow_at(INCIDENTS, request_id, sent).await
+    }
+
+    async fn follow_at(
+        &self,
+        prefix: &str,
+        request_id: &str,
+        sent: Instant,
+    ) -> Result<Outcome, Error> {
+        let path = format!("{prefix}/requests/{}", path_segment(request_id));
         tokio::time::sleep_until(sent + FOLLOW_FIRST).await;
         let mut wait = FOLLOW_FIRST;
         for look in 0.. {

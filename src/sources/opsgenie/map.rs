@@ -25,6 +25,33 @@ pub fn alert(
     policies: &[EscalationPolicy],
     now: DateTime<Utc>,
 ) -> Alert {
+    item(a, Item::Alert, source, notes, policies, now)
+}
+
+/// The prefix of an Opsgenie incident's id in its key (`og:incident:ID`).
+pub const INCIDENT: &str = "incident:";
+
+/// An Opsgenie incident (the Incident API's, shaped like an alert) as an alert of `source`,
+/// keyed `SOURCE:incident:ID` and labelled `type = incident`.
+pub fn incident(a: &wire::Alert, source: &SourceId, now: DateTime<Utc>) -> Alert {
+    item(a, Item::Incident, source, Vec::new(), &[], now)
+}
+
+/// What an item of the listing is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Alert,
+    Incident,
+}
+
+fn item(
+    a: &wire::Alert,
+    item: Item,
+    source: &SourceId,
+    notes: Vec<Note>,
+    policies: &[EscalationPolicy],
+    now: DateTime<Utc>,
+) -> Alert {
     // JSM also says `acked`, `snoozed` and `resolved` in `status`.
     let status = match (a.status.as_deref(), a.snoozed, a.acknowledged) {
         (Some("closed" | "resolved"), _, _) => Status::Resolved,
@@ -40,6 +67,9 @@ pub fn alert(
             labels.push((k.into(), v.to_string().into()));
         }
     };
+    if item == Item::Incident {
+        label("type", Some("incident"));
+    }
     label("priority", a.priority.as_deref());
     label("tiny_id", a.tiny_id.as_deref());
     label("alias", a.alias.as_deref());
@@ -83,7 +113,10 @@ pub fn alert(
         // Untrusted: a time past the calendar's end is no time, not a panic.
         .and_then(|ms| started_at.checked_add_signed(TimeDelta::try_milliseconds(ms)?));
     AlertDraft {
-        id: a.id.as_str().into(),
+        id: match item {
+            Item::Alert => a.id.as_str().into(),
+            Item::Incident => format!("{INCIDENT}{}", a.id).into(),
+        },
         title: title.into(),
         severity: severity(a.priority.as_deref()),
         status,

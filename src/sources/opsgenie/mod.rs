@@ -88,6 +88,8 @@ fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
 /// How long escalations and who is on call are kept before they are fetched again: they
 /// change at hand-offs, not between two polls.
 const ON_CALL_EVERY: TimeDelta = TimeDelta::minutes(5);
+/// The incidents listed: the open ones.
+const INCIDENT_QUERY: &str = "status: open";
 /// Most schedules whose on-call is asked in one refresh (two requests each).
 const SCHEDULES_MOST: usize = 20;
 /// How long an alert's notes and log are kept before they are fetched again.
@@ -133,6 +135,8 @@ pub struct OpsgenieSource {
     /// The escalations as policies, with who is on call, and when they were fetched.
     policies: Vec<EscalationPolicy>,
     policies_at: Option<DateTime<Utc>>,
+    /// Opsgenie's open incidents as last listed; none: the account has no Incident API.
+    incidents: Option<Vec<Alert>>,
     /// Atlassian account ids by email, as the site told them (JSM assigns by account id).
     accounts: HashMap<String, String>,
     /// The teams responding to the alerts of the last poll (JSM reads escalations per team).
@@ -166,6 +170,7 @@ impl OpsgenieSource {
             policies_at: None,
             teams: BTreeSet::new(),
             accounts: HashMap::new(),
+            incidents: Some(Vec::new()),
             following: HashMap::new(),
         })
     }
@@ -269,6 +274,41 @@ impl OpsgenieSource {
             .collect())
     }
 
+    /// Opsgenie's open incidents as alerts: asked each poll, the last ones kept when asking
+    /// fails; never asked again of an account without the Incident API (402, 403, 404), nor
+    /// of JSM (its incidents are Jira issues).
+    async fn open_incidents(&mut self, now: DateTime<Utc>) -> Vec<Alert> {
+        if !self.account.is_opsgenie() || self.incidents.is_none() {
+            return Vec::new();
+        }
+        let mut listed = Vec::new();
+        let id = self.id.clone();
+        let asked = match self.client().await {
+            Ok(client) => {
+                client
+                    .incidents(INCIDENT_QUERY, |page| {
+                        listed.extend(page.iter().map(|i| map::incident(i, &id, now)));
+                    })
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match asked {
+            Ok(()) => self.incidents = Some(listed),
+            Err(
+                Error::Http {
+                    status: 402..=404, ..
+                }
+                | Error::Auth(_),
+            ) => {
+                tracing::info!(source = %self.id, "no Incident API here: incidents not listed");
+                self.incidents = None;
+            }
+            Err(e) => tracing::warn!(source = %self.id, "incidents not listed: {e}"),
+        }
+        self.incidents.clone().unwrap_or_default()
+    }
+
     /// The notes and activity log of alert `id`, oldest first.
     async fn notes_of(&mut self, id: &str) -> Result<Vec<Note>, Error> {
         let client = self.client().await?;
@@ -353,6 +393,7 @@ impl Source for OpsgenieSource {
         }
         drop(seen);
         self.refresh_notes(&mut alerts, now).await;
+        alerts.extend(self.open_incidents(now).await);
         Ok(Snapshot {
             alerts: Arc::new(alerts),
             escalation: self.policies.clone(),
