@@ -620,3 +620,35 @@ async fn an_account_without_the_incident_api_is_not_asked_again() {
         .count();
     assert_eq!(asked, 1);
 }
+
+#[tokio::test]
+async fn details_only_the_alert_itself_carries_join_it_from_the_next_poll() {
+    let s = FaultServer::start_full(|_, seen| match seen.target().split('?').next().unwrap() {
+        "/v2/alerts" => Fault::Body(r#"{"data":[{"id":"a1","status":"open"}]}"#.into()),
+        "/v2/alerts/a1" => Fault::Body(
+            r#"{"data":{"id":"a1","status":"open","description":"Checkout p99 above 2s",
+                "details":{"runbook":"https://wiki.example.com/checkout","hosts":3}}}"#
+                .into(),
+        ),
+        _ => Fault::Body(r#"{"data":[]}"#.into()),
+    })
+    .await;
+    let mut og = source(&s.url);
+    let first = og.fetch().await.unwrap();
+    assert_eq!(
+        first.alerts[0].field("detail.runbook"),
+        None,
+        "the listing has none"
+    );
+    let second = og.fetch().await.unwrap();
+    let a = &second.alerts[0];
+    assert_eq!(
+        a.field("detail.runbook"),
+        Some("https://wiki.example.com/checkout")
+    );
+    assert_eq!(a.field("detail.hosts"), Some("3"));
+    assert_eq!(
+        a.annotations.get("description"),
+        Some("Checkout p99 above 2s")
+    );
+}

@@ -658,6 +658,10 @@ fn hostile_opsgenie(target: &str) -> String {
             "createdAt": "2026-11-25T10:02:00Z"}))}),
         p if p.ends_with("on-calls") => json!({"data": {"onCallRecipients": texts,
             "exactNextOnCallRecipients": texts}}),
+        p if p.starts_with("/v2/alerts/a") => json!({"data": {"id": &p["/v2/alerts/".len()..],
+            "status": "open", "description": texts.join("\n"),
+            "details": texts.iter().enumerate().map(|(i, t)| (format!("k{i}{t}"), json!(t)))
+                .collect::<serde_json::Map<_, _>>()}}),
         _ => json!({"data": []}),
     }
     .to_string()
@@ -677,11 +681,17 @@ async fn no_hostile_byte_reaches_the_terminal_from_an_opsgenie_alert() {
         Arc::new(SystemClock),
     )
     .unwrap();
+    og.fetch().await.unwrap();
+    // The second poll: the details fetched with the first's notes are on the alerts.
     let snapshot = og.fetch().await.unwrap();
     assert_eq!(snapshot.alerts.len(), corpus().len());
     assert!(
         !snapshot.alerts[0].notes.is_empty() && !snapshot.escalation.is_empty(),
         "notes, log and escalations are in the picture"
+    );
+    assert!(
+        snapshot.alerts[0].labels.iter().any(|(k, _)| k.starts_with("detail.")),
+        "details are in the picture"
     );
     let hostile = Hostile {
         snapshot,

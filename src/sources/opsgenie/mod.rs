@@ -94,7 +94,7 @@ const INCIDENT_QUERY: &str = "status: open";
 const SCHEDULES_MOST: usize = 20;
 /// How long an alert's notes and log are kept before they are fetched again.
 const NOTES_EVERY: TimeDelta = TimeDelta::minutes(2);
-/// Most alerts whose notes and log are fetched in one poll (two requests each).
+/// Most alerts whose notes, log and details are fetched in one poll (three requests each).
 const NOTES_PER_POLL: usize = 5;
 
 /// A hash of an alert id, to find it again cheaply.
@@ -102,6 +102,12 @@ fn hash_of(id: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::default().hash_one(id)
 }
+
+/// An alert's details and description.
+type Details = (
+    std::collections::BTreeMap<String, serde_json::Value>,
+    Option<String>,
+);
 
 /// Which API, with its own keys.
 enum Account {
@@ -137,6 +143,9 @@ pub struct OpsgenieSource {
     policies_at: Option<DateTime<Utc>>,
     /// Opsgenie's open incidents as last listed; none: the account has no Incident API.
     incidents: Option<Vec<Alert>>,
+    /// Each open alert's details and description, fetched with its notes (the listing has
+    /// none), put on it from the next poll.
+    details: HashMap<String, Details>,
     /// Atlassian account ids by email, as the site told them (JSM assigns by account id).
     accounts: HashMap<String, String>,
     /// The teams responding to the alerts of the last poll (JSM reads escalations per team).
@@ -170,6 +179,7 @@ impl OpsgenieSource {
             policies_at: None,
             teams: BTreeSet::new(),
             accounts: HashMap::new(),
+            details: HashMap::new(),
             incidents: Some(Vec::new()),
             following: HashMap::new(),
         })
@@ -218,9 +228,12 @@ impl OpsgenieSource {
             .filter_map(|a| a.key.0.strip_prefix(&prefix))
             .collect();
         let due = self.notes.due(&open, now);
+        let listed: std::collections::HashSet<&str> = open.iter().copied().collect();
+        self.details.retain(|id, _| listed.contains(id.as_str()));
         for id in due {
             match self.notes_of(&id).await {
-                Ok(notes) => {
+                Ok((notes, details)) => {
+                    self.details.insert(id.clone(), details);
                     let key = format!("{}:{id}", self.id);
                     if let Some(a) = alerts.iter_mut().find(|a| a.key.0 == key) {
                         a.notes = notes.clone().into_boxed_slice();
@@ -309,13 +322,22 @@ impl OpsgenieSource {
         self.incidents.clone().unwrap_or_default()
     }
 
-    /// The notes and activity log of alert `id`, oldest first.
-    async fn notes_of(&mut self, id: &str) -> Result<Vec<Note>, Error> {
+    /// The notes and activity log of alert `id`, oldest first, and its details and
+    /// description (which only the alert itself carries, not the listing).
+    async fn notes_of(&mut self, id: &str) -> Result<(Vec<Note>, Details), Error> {
         let client = self.client().await?;
         let mut notes: Vec<Note> = client.notes(id).await?.iter().map(map::note).collect();
         notes.extend(client.log(id).await?.iter().map(map::log_entry));
         notes.sort_by_key(|n| n.at);
-        Ok(notes)
+        // The details are a nicety: an alert that cannot be read alone keeps its notes.
+        let details = match client.alert(id).await {
+            Ok(alert) => (alert.details, alert.description),
+            Err(e) => {
+                tracing::debug!(alert = %id, "details not fetched: {e}");
+                Details::default()
+            }
+        };
+        Ok((notes, details))
     }
 
     /// `result` of `op` on alert `id`, explained; its notes fetched again after a note.
@@ -354,10 +376,17 @@ impl Source for OpsgenieSource {
         let listing = match &self.client {
             Some(client) => {
                 let (id, notes, policies) = (&self.id, &self.notes, &self.policies);
+                let details = &self.details;
                 client
                     .alerts(&search, |page| {
                         alerts.reserve(page.len());
-                        for a in page {
+                        for mut a in page {
+                            if let Some((more, description)) = details.get(&a.id)
+                                && a.details.is_empty()
+                            {
+                                a.details = more.clone();
+                                a.description = a.description.or_else(|| description.clone());
+                            }
                             let key = format!("{id}:{}", a.id);
                             let is_new = match seen.get(&hash_of(&a.id)) {
                                 None => true,
