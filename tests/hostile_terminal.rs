@@ -690,7 +690,10 @@ async fn no_hostile_byte_reaches_the_terminal_from_an_opsgenie_alert() {
         "notes, log and escalations are in the picture"
     );
     assert!(
-        snapshot.alerts[0].labels.iter().any(|(k, _)| k.starts_with("detail.")),
+        snapshot.alerts[0]
+            .labels
+            .iter()
+            .any(|(k, _)| k.starts_with("detail.")),
         "details are in the picture"
     );
     let hostile = Hostile {
