@@ -1,6 +1,6 @@
 //! The acceptance of issue 27 from the command line, with the real binary: an Opsgenie
 //! source and a JSM Operations source (the stateful fake of `support::opsgenie`) beside a
-//! real Alertmanager make one list; ack, unack, add responder and resolve go through the
+//! real Alertmanager make one list; ack, unack, add responder, a note and resolve go through the
 //! outbox to the right back end and wait for Opsgenie's outcome; a refusal says Opsgenie's
 //! reason; `onduty check` shows how to move the Opsgenie source to JSM; a `kill -9` between a
 //! write's 202 and its outcome, then `onduty outbox --flush`, finds it done and sends nothing.
@@ -90,6 +90,8 @@ async fn opsgenie_and_jsm_beside_an_alertmanager_one_list_and_every_action() {
     assert_eq!(code, 0, "{out}");
     let (code, out) = run(&["responder", "--add", "team:SRE", "og:a1"]).await;
     assert_eq!(code, 0, "{out}");
+    let (code, out) = run(&["note", "og:a1", "rolled", "back"]).await;
+    assert_eq!(code, 0, "{out}");
     let posted: Vec<String> = og
         .seen()
         .iter()
@@ -101,7 +103,8 @@ async fn opsgenie_and_jsm_beside_an_alertmanager_one_list_and_every_action() {
         [
             "/v2/alerts/a1/acknowledge",
             "/v2/alerts/a1/unacknowledge",
-            "/v2/alerts/a1/responders"
+            "/v2/alerts/a1/responders",
+            "/v2/alerts/a1/notes"
         ]
     );
 

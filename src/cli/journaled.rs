@@ -252,7 +252,17 @@ pub async fn note(
         .await?;
     journal.close().await;
     writeln!(std::io::stdout().lock(), "note {} on {key}", entry.id)?;
-    Ok(ExitCode::SUCCESS)
+    // Where the dashboard's `n` also sends the note to the back end, so does this.
+    let source = key.split_once(':').map(|(s, _)| s);
+    let notes_go = config
+        .sources
+        .iter()
+        .find(|s| Some(s.name.as_str()) == source)
+        .map(|s| crate::sources::registry::capabilities(&s.kind).notes);
+    match notes_go.and_then(|n| n.operation(text)) {
+        Some(op) => act(config, paths, key, op).await,
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// `onduty outbox`: what is pending, then the latest settled items. With `flush`, every

@@ -40,6 +40,23 @@ pub enum NotesGo {
     AsComment,
 }
 
+impl NotesGo {
+    /// What a note written in onduty becomes at the back end, besides the journal entry:
+    /// the dashboard's `n` and `onduty note` both send it.
+    pub fn operation(self, text: &str) -> Option<super::Operation> {
+        match self {
+            NotesGo::JournalOnly => None,
+            NotesGo::AsNote => Some(super::Operation::AddNote {
+                text: text.to_string(),
+            }),
+            NotesGo::AsComment => Some(super::Operation::Comment {
+                text: text.to_string(),
+                marker: crate::model::new_marker(),
+            }),
+        }
+    }
+}
+
 /// What one back end can do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {

@@ -7,7 +7,7 @@ use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind, View};
 use crate::journal::task::Request;
 use crate::model::TicketLink;
 use crate::model::{AlertKey, SourceId, new_marker, sanitize};
-use crate::sources::{NewTicket, NotesGo, Operation};
+use crate::sources::{NewTicket, Operation};
 
 /// What a link or a new ticket is for: the selected incident (in `:incidents`), else the
 /// selected alert's open incident, else the alert itself.
@@ -330,21 +330,8 @@ fn describe(app: &App, subject: &str) -> (String, String) {
 pub fn note_saved(app: &mut App, subject: &str, text: &str, fx: &mut Vec<Effect>) {
     let key = AlertKey(subject.to_string());
     let notes = app.source_of(subject).map(|s| s.info.can.notes);
-    match notes {
-        Some(NotesGo::AsComment) => {
-            let op = Operation::Comment {
-                text: text.to_string(),
-                marker: new_marker(),
-            };
-            super::send::send(app, key.clone(), op, fx);
-        }
-        Some(NotesGo::AsNote) => {
-            let op = Operation::AddNote {
-                text: text.to_string(),
-            };
-            super::send::send(app, key.clone(), op, fx);
-        }
-        Some(NotesGo::JournalOnly) | None => {}
+    if let Some(op) = notes.and_then(|n| n.operation(text)) {
+        super::send::send(app, key.clone(), op, fx);
     }
     // An incident whose notes go to its tickets: this note on it (or on one of its alerts)
     // is a comment on each of them too.
