@@ -11,6 +11,7 @@ mod config;
 mod jsm;
 mod map;
 pub mod wire;
+mod writes;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
