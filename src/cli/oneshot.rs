@@ -151,7 +151,11 @@ pub async fn check(
             writeln!(out, "journal FAILED: {e:#}")?;
         }
     }
+    let today = chrono::Utc::now().date_naive();
     for source in &config.sources {
+        if let Some(sunset) = crate::sources::registry::capabilities(&source.kind).sunset {
+            writeln!(out, "{}: {}", source.name, sunset.said(today))?;
+        }
         if let Some(advice) = crate::sources::registry::advice(source) {
             writeln!(out, "{advice}")?;
         }

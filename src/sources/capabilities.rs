@@ -94,21 +94,26 @@ pub struct Capabilities {
 /// The day a back end's API is switched off, and what to do instead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sunset {
-    /// The day, `YYYY-MM-DD`.
-    pub on: &'static str,
+    /// The day.
+    pub on: chrono::NaiveDate,
     /// What to do before it ("move the source to kind = \"jsm_ops\"").
     pub instead: &'static str,
 }
 
 impl Sunset {
-    /// The day, or none when `on` is not a date.
-    pub fn day(&self) -> Option<chrono::NaiveDate> {
-        chrono::NaiveDate::parse_from_str(self.on, "%Y-%m-%d").ok()
+    /// Whole days from `today` until the API is off (0 on the day, negative after).
+    pub fn days_left(&self, today: chrono::NaiveDate) -> i64 {
+        (self.on - today).num_days()
     }
 
-    /// Whole days from `today` until the API is off (0 on the day, negative after).
-    pub fn days_left(&self, today: chrono::NaiveDate) -> Option<i64> {
-        self.day().map(|d| (d - today).num_days())
+    /// The sentence the sources view and `onduty check` say: "its API is switched off on
+    /// 2027-04-05 (in 121 days): move …".
+    pub fn said(&self, today: chrono::NaiveDate) -> String {
+        let when = match self.days_left(today) {
+            d if d > 0 => format!("switched off on {} (in {d} days)", self.on),
+            _ => format!("switched off since {}", self.on),
+        };
+        format!("its API is {when}: {}", self.instead)
     }
 }
 

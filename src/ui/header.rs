@@ -96,7 +96,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 fn sunset(app: &App) -> Option<Span<'static>> {
     let today = app.now.date_naive();
     let (id, days) = app.sources.iter().find_map(|s| {
-        let days = s.info.can.sunset?.days_left(today)?;
+        let days = s.info.can.sunset?.days_left(today);
         Some((s.info.id.0.clone(), days))
     })?;
     let words = match days {
@@ -206,13 +206,7 @@ mod tests {
         let mut app = demo_app(100, 120, 24);
         app.sources[0].info.can = crate::sources::opsgenie::CAPABILITIES;
         let today = app.now.date_naive();
-        let days = app.sources[0]
-            .info
-            .can
-            .sunset
-            .unwrap()
-            .days_left(today)
-            .unwrap();
+        let days = app.sources[0].info.can.sunset.unwrap().days_left(today);
         let shown = screen(&app, 120, 24);
         let head = shown.lines().next().unwrap();
         assert!(

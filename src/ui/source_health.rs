@@ -68,12 +68,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.style(Role::TextMuted),
         ));
         if let Some(sunset) = s.info.can.sunset {
-            let when = match sunset.days_left(app.now.date_naive()) {
-                Some(d) if d > 0 => format!("switched off on {} (in {d} days)", sunset.on),
-                _ => format!("switched off since {}", sunset.on),
-            };
             lines.push(Line::styled(
-                format!("  its API is {when}: {}", sunset.instead),
+                format!("  {}", sunset.said(app.now.date_naive())),
                 t.style(Role::SourceStale),
             ));
         }

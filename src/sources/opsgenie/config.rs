@@ -69,8 +69,9 @@ impl JsmSettings {
     }
 }
 
-/// What `onduty check` says about an Opsgenie source: the day its API is off, and the same
-/// source written for JSM Operations (its search kept; site, email and token to fill in).
+/// What `onduty check` advises about an Opsgenie source (after the day its API is off, which
+/// it says of every back end with a sunset): the same source written for JSM Operations, its
+/// search kept, site, email and token to fill in.
 pub fn to_jsm(source: &SourceConfig) -> Option<String> {
     let settings = Settings::read(source).ok()?;
     let list = |names: &[String]| {
@@ -96,8 +97,8 @@ pub fn to_jsm(source: &SourceConfig) -> Option<String> {
     }
     let indented: Vec<String> = jsm.iter().map(|l| format!("    {l}")).collect();
     Some(format!(
-        "{}: Opsgenie's API is switched off on 2027-04-05. The same source on JSM Operations \
-         (README: \"From Opsgenie to JSM Operations\"):\n{}",
+        "{}: the same source on JSM Operations (README: \"From Opsgenie to JSM \
+         Operations\"):\n{}",
         source.name,
         indented.join("\n")
     ))

@@ -54,7 +54,10 @@ const ALERT_ACTIONS: Capabilities = Capabilities {
 /// What an Opsgenie account does, and when its API is switched off.
 pub const CAPABILITIES: Capabilities = Capabilities {
     sunset: Some(Sunset {
-        on: "2027-04-05",
+        on: match chrono::NaiveDate::from_ymd_opt(2027, 4, 5) {
+            Some(day) => day,
+            None => panic!("2027-04-05 is a day"), // evaluated at compile time
+        },
         instead: "move the source to kind = \"jsm_ops\" (onduty check shows how)",
     }),
     ..ALERT_ACTIONS
