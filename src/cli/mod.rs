@@ -83,12 +83,12 @@ pub enum CommandLine {
         #[command(flatten)]
         targets: bulk::Targets,
     },
-    /// Take acknowledgements back: the alerts page again (Opsgenie, JSM Operations).
+    /// Take acknowledgements back: the alerts page again (where the back end takes them back).
     Unack {
         #[command(flatten)]
         targets: bulk::Targets,
     },
-    /// Ask someone else to respond as well (Opsgenie, JSM Operations: `team:SRE`,
+    /// Ask someone else to respond as well, where the back end has responders (`team:SRE`,
     /// `user:ana@example.com`, `escalation:Night`, `schedule:Primary`).
     Responder {
         /// Who is asked.

@@ -62,11 +62,11 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     ),
     (
         ":responder WHO",
-        "ask team:, user:, escalation: or schedule: NAME to respond too (Opsgenie, JSM)",
+        "ask team:, user:, escalation: or schedule: NAME to respond too",
     ),
     (
         ":unack",
-        "take the acknowledgement back: the alert pages again (Opsgenie, JSM)",
+        "take the acknowledgement back: the alert pages again",
     ),
     (
         ":find TEXT",
