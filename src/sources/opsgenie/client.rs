@@ -259,6 +259,11 @@ impl Client {
             Some(body) => req.json(&body),
             None => req,
         };
+        self.accepted(req).await
+    }
+
+    /// Sends a write; the request id its 202 names, or none when the answer was final.
+    async fn accepted(&self, req: RequestBuilder) -> Result<Option<String>, Error> {
         let answer = self.http.body(req).await?;
         let accepted: wire::Accepted = serde_json::from_slice(&answer).unwrap_or_default();
         Ok(accepted.request_id)
@@ -275,11 +280,7 @@ impl Client {
 
     /// Opsgenie incident `id` as it is now.
     pub async fn incident(&self, id: &str) -> Result<wire::Alert, Error> {
-        let path = format!("{INCIDENTS}/{}", path_segment(id));
-        let req = self
-            .http
-            .request(Method::GET, &path)
-            .query(&[("identifierType", "id")]);
+        let req = self.under(INCIDENTS, Method::GET, id, "");
         Ok(self.http.json::<wire::OneAlert>(req).await?.into_alert())
     }
 
@@ -289,19 +290,14 @@ impl Client {
         id: &str,
         note: Option<&str>,
     ) -> Result<Option<String>, Error> {
-        let path = format!("{INCIDENTS}/{}/close", path_segment(id));
         let body = wire::ActionBody {
             note: note.map(str::to_string),
             ..Default::default()
         };
         let req = self
-            .http
-            .request(Method::POST, &path)
-            .query(&[("identifierType", "id")])
+            .under(INCIDENTS, Method::POST, id, "/close")
             .json(&body);
-        let answer = self.http.body(req).await?;
-        let accepted: wire::Accepted = serde_json::from_slice(&answer).unwrap_or_default();
-        Ok(accepted.request_id)
+        self.accepted(req).await
     }
 
     /// Follows an incident's request like `follow` an alert's.
@@ -343,7 +339,12 @@ impl Client {
 
     /// A request on alert `id` (by its id, not its alias or tiny id).
     fn by_id(&self, method: Method, id: &str, rest: &str) -> RequestBuilder {
-        let path = format!("{}/{}{rest}", self.dialect.alerts(), path_segment(id));
+        self.under(self.dialect.alerts(), method, id, rest)
+    }
+
+    /// A request on item `id` of the API at `prefix` (alerts, incidents), by its id.
+    fn under(&self, prefix: &str, method: Method, id: &str, rest: &str) -> RequestBuilder {
+        let path = format!("{prefix}/{}{rest}", path_segment(id));
         let req = self.http.request(method, &path);
         match self.dialect {
             Dialect::Opsgenie => req.query(&[("identifierType", "id")]),

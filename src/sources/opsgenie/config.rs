@@ -104,6 +104,11 @@ pub fn to_jsm(source: &SourceConfig) -> Option<String> {
     ))
 }
 
+/// Whether `id` can be a cloud id: letters, digits and dashes (a UUID).
+pub fn is_cloud_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// `query` (or the open alerts) AND one of `teams` AND one of `responders`.
 fn search(query: Option<&str>, teams: &[String], responders: &[String]) -> String {
     let mut parts = vec![query.unwrap_or(DEFAULT_QUERY).trim().to_string()];
@@ -183,9 +188,7 @@ impl BackendSettings for JsmSettings {
                  token (token_env, token_command or token_file)",
             ));
         }
-        if let Some(id) = &settings.cloud_id
-            && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        {
+        if let Some(id) = settings.cloud_id.as_deref().filter(|id| !is_cloud_id(id)) {
             problems.push(Problem::new(
                 "cloud_id",
                 id,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::config::{JSM_API, JsmSettings};
+use super::config::{JSM_API, JsmSettings, is_cloud_id};
 use crate::config::source::SourceConfig;
 use crate::sources::Error;
 use crate::sources::http::{Http, Scheme, json_headers, path_segment};
@@ -52,12 +52,7 @@ pub async fn account_id(
     email: &str,
     timeout: Duration,
 ) -> Result<String, Error> {
-    let site = cfg.url.as_deref().ok_or_else(|| {
-        Error::Rejected(format!(
-            "no site to look '{email}' up: name the user by account id"
-        ))
-    })?;
-    let http = Http::new(cfg, site, timeout, Scheme::BearerOrBasic, json_headers()).await?;
+    let (site, http) = site(cfg, timeout).await?;
     let req = http
         .request(Method::GET, "/rest/api/3/user/search")
         .query(&[("query", email)]);
@@ -83,19 +78,25 @@ pub async fn account_id(
     Ok(found.account_id.clone())
 }
 
-/// The cloud id the site `cfg.url` tells.
-async fn cloud_id(cfg: &SourceConfig, timeout: Duration) -> Result<String, Error> {
+/// The site `cfg.url` and a client for it, with the source's own basic auth.
+async fn site(cfg: &SourceConfig, timeout: Duration) -> Result<(&str, Http), Error> {
     let site = cfg
         .url
         .as_deref()
         .ok_or_else(|| Error::Rejected("a JSM Operations source needs its site as url".into()))?;
     let http = Http::new(cfg, site, timeout, Scheme::BearerOrBasic, json_headers()).await?;
+    Ok((site, http))
+}
+
+/// The cloud id the site `cfg.url` tells.
+async fn cloud_id(cfg: &SourceConfig, timeout: Duration) -> Result<String, Error> {
+    let (site, http) = site(cfg, timeout).await?;
     let info: TenantInfo = http
         .json(http.request(Method::GET, "/_edge/tenant_info"))
         .await
         .map_err(|e| Error::Rejected(format!("{site} gave no cloud id ({e}): set cloud_id")))?;
     let id = info.cloud_id.trim();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if !is_cloud_id(id) {
         return Err(Error::Decode(format!(
             "{site}/_edge/tenant_info: '{}' is not a cloud id",
             crate::model::sanitize::line(id, 60)
