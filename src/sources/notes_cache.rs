@@ -57,6 +57,11 @@ impl NotesCache {
             .unwrap_or_default()
     }
 
+    /// Whether item `id`'s notes are kept (it was listed at the last `due`, and fetched).
+    pub fn has(&self, id: &str) -> bool {
+        self.kept.contains_key(id)
+    }
+
     /// Forgets item `id`'s notes: fetched again at the next poll (after a write changed them).
     pub fn forget(&mut self, id: &str) {
         self.kept.remove(id);

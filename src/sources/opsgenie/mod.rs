@@ -232,8 +232,9 @@ impl OpsgenieSource {
             .filter_map(|a| a.key.0.strip_prefix(&prefix))
             .collect();
         let due = self.notes.due(&open, now);
-        let listed: std::collections::HashSet<&str> = open.iter().copied().collect();
-        self.details.retain(|id, _| listed.contains(id.as_str()));
+        // Details are fetched with notes: kept as long as the notes are.
+        let notes = &self.notes;
+        self.details.retain(|id, _| notes.has(id));
         for id in due {
             match self.notes_of(&id).await {
                 Ok((notes, details)) => {
