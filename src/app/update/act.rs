@@ -156,7 +156,7 @@ pub fn reassign(app: &mut App, to: &str, fx: &mut Vec<Effect>) {
         return;
     }
     let op = Operation::Reassign { to: to.to_string() };
-    send_marked_or_selected(app, op, (is_open, ALL_RESOLVED), |c| c.reassign, fx);
+    send_marked_or_selected(app, op, OPEN, |c| c.reassign, fx);
 }
 
 /// `:responder WHO`: ask a team, user, escalation or schedule to respond as well, on the
@@ -170,55 +170,72 @@ pub fn add_responder(app: &mut App, who: &str, fx: &mut Vec<Effect>) {
     let op = Operation::AddResponder {
         who: who.to_string(),
     };
-    send_marked_or_selected(app, op, (is_open, ALL_RESOLVED), |c| c.responders, fx);
+    send_marked_or_selected(app, op, OPEN, |c| c.responders, fx);
 }
 
 /// `:unack`: take the acknowledgement back on the marked alerts that are acknowledged, or
 /// else the selected one: they page again.
 pub fn unacknowledge(app: &mut App, fx: &mut Vec<Effect>) {
-    let acked = |a: &Alert| a.status == Status::Acked;
-    let none = "none of the marked alerts is acknowledged";
-    if app.marked.is_empty()
-        && let Some(a) = app.selected_alert().filter(|a| !acked(a))
-    {
-        let said = format!("{} is not acknowledged: nothing to take back", a.key);
-        app.toast_error(said);
-        return;
-    }
+    let acked = Keep {
+        holds: |a| a.status == Status::Acked,
+        none_marked: "none of the marked alerts is acknowledged",
+        not_this: "is not acknowledged: nothing to take back",
+    };
     send_marked_or_selected(
         app,
         Operation::Unacknowledge,
-        (acked, none),
+        acked,
         |c| c.unacknowledge,
         fx,
     );
 }
 
-/// Sends `op` to the marked alerts for which `keep.0` holds (saying `keep.1` when there are
-/// none) as one bulk action, or else to the selected alert, where the source does `needs`.
+/// Which alerts an action is for, and what is said when there are none.
+struct Keep {
+    /// Whether it is for this alert.
+    holds: fn(&Alert) -> bool,
+    /// Said when none of the marked alerts is.
+    none_marked: &'static str,
+    /// Said after the selected alert's key when it is not.
+    not_this: &'static str,
+}
+
+/// Actions on open alerts (a resolved selected alert is refused before `not_this`).
+const OPEN: Keep = Keep {
+    holds: is_open,
+    none_marked: ALL_RESOLVED,
+    not_this: "is resolved",
+};
+
+/// Sends `op` to the marked alerts `keep` is for as one bulk action, or else to the selected
+/// alert when it is, where the source does `needs`; says why not otherwise.
 fn send_marked_or_selected(
     app: &mut App,
     op: Operation,
-    keep: (fn(&Alert) -> bool, &str),
+    keep: Keep,
     needs: Needs,
     fx: &mut Vec<Effect>,
 ) {
     let verb = op.verb();
     if !app.marked.is_empty() {
-        if marked_with(app, keep.0).is_empty() {
-            app.toast_error(keep.1.to_string());
+        if marked_with(app, keep.holds).is_empty() {
+            app.toast_error(keep.none_marked.to_string());
             return;
         }
         let before = app.pending.keys().copied().collect();
-        for key in marked_able(app, keep.0, keep.1, needs) {
+        for key in marked_able(app, keep.holds, keep.none_marked, needs) {
             send(app, key, op.clone(), fx);
         }
         app.marked.clear();
         start_bulk(app, verb, &before);
         return;
     }
-    if let Some(key) = selected_able(app, verb, needs) {
-        send(app, key, op, fx);
+    let Some(key) = selected_able(app, verb, needs) else {
+        return;
+    };
+    match app.selected_alert().is_some_and(keep.holds) {
+        true => send(app, key, op, fx),
+        false => app.toast_error(format!("{key} {}", keep.not_this)),
     }
 }
 
