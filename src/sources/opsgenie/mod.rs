@@ -392,15 +392,18 @@ impl Source for OpsgenieSource {
                                 a.details = more.clone();
                                 a.description = a.description.or_else(|| description.clone());
                             }
-                            let key = format!("{id}:{}", a.id);
+                            // `b` is `a` again: its key is `SOURCE:` and `a`'s id.
+                            let is_a = |b: &Alert| {
+                                b.key
+                                    .0
+                                    .strip_prefix(&*id.0)
+                                    .and_then(|k| k.strip_prefix(':'))
+                                    == Some(a.id.as_str())
+                            };
                             let is_new = match seen.get(&hash_of(&a.id)) {
                                 None => true,
-                                Some(&i)
-                                    if alerts.get(i as usize).is_some_and(|b| b.key.0 == key) =>
-                                {
-                                    false
-                                }
-                                Some(_) => !alerts.iter().any(|b| b.key.0 == key),
+                                Some(&i) if alerts.get(i as usize).is_some_and(is_a) => false,
+                                Some(_) => !alerts.iter().any(is_a),
                             };
                             if !is_new {
                                 continue;
