@@ -2,7 +2,8 @@
 //!
 //! - `text`: fuzzy (in-order letters) match over title, service and label values
 //! - `name=value`, `name!=value`, `name=~regex`, `name!~regex`: label matchers (regex anchored)
-//! - `is:firing|acked|silenced|resolved`: status
+//! - `is:firing|acked|silenced|resolved|pending`: status; pending alerts (not fired yet) are
+//!   left out unless a term asks for `is:pending`
 //! - `sev>=warning` (or `severity>=…`): severity threshold
 //! - `@source`: one source
 //! - `!term`: negates any term
@@ -15,6 +16,11 @@ use crate::model::{Alert, Severity, Status};
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     terms: Vec<Term>,
+    /// A term asks for pending alerts (`is:pending`): they are left out otherwise.
+    asks_pending: bool,
+    /// Some alert is pending now (`set_pending_present`): leaving them out is work even for
+    /// a filter without terms.
+    pending_present: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -42,12 +48,30 @@ impl Filter {
             .collect::<Result<_, _>>()?;
         // Cheap terms first: most alerts are turned away before any text is scanned.
         terms.sort_by_key(|t| t.kind.cost());
-        Ok(Filter { terms })
+        let asks_pending = terms
+            .iter()
+            .any(|t| matches!(t.kind, TermKind::Is(Status::Pending)) && !t.is_negated);
+        Ok(Filter {
+            terms,
+            asks_pending,
+            pending_present: false,
+        })
     }
 
-    /// Whether the filter has no terms.
+    /// Whether a term asks for pending alerts (`is:pending`).
+    pub fn asks_pending(&self) -> bool {
+        self.asks_pending
+    }
+
+    /// Tells the filter whether any alert is pending now (the app counts them).
+    pub fn set_pending_present(&mut self, is_present: bool) {
+        self.pending_present = is_present;
+    }
+
+    /// Whether the filter lets every alert through (no terms, and no pending alert to
+    /// leave out): nothing to match.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.terms.is_empty() && (self.asks_pending || !self.pending_present)
     }
 
     /// Whether `ticket` passes every term: text over its title, id, status, assignee and
@@ -61,6 +85,9 @@ impl Filter {
 
     /// Whether `alert` passes every term.
     pub fn matches(&self, alert: &Alert) -> bool {
+        if alert.status == Status::Pending && !self.asks_pending {
+            return false;
+        }
         self.terms
             .iter()
             .all(|t| t.kind.matches(alert) != t.is_negated)
@@ -82,7 +109,7 @@ fn parse_kind(body: &str) -> Result<TermKind, String> {
     }
     if let Some(status) = body.strip_prefix("is:") {
         return Status::parse(status).map(TermKind::Is).ok_or_else(|| {
-            format!("'{body}': use is:firing, is:acked, is:silenced or is:resolved")
+            format!("'{body}': use is:firing, is:acked, is:silenced, is:resolved or is:pending")
         });
     }
     for prefix in ["sev>=", "severity>="] {

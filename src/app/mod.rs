@@ -14,6 +14,7 @@ pub mod list_pane;
 pub mod note_editor;
 pub mod order_job;
 pub mod rows;
+pub mod rules;
 pub mod runbook_page;
 pub mod screen;
 pub mod silence_editor;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::config::{GroupBy, SortKey};
-use crate::model::{Alert, AlertKey, Severity, Status};
+use crate::model::{Alert, AlertKey, Severity};
 
 /// Where an alert lives: its source's index and its index in that source's snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,7 +70,7 @@ pub fn order<'a>(
     let (kept, duplicates) = dedup(alerts);
     let mut rank: FxHashMap<&str, (bool, Severity)> = FxHashMap::default();
     for (_, a) in &kept {
-        let key = (a.status == Status::Resolved, a.severity);
+        let key = (!a.status.is_open(), a.severity);
         rank.entry(group_label(group, a))
             .and_modify(|r| *r = (*r).min(key))
             .or_insert(key);
@@ -187,7 +187,7 @@ fn sort_key(sort: SortKey, a: &Alert) -> AlertOrder<'_> {
         SortKey::Service => Primary::Text(&a.service),
     };
     (
-        a.status == Status::Resolved,
+        !a.status.is_open(),
         primary,
         Reverse(a.started_at),
         &a.key.0,

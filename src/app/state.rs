@@ -184,6 +184,8 @@ pub struct SourceState {
     pub silences: Arc<[Silence]>,
     /// Its tickets (ticketing sources).
     pub tickets: Arc<[Ticket]>,
+    /// The alerting rules it evaluates (a Prometheus).
+    pub rules: Arc<[crate::model::AlertRule]>,
     /// When its last poll succeeded.
     pub last_ok: Option<DateTime<Utc>>,
     /// Its last failure, if the last poll failed.
@@ -229,6 +231,8 @@ pub struct Totals {
     pub firing: [usize; 5],
     /// Distinct alerts.
     pub distinct: usize,
+    /// Pending alerts (not fired yet; left out of the list unless asked for).
+    pub pending: usize,
 }
 
 /// Settings taken from the config.
@@ -548,6 +552,7 @@ impl App {
                 escalation: Arc::from(Vec::new()),
                 silences: Arc::from(Vec::new()),
                 tickets: Arc::from(Vec::new()),
+                rules: Arc::from(Vec::new()),
                 last_ok: None,
                 last_error: None,
                 invalid: 0,
@@ -723,7 +728,10 @@ impl App {
         let mut totals = Totals::default();
         for a in self.base.iter().filter_map(|r| self.alert(*r)) {
             totals.distinct += 1;
-            if a.status != Status::Resolved {
+            if a.status == Status::Pending {
+                totals.pending += 1;
+            }
+            if a.status.is_open() {
                 let i = Severity::ALL
                     .iter()
                     .position(|s| *s == a.severity)

@@ -49,6 +49,13 @@ pub(super) async fn load(
     for (info, s) in snapshots {
         drive(
             &mut app,
+            Action::Source(SourceEvent::RulesFetched {
+                source: info.id.clone(),
+                rules: s.rules.into(),
+            }),
+        );
+        drive(
+            &mut app,
             Action::Source(SourceEvent::AlertsFetched {
                 source: info.id,
                 alerts: s.alerts,

@@ -12,6 +12,7 @@ mod oncall;
 mod oneshot;
 mod polls;
 mod postmortem;
+mod rule;
 mod runbook;
 mod sending;
 mod tickets;
@@ -170,6 +171,12 @@ pub enum CommandLine {
         /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
         key: String,
     },
+    /// Print the Prometheus alerting rule behind an alert: expression, `for`, current value,
+    /// health and last error, group and file, graph link.
+    Rule {
+        /// The alert's key, `SOURCE:ID` (see `onduty alerts`).
+        key: String,
+    },
     /// Write an incident's post-mortem (Markdown): the draft kept in the journal, else a new
     /// one from the journal's timeline.
     Postmortem {
@@ -314,6 +321,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Runbook { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             runbook::runbook(&config, &paths, key).await
+        }
+        Some(CommandLine::Rule { key }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            rule::rule(&config, &paths, key).await
         }
         Some(CommandLine::Postmortem { key, out, fresh }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -59,6 +59,10 @@ pub const ITS_PAGE: &str = "incident";
 /// (Opsgenie's `count`): the list shows it as `×12`.
 pub const OCCURRENCES: &str = "occurrences";
 
+/// The annotation of a pending alert that says when it fires if its condition holds (RFC
+/// 3339): the list shows "fires in 1m20s".
+pub const FIRES_AT: &str = "fires_at";
+
 /// A link shown in the detail pane (runbook, graph, dashboard).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Link {

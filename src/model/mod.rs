@@ -8,6 +8,7 @@ mod escalation;
 pub mod incident;
 mod labels;
 mod note;
+mod rule;
 pub mod sanitize;
 mod severity;
 mod silence;
@@ -16,13 +17,14 @@ mod ticket;
 mod ticket_link;
 
 pub use alert::{
-    Alert, AlertDraft, AlertKey, Clean, Escalation, ITS_PAGE, Link, OCCURRENCES, Share, SourceId,
-    TextDraft,
+    Alert, AlertDraft, AlertKey, Clean, Escalation, FIRES_AT, ITS_PAGE, Link, OCCURRENCES, Share,
+    SourceId, TextDraft,
 };
 pub use entry::{Entry, EntryKind};
 pub use escalation::{EscalationLevel, EscalationPolicy, EscalationState, OnCall, Schedule};
 pub use labels::{Interner, Labels, ValuesOf};
 pub use note::{Note, Related};
+pub use rule::{AlertRule, RawRule, RawRuleAlert, RuleAlert};
 pub use severity::Severity;
 pub use silence::{
     ACK_MARK, ACK_PREFIX, Matcher, Silence, SilenceState, ack_comment, is_ack_comment,

@@ -1,4 +1,4 @@
-//! Where an alert stands: firing, acknowledged, silenced or resolved.
+//! Where an alert stands: firing, acknowledged, silenced, resolved, or pending (not fired yet).
 
 use serde::{Deserialize, Serialize};
 
@@ -14,16 +14,25 @@ pub enum Status {
     Silenced,
     /// No longer firing.
     Resolved,
+    /// Its rule's condition holds but its `for` has not passed: it has not fired yet and
+    /// exists only in Prometheus. Hidden unless the filter asks for `is:pending`.
+    Pending,
 }
 
 impl Status {
     /// Every status, in list order.
-    pub const ALL: [Status; 4] = [
+    pub const ALL: [Status; 5] = [
         Status::Firing,
         Status::Acked,
         Status::Silenced,
         Status::Resolved,
+        Status::Pending,
     ];
+
+    /// Whether it is open: it fired and has not resolved (a pending alert has not fired).
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Firing | Status::Acked | Status::Silenced)
+    }
 
     /// The name used in filters (`is:acked`) and JSON.
     pub fn name(self) -> &'static str {
@@ -32,6 +41,7 @@ impl Status {
             Status::Acked => "acked",
             Status::Silenced => "silenced",
             Status::Resolved => "resolved",
+            Status::Pending => "pending",
         }
     }
 
@@ -42,16 +52,19 @@ impl Status {
             Status::Acked => "ACK",
             Status::Silenced => "SILENCED",
             Status::Resolved => "RESOLVED",
+            Status::Pending => "PENDING",
         }
     }
 
-    /// Reads a filter word: `firing`, `acked`/`ack`, `silenced`/`silence`, `resolved`.
+    /// Reads a filter word: `firing`, `acked`/`ack`, `silenced`/`silence`, `resolved`,
+    /// `pending`.
     pub fn parse(s: &str) -> Option<Status> {
         match s.to_ascii_lowercase().as_str() {
             "firing" | "fire" | "open" | "triggered" => Some(Status::Firing),
             "acked" | "ack" | "acknowledged" => Some(Status::Acked),
             "silenced" | "silence" | "snoozed" => Some(Status::Silenced),
             "resolved" | "closed" => Some(Status::Resolved),
+            "pending" => Some(Status::Pending),
             _ => None,
         }
     }

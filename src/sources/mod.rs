@@ -18,6 +18,7 @@ pub mod observe;
 pub mod opsgenie;
 pub mod pagerduty;
 mod poller;
+pub mod prometheus;
 pub mod region;
 pub mod registry;
 pub mod servicenow;
@@ -36,7 +37,7 @@ pub use info::SourceInfo;
 pub use poller::{PollPolicy, spawn};
 
 use crate::model::{
-    Alert, AlertKey, EscalationPolicy, Matcher, Related, Silence, SourceId, Ticket,
+    Alert, AlertKey, AlertRule, EscalationPolicy, Matcher, Related, Silence, SourceId, Ticket,
 };
 
 /// Identifies one command sent to a source, so its outcome can be matched.
@@ -197,7 +198,7 @@ pub enum SourceCommand {
 }
 
 /// What a source knows at one moment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     /// The alerts it reports (shared, never copied on the way to the UI).
     pub alerts: Arc<Vec<Alert>>,
@@ -210,6 +211,9 @@ pub struct Snapshot {
     /// Items of its answer that lack what an alert needs (a million `{}`): counted, shown in
     /// the health view, never kept.
     pub invalid: usize,
+    /// The alerting rules it evaluates (a Prometheus): shown behind the alerts they fire,
+    /// the broken ones in the health view.
+    pub rules: Vec<AlertRule>,
 }
 
 /// A fact reported up by a source task.
@@ -237,6 +241,14 @@ pub enum SourceEvent {
         source: SourceId,
         /// How many, in the last answer.
         count: usize,
+    },
+    /// A poll's alerting rules differ from the previous poll's (after `AlertsFetched` or
+    /// `Unchanged`).
+    RulesFetched {
+        /// Which source.
+        source: SourceId,
+        /// Its rules.
+        rules: Arc<[AlertRule]>,
     },
     /// A poll succeeded and found exactly what the previous one did.
     Unchanged {

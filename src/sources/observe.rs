@@ -30,11 +30,16 @@ pub const MAX_GROUPS: usize = 50;
 /// `MAX_PER_POLL`; past that, changes are counted by what happened to which alert name and
 /// service (`fired ×2500 (critical): HighLatency · checkout`) on the source's own subject
 /// (`prod-am:`), so that a mass event is told honestly and the hand-off counts it right.
+///
+/// A pending alert has not fired: its coming and going is no change (it fires when it
+/// leaves pending, and that is recorded then).
 pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observation> {
-    let before: FxHashMap<&AlertKey, &Alert> = old.iter().map(|a| (&a.key, a)).collect();
+    let has_fired = |a: &&Alert| a.status != Status::Pending;
+    let before: FxHashMap<&AlertKey, &Alert> =
+        old.iter().filter(has_fired).map(|a| (&a.key, a)).collect();
     let mut out = Overflowing::default();
     let mut seen = 0usize;
-    for a in new {
+    for a in new.iter().filter(has_fired) {
         match before.get(&a.key) {
             None => out.push(a, a.started_at, fired(a)),
             Some(was) => {
@@ -45,9 +50,13 @@ pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observat
             }
         }
     }
-    if seen < old.len() {
-        let now_keys: FxHashSet<&AlertKey> = new.iter().map(|a| &a.key).collect();
-        for a in old.iter().filter(|a| !now_keys.contains(&a.key)) {
+    if seen < before.len() {
+        let now_keys: FxHashSet<&AlertKey> = new.iter().filter(has_fired).map(|a| &a.key).collect();
+        for a in old
+            .iter()
+            .filter(has_fired)
+            .filter(|a| !now_keys.contains(&a.key))
+        {
             out.push(a, a.last_seen, "resolved".into());
         }
     }
@@ -227,6 +236,7 @@ fn status_change(was: &Alert, is: &Alert) -> Option<String> {
         Status::Silenced => "silenced".into(),
         Status::Firing => "firing again".into(),
         Status::Resolved => "resolved".into(),
+        Status::Pending => return None,
     })
 }
 

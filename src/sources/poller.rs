@@ -254,11 +254,24 @@ impl<S: Source> SourceTask<S> {
         // The first poll sees no changes: there is nothing to compare it with.
         let mut observed = None;
         let mut invalid = None;
+        let rules = match &outcome {
+            Ok(snapshot) if self.last.as_ref().map_or(&[][..], |l| &l.rules) != snapshot.rules => {
+                Some(SourceEvent::RulesFetched {
+                    source: source.clone(),
+                    rules: Arc::from(snapshot.rules.clone()),
+                })
+            }
+            _ => None,
+        };
         let mut wait = Some(self.policy.delay_after(0));
         let event = match outcome {
             Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
                 // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
                 self.failures = 0;
+                // Rules change apart from alerts (values, evaluation times): told apart.
+                if let Some(last) = &mut self.last {
+                    last.rules = snapshot.rules;
+                }
                 tracing::debug!(source = %source, ms = started.elapsed().as_millis() as u64, "poll unchanged");
                 SourceEvent::Unchanged { source, at }
             }
@@ -316,14 +329,15 @@ impl<S: Source> SourceTask<S> {
             }
         };
         send(&self.events, event).await;
-        for event in [observed, invalid].into_iter().flatten() {
+        for event in [observed, invalid, rules].into_iter().flatten() {
             send(&self.events, event).await;
         }
         wait
     }
 }
 
-/// Whether two snapshots say the same thing.
+/// Whether two snapshots say the same thing of alerts, silences, policies and tickets
+/// (rules are told apart, `RulesFetched`).
 fn same(a: &Snapshot, b: &Snapshot) -> bool {
     (Arc::ptr_eq(&a.alerts, &b.alerts) || a.alerts[..] == b.alerts[..])
         && a.silences == b.silences

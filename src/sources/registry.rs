@@ -2,7 +2,9 @@
 //! (what it can do, how its keys are checked, how a source of it is built).
 
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
-use super::{Capabilities, alertmanager, demo, github, jira, opsgenie, pagerduty, servicenow};
+use super::{
+    Capabilities, alertmanager, demo, github, jira, opsgenie, pagerduty, prometheus, servicenow,
+};
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::SourceId;
@@ -17,6 +19,7 @@ static BACKENDS: &[Backend] = &[
     servicenow::BACKEND,
     opsgenie::BACKEND,
     opsgenie::JSM_BACKEND,
+    prometheus::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.

@@ -59,6 +59,7 @@ impl<T: TicketBackend> Source for T {
             escalation: Vec::new(),
             silences: Vec::new(),
             invalid: 0,
+            rules: Vec::new(),
             tickets: self.list().await?,
         })
     }

@@ -53,6 +53,12 @@ fn lines<'a>(app: &'a App, a: &'a Alert, width: usize) -> Vec<Line<'a>> {
             t.style(Role::Text),
         ),
     ];
+    if let Some(soon) = super::alert_list::fires_in(a, app.now) {
+        head.push(Span::styled(
+            format!(" · {soon}"),
+            t.style(Role::StatusPending),
+        ));
+    }
     let fires = app.fires_in_day(&a.key);
     if fires > 1 {
         let role = if fires >= FLAPPING {
@@ -154,6 +160,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert, width: usize) -> Vec<Line<'a>> {
     runbook(app, a, &mut out);
     tickets(app, a, &mut out);
     escalation(app, a, &mut out);
+    rule(app, a, width, &mut out);
     related(app, a, &mut out);
     for name in PROSE {
         if let Some(v) = a.annotations.get(name) {
@@ -402,6 +409,36 @@ pub(super) fn section<'a>(out: &mut Vec<Line<'a>>, t: &Theme, name: &str) {
         name.to_uppercase(),
         t.style(Role::GroupHeader),
     ));
+}
+
+/// The alerting rule behind the alert (a Prometheus's), as `onduty rule` prints it: the
+/// expression whole, then `for`, value, health, last error, group and file, graph link.
+fn rule<'a>(app: &'a App, a: &'a Alert, width: usize, out: &mut Vec<Line<'a>>) {
+    let t = &app.theme;
+    let Some((rule, instance)) = app.rule_behind(a) else {
+        return;
+    };
+    section(out, t, &format!("rule · {}", rule.source));
+    for (name, value) in rule.facts(instance, app.now) {
+        match name {
+            "rule" => {}
+            "expr" => out.extend(
+                value
+                    .lines()
+                    .flat_map(|l| text::wrap_indented(l, width, "  "))
+                    .map(|l| Line::styled(l, t.style(Role::TextStrong))),
+            ),
+            "last error" => out.push(Line::from(vec![
+                Span::styled(format!("  {name:<11} "), t.style(Role::LabelKey)),
+                Span::styled(value, t.style(Role::SeverityError)),
+            ])),
+            "graph" => out.push(Line::from(vec![
+                Span::styled(format!("  {name:<11} "), t.style(Role::LabelKey)),
+                Span::styled(value, t.style(Role::Link)),
+            ])),
+            _ => kv(out, t, name, value),
+        }
+    }
 }
 
 fn kv<'a>(out: &mut Vec<Line<'a>>, t: &Theme, k: &str, v: impl Into<std::borrow::Cow<'a, str>>) {

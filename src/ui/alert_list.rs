@@ -57,6 +57,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         format!("{shown}/{total} "),
         t.style(Role::TextMuted),
     ));
+    if app.totals.pending > 0 && !app.filter.asks_pending() {
+        title.push(Span::styled(
+            format!("+{} pending (is:pending) ", app.totals.pending),
+            t.style(Role::TextMuted),
+        ));
+    }
     if !app.filter_text.is_empty() {
         title.push(Span::styled(
             format!("filter: {} ", cut(&app.filter_text, 40)),
@@ -151,6 +157,7 @@ fn alert_line(
         Status::Acked => '◐',
         Status::Silenced => '◌',
         Status::Resolved => '✓',
+        Status::Pending => '○',
     };
     let mut spans = vec![Span::styled(
         fit(&format!("{glyph} {}", a.severity.short()), SEV),
@@ -249,6 +256,9 @@ fn title_parts(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> (String, String
     if let Some(n) = a.field(crate::model::OCCURRENCES) {
         rest.push_str(&format!(" ×{n}"));
     }
+    if let Some(fires) = fires_in(a, now) {
+        rest.push_str(&format!(" · {fires}"));
+    }
     if let (Status::Acked, Some(who)) = (a.status, &a.acked_by) {
         let ago = a
             .acked_at
@@ -261,6 +271,21 @@ fn title_parts(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> (String, String
         rest.push_str(summary);
     }
     (a.title.to_string(), rest)
+}
+
+/// "fires in 1m20s" for a pending alert whose source says when it fires ("fires now" once
+/// that time has passed and the next poll has not yet seen it fire).
+pub fn fires_in(a: &Alert, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    if a.status != Status::Pending {
+        return None;
+    }
+    let at = a.annotations.get(crate::model::FIRES_AT)?;
+    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+    let left = at.with_timezone(&chrono::Utc) - now;
+    Some(match left.to_std() {
+        Ok(d) if !d.is_zero() => format!("fires in {}", duration_fmt::short(d)),
+        _ => "fires now".into(),
+    })
 }
 
 fn status_span(
@@ -279,6 +304,7 @@ fn status_span(
         Status::Acked => Role::StatusAcked,
         Status::Silenced => Role::StatusSilenced,
         Status::Resolved => Role::StatusResolved,
+        Status::Pending => Role::StatusPending,
     };
     Span::styled(fit(status.short(), STATUS), style(role))
 }

@@ -1,4 +1,5 @@
-//! The `:sources` view: each source's kind, health, alert count, last success and last error.
+//! The `:sources` view: each source's kind, health, alert count, last success and last error,
+//! and the alerting rules of a Prometheus that do not evaluate.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -73,6 +74,41 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.style(Role::SourceStale),
             ));
         }
+        broken_rules(app, s, &mut lines);
     }
     super::text_pane(app, frame, area, " SOURCES ", lines);
+}
+
+/// The alerting rules of `s` that do not evaluate: each an alert nobody will get.
+fn broken_rules(app: &App, s: &crate::app::SourceState, lines: &mut Vec<Line<'static>>) {
+    let t = &app.theme;
+    if s.rules.is_empty() {
+        return;
+    }
+    let broken: Vec<_> = s.rules.iter().filter(|r| !r.is_healthy()).collect();
+    if broken.is_empty() {
+        lines.push(Line::styled(
+            format!("  {} alerting rules, all healthy", s.rules.len()),
+            t.style(Role::TextMuted),
+        ));
+        return;
+    }
+    lines.push(Line::styled(
+        format!(
+            "  {} of {} alerting rules unhealthy: their alerts will never fire",
+            broken.len(),
+            s.rules.len()
+        ),
+        t.style(Role::SourceFailing),
+    ));
+    for r in broken {
+        let why = r.last_error.as_deref().unwrap_or("no evaluation yet");
+        lines.push(Line::styled(
+            format!(
+                "    {} ({} · {}): {} — {why}",
+                r.name, r.group, r.file, r.health
+            ),
+            t.style(Role::SourceFailing),
+        ));
+    }
 }

@@ -9,6 +9,7 @@ pub mod journal_task;
 pub mod opsgenie;
 pub mod postgres;
 pub mod prism;
+pub mod prometheus;
 pub mod pty;
 
 use std::net::TcpListener;
@@ -51,6 +52,59 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Starts `bin` with the arguments `args` gives for a fresh temp dir and a free port (it
+/// may write config files there), its stderr in `DIR/server.log`, until `/-/ready` answers
+/// 200: the child, its dir and its base URL. Tried three times (a port can be taken between
+/// being picked and bound); then the test fails with the server's log.
+pub async fn spawn_ready(
+    name: &str,
+    bin: &std::path::Path,
+    scheme: &str,
+    args: impl Fn(&std::path::Path, u16) -> Vec<String>,
+) -> (Child, tempfile::TempDir, String) {
+    let mut last_log = String::new();
+    for _attempt in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let mut child = Command::new(bin)
+            .args(args(dir.path(), port))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+        let url = format!("{scheme}://127.0.0.1:{port}");
+        if wait_ready(&mut child, &url).await {
+            return (child, dir, url);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        last_log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+    }
+    panic!("{name} did not become ready; its log:\n{last_log}");
+}
+
+/// Whether the server at `url` answers `/-/ready` within 30 s (false once it exits).
+async fn wait_ready(child: &mut Child, url: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // Readiness only: a test's own certificate is not what is checked here.
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        let ready = http.get(format!("{url}/-/ready")).send().await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 impl Alertmanager {
     /// Starts one and waits until it answers `/-/ready`.
     pub async fn start() -> Alertmanager {
@@ -63,80 +117,44 @@ impl Alertmanager {
     }
 
     async fn start_with(tls: Option<(&std::path::Path, &std::path::Path)>) -> Alertmanager {
-        let bin = alertmanager_binary();
-        let mut last_log = String::new();
-        for _attempt in 0..3 {
-            let dir = tempfile::tempdir().unwrap();
-            std::fs::write(
-                dir.path().join("am.yml"),
-                "route:\n  receiver: default\nreceivers:\n  - name: default\n",
-            )
-            .unwrap();
-            let port = free_port();
-            let log = std::fs::File::create(dir.path().join("am.log")).unwrap();
-            let web = dir.path().join("web.yml");
-            let (scheme, web_arg) = match tls {
-                Some((cert, key)) => {
-                    std::fs::write(
-                        &web,
-                        format!(
-                            "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
-                            cert.display(),
-                            key.display()
-                        ),
-                    )
-                    .unwrap();
-                    ("https", format!("--web.config.file={}", web.display()))
-                }
-                None => ("http", "--log.level=info".to_string()),
-            };
-            let child = Command::new(&bin)
-                .arg(web_arg)
-                .arg(format!(
-                    "--config.file={}",
-                    dir.path().join("am.yml").display()
-                ))
-                .arg(format!(
-                    "--storage.path={}",
-                    dir.path().join("data").display()
-                ))
-                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-                .arg("--cluster.listen-address=")
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
-            let mut am = Alertmanager {
-                url: format!("{scheme}://127.0.0.1:{port}"),
-                child,
-                dir,
-            };
-            if am.wait_ready().await {
-                return am;
-            }
-            last_log = std::fs::read_to_string(am.dir.path().join("am.log")).unwrap_or_default();
-        }
-        panic!("Alertmanager did not become ready; its log:\n{last_log}");
-    }
-
-    async fn wait_ready(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        // Readiness only: the test's own certificate is not what is checked here.
-        let http = reqwest::Client::builder()
-            .danger_accept_invalid_certs(true)
-            .build()
-            .unwrap();
-        while Instant::now() < deadline {
-            if self.child.try_wait().unwrap().is_some() {
-                return false;
-            }
-            let ready = http.get(format!("{}/-/ready", self.url)).send().await;
-            if ready.is_ok_and(|r| r.status().is_success()) {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        false
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let (child, dir, url) = spawn_ready(
+            "Alertmanager",
+            &alertmanager_binary(),
+            scheme,
+            |dir, port| {
+                std::fs::write(
+                    dir.join("am.yml"),
+                    "route:\n  receiver: default\nreceivers:\n  - name: default\n",
+                )
+                .unwrap();
+                let web_arg = match tls {
+                    Some((cert, key)) => {
+                        let web = dir.join("web.yml");
+                        std::fs::write(
+                            &web,
+                            format!(
+                                "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+                                cert.display(),
+                                key.display()
+                            ),
+                        )
+                        .unwrap();
+                        format!("--web.config.file={}", web.display())
+                    }
+                    None => "--log.level=info".to_string(),
+                };
+                vec![
+                    web_arg,
+                    format!("--config.file={}", dir.join("am.yml").display()),
+                    format!("--storage.path={}", dir.join("data").display()),
+                    format!("--web.listen-address=127.0.0.1:{port}"),
+                    "--cluster.listen-address=".into(),
+                ]
+            },
+        )
+        .await;
+        Alertmanager { url, child, dir }
     }
 
     /// Posts alerts (a JSON array) to it.

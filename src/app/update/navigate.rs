@@ -127,6 +127,7 @@ impl App {
         self.base = base;
         self.duplicates = duplicates;
         self.totals = self.count_alerts();
+        self.filter.set_pending_present(self.totals.pending > 0);
         self.rebuild_silence_rows();
         self.rebuild_ticket_rows();
         // New data: refs changed, so any pass still running is stale.
@@ -365,6 +366,7 @@ impl App {
             Ok(f) => {
                 let is_narrowing = filter::narrows(&self.filter_text, text);
                 self.filter = f;
+                self.filter.set_pending_present(self.totals.pending > 0);
                 self.filter_text = text.to_string();
                 self.refilter(is_narrowing, fx);
                 self.rebuild_ticket_rows();

@@ -44,6 +44,7 @@ fn with_long_description(lines: usize) -> App {
         silences: Vec::new(),
         tickets: Vec::new(),
         invalid: 0,
+        rules: Vec::new(),
     };
     let now = app.now;
     feed(&mut app, snapshot, now);

@@ -49,15 +49,21 @@ impl BackendSettings for Settings {
         {
             problems.push(Problem::new("receiver", r, "not a valid regex"));
         }
-        for (k, v) in &settings.severity_map {
-            if crate::model::Severity::parse(v).is_none() {
-                problems.push(Problem::new(
-                    format!("severity_map.{k}"),
-                    v,
-                    "use critical, error, warning or info",
-                ));
-            }
-        }
+        problems.extend(severity_map_problems(&settings.severity_map));
         read::unless(problems, settings)
     }
+}
+
+/// The problems of a `severity_map`: each value must name a severity.
+pub fn severity_map_problems(map: &BTreeMap<String, String>) -> Vec<Problem> {
+    map.iter()
+        .filter(|(_, v)| crate::model::Severity::parse(v).is_none())
+        .map(|(k, v)| {
+            Problem::new(
+                format!("severity_map.{k}"),
+                v,
+                "use critical, error, warning or info",
+            )
+        })
+        .collect()
 }

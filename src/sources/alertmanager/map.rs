@@ -24,8 +24,25 @@ pub struct SeverityRule {
 }
 
 impl SeverityRule {
+    /// The rule of a source's `severity_label` (default `severity`) and `severity_map`
+    /// (checked by `severity_map_problems`).
+    pub fn new(label: Option<&str>, map: &BTreeMap<String, String>) -> SeverityRule {
+        SeverityRule {
+            label: label.unwrap_or("severity").to_string(),
+            map: map
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), Severity::parse(v)?)))
+                .collect(),
+        }
+    }
+
     fn of(&self, labels: &Pairs<'_>) -> Severity {
-        let Some(v) = labels.get(&self.label) else {
+        self.of_value(labels.get(&self.label))
+    }
+
+    /// The severity of an alert whose severity label holds `value`.
+    pub fn of_value(&self, value: Option<&str>) -> Severity {
+        let Some(v) = value else {
             return Severity::Unknown;
         };
         self.map

@@ -19,17 +19,16 @@ use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
 use crate::escalation::LocalEscalation;
-use crate::model::{
-    Alert, AlertKey, Matcher, Severity, Silence, SilenceState, SourceId, ack_comment,
-};
+use crate::model::{Alert, AlertKey, Matcher, Silence, SilenceState, SourceId, ack_comment};
 use client::{AnswerHash, Client};
-use map::SeverityRule;
 use wire::PostableSilence;
 
 use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
 use crate::sources::{Can, Capabilities};
 pub use client::DEFAULT_MAX_RESPONSE_MB;
 pub use config::Settings;
+pub use config::severity_map_problems;
+pub use map::SeverityRule;
 
 /// Its kind, as the config writes it.
 pub const KIND: SourceKind = SourceKind::named("alertmanager");
@@ -98,17 +97,7 @@ impl AlertmanagerSource {
         clock: SharedClock,
     ) -> Result<AlertmanagerSource, Vec<Problem>> {
         let settings = Settings::read(&config)?;
-        let rule = SeverityRule {
-            label: settings
-                .severity_label
-                .clone()
-                .unwrap_or_else(|| "severity".into()),
-            map: settings
-                .severity_map
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), Severity::parse(v)?)))
-                .collect(),
-        };
+        let rule = SeverityRule::new(settings.severity_label.as_deref(), &settings.severity_map);
         let window = settings.ack_window.unwrap_or(DEFAULT_ACK_WINDOW);
         Ok(AlertmanagerSource {
             id: SourceId(config.name.as_str().into()),
@@ -311,6 +300,7 @@ impl Source for AlertmanagerSource {
             silences: self.silences.clone(),
             tickets: Vec::new(),
             invalid: self.invalid,
+            rules: Vec::new(),
         })
     }
 

@@ -437,6 +437,7 @@ impl Source for OpsgenieSource {
             silences: Vec::new(),
             tickets: Vec::new(),
             invalid: 0,
+            rules: Vec::new(),
         })
     }
 

@@ -351,6 +351,7 @@ impl Source for PagerDutySource {
             escalation: self.policies.clone(),
             silences: Vec::new(),
             invalid: 0,
+            rules: Vec::new(),
             tickets: Vec::new(),
         })
     }
