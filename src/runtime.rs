@@ -375,8 +375,11 @@ fn carry_out(out: &Outlets<'_>, screen: &mut impl Screen, effects: Vec<Effect>) 
                 }
             }
             Effect::SendCommand { source, command } => {
-                let sent = out.commands.get(&source).map(|tx| tx.send(command));
-                if !matches!(sent, Some(Ok(()))) {
+                let is_sent = out
+                    .commands
+                    .get(&source)
+                    .is_some_and(|tx| tx.send(command).is_ok());
+                if !is_sent {
                     let _ = out
                         .done
                         .send(Action::ShowError(format!("source {source} is not running")));

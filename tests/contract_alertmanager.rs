@@ -207,6 +207,7 @@ async fn silences_are_created_by_matchers_and_expired() {
     let mut src = source("am", &am.url);
     src.fetch().await.unwrap();
     let op = Operation::CreateSilence {
+        starts_at: None,
         matchers: vec![Matcher::parse("alertname=~\"High.*\"").unwrap()],
         duration: Duration::from_secs(3600),
         comment: "deploy window".into(),

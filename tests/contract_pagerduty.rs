@@ -125,6 +125,7 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
     let err = act(
         &mut pd,
         Operation::CreateSilence {
+            starts_at: None,
             matchers: vec![],
             duration: Duration::from_secs(60),
             comment: String::new(),

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod runbook_page;
 pub mod screen;
 pub mod silence_editor;
+pub mod silences;
 mod state;
 pub mod text_input;
 pub mod ticket_index;

@@ -71,8 +71,9 @@ pub enum Confirm {
     ResolveMarked(Vec<AlertKey>),
     /// Quit with actions pending?
     Quit,
-    /// Expire this silence (source, silence id)?
-    Expire(SourceId, String),
+    /// Expire these silences (source, silence id), said as `what` ("silence 0f1e2d3c",
+    /// "window 0a1b2c3d: 8 silences")?
+    Expire(Vec<(SourceId, String)>, String),
     /// Page this level (1 for the first; none: the next) for this alert?
     Escalate(AlertKey, Option<u32>),
 }
@@ -422,6 +423,8 @@ pub struct App {
     pub marked: std::collections::BTreeSet<AlertKey>,
     /// The silences view: (source index, silence index, alerts it catches now) per row.
     pub silence_list: ListPane<(usize, usize, usize)>,
+    /// Which silences the view lists (`:silences stale`).
+    pub silence_filter: crate::app::silences::SilenceFilter,
     /// The filter as typed.
     pub filter_text: String,
     /// The filter in force.
@@ -586,6 +589,7 @@ impl App {
             gone: None,
             marked: Default::default(),
             silence_list: ListPane::default(),
+            silence_filter: Default::default(),
             filter_text: String::new(),
             filter: Filter::default(),
             filter_error: None,

@@ -16,6 +16,7 @@ mod rule;
 mod runbook;
 mod sending;
 mod tickets;
+mod windows;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -149,6 +150,17 @@ pub enum CommandLine {
         /// The source for `--matcher` silences (default: the only one).
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+        /// A maintenance window instead of `--for`: every silence of `sun 02:00-04:00`
+        /// (days mon…sun, daily, weekdays, weekends; a time zone after, UTC by default)
+        /// until `--until`, created at once, pending until each starts.
+        #[arg(long, value_name = "SPEC", requires = "until")]
+        every: Option<String>,
+        /// The window's last day, YYYY-MM-DD.
+        #[arg(long, value_name = "DAY")]
+        until: Option<String>,
+        /// Extend this window (see `onduty silences --windows`) to `--until`.
+        #[arg(long, value_name = "ID", requires = "until", conflicts_with = "every")]
+        window: Option<String>,
     },
     /// List the tickets of every ticketing source (after one poll), each with what it is
     /// linked to, and exit.
@@ -160,11 +172,17 @@ pub enum CommandLine {
         #[arg(long, value_name = "EXPR")]
         filter: Option<String>,
     },
-    /// List the silences of every source.
+    /// List the silences of every source, with how many current alerts each catches.
     Silences {
         /// JSON for scripts.
         #[arg(long)]
         json: bool,
+        /// Only the stale ones: active and catching no alert, or ending within the hour.
+        #[arg(long)]
+        stale: bool,
+        /// Maintenance windows instead: each window's silences as one.
+        #[arg(long, conflicts_with = "stale")]
+        windows: bool,
     },
     /// Print an alert's runbook: its annotation, or the runbook_dirs file that matches it.
     Runbook {
@@ -212,11 +230,14 @@ pub enum CommandLine {
         #[arg(long)]
         json: bool,
     },
-    /// Expire silences: `onduty expire SOURCE:SILENCE_ID…`.
+    /// Expire silences: `onduty expire SOURCE:SILENCE_ID…`, or a whole maintenance window.
     Expire {
         /// `SOURCE:SILENCE_ID` as `onduty silences` prints it; several expire together.
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required_unless_present = "window", num_args = 1..)]
         keys: Vec<String>,
+        /// Every silence of this window not yet over (see `onduty silences --windows`).
+        #[arg(long, value_name = "ID", conflicts_with = "keys")]
+        window: Option<String>,
     },
     /// Write the commented default config to the config path.
     Init {
@@ -296,14 +317,26 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             comment,
             matchers,
             source,
+            every,
+            until,
+            window,
         }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            let duration = crate::duration_fmt::parse(duration).map_err(anyhow::Error::msg)?;
+            if let (Some(id), Some(until)) = (window, until) {
+                return windows::extend(&config, &paths, id, until).await;
+            }
+            let length = match (every, until) {
+                (Some(every), Some(until)) => oneshot::Length::Window { every, until },
+                (None, Some(_)) => anyhow::bail!("--until goes with --every or --window"),
+                _ => oneshot::Length::For(
+                    crate::duration_fmt::parse(duration).map_err(anyhow::Error::msg)?,
+                ),
+            };
             oneshot::silence(
                 &config,
                 &paths,
                 targets,
-                duration,
+                length,
                 comment,
                 matchers,
                 source.as_deref(),
@@ -314,9 +347,16 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             tickets::tickets(&config, &paths, *json, filter.as_deref()).await
         }
-        Some(CommandLine::Silences { json }) => {
+        Some(CommandLine::Silences {
+            json,
+            stale,
+            windows,
+        }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            oneshot::silences(&config, *json).await
+            if *windows {
+                return windows::list(&config, &paths, *json).await;
+            }
+            oneshot::silences(&config, &paths, *json, *stale).await
         }
         Some(CommandLine::Runbook { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
@@ -338,9 +378,12 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             oncall::oncall(&config, *json).await
         }
-        Some(CommandLine::Expire { keys }) => {
+        Some(CommandLine::Expire { keys, window }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            journaled::expire(&config, &paths, keys).await
+            match window {
+                Some(id) => windows::expire(&config, &paths, id).await,
+                None => journaled::expire(&config, &paths, keys).await,
+            }
         }
         Some(CommandLine::Check) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use super::journaled::act;
-use super::polls::{answered, poll_all};
+use super::polls::poll_all;
 use crate::app::App;
 use crate::app::alert_notes::PlacedNote;
 use crate::app::rows::Row;
@@ -211,13 +211,27 @@ pub async fn check(
     })
 }
 
+/// How long `onduty silence` silences: `--for`, or a maintenance window (`--every`,
+/// `--until`).
+pub enum Length<'a> {
+    /// From now, this long.
+    For(std::time::Duration),
+    /// Every occurrence of `every` until the day `until` (as typed; checked when used).
+    Window {
+        /// `sun 02:00-04:00`.
+        every: &'a str,
+        /// `2027-03-01`.
+        until: &'a str,
+    },
+}
+
 /// `onduty silence KEY… [--filter EXPR] [--yes]`, or `--matcher …` for a silence by
-/// matchers on one source.
+/// matchers on one source (or a maintenance window of them).
 pub async fn silence(
     config: &Config,
     paths: &Paths,
     which: &super::bulk::Targets,
-    duration: std::time::Duration,
+    length: Length<'_>,
     comment: &str,
     matchers: &[String],
     source: Option<&str>,
@@ -227,6 +241,9 @@ pub async fn silence(
         if which.keys.is_empty() && which.filter.is_none() {
             anyhow::bail!("give the alerts' keys, --filter EXPR, or --matcher");
         }
+        let Length::For(duration) = length else {
+            anyhow::bail!("a maintenance window silences by --matcher, not alert keys");
+        };
         let op = Operation::Silence { duration, comment };
         return super::journaled::act_on(config, paths, which, op).await;
     }
@@ -243,30 +260,68 @@ pub async fn silence(
         None if config.sources.len() == 1 => config.sources[0].name.clone(),
         None => anyhow::bail!("several sources: say which with --source"),
     };
+    let duration = match length {
+        Length::For(duration) => duration,
+        Length::Window { every, until } => {
+            let matched = (source.as_str(), matchers);
+            return super::windows::create(config, paths, matched, (every, until), &comment).await;
+        }
+    };
     let op = Operation::CreateSilence {
         matchers,
+        starts_at: None,
         duration,
         comment,
     };
     act(config, paths, &format!("{source}:"), op).await
 }
 
-/// `onduty silences [--json]`.
-pub async fn silences(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
-    let (snapshots, failed) = answered(config).await;
-    let mut all: Vec<Silence> = snapshots.into_iter().flat_map(|s| s.silences).collect();
-    all.sort_by(|a, b| {
-        a.state_rank()
-            .cmp(&b.state_rank())
-            .then(a.ends_at.cmp(&b.ends_at))
-    });
+/// A silence as `onduty silences` lists it: with how many current alerts it catches and
+/// its upkeep, as the silences view shows it.
+#[derive(serde::Serialize)]
+struct ListedSilence<'a> {
+    #[serde(flatten)]
+    silence: &'a Silence,
+    catches: usize,
+    hygiene: crate::app::silences::Hygiene,
+}
+
+/// `onduty silences [--json] [--stale]`: the silences view's rows (one poll of every
+/// source, the same order, counts and marks).
+pub async fn silences(
+    config: &Config,
+    paths: &Paths,
+    json: bool,
+    stale: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut loaded = super::headless::load(config, paths, None).await?;
+    let failed = loaded.failed;
+    if stale {
+        loaded.app.silence_filter = crate::app::silences::SilenceFilter::Stale;
+        loaded.app.rebuild_silence_rows();
+    }
+    let app = &loaded.app;
+    let now = app.now;
+    let all: Vec<ListedSilence<'_>> = app
+        .silence_list
+        .rows
+        .iter()
+        .filter_map(|&(s, i, caught)| {
+            let silence = app.sources.get(s)?.silences.get(i)?;
+            Some(ListedSilence {
+                silence,
+                catches: caught,
+                hygiene: crate::app::silences::Hygiene::of(silence, caught, now),
+            })
+        })
+        .collect();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         write_json(&mut out, &all)?;
         writeln!(out)?;
     } else {
-        let now = chrono::Utc::now();
-        for s in &all {
+        for l in &all {
+            let s = l.silence;
             let matchers: Vec<String> = s.matchers.iter().map(ToString::to_string).collect();
             let ends = if s.ends_at > now {
                 format!("ends in {}", duration_fmt::remaining(s.ends_at - now))
@@ -275,10 +330,12 @@ pub async fn silences(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
             };
             writeln!(
                 out,
-                "{}:{}  {:?}  {ends}  by {}  {}  {{{}}}",
+                "{}:{}  {:?}  {ends}  catches {}  {}by {}  {}  {{{}}}",
                 s.source,
                 s.id,
                 s.state,
+                l.catches,
+                l.hygiene.said(),
                 s.created_by,
                 s.comment,
                 matchers.join(", ")

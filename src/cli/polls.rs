@@ -31,14 +31,8 @@ pub(super) async fn poll_all(
     futures::future::join_all(polls).await
 }
 
-/// The snapshots of the sources that answered, and whether any failed (each failure is
-/// reported on stderr).
-pub(super) async fn answered(config: &Config) -> (Vec<Snapshot>, bool) {
-    let (snapshots, failed) = answered_by_source(config).await;
-    (snapshots.into_iter().map(|(_, s)| s).collect(), failed)
-}
-
-/// Like `answered`, each snapshot with its source's name.
+/// The snapshots of the sources that answered, each with its source's name, and whether
+/// any failed (each failure is reported on stderr).
 pub(super) async fn answered_by_source(config: &Config) -> (Vec<(String, Snapshot)>, bool) {
     let (snapshots, failed) = answered_with_info(config).await;
     let named = snapshots
@@ -48,7 +42,7 @@ pub(super) async fn answered_by_source(config: &Config) -> (Vec<(String, Snapsho
     (named, failed)
 }
 
-/// Like `answered`, each snapshot with what the dashboard knows of its source.
+/// Like `answered_by_source`, each snapshot with what the dashboard knows of its source.
 pub(super) async fn answered_with_info(
     config: &Config,
 ) -> (Vec<(crate::app::SourceInfo, Snapshot)>, bool) {

@@ -315,15 +315,23 @@ impl Journal {
 }
 
 /// What one sender at a time may act on: the alert; for a silence by matchers, the
-/// matchers, and for an expiry, the silence (two different silences from one source do not
-/// wait for each other).
+/// matchers (and its start, for a window's), and for an expiry, the silence (two different
+/// silences from one source do not wait for each other).
 fn scope(item: &OutboxItem) -> String {
     let mut scope = format!("{}\u{1f}{}", item.source, item.key.0);
     match &item.op {
-        Operation::CreateSilence { matchers, .. } => {
+        Operation::CreateSilence {
+            matchers,
+            starts_at,
+            ..
+        } => {
             for m in matchers {
                 scope.push('\u{1f}');
                 scope.push_str(&m.to_string());
+            }
+            // A maintenance window's silences share their matchers, not their start.
+            if let Some(at) = starts_at {
+                scope.push_str(&format!("\u{1f}from\u{1f}{}", at.timestamp()));
             }
         }
         Operation::ExpireSilence { id } => {
@@ -417,6 +425,9 @@ enum StoredOp {
     },
     CreateSilence {
         matchers: Vec<StoredMatcher>,
+        /// Unix seconds; absent in items written before windows (they start when sent).
+        #[serde(default)]
+        starts_at: Option<i64>,
         seconds: u64,
         comment: String,
     },
@@ -464,9 +475,11 @@ fn encode(op: &Operation) -> Result<String, JournalError> {
         Operation::AddNote { text } => StoredOp::AddNote { text: text.clone() },
         Operation::CreateSilence {
             matchers,
+            starts_at,
             duration,
             comment,
         } => StoredOp::CreateSilence {
+            starts_at: starts_at.map(|t| t.timestamp()),
             matchers: matchers
                 .iter()
                 .map(|m| StoredMatcher {
@@ -511,9 +524,11 @@ fn decode(text: &str) -> Result<Operation, JournalError> {
         StoredOp::AddNote { text } => Operation::AddNote { text },
         StoredOp::CreateSilence {
             matchers,
+            starts_at,
             seconds,
             comment,
         } => Operation::CreateSilence {
+            starts_at: starts_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
             matchers: matchers
                 .iter()
                 .map(|m| Matcher::new(&m.name, &m.value, m.is_regex, m.is_equal))

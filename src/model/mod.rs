@@ -15,6 +15,7 @@ mod silence;
 mod status;
 mod ticket;
 mod ticket_link;
+pub mod window;
 
 pub use alert::{
     Alert, AlertDraft, AlertKey, Clean, Escalation, FIRES_AT, ITS_PAGE, Link, OCCURRENCES, Share,

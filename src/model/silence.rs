@@ -148,6 +148,11 @@ pub struct Silence {
 }
 
 impl Silence {
+    /// The maintenance window it belongs to, when its comment carries one's tag.
+    pub fn window(&self) -> Option<super::window::WindowTag> {
+        super::window::WindowTag::of(&self.comment)
+    }
+
     /// Whether the silence catches `alert` (every matcher matches).
     pub fn catches(&self, alert: &Alert) -> bool {
         !self.matchers.is_empty() && self.matchers.iter().all(|m| m.matches(alert))

@@ -69,7 +69,10 @@ pub enum Operation {
     CreateSilence {
         /// What it catches.
         matchers: Vec<Matcher>,
-        /// How long.
+        /// When it starts: now (`None`), or later (a maintenance window's; Alertmanager keeps
+        /// it pending until then).
+        starts_at: Option<DateTime<Utc>>,
+        /// How long, from its start.
         duration: Duration,
         /// Why.
         comment: String,

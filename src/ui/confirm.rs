@@ -16,7 +16,7 @@ pub fn render(app: &App, confirm: &Confirm, frame: &mut Frame, area: Rect) {
         Confirm::ResolveMarked(keys) => format!("Resolve {} marked alert(s)?", keys.len()),
         Confirm::Escalate(key, None) => format!("Page the next level for {key}?"),
         Confirm::Escalate(key, Some(l)) => format!("Page level {l} for {key}?"),
-        Confirm::Expire(source, id) => format!("Expire silence {id} on {source}?"),
+        Confirm::Expire(_, what) => format!("Expire {what}?"),
         Confirm::Quit => format!(
             "{} action(s) still pending. Quit anyway?",
             app.pending.len()

@@ -64,6 +64,15 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
             }
         }
     }
+    if editor.field == Field::Duration {
+        lines.push(Line::styled(
+            cut(
+                "  2h, 1d — or a maintenance window: every sun 02:00-04:00 [Europe/Berlin] until 2027-03-01",
+                width,
+            ),
+            t.style(Role::TextMuted),
+        ));
+    }
     lines.push(Line::default());
     match &editor.preview {
         Err(e) => lines.push(Line::styled(cut(e, width), t.style(Role::Error))),

@@ -1,5 +1,6 @@
 //! The `:silences` view: every source's silences, active first, with creator, comment,
-//! matchers, when they end and how many current alerts each one catches.
+//! matchers, when they end and how many current alerts each one catches; those catching
+//! nothing or ending within the hour are marked (`:silences stale` lists only them).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{cut, fit};
 use crate::app::App;
+use crate::app::silences::{Hygiene, SilenceFilter};
 use crate::duration_fmt;
 use crate::model::SilenceState;
 use crate::theme::Role;
@@ -15,8 +17,12 @@ use crate::theme::Role;
 /// Draws the silences view into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
+    let which = match app.silence_filter {
+        SilenceFilter::All => "",
+        SilenceFilter::Stale => "stale (catching nothing or ending within the hour) ",
+    };
     let title = Line::styled(
-        format!(" SILENCES {} ", app.silence_list.rows.len()),
+        format!(" SILENCES {} {which}", app.silence_list.rows.len()),
         t.style(Role::TextStrong),
     );
     let block = super::pane(t, title, true);
@@ -38,7 +44,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         t.style(Role::TextMuted),
     )];
     if app.silence_list.rows.is_empty() {
-        lines.push(Line::styled("  no silences", t.style(Role::TextMuted)));
+        let none = match app.silence_filter {
+            SilenceFilter::All => "  no silences",
+            SilenceFilter::Stale => "  no stale silences (:silences lists them all)",
+        };
+        lines.push(Line::styled(none, t.style(Role::TextMuted)));
     }
     let height = inner.height.saturating_sub(1) as usize;
     let offset = app.silence_list.first_drawn(height);
@@ -72,6 +82,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             _ => duration_fmt::remaining(silence.ends_at - app.now),
         };
         let matchers: Vec<String> = silence.matchers.iter().map(ToString::to_string).collect();
+        let hygiene = Hygiene::of(silence, caught, app.now);
         let rest = format!("{} · {}", matchers.join(" "), silence.comment);
         let used = 9 + 9 + 8 + 12 + 12;
         lines.push(Line::from(vec![
@@ -90,10 +101,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             Span::styled(fit(&silence.source.0, 12), style(Role::TextMuted)),
             Span::styled(fit(&silence.created_by, 12), style(Role::Text)),
+            Span::styled(hygiene.said(), style(Role::SourceStale)),
             Span::styled(
                 fit(
-                    &cut(&rest, width.saturating_sub(used)),
-                    width.saturating_sub(used),
+                    &cut(&rest, width.saturating_sub(used + hygiene.said().len())),
+                    width.saturating_sub(used + hygiene.said().len()),
                 ),
                 style(Role::Text),
             ),

@@ -6,6 +6,7 @@ use crate::app::text_input::TextInput;
 use crate::app::{App, Confirm, Effect, Overlay, Prompt, PromptKind};
 use crate::journal::task::Request;
 use crate::model::incident::Declaration;
+use crate::model::window::Length;
 use crate::model::{Alert, AlertKey, SourceId, Status};
 use crate::sources::{Can, Capabilities, Operation, SourceCommand};
 
@@ -404,9 +405,16 @@ pub fn confirmed(app: &mut App, confirm: Confirm, fx: &mut Vec<Effect>) {
         }
         Confirm::Quit => fx.push(Effect::Quit),
         Confirm::Escalate(key, level) => send(app, key, Operation::Escalate { level }, fx),
-        Confirm::Expire(source, id) => {
-            let key = AlertKey(format!("{source}:"));
-            send(app, key, Operation::ExpireSilence { id }, fx);
+        Confirm::Expire(silences, _) => {
+            let before = app.pending.keys().copied().collect();
+            let is_bulk = silences.len() > 1;
+            for (source, id) in silences {
+                let key = AlertKey(format!("{source}:"));
+                send(app, key, Operation::ExpireSilence { id }, fx);
+            }
+            if is_bulk {
+                start_bulk(app, "expire", &before);
+            }
         }
     }
 }
@@ -445,15 +453,10 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
     let Overlay::SilenceEditor(editor) = &mut app.overlay else {
         return;
     };
-    let parsed = editor.parsed_matchers().and_then(|m| {
-        let d = crate::duration_fmt::parse(editor.duration.text())?;
-        if d.is_zero() {
-            Err("a silence needs a length (30m, 2h, 1d)".to_string())
-        } else {
-            Ok((m, d))
-        }
-    });
-    let (matchers, duration) = match parsed {
+    let parsed = editor
+        .parsed_matchers()
+        .and_then(|m| Ok((m, Length::parse(editor.duration.text())?)));
+    let (matchers, length) = match parsed {
         Ok(v) => v,
         Err(e) => {
             editor.error = Some(e);
@@ -472,11 +475,32 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
         .collect();
     app.overlay = Overlay::None;
     app.marked.clear();
-    let op = Operation::CreateSilence {
-        matchers,
-        duration,
-        comment,
+    // A maintenance window is all its silences at once, pending in the back end until
+    // each starts.
+    let ops: Vec<Operation> = match length {
+        Length::For(duration) => vec![Operation::CreateSilence {
+            matchers,
+            starts_at: None,
+            duration,
+            comment,
+        }],
+        Length::Window { every, until } => {
+            let id = crate::model::window::new_id();
+            crate::model::window::plan(&every, (app.now, until), &comment, &id, 1)
+                .into_iter()
+                .map(|p| Operation::CreateSilence {
+                    matchers: matchers.clone(),
+                    starts_at: Some(p.starts_at),
+                    duration: p.duration,
+                    comment: p.comment,
+                })
+                .collect()
+        }
     };
+    if ops.is_empty() {
+        app.toast_error("no occurrence of that window is left before its last day");
+        return;
+    }
     // Silences gossip within a cluster: one per cluster whose alerts it catches, counting
     // every instance of each caught alert.
     let mut anchors: Vec<AlertKey> = if caught.is_empty() {
@@ -506,21 +530,65 @@ pub fn submit_silence_editor(app: &mut App, fx: &mut Vec<Effect>) {
             sources.push(state.info.id.clone());
         }
     }
+    let before = app.pending.keys().copied().collect();
     for source in sources {
-        send(app, AlertKey(format!("{source}:")), op.clone(), fx);
+        for op in &ops {
+            send(app, AlertKey(format!("{source}:")), op.clone(), fx);
+        }
+    }
+    if ops.len() > 1 {
+        start_bulk(app, "silence", &before);
     }
 }
 
 /// `x` in the silences view: ask before expiring the selected silence.
 pub fn ask_expire(app: &mut App) {
-    match app.selected_silence() {
+    let confirm = match app.selected_silence() {
         Some(s) if s.state == crate::model::SilenceState::Expired => {
             let msg = format!("silence {} has expired already", s.id);
             app.toast_error(msg);
+            return;
         }
-        Some(s) => app.overlay = Overlay::Confirm(Confirm::Expire(s.source.clone(), s.id.clone())),
-        None => app.toast_error("no silence selected"),
+        // A maintenance window's silence: the window goes as one.
+        Some(s) if let Some(tag) = s.window() => {
+            let all = app.window_silences(&tag.id);
+            let what = format!(
+                "window {} ({}): {} silence(s)",
+                tag.id,
+                tag.every,
+                all.len()
+            );
+            Confirm::Expire(all, what)
+        }
+        Some(s) => Confirm::Expire(
+            vec![(s.source.clone(), s.id.clone())],
+            format!("silence {} on {}", s.id, s.source),
+        ),
+        None => {
+            app.toast_error("no silence selected");
+            return;
+        }
+    };
+    app.overlay = Overlay::Confirm(confirm);
+}
+
+/// `:expire-all`: every silence the view lists now that is not over (with `:silences
+/// stale`, the stale ones), after a confirmation.
+pub fn ask_expire_listed(app: &mut App) {
+    let listed: Vec<(crate::model::SourceId, String)> = app
+        .silence_list
+        .rows
+        .iter()
+        .filter_map(|&(s, i, _)| app.sources.get(s)?.silences.get(i))
+        .filter(|s| s.state != crate::model::SilenceState::Expired)
+        .map(|s| (s.source.clone(), s.id.clone()))
+        .collect();
+    if listed.is_empty() {
+        app.toast_error("no silence listed that is not over");
+        return;
     }
+    let what = format!("the {} silence(s) listed", listed.len());
+    app.overlay = Overlay::Confirm(Confirm::Expire(listed, what));
 }
 
 /// Hands `command` to every source.

@@ -329,9 +329,9 @@ impl App {
         self.keep_cursor_visible();
     }
 
-    /// Lists every silence, active first then by end, each with how many current alerts
-    /// of its own source it catches.
-    fn rebuild_silence_rows(&mut self) {
+    /// Lists every silence (or the stale ones, `silence_filter`), active first then by end,
+    /// each with how many current alerts of its own source it catches.
+    pub(crate) fn rebuild_silence_rows(&mut self) {
         let mut rows: Vec<(usize, usize, usize)> = Vec::new();
         for (si, source) in self.sources.iter().enumerate() {
             for (i, silence) in source.silences.iter().enumerate() {
@@ -341,6 +341,12 @@ impl App {
                 } else {
                     0
                 };
+                let hygiene = crate::app::silences::Hygiene::of(silence, caught, self.now);
+                if self.silence_filter == crate::app::silences::SilenceFilter::Stale
+                    && !hygiene.is_stale()
+                {
+                    continue;
+                }
                 rows.push((si, i, caught));
             }
         }

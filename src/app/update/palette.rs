@@ -11,6 +11,14 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":sources", "source health (also :health)"),
     (":outbox", "actions waiting to be sent or confirmed"),
     (":silences", "silences of every source, active first"),
+    (
+        ":silences stale",
+        "only those catching no alert or ending within the hour",
+    ),
+    (
+        ":expire-all",
+        "expire every silence listed (after :silences stale: the stale ones)",
+    ),
     (":incidents", "incidents and their timelines (also :inc)"),
     (":history", "what fired and resolved since you last looked"),
     (":tickets", "tickets of every ticketing source (also :tk)"),
@@ -112,7 +120,18 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "oncall" | "on-call" | "on" | "escalation" => app.run(Command::ShowOnCall, fx),
         "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
         "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
-        "silences" => app.run(Command::ShowSilences, fx),
+        "silences" => {
+            app.silence_filter = match rest {
+                "stale" => crate::app::silences::SilenceFilter::Stale,
+                _ => crate::app::silences::SilenceFilter::All,
+            };
+            app.rebuild_silence_rows();
+            app.run(Command::ShowSilences, fx)
+        }
+        "expire-all" if app.settings.is_read_only => {
+            app.toast_error("read-only: silences are not changed from here")
+        }
+        "expire-all" => super::act::ask_expire_listed(app),
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
         "history" | "hist" => app.run(Command::ShowHistory, fx),
         "tickets" | "tk" => app.run(Command::ShowTickets, fx),

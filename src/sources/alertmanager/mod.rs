@@ -254,19 +254,20 @@ impl AlertmanagerSource {
     /// retried command must not silence twice.
     fn has_silence(&self, matchers: &[Matcher], author: &str, comment: &str) -> bool {
         self.silences.iter().any(|s| {
-            s.state == SilenceState::Active
+            s.state != SilenceState::Expired
                 && s.matchers == matchers
                 && s.created_by == author
                 && s.comment == comment
         })
     }
 
-    /// Creates a silence unless an active one with the same matchers, author and comment
-    /// exists: a retried command must not silence twice.
+    /// Creates a silence from `when.0` to `when.1` unless an active or pending one with the
+    /// same matchers, author and comment exists: a retried command must not silence twice
+    /// (each of a window's silences carries its own number in its comment).
     async fn silence(
         &mut self,
         matchers: Vec<Matcher>,
-        until: DateTime<Utc>,
+        (starts, until): (DateTime<Utc>, DateTime<Utc>),
         author: &str,
         comment: &str,
     ) -> Result<(), Error> {
@@ -276,7 +277,7 @@ impl AlertmanagerSource {
         let body = PostableSilence {
             id: None,
             matchers: map::wire_matchers(&matchers),
-            starts_at: self.clock.now(),
+            starts_at: starts,
             ends_at: until,
             created_by: author.to_string(),
             comment: comment.to_string(),
@@ -438,11 +439,14 @@ impl AlertmanagerSource {
             }
             Operation::CreateSilence {
                 matchers,
+                starts_at,
                 duration,
                 comment,
             } => {
-                let until = now + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
-                self.silence(matchers.clone(), until, author, comment).await
+                let starts = starts_at.unwrap_or(now).max(now);
+                let until = starts + TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));
+                self.silence(matchers.clone(), (starts, until), author, comment)
+                    .await
             }
             Operation::ExpireSilence { id } => {
                 let state = self.silences.iter().find(|s| &s.id == id).map(|s| s.state);

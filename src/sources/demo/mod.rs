@@ -258,12 +258,14 @@ impl Source for DemoSource {
         match op {
             Operation::CreateSilence {
                 matchers,
+                starts_at,
                 duration,
                 comment,
             } => {
                 let source = self.id.clone();
                 let silences = &mut self.overlay.silences;
-                silences.create(&source, matchers.clone(), now, *duration, author, comment);
+                let when = (now, starts_at.unwrap_or(now));
+                silences.create(&source, matchers.clone(), when, *duration, author, comment);
                 return Ok(());
             }
             Operation::ExpireSilence { id } => {
@@ -304,7 +306,7 @@ impl Source for DemoSource {
                     .map(silences::Silences::matchers_for)
                     .unwrap_or_default();
                 o.silences
-                    .create(&self.id, matchers, now, *duration, author, comment);
+                    .create(&self.id, matchers, (now, now), *duration, author, comment);
                 let text = format!(
                     "silenced for {}: {comment}",
                     crate::duration_fmt::short(*duration)
@@ -470,6 +472,7 @@ mod tests {
         // Matchers silence whatever they catch; expiring gives the alerts back.
         let by_service = Operation::CreateSilence {
             matchers: vec![crate::model::Matcher::equal("service", "payments")],
+            starts_at: None,
             duration: std::time::Duration::from_secs(600),
             comment: "maintenance".into(),
         };

@@ -18,21 +18,26 @@ impl Silences {
         &mut self,
         source: &SourceId,
         matchers: Vec<Matcher>,
-        now: DateTime<Utc>,
+        (now, starts): (DateTime<Utc>, DateTime<Utc>),
         duration: std::time::Duration,
         author: &str,
         comment: &str,
     ) -> String {
         let id = format!("demo-silence-{}", self.made.len() + 1);
+        let starts_at = starts.max(now);
         self.made.push(Silence {
             id: id.clone(),
             source: source.clone(),
             matchers,
-            starts_at: now,
-            ends_at: now + TimeDelta::from_std(duration).unwrap_or(TimeDelta::hours(1)),
+            starts_at,
+            ends_at: starts_at + TimeDelta::from_std(duration).unwrap_or(TimeDelta::hours(1)),
             created_by: author.to_string(),
             comment: comment.to_string(),
-            state: SilenceState::Active,
+            state: if starts_at > now {
+                SilenceState::Pending
+            } else {
+                SilenceState::Active
+            },
         });
         id
     }
