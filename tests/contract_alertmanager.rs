@@ -504,3 +504,37 @@ async fn the_cli_lists_acks_and_silences_on_a_real_alertmanager() {
         "{out}"
     );
 }
+
+/// Grafana-managed alerts: Grafana serves an Alertmanager-compatible API under
+/// `/api/alertmanager/grafana/api/v2/`, with a service-account token. The Alertmanager
+/// source reads it as it reads any Alertmanager behind a path: here a real Alertmanager
+/// served under that prefix, with the token sent as a bearer.
+#[tokio::test]
+async fn an_alertmanager_behind_grafanas_path_is_read_and_acked_through_it() {
+    let am = Alertmanager::start_behind("/api/alertmanager/grafana").await;
+    assert!(am.url.ends_with("/api/alertmanager/grafana"), "{}", am.url);
+    am.post_alerts(json!([alert("GrafanaRuleFired", "critical", json!({}))]))
+        .await;
+    let mut c = config("grafana", &am.url);
+    c.token_command = Some("printf glsa_0123456789abcdef".into());
+    let mut s = AlertmanagerSource::new(c, Duration::from_secs(5), Arc::new(SystemClock)).unwrap();
+    let snap = s.fetch().await.unwrap();
+    let a = snap
+        .alerts
+        .iter()
+        .find(|a| &*a.title == "GrafanaRuleFired")
+        .unwrap()
+        .clone();
+    s.perform(&a.key, &Operation::Acknowledge, "ana")
+        .await
+        .unwrap();
+    let silences = am.silences().await;
+    assert_eq!(
+        silences.len(),
+        1,
+        "the ack silence, through the prefixed path: {silences:?}"
+    );
+    let snap = s.fetch().await.unwrap();
+    let acked = snap.alerts.iter().find(|x| x.key == a.key).unwrap();
+    assert_eq!(acked.status, Status::Acked);
+}

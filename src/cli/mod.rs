@@ -85,6 +85,11 @@ pub enum CommandLine {
         #[command(flatten)]
         targets: bulk::Targets,
     },
+    /// Open resolved alerts again (where the back end reopens them).
+    Unresolve {
+        #[command(flatten)]
+        targets: bulk::Targets,
+    },
     /// Take acknowledgements back: the alerts page again (where the back end takes them back).
     Unack {
         #[command(flatten)]
@@ -278,6 +283,11 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Resolve { targets }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             let op = crate::sources::Operation::Resolve;
+            journaled::act_on(&config, &paths, targets, op).await
+        }
+        Some(CommandLine::Unresolve { targets }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            let op = crate::sources::Operation::Unresolve;
             journaled::act_on(&config, &paths, targets, op).await
         }
         Some(CommandLine::Unack { targets }) => {

@@ -416,6 +416,7 @@ enum StoredOp {
         who: String,
     },
     Resolve,
+    Unresolve,
     Silence {
         seconds: u64,
         comment: String,
@@ -468,6 +469,7 @@ fn encode(op: &Operation) -> Result<String, JournalError> {
         Operation::Unacknowledge => StoredOp::Unacknowledge,
         Operation::AddResponder { who } => StoredOp::AddResponder { who: who.clone() },
         Operation::Resolve => StoredOp::Resolve,
+        Operation::Unresolve => StoredOp::Unresolve,
         Operation::Silence { duration, comment } => StoredOp::Silence {
             seconds: duration.as_secs(),
             comment: comment.clone(),
@@ -517,6 +519,7 @@ fn decode(text: &str) -> Result<Operation, JournalError> {
         StoredOp::Unacknowledge => Operation::Unacknowledge,
         StoredOp::AddResponder { who } => Operation::AddResponder { who },
         StoredOp::Resolve => Operation::Resolve,
+        StoredOp::Unresolve => Operation::Unresolve,
         StoredOp::Silence { seconds, comment } => Operation::Silence {
             duration: Duration::from_secs(seconds),
             comment,

@@ -66,6 +66,8 @@ pub struct Capabilities {
     pub unacknowledge: Can,
     /// `r`: resolve.
     pub resolve: Can,
+    /// `:unresolve`: open a resolved alert again.
+    pub unresolve: Can,
     /// `s`: silence one alert for a while (a snooze where the back end snoozes).
     pub snooze: Can,
     /// `:reassign`: hand an alert to a user or a policy.
@@ -83,8 +85,10 @@ pub struct Capabilities {
     pub tickets: bool,
     /// An alert has alerts behind it worth showing in its detail (a PagerDuty incident's).
     pub related: bool,
-    /// It assigns alerts to people and lists resolved ones (`:mine`, `:resolved`).
+    /// It assigns alerts to people (`:mine`).
     pub assigns: bool,
+    /// It lists resolved alerts when asked (`:resolved`), and they can be reopened there.
+    pub keeps_resolved: bool,
     /// It is a simulation (the demo): labelled as such wherever it speaks.
     pub is_simulated: bool,
     /// Its vendor switches its API off on a known day (the header counts down to it).
@@ -123,6 +127,7 @@ impl Capabilities {
         acknowledge: Can::No("this source takes no acknowledgements"),
         unacknowledge: Can::No("this source cannot take an acknowledgement back"),
         resolve: Can::No("this source's alerts are not resolved from onduty"),
+        unresolve: Can::No("this source cannot open a resolved alert again"),
         snooze: Can::No("this source cannot silence one alert"),
         reassign: Can::No("this source assigns alerts to nobody"),
         responders: Can::No("this source adds no responders"),
@@ -132,6 +137,7 @@ impl Capabilities {
         tickets: false,
         related: false,
         assigns: false,
+        keeps_resolved: false,
         is_simulated: false,
         sunset: None,
     };

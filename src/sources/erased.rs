@@ -20,6 +20,7 @@ trait ErasedSource: Send + 'static {
     fn fetch(&mut self) -> Boxed<'_, Result<Snapshot, Error>>;
     fn show_resolved(&mut self, window: Option<Duration>);
     fn set_mine_only(&mut self, mine_only: bool);
+    fn capabilities_now(&self) -> Option<super::Capabilities>;
     fn related<'a>(&'a mut self, key: &'a AlertKey) -> Boxed<'a, Result<Vec<Related>, Error>>;
     fn perform<'a>(
         &'a mut self,
@@ -47,6 +48,9 @@ impl<S: Source> ErasedSource for S {
     }
     fn set_mine_only(&mut self, mine_only: bool) {
         Source::set_mine_only(self, mine_only);
+    }
+    fn capabilities_now(&self) -> Option<super::Capabilities> {
+        Source::capabilities_now(self)
     }
     fn related<'a>(&'a mut self, key: &'a AlertKey) -> Boxed<'a, Result<Vec<Related>, Error>> {
         Box::pin(Source::related(self, key))
@@ -94,6 +98,10 @@ impl Source for AnySource {
 
     fn set_mine_only(&mut self, mine_only: bool) {
         self.0.set_mine_only(mine_only);
+    }
+
+    fn capabilities_now(&self) -> Option<super::Capabilities> {
+        self.0.capabilities_now()
     }
 
     async fn related(&mut self, key: &AlertKey) -> Result<Vec<Related>, Error> {

@@ -131,6 +131,17 @@ impl Http {
         h.finish()
     }
 
+    /// Whether the token starts with `prefix` (a kind of token a back end names by its
+    /// prefix, such as Grafana's `glsa_`); the token itself never leaves.
+    pub fn token_starts_with(&self, prefix: &str) -> bool {
+        match &self.auth {
+            Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t)) => {
+                t.expose().starts_with(prefix)
+            }
+            None => false,
+        }
+    }
+
     /// A request to `path` under the base URL, with the token on it.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let req = self.client.request(method, format!("{}{path}", self.base));

@@ -23,10 +23,14 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
-    /// Whether its back end assigns alerts to people and keeps resolved ones listable
-    /// (`:mine`, `:resolved`).
+    /// Whether its back end assigns alerts to people (`:mine`).
     pub fn keeps_assignments(&self) -> bool {
         self.can.assigns
+    }
+
+    /// Whether its back end lists resolved alerts when asked (`:resolved`).
+    pub fn keeps_resolved(&self) -> bool {
+        self.can.keeps_resolved
     }
 
     /// Whether it reports tickets (`:link`, `t`, `8`).

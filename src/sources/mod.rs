@@ -9,6 +9,7 @@ pub mod demo;
 mod erased;
 mod error;
 pub mod github;
+pub mod grafana_oncall;
 pub mod http;
 mod info;
 pub mod jira;
@@ -53,6 +54,8 @@ pub enum Operation {
     Unacknowledge,
     /// Resolve the alert.
     Resolve,
+    /// Open a resolved alert again (Grafana OnCall).
+    Unresolve,
     /// Silence the alert for a while.
     Silence {
         /// How long.
@@ -132,6 +135,7 @@ impl Operation {
             Operation::Unacknowledge => "unack",
             Operation::AddResponder { .. } => "add responder",
             Operation::Resolve => "resolve",
+            Operation::Unresolve => "unresolve",
             Operation::Silence { .. } => "silence",
             Operation::AddNote { .. } => "note",
             Operation::CreateSilence { .. } => "silence",
@@ -245,6 +249,14 @@ pub enum SourceEvent {
         /// How many, in the last answer.
         count: usize,
     },
+    /// What a source can do changed while it ran (its token turned out unable to act):
+    /// the actions it no longer does are not offered for it again.
+    CapabilitiesChanged {
+        /// Which source.
+        source: SourceId,
+        /// What it can do now.
+        can: Capabilities,
+    },
     /// A poll's alerting rules differ from the previous poll's (after `AlertsFetched` or
     /// `Unchanged`).
     RulesFetched {
@@ -319,6 +331,13 @@ pub trait Source: Send + 'static {
     /// the others ignore it.
     fn set_mine_only(&mut self, mine_only: bool) {
         let _ = mine_only;
+    }
+
+    /// What it can do now, when it found out while running that it cannot do all its back
+    /// end declares (a Grafana service-account token may not act on alert groups); `None`:
+    /// as declared. Asked after every poll.
+    fn capabilities_now(&self) -> Option<Capabilities> {
+        None
     }
 
     /// What is behind alert `key` (a PagerDuty incident's alerts); nothing for most.

@@ -73,6 +73,7 @@ pub fn spawn<S: Source>(
         is_paused: false,
         last: None,
         not_before: Instant::now(),
+        told_can: None,
     };
     tokio::spawn(task.run(commands, cancel))
 }
@@ -115,6 +116,8 @@ struct SourceTask<S> {
     last: Option<Snapshot>,
     /// No poll before this, not even one asked for: the back end's Retry-After.
     not_before: Instant,
+    /// What the source last said it can do now (`Source::capabilities_now`).
+    told_can: Option<super::Capabilities>,
 }
 
 impl<S: Source> SourceTask<S> {
@@ -329,7 +332,16 @@ impl<S: Source> SourceTask<S> {
             }
         };
         send(&self.events, event).await;
-        for event in [observed, invalid, rules].into_iter().flatten() {
+        let can = self.source.capabilities_now();
+        let changed = match can {
+            Some(can) if self.told_can != Some(can) => {
+                self.told_can = Some(can);
+                let source = self.source.id().clone();
+                Some(SourceEvent::CapabilitiesChanged { source, can })
+            }
+            _ => None,
+        };
+        for event in [observed, invalid, rules, changed].into_iter().flatten() {
             send(&self.events, event).await;
         }
         wait

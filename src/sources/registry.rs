@@ -3,7 +3,8 @@
 
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
 use super::{
-    Capabilities, alertmanager, demo, github, jira, opsgenie, pagerduty, prometheus, servicenow,
+    Capabilities, alertmanager, demo, github, grafana_oncall, jira, opsgenie, pagerduty,
+    prometheus, servicenow,
 };
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
@@ -20,6 +21,7 @@ static BACKENDS: &[Backend] = &[
     opsgenie::BACKEND,
     opsgenie::JSM_BACKEND,
     prometheus::BACKEND,
+    grafana_oncall::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.

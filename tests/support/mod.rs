@@ -53,14 +53,15 @@ pub fn free_port() -> u16 {
 }
 
 /// Starts `bin` with the arguments `args` gives for a fresh temp dir and a free port (it
-/// may write config files there), its stderr in `DIR/server.log`, until `/-/ready` answers
-/// 200: the child, its dir and its base URL. Tried three times (a port can be taken between
+/// may write config files there), its stderr in `DIR/server.log`, until `PATH/-/ready`
+/// answers 200: the child, its dir and its base URL (with `path`). Tried three times (a port can be taken between
 /// being picked and bound); then the test fails with the server's log.
 pub async fn spawn_ready(
     name: &str,
     bin: &std::path::Path,
     scheme: &str,
     args: impl Fn(&std::path::Path, u16) -> Vec<String>,
+    path: &str,
 ) -> (Child, tempfile::TempDir, String) {
     let mut last_log = String::new();
     for _attempt in 0..3 {
@@ -73,7 +74,7 @@ pub async fn spawn_ready(
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
-        let url = format!("{scheme}://127.0.0.1:{port}");
+        let url = format!("{scheme}://127.0.0.1:{port}{path}");
         if wait_ready(&mut child, &url).await {
             return (child, dir, url);
         }
@@ -108,15 +109,24 @@ async fn wait_ready(child: &mut Child, url: &str) -> bool {
 impl Alertmanager {
     /// Starts one and waits until it answers `/-/ready`.
     pub async fn start() -> Alertmanager {
-        Self::start_with(None).await
+        Self::start_with(None, "").await
+    }
+
+    /// Starts one served under a path (`--web.route-prefix`), as Grafana serves its
+    /// Alertmanager-compatible API (`/api/alertmanager/grafana`); `url` includes the path.
+    pub async fn start_behind(prefix: &'static str) -> Alertmanager {
+        Self::start_with(None, prefix).await
     }
 
     /// Starts one serving HTTPS with this certificate and key (PEM files).
     pub async fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Alertmanager {
-        Self::start_with(Some((cert, key))).await
+        Self::start_with(Some((cert, key)), "").await
     }
 
-    async fn start_with(tls: Option<(&std::path::Path, &std::path::Path)>) -> Alertmanager {
+    async fn start_with(
+        tls: Option<(&std::path::Path, &std::path::Path)>,
+        prefix: &'static str,
+    ) -> Alertmanager {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let (child, dir, url) = spawn_ready(
             "Alertmanager",
@@ -150,8 +160,13 @@ impl Alertmanager {
                     format!("--storage.path={}", dir.join("data").display()),
                     format!("--web.listen-address=127.0.0.1:{port}"),
                     "--cluster.listen-address=".into(),
+                    format!(
+                        "--web.route-prefix={}",
+                        if prefix.is_empty() { "/" } else { prefix }
+                    ),
                 ]
             },
+            prefix,
         )
         .await;
         Alertmanager { url, child, dir }

@@ -62,7 +62,7 @@ impl Prometheus {
                 // can come before the Alertmanager is discovered, and is dropped.
                 "--rules.alert.resend-delay=1s".into(),
             ]
-        })
+        }, "")
         .await;
         Prometheus {
             url,

@@ -191,6 +191,16 @@ pub fn unacknowledge(app: &mut App, fx: &mut Vec<Effect>) {
     );
 }
 
+/// `:unresolve`: open the marked alerts that are resolved again, or else the selected one.
+pub fn unresolve(app: &mut App, fx: &mut Vec<Effect>) {
+    let resolved = Keep {
+        holds: |a| a.status == Status::Resolved,
+        none_marked: "none of the marked alerts is resolved",
+        not_this: "is not resolved: nothing to open again",
+    };
+    send_marked_or_selected(app, Operation::Unresolve, resolved, |c| c.unresolve, fx);
+}
+
 /// Which alerts an action is for, and what is said when there are none.
 struct Keep {
     /// Whether it is for this alert.
@@ -231,9 +241,16 @@ fn send_marked_or_selected(
         start_bulk(app, verb, &before);
         return;
     }
-    let Some(key) = selected_able(app, verb, needs) else {
+    // What `keep` holds decides, not whether the alert is open: `:unresolve` is for
+    // resolved ones.
+    let Some(key) = app.selected_alert().map(|a| a.key.clone()) else {
+        app.toast_error(format!("no alert selected to {verb}"));
         return;
     };
+    if let Can::No(why) = app.source_can(&key, needs) {
+        app.toast_error(why);
+        return;
+    }
     match app.selected_alert().is_some_and(keep.holds) {
         true => send(app, key, op, fx),
         false => app.toast_error(format!("{key} {}", keep.not_this)),

@@ -27,7 +27,7 @@ fn commands_that_cannot_apply_are_refused_with_the_reason() {
     palette(&mut app, "resolved 24h");
     let (is_error, text) = said(&app);
     assert!(
-        is_error && text.contains("no source keeps resolved"),
+        is_error && text.contains("no source here keeps resolved"),
         "{text}"
     );
     palette(&mut app, "link OPS-1");

@@ -77,6 +77,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
         "take the acknowledgement back: the alert pages again",
     ),
     (
+        ":unresolve",
+        "open a resolved alert again (:resolved lists them)",
+    ),
+    (
         ":find TEXT",
         "in the runbook (b): jump to the next line with TEXT",
     ),
@@ -177,10 +181,11 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
             app.toast_error("read-only: nothing is reassigned from here")
         }
         "reassign" => super::act::reassign(app, rest, fx),
-        "unack" | "unacknowledge" | "responder" if app.settings.is_read_only => {
+        "unack" | "unacknowledge" | "unresolve" | "responder" if app.settings.is_read_only => {
             app.toast_error("read-only: nothing is sent from here")
         }
         "unack" | "unacknowledge" => super::act::unacknowledge(app, fx),
+        "unresolve" | "reopen" => super::act::unresolve(app, fx),
         "responder" => super::act::add_responder(app, rest, fx),
         "resolved" => show_resolved(app, rest, fx),
         "mine" => mine_only(app, rest, fx),
@@ -434,9 +439,9 @@ fn mine_only(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
 
 /// `:resolved [WINDOW|off]`: sources that keep resolved items list those of the window too.
 fn show_resolved(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
-    if !app.sources.iter().any(|s| s.info.keeps_assignments()) {
+    if !app.sources.iter().any(|s| s.info.keeps_resolved()) {
         app.toast_error(
-            "resolved: no source keeps resolved alerts to list (PagerDuty does; the others drop them)",
+            "resolved: no source here keeps resolved alerts to list (the others drop them)",
         );
         return;
     }
@@ -454,7 +459,7 @@ fn show_resolved(app: &mut App, rest: &str, fx: &mut Vec<Effect>) {
     super::act::to_every_source(app, fx, crate::sources::SourceCommand::ShowResolved(window));
     app.toast_info(match window {
         Some(w) => format!(
-            "also listing incidents resolved in the last {} (PagerDuty sources)",
+            "also listing what resolved in the last {} (sources that keep it)",
             crate::duration_fmt::short(w)
         ),
         None => "open incidents only".to_string(),

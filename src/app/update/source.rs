@@ -96,6 +96,11 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
                 s.last_error = Some((at, error));
             }
         }
+        SourceEvent::CapabilitiesChanged { source, can } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.info.can = can;
+            }
+        }
         SourceEvent::RulesFetched { source, rules } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
                 s.rules = rules;

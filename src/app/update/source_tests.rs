@@ -116,3 +116,22 @@ fn the_header_knows_when_i_am_on_call_and_who_is_next() {
     app.settings.identity = "nobody-here".into();
     assert_eq!(app.my_shift(), None);
 }
+
+#[test]
+fn a_source_that_finds_it_cannot_act_is_not_offered_the_action_again() {
+    let mut app = demo_app(100, 80, 24);
+    let demo = app.sources[0].info.id.clone();
+    let mut can = app.sources[0].info.can;
+    can.acknowledge = crate::sources::Can::No("this key may not act");
+    app.update(Action::Source(SourceEvent::CapabilitiesChanged {
+        source: demo,
+        can,
+    }));
+    let fx = key(&mut app, 'a');
+    assert!(crate::testing::performed(&fx).is_empty(), "{fx:?}");
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("this key may not act"))
+    );
+}

@@ -457,6 +457,7 @@ impl AlertmanagerSource {
                 }
             }
             Operation::Resolve => Err(CAPABILITIES.resolve.refusal()),
+            Operation::Unresolve => Err(CAPABILITIES.unresolve.refusal()),
             Operation::AddNote { .. } => Err(Error::Rejected(
                 "Alertmanager keeps no notes; notes on its alerts arrive with the journal".into(),
             )),

@@ -340,6 +340,7 @@ impl Source for DemoSource {
                     .push(Note::new(author, now, &text));
             }
             Operation::CreateSilence { .. }
+            | Operation::Unresolve
             | Operation::ExpireSilence { .. }
             | Operation::Escalate { .. }
             | Operation::Comment { .. }

@@ -28,6 +28,7 @@ pub(super) fn write_for(
         Operation::Unacknowledge if closed => return refuse_closed("unacknowledge"),
         Operation::Unacknowledge => (Write::Unacknowledge, None),
         Operation::Resolve => (Write::Close, None),
+        Operation::Unresolve => return Err(super::CAPABILITIES.unresolve.refusal()),
         Operation::Silence { .. } if closed => return refuse_closed("snooze"),
         Operation::Silence { duration, comment } => {
             let delta = TimeDelta::from_std(*duration).unwrap_or(TimeDelta::hours(1));

@@ -41,6 +41,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     notes: NotesGo::AsNote,
     related: true,
     assigns: true,
+    keeps_resolved: true,
     ..Capabilities::NONE
 };
 
@@ -395,6 +396,7 @@ impl Source for PagerDutySource {
             }
             Operation::Reassign { to } => self.reassign(&id, to, &from).await,
             Operation::Unacknowledge => Err(CAPABILITIES.unacknowledge.refusal()),
+            Operation::Unresolve => Err(CAPABILITIES.unresolve.refusal()),
             Operation::AddResponder { .. } => Err(CAPABILITIES.responders.refusal()),
             Operation::Escalate { level } => self.escalate(key, *level, &from).await,
             Operation::CreateSilence { .. } | Operation::ExpireSilence { .. } => Err(
