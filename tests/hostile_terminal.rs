@@ -718,3 +718,64 @@ async fn no_hostile_byte_reaches_the_terminal_from_an_opsgenie_alert() {
         }
     }
 }
+
+fn hostile_rules() -> String {
+    let rules: Vec<serde_json::Value> = corpus()
+        .into_iter()
+        .map(|(_, t)| {
+            json!({"type": "alerting", "name": t, "query": format!("{t}\n  > {t}"),
+                "duration": 60, "labels": {"severity": t, "team": t}, "health": "err",
+                "lastError": t, "lastEvaluation": "2026-12-05T10:00:00Z",
+                "alerts": [{"labels": {"alertname": t, "job": t}, "annotations": {"summary": t},
+                    "state": "firing", "activeAt": "2026-12-05T09:00:00Z", "value": t}]})
+        })
+        .collect();
+    let t = every_text();
+    json!({"status": "success", "data": {"groups": [{"name": t, "file": t, "rules": rules}]}})
+        .to_string()
+}
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_a_prometheus_rule() {
+    let server = FaultServer::start_full(|_, _| Fault::Body(hostile_rules())).await;
+    let mut cfg = SourceConfig::new("demo", onduty::sources::prometheus::KIND);
+    cfg.url = Some(server.url.clone());
+    cfg.backend
+        .insert("firing".into(), toml::Value::Boolean(true));
+    let mut prom = onduty::sources::prometheus::PrometheusSource::new(
+        cfg,
+        Duration::from_secs(60),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let snapshot = prom.fetch().await.unwrap();
+    assert_eq!(snapshot.alerts.len(), corpus().len());
+    assert_eq!(snapshot.rules.len(), corpus().len());
+    let rules: Arc<[onduty::model::AlertRule]> = snapshot.rules.clone().into();
+    let hostile = Hostile {
+        snapshot,
+        entries: Vec::new(),
+        incidents: Vec::new(),
+        now: chrono::Utc::now(),
+    };
+    let mut views = alert_views();
+    views.push(("sources", Box::new(|a| keys(a, "3"))));
+    for (w, h) in [(80, 24), (200, 60)] {
+        for row in [0, 1, corpus().len() / 2, corpus().len() - 1] {
+            for (name, setup) in &views {
+                let mut app = hostile.app(w, h);
+                app.update(Action::Source(onduty::sources::SourceEvent::RulesFetched {
+                    source: onduty::model::SourceId("demo".into()),
+                    rules: rules.clone(),
+                }));
+                for _ in 0..row {
+                    keys(&mut app, "j");
+                }
+                let a = app.selected_alert().cloned().unwrap();
+                assert!(app.rule_behind(&a).is_some(), "the rule is in the picture");
+                setup(&mut app);
+                judge(&format!("prometheus {name} (row {row})"), &app);
+            }
+        }
+    }
+}

@@ -233,6 +233,12 @@ async fn pending_alerts_rules_behind_alerts_and_broken_rules_from_a_real_prometh
         screen.contains("found duplicate series"),
         "its lastError: {screen}"
     );
+    let (code, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("rule BrokenRule (") && out.contains("is err: found duplicate series"),
+        "{out}"
+    );
 }
 
 #[tokio::test]

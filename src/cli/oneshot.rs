@@ -173,7 +173,12 @@ pub async fn check(
                     "{} ok      {} alert(s){invalid} in {took}",
                     fit(&b.info.id.0, 20),
                     s.alerts.len()
-                )?
+                )?;
+                // A rule that does not evaluate is an alert nobody will get.
+                for r in s.rules.iter().filter(|r| !r.is_healthy()) {
+                    let why = r.last_error.as_deref().unwrap_or("not evaluated yet");
+                    writeln!(out, "  rule {} ({}) is {}: {why}", r.name, r.file, r.health)?;
+                }
             }
             Err(e) => {
                 ok = false;

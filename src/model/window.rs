@@ -66,8 +66,7 @@ fn weekday(s: &str) -> Option<Vec<Weekday>> {
 impl Every {
     /// Reads `sun 02:00-04:00`, `mon,thu 22:00-01:00 Europe/Berlin`, `daily 03:00-03:30`.
     pub fn parse(text: &str) -> Result<Every, String> {
-        let bad =
-            |why: &str| format!("--every '{text}': {why} (as in 'sun 02:00-04:00 Europe/Berlin')");
+        let bad = |why: &str| format!("'{text}': {why} (as in 'sun 02:00-04:00 Europe/Berlin')");
         let mut words = text.split_whitespace();
         let days = words
             .next()
