@@ -383,6 +383,10 @@ impl Hostile {
     fn app(&self, w: u16, h: u16) -> App {
         let mut app = onduty::testing::empty_app(self.now);
         app.update(Action::Resize(w, h));
+        app.update(Action::Source(onduty::sources::SourceEvent::RulesFetched {
+            source: onduty::model::SourceId("demo".into()),
+            rules: self.snapshot.rules.clone().into(),
+        }));
         onduty::testing::feed(&mut app, self.snapshot.clone(), self.now);
         app.update(Action::Journal(JournalEvent::Entries(self.entries.clone())));
         app.update(Action::Journal(JournalEvent::Incidents(
@@ -393,6 +397,35 @@ impl Hostile {
 }
 
 type Setup = Box<dyn Fn(&mut App)>;
+
+impl Hostile {
+    /// A source's hostile snapshot alone: no journal.
+    fn of(snapshot: onduty::sources::Snapshot) -> Hostile {
+        Hostile {
+            snapshot,
+            entries: Vec::new(),
+            incidents: Vec::new(),
+            now: chrono::Utc::now(),
+        }
+    }
+
+    /// Judges `views` at 80x24 and 200x60, with the first, second, middle and last alert
+    /// selected.
+    fn judge_views(&self, source: &str, views: &[(&'static str, Setup)]) {
+        for (w, h) in [(80, 24), (200, 60)] {
+            for row in [0, 1, corpus().len() / 2, corpus().len() - 1] {
+                for (name, setup) in views {
+                    let mut app = self.app(w, h);
+                    for _ in 0..row {
+                        keys(&mut app, "j");
+                    }
+                    setup(&mut app);
+                    judge(&format!("{source} {name} (row {row})"), &app);
+                }
+            }
+        }
+    }
+}
 
 /// The views every source's alerts are judged in: the list, the detail, the detail scrolled.
 fn alert_views() -> Vec<(&'static str, Setup)> {
@@ -696,27 +729,10 @@ async fn no_hostile_byte_reaches_the_terminal_from_an_opsgenie_alert() {
             .any(|(k, _)| k.starts_with("detail.")),
         "details are in the picture"
     );
-    let hostile = Hostile {
-        snapshot,
-        entries: Vec::new(),
-        incidents: Vec::new(),
-        now: chrono::Utc::now(),
-    };
     let mut views = alert_views();
     views.push(("on call", Box::new(|a| keys(a, "2"))));
     views.push(("sources", Box::new(|a| keys(a, "3"))));
-    for (w, h) in [(80, 24), (200, 60)] {
-        for row in [0, 1, corpus().len() / 2, corpus().len() - 1] {
-            for (name, setup) in &views {
-                let mut app = hostile.app(w, h);
-                for _ in 0..row {
-                    keys(&mut app, "j");
-                }
-                setup(&mut app);
-                judge(&format!("opsgenie {name} (row {row})"), &app);
-            }
-        }
-    }
+    Hostile::of(snapshot).judge_views("opsgenie", &views);
 }
 
 fn hostile_rules() -> String {
@@ -751,31 +767,11 @@ async fn no_hostile_byte_reaches_the_terminal_from_a_prometheus_rule() {
     let snapshot = prom.fetch().await.unwrap();
     assert_eq!(snapshot.alerts.len(), corpus().len());
     assert_eq!(snapshot.rules.len(), corpus().len());
-    let rules: Arc<[onduty::model::AlertRule]> = snapshot.rules.clone().into();
-    let hostile = Hostile {
-        snapshot,
-        entries: Vec::new(),
-        incidents: Vec::new(),
-        now: chrono::Utc::now(),
-    };
+    let hostile = Hostile::of(snapshot);
+    let app = hostile.app(80, 24);
+    let a = app.selected_alert().cloned().unwrap();
+    assert!(app.rule_behind(&a).is_some(), "the rule is in the picture");
     let mut views = alert_views();
     views.push(("sources", Box::new(|a| keys(a, "3"))));
-    for (w, h) in [(80, 24), (200, 60)] {
-        for row in [0, 1, corpus().len() / 2, corpus().len() - 1] {
-            for (name, setup) in &views {
-                let mut app = hostile.app(w, h);
-                app.update(Action::Source(onduty::sources::SourceEvent::RulesFetched {
-                    source: onduty::model::SourceId("demo".into()),
-                    rules: rules.clone(),
-                }));
-                for _ in 0..row {
-                    keys(&mut app, "j");
-                }
-                let a = app.selected_alert().cloned().unwrap();
-                assert!(app.rule_behind(&a).is_some(), "the rule is in the picture");
-                setup(&mut app);
-                judge(&format!("prometheus {name} (row {row})"), &app);
-            }
-        }
-    }
+    hostile.judge_views("prometheus", &views);
 }
