@@ -113,11 +113,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn empty_text(app: &App, total: usize) -> &'static str {
+fn empty_text(app: &App, total: usize) -> String {
+    let pending = app.totals.pending;
     match (total, app.sources.iter().any(|s| s.last_ok.is_some())) {
-        (0, false) => "  waiting for the first answer from the sources…",
-        (0, true) => "  all clear: no alerts",
-        _ => "  no alert matches the filter (esc clears it)",
+        (0, false) => "  waiting for the first answer from the sources…".into(),
+        (0, true) => "  all clear: no alerts".into(),
+        // Only pending alerts, hidden by default: nothing fires yet.
+        (t, _) if t == pending && app.filter_text.is_empty() => {
+            format!("  all clear: nothing fires · {pending} pending (/is:pending shows them)")
+        }
+        _ => "  no alert matches the filter (esc clears it)".into(),
     }
 }
 

@@ -77,7 +77,18 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
     match &editor.preview {
         Err(e) => lines.push(Line::styled(cut(e, width), t.style(Role::Error))),
         Ok(keys) => {
-            let head = format!("catches {} current alert(s)", keys.len());
+            // A window silences them only while each of its silences runs.
+            let is_window = matches!(
+                crate::model::window::Length::parse(editor.duration.text()),
+                Ok(crate::model::window::Length::Window { .. })
+            );
+            let head = match is_window {
+                true => format!(
+                    "will catch {} current alert(s), inside each window",
+                    keys.len()
+                ),
+                false => format!("catches {} current alert(s)", keys.len()),
+            };
             lines.push(Line::styled(head, t.style(Role::TextStrong)));
             if let Some(w) = editor.warning() {
                 lines.push(Line::styled(
