@@ -69,6 +69,27 @@ impl BackendSettings for crate::config::source::NoSettings {
     }
 }
 
+/// A back end's source built from its section, request timeout and clock alone (no local
+/// escalation, no runbooks): `Backend::of(…, built_from_config::<ItsSource>)`.
+pub trait FromConfig: Source + Sized {
+    /// The source `config` describes; the problems of its keys if bad.
+    fn from_config(
+        config: SourceConfig,
+        timeout: Duration,
+        clock: SharedClock,
+    ) -> Result<Self, Vec<Problem>>;
+}
+
+/// A `Backend`'s `build` for a source that needs only its section, timeout and clock.
+pub fn built_from_config<S: FromConfig>(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
+    let source = S::from_config(
+        setting.source.clone(),
+        setting.timeout,
+        setting.clock.clone(),
+    )?;
+    Ok(AnySource::new(source))
+}
+
 /// What a source is built from: its own section, the escalation policies of
 /// `escalation.toml`, its request timeout and the clock.
 pub struct Setting<'a> {

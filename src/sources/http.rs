@@ -27,12 +27,15 @@ pub enum Scheme {
     /// `Authorization: PREFIX TOKEN` with the back end's own word: `Token token=` (PagerDuty's
     /// API keys), `GenieKey ` (Opsgenie's).
     Prefixed(&'static str),
+    /// The token alone in a header of the back end's own (`X-VO-Api-Key`, Splunk On-Call's).
+    Header(&'static str),
 }
 
 enum Auth {
     Bearer(Secret),
     Basic(String, Secret),
     Prefixed(&'static str, Secret),
+    Header(&'static str, Secret),
 }
 
 /// An HTTP client for one source.
@@ -62,6 +65,7 @@ impl Http {
             .map_err(|e| Error::Auth(e.to_string()))?;
         let auth = match (token, &cfg.username, scheme) {
             (Some(t), _, Scheme::Prefixed(prefix)) => Some(Auth::Prefixed(prefix, t)),
+            (Some(t), _, Scheme::Header(name)) => Some(Auth::Header(name, t)),
             (Some(t), Some(user), Scheme::BearerOrBasic) => Some(Auth::Basic(user.clone(), t)),
             (Some(t), None, Scheme::BearerOrBasic) => Some(Auth::Bearer(t)),
             (None, _, _) => None,
@@ -135,9 +139,9 @@ impl Http {
     /// prefix, such as Grafana's `glsa_`); the token itself never leaves.
     pub fn token_starts_with(&self, prefix: &str) -> bool {
         match &self.auth {
-            Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t)) => {
-                t.expose().starts_with(prefix)
-            }
+            Some(
+                Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t) | Auth::Header(_, t),
+            ) => t.expose().starts_with(prefix),
             None => false,
         }
     }
@@ -152,6 +156,7 @@ impl Http {
                 reqwest::header::AUTHORIZATION,
                 format!("{prefix}{}", t.expose()),
             ),
+            Some(Auth::Header(name, t)) => req.header(*name, t.expose()),
             None => req,
         }
     }
@@ -207,7 +212,9 @@ impl Http {
     /// echoes the request (some proxies do) must not put the token on screen or in the log.
     pub fn http_error(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
         let secret = match &self.auth {
-            Some(Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t)) => Some(t.expose()),
+            Some(
+                Auth::Bearer(t) | Auth::Basic(_, t) | Auth::Prefixed(_, t) | Auth::Header(_, t),
+            ) => Some(t.expose()),
             None => None,
         };
         let body = String::from_utf8_lossy(body);

@@ -23,6 +23,7 @@ pub mod prometheus;
 pub mod region;
 pub mod registry;
 pub mod servicenow;
+pub mod splunk_oncall;
 pub mod start;
 pub mod ticketing;
 

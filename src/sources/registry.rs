@@ -4,7 +4,7 @@
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
 use super::{
     Capabilities, alertmanager, demo, github, grafana_oncall, jira, opsgenie, pagerduty,
-    prometheus, servicenow,
+    prometheus, servicenow, splunk_oncall,
 };
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
@@ -22,6 +22,7 @@ static BACKENDS: &[Backend] = &[
     opsgenie::JSM_BACKEND,
     prometheus::BACKEND,
     grafana_oncall::BACKEND,
+    splunk_oncall::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.

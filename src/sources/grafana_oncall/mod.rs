@@ -25,7 +25,7 @@ use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{AlertKey, EscalationPolicy, SourceId, Status};
-use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
+use crate::sources::backend::{Backend, BackendSettings, FromConfig, built_from_config, check};
 use crate::sources::http::{Http, Scheme, json_headers};
 use crate::sources::{Can, Capabilities, NotesGo};
 pub use config::{DEFAULT_MAX_ALERT_GROUPS, Settings};
@@ -48,16 +48,12 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 };
 
 /// This back end, as the registry lists it.
-pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
-
-fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
-    let source = GrafanaOnCallSource::new(
-        setting.source.clone(),
-        setting.timeout,
-        setting.clock.clone(),
-    )?;
-    Ok(AnySource::new(source))
-}
+pub const BACKEND: Backend = Backend::of(
+    KIND,
+    CAPABILITIES,
+    check::<Settings>,
+    built_from_config::<GrafanaOnCallSource>,
+);
 
 /// What OnCall's refusal of a service account's action means, said instead of its words.
 pub const SERVICE_ACCOUNT: &str = "Grafana OnCall lets no service account (a glsa_ token) act \
@@ -424,6 +420,16 @@ fn refusal(e: &Error) -> Option<String> {
 
 fn is_service_account(e: &Error) -> bool {
     matches!(e, Error::Auth(m) if m.contains("Service accounts are not allowed"))
+}
+
+impl FromConfig for GrafanaOnCallSource {
+    fn from_config(
+        config: SourceConfig,
+        timeout: Duration,
+        clock: SharedClock,
+    ) -> Result<Self, Vec<Problem>> {
+        GrafanaOnCallSource::new(config, timeout, clock)
+    }
 }
 
 impl Source for GrafanaOnCallSource {

@@ -18,7 +18,7 @@ use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{AlertKey, SourceId};
 use crate::sources::alertmanager::SeverityRule;
-use crate::sources::backend::{AnySource, Backend, BackendSettings, Setting, check};
+use crate::sources::backend::{Backend, BackendSettings, FromConfig, built_from_config, check};
 use crate::sources::http::{Http, Scheme, json_headers};
 use crate::sources::{Can, Capabilities};
 pub use config::Settings;
@@ -41,16 +41,12 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 };
 
 /// This back end, as the registry lists it.
-pub const BACKEND: Backend = Backend::of(KIND, CAPABILITIES, check::<Settings>, build);
-
-fn build(setting: &Setting<'_>) -> Result<AnySource, Vec<Problem>> {
-    let source = PrometheusSource::new(
-        setting.source.clone(),
-        setting.timeout,
-        setting.clock.clone(),
-    )?;
-    Ok(AnySource::new(source))
-}
+pub const BACKEND: Backend = Backend::of(
+    KIND,
+    CAPABILITIES,
+    check::<Settings>,
+    built_from_config::<PrometheusSource>,
+);
 
 /// Rule groups asked for per page (servers before 2.52 ignore it and send them all).
 const GROUPS_PER_PAGE: usize = 500;
@@ -131,6 +127,16 @@ impl PrometheusSource {
             "more than {} pages of rule groups",
             MAX_PAGES
         )))
+    }
+}
+
+impl FromConfig for PrometheusSource {
+    fn from_config(
+        config: SourceConfig,
+        timeout: Duration,
+        clock: SharedClock,
+    ) -> Result<Self, Vec<Problem>> {
+        PrometheusSource::new(config, timeout, clock)
     }
 }
 
