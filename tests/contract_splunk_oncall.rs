@@ -67,6 +67,7 @@ async fn incidents_on_call_and_actions_pass_the_specs_validation() {
     for want in [
         "GET /api-public/v1/user/ana",
         "GET /api-public/v1/oncall/current",
+        "GET /api-public/v2/team/",
         "GET /api-public/v1/incidents",
         "PATCH /api-public/v1/incidents/ack",
         "PATCH /api-public/v1/incidents/resolve",

@@ -65,6 +65,17 @@ fn answer(fake: &Arc<Mutex<Fake>>, seen: &Seen) -> Fault {
         ("GET", p) if p.starts_with("/api-public/v1/user/") => json(404, r#"{"error":"user not found"}"#.into()),
         ("GET", "/api-public/v1/oncall/current") => json(200, r#"{"teamsOnCall":[{"team":{"name":"Database","slug":"team-db"},
             "onCallNow":[{"escalationPolicy":{"name":"DB primary","slug":"pol-db"},"users":[{"onCallUser":{"username":"bo"}}]}]}]}"#.into()),
+        ("GET", "/api-public/v2/team/team-db/oncall/schedule") => {
+            let now = chrono::Utc::now();
+            let at = |h: i64| (now + chrono::TimeDelta::hours(h)).to_rfc3339();
+            json(200, serde_json::json!({"team": {"name": "Database", "slug": "team-db"}, "schedules": [{
+                "policy": {"name": "DB primary", "slug": "pol-db"},
+                "schedule": [{"onCallUser": {"username": "bo"}, "rotationName": "weekly", "shiftName": "day",
+                    "rolls": [
+                        {"start": at(-3), "end": at(5), "onCallUser": {"username": "bo"}, "isRoll": true},
+                        {"start": at(5), "end": at(29), "onCallUser": {"username": "cy"}, "isRoll": true}]}],
+                "overrides": []}]}).to_string())
+        }
         ("GET", "/api-public/v1/incidents") => {
             let list: Vec<serde_json::Value> = f.incidents.iter().map(|(n, phase, entity)| serde_json::json!({
                 "incidentNumber": n, "startTime": "2026-12-05T09:00:00Z", "currentPhase": phase,
@@ -161,7 +172,16 @@ async fn incidents_map_with_phase_labels_transitions_and_who_is_on_call() {
         panic!("{:?}", snap.escalation)
     };
     assert!(policy.covers(a));
-    assert_eq!(policy.levels[0].on_call[0].who, "bo");
+    let bo = &policy.levels[0].on_call[0];
+    assert_eq!(
+        (bo.who.as_str(), bo.next.as_deref()),
+        ("bo", Some("cy")),
+        "{bo:?}"
+    );
+    assert!(
+        bo.until
+            .is_some_and(|u| u > chrono::Utc::now() + chrono::TimeDelta::hours(4))
+    );
 }
 
 #[tokio::test]

@@ -123,24 +123,64 @@ pub fn alert(i: &wire::Incident, source: &SourceId, now: DateTime<Utc>) -> Alert
     draft.build(source)
 }
 
-/// Who is on call now, one policy per team's escalation policy, its users on its one level.
-pub fn policies(current: &wire::OnCallCurrent) -> Vec<EscalationPolicy> {
+/// Until when `user` is on the rota of `policy` at `now`, and who comes next, from the
+/// teams' schedules.
+fn shift_of(
+    rotas: &[wire::PolicySchedule],
+    policy: &str,
+    user: &str,
+    now: DateTime<Utc>,
+) -> (Option<DateTime<Utc>>, Option<String>) {
+    let who = |r: &wire::Roll| r.on_call_user.get("username")?.as_str().map(str::to_string);
+    let rolls = rotas
+        .iter()
+        .filter(|p| p.policy.slug == policy || p.policy.name == policy)
+        .flat_map(|p| p.schedule.iter().flat_map(|e| e.rolls.iter()));
+    for roll in rolls {
+        let (Some(start), Some(end)) = (time(roll.start.as_deref()), time(roll.end.as_deref()))
+        else {
+            continue;
+        };
+        if start <= now && now < end && who(roll).as_deref() == Some(user) {
+            let next = rotas
+                .iter()
+                .flat_map(|p| p.schedule.iter().flat_map(|e| e.rolls.iter()))
+                .filter(|r| time(r.start.as_deref()).is_some_and(|s| s >= end))
+                .min_by_key(|r| time(r.start.as_deref()))
+                .and_then(who);
+            return (Some(end), next);
+        }
+    }
+    (None, None)
+}
+
+/// Who is on call now, one policy per team's escalation policy, its users on its one level
+/// (until when and who is next, from `rotas`, the teams' schedules).
+pub fn policies(
+    current: &wire::OnCallCurrent,
+    rotas: &[wire::PolicySchedule],
+    now: DateTime<Utc>,
+) -> Vec<EscalationPolicy> {
     let mut out = Vec::new();
     for team in &current.teams_on_call {
-        for now in &team.on_call_now {
-            let name = sanitize::line(&now.escalation_policy.name, sanitize::LABEL_CAP);
-            let on_call: Vec<OnCall> = now
+        for entry in &team.on_call_now {
+            let name = sanitize::line(&entry.escalation_policy.name, sanitize::LABEL_CAP);
+            let slug = &entry.escalation_policy.slug;
+            let on_call: Vec<OnCall> = entry
                 .users
                 .iter()
                 .filter_map(|u| u.on_call_user.get("username")?.as_str())
-                .map(|u| OnCall::new(u, None, None).with_shift(None, Some(&team.team.name)))
+                .map(|u| {
+                    let (until, next) = shift_of(rotas, slug, u, now);
+                    OnCall::new(u, until, next.as_deref()).with_shift(None, Some(&team.team.name))
+                })
                 .collect();
             let levels = vec![EscalationLevel {
                 after: chrono::TimeDelta::zero(),
                 on_call,
             }];
             let mut policy = EscalationPolicy::named(&name, Vec::new(), levels);
-            policy.id = sanitize::line(&now.escalation_policy.slug, sanitize::LABEL_CAP);
+            policy.id = sanitize::line(slug, sanitize::LABEL_CAP);
             policy.matchers = vec![Matcher::equal(POLICY_LABEL, &name)];
             out.push(policy);
         }

@@ -48,6 +48,8 @@ pub const BACKEND: Backend = Backend::of(
 
 /// Who is on call is read again after this long.
 const ONCALL_EVERY: TimeDelta = TimeDelta::minutes(5);
+/// Most teams whose rota is read (one request each, 60 a minute allowed).
+const MAX_TEAMS: usize = 20;
 
 /// One Splunk On-Call organisation.
 pub struct SplunkOnCallSource {
@@ -140,15 +142,31 @@ impl SplunkOnCallSource {
         if self.policies_at.is_some_and(|at| now - at < ONCALL_EVERY) {
             return Ok(());
         }
-        let http = self.http().await?;
-        let req = http.request(Method::GET, "/api-public/v1/oncall/current");
-        match http.json::<wire::OnCallCurrent>(req).await {
-            Ok(current) => self.policies = map::policies(&current),
+        match self.read_policies(now).await {
+            Ok(policies) => self.policies = policies,
             Err(e @ Error::RateLimited(_)) => return Err(e),
             Err(e) => tracing::info!(source = %self.id, error = %e, "on call not read"),
         }
         self.policies_at = Some(now);
         Ok(())
+    }
+
+    /// Who is on call now, and each team's rota of the coming week (until when, who next).
+    async fn read_policies(&mut self, now: DateTime<Utc>) -> Result<Vec<EscalationPolicy>, Error> {
+        let http = self.http().await?;
+        let req = http.request(Method::GET, "/api-public/v1/oncall/current");
+        let current: wire::OnCallCurrent = http.json(req).await?;
+        let mut rotas = Vec::new();
+        let teams = current.teams_on_call.iter().map(|t| &t.team.slug);
+        for slug in teams.filter(|s| !s.is_empty()).take(MAX_TEAMS) {
+            let path = format!("/api-public/v2/team/{}/oncall/schedule", path_segment(slug));
+            let req = http
+                .request(Method::GET, &path)
+                .query(&[("daysForward", "7")]);
+            let schedule: wire::TeamSchedule = http.json(req).await?;
+            rotas.extend(schedule.schedules);
+        }
+        Ok(map::policies(&current, &rotas, now))
     }
 
     fn incident_number<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {

@@ -212,3 +212,45 @@ pub struct OnCallUser {
     #[serde(default)]
     pub on_call_user: serde_json::Value,
 }
+
+/// `GET /api-public/v2/team/{team}/oncall/schedule`.
+#[derive(Debug, Deserialize)]
+pub struct TeamSchedule {
+    /// Per escalation policy.
+    #[serde(default)]
+    pub schedules: Vec<PolicySchedule>,
+}
+
+/// A policy's rota.
+#[derive(Debug, Deserialize)]
+pub struct PolicySchedule {
+    /// The policy.
+    #[serde(default)]
+    pub policy: Named,
+    /// Its rotations.
+    #[serde(default)]
+    pub schedule: Vec<OnCallEntry>,
+}
+
+/// A rotation's shifts.
+#[derive(Debug, Deserialize)]
+pub struct OnCallEntry {
+    /// Its shifts, in order.
+    #[serde(default)]
+    pub rolls: Vec<Roll>,
+}
+
+/// One shift.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Roll {
+    /// From.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Until.
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Who (`{username}`).
+    #[serde(default)]
+    pub on_call_user: serde_json::Value,
+}
