@@ -35,7 +35,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     ),
     resolve: Can::No("a Prometheus alert resolves when its condition stops holding"),
     snooze: Can::No(
-        "a pending alert is silenced ahead in Alertmanager: S with its labels as matchers",
+        "silence a pending alert ahead in the Alertmanager it fires to (onduty silence --matcher …)",
     ),
     ..Capabilities::NONE
 };
