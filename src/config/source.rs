@@ -161,6 +161,15 @@ impl SourceConfig {
         self.backend.insert(key.into(), value.into());
     }
 
+    /// The base URL: `url` without a trailing slash, else `default` (a SaaS back end's).
+    pub fn base_url(&self, default: &str) -> String {
+        self.url
+            .as_deref()
+            .unwrap_or(default)
+            .trim_end_matches('/')
+            .to_string()
+    }
+
     /// The problem of a source that needs a `url` and has none; `example` shows one.
     pub fn require_url(&self, example: &str) -> Option<Problem> {
         self.url

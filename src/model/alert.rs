@@ -35,6 +35,15 @@ impl AlertKey {
 }
 
 impl AlertKey {
+    /// The id within `source` this key names (`prod-am:ID` → `ID`); none for another
+    /// source's key or a source's own (`SOURCE:`).
+    pub fn id_in(&self, source: &SourceId) -> Option<&str> {
+        self.0
+            .strip_prefix(&*source.0)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .filter(|id| !id.is_empty())
+    }
+
     /// How an action's target reads in messages: the alert's key, or "on SOURCE" for an
     /// action on a whole source (a key with nothing after the colon).
     pub fn target(&self) -> String {

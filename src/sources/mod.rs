@@ -11,6 +11,7 @@ mod error;
 pub mod github;
 pub mod grafana_oncall;
 pub mod http;
+pub mod incident_io;
 mod info;
 pub mod jira;
 mod json_array;

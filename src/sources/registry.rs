@@ -3,8 +3,8 @@
 
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
 use super::{
-    Capabilities, alertmanager, demo, github, grafana_oncall, jira, opsgenie, pagerduty,
-    prometheus, servicenow, splunk_oncall,
+    Capabilities, alertmanager, demo, github, grafana_oncall, incident_io, jira, opsgenie,
+    pagerduty, prometheus, servicenow, splunk_oncall,
 };
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
@@ -23,6 +23,7 @@ static BACKENDS: &[Backend] = &[
     prometheus::BACKEND,
     grafana_oncall::BACKEND,
     splunk_oncall::BACKEND,
+    incident_io::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.

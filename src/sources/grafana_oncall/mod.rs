@@ -393,10 +393,7 @@ impl GrafanaOnCallSource {
     }
 
     fn group_id<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {
-        key.0
-            .strip_prefix(&*self.id.0)
-            .and_then(|k| k.strip_prefix(':'))
-            .filter(|id| !id.is_empty())
+        key.id_in(&self.id)
             .ok_or_else(|| Error::Rejected(format!("{key} is not an alert group of {}", self.id)))
     }
 }

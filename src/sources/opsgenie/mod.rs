@@ -355,10 +355,7 @@ impl OpsgenieSource {
 
     /// The alert id of `key`.
     fn alert_id<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {
-        key.0
-            .strip_prefix(&*self.id.0)
-            .and_then(|rest| rest.strip_prefix(':'))
-            .filter(|id| !id.is_empty())
+        key.id_in(&self.id)
             .ok_or_else(|| Error::Rejected(format!("{key} is not an alert of {}", self.id)))
     }
 }

@@ -89,13 +89,7 @@ impl SplunkOnCallSource {
     }
 
     async fn http(&mut self) -> Result<&Http, Error> {
-        let base = self
-            .config
-            .url
-            .as_deref()
-            .unwrap_or(DEFAULT_URL)
-            .trim_end_matches('/')
-            .to_string();
+        let base = self.config.base_url(DEFAULT_URL);
         let mut headers = json_headers();
         let id = HeaderValue::from_str(&self.api_id)
             .map_err(|_| Error::Rejected("api_id is no header value".into()))?;
@@ -170,10 +164,7 @@ impl SplunkOnCallSource {
     }
 
     fn incident_number<'k>(&self, key: &'k AlertKey) -> Result<&'k str, Error> {
-        key.0
-            .strip_prefix(&*self.id.0)
-            .and_then(|k| k.strip_prefix(':'))
-            .filter(|n| !n.is_empty())
+        key.id_in(&self.id)
             .ok_or_else(|| Error::Rejected(format!("{key} is no incident of {}", self.id)))
     }
 
