@@ -10,6 +10,8 @@
 
 mod support;
 
+use onduty::sources::backend::FromConfig;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -87,12 +89,8 @@ fn answer(fake: &Shared, seen: &Seen) -> Fault {
         };
     }
     let target = seen.target().to_string();
-    let path = target
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('/');
-    let method = seen.line.split(' ').next().unwrap_or_default();
+    let path = seen.path().trim_end_matches('/');
+    let method = seen.method();
     let page = |items: Vec<String>, page: usize| {
         let chunk: Vec<String> = items
             .iter()
@@ -254,7 +252,7 @@ fn source(url: &str, key: &str) -> GrafanaOnCallSource {
     let mut c = SourceConfig::new("irm", KIND);
     c.url = Some(format!("{url}/"));
     c.token_command = Some(format!("printf {key}"));
-    GrafanaOnCallSource::new(c, Duration::from_secs(10), Arc::new(SystemClock)).unwrap()
+    GrafanaOnCallSource::from_config(c, Duration::from_secs(10), Arc::new(SystemClock)).unwrap()
 }
 
 fn groups(n: usize) -> Vec<(String, String, String)> {
@@ -371,8 +369,8 @@ async fn too_many_groups_is_an_error_that_says_what_to_narrow_never_a_shorter_li
     c.token_command = Some(format!("printf {KEY}"));
     c.backend
         .insert("max_alert_groups".into(), toml::Value::Integer(120));
-    let mut s =
-        GrafanaOnCallSource::new(c, Duration::from_secs(10), Arc::new(SystemClock)).unwrap();
+    let mut s = GrafanaOnCallSource::from_config(c, Duration::from_secs(10), Arc::new(SystemClock))
+        .unwrap();
     let err = s.fetch().await.unwrap_err().to_string();
     assert!(
         err.contains("more than 120") && err.contains("team_id"),

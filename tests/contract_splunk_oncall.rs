@@ -9,6 +9,8 @@
 
 mod support;
 
+use onduty::sources::backend::FromConfig;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,7 +38,7 @@ fn source(url: &str) -> SplunkOnCallSource {
     c.token_command = Some("printf vo-api-key-123".into());
     c.set("api_id", "4f1d2c3b");
     c.set("user", "ana");
-    SplunkOnCallSource::new(c, Duration::from_secs(20), Arc::new(SystemClock)).unwrap()
+    SplunkOnCallSource::from_config(c, Duration::from_secs(20), Arc::new(SystemClock)).unwrap()
 }
 
 #[tokio::test]

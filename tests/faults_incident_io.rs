@@ -15,7 +15,7 @@ use onduty::model::{AlertKey, sanitize};
 use onduty::sources::backend::FromConfig;
 use onduty::sources::incident_io::{IncidentIoSource, KIND};
 use onduty::sources::{Operation, Source};
-use support::faults::{Fault, FaultServer};
+use support::faults::{Fault, FaultServer, Seen};
 
 fn page(from: usize, n: usize, after: Option<&str>, title: &str) -> String {
     let alerts: Vec<serde_json::Value> = (from..from + n)
@@ -27,12 +27,13 @@ fn page(from: usize, n: usize, after: Option<&str>, title: &str) -> String {
         .to_string()
 }
 
-fn answer(target: &str, method: &str) -> Fault {
-    let after = target
+fn answer(seen: &Seen) -> Fault {
+    let after = seen
+        .target()
         .split(['?', '&'])
         .find_map(|p| p.strip_prefix("after="))
         .unwrap_or("");
-    match (method, target.split('?').next().unwrap_or_default()) {
+    match (seen.method(), seen.path()) {
         ("GET", "/v2/alerts") => Fault::Body(match after {
             "" => page(0, 50, Some("c1"), "disk"),
             "c1" => page(50, 50, Some("c2"), "disk"),
@@ -61,11 +62,7 @@ fn source(url: &str, max: Option<i64>) -> IncidentIoSource {
 
 #[tokio::test]
 async fn alerts_are_paged_to_the_end_too_many_refused_and_a_resolve_re_sent_is_done() {
-    let server = FaultServer::start_full(|_, seen| {
-        let method = seen.line.split(' ').next().unwrap_or_default().to_string();
-        answer(seen.target(), &method)
-    })
-    .await;
+    let server = FaultServer::start_full(|_, seen| answer(seen)).await;
     let snap = source(&server.url, None).fetch().await.unwrap();
     assert_eq!(snap.alerts.len(), 130, "three pages, to the end");
     let listed: Vec<_> = server

@@ -8,6 +8,8 @@
 
 mod support;
 
+use onduty::sources::backend::FromConfig;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,14 +55,7 @@ fn answer(fake: &Arc<Mutex<Fake>>, seen: &Seen) -> Fault {
             body: String::new(),
         };
     }
-    let path = seen
-        .target()
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let method = seen.line.split(' ').next().unwrap_or_default();
-    match (method, path.as_str()) {
+    match (seen.method(), seen.path()) {
         ("GET", "/api-public/v1/user/ana") => json(200, r#"{"username":"ana"}"#.into()),
         ("GET", p) if p.starts_with("/api-public/v1/user/") => json(404, r#"{"error":"user not found"}"#.into()),
         ("GET", "/api-public/v1/oncall/current") => json(200, r#"{"teamsOnCall":[{"team":{"name":"Database","slug":"team-db"},
@@ -125,7 +120,7 @@ fn source(url: &str, user: &str) -> SplunkOnCallSource {
     c.token_command = Some("printf key-1".into());
     c.set("api_id", "app-1");
     c.set("user", user);
-    SplunkOnCallSource::new(c, Duration::from_secs(10), Arc::new(SystemClock)).unwrap()
+    SplunkOnCallSource::from_config(c, Duration::from_secs(10), Arc::new(SystemClock)).unwrap()
 }
 
 fn incidents(n: usize) -> Vec<Incident> {
@@ -269,7 +264,8 @@ async fn a_user_outside_the_organisation_is_named_and_rate_limits_are_waited_for
     bad.set("api_id", "app-1");
     bad.set("user", "ana");
     let mut wrong =
-        SplunkOnCallSource::new(bad, Duration::from_secs(10), Arc::new(SystemClock)).unwrap();
+        SplunkOnCallSource::from_config(bad, Duration::from_secs(10), Arc::new(SystemClock))
+            .unwrap();
     let err = wrong.fetch().await.unwrap_err();
     assert!(
         matches!(err, Error::Auth(_)) && !err.to_string().contains("wrong"),

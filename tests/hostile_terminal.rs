@@ -12,6 +12,8 @@
 
 mod support;
 
+use onduty::sources::backend::FromConfig;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -385,7 +387,7 @@ impl Hostile {
         app.update(Action::Resize(w, h));
         app.update(Action::Source(onduty::sources::SourceEvent::RulesFetched {
             source: onduty::model::SourceId("demo".into()),
-            rules: self.snapshot.rules.clone().into(),
+            rules: self.snapshot.rules.clone(),
         }));
         onduty::testing::feed(&mut app, self.snapshot.clone(), self.now);
         app.update(Action::Journal(JournalEvent::Entries(self.entries.clone())));
@@ -758,7 +760,7 @@ async fn no_hostile_byte_reaches_the_terminal_from_a_prometheus_rule() {
     cfg.url = Some(server.url.clone());
     cfg.backend
         .insert("firing".into(), toml::Value::Boolean(true));
-    let mut prom = onduty::sources::prometheus::PrometheusSource::new(
+    let mut prom = onduty::sources::prometheus::PrometheusSource::from_config(
         cfg,
         Duration::from_secs(60),
         Arc::new(SystemClock),

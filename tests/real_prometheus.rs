@@ -117,7 +117,7 @@ async fn dashboard(config: &Config) -> App {
         let source = b.info.id.clone();
         app.update(Action::Source(SourceEvent::RulesFetched {
             source: source.clone(),
-            rules: snap.rules.into(),
+            rules: snap.rules,
         }));
         app.update(Action::Source(SourceEvent::AlertsFetched {
             source,

@@ -50,6 +50,9 @@ pub struct SilenceEditor {
     pub preview: Result<Vec<Caught>, String>,
     /// Why the last submission was refused.
     pub error: Option<String>,
+    /// The length typed is a maintenance window (`every … until …`): the preview's alerts
+    /// are caught only inside each window.
+    pub is_window: bool,
 }
 
 impl SilenceEditor {
@@ -71,6 +74,7 @@ impl SilenceEditor {
             field: Field::Comment,
             preview: Ok(Vec::new()),
             error: None,
+            is_window: false,
         }
     }
 
@@ -109,6 +113,10 @@ impl SilenceEditor {
         // Each alert once, however many instances report it (as the list shows it); the
         // other instances are found again through `App::duplicates` when the silence is sent.
         let mut seen = std::collections::HashSet::new();
+        self.is_window = matches!(
+            crate::model::window::Length::parse(self.duration.text()),
+            Ok(crate::model::window::Length::Window { .. })
+        );
         self.preview = self.parsed_matchers().map(|ms| {
             let caught: Vec<&Alert> = alerts
                 .filter(|a| ms.iter().all(|m| m.matches(a)))

@@ -88,6 +88,13 @@ pub struct Window {
 }
 
 impl App {
+    /// Lists every silence, or only the stale ones (`:silences stale`, `onduty silences
+    /// --stale`).
+    pub fn set_silence_filter(&mut self, filter: SilenceFilter) {
+        self.silence_filter = filter;
+        self.rebuild_silence_rows();
+    }
+
     /// Every maintenance window of every source, soonest next start first.
     pub fn windows(&self) -> Vec<Window> {
         let mut out: Vec<Window> = Vec::new();

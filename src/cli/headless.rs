@@ -51,7 +51,7 @@ pub(super) async fn load(
             &mut app,
             Action::Source(SourceEvent::RulesFetched {
                 source: info.id.clone(),
-                rules: s.rules.into(),
+                rules: s.rules,
             }),
         );
         drive(

@@ -302,8 +302,9 @@ pub async fn silences(
     let mut loaded = super::headless::load(config, paths, None).await?;
     let failed = loaded.failed;
     if stale {
-        loaded.app.silence_filter = crate::app::silences::SilenceFilter::Stale;
-        loaded.app.rebuild_silence_rows();
+        loaded
+            .app
+            .set_silence_filter(crate::app::silences::SilenceFilter::Stale);
     }
     let app = &loaded.app;
     let now = app.now;

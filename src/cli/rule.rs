@@ -17,13 +17,12 @@ pub async fn rule(config: &Config, paths: &Paths, key: &str) -> anyhow::Result<E
     let Some((rule, instance)) = app.rule_behind(alert) else {
         let why = if app.knows_rules() {
             format!(
-                "no configured Prometheus has a rule named '{}' with its labels",
+                "no source reports a rule named '{}' with its labels",
                 alert.labels.get("alertname").unwrap_or(&alert.title)
             )
         } else {
-            "no source of kind \"prometheus\" answered with rules (configure the Prometheus \
-             that evaluates it)"
-                .to_string()
+            let kinds = crate::sources::registry::kinds_that(|c| c.reports_rules).join(", ");
+            format!("no source answered with rules (add the {kinds} source that evaluates it)")
         };
         writeln!(out, "{key}: {why}")?;
         out.flush()?;

@@ -89,6 +89,8 @@ pub struct Capabilities {
     pub assigns: bool,
     /// It lists resolved alerts when asked (`:resolved`), and they can be reopened there.
     pub keeps_resolved: bool,
+    /// It reports the alerting rules behind alerts (`onduty rule`, the detail's RULE).
+    pub reports_rules: bool,
     /// It is a simulation (the demo): labelled as such wherever it speaks.
     pub is_simulated: bool,
     /// Its vendor switches its API off on a known day (the header counts down to it).
@@ -138,6 +140,7 @@ impl Capabilities {
         related: false,
         assigns: false,
         keeps_resolved: false,
+        reports_rules: false,
         is_simulated: false,
         sunset: None,
     };

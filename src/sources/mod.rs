@@ -221,8 +221,8 @@ pub struct Snapshot {
     /// the health view, never kept.
     pub invalid: usize,
     /// The alerting rules it evaluates (a Prometheus): shown behind the alerts they fire,
-    /// the broken ones in the health view.
-    pub rules: Vec<AlertRule>,
+    /// the broken ones in the health view (shared, as the alerts are, never copied up).
+    pub rules: Arc<[AlertRule]>,
 }
 
 /// A fact reported up by a source task.

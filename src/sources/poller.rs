@@ -258,10 +258,12 @@ impl<S: Source> SourceTask<S> {
         let mut observed = None;
         let mut invalid = None;
         let rules = match &outcome {
-            Ok(snapshot) if self.last.as_ref().map_or(&[][..], |l| &l.rules) != snapshot.rules => {
+            Ok(snapshot)
+                if self.last.as_ref().map_or(&[][..], |l| &l.rules[..]) != &snapshot.rules[..] =>
+            {
                 Some(SourceEvent::RulesFetched {
                     source: source.clone(),
-                    rules: Arc::from(snapshot.rules.clone()),
+                    rules: snapshot.rules.clone(),
                 })
             }
             _ => None,

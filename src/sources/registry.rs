@@ -92,6 +92,11 @@ pub fn check(source: &SourceConfig) -> Vec<Problem> {
 }
 
 /// The names of the back ends `is_it` accepts, in the table's order.
+/// The kinds of the back ends that do what `can` asks (for messages that say which).
+pub fn kinds_that(can: impl Fn(&Capabilities) -> bool) -> Vec<&'static str> {
+    names(|b| can(&b.can))
+}
+
 fn names(is_it: impl Fn(&Backend) -> bool) -> Vec<&'static str> {
     BACKENDS
         .iter()

@@ -59,7 +59,7 @@ impl<T: TicketBackend> Source for T {
             escalation: Vec::new(),
             silences: Vec::new(),
             invalid: 0,
-            rules: Vec::new(),
+            rules: Default::default(),
             tickets: self.list().await?,
         })
     }

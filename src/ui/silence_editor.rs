@@ -78,11 +78,7 @@ pub fn render(app: &App, editor: &SilenceEditor, frame: &mut Frame, area: Rect) 
         Err(e) => lines.push(Line::styled(cut(e, width), t.style(Role::Error))),
         Ok(keys) => {
             // A window silences them only while each of its silences runs.
-            let is_window = matches!(
-                crate::model::window::Length::parse(editor.duration.text()),
-                Ok(crate::model::window::Length::Window { .. })
-            );
-            let head = match is_window {
+            let head = match editor.is_window {
                 true => format!(
                     "will catch {} current alert(s), inside each window",
                     keys.len()

@@ -70,6 +70,16 @@ impl Seen {
     pub fn target(&self) -> &str {
         self.head.split_whitespace().nth(1).unwrap_or_default()
     }
+
+    /// The request's method (`GET`).
+    pub fn method(&self) -> &str {
+        self.line.split(' ').next().unwrap_or_default()
+    }
+
+    /// The request's path, without its query.
+    pub fn path(&self) -> &str {
+        self.target().split('?').next().unwrap_or_default()
+    }
 }
 
 #[derive(Default)]

@@ -33,12 +33,7 @@ pub type Shared = Arc<Mutex<Fake>>;
 
 pub fn answer(fake: &Shared, seen: &Seen) -> Fault {
     let mut f = fake.lock().unwrap();
-    let path = seen
-        .target()
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let path = seen.path().to_string();
     let path = path
         .strip_prefix("/jsm/ops/api/cloud-7")
         .map(str::to_string)
@@ -48,8 +43,7 @@ pub fn answer(fake: &Shared, seen: &Seen) -> Fault {
         .find(|p| path.starts_with(p))
         .unwrap_or("/v2/alerts");
     let rest = path.strip_prefix(alerts).unwrap_or(&path).to_string();
-    let method = seen.line.split(' ').next().unwrap_or_default();
-    match (method, rest.as_str()) {
+    match (seen.method(), rest.as_str()) {
         ("GET", "/a1") => Fault::Body(format!(
             r#"{{"data":{{"id":"a1","status":"open","acknowledged":{},
             "responders":[{{"type":"escalation","id":"e1"}}]}}}}"#,

@@ -367,7 +367,7 @@ fn without(app: &App, gone: &str) -> crate::sources::Snapshot {
         silences: Vec::new(),
         tickets: Vec::new(),
         invalid: 0,
-        rules: Vec::new(),
+        rules: Default::default(),
     }
 }
 

@@ -147,7 +147,7 @@ fn every_action_on_a_resolved_ghost_is_its_own_or_refused() {
             silences: Vec::new(),
             tickets: Vec::new(),
             invalid: 0,
-            rules: Vec::new(),
+            rules: Default::default(),
         };
         let now = app.now;
         feed(&mut app, snapshot, now);

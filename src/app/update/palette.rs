@@ -125,11 +125,10 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "sources" | "source" | "src" | "health" => app.run(Command::ShowSources, fx),
         "outbox" | "pending" => app.run(Command::ShowOutbox, fx),
         "silences" => {
-            app.silence_filter = match rest {
+            app.set_silence_filter(match rest {
                 "stale" => crate::app::silences::SilenceFilter::Stale,
                 _ => crate::app::silences::SilenceFilter::All,
-            };
-            app.rebuild_silence_rows();
+            });
             app.run(Command::ShowSilences, fx)
         }
         "expire-all" if app.settings.is_read_only => {

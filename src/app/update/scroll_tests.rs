@@ -44,7 +44,7 @@ fn with_long_description(lines: usize) -> App {
         silences: Vec::new(),
         tickets: Vec::new(),
         invalid: 0,
-        rules: Vec::new(),
+        rules: Default::default(),
     };
     let now = app.now;
     feed(&mut app, snapshot, now);

@@ -301,7 +301,7 @@ impl Source for AlertmanagerSource {
             silences: self.silences.clone(),
             tickets: Vec::new(),
             invalid: self.invalid,
-            rules: Vec::new(),
+            rules: Default::default(),
         })
     }
 

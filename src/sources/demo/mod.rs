@@ -159,7 +159,7 @@ impl DemoSource {
             silences: self.overlay.silences.at(now),
             tickets: Vec::new(),
             invalid: 0,
-            rules: Vec::new(),
+            rules: Default::default(),
         }
     }
 

@@ -109,31 +109,6 @@ pub struct GrafanaOnCallSource {
 }
 
 impl GrafanaOnCallSource {
-    /// A source for the stack `config` describes; the problems of its keys if bad.
-    pub fn new(
-        config: SourceConfig,
-        timeout: Duration,
-        clock: SharedClock,
-    ) -> Result<GrafanaOnCallSource, Vec<Problem>> {
-        let settings = Settings::read(&config)?;
-        Ok(GrafanaOnCallSource {
-            id: SourceId(config.name.as_str().into()),
-            config,
-            settings,
-            timeout,
-            clock,
-            http: None,
-            notes: NotesCache::new(TimeDelta::minutes(2), 5),
-            users: HashMap::new(),
-            users_at: None,
-            resolved_window: None,
-            is_service_account: false,
-            policies: Vec::new(),
-            chains: HashMap::new(),
-            policies_at: None,
-        })
-    }
-
     async fn http(&mut self) -> Result<&Http, Error> {
         let base = format!(
             "{}/api/v1",
@@ -419,13 +394,30 @@ fn is_service_account(e: &Error) -> bool {
     matches!(e, Error::Auth(m) if m.contains("Service accounts are not allowed"))
 }
 
+/// The source `config` describes; the problems of its keys if bad.
 impl FromConfig for GrafanaOnCallSource {
     fn from_config(
         config: SourceConfig,
         timeout: Duration,
         clock: SharedClock,
     ) -> Result<Self, Vec<Problem>> {
-        GrafanaOnCallSource::new(config, timeout, clock)
+        let settings = Settings::read(&config)?;
+        Ok(GrafanaOnCallSource {
+            id: SourceId(config.name.as_str().into()),
+            config,
+            settings,
+            timeout,
+            clock,
+            http: None,
+            notes: NotesCache::new(TimeDelta::minutes(2), 5),
+            users: HashMap::new(),
+            users_at: None,
+            resolved_window: None,
+            is_service_account: false,
+            policies: Vec::new(),
+            chains: HashMap::new(),
+            policies_at: None,
+        })
     }
 }
 

@@ -434,7 +434,7 @@ impl Source for OpsgenieSource {
             silences: Vec::new(),
             tickets: Vec::new(),
             invalid: 0,
-            rules: Vec::new(),
+            rules: Default::default(),
         })
     }
 

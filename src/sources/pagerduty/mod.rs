@@ -352,7 +352,7 @@ impl Source for PagerDutySource {
             escalation: self.policies.clone(),
             silences: Vec::new(),
             invalid: 0,
-            rules: Vec::new(),
+            rules: Default::default(),
             tickets: Vec::new(),
         })
     }

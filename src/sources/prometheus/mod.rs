@@ -37,6 +37,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     snooze: Can::No(
         "silence a pending alert ahead in the Alertmanager it fires to (onduty silence --matcher …)",
     ),
+    reports_rules: true,
     ..Capabilities::NONE
 };
 
@@ -65,24 +66,6 @@ pub struct PrometheusSource {
 }
 
 impl PrometheusSource {
-    /// A source for the Prometheus `config` describes; the problems of its keys if bad.
-    pub fn new(
-        config: SourceConfig,
-        timeout: Duration,
-        clock: SharedClock,
-    ) -> Result<PrometheusSource, Vec<Problem>> {
-        let settings = Settings::read(&config)?;
-        Ok(PrometheusSource {
-            id: SourceId(config.name.as_str().into()),
-            severity: SeverityRule::new(settings.severity_label.as_deref(), &settings.severity_map),
-            settings,
-            config,
-            timeout,
-            clock,
-            http: None,
-        })
-    }
-
     async fn http(&mut self) -> Result<&Http, Error> {
         let base = self.config.url.clone().unwrap_or_default();
         let build = Http::new(
@@ -130,13 +113,23 @@ impl PrometheusSource {
     }
 }
 
+/// The source `config` describes; the problems of its keys if bad.
 impl FromConfig for PrometheusSource {
     fn from_config(
         config: SourceConfig,
         timeout: Duration,
         clock: SharedClock,
     ) -> Result<Self, Vec<Problem>> {
-        PrometheusSource::new(config, timeout, clock)
+        let settings = Settings::read(&config)?;
+        Ok(PrometheusSource {
+            id: SourceId(config.name.as_str().into()),
+            severity: SeverityRule::new(settings.severity_label.as_deref(), &settings.severity_map),
+            settings,
+            config,
+            timeout,
+            clock,
+            http: None,
+        })
     }
 }
 
@@ -166,7 +159,7 @@ impl Source for PrometheusSource {
         Ok(Snapshot {
             alerts: std::sync::Arc::new(mapped.alerts),
             invalid: mapped.invalid,
-            rules: mapped.rules,
+            rules: mapped.rules.into(),
             ..Snapshot::default()
         })
     }

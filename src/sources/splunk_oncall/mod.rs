@@ -67,27 +67,6 @@ pub struct SplunkOnCallSource {
 }
 
 impl SplunkOnCallSource {
-    /// A source for the organisation `config` describes; the problems of its keys if bad.
-    pub fn new(
-        config: SourceConfig,
-        timeout: Duration,
-        clock: SharedClock,
-    ) -> Result<SplunkOnCallSource, Vec<Problem>> {
-        let settings = Settings::read(&config)?;
-        Ok(SplunkOnCallSource {
-            id: SourceId(config.name.as_str().into()),
-            user: settings.user.unwrap_or_default(),
-            api_id: settings.api_id.unwrap_or_default(),
-            config,
-            timeout,
-            clock,
-            http: None,
-            is_user_known: false,
-            policies: Vec::new(),
-            policies_at: None,
-        })
-    }
-
     async fn http(&mut self) -> Result<&Http, Error> {
         let base = self.config.base_url(DEFAULT_URL);
         let mut headers = json_headers();
@@ -252,13 +231,26 @@ impl SplunkOnCallSource {
     }
 }
 
+/// The source `config` describes; the problems of its keys if bad.
 impl FromConfig for SplunkOnCallSource {
     fn from_config(
         config: SourceConfig,
         timeout: Duration,
         clock: SharedClock,
     ) -> Result<Self, Vec<Problem>> {
-        SplunkOnCallSource::new(config, timeout, clock)
+        let settings = Settings::read(&config)?;
+        Ok(SplunkOnCallSource {
+            id: SourceId(config.name.as_str().into()),
+            user: settings.user.unwrap_or_default(),
+            api_id: settings.api_id.unwrap_or_default(),
+            config,
+            timeout,
+            clock,
+            http: None,
+            is_user_known: false,
+            policies: Vec::new(),
+            policies_at: None,
+        })
     }
 }
 
