@@ -115,6 +115,7 @@ fn with_an_incident(app: &mut App) {
             alerts: vec![alert],
             opened_at: opened,
             resolved_at: None,
+            origin: None,
         };
         let entry = |id, secs, author: &str, body: &str| Entry {
             id,
@@ -186,6 +187,7 @@ fn an_alert_in_an_open_incident_says_which() {
             alerts: vec![alert],
             opened_at: app.now,
             resolved_at: None,
+            origin: None,
         };
         app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
     });

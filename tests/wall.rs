@@ -46,6 +46,7 @@ fn wall(w: u16, h: u16) -> App {
         alerts: vec![first.clone()],
         opened_at: now - TimeDelta::seconds(5_025),
         resolved_at: None,
+        origin: None,
     }])));
     let entry = |id, subject: &str, mins, author: &str, kind, body: &str| Entry {
         id,

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod filter_job;
 pub mod hints;
 pub mod history;
+pub mod incidents;
 pub use crate::input::keymap;
 pub mod layout;
 pub mod list_pane;

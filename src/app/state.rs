@@ -187,6 +187,8 @@ pub struct SourceState {
     pub tickets: Arc<[Ticket]>,
     /// The alerting rules it evaluates (a Prometheus).
     pub rules: Arc<[crate::model::AlertRule]>,
+    /// The incidents it keeps (incident.io).
+    pub incidents: Arc<[crate::model::incident::Incident]>,
     /// When its last poll succeeded.
     pub last_ok: Option<DateTime<Utc>>,
     /// Its last failure, if the last poll failed.
@@ -505,10 +507,16 @@ pub struct App {
     pub ticket_links: Vec<crate::model::TicketLink>,
     /// The tickets view: (source index, ticket index) per row, filtered and in order.
     pub ticket_list: ListPane<(usize, usize)>,
-    /// Incidents, open ones first, newest first.
+    /// Incidents, open ones first, newest first: the journal's and those back ends keep
+    /// (`App::merge_incidents`).
     pub incidents: Vec<crate::model::incident::Incident>,
-    /// The incident selected in `:incidents` (by id, so it stays put as the list changes).
-    pub incident_selected: Option<i64>,
+    /// The journal's own incidents, as it last told them.
+    pub journal_incidents: Vec<crate::model::incident::Incident>,
+    /// The incident selected in `:incidents` (by subject, so it stays put as the list
+    /// changes).
+    pub incident_selected: Option<String>,
+    /// Where `I` declares incidents (`:declare-in`).
+    pub declare_in: super::incidents::DeclareIn,
     /// Notes being written and not saved, by draft subject (see `journal::drafts`).
     pub drafts: BTreeMap<String, String>,
     /// Notes saved and not yet in the journal (it is slow, or down).
@@ -556,6 +564,7 @@ impl App {
                 silences: Arc::from(Vec::new()),
                 tickets: Arc::from(Vec::new()),
                 rules: Arc::from(Vec::new()),
+                incidents: Arc::from(Vec::new()),
                 last_ok: None,
                 last_error: None,
                 invalid: 0,
@@ -613,7 +622,9 @@ impl App {
             ticket_links: Vec::new(),
             ticket_list: ListPane::default(),
             incidents: Vec::new(),
+            journal_incidents: Vec::new(),
             incident_selected: None,
+            declare_in: super::incidents::DeclareIn::default(),
             drafts: BTreeMap::new(),
             unsaved_notes: Vec::new(),
             fires: Default::default(),
@@ -659,8 +670,8 @@ impl App {
 
     /// The selected alert, if any.
     pub fn selected_incident(&self) -> Option<&crate::model::incident::Incident> {
-        let id = self.incident_selected?;
-        self.incidents.iter().find(|i| i.id == id)
+        let subject = self.incident_selected.as_deref()?;
+        self.incidents.iter().find(|i| i.subject() == subject)
     }
 
     /// The alert under the cursor.

@@ -49,6 +49,13 @@ pub(super) async fn load(
     for (info, s) in snapshots {
         drive(
             &mut app,
+            Action::Source(SourceEvent::IncidentsFetched {
+                source: info.id.clone(),
+                incidents: s.incidents,
+            }),
+        );
+        drive(
+            &mut app,
             Action::Source(SourceEvent::RulesFetched {
                 source: info.id.clone(),
                 rules: s.rules,

@@ -134,6 +134,25 @@ impl Journal {
             .await
     }
 
+    /// Gives incident `id` severity `severity` (SEV1..SEV4).
+    pub async fn set_severity(
+        &self,
+        id: i64,
+        severity: u8,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let severity = severity.clamp(1, 4);
+        sqlx::query("UPDATE incidents SET severity = $1, updated_at = $2 WHERE id = $3")
+            .bind(format!("SEV{severity}"))
+            .bind(to_millis(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        self.incident_entry(id, author, &format!("severity: SEV{severity}"), now)
+            .await
+    }
+
     /// Gives `role` of incident `id` to `who`.
     pub async fn set_role(
         &self,
@@ -247,5 +266,6 @@ fn incident(row: &AnyRow) -> Result<Incident, JournalError> {
         resolved_at: row
             .try_get::<Option<i64>, _>("resolved_at")?
             .map(from_millis),
+        origin: None,
     })
 }

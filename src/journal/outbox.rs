@@ -5,6 +5,7 @@
 //! item is sent loses its lease, and the item is sent again: sources check whether the
 //! effect already happened before re-sending, so the effect happens once.
 
+use crate::model::incident::{IncidentChange, IncidentStatus, NewIncident, Role};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -453,6 +454,22 @@ enum StoredOp {
         body: String,
         marker: String,
     },
+    IncidentStatus {
+        status: String,
+    },
+    IncidentSeverity {
+        severity: u8,
+    },
+    IncidentRole {
+        role: String,
+        who: String,
+    },
+    DeclareIncident {
+        title: String,
+        severity: u8,
+        summary: String,
+        idempotency_key: String,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -507,6 +524,27 @@ fn encode(op: &Operation) -> Result<String, JournalError> {
             body: t.body.clone(),
             marker: t.marker.clone(),
         },
+        Operation::ChangeIncident(IncidentChange::Status(s)) => StoredOp::IncidentStatus {
+            status: s.name().to_string(),
+        },
+        Operation::ChangeIncident(IncidentChange::Severity(s)) => {
+            StoredOp::IncidentSeverity { severity: *s }
+        }
+        Operation::ChangeIncident(IncidentChange::Role(role, who)) => StoredOp::IncidentRole {
+            role: role.code().to_string(),
+            who: who.clone(),
+        },
+        Operation::ChangeIncident(IncidentChange::Attach(_)) => {
+            return Err(JournalError::Io(
+                "alerts are attached in the journal, never sent".into(),
+            ));
+        }
+        Operation::DeclareIncident(i) => StoredOp::DeclareIncident {
+            title: i.title.clone(),
+            severity: i.severity,
+            summary: i.summary.clone(),
+            idempotency_key: i.idempotency_key.clone(),
+        },
     };
     serde_json::to_string(&stored).map_err(|e| JournalError::Io(e.to_string()))
 }
@@ -553,6 +591,27 @@ fn decode(text: &str) -> Result<Operation, JournalError> {
             title,
             body,
             marker,
+        })),
+        StoredOp::IncidentStatus { status } => Operation::ChangeIncident(IncidentChange::Status(
+            IncidentStatus::parse(&status).ok_or_else(|| bad(format!("status {status}")))?,
+        )),
+        StoredOp::IncidentSeverity { severity } => {
+            Operation::ChangeIncident(IncidentChange::Severity(severity))
+        }
+        StoredOp::IncidentRole { role, who } => Operation::ChangeIncident(IncidentChange::Role(
+            Role::parse(&role).ok_or_else(|| bad(format!("role {role}")))?,
+            who,
+        )),
+        StoredOp::DeclareIncident {
+            title,
+            severity,
+            summary,
+            idempotency_key,
+        } => Operation::DeclareIncident(Box::new(NewIncident {
+            title,
+            severity,
+            summary,
+            idempotency_key,
         })),
     })
 }

@@ -1,13 +1,14 @@
 //! What the dashboard asks of the journal's task (`Request`) and what the task tells back
 //! (`JournalEvent`): the protocol between the UI task and the journal's actor.
 
+pub use crate::model::incident::IncidentChange;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::checklists::Tick;
 use super::drafts::Draft;
-use super::incidents::{Declaration, Incident, IncidentStatus, Role};
+use super::incidents::{Declaration, Incident};
 use super::ticket_links::TicketLink;
 use super::{Entry, OutboxItem};
 use crate::model::{Alert, AlertKey, SourceId};
@@ -133,17 +134,6 @@ pub enum Request {
         /// Starred or not.
         starred: bool,
     },
-}
-
-/// A change to an incident.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IncidentChange {
-    /// A new status.
-    Status(IncidentStatus),
-    /// A role given to someone.
-    Role(Role, String),
-    /// Alerts added.
-    Attach(Vec<AlertKey>),
 }
 
 /// What the journal tells the dashboard.

@@ -1,6 +1,7 @@
 //! An action's outcome written to the journal, shared by the journal's task and the CLI: the
 //! outbox item confirmed, failed with its timeline entry, or pending again with backoff.
 
+use crate::model::incident::IncidentChange;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::timeline::NewEntry;
@@ -80,6 +81,12 @@ pub fn describe(op: &Operation) -> String {
         Operation::Escalate { level: Some(l) } => format!("escalate to L{l}"),
         Operation::Transition { to } => format!("transition to {to}"),
         Operation::CreateTicket(t) => format!("create ticket: {}", t.title),
+        Operation::ChangeIncident(IncidentChange::Status(s)) => format!("status: {}", s.name()),
+        Operation::ChangeIncident(IncidentChange::Severity(s)) => format!("severity: SEV{s}"),
+        Operation::ChangeIncident(IncidentChange::Role(role, who)) => {
+            format!("{}: {who}", role.name())
+        }
+        Operation::DeclareIncident(i) => format!("declare SEV{}: {}", i.severity, i.title),
         other => other.verb().to_string(),
     };
     // Its text is a responder's (a note, a comment): shown, so sanitized here.

@@ -247,6 +247,9 @@ impl JournalTask {
                     IncidentChange::Status(status) => {
                         journal.set_status(id, status, &author, now).await?;
                     }
+                    IncidentChange::Severity(severity) => {
+                        journal.set_severity(id, severity, &author, now).await?;
+                    }
                     IncidentChange::Role(role, who) => {
                         journal.set_role(id, role, &who, &author, now).await?;
                     }

@@ -91,6 +91,9 @@ pub struct Capabilities {
     pub keeps_resolved: bool,
     /// It reports the alerting rules behind alerts (`onduty rule`, the detail's RULE).
     pub reports_rules: bool,
+    /// It keeps incidents (incident.io): they show in the incidents view, `:status`,
+    /// `:severity` and `:role` change them there, and `:declare-in` declares new ones there.
+    pub keeps_incidents: bool,
     /// It is a simulation (the demo): labelled as such wherever it speaks.
     pub is_simulated: bool,
     /// Its vendor switches its API off on a known day (the header counts down to it).
@@ -141,6 +144,7 @@ impl Capabilities {
         assigns: false,
         keeps_resolved: false,
         reports_rules: false,
+        keeps_incidents: false,
         is_simulated: false,
         sunset: None,
     };

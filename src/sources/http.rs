@@ -47,6 +47,8 @@ pub struct Http {
     pub max_body: usize,
     /// The whole-request timeout (also named in timeout errors).
     pub timeout: Duration,
+    /// The back end's published rate, kept by waiting before each request.
+    pace: Option<std::sync::Arc<super::pace::Pace>>,
 }
 
 impl Http {
@@ -118,6 +120,7 @@ impl Http {
             auth,
             max_body,
             timeout,
+            pace: None,
         })
     }
 
@@ -198,8 +201,17 @@ impl Http {
         Ok(buf)
     }
 
-    /// Sends `req`; a transport failure becomes a showable error.
+    /// The same client, its requests spaced by `pace` (the back end's published rate).
+    pub fn paced(mut self, pace: super::pace::Pace) -> Http {
+        self.pace = Some(std::sync::Arc::new(pace));
+        self
+    }
+
+    /// Sends `req` (when the pace allows); a transport failure becomes a showable error.
     pub async fn send(&self, req: RequestBuilder) -> Result<reqwest::Response, Error> {
+        if let Some(pace) = &self.pace {
+            pace.take().await;
+        }
         req.send().await.map_err(|e| transport(e, self.timeout))
     }
 

@@ -18,6 +18,7 @@ mod json_array;
 pub mod notes_cache;
 pub mod observe;
 pub mod opsgenie;
+pub mod pace;
 pub mod pagerduty;
 mod poller;
 pub mod prometheus;
@@ -28,6 +29,7 @@ pub mod splunk_oncall;
 pub mod start;
 pub mod ticketing;
 
+use crate::model::incident::{IncidentChange, NewIncident};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -116,6 +118,11 @@ pub enum Operation {
     },
     /// Open a new ticket (the key names the source only, `SOURCE:`).
     CreateTicket(Box<NewTicket>),
+    /// Change an incident the back end keeps (the key is the incident's): its status,
+    /// severity or a role.
+    ChangeIncident(IncidentChange),
+    /// Declare an incident in the back end (the key names the source only, `SOURCE:`).
+    DeclareIncident(Box<NewIncident>),
 }
 
 /// A ticket to open (boxed in `Operation`: commands stay small on their channel).
@@ -147,6 +154,11 @@ impl Operation {
             Operation::Comment { .. } => "comment",
             Operation::Transition { .. } => "transition",
             Operation::CreateTicket(_) => "create ticket",
+            Operation::ChangeIncident(IncidentChange::Status(_)) => "status",
+            Operation::ChangeIncident(IncidentChange::Severity(_)) => "severity",
+            Operation::ChangeIncident(IncidentChange::Role(..)) => "role",
+            Operation::ChangeIncident(IncidentChange::Attach(_)) => "attach",
+            Operation::DeclareIncident(_) => "declare",
         }
     }
 
@@ -177,6 +189,13 @@ pub fn not_a_ticket_source(source: &SourceId) -> Error {
     Error::Rejected(format!(
         "{source} is not a ticketing source; comment on or create tickets in a Jira, GitHub or \
          ServiceNow source"
+    ))
+}
+
+/// The refusal of an incident operation by a source that keeps no incidents.
+pub fn keeps_no_incidents(source: &SourceId) -> Error {
+    Error::Rejected(format!(
+        "{source} keeps no incidents; change them in the journal or an incident.io source"
     ))
 }
 
@@ -223,6 +242,9 @@ pub struct Snapshot {
     /// The alerting rules it evaluates (a Prometheus): shown behind the alerts they fire,
     /// the broken ones in the health view (shared, as the alerts are, never copied up).
     pub rules: Arc<[AlertRule]>,
+    /// The incidents it keeps (incident.io): shown in the incidents view beside the
+    /// journal's own, told apart from alerts as rules are.
+    pub incidents: Arc<[crate::model::incident::Incident]>,
 }
 
 /// A fact reported up by a source task.
@@ -266,6 +288,14 @@ pub enum SourceEvent {
         source: SourceId,
         /// Its rules.
         rules: Arc<[AlertRule]>,
+    },
+    /// A poll's incidents differ from the previous poll's (after `AlertsFetched` or
+    /// `Unchanged`).
+    IncidentsFetched {
+        /// Which source.
+        source: SourceId,
+        /// Its incidents.
+        incidents: Arc<[crate::model::incident::Incident]>,
     },
     /// A poll succeeded and found exactly what the previous one did.
     Unchanged {

@@ -257,25 +257,34 @@ impl<S: Source> SourceTask<S> {
         // The first poll sees no changes: there is nothing to compare it with.
         let mut observed = None;
         let mut invalid = None;
-        let rules = match &outcome {
-            Ok(snapshot)
-                if self.last.as_ref().map_or(&[][..], |l| &l.rules[..]) != &snapshot.rules[..] =>
-            {
-                Some(SourceEvent::RulesFetched {
-                    source: source.clone(),
-                    rules: snapshot.rules.clone(),
-                })
-            }
-            _ => None,
-        };
+        let (rules, incidents) =
+            match &outcome {
+                Ok(snapshot) => {
+                    let last = self.last.as_ref();
+                    let rules = (last.map_or(&[][..], |l| &l.rules[..]) != &snapshot.rules[..])
+                        .then(|| SourceEvent::RulesFetched {
+                            source: source.clone(),
+                            rules: snapshot.rules.clone(),
+                        });
+                    let incidents = (last.map_or(&[][..], |l| &l.incidents[..])
+                        != &snapshot.incidents[..])
+                        .then(|| SourceEvent::IncidentsFetched {
+                            source: source.clone(),
+                            incidents: snapshot.incidents.clone(),
+                        });
+                    (rules, incidents)
+                }
+                Err(_) => (None, None),
+            };
         let mut wait = Some(self.policy.delay_after(0));
         let event = match outcome {
             Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
                 // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
                 self.failures = 0;
-                // Rules change apart from alerts (values, evaluation times): told apart.
+                // Rules and incidents change apart from alerts: told apart.
                 if let Some(last) = &mut self.last {
                     last.rules = snapshot.rules;
+                    last.incidents = snapshot.incidents;
                 }
                 tracing::debug!(source = %source, ms = started.elapsed().as_millis() as u64, "poll unchanged");
                 SourceEvent::Unchanged { source, at }
@@ -343,7 +352,10 @@ impl<S: Source> SourceTask<S> {
             }
             _ => None,
         };
-        for event in [observed, invalid, rules, changed].into_iter().flatten() {
+        for event in [observed, invalid, rules, incidents, changed]
+            .into_iter()
+            .flatten()
+        {
             send(&self.events, event).await;
         }
         wait
@@ -351,7 +363,7 @@ impl<S: Source> SourceTask<S> {
 }
 
 /// Whether two snapshots say the same thing of alerts, silences, policies and tickets
-/// (rules are told apart, `RulesFetched`).
+/// (rules and incidents are told apart: `RulesFetched`, `IncidentsFetched`).
 fn same(a: &Snapshot, b: &Snapshot) -> bool {
     (Arc::ptr_eq(&a.alerts, &b.alerts) || a.alerts[..] == b.alerts[..])
         && a.silences == b.silences

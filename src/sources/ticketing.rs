@@ -60,6 +60,7 @@ impl<T: TicketBackend> Source for T {
             silences: Vec::new(),
             invalid: 0,
             rules: Default::default(),
+            incidents: Default::default(),
             tickets: self.list().await?,
         })
     }

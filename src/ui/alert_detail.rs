@@ -285,6 +285,18 @@ fn runbook(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
 /// The journal's entries on `subject` (an alert key or `incident:N`): notes (as typed,
 /// shown sanitized, line by line), what was done in onduty and what was seen to change.
 pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>) {
+    timeline_beside(app, subject, &[], "", out);
+}
+
+/// The journal's timeline of `subject` with what a back end said on it (`kept`, from
+/// `kind`) in time order between its entries, each marked with where it comes from.
+pub(super) fn timeline_beside(
+    app: &App,
+    subject: &str,
+    kept: &[crate::model::incident::OriginUpdate],
+    kind: &str,
+    out: &mut Vec<Line<'_>>,
+) {
     let t = &app.theme;
     let entries = app.timeline.get(subject).map_or(&[][..], |e| &e[..]);
     // The responder's own notes show the moment they are saved, marked until the journal
@@ -294,11 +306,23 @@ pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>
         .iter()
         .filter(|n| n.subject == subject)
         .collect();
-    if entries.is_empty() && unsaved.is_empty() {
+    if entries.is_empty() && unsaved.is_empty() && kept.is_empty() {
         return;
     }
     section(out, t, "timeline");
+    let mut kept = kept.iter().peekable();
+    let mut kept_until = |out: &mut Vec<Line<'_>>, until: Option<chrono::DateTime<chrono::Utc>>| {
+        while let Some(u) = kept.next_if(|u| until.is_none_or(|at| u.at <= at)) {
+            let head = format!(
+                "  {} {} {kind} update: ",
+                text::clock(u.at, app.clock, false),
+                one_line(&u.author, 64),
+            );
+            headed(out, t, head, &u.text, "      ");
+        }
+    };
     for e in entries {
+        kept_until(out, Some(e.at));
         let star = if e.starred { "★ " } else { "" };
         let corrects = e.corrects.map_or(String::new(), |id| format!(" of #{id}"));
         let head = format!(
@@ -311,6 +335,7 @@ pub(super) fn journal_timeline(app: &App, subject: &str, out: &mut Vec<Line<'_>>
         let body = e.body.clone();
         headed(out, t, head, &body, "      ");
     }
+    kept_until(out, None);
     for n in unsaved {
         let state = if n.is_sent {
             "saving…"

@@ -36,12 +36,29 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     for i in &app.incidents {
-        let is_selected = app.incident_selected == Some(i.id);
+        let is_selected = app.incident_selected.as_deref() == Some(i.subject().as_str());
         if is_selected {
             selected_at = lines.len();
         }
         lines.push(head(app, i, is_selected));
         summary(app, i, &mut lines);
+        if let Some(o) = &i.origin {
+            let skip = o.updates.len().saturating_sub(LATEST);
+            for u in &o.updates[skip..] {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!(
+                            "    {} {} ({}): ",
+                            text::clock(u.at, app.clock, false),
+                            one_line(&u.author, 40),
+                            o.kind
+                        ),
+                        t.style(Role::LabelKey),
+                    ),
+                    Span::styled(one_line(&u.text, 300), t.style(Role::Text)),
+                ]));
+            }
+        }
         if let Some(entries) = app.timeline.get(&i.subject()) {
             let skip = entries.len().saturating_sub(LATEST);
             for e in &entries[skip..] {
@@ -66,7 +83,7 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
     // The selected incident's head stays in the upper third of the pane.
     let inner = area.height.saturating_sub(2) as usize;
     let scroll = selected_at.saturating_sub(inner / 3);
-    let title = " INCIDENTS · enter opens one · n note · :status :role :attach ";
+    let title = " INCIDENTS · enter opens one · n note · :status :severity :role :attach ";
     pane(app, frame, area, title, lines, Scroll::To(scroll));
 }
 
@@ -104,8 +121,13 @@ fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
             ]));
         }
     }
-    super::alert_detail::journal_timeline(app, &i.subject(), &mut lines);
-    let title = " INCIDENT · esc back · n note · :star ID · :correct ID ";
+    match &i.origin {
+        Some(o) => {
+            super::alert_detail::timeline_beside(app, &i.subject(), &o.updates, &o.kind, &mut lines)
+        }
+        None => super::alert_detail::journal_timeline(app, &i.subject(), &mut lines),
+    }
+    let title = " INCIDENT · esc back · n note · :status :severity :role · :star ID ";
     pane(app, frame, area, title, lines, Scroll::ByKeys);
 }
 
@@ -124,23 +146,64 @@ fn summary<'a>(app: &App, i: &Incident, lines: &mut Vec<Line<'a>>) {
         format!("  {}", one_line(&i.title, 200)),
         t.style(Role::TextStrong),
     ));
-    let roles = [
-        ("IC", &i.commander),
-        ("scribe", &i.scribe),
-        ("comms", &i.comms),
-    ]
-    .iter()
-    .map(|(name, who)| {
-        let who = who.as_deref().map_or("—".to_string(), |w| one_line(w, 40));
-        format!("{name} {who}")
-    })
-    .collect::<Vec<_>>()
-    .join(" · ");
+    let roles = match &i.origin {
+        // In the back end's own words, every role it has.
+        Some(o) if !o.roles.is_empty() => o
+            .roles
+            .iter()
+            .map(|(name, who)| format!("{} {}", one_line(name, 40), one_line(who, 40)))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        _ => [
+            ("IC", &i.commander),
+            ("scribe", &i.scribe),
+            ("comms", &i.comms),
+        ]
+        .iter()
+        .map(|(name, who)| {
+            let who = who.as_deref().map_or("—".to_string(), |w| one_line(w, 40));
+            format!("{name} {who}")
+        })
+        .collect::<Vec<_>>()
+        .join(" · "),
+    };
     lines.push(Line::styled(format!("  {roles}"), t.style(Role::Text)));
+    if let Some(o) = &i.origin {
+        kept_facts(app, o, lines);
+    }
     if !i.alerts.is_empty() && !app.is_detail_open {
         let keys: Vec<String> = i.alerts.iter().map(|k| one_line(&k.0, 80)).collect();
         lines.push(Line::styled(
             format!("  alerts: {}", keys.join(", ")),
+            t.style(Role::TextMuted),
+        ));
+    }
+}
+
+/// What a back end keeps on an incident beyond onduty's own fields: its summary, chat
+/// channel and page.
+fn kept_facts<'a>(app: &App, o: &crate::model::incident::Origin, lines: &mut Vec<Line<'a>>) {
+    let t = &app.theme;
+    if !o.summary.trim().is_empty() {
+        let summary = if app.is_detail_open {
+            o.summary.clone()
+        } else {
+            one_line(&o.summary, 200)
+        };
+        for line in summary.lines() {
+            lines.push(Line::styled(format!("  {line}"), t.style(Role::Text)));
+        }
+    }
+    let mut where_ = Vec::new();
+    if let Some(c) = &o.channel {
+        where_.push(format!("slack {}", one_line(c, 80)));
+    }
+    if let Some(u) = &o.url {
+        where_.push(one_line(u, 200));
+    }
+    if !where_.is_empty() {
+        lines.push(Line::styled(
+            format!("  {}", where_.join(" · ")),
             t.style(Role::TextMuted),
         ));
     }
@@ -194,12 +257,42 @@ fn head<'a>(app: &App, i: &Incident, is_selected: bool) -> Line<'a> {
     } else {
         ("", Role::TextStrong)
     };
-    Line::from(vec![
-        Span::styled(format!("{marker}#{} ", i.id), t.style(id_role)),
+    let mut spans = vec![
+        Span::styled(format!("{marker}{} ", i.label()), t.style(id_role)),
         Span::styled(format!("SEV{} ", i.severity), t.style(sev_role)),
-        Span::styled(format!("{} ", i.status.name()), t.style(status_role)),
-        Span::styled(clock, t.style(Role::Text)),
-    ])
+    ];
+    match &i.origin {
+        // The back end's own words beside onduty's ("Major", "Fixing").
+        Some(o) => {
+            if !o.severity_name.is_empty() {
+                spans.push(Span::styled(
+                    format!("{} ", one_line(&o.severity_name, 30)),
+                    t.style(Role::TextMuted),
+                ));
+            }
+            let status = match o.status_name.as_str() {
+                "" => i.status.name().to_string(),
+                name => one_line(name, 30),
+            };
+            spans.push(Span::styled(format!("{status} "), t.style(status_role)));
+        }
+        None => spans.push(Span::styled(
+            format!("{} ", i.status.name()),
+            t.style(status_role),
+        )),
+    }
+    spans.push(Span::styled(clock, t.style(Role::Text)));
+    if let Some(o) = &i.origin {
+        spans.push(Span::styled(
+            format!(
+                "  in {} ({})",
+                o.kind,
+                one_line(o.key.0.split_once(':').map_or("", |(s, _)| s), 40)
+            ),
+            t.style(Role::TextMuted),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// The role an incident of SEV `severity` (1 worst) is drawn in.

@@ -356,12 +356,17 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
         PromptKind::LinkTicket(subject) => super::tickets::link(app, &subject, &text, fx),
         PromptKind::ExportPostmortem => super::postmortem::export_to(app, &text, fx),
         PromptKind::Incident(keys) => parse_declaration(&text).map(|(severity, title)| {
-            fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
-                title,
-                severity,
-                alerts: keys,
-                author: app.settings.identity.clone(),
-            })));
+            if let Some(source) = app.declare_in.source.clone() {
+                declare_kept(app, &source, &title, severity, &keys, fx);
+            }
+            if app.declare_in.journal() {
+                fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
+                    title,
+                    severity,
+                    alerts: keys,
+                    author: app.settings.identity.clone(),
+                })));
+            }
             app.marked.clear();
             app.view = crate::app::View::Incidents;
         }),
@@ -374,6 +379,33 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// Declares an incident in `source` (`:declare-in`), through the outbox: its summary names
+/// the alerts it was declared from; one idempotency key for every send of it.
+fn declare_kept(
+    app: &mut App,
+    source: &crate::model::SourceId,
+    title: &str,
+    severity: u8,
+    keys: &[AlertKey],
+    fx: &mut Vec<Effect>,
+) {
+    let mut summary = format!("Declared from onduty by {}.", app.settings.identity);
+    for key in keys {
+        let shown = app
+            .all_alerts()
+            .find(|(_, a)| &a.key == key)
+            .map_or(String::new(), |(_, a)| format!(": {}", a.title));
+        summary.push_str(&format!("\n- {key}{shown}"));
+    }
+    let op = Operation::DeclareIncident(Box::new(crate::model::incident::NewIncident {
+        title: title.to_string(),
+        severity,
+        summary,
+        idempotency_key: crate::model::new_marker(),
+    }));
+    super::send::send(app, AlertKey(format!("{source}:")), op, fx);
 }
 
 /// Silences each of `keys` (on every instance of its cluster); several make one bulk action.

@@ -41,6 +41,7 @@ fn an_incident_is_declared_from_the_marked_alerts_and_changed_from_the_palette()
         alerts: marked,
         opened_at: app.now,
         resolved_at: None,
+        origin: None,
     };
     app.update(Action::Journal(
         crate::journal::task::JournalEvent::Incidents(vec![open]),
@@ -107,24 +108,29 @@ fn the_selected_incident_is_the_one_keys_and_commands_act_on() {
         alerts: Vec::new(),
         opened_at: now,
         resolved_at: None,
+        origin: None,
     };
     let both = vec![incident(9), incident(4)];
     app.update(Action::Journal(JournalEvent::Incidents(both.clone())));
     app.run(Command::ShowIncidents, &mut Vec::new());
-    assert_eq!(app.incident_selected, Some(9), "the first is selected");
+    assert_eq!(
+        app.incident_selected.as_deref(),
+        Some("incident:9"),
+        "the first is selected"
+    );
     key(&mut app, 'j');
-    assert_eq!(app.incident_selected, Some(4));
+    assert_eq!(app.incident_selected.as_deref(), Some("incident:4"));
     key(&mut app, 'j');
     assert_eq!(
-        app.incident_selected,
-        Some(4),
+        app.incident_selected.as_deref(),
+        Some("incident:4"),
         "the cursor stops at the end"
     );
     // A new incident arrives first in the list: the selection stays on #4.
     app.update(Action::Journal(JournalEvent::Incidents(
         [vec![incident(12)], both].concat(),
     )));
-    assert_eq!(app.incident_selected, Some(4));
+    assert_eq!(app.incident_selected.as_deref(), Some("incident:4"));
     let mut fx = Vec::new();
     crate::app::update::palette::run(&mut app, "status identified", &mut fx);
     assert!(
@@ -145,8 +151,8 @@ fn the_selected_incident_is_the_one_keys_and_commands_act_on() {
     assert!(app.is_detail_open, "enter opens the incident");
     key(&mut app, 'j');
     assert_eq!(
-        (app.incident_selected, app.detail_scroll),
-        (Some(4), 1),
+        (app.incident_selected.as_deref(), app.detail_scroll),
+        (Some("incident:4"), 1),
         "j scrolls it"
     );
     code(&mut app, KeyCode::Esc);
@@ -171,6 +177,7 @@ fn i_declares_only_from_the_alert_list_and_never_twice_for_the_same_alerts() {
         alerts: vec![chosen],
         opened_at: app.now,
         resolved_at: None,
+        origin: None,
     };
     app.update(Action::Journal(
         crate::journal::task::JournalEvent::Incidents(vec![open]),
@@ -250,6 +257,7 @@ fn incident_commands_that_succeed_say_so() {
         alerts: Vec::new(),
         opened_at: app.now,
         resolved_at: None,
+        origin: None,
     };
     app.update(Action::Journal(
         crate::journal::task::JournalEvent::Incidents(vec![open]),

@@ -73,11 +73,11 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             }
         }
         JournalEvent::Incidents(incidents) => {
-            let old = std::mem::replace(&mut app.incidents, incidents);
+            let old = std::mem::replace(&mut app.journal_incidents, incidents);
+            app.merge_incidents();
             if std::mem::replace(&mut app.has_incidents, true) {
                 super::notify::new_incidents(app, &old, fx);
             }
-            app.move_incident(0);
         }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),
         JournalEvent::Ticks(ticks) => app.ticks_seen(ticks),

@@ -368,6 +368,7 @@ fn without(app: &App, gone: &str) -> crate::sources::Snapshot {
         tickets: Vec::new(),
         invalid: 0,
         rules: Default::default(),
+        incidents: Default::default(),
     }
 }
 

@@ -148,6 +148,7 @@ fn every_action_on_a_resolved_ghost_is_its_own_or_refused() {
             tickets: Vec::new(),
             invalid: 0,
             rules: Default::default(),
+            incidents: Default::default(),
         };
         let now = app.now;
         feed(&mut app, snapshot, now);

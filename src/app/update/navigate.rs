@@ -448,12 +448,13 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) {
 impl App {
     /// Moves the `:incidents` selection by `by` (0 keeps it, or takes the first incident
     /// when the selected one is gone).
-    pub(super) fn move_incident(&mut self, by: isize) {
+    pub(crate) fn move_incident(&mut self, by: isize) {
         let at = self
             .incident_selected
-            .and_then(|id| self.incidents.iter().position(|i| i.id == id));
+            .as_deref()
+            .and_then(|subject| self.incidents.iter().position(|i| i.subject() == subject));
         let last = self.incidents.len().saturating_sub(1) as isize;
         let to = at.map_or(0, |at| (at as isize).saturating_add(by).clamp(0, last));
-        self.incident_selected = self.incidents.get(to as usize).map(|i| i.id);
+        self.incident_selected = self.incidents.get(to as usize).map(|i| i.subject());
     }
 }

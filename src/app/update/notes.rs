@@ -285,8 +285,8 @@ impl App {
     /// `n`: a note on the selected alert, or in the incidents view on the open incident.
     pub(super) fn open_note(&mut self) {
         if self.view == crate::app::View::Incidents {
-            if let Some((id, _)) = super::which::which_incident(self, "note", "") {
-                open(self, crate::model::incident::subject(id), None, "");
+            if let Some((incident, _)) = super::which::which_incident(self, "note", "") {
+                open(self, incident.subject(), None, "");
             }
             return;
         }

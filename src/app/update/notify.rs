@@ -170,7 +170,7 @@ pub fn new_incidents(
     };
     let me = app.settings.identity.clone();
     let new: Vec<(i64, u8, String, Option<String>)> = app
-        .incidents
+        .journal_incidents
         .iter()
         .filter(|i| !old.iter().any(|o| o.id == i.id))
         .filter(|i| i.severity <= worst_wanted && i.commander.as_deref() != Some(me.as_str()))
@@ -359,6 +359,7 @@ mod tests {
             alerts: vec![],
             opened_at: now,
             resolved_at: None,
+            origin: None,
         };
         let start = vec![incident(1, 1, "bo")];
         let fx = app.update(Action::Journal(JournalEvent::Incidents(start.clone())));

@@ -48,6 +48,14 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     ),
     (":role [N] ic|scribe|comms WHO", "give an incident role"),
     (
+        ":severity [N] 1..4",
+        "change an incident's severity (also :sev)",
+    ),
+    (
+        ":declare-in journal|SOURCE[,journal]",
+        "where I declares incidents: the journal, incident.io, or both",
+    ),
+    (
         ":attach [N]",
         "add the marked (or selected) alerts to incident N",
     ),
@@ -155,7 +163,8 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
             }
             None => app.toast_error("link: select an alert or an incident first"),
         },
-        "status" | "role" | "attach" => incident_change(app, word, rest, fx),
+        "status" | "severity" | "sev" | "role" | "attach" => incident_change(app, word, rest, fx),
+        "declare-in" => declare_in(app, rest),
         "note" => incident_note(app, rest, fx),
         "star" | "unstar" if app.settings.is_read_only => {
             app.toast_error("read-only: the timeline cannot be changed here")
@@ -320,8 +329,9 @@ pub fn complete(text: &str) -> Option<String> {
     (common > typed.len()).then(|| first[..common].to_string())
 }
 
-/// `:status`, `:role`, `:attach`: a change to incident N, or to the only open incident when
-/// N is left out.
+/// `:status`, `:severity`, `:role`, `:attach`: a change to incident N, or to the only open
+/// incident when N is left out. The journal's incidents change in the journal; those a back
+/// end keeps change there, through the outbox (journaled first, sent once).
 fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) {
     use crate::journal::task::{IncidentChange, Request};
     use crate::model::incident::{IncidentStatus, Role};
@@ -329,7 +339,7 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
         app.toast_error("read-only: incidents cannot be changed here");
         return;
     }
-    let Some((id, rest)) = super::which::which_incident(app, word, rest) else {
+    let Some((incident, rest)) = super::which::which_incident(app, word, rest) else {
         return;
     };
     let change = match word {
@@ -340,6 +350,10 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
                     .toast_error("status: investigating, identified, monitoring or resolved");
             }
         },
+        "severity" | "sev" => match super::act::parse_declaration(&format!("{rest} x")) {
+            Ok((n, _)) if !rest.trim().is_empty() => IncidentChange::Severity(n),
+            _ => return app.toast_error("severity: SEV1 to SEV4 (:severity 2)"),
+        },
         "role" => {
             let (role, who) = rest.split_once(' ').unwrap_or((rest, ""));
             match (Role::parse(role), who.trim()) {
@@ -347,6 +361,12 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
                 (Some(_), _) => return app.toast_error("role: who? (:role ic ana)"),
                 (None, _) => return app.toast_error("role: ic, scribe or comms"),
             }
+        }
+        _ if incident.origin.is_some() => {
+            return app.toast_error(format!(
+                "{} is kept in its back end: its alerts are attached there",
+                incident.label()
+            ));
         }
         _ => {
             let keys = super::act::marked_or_selected(app);
@@ -357,39 +377,58 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
             IncidentChange::Attach(keys)
         }
     };
+    let label = incident.label();
+    if let Some(origin) = &incident.origin {
+        // Sent to the back end that keeps it; the view shows it once the back end does.
+        let op = crate::sources::Operation::ChangeIncident(change);
+        super::send::send(app, origin.key.clone(), op, fx);
+        return;
+    }
     // Said at once: the change reaches the incidents view when the journal has it.
     let said = match &change {
-        IncidentChange::Status(s) => format!("INC#{id}: status {}", s.name()),
-        IncidentChange::Role(role, who) => format!("INC#{id}: {} is {who}", role.name()),
-        IncidentChange::Attach(keys) => format!("INC#{id}: {} alert(s) attached", keys.len()),
+        IncidentChange::Status(s) => format!("INC{label}: status {}", s.name()),
+        IncidentChange::Severity(n) => format!("INC{label}: SEV{n}"),
+        IncidentChange::Role(role, who) => format!("INC{label}: {} is {who}", role.name()),
+        IncidentChange::Attach(keys) => format!("INC{label}: {} alert(s) attached", keys.len()),
     };
     fx.push(Effect::Journal(Request::ChangeIncident {
-        id,
+        id: incident.id,
         change,
         author: app.settings.identity.clone(),
     }));
     app.toast_info(said);
 }
 
-/// `:note [N] TEXT`: a note on an incident's timeline.
+/// `:note [N] TEXT`: a note on an incident's timeline (the journal's, beside what its back
+/// end says where one keeps it).
 fn incident_note(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     if app.settings.is_read_only {
         app.toast_error("read-only: notes cannot be written here");
         return;
     }
-    let Some((id, note)) = super::which::which_incident(app, "note", text) else {
+    let Some((incident, note)) = super::which::which_incident(app, "note", text) else {
         return;
     };
     if note.trim().is_empty() {
-        super::notes::open(app, crate::model::incident::subject(id), None, "");
+        super::notes::open(app, incident.subject(), None, "");
         return;
     }
-    super::notes::save(
-        app,
-        crate::model::incident::subject(id),
-        note.to_string(),
-        fx,
-    );
+    super::notes::save(app, incident.subject(), note.to_string(), fx);
+}
+
+/// `:declare-in journal | SOURCE | SOURCE,journal`: where `I` declares incidents.
+fn declare_in(app: &mut App, text: &str) {
+    if text.trim().is_empty() {
+        let said = app.declare_in.said();
+        return app.toast_info(format!("I declares incidents in {said}"));
+    }
+    match app.set_declare_in(text) {
+        Ok(()) => {
+            let said = app.declare_in.said();
+            app.toast_info(format!("I now declares incidents in {said}"));
+        }
+        Err(e) => app.toast_error(e),
+    }
 }
 
 /// `:find TEXT` in the runbook view: highlights the lines holding TEXT and scrolls to the

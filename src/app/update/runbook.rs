@@ -352,6 +352,7 @@ mod tests {
             alerts: vec![alert.key.clone()],
             opened_at: app.now,
             resolved_at: None,
+            origin: None,
         }])));
         code(&mut app, KeyCode::Tab);
         let [(tick, _)] = ticks(&key(&mut app, ' ')).try_into().unwrap();

@@ -45,6 +45,7 @@ fn with_long_description(lines: usize) -> App {
         tickets: Vec::new(),
         invalid: 0,
         rules: Default::default(),
+        incidents: Default::default(),
     };
     let now = app.now;
     feed(&mut app, snapshot, now);

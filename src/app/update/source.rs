@@ -106,6 +106,12 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
                 s.rules = rules;
             }
         }
+        SourceEvent::IncidentsFetched { source, incidents } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.incidents = incidents;
+            }
+            app.source_incidents_changed();
+        }
         SourceEvent::InvalidItems { source, count } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
                 s.invalid = count;

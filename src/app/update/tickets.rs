@@ -692,6 +692,7 @@ mod tests {
             alerts: vec![AlertKey("prod-am:DiskFull".into())],
             opened_at: story_start(),
             resolved_at: None,
+            origin: None,
         };
         app.update(Action::Journal(JournalEvent::Incidents(vec![incident])));
         let link = |reference: &str| TicketLink {

@@ -302,6 +302,7 @@ impl Source for AlertmanagerSource {
             tickets: Vec::new(),
             invalid: self.invalid,
             rules: Default::default(),
+            incidents: Default::default(),
         })
     }
 
@@ -470,6 +471,9 @@ impl AlertmanagerSource {
             Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
+            Operation::ChangeIncident(_) | Operation::DeclareIncident(_) => {
+                Err(super::keeps_no_incidents(&self.id))
+            }
         }
     }
 }

@@ -160,6 +160,7 @@ impl DemoSource {
             tickets: Vec::new(),
             invalid: 0,
             rules: Default::default(),
+            incidents: Default::default(),
         }
     }
 
@@ -346,6 +347,9 @@ impl Source for DemoSource {
             | Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => {}
+            Operation::ChangeIncident(_) | Operation::DeclareIncident(_) => {
+                return Err(super::keeps_no_incidents(&self.id));
+            }
         }
         Ok(())
     }

@@ -493,6 +493,9 @@ impl Source for GrafanaOnCallSource {
             Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
+            Operation::ChangeIncident(_) | Operation::DeclareIncident(_) => {
+                Err(super::keeps_no_incidents(&self.id))
+            }
         }
     }
 }

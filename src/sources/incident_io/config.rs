@@ -12,6 +12,9 @@ pub const DEFAULT_URL: &str = "https://api.incident.io";
 /// Firing alerts listed unless `max_alerts` says otherwise.
 pub const DEFAULT_MAX_ALERTS: usize = 2_000;
 
+/// Live incidents listed unless `max_incidents` says otherwise.
+pub const DEFAULT_MAX_INCIDENTS: usize = 500;
+
 /// An incident.io source's own keys.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +25,13 @@ pub struct Settings {
     /// Most firing alerts listed (default 2,000); more is an error, never a cut.
     #[serde(default)]
     pub max_alerts: Option<usize>,
+    /// Most live incidents listed (default 500); more is an error, never a cut.
+    #[serde(default)]
+    pub max_incidents: Option<usize>,
+    /// Whether a change made from here is announced in the incident's Slack channel
+    /// (default true).
+    #[serde(default)]
+    pub notify_channel: Option<bool>,
 }
 
 impl BackendSettings for Settings {
@@ -30,6 +40,9 @@ impl BackendSettings for Settings {
         let mut problems = Vec::new();
         if settings.max_alerts == Some(0) {
             problems.push(Problem::new("max_alerts", "0", "must be at least 1"));
+        }
+        if settings.max_incidents == Some(0) {
+            problems.push(Problem::new("max_incidents", "0", "must be at least 1"));
         }
         read::unless(problems, settings)
     }

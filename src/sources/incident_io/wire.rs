@@ -59,3 +59,204 @@ pub struct OneAlert {
     /// The alert.
     pub alert: Alert,
 }
+
+/// `GET /v2/incidents`.
+#[derive(Debug, Deserialize)]
+pub struct IncidentsPage {
+    /// The incidents.
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    /// Where the next page starts.
+    #[serde(default)]
+    pub pagination_meta: Option<PaginationMeta>,
+}
+
+/// An incident (`IncidentV2`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Incident {
+    /// Its id.
+    pub id: String,
+    /// "INC-123".
+    #[serde(default)]
+    pub reference: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// Its summary.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Its status.
+    #[serde(default)]
+    pub incident_status: Option<Status>,
+    /// Its severity.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Who holds which role.
+    #[serde(default)]
+    pub incident_role_assignments: Vec<RoleAssignment>,
+    /// Its page.
+    #[serde(default)]
+    pub permalink: Option<String>,
+    /// Its Slack channel's name.
+    #[serde(default)]
+    pub slack_channel_name: Option<String>,
+    /// When it was declared.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// When it last changed.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// An incident status (`IncidentStatusV2`, and V1 in the catalog).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Status {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// "Fixing".
+    #[serde(default)]
+    pub name: String,
+    /// `triage`, `live`, `paused`, `learning`, `closed`, `declined`, `merged`, `canceled`.
+    #[serde(default)]
+    pub category: String,
+    /// Its place in order.
+    #[serde(default)]
+    pub rank: i64,
+}
+
+/// A severity (`SeverityV2`, and V1 in the catalog): a higher rank is more severe.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Severity {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// "Major".
+    #[serde(default)]
+    pub name: String,
+    /// Its rank (more is worse).
+    #[serde(default)]
+    pub rank: i64,
+}
+
+/// A role and who holds it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RoleAssignment {
+    /// The role.
+    pub role: RoleRef,
+    /// Who holds it, if anyone.
+    #[serde(default)]
+    pub assignee: Option<User>,
+}
+
+/// A role (`EmbeddedIncidentRoleV2`, `IncidentRoleV2`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct RoleRef {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
+    /// "Incident Lead".
+    #[serde(default)]
+    pub name: String,
+    /// `lead`, `reporter` or `custom`.
+    #[serde(default)]
+    pub role_type: String,
+    /// "lead".
+    #[serde(default)]
+    pub shortform: String,
+}
+
+/// A user.
+#[derive(Clone, Debug, Deserialize)]
+pub struct User {
+    /// Their name.
+    #[serde(default)]
+    pub name: String,
+    /// Their email.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Who did something: a user, an API key, a workflow or an alert.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Actor {
+    /// A user.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// An API key.
+    #[serde(default)]
+    pub api_key: Option<Named>,
+    /// A workflow.
+    #[serde(default)]
+    pub workflow: Option<Named>,
+}
+
+/// Something with a name.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Named {
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `GET /v2/incident_updates`.
+#[derive(Debug, Deserialize)]
+pub struct UpdatesPage {
+    /// The updates.
+    #[serde(default)]
+    pub incident_updates: Vec<Update>,
+    /// Where the next page starts.
+    #[serde(default)]
+    pub pagination_meta: Option<PaginationMeta>,
+}
+
+/// An update (`IncidentUpdateV2`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Update {
+    /// What it says.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The status it set.
+    #[serde(default)]
+    pub new_incident_status: Option<Status>,
+    /// The severity it set.
+    #[serde(default)]
+    pub new_severity: Option<Severity>,
+    /// Who.
+    #[serde(default)]
+    pub updater: Actor,
+    /// When.
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+/// `GET /v1/severities`.
+#[derive(Debug, Deserialize)]
+pub struct Severities {
+    /// Every severity.
+    #[serde(default)]
+    pub severities: Vec<Severity>,
+}
+
+/// `GET /v1/incident_statuses`.
+#[derive(Debug, Deserialize)]
+pub struct Statuses {
+    /// Every status.
+    #[serde(default)]
+    pub incident_statuses: Vec<Status>,
+}
+
+/// `GET /v2/incident_roles`.
+#[derive(Debug, Deserialize)]
+pub struct Roles {
+    /// Every role.
+    #[serde(default)]
+    pub incident_roles: Vec<RoleRef>,
+}
+
+/// `POST /v2/incidents` and `GET /v2/incidents/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct OneIncident {
+    /// The incident.
+    pub incident: Incident,
+}

@@ -435,6 +435,7 @@ impl Source for OpsgenieSource {
             tickets: Vec::new(),
             invalid: 0,
             rules: Default::default(),
+            incidents: Default::default(),
         })
     }
 

@@ -105,6 +105,12 @@ pub(super) fn write_for(
                     .into(),
             ));
         }
+        Operation::ChangeIncident(_) | Operation::DeclareIncident(_) => {
+            return Err(Error::Rejected(format!(
+                "{key} is an Opsgenie alert; incidents are changed in the journal or an \
+                 incident.io source"
+            )));
+        }
     })
 }
 

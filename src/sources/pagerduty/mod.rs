@@ -353,6 +353,7 @@ impl Source for PagerDutySource {
             silences: Vec::new(),
             invalid: 0,
             rules: Default::default(),
+            incidents: Default::default(),
             tickets: Vec::new(),
         })
     }
@@ -405,6 +406,9 @@ impl Source for PagerDutySource {
             Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
+            Operation::ChangeIncident(_) | Operation::DeclareIncident(_) => {
+                Err(super::keeps_no_incidents(&self.id))
+            }
         }
     }
     /// Acks, resolves and reassigns in `PUT /incidents` requests of up to 250 after one

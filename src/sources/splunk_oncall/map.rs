@@ -36,6 +36,7 @@ pub fn alert(i: &wire::Incident, source: &SourceId, now: DateTime<Utc>) -> Alert
     let mut labels: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
     for (k, v) in [
         ("entity_id", &i.entity_id),
+        ("routing_key", &i.routing_key),
         ("host", &i.host),
         ("service", &i.service),
     ] {

@@ -22,6 +22,7 @@ use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{AlertKey, EscalationPolicy, SourceId, Status};
 use crate::sources::backend::{Backend, BackendSettings, FromConfig, built_from_config, check};
 use crate::sources::http::{Http, Scheme, json_headers, path_segment};
+use crate::sources::pace::Pace;
 use crate::sources::{Can, Capabilities};
 pub use config::{DEFAULT_URL, Settings};
 
@@ -66,6 +67,9 @@ pub struct SplunkOnCallSource {
     policies_at: Option<DateTime<Utc>>,
 }
 
+/// Requests a minute the API allows (each endpoint of its description says 60).
+const RATE_PER_MINUTE: u32 = 60;
+
 impl SplunkOnCallSource {
     async fn http(&mut self) -> Result<&Http, Error> {
         let base = self.config.base_url(DEFAULT_URL);
@@ -80,6 +84,9 @@ impl SplunkOnCallSource {
             Scheme::Header("X-VO-Api-Key"),
             headers,
         );
+        // The API allows 60 calls a minute per endpoint: the whole source keeps to that,
+        // ten at once at most (a poll of a few teams goes at once, a bulk waits its turn).
+        let build = async { Ok(build.await?.paced(Pace::per_minute(RATE_PER_MINUTE, 10))) };
         super::built(&mut self.http, build).await
     }
 
@@ -305,6 +312,9 @@ impl Source for SplunkOnCallSource {
             Operation::Comment { .. }
             | Operation::Transition { .. }
             | Operation::CreateTicket(_) => Err(super::not_a_ticket_source(&self.id)),
+            Operation::ChangeIncident(_) | Operation::DeclareIncident(_) => {
+                Err(super::keeps_no_incidents(&self.id))
+            }
         }
     }
 

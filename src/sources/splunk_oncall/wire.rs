@@ -31,6 +31,10 @@ pub struct Incident {
     /// The entity it is about.
     #[serde(default)]
     pub entity_id: Option<String>,
+    /// The routing key that routed it (answers newer than the published description carry
+    /// it; absent, the label is left out).
+    #[serde(default)]
+    pub routing_key: Option<String>,
     /// Its host.
     #[serde(default)]
     pub host: Option<String>,
