@@ -389,6 +389,12 @@ impl Hostile {
             source: onduty::model::SourceId("demo".into()),
             rules: self.snapshot.rules.clone(),
         }));
+        app.update(Action::Source(
+            onduty::sources::SourceEvent::IncidentsFetched {
+                source: onduty::model::SourceId("demo".into()),
+                incidents: self.snapshot.incidents.clone(),
+            },
+        ));
         onduty::testing::feed(&mut app, self.snapshot.clone(), self.now);
         app.update(Action::Journal(JournalEvent::Entries(self.entries.clone())));
         app.update(Action::Journal(JournalEvent::Incidents(
@@ -776,4 +782,86 @@ async fn no_hostile_byte_reaches_the_terminal_from_a_prometheus_rule() {
     let mut views = alert_views();
     views.push(("sources", Box::new(|a| keys(a, "3"))));
     hostile.judge_views("prometheus", &views);
+}
+
+/// incident.io incidents, one per hostile text, every field of each (and its update) that
+/// text.
+fn hostile_incidents(path: &str) -> String {
+    let t = |s: &str| s.to_string();
+    match path {
+        "/v2/incidents" => {
+            let incidents: Vec<_> = corpus()
+                .into_iter()
+                .enumerate()
+                .map(|(i, (_, s))| {
+                    json!({"id": format!("01I{i}"), "reference": t(&s), "name": t(&s), "summary": t(&s),
+                        "incident_status": {"id": "st", "name": t(&s), "category": "live", "rank": 1},
+                        "severity": {"id": "sev", "name": t(&s), "rank": 1},
+                        "incident_role_assignments": [{"role": {"id": "r", "name": t(&s), "role_type": "lead"},
+                            "assignee": {"name": t(&s), "email": t(&s)}}],
+                        "permalink": t(&s), "slack_channel_name": t(&s),
+                        "created_at": "2026-12-05T09:00:00Z", "updated_at": "2026-12-05T09:10:00Z"})
+                })
+                .collect();
+            json!({"incidents": incidents}).to_string()
+        }
+        "/v2/incident_updates" => {
+            let s = every_text();
+            json!({"incident_updates": [{"message": s, "updater": {"user": {"name": s}},
+                "new_incident_status": {"name": s}, "new_severity": {"name": s},
+                "created_at": "2026-12-05T09:05:00Z"}]})
+            .to_string()
+        }
+        _ => json!({"alerts": [], "severities": [], "incident_statuses": [], "incident_roles": []})
+            .to_string(),
+    }
+}
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_an_incident_io_incident() {
+    let server =
+        FaultServer::start_full(|_, seen| Fault::Body(hostile_incidents(seen.path()))).await;
+    let mut cfg = SourceConfig::new("demo", onduty::sources::incident_io::KIND);
+    cfg.url = Some(server.url.clone());
+    cfg.token_command = Some("printf k".into());
+    let mut inc = onduty::sources::incident_io::IncidentIoSource::from_config(
+        cfg,
+        Duration::from_secs(60),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let snapshot = inc.fetch().await.unwrap();
+    assert_eq!(snapshot.incidents.len(), corpus().len());
+    let hostile = Hostile::of(snapshot);
+    let mut app = hostile.app(80, 24);
+    assert_eq!(app.incidents.len(), corpus().len());
+    keys(&mut app, "6");
+    assert_eq!(app.view, onduty::app::View::Incidents, "6 shows them");
+    assert!(app.selected_incident().is_some_and(|i| i.origin.is_some()));
+    let mut views: Vec<(&'static str, Setup)> = Vec::new();
+    for at in [0, 1, corpus().len() / 2, corpus().len() - 1] {
+        views.push((
+            "incidents",
+            Box::new(move |a| {
+                keys(a, "6");
+                for _ in 0..at {
+                    keys(a, "j");
+                }
+            }),
+        ));
+        views.push((
+            "incident opened and scrolled",
+            Box::new(move |a| {
+                keys(a, "6");
+                for _ in 0..at {
+                    keys(a, "j");
+                }
+                key(a, KeyCode::Enter);
+                for _ in 0..at {
+                    key(a, KeyCode::PageDown);
+                }
+            }),
+        ));
+    }
+    hostile.judge_views("incident.io", &views);
 }

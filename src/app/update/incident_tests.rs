@@ -278,3 +278,179 @@ fn incident_commands_that_succeed_say_so() {
     assert!(said(&mut app, "role comms bo").contains("is bo"));
     assert_eq!(said(&mut app, "note rolled back"), "note saved");
 }
+
+/// An incident kept by the app's first source (as incident.io keeps its own).
+fn kept(app: &App, id: &str, reference: &str) -> crate::model::incident::Incident {
+    use crate::model::incident::{Incident, IncidentStatus, Origin, OriginUpdate};
+    let source = app.sources[0].info.id.clone();
+    Incident {
+        id: 0,
+        title: format!("{reference} title"),
+        severity: 2,
+        status: IncidentStatus::Identified,
+        commander: Some("Ana".into()),
+        scribe: None,
+        comms: None,
+        alerts: Vec::new(),
+        opened_at: app.now - TimeDelta::minutes(5),
+        resolved_at: None,
+        origin: Some(Box::new(Origin {
+            key: crate::model::AlertKey::new(&source, id),
+            kind: "incident.io".into(),
+            reference: reference.into(),
+            status_name: "Fixing".into(),
+            severity_name: "Major".into(),
+            roles: vec![("Incident Lead".into(), "Ana".into())],
+            summary: "Checkout returns 502s.".into(),
+            url: Some(format!(
+                "https://app.incident.io/acme/incidents/{reference}"
+            )),
+            channel: Some("#inc-123".into()),
+            updates: vec![OriginUpdate {
+                at: app.now - TimeDelta::minutes(2),
+                author: "Bo".into(),
+                text: "Rolled back".into(),
+            }],
+        })),
+    }
+}
+
+#[test]
+fn incidents_a_back_end_keeps_are_listed_beside_the_journals_and_changed_there() {
+    use crate::journal::task::IncidentChange;
+    use crate::model::incident::IncidentStatus;
+    use crate::sources::{Operation, SourceEvent};
+    let mut app = demo_app(100, 120, 30);
+    app.sources[0].info.can.keeps_incidents = true;
+    let source = app.sources[0].info.id.clone();
+    let inc = kept(&app, "01I1", "INC-123");
+    app.update(Action::Source(SourceEvent::IncidentsFetched {
+        source: source.clone(),
+        incidents: vec![inc.clone()].into(),
+    }));
+    app.run(Command::ShowIncidents, &mut Vec::new());
+    assert_eq!(
+        app.incident_selected.as_deref(),
+        Some(inc.subject().as_str()),
+        "selected by its key"
+    );
+    let screen = crate::testing::screen(&app, 120, 30);
+    for shown in [
+        "INC-123",
+        "SEV2",
+        "Major",
+        "Fixing",
+        "Incident Lead Ana",
+        "#inc-123",
+        "Bo (incident.io): Rolled back",
+    ] {
+        assert!(screen.contains(shown), "{shown} in\n{screen}");
+    }
+    // :status on it goes to its back end through the outbox, addressed by its key.
+    let mut fx = Vec::new();
+    crate::app::update::palette::run(&mut app, "status monitoring", &mut fx);
+    crate::app::update::palette::run(&mut app, "severity INC-123 1", &mut fx);
+    assert_eq!(
+        crate::testing::performed(&fx),
+        [
+            (
+                inc.subject(),
+                Operation::ChangeIncident(IncidentChange::Status(IncidentStatus::Monitoring))
+            ),
+            (
+                inc.subject(),
+                Operation::ChangeIncident(IncidentChange::Severity(1))
+            ),
+        ]
+    );
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Journal(Request::ChangeIncident { .. }))),
+        "the journal's incidents are not touched: {fx:?}"
+    );
+    // A note on it is the journal's, under its key; its view shows both, marked.
+    key(&mut app, 'n');
+    assert!(matches!(&app.overlay, Overlay::NoteEditor(e) if e.subject == inc.subject()));
+    code(&mut app, KeyCode::Esc);
+    // The journal's incidents arriving keep it listed and selected.
+    app.update(Action::Journal(
+        crate::journal::task::JournalEvent::Incidents(Vec::new()),
+    ));
+    assert_eq!(app.incidents.len(), 1);
+    assert_eq!(
+        app.incident_selected.as_deref(),
+        Some(inc.subject().as_str())
+    );
+    // Gone from its back end (resolved there): gone from the view.
+    app.update(Action::Source(SourceEvent::IncidentsFetched {
+        source,
+        incidents: Vec::new().into(),
+    }));
+    assert!(app.incidents.is_empty() && app.selected_incident().is_none());
+}
+
+#[test]
+fn declare_in_sends_the_declaration_to_the_back_end_with_or_without_the_journal() {
+    use crate::sources::Operation;
+    let mut app = demo_app(100, 120, 30);
+    let mut fx = Vec::new();
+    crate::app::update::palette::run(&mut app, "declare-in demo", &mut fx);
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("keeps incidents")),
+        "the demo keeps none: {:?}",
+        app.toast
+    );
+    app.sources[0].info.can.keeps_incidents = true;
+    let name = app.sources[0].info.id.to_string();
+    crate::app::update::palette::run(&mut app, &format!("declare-in {name}"), &mut fx);
+    assert_eq!(
+        app.declare_in.source.as_ref().map(|s| s.to_string()),
+        Some(name.clone())
+    );
+    let declare = |app: &mut App| {
+        code(app, KeyCode::Esc);
+        key(app, '1');
+        key(app, 'I');
+        typed(app, "SEV2 Checkout is down");
+        code(app, KeyCode::Enter)
+    };
+    let fx = declare(&mut app);
+    let ops: Vec<_> = crate::testing::performed(&fx)
+        .into_iter()
+        .filter_map(|(key, op)| match op {
+            Operation::DeclareIncident(new) => Some((key, new)),
+            _ => None,
+        })
+        .collect();
+    let [(key, new)] = ops.as_slice() else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(key, &format!("{name}:"));
+    assert_eq!((new.severity, new.title.as_str()), (2, "Checkout is down"));
+    assert!(
+        new.summary.contains("ana") && new.idempotency_key.len() >= 8,
+        "{new:?}"
+    );
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Journal(Request::DeclareIncident(_)))),
+        "declared there only: one record"
+    );
+    crate::app::update::palette::run(
+        &mut app,
+        &format!("declare-in {name},journal"),
+        &mut Vec::new(),
+    );
+    let fx = declare(&mut app);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Journal(Request::DeclareIncident(_))))
+    );
+    assert!(
+        crate::testing::performed(&fx)
+            .iter()
+            .any(|(_, op)| matches!(op, Operation::DeclareIncident(_)))
+    );
+}
