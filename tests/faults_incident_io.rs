@@ -343,3 +343,61 @@ async fn hostile_text_in_an_incident_and_its_updates_arrives_clean() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_cli_lists_kept_incidents_and_changes_one_in_its_back_end() {
+    let server = FaultServer::start_full(|_, seen| match (seen.method(), seen.path()) {
+        // This edit is answered: it was made.
+        ("POST", "/v2/incidents/01I1/actions/edit") => Fault::Body(
+            serde_json::json!({"incident": incident("01I1", "INC-123", "Checkout is down", ("st-mon", "Monitoring"), "sev-critical")}).to_string(),
+        ),
+        _ => answer(seen),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "identity = \"ana\"\n[[source]]\nname = \"inc\"\nkind = \"incident_io\"\nurl = \"{}\"\ntoken_command = \"printf k\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let (code, out) = support::run_onduty(dir.path(), &config, &["incidents"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("INC-123") && out.contains("Fixing") && out.contains("(in incident.io)"),
+        "{out}"
+    );
+    let (_, json) = support::run_onduty(dir.path(), &config, &["incidents", "--json"]).await;
+    assert!(
+        json.contains(
+            r#""reference":"INC-123","resolved_at":null,"roles":[["Incident Lead","Ana"]"#
+        ),
+        "{json}"
+    );
+    let (code, out) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["incident", "inc-123", "status", "monitoring"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let edits: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|r| r.path() == "/v2/incidents/01I1/actions/edit")
+        .map(|r| r.body.clone())
+        .collect();
+    assert_eq!(edits.len(), 1, "{out}");
+    assert!(edits[0].contains("st-mon"), "{edits:?}");
+    let (code, out) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["incident", "7", "status", "monitoring"],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(out.contains("there is no incident 7"), "{out}");
+}

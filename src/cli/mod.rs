@@ -6,6 +6,7 @@ mod dashboard;
 mod files;
 mod handoff;
 mod headless;
+mod incident;
 mod journaled;
 mod json_list;
 mod oncall;
@@ -127,11 +128,22 @@ pub enum CommandLine {
         #[arg(long)]
         flush: bool,
     },
-    /// Incidents, open ones first.
+    /// Incidents, open ones first: the journal's and those a back end keeps (incident.io),
+    /// after one poll.
     Incidents {
         /// JSON for scripts.
         #[arg(long)]
         json: bool,
+    },
+    /// Change an incident as `:status`, `:severity` and `:role` do: `onduty incident 3 status
+    /// monitoring`, `onduty incident INC-123 role ic ana@example.com` (a kept incident
+    /// changes in its back end, through the outbox).
+    Incident {
+        /// `N` (the journal's), or a back end's reference (`INC-123`).
+        reference: String,
+        /// `status STATUS`, `severity 1..4` or `role ic|scribe|comms WHO`.
+        #[arg(required = true)]
+        change: Vec<String>,
     },
     /// The journal's timeline of an alert or incident.
     Timeline {
@@ -315,7 +327,11 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         }
         Some(CommandLine::Incidents { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            journaled::incidents(&config, &paths, *json).await
+            incident::list(&config, &paths, *json).await
+        }
+        Some(CommandLine::Incident { reference, change }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            incident::change(&config, &paths, reference, change).await
         }
         Some(CommandLine::Timeline { key }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -134,6 +134,24 @@ impl Journal {
             .await
     }
 
+    /// Makes `change` to incident `id` (the dashboard's `:status`, `:severity`, `:role`,
+    /// `:attach` and `onduty incident` alike).
+    pub async fn change_incident(
+        &self,
+        id: i64,
+        change: &crate::model::incident::IncidentChange,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        use crate::model::incident::IncidentChange;
+        match change {
+            IncidentChange::Status(status) => self.set_status(id, *status, author, now).await,
+            IncidentChange::Severity(n) => self.set_severity(id, *n, author, now).await,
+            IncidentChange::Role(role, who) => self.set_role(id, *role, who, author, now).await,
+            IncidentChange::Attach(keys) => self.attach(id, keys, author, now).await,
+        }
+    }
+
     /// Gives incident `id` severity `severity` (SEV1..SEV4).
     pub async fn set_severity(
         &self,

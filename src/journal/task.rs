@@ -243,21 +243,11 @@ impl JournalTask {
                 self.send_carried_steps(journal, &incident.subject()).await
             }
             Request::ChangeIncident { id, change, author } => {
-                match change {
-                    IncidentChange::Status(status) => {
-                        journal.set_status(id, status, &author, now).await?;
-                    }
-                    IncidentChange::Severity(severity) => {
-                        journal.set_severity(id, severity, &author, now).await?;
-                    }
-                    IncidentChange::Role(role, who) => {
-                        journal.set_role(id, role, &who, &author, now).await?;
-                    }
-                    IncidentChange::Attach(keys) => {
-                        journal.attach(id, &keys, &author, now).await?;
-                        self.send_carried_steps(journal, &format!("incident:{id}"))
-                            .await?;
-                    }
+                let is_attach = matches!(change, IncidentChange::Attach(_));
+                journal.change_incident(id, &change, &author, now).await?;
+                if is_attach {
+                    self.send_carried_steps(journal, &format!("incident:{id}"))
+                        .await?;
                 }
                 self.send_incidents(journal).await
             }

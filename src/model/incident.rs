@@ -239,6 +239,18 @@ pub enum IncidentChange {
     Attach(Vec<AlertKey>),
 }
 
+impl IncidentChange {
+    /// What it does, as said when it is made ("status monitoring", "comms is bo").
+    pub fn said(&self) -> String {
+        match self {
+            IncidentChange::Status(s) => format!("status {}", s.name()),
+            IncidentChange::Severity(n) => format!("SEV{n}"),
+            IncidentChange::Role(role, who) => format!("{} is {who}", role.name()),
+            IncidentChange::Attach(keys) => format!("{} alert(s) attached", keys.len()),
+        }
+    }
+}
+
 /// An incident to declare in a back end (boxed in `Operation`: commands stay small).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewIncident {

@@ -29,6 +29,14 @@ const TOAST_CAP: usize = 600;
 const TOAST_FOR: TimeDelta = TimeDelta::seconds(4);
 
 impl App {
+    /// Runs a palette command (`status INC-123 monitoring`, without the colon) as `:` does,
+    /// for the CLI twins of the palette's commands; returns the work to do.
+    pub fn run_command_line(&mut self, text: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        palette::run(self, text, &mut effects);
+        effects
+    }
+
     /// Applies `action` and returns the work the runtime must do.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = Vec::new();

@@ -385,12 +385,7 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
         return;
     }
     // Said at once: the change reaches the incidents view when the journal has it.
-    let said = match &change {
-        IncidentChange::Status(s) => format!("INC{label}: status {}", s.name()),
-        IncidentChange::Severity(n) => format!("INC{label}: SEV{n}"),
-        IncidentChange::Role(role, who) => format!("INC{label}: {} is {who}", role.name()),
-        IncidentChange::Attach(keys) => format!("INC{label}: {} alert(s) attached", keys.len()),
-    };
+    let said = format!("INC{label}: {}", change.said());
     fx.push(Effect::Journal(Request::ChangeIncident {
         id: incident.id,
         change,
