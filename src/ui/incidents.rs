@@ -127,7 +127,7 @@ fn one(app: &App, i: &Incident, frame: &mut Frame, area: Rect) {
         }
         None => super::alert_detail::journal_timeline(app, &i.subject(), &mut lines),
     }
-    let title = " INCIDENT · esc back · n note · :status :severity :role · :star ID ";
+    let title = " INCIDENT · esc back · n note · :status :severity :role · :star :correct ID ";
     pane(app, frame, area, title, lines, Scroll::ByKeys);
 }
 
