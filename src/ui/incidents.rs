@@ -240,12 +240,17 @@ fn head<'a>(app: &App, i: &Incident, is_selected: bool) -> Line<'a> {
     let t = &app.theme;
     let end = i.resolved_at.unwrap_or(app.now);
     let secs = (end - i.opened_at).num_seconds().max(0);
-    let clock = format!(
-        "{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    );
+    // Past four days, days and hours: an incident kept open that long is counted so.
+    let clock = if secs >= 96 * 3600 {
+        format!("{}d {:02}h", secs / 86_400, secs % 86_400 / 3600)
+    } else {
+        format!(
+            "{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    };
     let sev_role = sev_role(i.severity);
     let status_role = if i.status == IncidentStatus::Resolved {
         Role::StatusResolved

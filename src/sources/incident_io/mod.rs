@@ -247,7 +247,13 @@ impl IncidentIoSource {
             (cap, &too_many),
             |p: wire::IncidentsPage| (p.incidents, p.pagination_meta),
         );
-        let listed = listed.await?;
+        // An incident on two pages (a cursor that moved under a change) is listed once.
+        let mut seen = HashSet::new();
+        let listed: Vec<wire::Incident> = listed
+            .await?
+            .into_iter()
+            .filter(|i| seen.insert(i.id.clone()))
+            .collect();
         let now = self.clock.now();
         let mut updates = HashMap::new();
         for i in &listed {
@@ -295,9 +301,11 @@ impl IncidentIoSource {
             cap,
             |p: wire::UpdatesPage| (p.incident_updates, p.pagination_meta),
         );
+        let mut seen = HashSet::new();
         let mut updates: Vec<OriginUpdate> = listed
             .await?
             .iter()
+            .filter(|u| u.id.is_empty() || seen.insert(u.id.clone()))
             .map(|u| incidents::update(u, now))
             .collect();
         updates.sort_by_key(|u| u.at);

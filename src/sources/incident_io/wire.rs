@@ -213,6 +213,9 @@ pub struct UpdatesPage {
 /// An update (`IncidentUpdateV2`).
 #[derive(Clone, Debug, Deserialize)]
 pub struct Update {
+    /// Its id.
+    #[serde(default)]
+    pub id: String,
     /// What it says.
     #[serde(default)]
     pub message: Option<String>,
