@@ -350,6 +350,7 @@ fn incidents_a_back_end_keeps_are_listed_beside_the_journals_and_changed_there()
     let mut fx = Vec::new();
     crate::app::update::palette::run(&mut app, "status monitoring", &mut fx);
     crate::app::update::palette::run(&mut app, "severity INC-123 1", &mut fx);
+    crate::app::update::palette::run(&mut app, "sev 3", &mut fx);
     assert_eq!(
         crate::testing::performed(&fx),
         [
@@ -360,6 +361,10 @@ fn incidents_a_back_end_keeps_are_listed_beside_the_journals_and_changed_there()
             (
                 inc.subject(),
                 Operation::ChangeIncident(IncidentChange::Severity(1))
+            ),
+            (
+                inc.subject(),
+                Operation::ChangeIncident(IncidentChange::Severity(3))
             ),
         ]
     );

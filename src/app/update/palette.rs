@@ -339,9 +339,13 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
         app.toast_error("read-only: incidents cannot be changed here");
         return;
     }
-    let Some((incident, rest)) = super::which::which_incident(app, word, rest) else {
+    // `:severity 2` alone names the severity, not incident 2 (`:severity 3 2` names both).
+    let severity_alone = matches!(word, "severity" | "sev") && !rest.contains(' ');
+    let named = if severity_alone { "" } else { rest };
+    let Some((incident, named_rest)) = super::which::which_incident(app, word, named) else {
         return;
     };
+    let rest = if severity_alone { rest } else { named_rest };
     let change = match word {
         "status" => match IncidentStatus::parse(rest) {
             Some(s) => IncidentChange::Status(s),
