@@ -35,6 +35,13 @@ async fn firing_alerts_are_listed_and_one_is_resolved_within_the_description() {
         .first()
         .expect("the description's example alert");
     assert_eq!(a.status, Status::Firing);
+    assert!(
+        a.labels
+            .iter()
+            .any(|(k, v)| k == "service" && v == "Payments Team"),
+        "its attributes are labels: {:?}",
+        a.labels
+    );
     assert!(a.key.0.starts_with("inc:") && !a.title.is_empty(), "{a:?}");
     s.perform(&a.key.clone(), &Operation::Resolve, "ana")
         .await

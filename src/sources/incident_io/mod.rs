@@ -110,6 +110,23 @@ fn alert(a: &wire::Alert, source: &SourceId, now: DateTime<Utc>) -> Alert {
             labels.push((Cow::Borrowed(k), Cow::Borrowed(v)));
         }
     }
+    // Its attributes as labels (`service = Payments`, several values joined).
+    for attr in &a.attributes {
+        let values: Vec<&str> = match &attr.value {
+            Some(one) => one.shown().into_iter().collect(),
+            None => attr
+                .array_value
+                .iter()
+                .filter_map(wire::Value::shown)
+                .collect(),
+        };
+        if !attr.attribute.name.is_empty() && !values.is_empty() {
+            labels.push((
+                Cow::Borrowed(attr.attribute.name.as_str()),
+                Cow::Owned(values.join(", ")),
+            ));
+        }
+    }
     let annotations = a
         .description
         .as_deref()

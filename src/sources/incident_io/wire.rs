@@ -51,6 +51,47 @@ pub struct Alert {
     /// When it was last updated.
     #[serde(default)]
     pub updated_at: Option<String>,
+    /// What its alert source parsed from its payload (service, team, …).
+    #[serde(default)]
+    pub attributes: Vec<AttributeValue>,
+}
+
+/// One attribute of an alert and its value (or values).
+#[derive(Debug, Deserialize)]
+pub struct AttributeValue {
+    /// The attribute.
+    pub attribute: Named,
+    /// Its value, when it holds one.
+    #[serde(default)]
+    pub value: Option<Value>,
+    /// Its values, when it holds several.
+    #[serde(default)]
+    pub array_value: Vec<Value>,
+}
+
+/// An attribute's value: a label, a literal or a catalog entry.
+#[derive(Debug, Deserialize)]
+pub struct Value {
+    /// How it reads.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Its literal.
+    #[serde(default)]
+    pub literal: Option<String>,
+    /// The catalog entry it is.
+    #[serde(default)]
+    pub catalog_entry: Option<Named>,
+}
+
+impl Value {
+    /// How it is shown: its label, else its literal, else its catalog entry's name.
+    pub fn shown(&self) -> Option<&str> {
+        self.label
+            .as_deref()
+            .or(self.literal.as_deref())
+            .or(self.catalog_entry.as_ref().map(|c| c.name.as_str()))
+            .filter(|v| !v.is_empty())
+    }
 }
 
 /// `GET /v2/alerts/{id}` and the resolve action's answer.
