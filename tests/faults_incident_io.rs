@@ -400,4 +400,38 @@ async fn the_cli_lists_kept_incidents_and_changes_one_in_its_back_end() {
     .await;
     assert_ne!(code, 0);
     assert!(out.contains("there is no incident 7"), "{out}");
+    // Declared as I does: in incident.io, with its idempotency key; in the journal by default.
+    let (code, out) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["declare", "SEV2", "Checkout", "is", "down", "--in", "inc"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let declared: Vec<serde_json::Value> = server
+        .seen()
+        .iter()
+        .filter(|r| r.method() == "POST" && r.path() == "/v2/incidents")
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(declared.len(), 1, "{out}");
+    assert_eq!(declared[0]["name"], "Checkout is down");
+    assert!(
+        declared[0]["idempotency_key"]
+            .as_str()
+            .is_some_and(|k| k.len() >= 8)
+    );
+    let (code, out) =
+        support::run_onduty(dir.path(), &config, &["declare", "SEV3 Search is slow"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("INC#1 declared: SEV3 Search is slow"), "{out}");
+    let (code, out) =
+        support::run_onduty(dir.path(), &config, &["incident", "1", "severity", "2"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("INC#1: SEV2"), "{out}");
+    let (_, out) = support::run_onduty(dir.path(), &config, &["incidents"]).await;
+    assert!(
+        out.contains("#1") && out.contains("SEV2") && out.contains("INC-123"),
+        "{out}"
+    );
 }

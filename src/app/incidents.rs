@@ -90,8 +90,10 @@ impl App {
             match keeps.as_slice() {
                 [one] => source = Some((*one).clone()),
                 [] => {
+                    let kinds = crate::sources::registry::kinds_that(|c| c.keeps_incidents);
                     return Err(format!(
-                        "{word}: no source of that name or kind keeps incidents (incident_io)"
+                        "{word}: no source of that name or kind keeps incidents ({})",
+                        kinds.join(", ")
                     ));
                 }
                 _ => return Err(format!("{word}: several sources; name one")),

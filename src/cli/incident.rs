@@ -75,6 +75,75 @@ pub async fn list(config: &Config, paths: &Paths, json: bool) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
+/// `onduty declare "SEV2 title" [--alert KEY]… [--in journal|SOURCE[,journal]]`: `I` from
+/// the command line, through the same code.
+pub async fn declare(
+    config: &Config,
+    paths: &Paths,
+    text: &str,
+    alerts: &[String],
+    place: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let mut app = super::headless::load(config, paths, None).await?.app;
+    if let Some(place) = place {
+        app.set_declare_in(place).map_err(anyhow::Error::msg)?;
+    }
+    let keys = alerts
+        .iter()
+        .map(|k| crate::model::AlertKey(k.clone()))
+        .collect();
+    let effects = app
+        .declare_from_command_line(text, keys)
+        .map_err(anyhow::Error::msg)?;
+    if let Some(t) = app.toast.as_ref().filter(|t| t.is_error) {
+        anyhow::bail!("{}", t.text);
+    }
+    carry_out(config, paths, effects).await
+}
+
+/// Does what a palette command left to do: the journal's part here, the back ends' through
+/// the outbox (`act_many`).
+async fn carry_out(
+    config: &Config,
+    paths: &Paths,
+    effects: Vec<Effect>,
+) -> anyhow::Result<ExitCode> {
+    let mut sends = Vec::new();
+    for effect in effects {
+        match effect {
+            Effect::Journal(Request::ChangeIncident { id, change, author }) => {
+                let journal = super::sending::open(config, paths).await?;
+                journal
+                    .change_incident(id, &change, &author, Utc::now())
+                    .await?;
+                journal.close().await;
+                writeln!(std::io::stdout().lock(), "INC#{id}: {}", change.said())?;
+            }
+            Effect::Journal(Request::DeclareIncident(d)) => {
+                let journal = super::sending::open(config, paths).await?;
+                let incident = journal.declare(&d, Utc::now()).await?;
+                journal.close().await;
+                let title = sanitize::line(&incident.title, 200);
+                writeln!(
+                    std::io::stdout().lock(),
+                    "INC#{} declared: SEV{} {title}",
+                    incident.id,
+                    incident.severity
+                )?;
+            }
+            Effect::SendCommand {
+                command: SourceCommand::Perform { key, op, .. },
+                ..
+            } => sends.push((key, op)),
+            _ => {}
+        }
+    }
+    if sends.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    super::bulk::act_many(config, paths, &sends).await
+}
+
 /// `onduty incident REF status|severity|role …`: the palette's change to incident `REF`
 /// (`3`, `INC-123`).
 pub async fn change(
@@ -94,26 +163,5 @@ pub async fn change(
     if let Some(t) = app.toast.as_ref().filter(|t| t.is_error) {
         anyhow::bail!("{}", t.text);
     }
-    let mut sends = Vec::new();
-    for effect in effects {
-        match effect {
-            Effect::Journal(Request::ChangeIncident { id, change, author }) => {
-                let journal = super::sending::open(config, paths).await?;
-                journal
-                    .change_incident(id, &change, &author, Utc::now())
-                    .await?;
-                journal.close().await;
-                writeln!(std::io::stdout().lock(), "INC#{id}: {}", change.said())?;
-            }
-            Effect::SendCommand {
-                command: SourceCommand::Perform { key, op, .. },
-                ..
-            } => sends.push((key, op)),
-            _ => {}
-        }
-    }
-    if sends.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    super::bulk::act_many(config, paths, &sends).await
+    carry_out(config, paths, effects).await
 }

@@ -135,6 +135,19 @@ pub enum CommandLine {
         #[arg(long)]
         json: bool,
     },
+    /// Declare an incident as `I` does: `onduty declare "SEV2 Checkout is down" --alert
+    /// KEY…`, in the journal, or `--in SOURCE` (incident.io), or `--in SOURCE,journal`.
+    Declare {
+        /// "SEV2 title" (SEV3 when left out).
+        #[arg(required = true)]
+        text: Vec<String>,
+        /// An alert it starts with (`SOURCE:ID`); repeat for several.
+        #[arg(long = "alert", value_name = "KEY")]
+        alerts: Vec<String>,
+        /// Where: `journal` (default), a source that keeps incidents, or both.
+        #[arg(long = "in", value_name = "WHERE")]
+        place: Option<String>,
+    },
     /// Change an incident as `:status`, `:severity` and `:role` do: `onduty incident 3 status
     /// monitoring`, `onduty incident INC-123 role ic ana@example.com` (a kept incident
     /// changes in its back end, through the outbox).
@@ -328,6 +341,14 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Incidents { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             incident::list(&config, &paths, *json).await
+        }
+        Some(CommandLine::Declare {
+            text,
+            alerts,
+            place,
+        }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            incident::declare(&config, &paths, &text.join(" "), alerts, place.as_deref()).await
         }
         Some(CommandLine::Incident { reference, change }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

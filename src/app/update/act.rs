@@ -356,17 +356,7 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
         PromptKind::LinkTicket(subject) => super::tickets::link(app, &subject, &text, fx),
         PromptKind::ExportPostmortem => super::postmortem::export_to(app, &text, fx),
         PromptKind::Incident(keys) => parse_declaration(&text).map(|(severity, title)| {
-            if let Some(source) = app.declare_in.source.clone() {
-                declare_kept(app, &source, &title, severity, &keys, fx);
-            }
-            if app.declare_in.journal() {
-                fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
-                    title,
-                    severity,
-                    alerts: keys,
-                    author: app.settings.identity.clone(),
-                })));
-            }
+            declare(app, title, severity, keys, fx);
             app.marked.clear();
             app.view = crate::app::View::Incidents;
         }),
@@ -378,6 +368,28 @@ pub fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
                 p.error = Some(e);
             }
         }
+    }
+}
+
+/// Declares incident "SEV`severity` `title`" of `keys` where `:declare-in` says: the
+/// journal, a back end that keeps incidents, or both (`I`, `onduty declare`).
+pub fn declare(
+    app: &mut App,
+    title: String,
+    severity: u8,
+    keys: Vec<AlertKey>,
+    fx: &mut Vec<Effect>,
+) {
+    if let Some(source) = app.declare_in.source.clone() {
+        declare_kept(app, &source, &title, severity, &keys, fx);
+    }
+    if app.declare_in.journal() {
+        fx.push(Effect::Journal(Request::DeclareIncident(Declaration {
+            title,
+            severity,
+            alerts: keys,
+            author: app.settings.identity.clone(),
+        })));
     }
 }
 

@@ -37,6 +37,19 @@ impl App {
         effects
     }
 
+    /// Declares "SEV2 title" of `keys` as `I` does, where `:declare-in` says; returns the
+    /// work to do, or what is wrong with the text.
+    pub fn declare_from_command_line(
+        &mut self,
+        text: &str,
+        keys: Vec<crate::model::AlertKey>,
+    ) -> Result<Vec<Effect>, String> {
+        let (severity, title) = act::parse_declaration(text)?;
+        let mut effects = Vec::new();
+        act::declare(self, title, severity, keys, &mut effects);
+        Ok(effects)
+    }
+
     /// Applies `action` and returns the work the runtime must do.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = Vec::new();
