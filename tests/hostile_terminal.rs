@@ -865,3 +865,37 @@ async fn no_hostile_byte_reaches_the_terminal_from_an_incident_io_incident() {
     }
     hostile.judge_views("incident.io", &views);
 }
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_a_command_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = dir.path().join("printed.jsonl");
+    let lines: Vec<String> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, s))| {
+            json!({"id": format!("{i}{s}"), "title": s, "severity": "critical", "service": s,
+                "labels": {s.clone(): s}, "annotations": {"description": s},
+                "acked_by": s, "links": {s.clone(): format!("https://x.example/{s}")}})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&printed, lines.join("\n")).unwrap();
+    let mut cfg = SourceConfig::new("demo", onduty::sources::command::KIND);
+    cfg.set(
+        "command",
+        toml::Value::Array(vec![
+            toml::Value::String("/bin/cat".into()),
+            toml::Value::String(printed.display().to_string()),
+        ]),
+    );
+    let mut cmd = onduty::sources::command::CommandSource::from_config(
+        cfg,
+        Duration::from_secs(60),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let snapshot = cmd.fetch().await.unwrap();
+    assert_eq!(snapshot.alerts.len(), corpus().len());
+    Hostile::of(snapshot).judge_views("command", &alert_views());
+}

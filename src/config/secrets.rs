@@ -148,8 +148,9 @@ async fn run_command(cmd: &str, timeout: Duration) -> Result<Secret, String> {
     Ok(Secret(token.to_string()))
 }
 
-/// Kills the process group led by `leader` (the token command's shell and all it started).
-fn kill_group(leader: Option<u32>) {
+/// Kills the process group led by `leader` (the token command's shell and all it started;
+/// a command source's program and its children).
+pub(crate) fn kill_group(leader: Option<u32>) {
     #[cfg(unix)]
     if let Some(pid) = leader
         .and_then(|p| i32::try_from(p).ok())

@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod backend;
 pub mod capabilities;
+pub mod command;
 pub mod demo;
 mod erased;
 mod error;

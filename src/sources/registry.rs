@@ -3,7 +3,7 @@
 
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
 use super::{
-    Capabilities, alertmanager, demo, github, grafana_oncall, incident_io, jira, opsgenie,
+    Capabilities, alertmanager, command, demo, github, grafana_oncall, incident_io, jira, opsgenie,
     pagerduty, prometheus, servicenow, splunk_oncall,
 };
 use crate::config::read::Problem;
@@ -24,6 +24,7 @@ static BACKENDS: &[Backend] = &[
     grafana_oncall::BACKEND,
     splunk_oncall::BACKEND,
     incident_io::BACKEND,
+    command::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.

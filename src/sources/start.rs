@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::Source as _;
 pub use super::backend::AnySource;
 use super::backend::Setting;
 use super::{PollPolicy, SourceCommand, SourceEvent, SourceInfo, registry};
@@ -77,9 +78,13 @@ fn build_one(config: &Config, s: &SourceConfig, clock: &SharedClock) -> Built {
         clock,
     };
     let source = registry::build(&setting);
+    let declared = SourceInfo::new(id, s.kind.clone(), policy.interval);
     let info = SourceInfo {
         cluster: s.cluster.clone(),
-        ..SourceInfo::new(id, s.kind.clone(), policy.interval)
+        // What this source's own keys make it able to do (a command source's actions), known
+        // before its first poll.
+        can: source.capabilities_now().unwrap_or(declared.can),
+        ..declared
     };
     Built {
         info,
