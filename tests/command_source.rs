@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use onduty::clock::SystemClock;
 use onduty::config::SourceConfig;
-use onduty::model::{AlertKey, Severity, Status, sanitize};
+use onduty::model::{Severity, Status, sanitize};
 use onduty::sources::backend::FromConfig;
 use onduty::sources::command::{CommandSource, KIND};
 use onduty::sources::{Error, Operation, Source};
@@ -241,5 +241,4 @@ async fn another_ondutys_alerts_json_is_a_source() {
     let a = &snap.alerts[0];
     assert!(a.key.0.starts_with("cmd:demo:"), "{}", a.key);
     assert!(snap.alerts.iter().any(|a| a.severity == Severity::Critical));
-    let _ = AlertKey::new(&onduty::model::SourceId("cmd".into()), "x");
 }

@@ -899,3 +899,42 @@ async fn no_hostile_byte_reaches_the_terminal_from_a_command_source() {
     assert_eq!(snapshot.alerts.len(), corpus().len());
     Hostile::of(snapshot).judge_views("command", &alert_views());
 }
+
+#[tokio::test]
+async fn no_hostile_byte_reaches_the_terminal_from_a_json_source() {
+    let items: Vec<_> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, s))| {
+            json!({"id": format!("{i}{s}"), "title": s, "sev": s, "state": s, "who": s,
+                "since": s, "svc": [s.clone(), s.clone()], "lab": s, "note": s})
+        })
+        .collect();
+    let answer = json!({ "items": items }).to_string();
+    let server = FaultServer::start(move |_, _| Fault::Body(answer.clone())).await;
+    let toml = format!(
+        "[[source]]\nname = \"demo\"\nkind = \"json\"\nurl = \"{}/x\"\nitems = \"/items\"\n\
+         [source.fields]\nid = \"/id\"\ntitle = \"/title\"\nseverity = \"/sev\"\nstatus = \"/state\"\n\
+         acked_by = \"/who\"\nstarted_at = \"/since\"\nservice = \"/svc\"\n\
+         labels = {{ lab = \"/lab\" }}\nannotations = {{ note = \"/note\" }}\n\
+         links = {{ page = \"https://x.example/{{id}}\" }}\n",
+        server.url
+    );
+    let config = onduty::config::Config::from_str_at(
+        &toml,
+        "json.toml",
+        &onduty::config::Overrides::default(),
+    )
+    .unwrap()
+    .sources[0]
+        .clone();
+    let mut src = onduty::sources::json::JsonSource::from_config(
+        config,
+        Duration::from_secs(60),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let snapshot = src.fetch().await.unwrap();
+    assert_eq!(snapshot.alerts.len(), corpus().len());
+    Hostile::of(snapshot).judge_views("json", &alert_views());
+}

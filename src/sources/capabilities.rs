@@ -127,6 +127,26 @@ impl Sunset {
 }
 
 impl Capabilities {
+    /// `self` with the actions a source's own keys configure made possible (a command or
+    /// JSON source's `[source.actions.NAME]`): `acknowledge`, `unacknowledge`, `resolve`,
+    /// `unresolve`, `silence` (one alert), and `note` (notes go to it too).
+    pub fn with_configured(self, has: impl Fn(&str) -> bool) -> Capabilities {
+        let can = |name: &str, no: Can| if has(name) { Can::Yes } else { no };
+        Capabilities {
+            acknowledge: can("acknowledge", self.acknowledge),
+            unacknowledge: can("unacknowledge", self.unacknowledge),
+            resolve: can("resolve", self.resolve),
+            unresolve: can("unresolve", self.unresolve),
+            snooze: can("silence", self.snooze),
+            notes: if has("note") {
+                NotesGo::AsNote
+            } else {
+                self.notes
+            },
+            ..self
+        }
+    }
+
     /// Nothing: each back end starts from here and says what it does.
     pub const NONE: Capabilities = Capabilities {
         acknowledge: Can::No("this source takes no acknowledgements"),

@@ -28,14 +28,14 @@ pub enum Scheme {
     /// API keys), `GenieKey ` (Opsgenie's).
     Prefixed(&'static str),
     /// The token alone in a header of the back end's own (`X-VO-Api-Key`, Splunk On-Call's).
-    Header(&'static str),
+    Header(std::borrow::Cow<'static, str>),
 }
 
 enum Auth {
     Bearer(Secret),
     Basic(String, Secret),
     Prefixed(&'static str, Secret),
-    Header(&'static str, Secret),
+    Header(std::borrow::Cow<'static, str>, Secret),
 }
 
 /// An HTTP client for one source.
@@ -149,9 +149,42 @@ impl Http {
         }
     }
 
+    /// A request to `url` — a whole URL a back end gave (a next-page link), or a path under
+    /// the base URL — with the token on it only when it is on the base URL's origin: a link
+    /// elsewhere is refused, never followed with the token.
+    pub fn request_link(&self, method: Method, url: &str) -> Result<RequestBuilder, Error> {
+        if url.starts_with('/') {
+            let origin = reqwest::Url::parse(&self.base)
+                .map(|u| u.origin().ascii_serialization())
+                .map_err(|e| Error::Rejected(format!("url: {e}")))?;
+            let req = self.client.request(method, format!("{origin}{url}"));
+            return Ok(self.authorized(req));
+        }
+        let (Ok(link), Ok(base)) = (reqwest::Url::parse(url), reqwest::Url::parse(&self.base))
+        else {
+            return Err(Error::Decode(format!(
+                "the next-page link is no URL: {}",
+                sanitize::line(url, 200)
+            )));
+        };
+        if link.origin() != base.origin() {
+            return Err(Error::Decode(format!(
+                "the next-page link leaves {}: {} (not followed with the token)",
+                base.origin().ascii_serialization(),
+                sanitize::line(url, 200)
+            )));
+        }
+        Ok(self.authorized(self.client.request(method, link)))
+    }
+
     /// A request to `path` under the base URL, with the token on it.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let req = self.client.request(method, format!("{}{path}", self.base));
+        self.authorized(req)
+    }
+
+    /// `req` with the token on it.
+    fn authorized(&self, req: RequestBuilder) -> RequestBuilder {
         match &self.auth {
             Some(Auth::Bearer(t)) => req.bearer_auth(t.expose()),
             Some(Auth::Basic(u, p)) => req.basic_auth(u, Some(p.expose())),
@@ -159,7 +192,7 @@ impl Http {
                 reqwest::header::AUTHORIZATION,
                 format!("{prefix}{}", t.expose()),
             ),
-            Some(Auth::Header(name, t)) => req.header(*name, t.expose()),
+            Some(Auth::Header(name, t)) => req.header(name.as_ref(), t.expose()),
             None => req,
         }
     }

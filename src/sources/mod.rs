@@ -15,6 +15,7 @@ pub mod http;
 pub mod incident_io;
 mod info;
 pub mod jira;
+pub mod json;
 mod json_array;
 pub mod notes_cache;
 pub mod observe;

@@ -3,8 +3,8 @@
 
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
 use super::{
-    Capabilities, alertmanager, command, demo, github, grafana_oncall, incident_io, jira, opsgenie,
-    pagerduty, prometheus, servicenow, splunk_oncall,
+    Capabilities, alertmanager, command, demo, github, grafana_oncall, incident_io, jira, json,
+    opsgenie, pagerduty, prometheus, servicenow, splunk_oncall,
 };
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
@@ -25,6 +25,7 @@ static BACKENDS: &[Backend] = &[
     splunk_oncall::BACKEND,
     incident_io::BACKEND,
     command::BACKEND,
+    json::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.

@@ -20,7 +20,6 @@ use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
 use crate::model::{AlertKey, SourceId};
 use crate::sources::backend::{Backend, BackendSettings, FromConfig, built_from_config, check};
-use crate::sources::capabilities::NotesGo;
 use crate::sources::{Can, Capabilities};
 pub use config::{ACTIONS, DEFAULT_MAX_OUTPUT, Settings};
 pub use lines::SCHEMA;
@@ -132,21 +131,7 @@ impl Source for CommandSource {
     }
 
     fn capabilities_now(&self) -> Option<Capabilities> {
-        let has = |name: &str| self.settings.actions.contains_key(name);
-        let can = |name: &str, no: Can| if has(name) { Can::Yes } else { no };
-        Some(Capabilities {
-            acknowledge: can("acknowledge", CAPABILITIES.acknowledge),
-            unacknowledge: can("unacknowledge", CAPABILITIES.unacknowledge),
-            resolve: can("resolve", CAPABILITIES.resolve),
-            unresolve: can("unresolve", CAPABILITIES.unresolve),
-            snooze: can("silence", CAPABILITIES.snooze),
-            notes: if has("note") {
-                NotesGo::AsNote
-            } else {
-                NotesGo::JournalOnly
-            },
-            ..CAPABILITIES
-        })
+        Some(CAPABILITIES.with_configured(|name| self.settings.actions.contains_key(name)))
     }
 
     async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {

@@ -81,7 +81,7 @@ impl SplunkOnCallSource {
             &self.config,
             &base,
             self.timeout,
-            Scheme::Header("X-VO-Api-Key"),
+            Scheme::Header("X-VO-Api-Key".into()),
             headers,
         );
         // The API allows 60 calls a minute per endpoint: the whole source keeps to that,

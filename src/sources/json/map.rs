@@ -1,0 +1,160 @@
+//! One item of a JSON answer as an alert, by the configured pointers: scalars read as text
+//! (arrays of them joined), severities and statuses through their maps, times in the forms
+//! monitoring tools write them, links from templates. An item without its id or title is
+//! no alert: the reason is returned, and only that item is left out.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde_json::Value;
+
+use super::config::Settings;
+use crate::model::{Alert, AlertDraft, Severity, SourceId, Status};
+
+/// The text at `pointer` in `item`: a string, a number or a boolean as written, an array of
+/// them joined with ", "; none for null, an object, or nothing there.
+pub fn text<'a>(item: &'a Value, pointer: &str) -> Option<Cow<'a, str>> {
+    let v = item.pointer(pointer)?;
+    let scalar = |v: &'a Value| -> Option<Cow<'a, str>> {
+        match v {
+            Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+            _ => None,
+        }
+    };
+    match v {
+        Value::Array(items) => {
+            let parts: Vec<Cow<'a, str>> = items.iter().filter_map(scalar).collect();
+            (!parts.is_empty()).then(|| Cow::Owned(parts.join(", ")))
+        }
+        v => scalar(v),
+    }
+    .filter(|t| !t.trim().is_empty())
+}
+
+/// A time as monitoring tools write it: RFC 3339, `YYYY-MM-DD HH:MM:SS[.fff]` or with
+/// slashes (UTC), or Unix seconds (milliseconds past the year 33658).
+pub fn time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
+            return Some(Utc.from_utc_datetime(&t));
+        }
+    }
+    let n: f64 = s.parse().ok()?;
+    let millis = if n.abs() >= 1e12 { n } else { n * 1000.0 };
+    DateTime::from_timestamp_millis(millis as i64)
+}
+
+/// `template` with `{id}` filled in, percent-encoded for a URL.
+pub fn filled_url(template: &str, id: &str) -> String {
+    template.replace("{id}", &crate::sources::http::path_segment(id))
+}
+
+/// The alert of `item`, or why it is none.
+pub fn alert(
+    item: &Value,
+    s: &Settings,
+    source: &SourceId,
+    now: DateTime<Utc>,
+) -> Result<Alert, String> {
+    let f = &s.fields;
+    let field = |p: &Option<String>| p.as_deref().and_then(|p| text(item, p));
+    let id = field(&f.id).ok_or("no id")?;
+    let title = field(&f.title).ok_or("no title")?;
+    let severity = field(&f.severity).map_or(Severity::Unknown, |raw| {
+        s.severity_map
+            .get(raw.as_ref())
+            .and_then(|to| Severity::parse(to))
+            .or_else(|| Severity::parse(&raw))
+            .unwrap_or(Severity::Unknown)
+    });
+    let acked_by = field(&f.acked_by);
+    let status = match field(&f.status) {
+        Some(raw) => s
+            .status_map
+            .get(raw.as_ref())
+            .and_then(|to| Status::parse(to))
+            .or_else(|| Status::parse(&raw))
+            .unwrap_or(Status::Firing),
+        None if acked_by.is_some() => Status::Acked,
+        None => Status::Firing,
+    };
+    let mut labels: Vec<(Cow<'_, str>, Cow<'_, str>)> = f
+        .labels
+        .iter()
+        .filter_map(|(k, p)| Some((Cow::Borrowed(k.as_str()), text(item, p)?)))
+        .collect();
+    if let Some(service) = field(&f.service) {
+        labels.push((Cow::Borrowed("service"), service));
+    }
+    let annotations = f
+        .annotations
+        .iter()
+        .filter_map(|(k, p)| Some((Cow::Borrowed(k.as_str()), text(item, p)?)))
+        .collect();
+    let links = f
+        .links
+        .iter()
+        .map(|(k, t)| (Cow::Borrowed(k.as_str()), Cow::Owned(filled_url(t, &id))))
+        .collect();
+    let draft = AlertDraft {
+        started_at: field(&f.started_at).and_then(|t| time(&t)).unwrap_or(now),
+        id,
+        title,
+        severity,
+        status,
+        labels,
+        annotations,
+        last_seen: now,
+        acked_by,
+        acked_at: None,
+        silenced_until: None,
+        links,
+        notes: Vec::new(),
+        fingerprint: None,
+        suppressed_by: Vec::new(),
+        receivers: Vec::new(),
+        escalation: None,
+    };
+    Ok(draft.build(source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_arrays_and_times_read_as_monitoring_tools_write_them() {
+        let item =
+            json!({"a": 5, "b": true, "c": ["Web", "API"], "d": null, "e": {"x": 1}, "f": ""});
+        assert_eq!(text(&item, "/a").as_deref(), Some("5"));
+        assert_eq!(text(&item, "/b").as_deref(), Some("true"));
+        assert_eq!(text(&item, "/c").as_deref(), Some("Web, API"));
+        for none in ["/d", "/e", "/f", "/missing"] {
+            assert_eq!(text(&item, none), None, "{none}");
+        }
+        let at = |s| time(s).map(|t| t.to_rfc3339());
+        let want = Some("2026-12-05T10:00:00+00:00".to_string());
+        for s in [
+            "2026-12-05T10:00:00Z",
+            "2026-12-05 10:00:00",
+            "2026/12/05 10:00:00.000",
+            "1796464800",
+            "1796464800000",
+            "1796464800.0",
+        ] {
+            assert_eq!(at(s), want, "{s}");
+        }
+        assert_eq!(time("yesterday"), None);
+    }
+}
