@@ -102,8 +102,9 @@ pub fn read(output: &[u8], source: &SourceId, now: DateTime<Utc>) -> Read {
         invalid: 0,
     };
     let mut seen = std::collections::HashSet::new();
+    let mut strings = crate::model::Interner::default();
     for value in values {
-        match value.and_then(|v| alert(&v, source, now).map(|a| (a, v))) {
+        match value.and_then(|v| alert(&v, source, now, &mut strings).map(|a| (a, v))) {
             Some((a, v)) if seen.insert(a.key.clone()) => out.alerts.push((a, v)),
             _ => out.invalid += 1,
         }
@@ -113,7 +114,12 @@ pub fn read(output: &[u8], source: &SourceId, now: DateTime<Utc>) -> Read {
 
 /// The alert of one printed item; none when it lacks an id or a title, or names another
 /// schema.
-fn alert(value: &Value, source: &SourceId, now: DateTime<Utc>) -> Option<Alert> {
+fn alert(
+    value: &Value,
+    source: &SourceId,
+    now: DateTime<Utc>,
+    strings: &mut crate::model::Interner,
+) -> Option<Alert> {
     let item: Item = serde_json::from_value(value.clone()).ok()?;
     if item.schema.is_some_and(|s| s != SCHEMA) {
         return None;
@@ -184,7 +190,7 @@ fn alert(value: &Value, source: &SourceId, now: DateTime<Utc>) -> Option<Alert> 
         receivers: Vec::new(),
         escalation: None,
     };
-    Some(draft.build(source))
+    Some(draft.build_shared(source, strings))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use super::config::Settings;
-use crate::model::{Alert, AlertDraft, Severity, SourceId, Status};
+use crate::model::{Alert, AlertDraft, Interner, Severity, SourceId, Status};
 
 /// The text at `pointer` in `item`: a string, a number or a boolean as written, an array of
 /// them joined with ", "; none for null, an object, or nothing there.
@@ -65,6 +65,7 @@ pub fn alert(
     s: &Settings,
     source: &SourceId,
     now: DateTime<Utc>,
+    strings: &mut Interner,
 ) -> Result<Alert, String> {
     let f = &s.fields;
     let field = |p: &Option<String>| p.as_deref().and_then(|p| text(item, p));
@@ -125,7 +126,8 @@ pub fn alert(
         receivers: Vec::new(),
         escalation: None,
     };
-    Ok(draft.build(source))
+    // Equal strings of a page (a label value on every item) are kept once.
+    Ok(draft.build_shared(source, strings))
 }
 
 #[cfg(test)]

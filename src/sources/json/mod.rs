@@ -5,6 +5,7 @@
 
 mod config;
 mod map;
+mod raw;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -155,8 +156,9 @@ impl JsonSource {
         Ok(req)
     }
 
-    /// Every item, page after page to the end; more than `max_items` is an error.
-    async fn items(&mut self) -> Result<Vec<Value>, Error> {
+    /// Every page's alerts, page after page to the end, and how many items were no
+    /// alerts; more than `max_items` items is an error, never a cut.
+    async fn pages(&mut self) -> Result<(Vec<crate::model::Alert>, usize), Error> {
         let cap = self.settings.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
         self.http().await?;
         let Some(http) = self.http.as_ref() else {
@@ -164,38 +166,39 @@ impl JsonSource {
         };
         let paging = self.settings.paging.clone().unwrap_or_default();
         let size = paging.size.unwrap_or(PAGE_SIZE);
-        let mut out = Vec::new();
+        let by_param = paging.page_param.is_some() || paging.offset_param.is_some();
+        let now = self.clock.now();
+        let (mut alerts, mut invalid, mut listed) = (Vec::new(), 0, 0);
         let mut next: Option<String> = None;
         let mut links_seen = std::collections::HashSet::new();
         for n in 0..MOST_PAGES {
-            let req = self.page_request(http, n, next.as_deref())?;
-            let answer: Value = http.json(req).await?;
-            let Some(Value::Array(items)) = answer.pointer(&self.settings.items) else {
-                return Err(Error::Decode(format!(
-                    "no list at items = \"{}\" in the answer",
-                    self.settings.items
-                )));
-            };
-            let got = items.len();
-            out.extend(items.iter().cloned());
-            if out.len() > cap {
+            let body = http
+                .body(self.page_request(http, n, next.as_deref())?)
+                .await?;
+            let (settings, id) = (self.settings.clone(), self.id.clone());
+            let read = move || raw::page(&body, &settings, &id, now);
+            // A large page is read off the async task, as every large answer is.
+            let page = crate::work::bulk::run(read)
+                .await
+                .map_err(|e| Error::Decode(format!("reader stopped: {e}")))??;
+            listed += page.listed;
+            if listed > cap {
                 return Err(Error::Rejected(format!(
                     "more than {cap} items: narrow the request or raise max_items"
                 )));
             }
-            next = match (&paging.next, &paging.page_param, &paging.offset_param) {
-                (Some(p), _, _) => map::text(&answer, p)
-                    .map(|l| l.into_owned())
-                    .filter(|l| links_seen.insert(l.clone())),
-                (None, Some(_), _) | (None, None, Some(_)) if got >= size && got > 0 => {
-                    // The next page is asked by parameter, not by link.
-                    next = None;
-                    continue;
-                }
-                _ => None,
-            };
-            if next.is_none() {
-                return Ok(out);
+            invalid += page.invalid;
+            let full = page.listed >= size && page.listed > 0;
+            if alerts.is_empty() {
+                // The first (often the only) page's list is kept as it is, not copied.
+                alerts = page.alerts;
+            } else {
+                alerts.extend(page.alerts);
+            }
+            next = page.next.filter(|l| links_seen.insert(l.clone()));
+            let more = next.is_some() || (by_param && full);
+            if !more {
+                return Ok((alerts, invalid));
             }
         }
         Err(Error::Decode(format!(
@@ -210,23 +213,14 @@ impl Source for JsonSource {
     }
 
     async fn fetch(&mut self) -> Result<Snapshot, Error> {
-        let items = self.items().await?;
-        let now = self.clock.now();
-        let mut alerts = Vec::with_capacity(items.len());
-        let mut invalid = 0;
-        let mut seen = std::collections::HashSet::new();
-        for (i, item) in items.iter().enumerate() {
-            match map::alert(item, &self.settings, &self.id, now) {
-                Ok(a) if seen.insert(a.key.clone()) => alerts.push(a),
-                Ok(a) => {
-                    invalid += 1;
-                    tracing::warn!(source = %self.id, key = %a.key, "an item listed twice");
-                }
-                Err(why) => {
-                    invalid += 1;
-                    tracing::warn!(source = %self.id, item = i, why, "an item that is no alert");
-                }
-            }
+        let (mut alerts, mut invalid) = self.pages().await?;
+        // An item listed twice (a page that shifted under a change) is kept once, in place.
+        let mut seen = std::collections::HashSet::with_capacity(alerts.len());
+        let before = alerts.len();
+        alerts.retain(|a| seen.insert(a.key.clone()));
+        if alerts.len() < before {
+            invalid += before - alerts.len();
+            tracing::warn!(source = %self.id, twice = before - alerts.len(), "items listed twice");
         }
         Ok(Snapshot {
             alerts: Arc::new(alerts),
