@@ -330,3 +330,37 @@ fn a_bad_mapping_is_refused_naming_the_file_the_key_and_the_value() {
         assert!(err.contains(said), "{said} in {err}");
     }
 }
+
+#[tokio::test]
+async fn a_whole_answer_that_is_the_list_streams_however_it_is_cut() {
+    let items: Vec<Value> = (0..300)
+        .map(|i| json!({"fingerprint": format!("f{i}"), "labels": {"alertname": "Disk", "severity": "warning"}}))
+        .collect();
+    let answer = serde_json::to_string(&items).unwrap();
+    let cut = answer[..answer.len() / 2].to_string();
+    let whole = answer.clone();
+    let server = FaultServer::start(move |n, _| match n {
+        0 => Fault::OneByteChunks(whole.clone()),
+        _ => Fault::Truncated {
+            announced: whole.len(),
+            sent: cut.clone(),
+        },
+    })
+    .await;
+    let toml = format!(
+        "[[source]]\nname = \"am\"\nkind = \"json\"\nurl = \"{}/api/v2/alerts\"\nitems = \"\"\n\
+         [source.fields]\nid = \"/fingerprint\"\ntitle = \"/labels/alertname\"\nseverity = \"/labels/severity\"\n",
+        server.url
+    );
+    let mut s = source(&toml);
+    let snap = s.fetch().await.unwrap();
+    assert_eq!(snap.alerts.len(), 300, "one byte at a time, every item");
+    assert_eq!(snap.alerts[299].key.0, "am:f299");
+    assert_eq!(snap.alerts[0].severity, Severity::Warning);
+    let err = s.fetch().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("end of file before message length reached"),
+        "a cut answer fails the poll: {err}"
+    );
+}

@@ -29,6 +29,7 @@ pub mod registry;
 pub mod servicenow;
 pub mod splunk_oncall;
 pub mod start;
+pub mod stream;
 pub mod ticketing;
 
 use crate::model::incident::{IncidentChange, NewIncident};

@@ -2,7 +2,7 @@
 //! kept in pieces and hashed (auth, TLS, timeouts and the size cap are `sources::http`'s).
 
 use std::hash::{BuildHasher, Hasher};
-use std::io::{self, BufReader, Read};
+use std::io::Read;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,11 +16,6 @@ use crate::sources::Error;
 use crate::sources::http::{self, Http, Scheme, too_big};
 
 pub use crate::sources::http::{DECODE_OFF_TASK, DEFAULT_MAX_RESPONSE_MB};
-
-/// Chunks buffered between the network and a streaming decoder. Few: on loopback or a fast
-/// link the network outruns the decoder, and each queued chunk can pin a read buffer of up
-/// to 400 KB (16 held 12 MB at 100k alerts); the socket holds the rest.
-const STREAM_CHUNKS: usize = 2;
 
 /// A client for one Alertmanager.
 pub struct Client {
@@ -204,8 +199,9 @@ impl Client {
             .map(drop)
     }
 
-    /// Sends `req` and hands the answer to `decode` on a low-priority thread as it arrives: the
-    /// whole body is never held (a 100k-alert answer is ~90 MB), and the cap still applies.
+    /// Sends `req` and hands the answer to `decode` on a low-priority thread as it arrives
+    /// (`sources::stream`), hashing it on the way: the whole body is never held (a 100k-alert
+    /// answer is ~90 MB), and the cap still applies.
     async fn decode_streamed<T, F>(
         &self,
         req: RequestBuilder,
@@ -215,87 +211,11 @@ impl Client {
         T: Send + 'static,
         F: FnOnce(&mut dyn Read) -> Result<T, Error> + Send + 'static,
     {
-        let mut resp = self.http.send(req).await?;
-        let status = resp.status();
-        let cap = self.http.max_body;
-        if !status.is_success() {
-            let mut excerpt = Vec::new();
-            while let Some(chunk) = self.http.chunk(&mut resp).await? {
-                excerpt.extend_from_slice(&chunk[..chunk.len().min(300)]);
-                if excerpt.len() >= 300 {
-                    break;
-                }
-            }
-            return Err(self.http.http_error(status, resp.headers(), &excerpt));
-        }
-        if resp.content_length().is_some_and(|n| n as usize > cap) {
-            return Err(too_big(cap));
-        }
-        let (tx, rx) = tokio::sync::mpsc::channel(STREAM_CHUNKS);
-        let decoder = crate::work::bulk::run(move || {
-            decode(&mut BufReader::with_capacity(
-                64 << 10,
-                ChunkReader::new(rx),
-            ))
-        });
-        let mut fed = 0usize;
         let mut hasher = AnswerHasher::new(&self.hashing);
-        let fed_all = loop {
-            match self.http.chunk(&mut resp).await {
-                Ok(Some(chunk)) => {
-                    fed += chunk.len();
-                    hasher.write(&chunk);
-                    if fed > cap {
-                        break Err(too_big(cap));
-                    }
-                    if tx.send(Ok(chunk)).await.is_err() {
-                        break Ok(()); // the decoder stopped early: its error says why
-                    }
-                }
-                Ok(None) => break Ok(()),
-                Err(e) => break Err(e),
-            }
-        };
-        if fed_all.is_err() {
-            // The decoder sees a broken stream, not a short one that might parse.
-            let _ = tx.send(Err(io::Error::other("answer cut short"))).await;
-        }
-        drop(tx);
-        let decoded = decoder
-            .await
-            .map_err(|e| Error::Decode(format!("decoder stopped: {e}")))?;
-        fed_all?;
-        Ok((decoded?, hasher.finish()))
-    }
-}
-
-/// Chunks of an answer, arriving from the async task, read as one byte stream.
-struct ChunkReader {
-    rx: tokio::sync::mpsc::Receiver<io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl ChunkReader {
-    fn new(rx: tokio::sync::mpsc::Receiver<io::Result<Bytes>>) -> ChunkReader {
-        ChunkReader {
-            rx,
-            current: Bytes::new(),
-        }
-    }
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(chunk) => self.current = chunk?,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current[..n]);
-        self.current = self.current.slice(n..);
-        Ok(n)
+        let decoded =
+            crate::sources::stream::decode_streamed(&self.http, req, |c| hasher.write(c), decode)
+                .await?;
+        Ok((decoded, hasher.finish()))
     }
 }
 

@@ -171,16 +171,23 @@ impl JsonSource {
         let (mut alerts, mut invalid, mut listed) = (Vec::new(), 0, 0);
         let mut next: Option<String> = None;
         let mut links_seen = std::collections::HashSet::new();
+        // A whole answer that is the list streams: it is never held (a list inside an
+        // object is found by its pointer in the held answer, and so is a next link).
+        let streams = self.settings.items.is_empty() && paging.next.is_none();
         for n in 0..MOST_PAGES {
-            let body = http
-                .body(self.page_request(http, n, next.as_deref())?)
-                .await?;
+            let req = self.page_request(http, n, next.as_deref())?;
             let (settings, id) = (self.settings.clone(), self.id.clone());
-            let read = move || raw::page(&body, &settings, &id, now);
-            // A large page is read off the async task, as every large answer is.
-            let page = crate::work::bulk::run(read)
-                .await
-                .map_err(|e| Error::Decode(format!("reader stopped: {e}")))??;
+            let page = if streams {
+                let read = move |r: &mut dyn std::io::Read| raw::streamed(r, &settings, &id, now);
+                crate::sources::stream::decode_streamed(http, req, |_| {}, read).await?
+            } else {
+                let body = http.body(req).await?;
+                let read = move || raw::page(&body, &settings, &id, now);
+                // A large page is read off the async task, as every large answer is.
+                crate::work::bulk::run(read)
+                    .await
+                    .map_err(|e| Error::Decode(format!("reader stopped: {e}")))??
+            };
             listed += page.listed;
             if listed > cap {
                 return Err(Error::Rejected(format!(

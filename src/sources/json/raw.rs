@@ -48,6 +48,39 @@ pub struct Page {
     pub next: Option<String>,
 }
 
+/// Reads a page whose items are the whole answer (`items = ""`) as it streams in
+/// (`sources::stream`): only the item being mapped is held, never the body.
+pub fn streamed(
+    reader: &mut dyn std::io::Read,
+    s: &Settings,
+    source: &SourceId,
+    now: DateTime<Utc>,
+) -> Result<Page, Error> {
+    let mut out = Page {
+        alerts: Vec::new(),
+        invalid: 0,
+        listed: 0,
+        next: None,
+    };
+    let mut strings = crate::model::Interner::default();
+    crate::sources::json_array::for_each_element(reader, |bytes| {
+        out.listed += 1;
+        let mapped = serde_json::from_slice::<Value>(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|item| map::alert(&item, s, source, now, &mut strings));
+        match mapped {
+            Ok(a) => out.alerts.push(a),
+            Err(why) => {
+                out.invalid += 1;
+                tracing::warn!(source = %source, item = out.listed - 1, why, "an item that is no alert");
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| Error::Decode(format!("the answer is no list of items: {e}")))?;
+    Ok(out)
+}
+
 /// Reads one page's `body`.
 pub fn page(
     body: &[u8],
