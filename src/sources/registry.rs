@@ -4,7 +4,7 @@
 use super::backend::{AnySource, Backend, Misconfigured, Setting};
 use super::{
     Capabilities, alertmanager, command, demo, github, grafana_oncall, incident_io, jira, json,
-    opsgenie, pagerduty, prometheus, servicenow, splunk_oncall,
+    opsgenie, pagerduty, prometheus, servicenow, splunk_oncall, zendesk,
 };
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
@@ -26,6 +26,7 @@ static BACKENDS: &[Backend] = &[
     incident_io::BACKEND,
     command::BACKEND,
     json::BACKEND,
+    zendesk::BACKEND,
 ];
 
 /// The back end of `kind`, if there is one.
