@@ -35,7 +35,7 @@ need_apt() { # bin:package...
   done
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
-need_apt prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager prometheus:prometheus unshare:util-linux
+need_apt prometheus-alertmanager:prometheus-alertmanager amtool:prometheus-alertmanager prometheus:prometheus unshare:util-linux curl:curl jq:jq
 # PostgreSQL's server tools live off PATH, under /usr/lib/postgresql/VERSION/bin.
 if [ -z "${ONDUTY_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_install postgresql

@@ -242,3 +242,74 @@ async fn another_ondutys_alerts_json_is_a_source() {
     assert!(a.key.0.starts_with("cmd:demo:"), "{}", a.key);
     assert!(snap.alerts.iter().any(|a| a.severity == Severity::Critical));
 }
+
+#[tokio::test]
+async fn the_readmes_uptime_kuma_example_reads_the_monitors_that_are_down() {
+    use support::faults::{Fault, FaultServer};
+    let server = FaultServer::start(|_, line| {
+        if line.contains("/api/status-page/heartbeat/prod") {
+            Fault::Body(
+                serde_json::json!({"heartbeatList": {
+                    "1": [{"status": 1, "time": "2026-12-05 09:59:00.120", "msg": "", "ping": 40},
+                          {"status": 1, "time": "2026-12-05 10:00:00.120", "msg": "", "ping": 41}],
+                    "2": [{"status": 1, "time": "2026-12-05 09:59:00.000", "msg": "", "ping": 12},
+                          {"status": 0, "time": "2026-12-05 10:00:00.000", "msg": "connect ECONNREFUSED 10.0.0.7:443", "ping": null}],
+                    "3": [{"status": 0, "time": "2026-12-05 10:01:00.000", "msg": "timeout", "ping": null}]},
+                    "uptimeList": {"1_24": 1, "2_24": 0.98, "3_24": 0.5}})
+                .to_string(),
+            )
+        } else if line.contains("/api/status-page/prod") {
+            Fault::Body(
+                serde_json::json!({"config": {"slug": "prod", "title": "Prod"},
+                    "publicGroupList": [{"id": 1, "name": "Services", "monitorList": [
+                        {"id": 1, "name": "Website"}, {"id": 2, "name": "Checkout API"}]}]})
+                .to_string(),
+            )
+        } else {
+            Fault::Status(404, "{}")
+        }
+    })
+    .await;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("```toml")
+        .map(|b| b.split("```").next().unwrap())
+        .find(|b| b.contains("name = \"kuma\""))
+        .expect("the README's Uptime Kuma example")
+        .replace("https://kuma.example.com", &server.url);
+    let config = onduty::config::Config::from_str_at(
+        &block,
+        "kuma.toml",
+        &onduty::config::Overrides::default(),
+    )
+    .unwrap()
+    .sources[0]
+        .clone();
+    let mut s =
+        CommandSource::from_config(config, Duration::from_secs(10), Arc::new(SystemClock)).unwrap();
+    let snap = s.fetch().await.unwrap();
+    let down: Vec<(&str, &str)> = snap
+        .alerts
+        .iter()
+        .map(|a| (a.key.0.as_str(), &*a.title))
+        .collect();
+    assert_eq!(
+        down,
+        [
+            ("kuma:2", "Checkout API is down"),
+            ("kuma:3", "monitor 3 is down")
+        ],
+        "the monitors whose latest heartbeat is down, by name"
+    );
+    let checkout = &snap.alerts[0];
+    assert_eq!(checkout.severity, Severity::Critical);
+    assert_eq!(
+        checkout.started_at.to_rfc3339(),
+        "2026-12-05T10:00:00+00:00"
+    );
+    assert_eq!(
+        checkout.annotations.get("message"),
+        Some("connect ECONNREFUSED 10.0.0.7:443")
+    );
+}

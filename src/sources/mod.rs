@@ -31,6 +31,7 @@ pub mod splunk_oncall;
 pub mod start;
 pub mod stream;
 pub mod ticketing;
+pub mod when;
 pub mod zendesk;
 
 use crate::model::incident::{IncidentChange, NewIncident};

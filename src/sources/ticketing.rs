@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Error, NewTicket, Operation, Snapshot, Source};
 use crate::model::{AlertKey, SourceId, Ticket, marker_line};
@@ -125,20 +125,9 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-/// A timestamp in any of the forms ticketing back ends send: RFC 3339, Jira's
-/// `2021-01-17T12:34:00.000+0000` (no colon in the offset), ServiceNow's
-/// `2021-01-17 12:34:00` (UTC, no zone).
+/// A timestamp in any of the forms ticketing back ends send (`sources::when`).
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
-        .ok()
-        .map(|t| t.and_utc())
+    super::when::parse(s)
 }
 
 /// Refuses a listing that grew past `cap`: a cut list would hide tickets without saying so.

@@ -126,11 +126,7 @@ fn alert(
     }
     let id = item.id.or(item.key).filter(|i| !i.trim().is_empty())?;
     let title = item.title.filter(|t| !t.trim().is_empty())?;
-    let time = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc))
-    };
+    let time = |s: &Option<String>| s.as_deref().and_then(crate::sources::when::parse);
     let mut labels: Vec<(Cow<'_, str>, Cow<'_, str>)> = item
         .labels
         .iter()

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::config::Settings;
@@ -31,27 +31,6 @@ pub fn text<'a>(item: &'a Value, pointer: &str) -> Option<Cow<'a, str>> {
         v => scalar(v),
     }
     .filter(|t| !t.trim().is_empty())
-}
-
-/// A time as monitoring tools write it: RFC 3339, `YYYY-MM-DD HH:MM:SS[.fff]` or with
-/// slashes (UTC), or Unix seconds (milliseconds past the year 33658).
-pub fn time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    for format in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y/%m/%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
-            return Some(Utc.from_utc_datetime(&t));
-        }
-    }
-    let n: f64 = s.parse().ok()?;
-    let millis = if n.abs() >= 1e12 { n } else { n * 1000.0 };
-    DateTime::from_timestamp_millis(millis as i64)
 }
 
 /// `template` with `{id}` filled in, percent-encoded for a URL.
@@ -108,7 +87,9 @@ pub fn alert(
         .map(|(k, t)| (Cow::Borrowed(k.as_str()), Cow::Owned(filled_url(t, &id))))
         .collect();
     let draft = AlertDraft {
-        started_at: field(&f.started_at).and_then(|t| time(&t)).unwrap_or(now),
+        started_at: field(&f.started_at)
+            .and_then(|t| crate::sources::when::parse(&t))
+            .unwrap_or(now),
         id,
         title,
         severity,
@@ -136,7 +117,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn scalars_arrays_and_times_read_as_monitoring_tools_write_them() {
+    fn scalars_and_arrays_read_as_text() {
         let item =
             json!({"a": 5, "b": true, "c": ["Web", "API"], "d": null, "e": {"x": 1}, "f": ""});
         assert_eq!(text(&item, "/a").as_deref(), Some("5"));
@@ -145,18 +126,5 @@ mod tests {
         for none in ["/d", "/e", "/f", "/missing"] {
             assert_eq!(text(&item, none), None, "{none}");
         }
-        let at = |s| time(s).map(|t| t.to_rfc3339());
-        let want = Some("2026-12-05T10:00:00+00:00".to_string());
-        for s in [
-            "2026-12-05T10:00:00Z",
-            "2026-12-05 10:00:00",
-            "2026/12/05 10:00:00.000",
-            "1796464800",
-            "1796464800000",
-            "1796464800.0",
-        ] {
-            assert_eq!(at(s), want, "{s}");
-        }
-        assert_eq!(time("yesterday"), None);
     }
 }
