@@ -30,6 +30,10 @@ pub struct Settings {
     /// Most tickets listed (default 500); more is an error, never a cut.
     #[serde(default)]
     pub max_tickets: Option<usize>,
+    /// Requests a minute the account's plan allows (default 200, the smallest plan's):
+    /// requests wait their turn rather than spend the account's limit.
+    #[serde(default)]
+    pub rate_per_minute: Option<u32>,
 }
 
 impl BackendSettings for Settings {
@@ -54,6 +58,9 @@ impl BackendSettings for Settings {
         }
         if let Some(e) = settings.email.as_deref().filter(|e| !e.contains('@')) {
             problems.push(Problem::new("email", e, "the agent's email address"));
+        }
+        if settings.rate_per_minute == Some(0) {
+            problems.push(Problem::new("rate_per_minute", "0", "must be at least 1"));
         }
         problems.extend(ticketing::max_tickets_problem(settings.max_tickets));
         read::unless(problems, settings)

@@ -22,6 +22,7 @@ use crate::model::{COMMENTS_KEPT, RawComment, SourceId, Ticket, TicketDraft, Tic
 use crate::sources::Capabilities;
 use crate::sources::backend::{Backend, BackendSettings, FromConfig, built_from_config, check};
 use crate::sources::http::{Http, Scheme, json_headers};
+use crate::sources::pace::Pace;
 pub use config::{DEFAULT_QUERY, Settings};
 
 /// Its kind, as the config writes it.
@@ -38,6 +39,8 @@ pub const BACKEND: Backend = Backend::of(
     built_from_config::<ZendeskSource>,
 );
 
+/// Requests a minute unless `rate_per_minute` says otherwise (the Team plan's limit).
+const DEFAULT_RATE: u32 = 200;
 /// Tickets asked for per page (the cursor API's most).
 const PAGE_SIZE: usize = 100;
 /// Pages followed at most in one listing.
@@ -109,15 +112,19 @@ impl ZendeskSource {
             config.username = Some(format!("{email}/token"));
         }
         let timeout = self.timeout;
+        let rate = self.settings.rate_per_minute.unwrap_or(DEFAULT_RATE);
         let build = async move {
-            Http::new(
+            let http = Http::new(
                 &config,
                 &base,
                 timeout,
                 Scheme::BearerOrBasic,
                 json_headers(),
             )
-            .await
+            .await?;
+            // The account's limit is shared with every agent and integration: kept to, not
+            // discovered by 429s (which are still waited out as Retry-After says).
+            Ok(http.paced(Pace::per_minute(rate, 20)))
         };
         super::built(&mut self.http, build).await
     }
