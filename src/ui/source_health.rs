@@ -58,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if s.invalid > 0 {
             lines.push(Line::styled(
                 format!(
-                    "  {} item(s) of its last answer were no alerts (no fingerprint or labels): not shown",
+                    "  {} item(s) of its last answer were no alerts (each lacks what an alert needs): not shown",
                     s.invalid
                 ),
                 t.style(Role::SourceStale),
