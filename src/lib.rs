@@ -26,6 +26,7 @@ pub mod errors;
 pub mod escalation;
 pub mod handoff;
 pub mod input;
+pub mod insights;
 pub mod journal;
 pub mod logging;
 pub mod model;

@@ -7,6 +7,7 @@ mod files;
 mod handoff;
 mod headless;
 mod incident;
+mod insights;
 mod journaled;
 mod json_list;
 mod oncall;
@@ -254,6 +255,16 @@ pub enum CommandLine {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
+    /// Response figures per service (time to acknowledge and to resolve: median, p90, mean;
+    /// resolved with nobody acknowledging) and the noisiest alerts, from the journal.
+    Insights {
+        /// The period: 7d, 30d, 90d.
+        #[arg(long, default_value = "30d", value_name = "DURATION")]
+        since: String,
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Who is on call: every escalation policy, its levels, now, until when and who is next.
     Oncall {
         /// JSON for scripts.
@@ -416,6 +427,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Postmortem { key, out, fresh }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             postmortem::postmortem(&config, &paths, key, out.as_deref(), *fresh).await
+        }
+        Some(CommandLine::Insights { since, json }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            insights::insights(&config, &paths, since, *json).await
         }
         Some(CommandLine::Handoff { since, out }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
