@@ -52,6 +52,7 @@ pub async fn insights(
         .collect();
     let rows = response::by_service(&episodes, start, now);
     let noisy = response::noisiest(&episodes, start, now, NOISIEST);
+    let flaps = response::flapping(&episodes, start, now);
     let mut out = std::io::stdout().lock();
     if json {
         let services: Vec<_> = rows
@@ -69,8 +70,16 @@ pub async fn insights(
                     "fired": n, "per_day": per_day})
             })
             .collect();
+        let flapping: Vec<_> = flaps
+            .iter()
+            .map(|f| {
+                serde_json::json!({"key": sanitize::line(&f.subject, 200), "title": sanitize::line(&f.title, 200),
+                    "service": sanitize::line(&f.service, 200), "short_lived": f.short_lived,
+                    "median_life_s": f.median_life.map(|d| d.num_seconds())})
+            })
+            .collect();
         let all = serde_json::json!({"since": start, "until": now, "from": "the journal",
-            "services": services, "noisiest": noisiest});
+            "services": services, "noisiest": noisiest, "flapping": flapping});
         serde_json::to_writer(&mut out, &all)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
@@ -117,6 +126,23 @@ pub async fn insights(
                 "{}{}{n} fired, {per_day:.1}/day",
                 fit(&sanitize::line(title, 60), 40),
                 fit(&sanitize::line(service, 40), 22),
+            )?;
+        }
+    }
+    if !flaps.is_empty() {
+        writeln!(
+            out,
+            "\nflapping (fired and resolved within 10m, 3 times or more)"
+        )?;
+        for f in &flaps {
+            writeln!(
+                out,
+                "{}{}{} times, median {}  ({})",
+                fit(&sanitize::line(&f.title, 60), 40),
+                fit(&sanitize::line(&f.service, 40), 22),
+                f.short_lived,
+                shown(f.median_life),
+                sanitize::line(&f.subject, 80)
             )?;
         }
     }

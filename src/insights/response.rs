@@ -135,6 +135,66 @@ pub fn noisiest(
     out
 }
 
+/// An alert that keeps coming and going: how many times it fired in the period and the
+/// median time it stayed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flapping {
+    /// Its key.
+    pub subject: String,
+    /// Its title.
+    pub title: String,
+    /// Its service.
+    pub service: String,
+    /// How many times it fired and resolved within `SHORT_LIVED`.
+    pub short_lived: usize,
+    /// The median time it stayed, of those.
+    pub median_life: Option<TimeDelta>,
+}
+
+/// An episode that resolved within this long of firing is short-lived.
+pub const SHORT_LIVED: TimeDelta = TimeDelta::minutes(10);
+/// An alert short-lived this many times in the period is flapping.
+pub const FLAPS: usize = 3;
+
+/// The alerts that flapped in `[since, until)`: short-lived at least `FLAPS` times, the
+/// most first — candidates for a `for:` clause or a wider threshold.
+pub fn flapping(episodes: &[Episode], since: DateTime<Utc>, until: DateTime<Utc>) -> Vec<Flapping> {
+    let mut lives: BTreeMap<&str, (&Episode, Vec<TimeDelta>)> = BTreeMap::new();
+    for ep in episodes
+        .iter()
+        .filter(|e| e.fired >= since && e.fired < until)
+    {
+        if let Some(life) = ep
+            .resolved
+            .map(|r| r - ep.fired)
+            .filter(|l| *l <= SHORT_LIVED)
+        {
+            lives
+                .entry(&ep.subject)
+                .or_insert((ep, Vec::new()))
+                .1
+                .push(life);
+        }
+    }
+    let mut out: Vec<Flapping> = lives
+        .into_values()
+        .filter(|(_, l)| l.len() >= FLAPS)
+        .map(|(ep, l)| Flapping {
+            subject: ep.subject.clone(),
+            title: ep.title.clone(),
+            service: ep.service.clone(),
+            short_lived: l.len(),
+            median_life: Spread::of(l).median,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.short_lived
+            .cmp(&a.short_lived)
+            .then(a.subject.cmp(&b.subject))
+    });
+    out
+}
+
 /// The period of `days` days ending at `until`.
 pub fn last_days(until: DateTime<Utc>, days: i64) -> (DateTime<Utc>, DateTime<Utc>) {
     (until - TimeDelta::days(days), until)
@@ -237,6 +297,32 @@ mod tests {
         // Only what fired in the period counts.
         let late = by_service(&eps, at(90), at(24 * 60));
         assert_eq!(late[0].fired, 2);
+        assert!(
+            flapping(&eps, at(0), at(24 * 60)).is_empty(),
+            "one short life is no flapping"
+        );
+        let flappy = "am:flappy";
+        let mut entries = Vec::new();
+        for i in 0..4 {
+            entries.push(observed(
+                flappy,
+                300 + i * 20,
+                "fired (warning): Flappy · net",
+            ));
+            entries.push(observed(flappy, 300 + i * 20 + 2 + i, "resolved"));
+        }
+        entries.push(observed(flappy, 500, "fired (warning): Flappy · net"));
+        entries.push(observed(flappy, 560, "resolved"));
+        let mut all = eps.clone();
+        all.extend(episodes(flappy, &entries));
+        let flaps = flapping(&all, at(0), at(24 * 60));
+        assert_eq!(flaps.len(), 1);
+        assert_eq!(
+            (flaps[0].title.as_str(), flaps[0].short_lived),
+            ("Flappy", 4),
+            "the hour-long one is no flap"
+        );
+        assert_eq!(flaps[0].median_life, Some(TimeDelta::minutes(3)));
         let noisy = noisiest(&eps, at(0), at(24 * 60), 5);
         assert_eq!(noisy[0].0, "CheckoutErrors");
         assert_eq!(noisy[0].2, 3);
