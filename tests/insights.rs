@@ -89,7 +89,11 @@ async fn the_response_figures_of_a_scripted_history() {
     assert_eq!(s["to_ack"]["median_s"], 60);
     assert_eq!(v["noisiest"][0]["title"], "CheckoutErrors");
     assert_eq!(v["noisiest"][0]["fired"], 3);
-    assert_eq!(v["flapping"], serde_json::json!([]), "one short life is no flapping");
+    assert_eq!(
+        v["flapping"],
+        serde_json::json!([]),
+        "one short life is no flapping"
+    );
     let (code, table) = support::run_onduty(dir.path(), &config, &["insights"]).await;
     assert_eq!(code, 0, "{table}");
     assert!(
