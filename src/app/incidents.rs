@@ -48,11 +48,6 @@ impl App {
         self.move_incident(0);
     }
 
-    /// A source's incidents changed.
-    pub(crate) fn source_incidents_changed(&mut self) {
-        self.merge_incidents();
-    }
-
     /// The incident named `word`: its number (`3`, `#3`), or its reference where a back
     /// end keeps it (`INC-123`, any case).
     pub fn incident_named(&self, word: &str) -> Option<&Incident> {

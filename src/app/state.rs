@@ -671,7 +671,7 @@ impl App {
     /// The selected alert, if any.
     pub fn selected_incident(&self) -> Option<&crate::model::incident::Incident> {
         let subject = self.incident_selected.as_deref()?;
-        self.incidents.iter().find(|i| i.subject() == subject)
+        self.incidents.iter().find(|i| i.has_subject(subject))
     }
 
     /// The alert under the cursor.

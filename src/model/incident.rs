@@ -185,6 +185,17 @@ impl Incident {
         }
     }
 
+    /// Whether its timeline's subject is `subject` (without building it: asked per row per
+    /// frame).
+    pub fn has_subject(&self, subject: &str) -> bool {
+        match &self.origin {
+            Some(o) => o.key.0 == subject,
+            None => subject
+                .strip_prefix("incident:")
+                .is_some_and(|n| n.parse() == Ok(self.id)),
+        }
+    }
+
     /// How it is named to the responder: `#3`, or `INC-123` where a back end keeps it.
     pub fn label(&self) -> String {
         match &self.origin {

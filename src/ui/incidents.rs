@@ -36,7 +36,10 @@ fn list(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     for i in &app.incidents {
-        let is_selected = app.incident_selected.as_deref() == Some(i.subject().as_str());
+        let is_selected = app
+            .incident_selected
+            .as_deref()
+            .is_some_and(|s| i.has_subject(s));
         if is_selected {
             selected_at = lines.len();
         }

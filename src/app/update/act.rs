@@ -326,18 +326,28 @@ pub fn marked_or_selected(app: &App) -> Vec<AlertKey> {
     }
 }
 
+/// A severity as typed (`SEV2`, `sev2`, `2`): none when it is no number, an error when it is
+/// out of 1..4.
+pub fn parse_severity(word: &str) -> Option<Result<u8, String>> {
+    let number = word
+        .strip_prefix("SEV")
+        .or_else(|| word.strip_prefix("sev"))
+        .unwrap_or(word);
+    match number.parse::<u8>() {
+        Ok(n @ 1..=4) => Some(Ok(n)),
+        Ok(_) => Some(Err("severity is SEV1 to SEV4".into())),
+        Err(_) => None,
+    }
+}
+
 /// "SEV2 Checkout is down" (or "2 …"): severity 1..4 (default 3) and title.
 pub fn parse_declaration(text: &str) -> Result<(u8, String), String> {
     let text = text.trim();
     let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
-    let number = first
-        .strip_prefix("SEV")
-        .or_else(|| first.strip_prefix("sev"))
-        .unwrap_or(first);
-    let (severity, title) = match number.parse::<u8>() {
-        Ok(n @ 1..=4) => (n, rest.trim()),
-        Ok(_) => return Err("severity is SEV1 to SEV4".into()),
-        Err(_) => (3, text),
+    let (severity, title) = match parse_severity(first) {
+        Some(Ok(n)) => (n, rest.trim()),
+        Some(Err(e)) => return Err(e),
+        None => (3, text),
     };
     if title.is_empty() {
         return Err("give the incident a title: SEV2 Checkout is down".into());

@@ -452,7 +452,7 @@ impl App {
         let at = self
             .incident_selected
             .as_deref()
-            .and_then(|subject| self.incidents.iter().position(|i| i.subject() == subject));
+            .and_then(|subject| self.incidents.iter().position(|i| i.has_subject(subject)));
         let last = self.incidents.len().saturating_sub(1) as isize;
         let to = at.map_or(0, |at| (at as isize).saturating_add(by).clamp(0, last));
         self.incident_selected = self.incidents.get(to as usize).map(|i| i.subject());

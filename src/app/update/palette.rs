@@ -53,7 +53,7 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     ),
     (
         ":declare-in journal|SOURCE[,journal]",
-        "where I declares incidents: the journal, incident.io, or both",
+        "where I declares incidents: the journal, a source that keeps incidents, or both",
     ),
     (
         ":attach [N]",
@@ -354,8 +354,8 @@ fn incident_change(app: &mut App, word: &str, rest: &str, fx: &mut Vec<Effect>) 
                     .toast_error("status: investigating, identified, monitoring or resolved");
             }
         },
-        "severity" | "sev" => match super::act::parse_declaration(&format!("{rest} x")) {
-            Ok((n, _)) if !rest.trim().is_empty() => IncidentChange::Severity(n),
+        "severity" | "sev" => match super::act::parse_severity(rest.trim()) {
+            Some(Ok(n)) => IncidentChange::Severity(n),
             _ => return app.toast_error("severity: SEV1 to SEV4 (:severity 2)"),
         },
         "role" => {

@@ -110,7 +110,7 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
                 s.incidents = incidents;
             }
-            app.source_incidents_changed();
+            app.merge_incidents();
         }
         SourceEvent::InvalidItems { source, count } => {
             if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {

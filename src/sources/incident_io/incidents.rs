@@ -12,11 +12,9 @@ use crate::model::{AlertKey, SourceId};
 /// The kind shown beside an incident and its updates.
 pub const SHOWN_KIND: &str = "incident.io";
 
-/// Reads an RFC 3339 time.
+/// Reads a time as incident.io writes it (RFC 3339; `sources::when`).
 pub fn time(s: Option<&str>) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    crate::sources::when::parse(s?)
 }
 
 /// Who an actor is, as shown.
