@@ -63,14 +63,14 @@ async fn the_response_figures_of_a_scripted_history() {
     .await;
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
-    let services = v["services"].as_array().unwrap();
+    let services = v["rows"].as_array().unwrap();
     assert_eq!(
         services.len(),
         2,
         "the legacy alert fired before the period: {v}"
     );
     let c = &services[0];
-    assert_eq!(c["service"], "checkout");
+    assert_eq!(c["name"], "checkout");
     assert_eq!(c["fired"], 3);
     assert_eq!(
         c["to_ack"],
@@ -83,12 +83,17 @@ async fn the_response_figures_of_a_scripted_history() {
     assert_eq!(c["resolved_unacked"], 1);
     let s = &services[1];
     assert_eq!(
-        (s["service"].as_str(), s["fired"].as_u64()),
+        (s["name"].as_str(), s["fired"].as_u64()),
         (Some("search"), Some(1))
     );
     assert_eq!(s["to_ack"]["median_s"], 60);
     assert_eq!(v["noisiest"][0]["title"], "CheckoutErrors");
     assert_eq!(v["noisiest"][0]["fired"], 3);
+    assert_eq!(
+        v["total"]["before"]["fired"], 1,
+        "the legacy alert is the period before's"
+    );
+    assert_eq!(v["silenced_more_than_fired"], serde_json::json!([]));
     assert_eq!(
         v["flapping"],
         serde_json::json!([]),
@@ -97,7 +102,30 @@ async fn the_response_figures_of_a_scripted_history() {
     let (code, table) = support::run_onduty(dir.path(), &config, &["insights"]).await;
     assert_eq!(code, 0, "{table}");
     assert!(
-        table.contains("checkout") && table.contains("2m / 4m / 3m"),
+        table.contains("checkout") && table.contains("2m 4m 3m"),
         "{table}"
+    );
+    assert!(
+        table.contains("4 fired (+300% against the 30 days before: 1)"),
+        "{table}"
+    );
+    let (code, md) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["insights", "--markdown", "--by", "responder"],
+    )
+    .await;
+    assert_eq!(code, 0, "{md}");
+    assert!(
+        md.contains("### response by responder, last 30 days"),
+        "{md}"
+    );
+    assert!(md.contains("| ana | 1 | new | 2m 2m 2m |"), "{md}");
+    let (code, csv) = support::run_onduty(dir.path(), &config, &["insights", "--csv"]).await;
+    assert_eq!(code, 0, "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("noisiest alerts,CheckoutErrors,checkout,3,3,")),
+        "{csv}"
     );
 }

@@ -1,150 +1,168 @@
-//! `onduty insights [--since 30d] [--json]`: the response figures per service and the
-//! noisiest alerts, from the journal's observed history (`crate::insights`, which the view
-//! will share).
+//! `onduty insights [--since 30d] [--by service|team|policy|responder]
+//! [--json|--markdown|--csv]`: what the view `9` draws, from the journal's history through
+//! the same ledger and report (`crate::insights`), as text, Markdown, CSV or JSON.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
 use chrono::{TimeDelta, Utc};
+use serde_json::{Value, json};
 
 use crate::config::{Config, Paths};
-use crate::insights::response::{self, Episode};
+use crate::insights::ledger::Ledger;
+use crate::insights::load::Load;
+use crate::insights::report::{Counted, GroupBy, Report, Row};
 use crate::insights::stats::Spread;
-use crate::model::{Entry, sanitize};
-use crate::ui::text::fit;
+use crate::insights::tables;
+use crate::model::sanitize;
 
-/// Most observed entries read (a year of a busy estate).
-const MOST_ENTRIES: i64 = 5_000_000;
-/// Noisiest alerts listed.
-const NOISIEST: usize = 10;
+/// Most entries read (a year of a busy estate).
+pub const MOST_ENTRIES: i64 = 5_000_000;
 
-fn shown(d: Option<TimeDelta>) -> String {
-    d.and_then(|d| d.to_std().ok())
-        .map_or("—".into(), crate::duration_fmt::short)
+/// How the insights are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text.
+    Text,
+    /// Markdown tables.
+    Markdown,
+    /// CSV.
+    Csv,
+    /// One JSON object.
+    Json,
 }
 
-fn spread_json(s: &Spread) -> serde_json::Value {
-    let secs = |d: Option<TimeDelta>| d.map(|d| d.num_seconds());
-    serde_json::json!({"n": s.n, "median_s": secs(s.median), "p90_s": secs(s.p90), "mean_s": secs(s.mean)})
-}
-
-/// Prints the insights of the last `since`.
+/// Prints the insights of the last `since` (whole days), rows by `by`.
 pub async fn insights(
     config: &Config,
     paths: &Paths,
     since: &str,
-    json: bool,
+    by: &str,
+    format: Format,
 ) -> anyhow::Result<ExitCode> {
     let window = crate::duration_fmt::parse(since).map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+    let days = i64::try_from(window.as_secs().div_ceil(86_400))
+        .unwrap_or(90)
+        .clamp(1, 3_660);
+    let by = GroupBy::parse(by).unwrap_or_default();
     let now = Utc::now();
-    let start = now - TimeDelta::from_std(window).unwrap_or(TimeDelta::days(30));
     let journal = super::sending::open(config, paths).await?;
-    let entries = journal.observed_since(start, MOST_ENTRIES).await?;
+    // The period before is read too: the change is against it.
+    let entries = journal
+        .history_since(now - TimeDelta::days(2 * days), MOST_ENTRIES)
+        .await?;
     journal.close().await;
-    let mut by_subject: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-    for e in entries {
-        by_subject.entry(e.subject.clone()).or_default().push(e);
-    }
-    let episodes: Vec<Episode> = by_subject
-        .iter()
-        .flat_map(|(subject, entries)| response::episodes(subject, entries))
-        .collect();
-    let rows = response::by_service(&episodes, start, now);
-    let noisy = response::noisiest(&episodes, start, now, NOISIEST);
-    let flaps = response::flapping(&episodes, start, now);
+    let ledger = Ledger::of(&entries);
+    let report = Report::of(&ledger, &config.escalation.rotations, now, days, by);
     let mut out = std::io::stdout().lock();
-    if json {
-        let services: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                serde_json::json!({"service": sanitize::line(&r.service, 200), "fired": r.fired,
-                    "to_ack": spread_json(&r.to_ack), "to_resolve": spread_json(&r.to_resolve),
-                    "resolved_unacked": r.resolved_unacked})
-            })
-            .collect();
-        let noisiest: Vec<_> = noisy
-            .iter()
-            .map(|(t, s, n, per_day)| {
-                serde_json::json!({"title": sanitize::line(t, 200), "service": sanitize::line(s, 200),
-                    "fired": n, "per_day": per_day})
-            })
-            .collect();
-        let flapping: Vec<_> = flaps
-            .iter()
-            .map(|f| {
-                serde_json::json!({"key": sanitize::line(&f.subject, 200), "title": sanitize::line(&f.title, 200),
-                    "service": sanitize::line(&f.service, 200), "short_lived": f.short_lived,
-                    "median_life_s": f.median_life.map(|d| d.num_seconds())})
-            })
-            .collect();
-        let all = serde_json::json!({"since": start, "until": now, "from": "the journal",
-            "services": services, "noisiest": noisiest, "flapping": flapping});
-        serde_json::to_writer(&mut out, &all)?;
-        writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    writeln!(
-        out,
-        "response since {} (from the journal)",
-        start.format("%Y-%m-%d %H:%M UTC")
-    )?;
-    writeln!(
-        out,
-        "{}{}{}{}RESOLVED UNACKED",
-        fit("SERVICE", 22),
-        fit("FIRED", 7),
-        fit("TO ACK med/p90/mean", 26),
-        fit("TO RESOLVE med/p90/mean", 26),
-    )?;
-    for r in &rows {
-        let three =
-            |s: &Spread| format!("{} / {} / {}", shown(s.median), shown(s.p90), shown(s.mean));
-        let service = if r.service.is_empty() {
-            "(none)".to_string()
-        } else {
-            sanitize::line(&r.service, 60)
-        };
-        writeln!(
-            out,
-            "{}{}{}{}{}",
-            fit(&service, 22),
-            fit(&r.fired.to_string(), 7),
-            fit(&three(&r.to_ack), 26),
-            fit(&three(&r.to_resolve), 26),
-            r.resolved_unacked
-        )?;
-    }
-    if rows.is_empty() {
-        writeln!(out, "nothing fired in this period")?;
-    }
-    if !noisy.is_empty() {
-        writeln!(out, "\nnoisiest alerts (candidates to tune or delete)")?;
-        for (title, service, n, per_day) in &noisy {
-            writeln!(
-                out,
-                "{}{}{n} fired, {per_day:.1}/day",
-                fit(&sanitize::line(title, 60), 40),
-                fit(&sanitize::line(service, 40), 22),
-            )?;
+    match format {
+        Format::Json => {
+            serde_json::to_writer(&mut out, &as_json(&report))?;
+            writeln!(out)?;
         }
-    }
-    if !flaps.is_empty() {
-        writeln!(
-            out,
-            "\nflapping (fired and resolved within 10m, 3 times or more)"
-        )?;
-        for f in &flaps {
+        Format::Text => {
             writeln!(
                 out,
-                "{}{}{} times, median {}  ({})",
-                fit(&sanitize::line(&f.title, 60), 40),
-                fit(&sanitize::line(&f.service, 40), 22),
-                f.short_lived,
-                shown(f.median_life),
-                sanitize::line(&f.subject, 80)
+                "insights since {} ({} days, from the journal)",
+                report.since.format("%Y-%m-%d %H:%M UTC"),
+                report.days
             )?;
+            for line in tables::summary(&report) {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(
+                out,
+                "fires per day: {}  ({})",
+                tables::sparkline(&report.total.daily),
+                days_listed(&report.total.daily)
+            )?;
+            for t in tables::all(&report) {
+                write!(out, "\n{}", tables::text(&t))?;
+            }
+        }
+        Format::Markdown => {
+            writeln!(
+                out,
+                "## Insights, {} days to {} (from the journal)\n",
+                report.days,
+                report.until.format("%Y-%m-%d %H:%M UTC")
+            )?;
+            for line in tables::summary(&report) {
+                writeln!(out, "- {line}")?;
+            }
+            writeln!(out, "- fires per day: {}", days_listed(&report.total.daily))?;
+            for t in tables::all(&report) {
+                write!(out, "\n{}", tables::markdown(&t))?;
+            }
+        }
+        Format::Csv => {
+            for t in tables::all(&report) {
+                write!(out, "{}", tables::csv(&t))?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fires of each day as numbers: "3 0 12 4".
+pub fn days_listed(daily: &[u64]) -> String {
+    daily
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn secs(d: Option<TimeDelta>) -> Value {
+    d.map_or(Value::Null, |d| d.num_seconds().into())
+}
+
+fn spread(s: &Spread) -> Value {
+    json!({"n": s.n, "median_s": secs(s.median), "p90_s": secs(s.p90), "mean_s": secs(s.mean)})
+}
+
+fn row(r: &Row) -> Value {
+    json!({"name": sanitize::line(&r.name, 200), "fired": r.fired,
+        "to_ack": spread(&r.to_ack), "to_resolve": spread(&r.to_resolve),
+        "resolved_unacked": r.unacked, "daily": r.daily,
+        "before": {"fired": r.before.fired, "to_ack_median_s": secs(r.before.to_ack),
+            "to_resolve_median_s": secs(r.before.to_resolve)}})
+}
+
+fn counted(list: &[Counted]) -> Value {
+    list.iter()
+        .map(|c| {
+            json!({"key": sanitize::line(&c.subject, 200), "title": sanitize::line(&c.title, 200),
+            "service": sanitize::line(&c.service, 200), "n": c.n, "fired": c.fired})
+        })
+        .collect()
+}
+
+fn parts<T: Into<Value> + Copy>(three: [T; 3]) -> Value {
+    json!({"business": three[0].into(), "off": three[1].into(), "sleep": three[2].into()})
+}
+
+fn load(l: &Load) -> Value {
+    json!({"who": sanitize::line(&l.who, 200), "zone": l.zone.name(),
+        "on_call_s": parts(l.on_call.map(|d| d.num_seconds())),
+        "pages": parts(l.pages.map(|n| n as u64)), "acks": parts(l.acks.map(|n| n as u64)),
+        "busiest_nights": l.busiest_nights.iter()
+            .map(|(d, n)| json!({"night": d.to_string(), "pages": n})).collect::<Vec<_>>()})
+}
+
+/// The report as one JSON object (times in seconds).
+pub fn as_json(r: &Report) -> Value {
+    json!({"since": r.since, "until": r.until, "days": r.days, "by": r.by.name(),
+        "from": "the journal",
+        "total": row(&r.total),
+        "rows": r.rows.iter().map(row).collect::<Vec<_>>(),
+        "escalations": {"timeout": r.escalations_by_timeout, "by_hand": r.escalations_by_hand},
+        "reopened": r.reopened, "incidents_reopened": r.incidents_reopened,
+        "noisiest": counted(&r.noisiest),
+        "flapping": r.flapping.iter().map(|f| json!({"key": sanitize::line(&f.subject, 200),
+            "title": sanitize::line(&f.title, 200), "service": sanitize::line(&f.service, 200),
+            "short_lived": f.short_lived, "median_life_s": secs(f.median_life)})).collect::<Vec<_>>(),
+        "resolved_unacked": counted(&r.unacked),
+        "silenced_more_than_fired": counted(&r.over_silenced),
+        "load": r.load.iter().map(load).collect::<Vec<_>>()})
 }

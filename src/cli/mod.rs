@@ -255,15 +255,25 @@ pub enum CommandLine {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
-    /// Response figures per service (time to acknowledge and to resolve: median, p90, mean;
-    /// resolved with nobody acknowledging) and the noisiest alerts, from the journal.
+    /// What the view `9` draws: time to acknowledge and to resolve (median, p90, mean)
+    /// against the period before, escalations, re-opened alerts, the load per responder and
+    /// the noise, from the journal.
     Insights {
-        /// The period: 7d, 30d, 90d.
+        /// The period: 7d, 30d, 90d (whole days).
         #[arg(long, default_value = "30d", value_name = "DURATION")]
         since: String,
+        /// Rows per service, team, policy or responder.
+        #[arg(long, default_value = "service", value_parser = ["service", "team", "policy", "responder"])]
+        by: String,
         /// JSON for scripts.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["markdown", "csv"])]
         json: bool,
+        /// Markdown tables (for a report or a wiki).
+        #[arg(long, conflicts_with = "csv")]
+        markdown: bool,
+        /// CSV, one row per table row, each named by its table.
+        #[arg(long)]
+        csv: bool,
     },
     /// Who is on call: every escalation policy, its levels, now, until when and who is next.
     Oncall {
@@ -428,9 +438,21 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
             let (config, _) = load_config(&cli, &paths, true)?;
             postmortem::postmortem(&config, &paths, key, out.as_deref(), *fresh).await
         }
-        Some(CommandLine::Insights { since, json }) => {
+        Some(CommandLine::Insights {
+            since,
+            by,
+            json,
+            markdown,
+            csv,
+        }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
-            insights::insights(&config, &paths, since, *json).await
+            let format = match (json, markdown, csv) {
+                (true, ..) => insights::Format::Json,
+                (_, true, _) => insights::Format::Markdown,
+                (.., true) => insights::Format::Csv,
+                _ => insights::Format::Text,
+            };
+            insights::insights(&config, &paths, since, by, format).await
         }
         Some(CommandLine::Handoff { since, out }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

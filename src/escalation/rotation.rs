@@ -130,6 +130,25 @@ impl Rotation {
         (self.member(k).to_string(), from, until)
     }
 
+    /// Every shift (or stand-in) between `since` and `until`, cut to them: (who, from,
+    /// until), in order.
+    pub fn shifts(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        let mut t = since;
+        while t < until {
+            let (who, _, end) = self.segment(t);
+            // A segment always ends after it starts; this guards a clock that says not.
+            let end = end.max(t + TimeDelta::minutes(1)).min(until);
+            out.push((who, t, end));
+            t = end;
+        }
+        out
+    }
+
     /// Who is on call at `now`, since and until when, and who takes over then.
     pub fn at(&self, now: DateTime<Utc>) -> OnCall {
         let (who, from, until) = self.segment(now);

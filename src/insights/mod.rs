@@ -1,7 +1,13 @@
-//! Insights (issue 31, begun): key figures worked out from the journal's own history — every
-//! source's alerts as onduty saw them fire, get acknowledged and resolve. So far the
-//! response figures (time to acknowledge and to resolve, per service) and the noisiest
-//! alerts; the view (`9`), `onduty insights`, the load per responder and problems follow.
+//! Insights: key figures worked out from the journal's own history — every source's alerts
+//! as onduty saw them fire, get acknowledged, escalate and resolve — folded into a ledger one
+//! entry at a time (`ledger`), summed up per period (`report`) with the load per responder
+//! (`load`), told as tables (`tables`). The view `9` and `onduty insights` share all of it.
 
-pub mod response;
+pub mod ledger;
+pub mod load;
+pub mod report;
 pub mod stats;
+pub mod tables;
+
+#[cfg(test)]
+mod tests;

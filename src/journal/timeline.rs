@@ -177,6 +177,24 @@ impl Journal {
         rows.iter().map(entry).collect()
     }
 
+    /// What insights are worked out from: the changes seen at sources and the actions taken
+    /// since `since`, the newest `limit`, in the order they were written.
+    pub async fn history_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Entry>, JournalError> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT * FROM timeline WHERE kind IN ('observed', 'action') \
+             AND at >= $1 ORDER BY id DESC LIMIT $2) AS newest ORDER BY id",
+        )
+        .bind(to_millis(since))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
     /// One entry.
     pub async fn entry(&self, id: i64) -> Result<Option<Entry>, JournalError> {
         let row = sqlx::query("SELECT * FROM timeline WHERE id = $1")

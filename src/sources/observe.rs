@@ -47,6 +47,9 @@ pub fn changes(old: &[Alert], new: &[Alert], now: DateTime<Utc>) -> Vec<Observat
                 if let Some(what) = status_change(was, a) {
                     out.push(a, a.acked_at.unwrap_or(now), what);
                 }
+                if let Some((what, at)) = escalated(was, a) {
+                    out.push(a, at, what);
+                }
             }
         }
     }
@@ -188,15 +191,68 @@ pub fn times(body: &str) -> usize {
         .unwrap_or(1)
 }
 
-/// What a new alert's entry says: "fired (critical): CheckoutErrors · checkout". The name
-/// stays on the timeline after the alert is gone from every source (the shift hand-off groups
-/// by it); [`fired_name`] reads it back.
+/// What a new alert's entry says: "fired (critical): CheckoutErrors · checkout", with the
+/// team and escalation policy its back end names ("… · checkout [team pay; policy Payments]").
+/// The name stays on the timeline after the alert is gone from every source (the shift
+/// hand-off groups by it, insights by its owners); [`fired_name`] and [`fired_owners`] read
+/// it back.
 pub fn fired(a: &Alert) -> String {
-    if a.service.is_empty() {
+    let mut out = if a.service.is_empty() {
         format!("fired ({}): {}", a.severity.name(), a.title)
     } else {
         format!("fired ({}): {} · {}", a.severity.name(), a.title, a.service)
+    };
+    let policy = a
+        .escalation
+        .as_ref()
+        .map(|e| &*e.policy)
+        .or_else(|| a.labels.get("escalation_policy"));
+    let owners: Vec<String> = [("team", a.labels.get("team")), ("policy", policy)]
+        .into_iter()
+        .filter_map(|(k, v)| Some(format!("{k} {}", owner_word(v?))))
+        .filter(|kv| !kv.ends_with(' '))
+        .collect();
+    if !owners.is_empty() {
+        out.push_str(&format!(" [{}]", owners.join("; ")));
     }
+    out
+}
+
+/// An owner's name as a fired entry keeps it: without the brackets and semicolons that
+/// delimit it.
+fn owner_word(v: &str) -> String {
+    v.replace([';', '[', ']'], " ").trim().to_string()
+}
+
+/// The team and escalation policy a "fired" entry names, each when it names one.
+pub fn fired_owners(body: &str) -> (Option<&str>, Option<&str>) {
+    let Some((_, tail)) = owners_tail(body) else {
+        return (None, None);
+    };
+    let mut team = None;
+    let mut policy = None;
+    for part in tail.split("; ") {
+        if let Some(t) = part.strip_prefix("team ") {
+            team = Some(t);
+        } else if let Some(p) = part.strip_prefix("policy ") {
+            policy = Some(p);
+        }
+    }
+    (team, policy)
+}
+
+/// A fired entry's body without its owners, and the owners (`team x; policy y`).
+fn owners_tail(body: &str) -> Option<(&str, &str)> {
+    let open = body.strip_suffix(']')?;
+    let (head, tail) = open.rsplit_once(" [")?;
+    (tail.starts_with("team ") || tail.starts_with("policy ")).then_some((head, tail))
+}
+
+/// An escalation its back end made (the level went up): "escalated to L2", when it did.
+fn escalated(was: &Alert, is: &Alert) -> Option<(String, DateTime<Utc>)> {
+    let now = is.escalation.as_ref()?;
+    let before = was.escalation.as_ref().map_or(0, |e| e.level);
+    (now.level > before).then(|| (format!("escalated to L{}", now.level + 1), now.since))
 }
 
 /// The (severity, title, service) a "fired" entry names, counted or not; `None` for other
@@ -211,6 +267,7 @@ pub fn fired_name(body: &str) -> Option<(&str, &str, &str)> {
     };
     let rest = rest.strip_prefix('(')?;
     let (severity, rest) = rest.split_once("): ")?;
+    let rest = owners_tail(rest).map_or(rest, |(head, _)| head);
     let (title, service) = rest.rsplit_once(" · ").unwrap_or((rest, ""));
     Some((severity, title, service))
 }
@@ -274,6 +331,48 @@ mod tests {
             fired_name("fired ×12 (warning): Disk · db"),
             Some(("warning", "Disk", "db"))
         );
+    }
+
+    #[test]
+    fn a_fire_names_its_team_and_policy_and_an_escalation_is_seen() {
+        let mut all = crate::testing::estate_alerts(1, 1).remove(0);
+        let now = all[0].last_seen;
+        let mut a = all.remove(0);
+        a.labels = crate::model::Labels::from_pairs(vec![
+            ("alertname".into(), "X".into()),
+            ("team".into(), "pay;ments]".into()),
+        ]);
+        a.escalation = Some(Box::new(crate::model::Escalation::new("Payments", 0, now)));
+        let body = fired(&a);
+        assert!(
+            body.ends_with(" [team pay ments; policy Payments]"),
+            "{body}"
+        );
+        assert_eq!(fired_owners(&body), (Some("pay ments"), Some("Payments")));
+        let (_, title, service) = fired_name(&body).unwrap();
+        assert_eq!(
+            (title, service),
+            (&*a.title, &*a.service),
+            "owners are no part of the service"
+        );
+        assert_eq!(fired_owners("fired (warning): Disk · db"), (None, None));
+        assert_eq!(
+            fired_owners("fired (warning): Disk [v2]"),
+            (None, None),
+            "a title's brackets"
+        );
+        let mut up = a.clone();
+        let later = now + chrono::TimeDelta::minutes(15);
+        up.escalation = Some(Box::new(crate::model::Escalation::new(
+            "Payments", 1, later,
+        )));
+        let seen = changes(std::slice::from_ref(&a), std::slice::from_ref(&up), later);
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(
+            (seen[0].what.as_str(), seen[0].at),
+            ("escalated to L2", later)
+        );
+        assert!(changes(std::slice::from_ref(&up), std::slice::from_ref(&a), later).is_empty());
     }
 
     #[test]
