@@ -416,3 +416,82 @@ pub fn ticket_app(w: u16, h: u16) -> App {
     app.update(fetched("jira", vec![], tickets));
     app
 }
+
+/// A history for insights: `incidents` alerts fired over the `days` days before `end`,
+/// evenly spread, each acknowledged and resolved after a time known from its number (so
+/// benches and view tests have figures to check): over 12 services and 4 teams, acked by one
+/// of 6 responders after 1–30 minutes (every 10th by nobody, resolved on its own), resolved
+/// after 5–244 minutes, every 25th silenced, every 40th escalated by its back end. Entry
+/// ids count from 1 in the order written.
+pub fn insight_history(
+    end: DateTime<Utc>,
+    days: i64,
+    incidents: usize,
+) -> Vec<crate::model::Entry> {
+    use crate::model::{Entry, EntryKind};
+    const RESPONDERS: [&str; 6] = ["ana", "bo", "cy", "di", "ed", "fa"];
+    let span = TimeDelta::days(days).num_seconds();
+    let step = span / incidents.max(1) as i64;
+    let start = end - TimeDelta::days(days);
+    let mut out = Vec::with_capacity(incidents * 3);
+    let mut push = |subject: &str, at: DateTime<Utc>, kind: EntryKind, body: String| {
+        out.push(Entry {
+            id: out.len() as i64 + 1,
+            subject: subject.into(),
+            at,
+            author: "am".into(),
+            kind,
+            body,
+            starred: false,
+            corrects: None,
+        });
+    };
+    for i in 0..incidents {
+        let fired = start + TimeDelta::seconds(i as i64 * step);
+        let service = format!("svc-{:02}", i % 12);
+        let subject = format!("am:{}-{}", service, i % 97);
+        push(
+            &subject,
+            fired,
+            EntryKind::Observed,
+            format!(
+                "fired (critical): Alert{} · {service} [team team-{}; policy {service}-policy]",
+                i % 97,
+                i % 4
+            ),
+        );
+        if i % 25 == 0 {
+            push(
+                &subject,
+                fired + TimeDelta::minutes(1),
+                EntryKind::Observed,
+                "silenced".into(),
+            );
+        } else if i % 10 != 0 {
+            let who = RESPONDERS[i % RESPONDERS.len()];
+            let after = TimeDelta::minutes((i as i64 * 7_919) % 30 + 1);
+            push(
+                &subject,
+                fired + after,
+                EntryKind::Observed,
+                format!("acked by {who}"),
+            );
+        }
+        if i % 40 == 0 {
+            push(
+                &subject,
+                fired + TimeDelta::minutes(15),
+                EntryKind::Observed,
+                "escalated to L2".into(),
+            );
+        }
+        let resolved = TimeDelta::minutes((i as i64 * 104_729) % 240 + 5);
+        push(
+            &subject,
+            fired + resolved,
+            EntryKind::Observed,
+            "resolved".into(),
+        );
+    }
+    out
+}

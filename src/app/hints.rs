@@ -70,6 +70,14 @@ impl Screen {
                 (C::OpenLink, "browser"),
                 (C::Copy, "copy"),
             ],
+            Screen::Insights { is_open: false } => vec![
+                (C::Back, "back"),
+                (C::NextItem, "response/load/noise"),
+                (C::InsightsPeriod, "7/30/90 days"),
+                (C::InsightsGroup, "group by"),
+                (C::OpenDetail, "alert history"),
+            ],
+            Screen::Insights { is_open: true } => vec![(C::Back, "back")],
             Screen::OnCall | Screen::Sources | Screen::Outbox | Screen::History => {
                 vec![(C::Back, "back"), (C::ShowAlerts, "alerts")]
             }

@@ -9,6 +9,7 @@ pub mod filter_job;
 pub mod hints;
 pub mod history;
 pub mod incidents;
+pub mod insights;
 pub use crate::input::keymap;
 pub mod layout;
 pub mod list_pane;

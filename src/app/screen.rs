@@ -37,6 +37,11 @@ pub enum Screen {
     Outbox,
     /// What the sources were seen to change.
     History,
+    /// Key figures, or one alert's episodes opened from them.
+    Insights {
+        /// Whether one alert's episodes are open.
+        is_open: bool,
+    },
 }
 
 impl Screen {
@@ -50,6 +55,7 @@ impl Screen {
                 | Screen::AlertDetail
                 | Screen::Tickets { is_open: true }
                 | Screen::Incidents { is_open: true }
+                | Screen::Insights { is_open: true }
         )
     }
 }
@@ -61,6 +67,8 @@ impl App {
             Screen::Silences => KeyScope::Silences,
             Screen::Postmortem => KeyScope::Postmortem,
             Screen::Tickets { .. } => KeyScope::Tickets,
+            Screen::Insights { is_open: false } => KeyScope::Insights,
+            Screen::Insights { is_open: true } => KeyScope::Detail,
             Screen::Runbook => KeyScope::Runbook,
             Screen::AlertDetail | Screen::Incidents { is_open: true } => KeyScope::Detail,
             Screen::AlertList
@@ -89,6 +97,9 @@ impl App {
             View::Sources => Screen::Sources,
             View::Outbox => Screen::Outbox,
             View::History => Screen::History,
+            View::Insights => Screen::Insights {
+                is_open: self.insights.open_alert.is_some(),
+            },
         }
     }
 }

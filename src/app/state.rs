@@ -39,6 +39,8 @@ pub enum View {
     History,
     /// Tickets of every ticketing source.
     Tickets,
+    /// Key figures from the journal's history.
+    Insights,
 }
 
 /// What is drawn over the view and takes the keys.
@@ -487,6 +489,8 @@ pub struct App {
     pub history: crate::app::history::History,
     /// Whether the timeline, the last look or the day changed since `history` was worked out.
     pub is_history_stale: bool,
+    /// The insights view (`9`).
+    pub insights: crate::app::insights::InsightsView,
     /// What was notified lately (one per alert group a minute, the bell once in 10 s).
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
@@ -640,6 +644,7 @@ impl App {
             last_looked: None,
             history: Default::default(),
             is_history_stale: true,
+            insights: Default::default(),
             toast: None,
             banner: None,
             theme,

@@ -9,15 +9,12 @@ use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Config, Paths};
-use crate::insights::ledger::Ledger;
+use crate::insights::ledger::{Ledger, MOST_ENTRIES};
 use crate::insights::load::Load;
 use crate::insights::report::{Counted, GroupBy, Report, Row};
 use crate::insights::stats::Spread;
 use crate::insights::tables;
 use crate::model::sanitize;
-
-/// Most entries read (a year of a busy estate).
-pub const MOST_ENTRIES: i64 = 5_000_000;
 
 /// How the insights are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +71,7 @@ pub async fn insights(
                 out,
                 "fires per day: {}  ({})",
                 tables::sparkline(&report.total.daily),
-                days_listed(&report.total.daily)
+                tables::days_listed(&report.total.daily)
             )?;
             for t in tables::all(&report) {
                 write!(out, "\n{}", tables::text(&t))?;
@@ -90,7 +87,11 @@ pub async fn insights(
             for line in tables::summary(&report) {
                 writeln!(out, "- {line}")?;
             }
-            writeln!(out, "- fires per day: {}", days_listed(&report.total.daily))?;
+            writeln!(
+                out,
+                "- fires per day: {}",
+                tables::days_listed(&report.total.daily)
+            )?;
             for t in tables::all(&report) {
                 write!(out, "\n{}", tables::markdown(&t))?;
             }
@@ -102,15 +103,6 @@ pub async fn insights(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The fires of each day as numbers: "3 0 12 4".
-pub fn days_listed(daily: &[u64]) -> String {
-    daily
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn secs(d: Option<TimeDelta>) -> Value {

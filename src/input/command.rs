@@ -124,6 +124,12 @@ commands! {
     ShowHistory = "show_history",
     /// Show the tickets of every ticketing source
     ShowTickets = "show_tickets",
+    /// Show the insights: time to acknowledge and resolve, load per responder, noise
+    ShowInsights = "show_insights",
+    /// In the insights: the next period (7, 30, 90 days)
+    InsightsPeriod = "insights_period",
+    /// In the insights: group by service, team, escalation policy or responder
+    InsightsGroup = "insights_group",
     /// Open the ticket of the selected alert or incident
     OpenTicket = "open_ticket",
     /// Link a ticket (key or URL) to the selected incident or alert

@@ -24,6 +24,8 @@ pub enum KeyScope {
     Postmortem,
     /// The tickets view and a ticket's detail.
     Tickets,
+    /// The insights view.
+    Insights,
 }
 
 impl KeyScope {
@@ -37,6 +39,7 @@ impl KeyScope {
             KeyScope::Runbook => "runbook",
             KeyScope::Postmortem => "postmortem",
             KeyScope::Tickets => "tickets",
+            KeyScope::Insights => "insights",
         }
     }
 
@@ -58,6 +61,7 @@ impl KeyScope {
             KeyScope::Runbook,
             KeyScope::Postmortem,
             KeyScope::Tickets,
+            KeyScope::Insights,
         ]
         .into_iter()
         .find(|k| k.name() == s)

@@ -12,6 +12,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::model::{Entry, EntryKind};
 use crate::sources::observe::{fired_name, fired_owners};
 
+/// Most entries read for insights (a year of a busy estate).
+pub const MOST_ENTRIES: i64 = 5_000_000;
+
 /// An alert that fires again this soon after resolving was re-opened.
 pub const REOPENED_WITHIN: TimeDelta = TimeDelta::hours(1);
 
@@ -63,7 +66,7 @@ pub struct Silenced {
 }
 
 /// The history as episodes, kept up to date entry by entry.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Ledger {
     episodes: Vec<Episode>,
     /// Each alert's latest episode.

@@ -85,6 +85,15 @@ pub fn sparkline(days: &[u64]) -> String {
         .collect()
 }
 
+/// The fires of each day as numbers: "3 0 12 4".
+pub fn days_listed(daily: &[u64]) -> String {
+    daily
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn three(s: &Spread) -> String {
     format!("{} {} {}", shown(s.median), shown(s.p90), shown(s.mean))
 }

@@ -127,6 +127,12 @@ pub enum Request {
         /// Where the hand-off goes.
         path: std::path::PathBuf,
     },
+    /// Read the history insights are worked out from (changes seen and actions taken since
+    /// `since`), for the view `9`.
+    History {
+        /// From.
+        since: DateTime<Utc>,
+    },
     /// Star or unstar a timeline entry (starred entries lead the post-mortem).
     Star {
         /// The entry.
@@ -179,6 +185,8 @@ pub enum JournalEvent {
         /// The record.
         result: Result<Box<crate::handoff::ShiftJournal>, String>,
     },
+    /// The history asked for by `Request::History` (or why it could not be read).
+    History(Result<Vec<Entry>, String>),
     /// An entry was starred or unstarred.
     Starred {
         /// The entry.

@@ -148,6 +148,9 @@ impl JournalTask {
                             result: Err("the journal is unavailable: a post-mortem is written from it".into()),
                         })
                     }
+                    Some(Request::History { .. }) => self.tell(JournalEvent::History(Err(
+                        "the journal is unavailable: insights are worked out from it".into(),
+                    ))),
                     Some(Request::Handoff { shift, path }) => self.tell(JournalEvent::Handoff {
                         shift,
                         path,
@@ -295,6 +298,14 @@ impl JournalTask {
                     crate::postmortem::prepare(journal, &subject, &template, now, fresh, &known)
                         .await;
                 self.tell(JournalEvent::Postmortem { subject, result });
+                Ok(())
+            }
+            Request::History { since } => {
+                let result = journal
+                    .history_since(since, crate::insights::ledger::MOST_ENTRIES)
+                    .await
+                    .map_err(|e| e.to_string());
+                self.tell(JournalEvent::History(result));
                 Ok(())
             }
             Request::Handoff { shift, path } => {

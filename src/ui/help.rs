@@ -85,6 +85,7 @@ fn entries(app: &App) -> Vec<Entry> {
             KeyScope::Postmortem,
             KeyScope::Silences,
             KeyScope::Tickets,
+            KeyScope::Insights,
         ] {
             for k in km.keys_for(scope, c) {
                 if !keys.contains(&k) {

@@ -8,6 +8,7 @@ mod header;
 mod help;
 mod history;
 mod incidents;
+mod insights;
 pub use crate::app::layout;
 mod note_editor;
 mod oncall;
@@ -72,6 +73,7 @@ pub fn view(app: &App, frame: &mut Frame) {
         Screen::Incidents { .. } => incidents::render(app, frame, areas.body),
         Screen::History => history::render(app, frame, areas.body),
         Screen::Tickets { .. } => tickets::render(app, frame, areas.body),
+        Screen::Insights { .. } => insights::render(app, frame, areas.body),
     }
     status_bar::render_status(app, frame, areas.status);
     status_bar::render_keys(app, frame, areas.keys);

@@ -44,8 +44,10 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
                 app.fires.entry(key).or_default().push(at);
             }
         }
+        JournalEvent::History(result) => app.history_read(result),
         JournalEvent::Entries(entries) => {
             super::notes::notes_written(app, &entries);
+            app.insights_saw(&entries);
             for entry in &entries {
                 // A count of a mass event ("prod-am:") is no alert's fire.
                 if entry.kind == crate::model::EntryKind::Observed

@@ -185,7 +185,19 @@ impl App {
             return;
         }
         let is_tickets = matches!(self.screen(), crate::app::screen::Screen::Tickets { .. });
+        let is_insights =
+            self.screen() == (crate::app::screen::Screen::Insights { is_open: false });
         match command {
+            Command::NextItem if is_insights => return self.next_insights_section(1),
+            Command::PreviousItem if is_insights => return self.next_insights_section(-1),
+            Command::OpenDetail if is_insights => {
+                if self.open_insights_alert() {
+                    self.detail_scroll = 0;
+                } else {
+                    self.toast_info("enter opens an alert's history from the noise lists (tab)");
+                }
+                return;
+            }
             Command::Acknowledge if is_tickets => return tickets::acknowledge(self, fx),
             Command::Resolve if is_tickets => return tickets::ask_resolve(self),
             Command::OpenDetail if is_tickets => return tickets::open(self, fx),
@@ -292,6 +304,12 @@ impl App {
             Command::ShowOutbox => self.show(View::Outbox),
             Command::ShowIncidents => self.show(View::Incidents),
             Command::ShowHistory => self.show(View::History),
+            Command::ShowInsights => {
+                self.show(View::Insights);
+                self.open_insights(fx);
+            }
+            Command::InsightsPeriod => self.next_insights_period(),
+            Command::InsightsGroup => self.next_insights_grouping(),
             Command::DeclareIncident => act::open_incident_prompt(self),
             Command::ShowSilences => self.show(View::Silences),
             Command::Mark => {
@@ -371,6 +389,8 @@ impl App {
         } else if self.is_detail_open {
             self.is_detail_open = false;
             self.is_runbook_shown = false;
+        } else if self.view == View::Insights && self.insights.open_alert.is_some() {
+            self.insights.open_alert = None;
         } else if self.view != View::Alerts {
             self.view = View::Alerts;
         } else if !self.filter_text.is_empty() {
@@ -389,6 +409,7 @@ impl App {
             Screen::Tickets { .. } => self.ticket_list.move_by(by),
             Screen::Silences => self.silence_list.move_by(by),
             Screen::Incidents { .. } => self.move_incident(by),
+            Screen::Insights { .. } => self.move_insights(by),
             _ => self.move_cursor(by),
         }
     }

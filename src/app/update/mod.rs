@@ -97,6 +97,7 @@ impl App {
         }
         self.is_dirty = true;
         self.history_if_shown();
+        self.insights_if_shown(self.now);
         effects
     }
 

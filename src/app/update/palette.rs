@@ -23,6 +23,10 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":history", "what fired and resolved since you last looked"),
     (":tickets", "tickets of every ticketing source (also :tk)"),
     (
+        ":insights",
+        "time to ack and resolve, load per responder, noise (also :kpi)",
+    ),
+    (
         ":ticket [SOURCE] [TITLE]",
         "open a ticket for the selected incident or alert",
     ),
@@ -146,6 +150,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         "incidents" | "incident" | "inc" => app.run(Command::ShowIncidents, fx),
         "history" | "hist" => app.run(Command::ShowHistory, fx),
         "tickets" | "tk" => app.run(Command::ShowTickets, fx),
+        "insights" | "kpi" => app.run(Command::ShowInsights, fx),
         "ticket" | "link" | "transition" | "publish" | "ticket-notes"
             if app.settings.is_read_only =>
         {

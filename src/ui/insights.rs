@@ -1,0 +1,505 @@
+//! The insights view (`9`): the report of `crate::insights` drawn with ratatui's own widgets
+//! — a sparkline of fires per day, a bar chart of pages per responder, tables — each with its
+//! numbers beside it (the same tables `onduty insights` prints, so a screen reader and a pipe
+//! get the same facts). Three sections (tab): response, load, noise; enter on a noisy alert
+//! opens its episodes from the ledger.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph, Sparkline, Wrap};
+
+use super::text::{self, cut, display_width, fit};
+use crate::app::App;
+use crate::app::insights::{Loaded, Section};
+use crate::insights::report::Report;
+use crate::insights::tables::{self, Table};
+use crate::theme::Role;
+
+/// Draws the insights view into `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let v = &app.insights;
+    if v.open_alert.is_some() {
+        return episodes(app, frame, area);
+    }
+    let block = super::pane(
+        t,
+        Line::styled(" INSIGHTS ", t.style(Role::TextStrong)),
+        true,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let report = match (&v.ledger, &v.report) {
+        (_, Some(r)) => r,
+        (Loaded::Failed(why), _) => {
+            return said(app, frame, inner, &format!("insights unavailable: {why}"));
+        }
+        _ => return said(app, frame, inner, "reading the journal's history…"),
+    };
+    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(tabs_line(app, report)), tabs);
+    match v.section {
+        Section::Response => response(app, frame, body, report),
+        Section::Load => load(app, frame, body, report),
+        Section::Noise => noise(app, frame, body, report),
+    }
+}
+
+fn said(app: &App, frame: &mut Frame, area: Rect, what: &str) {
+    let line = Line::styled(what.to_string(), app.theme.style(Role::TextMuted));
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
+}
+
+/// "▸response  load  noise │ 30 days (p) · by service (b) · from the journal".
+fn tabs_line<'a>(app: &App, r: &Report) -> Line<'a> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for s in Section::ALL {
+        let (mark, role) = if s == app.insights.section {
+            ("▸", Role::TextStrong)
+        } else {
+            (" ", Role::TextMuted)
+        };
+        spans.push(Span::styled(format!("{mark}{} ", s.name()), t.style(role)));
+    }
+    spans.push(Span::styled(
+        format!(
+            "│ {} days · by {} · from the journal (every source)",
+            r.days,
+            r.by.name()
+        ),
+        t.style(Role::TextMuted),
+    ));
+    Line::from(spans)
+}
+
+/// Column widths for `table` in `width`: each column as wide as its widest cell (header
+/// included), the first one giving way; columns past `width` are dropped.
+fn widths(table: &Table, width: usize) -> Vec<usize> {
+    let mut w: Vec<usize> = table.headers.iter().map(|h| display_width(h)).collect();
+    for row in &table.rows {
+        for (w, c) in w.iter_mut().zip(row) {
+            *w = (*w).max(display_width(c));
+        }
+    }
+    let rest: usize = w.iter().skip(1).map(|c| c + 2).sum();
+    if let Some(first) = w.first_mut() {
+        *first = (*first).min(width.saturating_sub(rest).max(12)) + 2;
+    }
+    for c in w.iter_mut().skip(1) {
+        *c += 2;
+    }
+    let mut used = 0;
+    w.into_iter()
+        .take_while(|c| {
+            used += c;
+            used <= width + 2
+        })
+        .collect()
+}
+
+fn cells_line<'a>(cells: &[String], widths: &[usize], style: Style) -> Line<'a> {
+    let text: String = cells.iter().zip(widths).map(|(c, w)| fit(c, *w)).collect();
+    Line::styled(text.trim_end().to_string(), style)
+}
+
+/// A table as lines: its title and note, its header, its rows (the `selected` one marked).
+fn table_lines<'a>(
+    app: &App,
+    table: &Table,
+    width: usize,
+    selected: Option<usize>,
+) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let mut title = table.title.clone();
+    if !table.note.is_empty() {
+        title.push_str(" — ");
+        title.push_str(&table.note);
+    }
+    let w = widths(table, width);
+    let mut out = vec![
+        Line::styled(cut(&title, width), t.style(Role::TextStrong)),
+        cells_line(
+            &table
+                .headers
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>(),
+            &w,
+            t.style(Role::TextMuted),
+        ),
+    ];
+    for (i, row) in table.rows.iter().enumerate() {
+        let style = if Some(i) == selected {
+            t.style(Role::Selection)
+        } else {
+            t.style(Role::Text)
+        };
+        out.push(cells_line(row, &w, style));
+    }
+    if table.rows.is_empty() {
+        out.push(Line::styled("  (none)", t.style(Role::TextMuted)));
+    }
+    out
+}
+
+/// Lines `from..` that fit `height`, with the cursor's line (`at`) kept in view.
+fn visible<'a>(lines: Vec<Line<'a>>, at: usize, height: usize) -> Vec<Line<'a>> {
+    let start = (at + 1).saturating_sub(height);
+    lines.into_iter().skip(start).take(height).collect()
+}
+
+fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
+    let t = &app.theme;
+    let width = usize::from(area.width);
+    let summary: Vec<Line> = tables::summary(r)
+        .into_iter()
+        .map(|l| Line::styled(l, t.style(Role::Text)))
+        .collect();
+    let summary = Paragraph::new(summary).wrap(Wrap { trim: false });
+    let summary_h = u16::try_from(summary.line_count(area.width)).unwrap_or(4);
+    let [top, chart, rest] = Layout::vertical([
+        Constraint::Length(summary_h),
+        Constraint::Length(3),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(summary, top);
+    // The sparkline, one column a day, and its numbers beside it.
+    let daily = &r.total.daily;
+    let days_w = u16::try_from(daily.len())
+        .unwrap_or(u16::MAX)
+        .min(area.width / 2);
+    let [spark, numbers] =
+        Layout::horizontal([Constraint::Length(days_w + 1), Constraint::Min(0)]).areas(chart);
+    let shown = &daily[daily.len().saturating_sub(usize::from(days_w))..];
+    frame.render_widget(
+        Sparkline::default()
+            .data(shown)
+            .style(t.style(Role::StatusFiring)),
+        spark,
+    );
+    let max = daily.iter().copied().max().unwrap_or(0);
+    let total: u64 = daily.iter().sum();
+    let today = daily.last().copied().unwrap_or(0);
+    let mut facts = vec![
+        format!("fires per day, last {} days", r.days),
+        format!(
+            "total {total} · max {max} · today {today} · mean {:.1}",
+            total as f64 / r.days.max(1) as f64
+        ),
+    ];
+    if usize::from(numbers.width) > display_width(&tables::days_listed(daily)) {
+        facts.push(tables::days_listed(daily));
+    }
+    let facts: Vec<Line> = facts
+        .into_iter()
+        .map(|f| {
+            Line::styled(
+                cut(&f, usize::from(numbers.width)),
+                t.style(Role::TextMuted),
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(facts), numbers);
+    let table = tables::response(r);
+    let lines = table_lines(app, &table, width, Some(app.insights.cursor));
+    let at = app.insights.cursor + 2;
+    frame.render_widget(
+        Paragraph::new(visible(lines, at, usize::from(rest.height))),
+        rest,
+    );
+}
+
+fn load(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
+    let t = &app.theme;
+    let width = usize::from(area.width);
+    let table = tables::load(r);
+    let chart_h = if area.height >= 16 { 8 } else { 0 };
+    let [chart, rest] =
+        Layout::vertical([Constraint::Length(chart_h), Constraint::Min(0)]).areas(area);
+    if chart_h > 0 && !r.load.is_empty() {
+        // Pages per responder, business / off / sleep: one group each, as many as fit; their
+        // acknowledgements when nobody is on a rotation (no pages are known then).
+        let has_pages = r.load.iter().any(|l| l.pages.iter().any(|n| *n > 0));
+        let (what, counts): (&str, Vec<[usize; 3]>) = if has_pages {
+            ("pages", r.load.iter().map(|l| l.pages).collect())
+        } else {
+            ("acknowledgements", r.load.iter().map(|l| l.acks).collect())
+        };
+        let fits = usize::from(area.width / 12).max(1);
+        let styles = [Role::StatusAcked, Role::SeverityWarning, Role::StatusFiring];
+        let groups: Vec<BarGroup> = r
+            .load
+            .iter()
+            .zip(&counts)
+            .take(fits)
+            .map(|(l, counts)| {
+                let bars: Vec<Bar> = counts
+                    .iter()
+                    .zip(["b", "o", "s"])
+                    .zip(styles)
+                    .map(|((&n, label), role)| {
+                        Bar::with_label(label, n as u64)
+                            .text_value(n.to_string())
+                            .style(t.style(role))
+                    })
+                    .collect();
+                BarGroup::with_label(cut(&text::one_line(&l.who, 40), 10), bars)
+            })
+            .collect();
+        let legend = Line::styled(
+            format!(
+                "{what} per responder — b business · o off hours · s sleep (numbers on the bars and below)"
+            ),
+            t.style(Role::TextMuted),
+        );
+        let [legend_area, bars_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(chart);
+        frame.render_widget(Paragraph::new(cut_line(legend, width)), legend_area);
+        let mut chart = BarChart::grouped(groups)
+            .bar_width(3)
+            .bar_gap(0)
+            .group_gap(2)
+            .label_style(t.style(Role::TextMuted))
+            .value_style(t.style(Role::TextStrong));
+        if let Some(&max) = counts.iter().flatten().max() {
+            chart = chart.max(max.max(1) as u64);
+        }
+        frame.render_widget(chart, bars_area);
+    }
+    let lines = table_lines(app, &table, width, Some(app.insights.cursor));
+    let at = app.insights.cursor + 2;
+    let mut all = visible(lines, at, usize::from(rest.height).saturating_sub(1));
+    if r.load.is_empty() {
+        all.push(Line::styled(
+            "nobody on a rotation (escalation.toml) and no acknowledgement in this period",
+            t.style(Role::TextMuted),
+        ));
+    }
+    frame.render_widget(Paragraph::new(all), rest);
+}
+
+fn cut_line(line: Line<'_>, width: usize) -> Line<'_> {
+    let style = line.style;
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    Line::styled(cut(&text, width), style)
+}
+
+fn noise(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
+    let width = usize::from(area.width);
+    let mut lines = Vec::new();
+    let mut row = 0;
+    let mut at = 0;
+    for table in tables::noise(r) {
+        let n = table.rows.len();
+        let selected = app.insights.cursor.checked_sub(row).filter(|i| *i < n);
+        if let Some(i) = selected {
+            at = lines.len() + 2 + i;
+        }
+        lines.extend(table_lines(app, &table, width, selected));
+        lines.push(Line::default());
+        row += n;
+    }
+    frame.render_widget(
+        Paragraph::new(visible(lines, at + 1, usize::from(area.height))),
+        area,
+    );
+}
+
+/// One alert's episodes, newest first, from the ledger.
+fn episodes(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let eps = app.insights.open_episodes();
+    let title = eps.first().map_or(String::new(), |e| {
+        if e.service.is_empty() {
+            text::one_line(&e.title, 80)
+        } else {
+            format!(
+                "{} · {}",
+                text::one_line(&e.title, 80),
+                text::one_line(&e.service, 40)
+            )
+        }
+    });
+    let mut lines = vec![Line::styled(
+        format!("{} time(s) in the history read (up to 180 days)", eps.len()),
+        t.style(Role::TextMuted),
+    )];
+    for e in &eps {
+        let mut said = vec![format!("fired {}", text::day_time(e.fired, app.clock))];
+        match (e.acked, &e.acked_by) {
+            (Some(at), Some(who)) => said.push(format!(
+                "acked by {} after {}",
+                text::one_line(who, 40),
+                tables::shown(Some(at - e.fired))
+            )),
+            (Some(at), None) => said.push(format!(
+                "acked or silenced after {}",
+                tables::shown(Some(at - e.fired))
+            )),
+            (None, _) => said.push("nobody acked".into()),
+        }
+        if let Some(r) = e.resolved {
+            said.push(format!(
+                "resolved after {}",
+                tables::shown(Some(r - e.fired))
+            ));
+        }
+        if e.escalations > 0 {
+            said.push(format!(
+                "escalated {}× ({} by hand)",
+                e.escalations, e.escalated_by_hand
+            ));
+        }
+        if e.is_reopened {
+            said.push("re-opened within the hour".into());
+        }
+        lines.push(Line::styled(said.join(" · "), t.style(Role::Text)));
+    }
+    super::full_pane(
+        app,
+        frame,
+        area,
+        format!(" HISTORY {title} "),
+        ratatui::text::Text::from(lines),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use crate::app::{Action, App, Command, Effect, View};
+    use crate::journal::protocol::Request;
+    use crate::journal::task::JournalEvent;
+    use crate::model::{Entry, EntryKind};
+
+    fn run(app: &mut App, c: Command) -> Vec<Effect> {
+        app.update(Action::Run(c))
+    }
+
+    /// The demo app with a scripted month of 3,000 alerts read as its history.
+    fn app_with_history(w: u16, h: u16) -> App {
+        let mut app = crate::testing::demo_app(100, w, h);
+        let fx = run(&mut app, Command::ShowInsights);
+        assert!(
+            fx.iter()
+                .any(|f| matches!(f, Effect::Journal(Request::History { .. }))),
+            "the first opening reads the history"
+        );
+        let screen = crate::testing::screen(&app, w, h);
+        assert!(screen.contains("reading the journal's history"), "{screen}");
+        let history = crate::testing::insight_history(app.now, 30, 3_000);
+        app.update(Action::Journal(JournalEvent::History(Ok(history))));
+        app
+    }
+
+    #[test]
+    fn the_response_section_at_80x24_gives_every_figure_beside_its_chart() {
+        let mut app = app_with_history(80, 24);
+        assert_eq!(app.view, View::Insights);
+        let screen = crate::testing::screen(&app, 80, 24);
+        assert!(screen.contains("▸response"), "{screen}");
+        assert!(screen.contains("30 days · by service"), "{screen}");
+        assert!(
+            screen.contains("3000 fired (new against the 30 days"),
+            "{screen}"
+        );
+        assert!(screen.contains("total 3000 · max 100"), "{screen}");
+        assert!(screen.contains("svc-00"), "{screen}");
+        // A new fire updates the figures: folded into the ledger, not read again.
+        let fired = Entry {
+            id: 1_000_000,
+            subject: "am:new".into(),
+            at: app.now - TimeDelta::minutes(1),
+            author: "am".into(),
+            kind: EntryKind::Observed,
+            body: "fired (critical): Fresh · svc-00".into(),
+            starred: false,
+            corrects: None,
+        };
+        let fx = app.update(Action::Journal(JournalEvent::Entries(vec![fired])));
+        assert!(
+            !fx.iter()
+                .any(|f| matches!(f, Effect::Journal(Request::History { .. }))),
+            "no second read"
+        );
+        let screen = crate::testing::screen(&app, 80, 24);
+        assert!(screen.contains("3001 fired"), "{screen}");
+        // p p: 90 then 7 days; b: by team.
+        run(&mut app, Command::InsightsPeriod);
+        run(&mut app, Command::InsightsPeriod);
+        run(&mut app, Command::InsightsGroup);
+        let screen = crate::testing::screen(&app, 80, 24);
+        assert!(screen.contains("7 days · by team"), "{screen}");
+        assert!(screen.contains("team-0"), "{screen}");
+    }
+
+    #[test]
+    fn load_and_noise_at_200x60_and_an_alerts_history() {
+        let mut app = app_with_history(200, 60);
+        run(&mut app, Command::NextItem);
+        let screen = crate::testing::screen(&app, 200, 60);
+        assert!(screen.contains("▸load"), "{screen}");
+        assert!(
+            screen.contains("acknowledgements per responder"),
+            "nobody is on a rotation: {screen}"
+        );
+        assert!(
+            screen.contains(" 210 "),
+            "ana's... the busiest bar's number: {screen}"
+        );
+        assert!(screen.contains("ACKS bus/off/sleep"), "{screen}");
+        assert!(screen.contains("ana "), "{screen}");
+        run(&mut app, Command::NextItem);
+        let screen = crate::testing::screen(&app, 200, 60);
+        assert!(
+            screen.contains("noisiest alerts — candidates to tune or delete"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("resolved with nobody acknowledging"),
+            "{screen}"
+        );
+        run(&mut app, Command::OpenDetail);
+        let screen = crate::testing::screen(&app, 200, 60);
+        assert!(screen.contains(" HISTORY Alert"), "{screen}");
+        assert!(screen.contains("resolved after"), "{screen}");
+        run(&mut app, Command::Back);
+        let screen = crate::testing::screen(&app, 200, 60);
+        assert!(screen.contains("▸noise"), "back to the lists: {screen}");
+    }
+
+    #[test]
+    fn in_mono_and_with_hostile_names_the_same_facts_and_no_escapes() {
+        let mut app = crate::testing::demo_app(100, 80, 24);
+        app.update(Action::Run(Command::Palette));
+        for c in "theme mono".chars() {
+            app.update(Action::Key(crossterm::event::KeyEvent::from(
+                crossterm::event::KeyCode::Char(c),
+            )));
+        }
+        app.update(Action::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Enter,
+        )));
+        assert_eq!(app.theme.name, "mono");
+        run(&mut app, Command::ShowInsights);
+        let mut history = crate::testing::insight_history(app.now, 30, 300);
+        history[0].body = "fired (critical): Evil\u{1b}]0;pwned\u{7}\u{202e}Name · svc-00".into();
+        app.update(Action::Journal(JournalEvent::History(Ok(history))));
+        run(&mut app, Command::NextItem);
+        run(&mut app, Command::NextItem);
+        let screen = crate::testing::screen(&app, 200, 60);
+        assert!(
+            !screen.contains('\u{1b}') && !screen.contains('\u{202e}'),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("300 fired") || screen.contains("noisiest"),
+            "{screen}"
+        );
+    }
+}
