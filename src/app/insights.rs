@@ -38,29 +38,19 @@ impl Section {
     }
 }
 
-/// The history read is this many of the longest period back: the longest period and the
-/// one before it, for the change.
+/// The history read is this many of the period back: the period and the one before it,
+/// for the change.
 const READ_PERIODS: i64 = 2;
-
-/// The ledger, not read yet, being read, read, or not readable.
-#[derive(Clone, Debug, Default)]
-pub enum Loaded {
-    /// Not asked for yet.
-    #[default]
-    No,
-    /// Asked for.
-    Reading,
-    /// Folded.
-    Yes(Box<Ledger>),
-    /// Could not be read (why).
-    Failed(String),
-}
 
 /// The insights view's state.
 #[derive(Clone, Debug)]
 pub struct InsightsView {
-    /// The history.
-    pub ledger: Loaded,
+    /// The history, once read.
+    pub ledger: Option<Box<Ledger>>,
+    /// From when a read asked for starts, while it is under way.
+    pub reading_since: Option<DateTime<Utc>>,
+    /// Why the last read failed.
+    pub failure: Option<String>,
     /// The period, in days.
     pub days: i64,
     /// The grouping.
@@ -80,7 +70,9 @@ pub struct InsightsView {
 impl Default for InsightsView {
     fn default() -> InsightsView {
         InsightsView {
-            ledger: Loaded::No,
+            ledger: None,
+            reading_since: None,
+            failure: None,
             days: 30,
             by: GroupBy::Service,
             section: Section::Response,
@@ -120,7 +112,7 @@ impl InsightsView {
 
     /// The episodes of the open alert, newest first.
     pub fn open_episodes(&self) -> Vec<&Episode> {
-        let (Some(subject), Loaded::Yes(ledger)) = (&self.open_alert, &self.ledger) else {
+        let (Some(subject), Some(ledger)) = (&self.open_alert, &self.ledger) else {
             return Vec::new();
         };
         let mut out: Vec<&Episode> = ledger
@@ -134,30 +126,43 @@ impl InsightsView {
 }
 
 impl App {
-    /// Opens the insights view; the first time, asks the journal for the history.
+    /// Opens the insights view; asks the journal for the history the period needs, unless
+    /// it is read (or being read) already.
     pub fn open_insights(&mut self, fx: &mut Vec<crate::app::Effect>) {
-        if matches!(self.insights.ledger, Loaded::No | Loaded::Failed(_)) {
-            self.insights.ledger = Loaded::Reading;
-            let longest = PERIODS.iter().copied().max().unwrap_or(90);
-            let since = self.now - TimeDelta::days(READ_PERIODS * longest);
-            fx.push(crate::app::Effect::Journal(Request::History { since }));
+        let v = &mut self.insights;
+        let needed = self.now - TimeDelta::days(READ_PERIODS * v.days);
+        let is_covered = v
+            .ledger
+            .as_ref()
+            .is_some_and(|l| l.starts().is_none_or(|s| s <= needed));
+        let is_asked = v.reading_since.is_some_and(|s| s <= needed);
+        if !is_covered && !is_asked {
+            v.reading_since = Some(needed);
+            fx.push(crate::app::Effect::Journal(Request::History {
+                since: needed,
+            }));
         }
     }
 
-    /// The history read, folded into the ledger. The journal's task answers in order: an
-    /// entry told before this answer was in the journal when it was read, and one told after
-    /// is folded as it comes (and an entry folded twice counts once).
-    pub fn history_read(&mut self, result: Result<Vec<Entry>, String>) {
-        self.insights.ledger = match result {
-            Ok(entries) => Loaded::Yes(Box::new(Ledger::of(&entries))),
-            Err(e) => Loaded::Failed(e),
-        };
-        self.insights.is_stale = true;
+    /// The history read, folded by the journal's task (off this one). Its task answers in
+    /// order: an entry told before this answer was in the journal when it was read, and one
+    /// told after is folded as it comes (and an entry folded twice counts once).
+    pub fn history_read(&mut self, result: Result<Box<Ledger>, String>) {
+        let v = &mut self.insights;
+        v.reading_since = None;
+        match result {
+            Ok(ledger) => {
+                v.ledger = Some(ledger);
+                v.failure = None;
+            }
+            Err(e) => v.failure = Some(e),
+        }
+        v.is_stale = true;
     }
 
     /// New entries folded into the ledger, once it is read.
     pub fn insights_saw(&mut self, entries: &[Entry]) {
-        if let Loaded::Yes(ledger) = &mut self.insights.ledger {
+        if let Some(ledger) = &mut self.insights.ledger {
             for e in entries {
                 ledger.add(e);
             }
@@ -171,7 +176,7 @@ impl App {
         if self.view != super::View::Insights || !v.is_stale {
             return;
         }
-        if let Loaded::Yes(ledger) = &v.ledger {
+        if let Some(ledger) = &v.ledger {
             v.report = Some(Report::of(
                 ledger,
                 &self.settings.escalation.rotations,
@@ -184,14 +189,15 @@ impl App {
         }
     }
 
-    /// The next period (7, 30, 90 days).
-    pub fn next_insights_period(&mut self) {
+    /// The next period (7, 30, 90 days), reading more history when it needs more.
+    pub fn next_insights_period(&mut self, fx: &mut Vec<crate::app::Effect>) {
         let i = PERIODS
             .iter()
             .position(|d| *d == self.insights.days)
             .unwrap_or(0);
         self.insights.days = PERIODS[(i + 1) % PERIODS.len()];
         self.insights.is_stale = true;
+        self.open_insights(fx);
     }
 
     /// The next grouping (service, team, policy, responder).

@@ -104,6 +104,37 @@ pub fn holds(line: &Line<'_>, needle: &str) -> bool {
 /// The selected alert's runbook as a title, rendered text (its checklist ticked as the
 /// journal says) and the line of each focusable item.
 pub fn page(app: &App) -> Option<Page> {
+    let mut page = runbook_page(app)?;
+    // The workaround of a problem that covers the alert leads the runbook: what fixed it
+    // last time comes before the general steps.
+    let alert = app.selected_alert()?;
+    if let Some(p) = app.problem_of(alert).filter(|p| !p.workaround.is_empty()) {
+        let t = &app.theme;
+        let mut lead = vec![Line::styled(
+            format!(
+                "Workaround (problem #{}, {}): {}",
+                p.id,
+                p.status.name(),
+                p.title
+            ),
+            t.style(Role::TextStrong),
+        )];
+        lead.extend(
+            p.workaround
+                .lines()
+                .map(|l| Line::styled(format!("  {l}"), t.style(Role::Text))),
+        );
+        lead.push(Line::default());
+        let n = lead.len();
+        page.text.lines.splice(0..0, lead);
+        for at in page.lines_of_items.iter_mut().flatten() {
+            *at += n;
+        }
+    }
+    Some(page)
+}
+
+fn runbook_page(app: &App) -> Option<Page> {
     let t = &app.theme;
     let muted = t.style(Role::TextMuted);
     let alert = app.selected_alert()?;

@@ -491,6 +491,8 @@ pub struct App {
     pub is_history_stale: bool,
     /// The insights view (`9`).
     pub insights: crate::app::insights::InsightsView,
+    /// Every problem record in the journal.
+    pub problems: Vec<crate::model::problem::Problem>,
     /// What was notified lately (one per alert group a minute, the bell once in 10 s).
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
@@ -645,6 +647,7 @@ impl App {
             history: Default::default(),
             is_history_stale: true,
             insights: Default::default(),
+            problems: Vec::new(),
             toast: None,
             banner: None,
             theme,

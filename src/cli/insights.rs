@@ -9,7 +9,6 @@ use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Config, Paths};
-use crate::insights::ledger::{Ledger, MOST_ENTRIES};
 use crate::insights::load::Load;
 use crate::insights::report::{Counted, GroupBy, Report, Row};
 use crate::insights::stats::Spread;
@@ -45,11 +44,10 @@ pub async fn insights(
     let now = Utc::now();
     let journal = super::sending::open(config, paths).await?;
     // The period before is read too: the change is against it.
-    let entries = journal
-        .history_since(now - TimeDelta::days(2 * days), MOST_ENTRIES)
+    let ledger = journal
+        .history_since(now - TimeDelta::days(2 * days))
         .await?;
     journal.close().await;
-    let ledger = Ledger::of(&entries);
     let report = Report::of(&ledger, &config.escalation.rotations, now, days, by);
     let mut out = std::io::stdout().lock();
     match format {

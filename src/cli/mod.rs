@@ -14,6 +14,7 @@ mod oncall;
 mod oneshot;
 mod polls;
 mod postmortem;
+mod problems;
 mod rule;
 mod runbook;
 mod sending;
@@ -275,6 +276,13 @@ pub enum CommandLine {
         #[arg(long)]
         csv: bool,
     },
+    /// Problem records (known errors): status, owner, ticket, cause, workaround, the alerts
+    /// and incidents each links, and how often its alerts fired in 30 days.
+    Problems {
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Who is on call: every escalation policy, its levels, now, until when and who is next.
     Oncall {
         /// JSON for scripts.
@@ -457,6 +465,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Handoff { since, out }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             handoff::handoff(&config, &paths, since, out.as_deref()).await
+        }
+        Some(CommandLine::Problems { json }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            problems::problems(&config, &paths, *json).await
         }
         Some(CommandLine::Oncall { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

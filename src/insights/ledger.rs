@@ -9,11 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{Entry, EntryKind};
+use crate::model::{Entry, EntryKind, sanitize};
 use crate::sources::observe::{fired_name, fired_owners};
-
-/// Most entries read for insights (a year of a busy estate).
-pub const MOST_ENTRIES: i64 = 5_000_000;
 
 /// An alert that fires again this soon after resolving was re-opened.
 pub const REOPENED_WITHIN: TimeDelta = TimeDelta::hours(1);
@@ -65,8 +62,9 @@ pub struct Silenced {
     pub service: Arc<str>,
 }
 
-/// The history as episodes, kept up to date entry by entry.
-#[derive(Clone, Debug, Default)]
+/// The history as episodes, kept up to date entry by entry. Entries may come raw from the
+/// journal: every name kept is cleaned for the terminal here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
     episodes: Vec<Episode>,
     /// Each alert's latest episode.
@@ -78,7 +76,10 @@ pub struct Ledger {
     incidents_resolved: FxHashSet<Arc<str>>,
     /// Entries already folded (an entry written here is picked up again).
     seen: FxHashSet<i64>,
-    names: FxHashSet<Arc<str>>,
+    /// Every name met, as read → as shown (cleaned once per name, not per entry).
+    names: FxHashMap<Box<str>, Arc<str>>,
+    /// The history read starts here (what fired before is not known).
+    since: Option<DateTime<Utc>>,
 }
 
 impl Ledger {
@@ -91,9 +92,54 @@ impl Ledger {
         ledger
     }
 
+    /// An empty ledger of the history from `since`.
+    pub fn since(since: DateTime<Utc>) -> Ledger {
+        Ledger {
+            since: Some(since),
+            ..Ledger::default()
+        }
+    }
+
+    /// Where the history read starts (`None`: as far as its entries go).
+    pub fn starts(&self) -> Option<DateTime<Utc>> {
+        self.since
+    }
+
     /// Every episode, in the order they were seen to fire.
     pub fn episodes(&self) -> &[Episode] {
         &self.episodes
+    }
+
+    /// The name (title, service) `subject` last fired under, when it fired in the history.
+    pub fn name_of(&self, subject: &str) -> Option<(&str, &str)> {
+        let i = *self.latest.get(subject)?;
+        let ep = self.episodes.get(i)?;
+        Some((&ep.title, &ep.service))
+    }
+
+    /// How many times alerts named `title` and `service` fired since `since`, and under
+    /// which keys.
+    pub fn fired_named(
+        &self,
+        title: &str,
+        service: &str,
+        since: DateTime<Utc>,
+    ) -> (usize, Vec<Arc<str>>) {
+        let mut n = 0;
+        let mut keys: Vec<Arc<str>> = Vec::new();
+        for ep in self
+            .episodes
+            .iter()
+            .filter(|e| *e.title == *title && *e.service == *service)
+        {
+            if ep.fired >= since {
+                n += 1;
+            }
+            if !keys.contains(&ep.subject) {
+                keys.push(ep.subject.clone());
+            }
+        }
+        (n, keys)
     }
 
     /// Every silence seen.
@@ -106,12 +152,13 @@ impl Ledger {
         &self.incident_reopens
     }
 
+    /// `s` cleaned for the terminal, shared with every other use of the same name.
     fn name(&mut self, s: &str) -> Arc<str> {
         if let Some(n) = self.names.get(s) {
             return n.clone();
         }
-        let n: Arc<str> = s.into();
-        self.names.insert(n.clone());
+        let n: Arc<str> = sanitize::line(s, sanitize::LABEL_CAP).into();
+        self.names.insert(s.into(), n.clone());
         n
     }
 
@@ -129,7 +176,8 @@ impl Ledger {
     }
 
     fn open_episode(&mut self, subject: &str) -> Option<&mut Episode> {
-        let i = *self.latest.get(subject)?;
+        let subject = self.name(subject);
+        let i = *self.latest.get(&subject)?;
         self.episodes.get_mut(i).filter(|ep| ep.resolved.is_none())
     }
 

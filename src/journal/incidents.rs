@@ -255,8 +255,19 @@ impl Journal {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<(), JournalError> {
+        self.action_entry(&subject(id), author, body, now).await
+    }
+
+    /// What was done to `subject` (an incident, a problem), on its timeline.
+    pub(crate) async fn action_entry(
+        &self,
+        subject: &str,
+        author: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
         self.append(NewEntry {
-            subject: &subject(id),
+            subject,
             at: now,
             author,
             kind: EntryKind::Action,

@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod incidents;
 pub mod news;
 pub mod outbox;
+pub mod problems;
 pub mod protocol;
 pub mod settle;
 pub mod snapshots;

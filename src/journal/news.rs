@@ -78,6 +78,12 @@ pub async fn start_news(
             .await
             .map(|i| Some(JournalEvent::Incidents(i))),
     );
+    keep(
+        journal
+            .problems()
+            .await
+            .map(|p| some(p.is_empty(), JournalEvent::Problems(p))),
+    );
     let last = match last {
         Ok(last) if is_notes_read => last,
         Ok(_) => 0,

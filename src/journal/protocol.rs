@@ -127,6 +127,17 @@ pub enum Request {
         /// Where the hand-off goes.
         path: std::path::PathBuf,
     },
+    /// Open a problem.
+    OpenProblem(super::problems::NewProblem),
+    /// Change a problem.
+    ChangeProblem {
+        /// Which.
+        id: i64,
+        /// What changes.
+        change: crate::model::problem::ProblemChange,
+        /// Who changes it.
+        author: String,
+    },
     /// Read the history insights are worked out from (changes seen and actions taken since
     /// `since`), for the view `9`.
     History {
@@ -185,8 +196,10 @@ pub enum JournalEvent {
         /// The record.
         result: Result<Box<crate::handoff::ShiftJournal>, String>,
     },
-    /// The history asked for by `Request::History` (or why it could not be read).
-    History(Result<Vec<Entry>, String>),
+    /// Every problem (at start, and after a change here or in another process).
+    Problems(Vec<crate::model::problem::Problem>),
+    /// The history asked for by `Request::History`, folded (or why it could not be read).
+    History(Result<Box<crate::insights::ledger::Ledger>, String>),
     /// An entry was starred or unstarred.
     Starred {
         /// The entry.

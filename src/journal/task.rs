@@ -148,6 +148,11 @@ impl JournalTask {
                             result: Err("the journal is unavailable: a post-mortem is written from it".into()),
                         })
                     }
+                    Some(Request::OpenProblem(_) | Request::ChangeProblem { .. }) => {
+                        self.tell(JournalEvent::Unavailable(
+                            "problem not kept: the journal is unavailable".into(),
+                        ))
+                    }
                     Some(Request::History { .. }) => self.tell(JournalEvent::History(Err(
                         "the journal is unavailable: insights are worked out from it".into(),
                     ))),
@@ -254,6 +259,16 @@ impl JournalTask {
                 }
                 self.send_incidents(journal).await
             }
+            Request::OpenProblem(p) => {
+                journal.open_problem(&p, now).await?;
+                self.tell(JournalEvent::Problems(journal.problems().await?));
+                Ok(())
+            }
+            Request::ChangeProblem { id, change, author } => {
+                journal.change_problem(id, &change, &author, now).await?;
+                self.tell(JournalEvent::Problems(journal.problems().await?));
+                Ok(())
+            }
             Request::Note {
                 subject,
                 author,
@@ -302,8 +317,9 @@ impl JournalTask {
             }
             Request::History { since } => {
                 let result = journal
-                    .history_since(since, crate::insights::ledger::MOST_ENTRIES)
+                    .history_since(since)
                     .await
+                    .map(Box::new)
                     .map_err(|e| e.to_string());
                 self.tell(JournalEvent::History(result));
                 Ok(())
@@ -421,6 +437,7 @@ impl JournalTask {
             *seen = last.id;
             // Every incident change writes an entry: someone changed one.
             let incidents_changed = entries.iter().any(|e| e.subject.starts_with("incident:"));
+            let problems_changed = entries.iter().any(|e| e.subject.starts_with("problem:"));
             // A step ticked (here or elsewhere): its subject's steps as they stand now.
             let mut ticked: Vec<&str> = entries
                 .iter()
@@ -438,6 +455,9 @@ impl JournalTask {
             self.tell(JournalEvent::Entries(entries));
             if incidents_changed {
                 self.send_incidents(journal).await?;
+            }
+            if problems_changed {
+                self.tell(JournalEvent::Problems(journal.problems().await?));
             }
         }
         Ok(())

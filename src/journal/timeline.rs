@@ -178,21 +178,35 @@ impl Journal {
     }
 
     /// What insights are worked out from: the changes seen at sources and the actions taken
-    /// since `since`, the newest `limit`, in the order they were written.
+    /// since `since`, folded into a ledger in the order they were written — row by row as
+    /// they stream from the database (a year of a busy estate is never held as entries).
     pub async fn history_since(
         &self,
         since: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<Entry>, JournalError> {
-        let rows = sqlx::query(
-            "SELECT * FROM (SELECT * FROM timeline WHERE kind IN ('observed', 'action') \
-             AND at >= $1 ORDER BY id DESC LIMIT $2) AS newest ORDER BY id",
+    ) -> Result<crate::insights::ledger::Ledger, JournalError> {
+        use futures::TryStreamExt;
+        let mut rows = sqlx::query(
+            "SELECT id, subject, at, author, kind, body FROM timeline \
+             WHERE kind IN ('observed', 'action') AND at >= $1 ORDER BY id",
         )
         .bind(to_millis(since))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entry).collect()
+        .fetch(&self.pool);
+        let mut ledger = crate::insights::ledger::Ledger::since(since);
+        while let Some(row) = rows.try_next().await? {
+            // Raw, by column index: the ledger cleans each name once, not each entry.
+            let raw = Entry {
+                id: row.try_get(0)?,
+                subject: row.try_get(1)?,
+                at: from_millis(row.try_get(2)?),
+                author: row.try_get(3)?,
+                kind: EntryKind::parse(&row.try_get::<String, _>(4)?),
+                body: row.try_get(5)?,
+                starred: false,
+                corrects: None,
+            };
+            ledger.add(&raw);
+        }
+        Ok(ledger)
     }
 
     /// One entry.

@@ -8,6 +8,7 @@ mod escalation;
 pub mod incident;
 mod labels;
 mod note;
+pub mod problem;
 mod rule;
 pub mod sanitize;
 mod severity;

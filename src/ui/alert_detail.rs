@@ -159,6 +159,7 @@ fn lines<'a>(app: &'a App, a: &'a Alert, width: usize) -> Vec<Line<'a>> {
     }
     runbook(app, a, &mut out);
     tickets(app, a, &mut out);
+    problem(app, a, width, &mut out);
     escalation(app, a, &mut out);
     rule(app, a, width, &mut out);
     related(app, a, &mut out);
@@ -257,6 +258,62 @@ fn tickets(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
 }
 
 /// The alert's runbook, and how far its checklist is for the incident ("2/5 steps done").
+/// The problem record that covers this alert (its workaround first: what fixed it last
+/// time, for the responder at 3 a.m.), and how often the same alert came back.
+fn problem(app: &App, a: &Alert, width: usize, out: &mut Vec<Line<'_>>) {
+    let t = &app.theme;
+    if let Some(p) = app.problem_of(a) {
+        section(out, t, &format!("problem #{} · {}", p.id, p.status.name()));
+        out.push(Line::styled(
+            format!("  {}", one_line(&p.title, 200)),
+            t.style(Role::TextStrong),
+        ));
+        for (k, v) in [
+            ("workaround", &p.workaround),
+            ("cause", &p.cause),
+            ("owner", &p.owner),
+            ("ticket", &p.ticket),
+        ] {
+            if v.is_empty() {
+                continue;
+            }
+            let mut lines = v.lines();
+            kv(out, t, k, one_line(lines.next().unwrap_or_default(), 400));
+            out.extend(
+                lines
+                    .flat_map(|l| text::wrap_indented(l, width, "              "))
+                    .map(|l| Line::styled(l, t.style(Role::LabelValue))),
+            );
+        }
+    }
+    let Some(r) = app.recurrence(a) else {
+        return;
+    };
+    if r.fired <= 1 && r.incidents.is_empty() {
+        return;
+    }
+    let mut said = format!("fired {}× in 30 days (same name and service)", r.fired);
+    if !r.incidents.is_empty() {
+        said.push_str(&format!(" · in {} incident(s)", r.incidents.len()));
+    }
+    kv(out, t, "recurrence", said);
+    for (subject, title, status) in r.incidents.iter().take(5) {
+        out.push(Line::styled(
+            format!(
+                "              {subject} {} ({status})",
+                one_line(title, 120)
+            ),
+            t.style(Role::TextMuted),
+        ));
+    }
+    if app.problem_of(a).is_none() && r.incidents.len() >= crate::app::problems::SUGGEST_AT {
+        out.push(Line::styled(
+            "              :problem opens a problem record for it (cause, workaround)",
+            t.style(Role::StatusPending),
+        ));
+    }
+}
+
 fn runbook(app: &App, a: &Alert, out: &mut Vec<Line<'_>>) {
     let t = &app.theme;
     let Some(found) = app

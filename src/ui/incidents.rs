@@ -174,6 +174,23 @@ fn summary<'a>(app: &App, i: &Incident, lines: &mut Vec<Line<'a>>) {
     if let Some(o) = &i.origin {
         kept_facts(app, o, lines);
     }
+    let subject = i.subject();
+    for p in app
+        .problems
+        .iter()
+        .filter(|p| p.incidents.contains(&subject))
+    {
+        let mut said = format!(
+            "  problem #{} ({}): {}",
+            p.id,
+            p.status.name(),
+            one_line(&p.title, 120)
+        );
+        if !p.workaround.is_empty() {
+            said.push_str(&format!(" · workaround: {}", one_line(&p.workaround, 200)));
+        }
+        lines.push(Line::styled(said, t.style(Role::StatusPending)));
+    }
     if !i.alerts.is_empty() && !app.is_detail_open {
         let keys: Vec<String> = i.alerts.iter().map(|k| one_line(&k.0, 80)).collect();
         lines.push(Line::styled(

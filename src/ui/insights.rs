@@ -12,7 +12,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph, Sparkline, Wrap};
 
 use super::text::{self, cut, display_width, fit};
 use crate::app::App;
-use crate::app::insights::{Loaded, Section};
+use crate::app::insights::Section;
 use crate::insights::report::Report;
 use crate::insights::tables::{self, Table};
 use crate::theme::Role;
@@ -31,12 +31,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let report = match (&v.ledger, &v.report) {
-        (_, Some(r)) => r,
-        (Loaded::Failed(why), _) => {
+    let report = match (&v.report, &v.failure) {
+        (Some(r), _) => r,
+        (None, Some(why)) => {
             return said(app, frame, inner, &format!("insights unavailable: {why}"));
         }
-        _ => return said(app, frame, inner, "reading the journal's history…"),
+        (None, None) => return said(app, frame, inner, "reading the journal's history…"),
     };
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(tabs_line(app, report)), tabs);
@@ -72,6 +72,17 @@ fn tabs_line<'a>(app: &App, r: &Report) -> Line<'a> {
         ),
         t.style(Role::TextMuted),
     ));
+    if app.insights.reading_since.is_some() {
+        spans.push(Span::styled(
+            " · reading more history…",
+            t.style(Role::SeverityWarning),
+        ));
+    } else if let Some(why) = &app.insights.failure {
+        spans.push(Span::styled(
+            format!(" · not read: {}", text::one_line(why, 80)),
+            t.style(Role::SeverityWarning),
+        ));
+    }
     Line::from(spans)
 }
 
@@ -393,7 +404,9 @@ mod tests {
         let screen = crate::testing::screen(&app, w, h);
         assert!(screen.contains("reading the journal's history"), "{screen}");
         let history = crate::testing::insight_history(app.now, 30, 3_000);
-        app.update(Action::Journal(JournalEvent::History(Ok(history))));
+        app.update(Action::Journal(JournalEvent::History(Ok(Box::new(
+            crate::insights::ledger::Ledger::of(&history),
+        )))));
         app
     }
 
@@ -489,7 +502,9 @@ mod tests {
         run(&mut app, Command::ShowInsights);
         let mut history = crate::testing::insight_history(app.now, 30, 300);
         history[0].body = "fired (critical): Evil\u{1b}]0;pwned\u{7}\u{202e}Name · svc-00".into();
-        app.update(Action::Journal(JournalEvent::History(Ok(history))));
+        app.update(Action::Journal(JournalEvent::History(Ok(Box::new(
+            crate::insights::ledger::Ledger::of(&history),
+        )))));
         run(&mut app, Command::NextItem);
         run(&mut app, Command::NextItem);
         let screen = crate::testing::screen(&app, 200, 60);

@@ -45,6 +45,7 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             }
         }
         JournalEvent::History(result) => app.history_read(result),
+        JournalEvent::Problems(problems) => app.problems = problems,
         JournalEvent::Entries(entries) => {
             super::notes::notes_written(app, &entries);
             app.insights_saw(&entries);
@@ -79,6 +80,19 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
             app.merge_incidents();
             if std::mem::replace(&mut app.has_incidents, true) {
                 super::notify::new_incidents(app, &old, fx);
+                let new: Vec<_> = app
+                    .journal_incidents
+                    .iter()
+                    .filter(|i| !old.iter().any(|o| o.id == i.id))
+                    .cloned()
+                    .collect();
+                for incident in &new {
+                    app.suggest_problem(incident);
+                }
+            } else {
+                // The journal answered at start: the history insights and recurrence are
+                // worked out from is read now, off this task, once.
+                app.open_insights(fx);
             }
         }
         JournalEvent::Drafts(drafts) => super::notes::drafts_found(app, drafts),

@@ -308,7 +308,7 @@ impl App {
                 self.show(View::Insights);
                 self.open_insights(fx);
             }
-            Command::InsightsPeriod => self.next_insights_period(),
+            Command::InsightsPeriod => self.next_insights_period(fx),
             Command::InsightsGroup => self.next_insights_grouping(),
             Command::DeclareIncident => act::open_incident_prompt(self),
             Command::ShowSilences => self.show(View::Silences),

@@ -23,6 +23,14 @@ pub const PALETTE_HELP: &[(&str, &str)] = &[
     (":history", "what fired and resolved since you last looked"),
     (":tickets", "tickets of every ticketing source (also :tk)"),
     (
+        ":problem [TITLE]",
+        "open the problem record of the selected alert or incident (or say which covers it)",
+    ),
+    (
+        ":problem [N] cause|workaround|status|owner|ticket TEXT",
+        "record a problem's cause, workaround (shown with its alerts), status, owner, ticket",
+    ),
+    (
         ":insights",
         "time to ack and resolve, load per responder, noise (also :kpi)",
     ),
@@ -170,6 +178,7 @@ pub fn run(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         },
         "status" | "severity" | "sev" | "role" | "attach" => incident_change(app, word, rest, fx),
         "declare-in" => declare_in(app, rest),
+        "problem" | "prob" => app.problem_command(rest, fx),
         "note" => incident_note(app, rest, fx),
         "star" | "unstar" if app.settings.is_read_only => {
             app.toast_error("read-only: the timeline cannot be changed here")
