@@ -228,6 +228,39 @@ impl App {
         })
     }
 
+    /// Asks the journal what fixed the past incidents that held the selected alert (once
+    /// per incident a run: a post-mortem written meanwhile shows after a restart).
+    pub fn ask_past_fixes(&mut self, fx: &mut Vec<super::Effect>) {
+        let Some(a) = self
+            .selected_alert()
+            .filter(|_| self.view == super::View::Alerts)
+        else {
+            return;
+        };
+        let Some(r) = self.recurrence(a) else {
+            return;
+        };
+        let wanted: Vec<String> = r
+            .incidents
+            .into_iter()
+            .map(|(subject, ..)| subject)
+            .filter(|s| !self.past_fixes.contains_key(s))
+            .collect();
+        if !wanted.is_empty() {
+            for s in &wanted {
+                // Asked: not asked again while the answer is on its way.
+                self.past_fixes.insert(
+                    s.clone(),
+                    crate::model::problem::PastFix {
+                        incident: s.clone(),
+                        ..Default::default()
+                    },
+                );
+            }
+            fx.push(super::Effect::Journal(Request::PastFixes(wanted)));
+        }
+    }
+
     /// A new journal incident whose alerts made `SUGGEST_AT` incidents in 30 days, and no
     /// problem covers them: say so, once per incident.
     pub fn suggest_problem(&mut self, new: &Incident) {
@@ -400,8 +433,33 @@ mod tests {
         assert_eq!(r.fired, 2, "45 days ago is outside the 30");
         assert_eq!(r.incidents.len(), 2, "one held it under an older key");
         assert_eq!(r.incidents[0].0, "incident:2", "the newest first");
-        app.update(Action::Run(Command::OpenDetail));
+        let fx = app.update(Action::Run(Command::OpenDetail));
+        assert!(
+            fx.iter()
+                .any(|f| matches!(f, Effect::Journal(Request::PastFixes(i)) if i.len() == 2)),
+            "what fixed them is asked: {fx:?}"
+        );
+        app.update(Action::Journal(JournalEvent::PastFixes(vec![
+            crate::model::problem::PastFix {
+                incident: "incident:1".into(),
+                root_cause: vec!["A driver leak holds connections.".into()],
+                resolution: vec!["Restarted pgbouncer.".into()],
+                workarounds: vec!["workaround: kill idle-in-transaction sessions".into()],
+            },
+        ])));
         let screen = crate::testing::screen(&app, 120, 40);
+        assert!(
+            screen.contains("root cause: A driver leak holds connections."),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("resolution: Restarted pgbouncer."),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("noted: workaround: kill idle-in-transaction sessions"),
+            "{screen}"
+        );
         assert!(
             screen.contains("recurrence  fired 2× in 30 days"),
             "{screen}"

@@ -493,6 +493,8 @@ pub struct App {
     pub insights: crate::app::insights::InsightsView,
     /// Every problem record in the journal.
     pub problems: Vec<crate::model::problem::Problem>,
+    /// What fixed past incidents, as read (by `incident:N`).
+    pub past_fixes: std::collections::HashMap<String, crate::model::problem::PastFix>,
     /// What was notified lately (one per alert group a minute, the bell once in 10 s).
     pub notify_limits: crate::notify::rules::Limiter,
     /// Until when notifications are muted (`:mute`).
@@ -648,6 +650,7 @@ impl App {
             is_history_stale: true,
             insights: Default::default(),
             problems: Vec::new(),
+            past_fixes: Default::default(),
             toast: None,
             banner: None,
             theme,

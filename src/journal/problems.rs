@@ -164,6 +164,40 @@ impl Journal {
         Ok(out)
     }
 
+    /// What fixed each of `incidents` (those with anything to say): their post-mortem's
+    /// root cause and resolution, and their notes marked as workarounds.
+    pub async fn past_fixes(
+        &self,
+        incidents: &[String],
+    ) -> Result<Vec<crate::model::problem::PastFix>, JournalError> {
+        use crate::model::problem::{PastFix, is_workaround, section_lines};
+        let mut out = Vec::new();
+        for incident in incidents {
+            let draft = self
+                .draft(
+                    &crate::postmortem::draft_subject(incident),
+                    crate::postmortem::DRAFT_AUTHOR,
+                )
+                .await?;
+            let markdown = draft.map(|d| d.body).unwrap_or_default();
+            let workarounds = self
+                .timeline(incident)
+                .await?
+                .into_iter()
+                .filter(|e| e.kind == crate::model::EntryKind::Note && is_workaround(&e.body))
+                .map(|e| crate::model::sanitize::line(&e.body, crate::model::sanitize::TITLE_CAP))
+                .collect();
+            let fix = PastFix {
+                incident: incident.clone(),
+                root_cause: section_lines(&markdown, "Root cause"),
+                resolution: section_lines(&markdown, "Resolution"),
+                workarounds,
+            };
+            out.push(fix);
+        }
+        Ok(out)
+    }
+
     /// Problem `id`.
     pub async fn problem(&self, id: i64) -> Result<Option<Problem>, JournalError> {
         Ok(self.problems().await?.into_iter().find(|p| p.id == id))
@@ -238,6 +272,29 @@ mod tests {
                 "links incident:4",
             ]
         );
+        // What fixed incident 4: its post-mortem's lines and its workaround notes.
+        j.save_draft(&crate::journal::drafts::Draft {
+            subject: crate::postmortem::draft_subject("incident:4"),
+            author: crate::postmortem::DRAFT_AUTHOR.into(),
+            body: "# PM\n## Root cause\n_The underlying cause._\nA driver leak.\n## Resolution\nRestarted the pool.\n".into(),
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+        j.append(crate::journal::timeline::NewEntry {
+            subject: "incident:4",
+            at: now,
+            author: "bo",
+            kind: crate::model::EntryKind::Note,
+            body: "Workaround: kill idle sessions",
+            corrects: None,
+        })
+        .await
+        .unwrap();
+        let fixes = j.past_fixes(&["incident:4".into()]).await.unwrap();
+        assert_eq!(fixes[0].root_cause, ["A driver leak."]);
+        assert_eq!(fixes[0].resolution, ["Restarted the pool."]);
+        assert_eq!(fixes[0].workarounds, ["Workaround: kill idle sessions"]);
         let on_incident = j.timeline("incident:4").await.unwrap();
         assert_eq!(
             on_incident[0].body,

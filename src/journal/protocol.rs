@@ -138,6 +138,8 @@ pub enum Request {
         /// Who changes it.
         author: String,
     },
+    /// Read what fixed these past incidents (`incident:N`).
+    PastFixes(Vec<String>),
     /// Read the history insights are worked out from (changes seen and actions taken since
     /// `since`), for the view `9`.
     History {
@@ -198,6 +200,8 @@ pub enum JournalEvent {
     },
     /// Every problem (at start, and after a change here or in another process).
     Problems(Vec<crate::model::problem::Problem>),
+    /// What fixed past incidents (asked by `Request::PastFixes`).
+    PastFixes(Vec<crate::model::problem::PastFix>),
     /// The history asked for by `Request::History`, folded (or why it could not be read).
     History(Result<Box<crate::insights::ledger::Ledger>, String>),
     /// An entry was starred or unstarred.

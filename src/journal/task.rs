@@ -259,6 +259,11 @@ impl JournalTask {
                 }
                 self.send_incidents(journal).await
             }
+            Request::PastFixes(incidents) => {
+                let fixes = journal.past_fixes(&incidents).await?;
+                self.tell(JournalEvent::PastFixes(fixes));
+                Ok(())
+            }
             Request::OpenProblem(p) => {
                 journal.open_problem(&p, now).await?;
                 self.tell(JournalEvent::Problems(journal.problems().await?));

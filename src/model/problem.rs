@@ -140,6 +140,53 @@ impl Problem {
     }
 }
 
+/// What fixed a past incident, for the responder meeting the same alert again: its
+/// post-mortem's root cause and resolution, and the notes marked as workarounds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PastFix {
+    /// The incident (`incident:N`).
+    pub incident: String,
+    /// The post-mortem's root cause lines.
+    pub root_cause: Vec<String>,
+    /// The post-mortem's resolution lines.
+    pub resolution: Vec<String>,
+    /// Notes on the incident that begin "workaround".
+    pub workarounds: Vec<String>,
+}
+
+impl PastFix {
+    /// Whether it says anything.
+    pub fn is_empty(&self) -> bool {
+        self.root_cause.is_empty() && self.resolution.is_empty() && self.workarounds.is_empty()
+    }
+}
+
+/// The lines under `## {heading}` in a post-mortem, until the next heading, without blank
+/// lines and the template's placeholders (`_What stopped the impact…_`).
+pub fn section_lines(markdown: &str, heading: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in markdown.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            inside = h.trim().eq_ignore_ascii_case(heading);
+            continue;
+        }
+        let l = line.trim();
+        let is_placeholder = l.len() > 1 && l.starts_with('_') && l.ends_with('_');
+        if inside && !l.is_empty() && !is_placeholder && l != "-" {
+            out.push(sanitize::line(l, sanitize::TITLE_CAP));
+        }
+    }
+    out
+}
+
+/// Whether a note is marked as a workaround ("workaround: …", "Workaround - …").
+pub fn is_workaround(note: &str) -> bool {
+    note.trim_start()
+        .get(..10)
+        .is_some_and(|w| w.eq_ignore_ascii_case("workaround"))
+}
+
 /// The timeline subject of problem `id`.
 pub fn subject(id: i64) -> String {
     format!("problem:{id}")
@@ -228,6 +275,10 @@ mod tests {
             ("Disk · full", "db")
         );
         assert_eq!(name.stored(), "Disk · full · db");
+        let pm = "# PM\n## Root cause\n\n_The underlying cause._\n\nA driver leak.\n## Trigger\nx\n## Resolution\nRestarted the pool.\n-\n";
+        assert_eq!(section_lines(pm, "root cause"), ["A driver leak."]);
+        assert_eq!(section_lines(pm, "Resolution"), ["Restarted the pool."]);
+        assert!(is_workaround("Workaround: restart") && !is_workaround("work around"));
         assert_eq!(
             ProblemChange::LinkAlert(name).said(),
             "covers alert Disk · full · db"

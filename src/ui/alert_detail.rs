@@ -305,6 +305,22 @@ fn problem(app: &App, a: &Alert, width: usize, out: &mut Vec<Line<'_>>) {
             ),
             t.style(Role::TextMuted),
         ));
+        let Some(fix) = app.past_fixes.get(subject) else {
+            continue;
+        };
+        // What fixed it last time: the post-mortem's lines and the workaround notes.
+        for (what, lines) in [
+            ("root cause", &fix.root_cause),
+            ("resolution", &fix.resolution),
+            ("noted", &fix.workarounds),
+        ] {
+            for l in lines.iter().take(3) {
+                out.push(Line::styled(
+                    format!("                {what}: {}", one_line(l, 300)),
+                    t.style(Role::Text),
+                ));
+            }
+        }
     }
     if app.problem_of(a).is_none() && r.incidents.len() >= crate::app::problems::SUGGEST_AT {
         out.push(Line::styled(

@@ -46,6 +46,11 @@ pub fn on_event(app: &mut App, event: JournalEvent, fx: &mut Vec<Effect>) {
         }
         JournalEvent::History(result) => app.history_read(result),
         JournalEvent::Problems(problems) => app.problems = problems,
+        JournalEvent::PastFixes(fixes) => {
+            for fix in fixes {
+                app.past_fixes.insert(fix.incident.clone(), fix);
+            }
+        }
         JournalEvent::Entries(entries) => {
             super::notes::notes_written(app, &entries);
             app.insights_saw(&entries);

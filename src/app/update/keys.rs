@@ -249,6 +249,7 @@ impl App {
                     self.is_runbook_shown = false;
                     self.detail_scroll = 0;
                     self.ask_related(fx);
+                    self.ask_past_fixes(fx);
                 }
             }
             Command::OpenRunbook => {
