@@ -37,6 +37,11 @@ fn config(url: &str) -> SourceConfig {
     c.sources[0].clone()
 }
 
+/// The source, on Prism at `url`.
+fn source(url: &str) -> PagerDutySource {
+    PagerDutySource::new(config(url), Duration::from_secs(20), Arc::new(SystemClock)).unwrap()
+}
+
 /// Performs `op` on the spec's example incident.
 async fn act(pd: &mut PagerDutySource, op: Operation) -> Result<(), onduty::sources::Error> {
     pd.perform(&AlertKey("pd:PT4KHLK".into()), &op, "ana").await
@@ -45,12 +50,7 @@ async fn act(pd: &mut PagerDutySource, op: Operation) -> Result<(), onduty::sour
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_model() {
     let prism = Prism::start(SPEC).await;
-    let mut pd = PagerDutySource::new(
-        config(&prism.url),
-        Duration::from_secs(20),
-        Arc::new(SystemClock),
-    )
-    .unwrap();
+    let mut pd = source(&prism.url);
     let snapshot = pd.fetch().await.unwrap();
 
     // The spec's example incident.
@@ -173,12 +173,7 @@ async fn a_poll_and_every_action_pass_the_spec_and_the_examples_map_into_the_mod
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bulk_reassign_and_ack_through_the_source_pass_the_spec() {
     let prism = Prism::start(SPEC).await;
-    let mut pd = PagerDutySource::new(
-        config(&prism.url),
-        Duration::from_secs(20),
-        Arc::new(SystemClock),
-    )
-    .unwrap();
+    let mut pd = source(&prism.url);
     pd.fetch().await.unwrap();
     // The example incident is listed resolved under "Another Escalation Policy": the ack
     // finds nothing to do, the reassign goes in one `PUT /incidents`.
@@ -337,4 +332,59 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
     assert_eq!(refused.len(), 2, "{refused:?}");
     assert!(refused[0].contains("allowed values"), "{refused:?}");
     assert!(refused[1].contains("from"), "{refused:?}");
+}
+
+/// PagerDuty's analytics (issue 31): the aggregated metrics (all, per service) and the raw
+/// incidents, slowest first, pass the spec's validation, the spec's examples map into the
+/// insights' figures, and a path that is no analytics endpoint is refused (the check is live).
+#[tokio::test(flavor = "multi_thread")]
+async fn analytics_pass_the_spec_and_the_examples_map_into_the_figures() {
+    let prism = Prism::start(SPEC).await;
+    let mut pd = source(&prism.url);
+    let until = Utc::now();
+    let since = until - TimeDelta::days(30);
+    let a = pd
+        .analytics(since, until)
+        .await
+        .unwrap()
+        .expect("PagerDuty keeps analytics");
+    assert_eq!(a.source, "pd");
+    let service = a
+        .services
+        .iter()
+        .find(|f| f.name == "Critical Prod Service 1")
+        .expect("the example service");
+    assert_eq!(service.incidents, 124);
+    assert_eq!(
+        service.to_ack[0],
+        Some(TimeDelta::seconds(63)),
+        "mean seconds to first ack"
+    );
+    assert_eq!(service.to_resolve[0], Some(TimeDelta::seconds(380)));
+    assert_eq!(
+        (
+            service.escalated_by_timeout,
+            service.escalated_by_hand,
+            service.auto_resolved
+        ),
+        (4, 9, 12)
+    );
+    assert_eq!(service.interruptions, [81, 20, 21]);
+    assert!(a.total.incidents > 0, "{:?}", a.total);
+    let slowest = a.slowest.first().expect("the example raw incidents");
+    assert_eq!(slowest.id, "PYC0H08");
+    assert_eq!(slowest.to_resolve, TimeDelta::seconds(3305));
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
+    // Not an analytics endpoint: Prism refuses it, so the calls above were checked.
+    let cfg = config(&prism.url);
+    let settings = onduty::sources::pagerduty::Settings::read(&cfg).unwrap();
+    let client = Client::new(&cfg, &settings, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .analytics_metrics("no_such_grouping", since, until, &[])
+            .await
+            .is_err()
+    );
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::App;
+use crate::insights::analytics::Analytics;
 use crate::insights::ledger::{Episode, Ledger};
 use crate::insights::report::{GroupBy, PERIODS, Report};
 use crate::insights::tables;
@@ -65,6 +66,10 @@ pub struct InsightsView {
     pub cursor: usize,
     /// The alert whose episodes are open (enter on a noise row).
     pub open_alert: Option<String>,
+    /// What the back ends that keep analytics said of the period (by source), or why not.
+    pub analytics: Vec<(String, Result<Box<Analytics>, String>)>,
+    /// The period (days) the back ends were last asked about.
+    pub analytics_days: Option<i64>,
 }
 
 impl Default for InsightsView {
@@ -80,6 +85,8 @@ impl Default for InsightsView {
             is_stale: true,
             cursor: 0,
             open_alert: None,
+            analytics: Vec::new(),
+            analytics_days: None,
         }
     }
 }
@@ -142,6 +149,34 @@ impl App {
                 since: needed,
             }));
         }
+        if self.view == super::View::Insights {
+            self.ask_analytics(fx);
+        }
+    }
+
+    /// Asks every source that keeps analytics about the period shown, once per period.
+    fn ask_analytics(&mut self, fx: &mut Vec<crate::app::Effect>) {
+        let days = self.insights.days;
+        if self.insights.analytics_days == Some(days) {
+            return;
+        }
+        self.insights.analytics_days = Some(days);
+        self.insights.analytics.clear();
+        let (since, until) = (self.now - TimeDelta::days(days), self.now);
+        for s in self.sources.iter().filter(|s| s.info.can.analytics) {
+            fx.push(crate::app::Effect::SendCommand {
+                source: s.info.id.clone(),
+                command: crate::sources::SourceCommand::Analytics { since, until },
+            });
+        }
+    }
+
+    /// A back end's analytics arrived (for the period last asked about).
+    pub fn analytics_arrived(&mut self, source: &str, result: Result<Box<Analytics>, String>) {
+        let v = &mut self.insights;
+        v.analytics.retain(|(s, _)| s != source);
+        v.analytics.push((source.to_string(), result));
+        v.analytics.sort_by(|a, b| a.0.cmp(&b.0));
     }
 
     /// The history read, folded by the journal's task (off this one). Its task answers in

@@ -9,6 +9,7 @@ use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::config::{Config, Paths};
+use crate::insights::analytics::{Analytics, Figures};
 use crate::insights::load::Load;
 use crate::insights::report::{Counted, GroupBy, Report, Row};
 use crate::insights::stats::Spread;
@@ -49,10 +50,19 @@ pub async fn insights(
         .await?;
     journal.close().await;
     let report = Report::of(&ledger, &config.escalation.rotations, now, days, by);
+    let theirs = backends_analytics(config, report.since, report.until).await;
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
-            serde_json::to_writer(&mut out, &as_json(&report))?;
+            let mut all = as_json(&report);
+            all["backends"] = theirs
+                .iter()
+                .map(|(source, a)| match a {
+                    Ok(a) => analytics_json(a),
+                    Err(why) => json!({"source": source, "error": why}),
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &all)?;
             writeln!(out)?;
         }
         Format::Text => {
@@ -71,9 +81,7 @@ pub async fn insights(
                 tables::sparkline(&report.total.daily),
                 tables::days_listed(&report.total.daily)
             )?;
-            for t in tables::all(&report) {
-                write!(out, "\n{}", tables::text(&t))?;
-            }
+            print_tables(&mut out, &report, &theirs, tables::text)?;
         }
         Format::Markdown => {
             writeln!(
@@ -90,13 +98,14 @@ pub async fn insights(
                 "- fires per day: {}",
                 tables::days_listed(&report.total.daily)
             )?;
-            for t in tables::all(&report) {
-                write!(out, "\n{}", tables::markdown(&t))?;
-            }
+            print_tables(&mut out, &report, &theirs, tables::markdown)?;
         }
         Format::Csv => {
             for t in tables::all(&report) {
                 write!(out, "{}", tables::csv(&t))?;
+            }
+            for a in theirs.iter().filter_map(|(_, a)| a.as_ref().ok()) {
+                write!(out, "{}", tables::csv(&tables::analytics(a)))?;
             }
         }
     }
@@ -138,6 +147,70 @@ fn load(l: &Load) -> Value {
         "pages": parts(l.pages.map(|n| n as u64)), "acks": parts(l.acks.map(|n| n as u64)),
         "busiest_nights": l.busiest_nights.iter()
             .map(|(d, n)| json!({"night": d.to_string(), "pages": n})).collect::<Vec<_>>()})
+}
+
+/// The report's tables and then each back end's analytics, each table as `shown` tells it.
+fn print_tables(
+    out: &mut impl Write,
+    report: &Report,
+    theirs: &[(String, Result<Analytics, String>)],
+    shown: fn(&tables::Table) -> String,
+) -> std::io::Result<()> {
+    for t in tables::all(report) {
+        write!(out, "\n{}", shown(&t))?;
+    }
+    for (source, a) in theirs {
+        match a {
+            Ok(a) => write!(
+                out,
+                "\n{}\n{}\n",
+                shown(&tables::analytics(a)),
+                tables::slowest(a)
+            )?,
+            Err(why) => writeln!(out, "\n{source}'s analytics: {why}")?,
+        }
+    }
+    Ok(())
+}
+
+/// What every source that keeps analytics says of `[since, until)`, each within its
+/// timeout: (source, figures or why not).
+async fn backends_analytics(
+    config: &Config,
+    since: chrono::DateTime<Utc>,
+    until: chrono::DateTime<Utc>,
+) -> Vec<(String, Result<Analytics, String>)> {
+    use crate::sources::Source;
+    let clock: crate::clock::SharedClock = std::sync::Arc::new(crate::clock::SystemClock);
+    let asked = crate::sources::start::build(config, &clock)
+        .into_iter()
+        .filter(|b| b.info.can.analytics)
+        .map(|mut b| async move {
+            let answer = tokio::time::timeout(b.policy.timeout, b.source.analytics(since, until));
+            let result = match answer.await {
+                Ok(Ok(Some(a))) => Ok(a),
+                Ok(Ok(None)) => Err("no analytics".to_string()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("timed out".to_string()),
+            };
+            (b.info.id.to_string(), result)
+        });
+    futures::future::join_all(asked).await
+}
+
+fn analytics_json(a: &Analytics) -> Value {
+    let three = |t: &[Option<TimeDelta>; 3]| json!({"mean_s": secs(t[0]), "p50_s": secs(t[1]), "p90_s": secs(t[2])});
+    let figures = |f: &Figures| {
+        json!({"name": f.name, "incidents": f.incidents, "to_ack": three(&f.to_ack),
+            "to_resolve": three(&f.to_resolve),
+            "escalations": {"timeout": f.escalated_by_timeout, "by_hand": f.escalated_by_hand},
+            "auto_resolved": f.auto_resolved, "interruptions": parts(f.interruptions)})
+    };
+    json!({"source": a.source, "from": "the back end's own analytics",
+        "since": a.since, "until": a.until, "total": figures(&a.total),
+        "services": a.services.iter().map(figures).collect::<Vec<_>>(),
+        "slowest": a.slowest.iter().map(|s| json!({"id": s.id, "service": s.service,
+            "to_resolve_s": s.to_resolve.num_seconds()})).collect::<Vec<_>>()})
 }
 
 /// The report as one JSON object (times in seconds).

@@ -3,6 +3,7 @@
 //! entry at a time (`ledger`), summed up per period (`report`) with the load per responder
 //! (`load`), told as tables (`tables`). The view `9` and `onduty insights` share all of it.
 
+pub mod analytics;
 pub mod ledger;
 pub mod load;
 pub mod report;

@@ -283,6 +283,66 @@ pub fn noise(r: &Report) -> Vec<Table> {
     ]
 }
 
+/// A back end's own analytics as a table, marked as its figures (not the journal's).
+pub fn analytics(a: &super::analytics::Analytics) -> Table {
+    let mut table = Table::new(
+        format!(
+            "from {}'s own analytics, {} to {}",
+            clean(&a.source, 60),
+            a.since.format("%Y-%m-%d"),
+            a.until.format("%Y-%m-%d")
+        ),
+        "its figures, not the journal's: times mean p50 p90 · interruptions bus/off/sleep",
+        vec![
+            "SERVICE",
+            "INCIDENTS",
+            "TO ACK",
+            "TO RESOLVE",
+            "ESCALATED timeout/hand",
+            "AUTO-RESOLVED",
+            "INTERRUPTIONS",
+        ],
+    );
+    let three = |t: &[Option<TimeDelta>; 3]| t.map(shown).join(" ");
+    for f in std::iter::once(&a.total).chain(&a.services) {
+        let name = if f.name.is_empty() { "(all)" } else { &f.name };
+        table.push(
+            vec![
+                clean(name, 60),
+                f.incidents.to_string(),
+                three(&f.to_ack),
+                three(&f.to_resolve),
+                format!("{} / {}", f.escalated_by_timeout, f.escalated_by_hand),
+                f.auto_resolved.to_string(),
+                f.interruptions.map(|n| n.to_string()).join(" / "),
+            ],
+            None,
+        );
+    }
+    table
+}
+
+/// A back end's slowest incidents to resolve, in words.
+pub fn slowest(a: &super::analytics::Analytics) -> String {
+    let each: Vec<String> = a
+        .slowest
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({}) {}",
+                clean(&s.id, 40),
+                clean(&s.service, 40),
+                shown(Some(s.to_resolve))
+            )
+        })
+        .collect();
+    format!(
+        "slowest to resolve at {}: {}",
+        clean(&a.source, 60),
+        each.join(", ")
+    )
+}
+
 /// Every table of the report, in the order they are printed.
 pub fn all(r: &Report) -> Vec<Table> {
     let mut out = vec![response(r), load(r)];

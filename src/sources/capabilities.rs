@@ -85,6 +85,9 @@ pub struct Capabilities {
     pub tickets: bool,
     /// An alert has alerts behind it worth showing in its detail (a PagerDuty incident's).
     pub related: bool,
+    /// It keeps analytics of its own (time to acknowledge and resolve, interruptions),
+    /// shown beside the journal's insights.
+    pub analytics: bool,
     /// It assigns alerts to people (`:mine`).
     pub assigns: bool,
     /// It lists resolved alerts when asked (`:resolved`), and they can be reopened there.
@@ -161,6 +164,7 @@ impl Capabilities {
         notes: NotesGo::JournalOnly,
         tickets: false,
         related: false,
+        analytics: false,
         assigns: false,
         keeps_resolved: false,
         reports_rules: false,

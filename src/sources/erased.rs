@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{BatchItem, Error, Operation, Snapshot, Source};
@@ -13,6 +14,8 @@ use crate::model::{AlertKey, Related, SourceId};
 
 /// A boxed future that may cross threads.
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// What a back end's analytics answer.
+type Analyzed = Result<Option<crate::insights::analytics::Analytics>, Error>;
 
 /// `Source` with its futures boxed: what `AnySource` holds.
 trait ErasedSource: Send + 'static {
@@ -22,6 +25,7 @@ trait ErasedSource: Send + 'static {
     fn set_mine_only(&mut self, mine_only: bool);
     fn capabilities_now(&self) -> Option<super::Capabilities>;
     fn related<'a>(&'a mut self, key: &'a AlertKey) -> Boxed<'a, Result<Vec<Related>, Error>>;
+    fn analytics(&mut self, since: DateTime<Utc>, until: DateTime<Utc>) -> Boxed<'_, Analyzed>;
     fn perform<'a>(
         &'a mut self,
         key: &'a AlertKey,
@@ -54,6 +58,9 @@ impl<S: Source> ErasedSource for S {
     }
     fn related<'a>(&'a mut self, key: &'a AlertKey) -> Boxed<'a, Result<Vec<Related>, Error>> {
         Box::pin(Source::related(self, key))
+    }
+    fn analytics(&mut self, since: DateTime<Utc>, until: DateTime<Utc>) -> Boxed<'_, Analyzed> {
+        Box::pin(Source::analytics(self, since, until))
     }
     fn perform<'a>(
         &'a mut self,
@@ -106,6 +113,10 @@ impl Source for AnySource {
 
     async fn related(&mut self, key: &AlertKey) -> Result<Vec<Related>, Error> {
         self.0.related(key).await
+    }
+
+    async fn analytics(&mut self, since: DateTime<Utc>, until: DateTime<Utc>) -> Analyzed {
+        self.0.analytics(since, until).await
     }
 
     async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {

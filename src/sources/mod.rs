@@ -228,6 +228,13 @@ pub enum SourceCommand {
     MineOnly(bool),
     /// List what is behind this alert (a PagerDuty incident's alerts).
     Related(AlertKey),
+    /// Ask the back end's own analytics for `[since, until)` (those that have them).
+    Analytics {
+        /// From.
+        since: chrono::DateTime<chrono::Utc>,
+        /// Until.
+        until: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// What a source knows at one moment.
@@ -341,6 +348,13 @@ pub enum SourceEvent {
         /// The list, or why it could not be had.
         result: Result<Vec<Related>, String>,
     },
+    /// The back end's analytics, asked for with `SourceCommand::Analytics`.
+    Analytics {
+        /// Which source.
+        source: SourceId,
+        /// Its figures, or why they could not be had.
+        result: Result<Box<crate::insights::analytics::Analytics>, String>,
+    },
     /// Polling was paused or resumed.
     PauseChanged {
         /// Which source.
@@ -384,6 +398,18 @@ pub trait Source: Send + 'static {
     ) -> impl Future<Output = Result<Vec<Related>, Error>> + Send {
         let _ = key;
         async { Ok(Vec::new()) }
+    }
+
+    /// The back end's own figures for `[since, until)`, where it keeps analytics (PagerDuty);
+    /// `None` for the others.
+    fn analytics(
+        &mut self,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<Option<crate::insights::analytics::Analytics>, Error>> + Send
+    {
+        let _ = (since, until);
+        async { Ok(None) }
     }
 
     /// Performs `op` on alert `key` on behalf of `author`. For `CreateSilence` and

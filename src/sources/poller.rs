@@ -190,6 +190,18 @@ impl<S: Source> SourceTask<S> {
                 send(&self.events, SourceEvent::Related { key, result }).await;
                 false
             }
+            SourceCommand::Analytics { since, until } => {
+                let asked = self.source.analytics(since, until);
+                let result = match timeout(self.policy.timeout, asked).await {
+                    Ok(Ok(Some(a))) => Ok(Box::new(a)),
+                    Ok(Ok(None)) => Err("no analytics at this back end".to_string()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err(Error::Timeout(self.policy.timeout).to_string()),
+                };
+                let source = self.source.id().clone();
+                send(&self.events, SourceEvent::Analytics { source, result }).await;
+                false
+            }
             SourceCommand::SetPaused(is_paused) => {
                 self.is_paused = is_paused;
                 let source = self.source.id().clone();

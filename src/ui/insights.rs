@@ -216,7 +216,33 @@ fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
         .collect();
     frame.render_widget(Paragraph::new(facts), numbers);
     let table = tables::response(r);
-    let lines = table_lines(app, &table, width, Some(app.insights.cursor));
+    let mut lines = table_lines(app, &table, width, Some(app.insights.cursor));
+    // The back ends' own analytics follow, marked as theirs.
+    for (source, answer) in &app.insights.analytics {
+        lines.push(Line::default());
+        match answer {
+            Ok(a) => {
+                lines.extend(table_lines(app, &tables::analytics(a), width, None));
+                if !a.slowest.is_empty() {
+                    lines.push(Line::styled(
+                        cut(&tables::slowest(a), width),
+                        t.style(Role::TextMuted),
+                    ));
+                }
+            }
+            Err(why) => lines.push(Line::styled(
+                cut(
+                    &format!(
+                        "{}'s analytics: {}",
+                        text::one_line(source, 60),
+                        text::one_line(why, 200)
+                    ),
+                    width,
+                ),
+                t.style(Role::SeverityWarning),
+            )),
+        }
+    }
     let at = app.insights.cursor + 2;
     frame.render_widget(
         Paragraph::new(visible(lines, at, usize::from(rest.height))),
@@ -484,6 +510,63 @@ mod tests {
         run(&mut app, Command::Back);
         let screen = crate::testing::screen(&app, 200, 60);
         assert!(screen.contains("▸noise"), "back to the lists: {screen}");
+    }
+
+    #[test]
+    fn a_back_ends_own_analytics_are_asked_for_and_shown_as_theirs() {
+        use crate::insights::analytics::{Analytics, Figures, Slow};
+        let mut app = crate::testing::demo_app(100, 200, 60);
+        app.sources[0].info.can.analytics = true;
+        let fx = run(&mut app, Command::ShowInsights);
+        assert!(
+            fx.iter().any(|f| matches!(
+                f,
+                Effect::SendCommand {
+                    command: crate::sources::SourceCommand::Analytics { .. },
+                    ..
+                }
+            )),
+            "{fx:?}"
+        );
+        assert!(
+            !run(&mut app, Command::ShowInsights)
+                .iter()
+                .any(|f| matches!(f, Effect::SendCommand { .. })),
+            "once per period"
+        );
+        let history = crate::testing::insight_history(app.now, 30, 300);
+        app.update(Action::Journal(JournalEvent::History(Ok(Box::new(
+            crate::insights::ledger::Ledger::of(&history),
+        )))));
+        let mut total = Figures::named("");
+        total.incidents = 124;
+        total.to_ack = [Some(TimeDelta::seconds(63)), None, None];
+        total.interruptions = [81, 20, 21];
+        let a = Analytics {
+            source: "pd".into(),
+            since: app.now - TimeDelta::days(30),
+            until: app.now,
+            total,
+            services: vec![Figures::named("Critical Prod Service 1")],
+            slowest: vec![Slow {
+                id: "PYC0H08".into(),
+                service: "Engineering".into(),
+                to_resolve: TimeDelta::seconds(3305),
+            }],
+        };
+        app.update(Action::Source(crate::sources::SourceEvent::Analytics {
+            source: crate::model::SourceId("pd".into()),
+            result: Ok(Box::new(a)),
+        }));
+        let screen = crate::testing::screen(&app, 200, 60);
+        assert!(screen.contains("from pd's own analytics"), "{screen}");
+        assert!(
+            screen.contains("its figures, not the journal's"),
+            "{screen}"
+        );
+        assert!(screen.contains("(all)"), "{screen}");
+        assert!(screen.contains("81 / 20 / 21"), "{screen}");
+        assert!(screen.contains("PYC0H08 (Engineering) 55m"), "{screen}");
     }
 
     #[test]

@@ -183,6 +183,7 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
                 changes,
             }));
         }
+        SourceEvent::Analytics { source, result } => app.analytics_arrived(&source.0, result),
         SourceEvent::Related { key, result } => {
             if let Some(r) = app.related.get_mut(&key) {
                 r.answer = Some(result);

@@ -341,6 +341,48 @@ impl Client {
         self.send(self.post(&path, &body, from)).await
     }
 
+    /// The analytics of the incidents created in `[since, until)` of `teams` (all when
+    /// empty): aggregated `over` `all` or per `services`.
+    pub async fn analytics_metrics(
+        &self,
+        over: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        teams: &[String],
+    ) -> Result<Vec<wire::AnalyticsMetrics>, Error> {
+        let query = wire::AnalyticsQuery {
+            filters: analytics_filters(since, until, teams),
+            time_zone: "Etc/UTC",
+        };
+        let path = format!("/analytics/metrics/incidents/{}", path_segment(over));
+        let req = self.http.request(Method::POST, &path).json(&query);
+        let answer: wire::AnalyticsAnswer<wire::AnalyticsMetrics> = self.json(req).await?;
+        Ok(answer.data)
+    }
+
+    /// The `limit` slowest incidents to resolve created in `[since, until)`.
+    pub async fn analytics_slowest(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        teams: &[String],
+        limit: u32,
+    ) -> Result<Vec<wire::AnalyticsIncident>, Error> {
+        let query = wire::AnalyticsRawQuery {
+            filters: analytics_filters(since, until, teams),
+            order_by: "seconds_to_resolve",
+            order: "desc",
+            limit: limit.clamp(1, 1000),
+            time_zone: "Etc/UTC",
+        };
+        let req = self
+            .http
+            .request(Method::POST, "/analytics/raw/incidents")
+            .json(&query);
+        let answer: wire::AnalyticsAnswer<wire::AnalyticsIncident> = self.json(req).await?;
+        Ok(answer.data)
+    }
+
     /// Adds a note unless the incident already has one with this text (a re-send).
     pub async fn add_note_once(&self, id: &str, text: &str, from: &str) -> Result<(), Error> {
         if self.notes(id).await?.iter().any(|n| n.content == text) {
@@ -351,6 +393,18 @@ impl Client {
             note: wire::NoteContent { content: text },
         };
         self.send(self.post(&path, &body, from)).await
+    }
+}
+
+fn analytics_filters(
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    teams: &[String],
+) -> wire::AnalyticsFilters {
+    wire::AnalyticsFilters {
+        created_at_start: since.to_rfc3339_opts(SecondsFormat::Secs, true),
+        created_at_end: until.to_rfc3339_opts(SecondsFormat::Secs, true),
+        team_ids: teams.to_vec(),
     }
 }
 

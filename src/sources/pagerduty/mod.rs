@@ -3,6 +3,7 @@
 //! (acknowledge, resolve, snooze, note, reassign, escalate), each checked against the
 //! incident's current state first so that a re-sent action does not act twice.
 
+mod analytics;
 mod bulk;
 pub mod client;
 mod config;
@@ -18,6 +19,7 @@ use super::{Error, Operation, Snapshot, Source};
 use crate::clock::SharedClock;
 use crate::config::read::Problem;
 use crate::config::source::{SourceConfig, SourceKind};
+use crate::insights::analytics::Analytics;
 use crate::model::{Alert, AlertKey, EscalationPolicy, Note, Related, SourceId};
 use client::Client;
 
@@ -40,6 +42,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     reassign: Can::Yes,
     notes: NotesGo::AsNote,
     related: true,
+    analytics: true,
     assigns: true,
     keeps_resolved: true,
     ..Capabilities::NONE
@@ -331,6 +334,25 @@ impl Source for PagerDutySource {
 
     fn set_mine_only(&mut self, mine_only: bool) {
         self.config.mine_only = mine_only;
+    }
+
+    async fn analytics(
+        &mut self,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Analytics>, Error> {
+        let teams = self.settings.team_ids.clone();
+        let client = self.client().await?;
+        let all = client
+            .analytics_metrics("all", since, until, &teams)
+            .await?;
+        let services = client
+            .analytics_metrics("services", since, until, &teams)
+            .await?;
+        let slowest = client.analytics_slowest(since, until, &teams, 5).await?;
+        Ok(Some(analytics::of(
+            &self.id.0, since, until, &all, &services, &slowest,
+        )))
     }
 
     async fn related(&mut self, key: &AlertKey) -> Result<Vec<Related>, Error> {

@@ -369,3 +369,93 @@ fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>
             .map(|t| t.with_timezone(&Utc))
     }))
 }
+
+/// The filters of an analytics request: the incidents created in a period.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalyticsFilters {
+    /// From (RFC 3339).
+    pub created_at_start: String,
+    /// Until (RFC 3339).
+    pub created_at_end: String,
+    /// Only these teams (a user-level key must name some).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub team_ids: Vec<String>,
+}
+
+/// `POST /analytics/metrics/incidents/*`: aggregated over the whole period.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalyticsQuery {
+    /// Which incidents.
+    pub filters: AnalyticsFilters,
+    /// The zone days are cut in.
+    pub time_zone: &'static str,
+}
+
+/// `POST /analytics/raw/incidents`: one page of incidents, slowest to resolve first.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalyticsRawQuery {
+    /// Which incidents.
+    pub filters: AnalyticsFilters,
+    /// `seconds_to_resolve`.
+    pub order_by: &'static str,
+    /// `desc`.
+    pub order: &'static str,
+    /// How many (1–1000).
+    pub limit: u32,
+    /// The zone.
+    pub time_zone: &'static str,
+}
+
+/// Aggregated incident figures (every field may be missing or null).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnalyticsMetrics {
+    /// The service (per-service answers).
+    pub service_name: Option<String>,
+    /// Incidents.
+    pub total_incident_count: Option<u64>,
+    /// Mean seconds to the first acknowledgement.
+    pub mean_seconds_to_first_ack: Option<i64>,
+    /// Median.
+    pub p50_seconds_to_first_ack: Option<i64>,
+    /// 90th percentile.
+    pub p90_seconds_to_first_ack: Option<i64>,
+    /// Mean seconds to resolve.
+    pub mean_seconds_to_resolve: Option<i64>,
+    /// Median.
+    pub p50_seconds_to_resolve: Option<i64>,
+    /// 90th percentile.
+    pub p90_seconds_to_resolve: Option<i64>,
+    /// Escalations by timeout.
+    pub total_incidents_timeout_escalated: Option<u64>,
+    /// Escalations by hand.
+    pub total_incidents_manual_escalated: Option<u64>,
+    /// Resolved on their own.
+    pub total_incidents_auto_resolved: Option<u64>,
+    /// Interruptions in business hours.
+    pub total_business_hour_interruptions: Option<u64>,
+    /// In off hours.
+    pub total_off_hour_interruptions: Option<u64>,
+    /// In sleep hours.
+    pub total_sleep_hour_interruptions: Option<u64>,
+}
+
+/// One incident of the raw analytics.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnalyticsIncident {
+    /// Its id.
+    pub id: String,
+    /// Its service.
+    pub service_name: Option<String>,
+    /// Seconds from triggering to resolving.
+    pub seconds_to_resolve: Option<i64>,
+}
+
+/// An analytics answer: its rows.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AnalyticsAnswer<T> {
+    /// The rows.
+    #[serde(default = "Vec::new")]
+    pub data: Vec<T>,
+}
