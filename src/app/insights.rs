@@ -214,7 +214,7 @@ impl App {
         if let Some(ledger) = &v.ledger {
             v.report = Some(Report::of(
                 ledger,
-                &self.settings.escalation.rotations,
+                &self.settings.escalation,
                 now,
                 v.days,
                 v.by,

@@ -49,7 +49,7 @@ pub async fn insights(
         .history_since(now - TimeDelta::days(2 * days))
         .await?;
     journal.close().await;
-    let report = Report::of(&ledger, &config.escalation.rotations, now, days, by);
+    let report = Report::of(&ledger, &config.escalation, now, days, by);
     let theirs = backends_analytics(config, report.since, report.until).await;
     let mut out = std::io::stdout().lock();
     match format {

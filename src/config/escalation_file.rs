@@ -21,6 +21,16 @@ struct FileShape {
     rotation: Vec<RotationShape>,
     #[serde(default)]
     policy: Vec<PolicyShape>,
+    /// Each responder's own time zone (`[people.ana] time_zone = "Europe/Berlin"`), for the
+    /// load split into business, off and sleep hours.
+    #[serde(default)]
+    people: std::collections::BTreeMap<String, PersonShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonShape {
+    time_zone: String,
 }
 
 #[derive(Deserialize)]
@@ -250,9 +260,21 @@ pub fn parse(text: &str, path: &str) -> Result<LocalEscalation, Error> {
             repeats: p.repeats,
         });
     }
+    let mut zones = Vec::new();
+    for (who, p) in shape.people {
+        let zone = p.time_zone.parse::<Tz>().map_err(|_| {
+            invalid(
+                format!("people.{who}.time_zone"),
+                &p.time_zone,
+                "use an IANA time zone, e.g. Europe/Berlin or UTC",
+            )
+        })?;
+        zones.push((sanitize::line(&who, sanitize::TITLE_CAP), zone));
+    }
     Ok(LocalEscalation {
         rotations,
         policies,
+        zones,
     })
 }
 

@@ -19,6 +19,8 @@ pub struct LocalEscalation {
     pub rotations: Vec<Rotation>,
     /// The policies.
     pub policies: Vec<LocalPolicy>,
+    /// Responders' own time zones (`[people.NAME]`), where they differ from their rotation's.
+    pub zones: Vec<(String, chrono_tz::Tz)>,
 }
 
 /// A policy of the local file.
@@ -220,6 +222,22 @@ targets = ["dana"]
             .to_string();
         assert!(
             m.contains("override[0].until") && m.contains("after from"),
+            "{m}"
+        );
+        // A responder's own zone: read, and a wrong one named.
+        let with_people = format!("{FILE}\n[people.ed]\ntime_zone = \"Asia/Kolkata\"\n");
+        let e = crate::config::escalation_file::parse(&with_people, "e.toml").unwrap();
+        assert_eq!(e.zones, vec![("ed".to_string(), chrono_tz::Asia::Kolkata)]);
+        let m = crate::config::escalation_file::parse(
+            &with_people.replace("Asia/Kolkata", "Asia/Atlantis"),
+            "e.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            m.contains("e.toml")
+                && m.contains("people.ed.time_zone")
+                && m.contains("Asia/Atlantis"),
             "{m}"
         );
         let bad = FILE.replace("2026-01-05", "+99999-01-05");

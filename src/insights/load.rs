@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, TimeZone, Time
 use chrono_tz::Tz;
 
 use super::ledger::Episode;
-use crate::escalation::Rotation;
+use crate::escalation::LocalEscalation;
 
 /// Which part of a responder's day an instant falls in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,13 +143,22 @@ impl Load {
 }
 
 /// The load on each responder in `[since, until)`: everyone on a rotation, and everyone who
-/// acknowledged an alert; the most paged out of hours first.
+/// acknowledged an alert; the most paged out of hours first. Each one's hours are read in
+/// their own zone (`[people]` of the escalation file), else their rotation's, else UTC.
 pub fn per_responder(
-    rotations: &[Rotation],
+    escalation: &LocalEscalation,
     episodes: &[&Episode],
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Vec<Load> {
+    let own_zone = |who: &str| {
+        escalation
+            .zones
+            .iter()
+            .find(|(name, _)| name == who)
+            .map(|(_, z)| *z)
+    };
+    let rotations = &escalation.rotations;
     let mut loads: BTreeMap<String, Load> = BTreeMap::new();
     let mut nights: BTreeMap<(String, NaiveDate), usize> = BTreeMap::new();
     for r in rotations {
@@ -157,7 +166,7 @@ pub fn per_responder(
         for (who, from, to) in &shifts {
             let load = loads
                 .entry(who.clone())
-                .or_insert_with(|| Load::new(who, r.zone));
+                .or_insert_with(|| Load::new(who, own_zone(who).unwrap_or(r.zone)));
             for (i, d) in split(*from, *to, load.zone).into_iter().enumerate() {
                 load.on_call[i] += d;
             }
@@ -185,7 +194,7 @@ pub fn per_responder(
         };
         let load = loads
             .entry(who.to_string())
-            .or_insert_with(|| Load::new(who, Tz::UTC));
+            .or_insert_with(|| Load::new(who, own_zone(who).unwrap_or(Tz::UTC)));
         load.acks[Hours::of(at, load.zone) as usize] += 1;
     }
     for ((who, night), n) in nights {

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use super::ledger::{Episode, Ledger};
 use super::load::{self, Load};
 use super::stats::Spread;
-use crate::escalation::Rotation;
+use crate::escalation::LocalEscalation;
 
 /// The periods offered, in days.
 pub const PERIODS: [i64; 3] = [7, 30, 90];
@@ -336,11 +336,11 @@ fn over_silenced(
 }
 
 impl Report {
-    /// The `days` days up to `until`, rows `by` what is asked; hours on call from
-    /// `rotations`.
+    /// The `days` days up to `until`, rows `by` what is asked; hours on call from the
+    /// rotations of `escalation`, read in each responder's zone.
     pub fn of(
         ledger: &Ledger,
-        rotations: &[Rotation],
+        escalation: &LocalEscalation,
         until: DateTime<Utc>,
         days: i64,
         by: GroupBy,
@@ -393,7 +393,7 @@ impl Report {
                 |c| c.n > 0,
             ),
             over_silenced,
-            load: load::per_responder(rotations, &now, since, until),
+            load: load::per_responder(escalation, &now, since, until),
             total,
             rows,
         }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::ledger::Ledger;
 use super::load::Hours;
 use super::report::{GroupBy, Report};
-use crate::escalation::{Every, Rotation};
+use crate::escalation::{Every, LocalEscalation, Rotation};
 use crate::model::{Entry, EntryKind};
 
 /// Tuesday 1 December 2026, 00:00 UTC, plus `min` minutes.
@@ -95,7 +95,13 @@ fn response_per_service_from_a_scripted_history() {
         4,
         "the counted mass event names no single alert"
     );
-    let r = Report::of(&ledger, &[], at(24 * 60), 1, GroupBy::Service);
+    let r = Report::of(
+        &ledger,
+        &LocalEscalation::default(),
+        at(24 * 60),
+        1,
+        GroupBy::Service,
+    );
     let checkout = &r.rows[0];
     assert_eq!((checkout.name.as_str(), checkout.fired), ("checkout", 3));
     assert_eq!(
@@ -144,7 +150,7 @@ fn grouped_by_team_policy_and_responder() {
     let s = history();
     let ledger = Ledger::of(&s.entries);
     let names = |by| {
-        Report::of(&ledger, &[], at(24 * 60), 1, by)
+        Report::of(&ledger, &LocalEscalation::default(), at(24 * 60), 1, by)
             .rows
             .iter()
             .map(|r| (r.name.clone(), r.fired))
@@ -184,14 +190,26 @@ fn the_change_against_the_previous_period_and_fires_per_day() {
         }
     }
     let ledger = Ledger::of(&s.entries);
-    let r = Report::of(&ledger, &[], at(14 * 1440), 7, GroupBy::Service);
+    let r = Report::of(
+        &ledger,
+        &LocalEscalation::default(),
+        at(14 * 1440),
+        7,
+        GroupBy::Service,
+    );
     assert_eq!(r.total.fired, 2);
     assert_eq!(r.total.before.fired, 5);
     assert_eq!(r.total.before.to_ack, Some(TimeDelta::minutes(10)));
     assert_eq!(r.total.to_ack.median, Some(TimeDelta::minutes(2)));
     assert_eq!(r.total.daily, [1, 1, 0, 0, 0, 0, 0]);
     assert_eq!(r.rows[0].before.fired, 5, "per group too");
-    let first = Report::of(&ledger, &[], at(7 * 1440), 7, GroupBy::Service);
+    let first = Report::of(
+        &ledger,
+        &LocalEscalation::default(),
+        at(7 * 1440),
+        7,
+        GroupBy::Service,
+    );
     assert_eq!(first.total.daily, [2, 2, 1, 0, 0, 0, 0]);
     assert_eq!(first.reopened, 0);
 }
@@ -211,7 +229,13 @@ fn re_opened_alerts_and_incidents_and_flapping() {
     s.did("incident:4", 50, "ana", "status: investigating");
     s.did("incident:5", 60, "ana", "status: monitoring");
     let ledger = Ledger::of(&s.entries);
-    let r = Report::of(&ledger, &[], at(24 * 60), 1, GroupBy::Service);
+    let r = Report::of(
+        &ledger,
+        &LocalEscalation::default(),
+        at(24 * 60),
+        1,
+        GroupBy::Service,
+    );
     assert_eq!(r.flapping.len(), 1);
     assert_eq!(
         (r.flapping[0].title.as_str(), r.flapping[0].short_lived),
@@ -231,7 +255,13 @@ fn an_entry_seen_twice_is_folded_once() {
         ledger.add(e);
     }
     assert_eq!(ledger.episodes().len(), 4);
-    let r = Report::of(&ledger, &[], at(24 * 60), 1, GroupBy::Service);
+    let r = Report::of(
+        &ledger,
+        &LocalEscalation::default(),
+        at(24 * 60),
+        1,
+        GroupBy::Service,
+    );
     assert_eq!(r.over_silenced[0].n, 2);
 }
 
@@ -258,20 +288,26 @@ fn load_per_responder_in_their_own_zone() {
     // Tuesday 1 December: 02:00 UTC is 03:00 in Berlin (sleep) and 21:00 Monday in New York
     // (off hours); 10:00 UTC is 11:00 in Berlin (business) and 05:00 in New York (sleep).
     let a = "am:a";
-    for (t, who) in [(120, "ana"), (600, "bo"), (610, "ana")] {
+    // 17:00 UTC is 22:30 in Kolkata: ed, on no rotation, acks in his sleep hours.
+    for (t, who) in [(120, "ana"), (600, "bo"), (610, "ana"), (1020, "ed")] {
         s.seen(a, t, "fired (critical): A · api");
         s.seen(a, t + 1, &format!("acked by {who}"));
         s.seen(a, t + 5, "resolved");
     }
     let ledger = Ledger::of(&s.entries);
-    let r = Report::of(&ledger, &[berlin, ny], at(24 * 60), 2, GroupBy::Responder);
+    let escalation = LocalEscalation {
+        rotations: vec![berlin, ny],
+        policies: Vec::new(),
+        zones: vec![("ed".into(), "Asia/Kolkata".parse().unwrap())],
+    };
+    let r = Report::of(&ledger, &escalation, at(24 * 60), 2, GroupBy::Responder);
     let ana = r.load.iter().find(|l| l.who == "ana").unwrap();
     let bo = r.load.iter().find(|l| l.who == "bo").unwrap();
     assert_eq!(ana.zone, "Europe/Berlin".parse::<Tz>().unwrap());
-    assert_eq!(ana.pages, [2, 0, 1], "pages as ana's clock tells them");
+    assert_eq!(ana.pages, [2, 1, 1], "pages as ana's clock tells them");
     assert_eq!(
         bo.pages,
-        [0, 1, 2],
+        [1, 1, 2],
         "the same fires as bo's clock tells them"
     );
     assert_eq!(ana.acks, [1, 0, 1]);
@@ -289,4 +325,7 @@ fn load_per_responder_in_their_own_zone() {
     // Monday 09:00–18:00 and Tuesday 08:00–18:00 in Berlin: 19 business hours.
     assert_eq!(hours(ana)[Hours::Business as usize], 19);
     assert_eq!(r.load[0].who, "bo", "the most paged out of hours first");
+    let ed = r.load.iter().find(|l| l.who == "ed").unwrap();
+    assert_eq!(ed.acks, [0, 0, 1], "in his own zone, not UTC's off hours");
+    assert_eq!(ed.zone.name(), "Asia/Kolkata");
 }
