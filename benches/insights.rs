@@ -3,7 +3,8 @@
 //! holding the year, the history the period needs read and folded as the journal's task
 //! does (`Journal::history_since`), handed to the dashboard, the report worked out and the
 //! view drawn at 200x60; then one new fire arriving as the journal tells it, folded in and
-//! the report worked out again. p50/p99 beside criterion's.
+//! the report worked out again; and `9` pressed when the history was read at start, as the
+//! dashboard does. p50/p99 beside criterion's.
 
 #![allow(
     clippy::print_stdout,
@@ -114,6 +115,32 @@ fn insights(c: &mut Criterion) {
             reads,
         );
     }
+    // As a responder meets it: the history was read at start (off the UI task), so `9`
+    // works out the report and draws.
+    let (read_at_start, ..) = open(&runtime, &journal, now, 30);
+    let mut warm = Vec::new();
+    c.bench_function("insights_press_9_history_read_at_start_100k", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let mut app = demo_app(100, 200, 60);
+                let ledger = read_at_start.insights.ledger.clone().expect("read");
+                app.update(Action::Journal(JournalEvent::History(Ok(ledger))));
+                let started = Instant::now();
+                app.update(Action::Run(Command::ShowInsights));
+                let drawn = screen(&app, 200, 60);
+                let took = started.elapsed();
+                assert!(drawn.contains(" fired ("), "{drawn}");
+                warm.push(took);
+                total += took;
+            }
+            total
+        })
+    });
+    percentiles::report(
+        "insights: press 9 with the history read at start (report + draw)",
+        warm,
+    );
     let (mut app, ..) = open(&runtime, &journal, now, 30);
     let mut id = history.len() as i64 + 1;
     let mut updates = Vec::new();
