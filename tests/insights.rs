@@ -125,7 +125,7 @@ async fn the_response_figures_of_a_scripted_history() {
     assert_eq!(code, 0, "{csv}");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("noisiest alerts,CheckoutErrors,checkout,3,3,")),
+            .any(|l| l == "noisiest alerts,CheckoutErrors,checkout,3,0.1"),
         "{csv}"
     );
 }

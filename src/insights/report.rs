@@ -262,19 +262,22 @@ fn per_alert(
     out
 }
 
+/// The alerts (by name: an alert that comes back under a new key is the same noise) that
+/// were short-lived at least `FLAPS` times.
 fn flapping(episodes: &[&Episode]) -> Vec<Flapping> {
-    let mut lives: BTreeMap<&str, (&Episode, Vec<TimeDelta>)> = BTreeMap::new();
+    let mut lives: BTreeMap<(&str, &str), (&Episode, Vec<TimeDelta>)> = BTreeMap::new();
     for ep in episodes {
         if let Some(life) = ep
             .resolved
             .map(|r| r - ep.fired)
             .filter(|l| *l <= SHORT_LIVED)
         {
-            lives
-                .entry(&ep.subject)
-                .or_insert((ep, Vec::new()))
-                .1
-                .push(life);
+            let named = lives
+                .entry((&ep.title, &ep.service))
+                .or_insert((ep, Vec::new()));
+            // The latest key it came under is the one its history opens on.
+            named.0 = ep;
+            named.1.push(life);
         }
     }
     let mut out: Vec<Flapping> = lives

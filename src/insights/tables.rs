@@ -179,13 +179,13 @@ fn response_row(row: &Row) -> Vec<String> {
 pub fn load(r: &Report) -> Table {
     let mut table = Table::new(
         format!("load per responder, last {} days", r.days),
-        "business 08–18 Mon–Fri · off: evenings, weekends · sleep 22–08 · in each one's zone",
+        "b business 08–18 Mon–Fri · o off: evenings, weekends · s sleep 22–08 · in each one's zone",
         vec![
             "RESPONDER",
             "ZONE",
-            "ON CALL bus/off/sleep",
-            "PAGES bus/off/sleep",
-            "ACKS bus/off/sleep",
+            "ON CALL h b/o/s",
+            "PAGES b/o/s",
+            "ACKS b/o/s",
             "BUSIEST NIGHTS",
         ],
     );
@@ -196,7 +196,7 @@ pub fn load(r: &Report) -> Table {
 }
 
 fn load_row(l: &Load) -> Vec<String> {
-    let hours = l.on_call.map(|d| format!("{}h", d.num_hours()));
+    let hours = l.on_call.map(|d| d.num_hours().to_string());
     let nights: Vec<String> = l
         .busiest_nights
         .iter()
@@ -205,9 +205,9 @@ fn load_row(l: &Load) -> Vec<String> {
     vec![
         clean(&l.who, 40),
         l.zone.name().to_string(),
-        hours.join(" / "),
-        l.pages.map(|n| n.to_string()).join(" / "),
-        l.acks.map(|n| n.to_string()).join(" / "),
+        hours.join("/"),
+        l.pages.map(|n| n.to_string()).join("/"),
+        l.acks.map(|n| n.to_string()).join("/"),
         nights.join(", "),
     ]
 }
@@ -217,23 +217,23 @@ pub fn hours_names() -> [&'static str; 3] {
     Hours::ALL.map(Hours::name)
 }
 
+/// A noise list: each alert's count of `what` and its fires per day (and its fires, when
+/// what is counted is not the fires themselves).
 fn counted(title: String, note: &str, what: &'static str, list: &[Counted], days: i64) -> Table {
-    let mut table = Table::new(
-        title,
-        note,
-        vec!["ALERT", "SERVICE", what, "FIRED", "PER DAY"],
-    );
+    let is_fires = what == "FIRES";
+    let mut headers = vec!["ALERT", "SERVICE", what];
+    if !is_fires {
+        headers.push("FIRED");
+    }
+    headers.push("PER DAY");
+    let mut table = Table::new(title, note, headers);
     for c in list {
-        table.push(
-            vec![
-                clean(&c.title, 80),
-                clean(&c.service, 40),
-                c.n.to_string(),
-                c.fired.to_string(),
-                format!("{:.1}", c.fired as f64 / days.max(1) as f64),
-            ],
-            Some(&c.subject),
-        );
+        let mut cells = vec![clean(&c.title, 80), clean(&c.service, 40), c.n.to_string()];
+        if !is_fires {
+            cells.push(c.fired.to_string());
+        }
+        cells.push(format!("{:.1}", c.fired as f64 / days.max(1) as f64));
+        table.push(cells, Some(&c.subject));
     }
     table
 }
