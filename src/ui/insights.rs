@@ -6,11 +6,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{
+    Bar, BarChart, BarGroup, Cell, HighlightSpacing, Paragraph, Row, Sparkline, TableState, Wrap,
+};
 
-use super::text::{self, cut, display_width, fit};
+use super::text::{self, cut, display_width};
 use crate::app::App;
 use crate::app::insights::Section;
 use crate::insights::report::Report;
@@ -107,55 +108,114 @@ fn widths(table: &Table, width: usize) -> Vec<usize> {
         .collect()
 }
 
-fn cells_line<'a>(cells: &[String], widths: &[usize], style: Style) -> Line<'a> {
-    let text: String = cells.iter().zip(widths).map(|(c, w)| fit(c, *w)).collect();
-    Line::styled(text.trim_end().to_string(), style)
+/// What a section stacks, top to bottom: a table (with its selected row), or lines.
+enum Piece<'a> {
+    /// A table and the row selected in it.
+    Table(Table, Option<usize>),
+    /// Lines of text.
+    Lines(Vec<Line<'a>>),
 }
 
-/// A table as lines: its title and note, its header, its rows (the `selected` one marked).
-fn table_lines<'a>(
-    app: &App,
-    table: &Table,
-    width: usize,
-    selected: Option<usize>,
-) -> Vec<Line<'a>> {
+impl Piece<'_> {
+    /// Its height: a table's title, header and rows (a "(none)" line when it has none).
+    fn height(&self) -> u16 {
+        let n = match self {
+            Piece::Table(t, _) => 2 + t.rows.len().max(1),
+            Piece::Lines(l) => l.len(),
+        };
+        u16::try_from(n).unwrap_or(u16::MAX)
+    }
+}
+
+/// Stacks `pieces` in `area`, starting late enough that the selected table's selected row
+/// is in view (the table itself scrolls to it when it is cut).
+fn stack(app: &App, frame: &mut Frame, area: Rect, pieces: Vec<Piece<'_>>) {
+    let focus = pieces
+        .iter()
+        .position(|p| matches!(p, Piece::Table(_, Some(_))))
+        .unwrap_or(0);
+    let mut start = 0;
+    while start < focus
+        && pieces[start..=focus]
+            .iter()
+            .map(|p| u32::from(p.height()))
+            .sum::<u32>()
+            > u32::from(area.height)
+    {
+        start += 1;
+    }
+    let mut y = area.y;
+    for piece in pieces.into_iter().skip(start) {
+        let h = piece.height().min(area.bottom().saturating_sub(y));
+        if h == 0 {
+            break;
+        }
+        let rect = Rect {
+            y,
+            height: h,
+            ..area
+        };
+        match piece {
+            Piece::Table(table, selected) => draw_table(app, frame, rect, &table, selected),
+            Piece::Lines(lines) => frame.render_widget(Paragraph::new(lines), rect),
+        }
+        y += h;
+    }
+}
+
+/// A table with ratatui's `Table`: its title and note above, the header muted, the selected
+/// row marked (`▸` as well as the colour, for a monochrome terminal); columns as wide as
+/// their widest cell, the first giving way, those past the width left out.
+fn draw_table(app: &App, frame: &mut Frame, area: Rect, table: &Table, selected: Option<usize>) {
     let t = &app.theme;
+    let width = usize::from(area.width);
     let mut title = table.title.clone();
     if !table.note.is_empty() {
         title.push_str(" — ");
         title.push_str(&table.note);
     }
-    let w = widths(table, width);
-    let mut out = vec![
-        Line::styled(cut(&title, width), t.style(Role::TextStrong)),
-        cells_line(
-            &table
-                .headers
-                .iter()
-                .map(|h| h.to_string())
-                .collect::<Vec<_>>(),
-            &w,
-            t.style(Role::TextMuted),
-        ),
-    ];
-    for (i, row) in table.rows.iter().enumerate() {
-        let style = if Some(i) == selected {
-            t.style(Role::Selection)
-        } else {
-            t.style(Role::Text)
-        };
-        out.push(cells_line(row, &w, style));
-    }
+    let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(cut(&title, width), t.style(Role::TextStrong))),
+        head,
+    );
     if table.rows.is_empty() {
-        out.push(Line::styled("  (none)", t.style(Role::TextMuted)));
+        let lines = vec![
+            Line::styled(
+                cut(&table.headers.join("  "), width),
+                t.style(Role::TextMuted),
+            ),
+            Line::styled("  (none)", t.style(Role::TextMuted)),
+        ];
+        frame.render_widget(Paragraph::new(lines), body);
+        return;
     }
-    out
-}
-
-/// Lines `from..` that fit `height`, with the cursor's line (`at`) kept in view.
-fn visible<'a>(lines: Vec<Line<'a>>, at: usize, height: usize) -> Vec<Line<'a>> {
-    let start = (at + 1).saturating_sub(height);
-    lines.into_iter().skip(start).take(height).collect()
+    let w = widths(table, width.saturating_sub(2));
+    let constraints: Vec<Constraint> = w
+        .iter()
+        .map(|c| Constraint::Length(u16::try_from(*c).unwrap_or(u16::MAX)))
+        .collect();
+    let cells = |row: &[String]| -> Row<'static> {
+        Row::new(
+            row.iter()
+                .take(w.len())
+                .map(|c| Cell::from(c.clone()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let header: Vec<String> = table.headers.iter().map(|h| h.to_string()).collect();
+    let widget = ratatui::widgets::Table::new(
+        table.rows.iter().map(|r| cells(r)).collect::<Vec<_>>(),
+        constraints,
+    )
+    .header(cells(&header).style(t.style(Role::TextMuted)))
+    .style(t.style(Role::Text))
+    .column_spacing(0)
+    .highlight_symbol("▸ ")
+    .highlight_spacing(HighlightSpacing::Always)
+    .row_highlight_style(t.style(Role::Selection));
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(widget, body, &mut state);
 }
 
 fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
@@ -211,22 +271,24 @@ fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
         })
         .collect();
     frame.render_widget(Paragraph::new(facts), numbers);
-    let table = tables::response(r);
-    let mut lines = table_lines(app, &table, width, Some(app.insights.cursor));
+    let mut pieces = vec![Piece::Table(
+        tables::response(r),
+        Some(app.insights.cursor).filter(|_| !r.rows.is_empty()),
+    )];
     // The back ends' own analytics follow, marked as theirs.
     for (source, answer) in &app.insights.analytics {
-        lines.push(Line::default());
+        pieces.push(Piece::Lines(vec![Line::default()]));
         match answer {
             Ok(a) => {
-                lines.extend(table_lines(app, &tables::analytics(a), width, None));
+                pieces.push(Piece::Table(tables::analytics(a), None));
                 if !a.slowest.is_empty() {
-                    lines.push(Line::styled(
+                    pieces.push(Piece::Lines(vec![Line::styled(
                         cut(&tables::slowest(a), width),
                         t.style(Role::TextMuted),
-                    ));
+                    )]));
                 }
             }
-            Err(why) => lines.push(Line::styled(
+            Err(why) => pieces.push(Piece::Lines(vec![Line::styled(
                 cut(
                     &format!(
                         "{}'s analytics: {}",
@@ -236,14 +298,10 @@ fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
                     width,
                 ),
                 t.style(Role::SeverityWarning),
-            )),
+            )])),
         }
     }
-    let at = app.insights.cursor + 2;
-    frame.render_widget(
-        Paragraph::new(visible(lines, at, usize::from(rest.height))),
-        rest,
-    );
+    stack(app, frame, rest, pieces);
 }
 
 fn load(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
@@ -303,16 +361,17 @@ fn load(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
         }
         frame.render_widget(chart, bars_area);
     }
-    let lines = table_lines(app, &table, width, Some(app.insights.cursor));
-    let at = app.insights.cursor + 2;
-    let mut all = visible(lines, at, usize::from(rest.height).saturating_sub(1));
+    let mut pieces = vec![Piece::Table(
+        table,
+        Some(app.insights.cursor).filter(|_| !r.load.is_empty()),
+    )];
     if r.load.is_empty() {
-        all.push(Line::styled(
+        pieces.push(Piece::Lines(vec![Line::styled(
             "nobody on a rotation (escalation.toml) and no acknowledgement in this period",
             t.style(Role::TextMuted),
-        ));
+        )]));
     }
-    frame.render_widget(Paragraph::new(all), rest);
+    stack(app, frame, rest, pieces);
 }
 
 fn cut_line(line: Line<'_>, width: usize) -> Line<'_> {
@@ -322,24 +381,16 @@ fn cut_line(line: Line<'_>, width: usize) -> Line<'_> {
 }
 
 fn noise(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
-    let width = usize::from(area.width);
-    let mut lines = Vec::new();
+    let mut pieces = Vec::new();
     let mut row = 0;
-    let mut at = 0;
     for table in tables::noise(r) {
         let n = table.rows.len();
         let selected = app.insights.cursor.checked_sub(row).filter(|i| *i < n);
-        if let Some(i) = selected {
-            at = lines.len() + 2 + i;
-        }
-        lines.extend(table_lines(app, &table, width, selected));
-        lines.push(Line::default());
+        pieces.push(Piece::Table(table, selected));
+        pieces.push(Piece::Lines(vec![Line::default()]));
         row += n;
     }
-    frame.render_widget(
-        Paragraph::new(visible(lines, at + 1, usize::from(area.height))),
-        area,
-    );
+    stack(app, frame, area, pieces);
 }
 
 /// One alert's episodes, newest first, from the ledger.
