@@ -107,13 +107,17 @@ pub fn summary(r: &Report) -> Vec<String> {
         to_ack,
         to_resolve,
     } = t.before;
-    vec![
+    let against = if fired == 0 {
+        format!("none in the {} days before", r.days)
+    } else {
         format!(
-            "{} fired ({} against the {} days before: {fired})",
-            t.fired,
+            "{} against the {} days before: {fired}",
             change(t.fired, fired),
             r.days
-        ),
+        )
+    };
+    vec![
+        format!("{} fired ({against})", t.fired),
         format!(
             "to acknowledge: median {}{}, p90 {}, mean {} ({} acknowledged)",
             shown(t.to_ack.median),

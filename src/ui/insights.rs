@@ -221,10 +221,19 @@ fn draw_table(app: &App, frame: &mut Frame, area: Rect, table: &Table, selected:
 fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
     let t = &app.theme;
     let width = usize::from(area.width);
-    let summary: Vec<Line> = tables::summary(r)
+    let mut summary: Vec<Line> = tables::summary(r)
         .into_iter()
         .map(|l| Line::styled(l, t.style(Role::Text)))
         .collect();
+    if r.total.fired == 0 && r.total.before.fired == 0 {
+        summary.insert(
+            0,
+            Line::styled(
+                "nothing in the journal's history yet: these fill as alerts fire, are acknowledged and resolve",
+                t.style(Role::TextMuted),
+            ),
+        );
+    }
     let summary = Paragraph::new(summary).wrap(Wrap { trim: false });
     let summary_h = u16::try_from(summary.line_count(area.width)).unwrap_or(4);
     let [top, chart, rest] = Layout::vertical([
@@ -499,7 +508,7 @@ mod tests {
         assert!(screen.contains("▸response"), "{screen}");
         assert!(screen.contains("30 days · by service"), "{screen}");
         assert!(
-            screen.contains("3000 fired (new against the 30 days"),
+            screen.contains("3000 fired (none in the 30 days before)"),
             "{screen}"
         );
         assert!(screen.contains("total 3000 · max 100"), "{screen}");
