@@ -430,7 +430,7 @@ fn episodes(app: &App, frame: &mut Frame, area: Rect) {
         t.style(Role::TextMuted),
     )];
     for e in &eps {
-        let mut said = vec![format!("fired {}", text::day_time(e.fired, app.clock))];
+        let mut said = vec![format!("fired {}", text::date_time(e.fired, app.clock))];
         match (e.acked, &e.acked_by) {
             (Some(at), Some(who)) => said.push(format!(
                 "acked by {} after {}",

@@ -107,6 +107,16 @@ pub fn day_time(at: DateTime<Utc>, zone: ClockZone) -> String {
     }
 }
 
+/// A date and time in the chosen zone, for a history longer than a week: "Mon 07 Dec
+/// 09:00 UTC".
+pub fn date_time(at: DateTime<Utc>, zone: ClockZone) -> String {
+    const FORMAT: &str = "%a %d %b %H:%M";
+    match zone {
+        ClockZone::Utc => format!("{} UTC", at.format(FORMAT)),
+        ClockZone::Local => format!("{} local", at.with_timezone(&Local).format(FORMAT)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
