@@ -8,6 +8,7 @@ mod handoff;
 mod headless;
 mod incident;
 mod insights;
+mod journal_files;
 mod journaled;
 mod json_list;
 mod oncall;
@@ -67,6 +68,27 @@ fn color_depth(s: &str) -> Result<crate::theme::ColorDepth, String> {
 }
 
 /// The subcommands.
+/// `onduty journal …`.
+#[derive(Debug, Subcommand)]
+pub enum JournalAction {
+    /// Every incident, timeline entry, note, link, checklist tick, problem, post-mortem
+    /// draft and outbox item as JSON lines with a version, to stdout.
+    Export,
+    /// An export into this journal: checked line by line first, then each row written
+    /// unless it is there already (a second import adds nothing).
+    Import {
+        /// The export.
+        file: std::path::PathBuf,
+    },
+    /// Everything from one journal into another (`sqlite:PATH`, `postgres://USER@HOST/DB`).
+    Copy {
+        /// From.
+        from: String,
+        /// To.
+        to: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CommandLine {
     /// Print the current alerts of every source (after one poll) and exit.
@@ -276,6 +298,13 @@ pub enum CommandLine {
         #[arg(long)]
         csv: bool,
     },
+    /// The journal as a file: `export` (JSON lines, to stdout), `import FILE` (idempotent),
+    /// `copy FROM TO` (SQLite ↔ PostgreSQL).
+    Journal {
+        /// What to do.
+        #[command(subcommand)]
+        action: JournalAction,
+    },
     /// Problem records (known errors): status, owner, ticket, cause, workaround, the alerts
     /// and incidents each links, and how often its alerts fired in 30 days.
     Problems {
@@ -465,6 +494,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Handoff { since, out }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             handoff::handoff(&config, &paths, since, out.as_deref()).await
+        }
+        Some(CommandLine::Journal { action }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            journal_files::run(&config, &paths, action).await
         }
         Some(CommandLine::Problems { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -6,6 +6,7 @@
 
 pub mod checklists;
 pub mod drafts;
+pub mod export;
 pub mod incidents;
 pub mod news;
 pub mod outbox;

@@ -1,0 +1,60 @@
+//! `onduty journal export | import FILE | copy FROM TO`: the journal as a file, for backups,
+//! restores and a team moving from a laptop's SQLite to a shared PostgreSQL
+//! (`journal::export`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::JournalAction;
+use crate::config::{Config, Paths};
+use crate::journal::{Journal, Location};
+
+/// Runs `action`.
+pub async fn run(
+    config: &Config,
+    paths: &Paths,
+    action: &JournalAction,
+) -> anyhow::Result<ExitCode> {
+    match action {
+        JournalAction::Export => {
+            let journal = super::sending::open(config, paths).await?;
+            let text = journal.export().await;
+            journal.close().await;
+            std::io::stdout().lock().write_all(text?.as_bytes())?;
+        }
+        JournalAction::Import { file } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let journal = super::sending::open(config, paths).await?;
+            let added = journal.import(&text).await;
+            journal.close().await;
+            let added = added.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            writeln!(
+                std::io::stdout().lock(),
+                "{added} row(s) imported from {}",
+                file.display()
+            )?;
+        }
+        JournalAction::Copy { from, to } => {
+            let open = |place: &str| {
+                Location::parse(Some(place), &paths.journal_file())
+                    .map_err(|e| anyhow::anyhow!("'{place}': {e}"))
+            };
+            let (from_at, to_at) = (open(from)?, open(to)?);
+            let source = Journal::open(&from_at).await?;
+            let text = source.export().await;
+            source.close().await;
+            let target = Journal::open(&to_at).await?;
+            let added = target.import(&text?).await;
+            target.close().await;
+            writeln!(
+                std::io::stdout().lock(),
+                "{} row(s) copied from {} to {}",
+                added?,
+                from_at.describe(),
+                to_at.describe()
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
