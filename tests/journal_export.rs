@@ -131,7 +131,7 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
         .await
         .unwrap();
     every_kind_of_row(&sqlite).await;
-    let exported = sqlite.export().await.unwrap();
+    let exported = sqlite.export(None).await.unwrap();
     sqlite.close().await;
     for table in [
         "incidents",
@@ -155,7 +155,11 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
         .unwrap();
     let rows = exported.lines().count() as u64 - 1;
     assert_eq!(target.import(&exported).await.unwrap(), rows);
-    assert_eq!(target.export().await.unwrap(), exported, "byte for byte");
+    assert_eq!(
+        target.export(None).await.unwrap(),
+        exported,
+        "byte for byte"
+    );
     assert_eq!(
         target.import(&exported).await.unwrap(),
         0,
@@ -175,7 +179,7 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
         .await
         .unwrap();
     assert_eq!(next.id, 2);
-    let before = target.export().await.unwrap();
+    let before = target.export(None).await.unwrap();
     // Cut short at a line boundary: no end line.
     let lines: Vec<&str> = exported.lines().collect();
     let cut = lines[..lines.len() - 3].join("\n");
@@ -193,7 +197,11 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
     let half = &exported[..exported.len() / 2];
     let e = target.import(half).await.unwrap_err().to_string();
     assert!(e.contains("not JSON"), "{e}");
-    assert_eq!(target.export().await.unwrap(), before, "nothing changed");
+    assert_eq!(
+        target.export(None).await.unwrap(),
+        before,
+        "nothing changed"
+    );
     target.close().await;
 
     // The CLI: copy the SQLite journal into a new one and export it.
@@ -216,4 +224,20 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
     let (code, out) = support::run_onduty(dir.path(), &config, &["journal", "export"]).await;
     assert_eq!(code, 0);
     assert_eq!(out, exported, "the CLI's export is the same file");
+    // --since: only what was written or changed since (every row here is of 5 December).
+    let (code, out) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["journal", "export", "--since", "2026-12-06"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "{\"end\":{\"rows\":0},\"v\":1}\n");
+    let (_, out) = support::run_onduty(
+        dir.path(),
+        &config,
+        &["journal", "export", "--since", "2026-12-05T09:00:00Z"],
+    )
+    .await;
+    assert_eq!(out, exported);
 }

@@ -9,6 +9,20 @@ use super::JournalAction;
 use crate::config::{Config, Paths};
 use crate::journal::{Journal, Location};
 
+/// `--since`: a date, a time, or a span back from now ("30d").
+fn when(s: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(span) = crate::duration_fmt::parse(s) {
+        let back = chrono::TimeDelta::from_std(span).unwrap_or(chrono::TimeDelta::zero());
+        return Ok(chrono::Utc::now() - back);
+    }
+    let day = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    day.or_else(|| crate::sources::when::parse(s))
+        .ok_or_else(|| anyhow::anyhow!("--since '{s}': use 2026-12-01, an RFC 3339 time, or 30d"))
+}
+
 /// Runs `action`.
 pub async fn run(
     config: &Config,
@@ -16,9 +30,10 @@ pub async fn run(
     action: &JournalAction,
 ) -> anyhow::Result<ExitCode> {
     match action {
-        JournalAction::Export => {
+        JournalAction::Export { since } => {
+            let since = since.as_deref().map(when).transpose()?;
             let journal = super::sending::open(config, paths).await?;
-            let text = journal.export().await;
+            let text = journal.export(since).await;
             journal.close().await;
             std::io::stdout().lock().write_all(text?.as_bytes())?;
         }
@@ -42,7 +57,7 @@ pub async fn run(
             };
             let (from_at, to_at) = (open(from)?, open(to)?);
             let source = Journal::open(&from_at).await?;
-            let text = source.export().await;
+            let text = source.export(None).await;
             source.close().await;
             let target = Journal::open(&to_at).await?;
             let added = target.import(&text?).await;

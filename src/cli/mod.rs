@@ -73,7 +73,11 @@ fn color_depth(s: &str) -> Result<crate::theme::ColorDepth, String> {
 pub enum JournalAction {
     /// Every incident, timeline entry, note, link, checklist tick, problem, post-mortem
     /// draft and outbox item as JSON lines with a version, to stdout.
-    Export,
+    Export {
+        /// Only rows written or changed since: 2026-12-01, an RFC 3339 time, or 30d ago.
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+    },
     /// An export into this journal: checked line by line first, then each row written
     /// unless it is there already (a second import adds nothing).
     Import {

@@ -37,6 +37,8 @@ struct Table {
     columns: &'static [(&'static str, Kind)],
     key: &'static [&'static str],
     has_sequence: bool,
+    /// The column that says when a row was written or last changed (`--since`).
+    changed: &'static str,
 }
 
 use Kind::{Int, OptInt, OptText, Text};
@@ -59,12 +61,14 @@ const TABLES: &[Table] = &[
         ],
         key: &["id"],
         has_sequence: true,
+        changed: "updated_at",
     },
     Table {
         name: "incident_alerts",
         columns: &[("incident_id", Int), ("alert_key", Text), ("added_at", Int)],
         key: &["incident_id", "alert_key"],
         has_sequence: false,
+        changed: "added_at",
     },
     Table {
         name: "timeline",
@@ -81,6 +85,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["id"],
         has_sequence: true,
+        changed: "at",
     },
     Table {
         name: "drafts",
@@ -92,6 +97,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["subject", "author"],
         has_sequence: false,
+        changed: "updated_at",
     },
     Table {
         name: "checklist_steps",
@@ -105,6 +111,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["subject", "runbook", "step"],
         has_sequence: false,
+        changed: "updated_at",
     },
     Table {
         name: "ticket_links",
@@ -116,6 +123,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["subject", "reference"],
         has_sequence: false,
+        changed: "created_at",
     },
     Table {
         name: "problems",
@@ -133,6 +141,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["id"],
         has_sequence: true,
+        changed: "updated_at",
     },
     Table {
         name: "problem_links",
@@ -144,6 +153,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["problem_id", "kind", "value"],
         has_sequence: false,
+        changed: "added_at",
     },
     Table {
         name: "outbox",
@@ -163,6 +173,7 @@ const TABLES: &[Table] = &[
         ],
         key: &["id"],
         has_sequence: false,
+        changed: "updated_at",
     },
 ];
 
@@ -257,19 +268,25 @@ fn check(text: &str) -> Result<Vec<Line>, JournalError> {
 }
 
 impl Journal {
-    /// The journal as JSON lines (see the module).
-    pub async fn export(&self) -> Result<String, JournalError> {
+    /// The journal as JSON lines (see the module): every row, or with `since` only the rows
+    /// written or changed since then (an import adds those whose key is new).
+    pub async fn export(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<String, JournalError> {
         let mut out = String::new();
         let mut count = 0u64;
         for table in TABLES {
             let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
             let sql = format!(
-                "SELECT {} FROM {} ORDER BY {}",
+                "SELECT {} FROM {} WHERE {} >= $1 ORDER BY {}",
                 columns.join(", "),
                 table.name,
+                table.changed,
                 table.key.join(", ")
             );
-            for row in sqlx::query(&sql).fetch_all(&self.pool).await? {
+            let from = since.map_or(i64::MIN, super::to_millis);
+            for row in sqlx::query(&sql).bind(from).fetch_all(&self.pool).await? {
                 let mut fields = serde_json::Map::new();
                 for (i, (column, kind)) in table.columns.iter().enumerate() {
                     fields.insert((*column).to_string(), value(&row, i, *kind)?);
