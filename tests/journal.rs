@@ -915,9 +915,27 @@ async fn check_connects_to_the_journal_and_info_names_the_one_configured() {
     let (code, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("journal ok: postgres 127.0.0.1:") && out.contains("as role onduty"),
+        out.contains("journal ok: postgres 127.0.0.1:")
+            && out.contains("as role onduty (reads, appends, and may rewrite the timeline)"),
         "{out}"
     );
+    // A role the database lets only read: check says so, from the database's grants.
+    {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+        for sql in [
+            "CREATE ROLE wall_viewer LOGIN",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public TO wall_viewer",
+        ] {
+            sqlx::query(sql).execute(&mut admin).await.unwrap();
+        }
+        admin.close().await.unwrap();
+    }
+    write(&pg.url.replace("onduty@", "wall_viewer@"));
+    let (code, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("as role wall_viewer (reads only)"), "{out}");
+    write(&pg.url);
     let (_, out) = support::run_onduty(dir.path(), &config, &["info"]).await;
     assert!(out.contains("journal      postgres 127.0.0.1:"), "{out}");
     write(&pg.url.replace("onduty@", "nosuchrole@"));

@@ -242,7 +242,12 @@ impl Journal {
             Location::Sqlite(path) => Some(MigrationLock::take(path).await.map_err(fail)?),
             Location::Postgres(_) => None,
         };
-        migrator.run(&pool).await.map_err(|e| fail(e.to_string()))?;
+        // A shared journal already at this version is not migrated again: a team member's
+        // role may read and append without the right to create anything (issue 32).
+        let is_current = !is_sqlite && is_migrated(&pool, migrator).await;
+        if !is_current {
+            migrator.run(&pool).await.map_err(|e| fail(e.to_string()))?;
+        }
         if let Location::Sqlite(path) = location {
             restrict(path);
         }
@@ -263,10 +268,26 @@ impl Journal {
         match &self.location {
             Location::Sqlite(_) => Ok("this user's file (0600)".into()),
             Location::Postgres(_) => {
-                let row = sqlx::query("SELECT CAST(current_user AS TEXT) AS who")
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(format!("role {}", row.try_get::<String, _>("who")?))
+                // What the database lets this role do with the timeline (the record of
+                // what was done), as the database says, not as the config claims.
+                let row = sqlx::query(
+                    "SELECT CAST(current_user AS TEXT) AS who, \
+                     has_table_privilege('timeline', 'SELECT') AS reads, \
+                     has_table_privilege('timeline', 'INSERT') AS appends, \
+                     has_table_privilege('timeline', 'UPDATE') \
+                       OR has_table_privilege('timeline', 'DELETE') AS rewrites",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                let who: String = row.try_get("who")?;
+                let may = |p: &str| row.try_get::<bool, _>(p);
+                let can = match (may("reads")?, may("appends")?, may("rewrites")?) {
+                    (_, true, true) => "reads, appends, and may rewrite the timeline",
+                    (_, true, false) => "reads and appends; the timeline is append-only",
+                    (true, false, _) => "reads only",
+                    (false, false, _) => "cannot read the timeline",
+                };
+                Ok(format!("role {who} ({can})"))
             }
         }
     }
@@ -283,6 +304,21 @@ impl Journal {
         }
         self.pool.close().await;
     }
+}
+
+/// Whether every migration of `migrator` was applied to the database behind `pool`.
+async fn is_migrated(pool: &AnyPool, migrator: &sqlx::migrate::Migrator) -> bool {
+    let applied: Vec<i64> = match sqlx::query("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(pool)
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .filter_map(|r| r.try_get("version").ok())
+            .collect(),
+        Err(_) => return false,
+    };
+    migrator.iter().all(|m| applied.contains(&m.version))
 }
 
 /// The journal holds notes that may be sensitive: only its owner reads the file.
