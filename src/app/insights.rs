@@ -9,7 +9,6 @@ use super::App;
 use crate::insights::analytics::Analytics;
 use crate::insights::ledger::{Episode, Ledger};
 use crate::insights::report::{GroupBy, PERIODS, Report};
-use crate::insights::tables;
 use crate::journal::protocol::Request;
 use crate::model::Entry;
 
@@ -92,16 +91,12 @@ impl Default for InsightsView {
 }
 
 impl InsightsView {
-    /// The alert each row of the noise section is about, table after table.
-    pub fn noise_rows(&self) -> Vec<Option<String>> {
+    /// The alert each row of the noise section is about, table after table (read from the
+    /// report, not from its tables: a cursor move formats nothing).
+    pub fn noise_rows(&self) -> Vec<Option<&str>> {
         self.report
             .as_ref()
-            .map(|r| {
-                tables::noise(r)
-                    .into_iter()
-                    .flat_map(|t| t.subjects)
-                    .collect()
-            })
+            .map(Report::noise_subjects)
             .unwrap_or_default()
     }
 
@@ -268,8 +263,9 @@ impl App {
             .insights
             .noise_rows()
             .get(self.insights.cursor)
-            .cloned()
-            .flatten();
+            .copied()
+            .flatten()
+            .map(str::to_string);
         self.insights.open_alert = subject;
         self.insights.open_alert.is_some()
     }

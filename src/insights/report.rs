@@ -237,22 +237,27 @@ fn per_alert(
     counts: impl Fn(&Episode) -> usize,
     keep: impl Fn(&Counted) -> bool,
 ) -> Vec<Counted> {
-    let mut by_name: FxHashMap<(&str, &str), Counted> = FxHashMap::default();
+    // Counted by reference; one `Counted` per name at the end, not a string per episode.
+    let mut by_name: FxHashMap<(&str, &str), (usize, usize, &Episode)> = FxHashMap::default();
     for ep in episodes {
         let c = by_name
             .entry((&ep.title, &ep.service))
-            .or_insert_with(|| Counted {
-                subject: String::new(),
-                title: ep.title.to_string(),
-                service: ep.service.to_string(),
-                n: 0,
-                fired: 0,
-            });
-        c.subject = ep.subject.to_string();
-        c.fired += 1;
-        c.n += counts(ep);
+            .or_insert((0, 0, ep));
+        c.0 += counts(ep);
+        c.1 += 1;
+        c.2 = ep;
     }
-    let mut out: Vec<Counted> = by_name.into_values().filter(|c| keep(c)).collect();
+    let mut out: Vec<Counted> = by_name
+        .into_values()
+        .map(|(n, fired, latest)| Counted {
+            subject: latest.subject.to_string(),
+            title: latest.title.to_string(),
+            service: latest.service.to_string(),
+            n,
+            fired,
+        })
+        .filter(|c| keep(c))
+        .collect();
     out.sort_by(|a, b| {
         b.n.cmp(&a.n)
             .then(a.title.cmp(&b.title))
@@ -339,6 +344,22 @@ fn over_silenced(
 }
 
 impl Report {
+    /// The alert each noise row is about, in the order `tables::noise` lists them
+    /// (noisiest, flapping, resolved unacknowledged, silenced more than fired).
+    pub fn noise_subjects(&self) -> Vec<Option<&str>> {
+        fn subject(c: &Counted) -> &str {
+            &c.subject
+        }
+        self.noisiest
+            .iter()
+            .map(subject)
+            .chain(self.flapping.iter().map(|f| f.subject.as_str()))
+            .chain(self.unacked.iter().map(subject))
+            .chain(self.over_silenced.iter().map(subject))
+            .map(|s| Some(s).filter(|s| !s.is_empty()))
+            .collect()
+    }
+
     /// The `days` days up to `until`, rows `by` what is asked; hours on call from the
     /// rotations of `escalation`, read in each responder's zone.
     pub fn of(

@@ -20,8 +20,6 @@ pub struct Table {
     pub headers: Vec<&'static str>,
     /// The rows, cell by cell.
     pub rows: Vec<Vec<String>>,
-    /// The alert each row is about, where it is about one (a jump to its history).
-    pub subjects: Vec<Option<String>>,
 }
 
 impl Table {
@@ -31,14 +29,11 @@ impl Table {
             note: note.to_string(),
             headers,
             rows: Vec::new(),
-            subjects: Vec::new(),
         }
     }
 
-    fn push(&mut self, cells: Vec<String>, subject: Option<&str>) {
+    fn push(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
-        self.subjects
-            .push(subject.filter(|s| !s.is_empty()).map(|s| clean(s, 200)));
     }
 }
 
@@ -161,7 +156,7 @@ pub fn response(r: &Report) -> Table {
         ],
     );
     for row in &r.rows {
-        table.push(response_row(row), None);
+        table.push(response_row(row));
     }
     table
 }
@@ -194,7 +189,7 @@ pub fn load(r: &Report) -> Table {
         ],
     );
     for l in &r.load {
-        table.push(load_row(l), None);
+        table.push(load_row(l));
     }
     table
 }
@@ -237,7 +232,7 @@ fn counted(title: String, note: &str, what: &'static str, list: &[Counted], days
             cells.push(c.fired.to_string());
         }
         cells.push(format!("{:.1}", c.fired as f64 / days.max(1) as f64));
-        table.push(cells, Some(&c.subject));
+        table.push(cells);
     }
     table
 }
@@ -251,15 +246,12 @@ pub fn noise(r: &Report) -> Vec<Table> {
         vec!["ALERT", "SERVICE", "TIMES", "MEDIAN LIFE"],
     );
     for f in &r.flapping {
-        flapping.push(
-            vec![
-                clean(&f.title, 80),
-                clean(&f.service, 40),
-                f.short_lived.to_string(),
-                shown(f.median_life),
-            ],
-            Some(&f.subject),
-        );
+        flapping.push(vec![
+            clean(&f.title, 80),
+            clean(&f.service, 40),
+            f.short_lived.to_string(),
+            shown(f.median_life),
+        ]);
     }
     vec![
         counted(
@@ -310,18 +302,15 @@ pub fn analytics(a: &super::analytics::Analytics) -> Table {
     let three = |t: &[Option<TimeDelta>; 3]| t.map(shown).join(" ");
     for f in std::iter::once(&a.total).chain(&a.services) {
         let name = if f.name.is_empty() { "(all)" } else { &f.name };
-        table.push(
-            vec![
-                clean(name, 60),
-                f.incidents.to_string(),
-                three(&f.to_ack),
-                three(&f.to_resolve),
-                format!("{} / {}", f.escalated_by_timeout, f.escalated_by_hand),
-                f.auto_resolved.to_string(),
-                f.interruptions.map(|n| n.to_string()).join(" / "),
-            ],
-            None,
-        );
+        table.push(vec![
+            clean(name, 60),
+            f.incidents.to_string(),
+            three(&f.to_ack),
+            three(&f.to_resolve),
+            format!("{} / {}", f.escalated_by_timeout, f.escalated_by_hand),
+            f.auto_resolved.to_string(),
+            f.interruptions.map(|n| n.to_string()).join(" / "),
+        ]);
     }
     table
 }
@@ -448,7 +437,7 @@ mod tests {
         assert_eq!(change(0, 0), "=");
         assert_eq!(sparkline(&[0, 1, 4, 8]), " ▁▄█");
         let mut t = Table::new("noise".into(), "", vec!["A", "B"]);
-        t.push(vec!["=cmd()".into(), "a,\"b\"".into()], None);
+        t.push(vec!["=cmd()".into(), "a,\"b\"".into()]);
         assert_eq!(csv(&t), "TABLE,A,B\nnoise,'=cmd(),\"a,\"\"b\"\"\"\n");
         assert_eq!(markdown(&t).lines().nth(4), Some("| =cmd() | a,\"b\" |"));
     }
