@@ -30,6 +30,51 @@ async fn sqlite() -> (tempfile::TempDir, Location) {
     (dir, location)
 }
 
+/// Where each author's process opens the journal: one place for everyone on SQLite and on a
+/// PostgreSQL without roles; on one with roles, each author logs in as themself (and the
+/// database signs their rows).
+#[derive(Clone, Debug)]
+struct Place {
+    location: Location,
+    is_per_person: bool,
+}
+
+impl Place {
+    fn shared(location: &Location) -> Place {
+        Place {
+            location: location.clone(),
+            is_per_person: false,
+        }
+    }
+
+    /// A new database of `pg` with the journal's roles set up; ana and bo responders.
+    async fn responders(pg: &Postgres, database: &str) -> Place {
+        let url = pg.with_responders(database, &["ana", "bo"]).await;
+        Place {
+            location: Location::Postgres(url),
+            is_per_person: true,
+        }
+    }
+
+    /// Where `author` opens it.
+    fn of(&self, author: &str) -> Location {
+        match (&self.location, self.is_per_person) {
+            (Location::Postgres(url), true) => {
+                Location::Postgres(url.replace("onduty@", &format!("{author}@")))
+            }
+            (location, _) => location.clone(),
+        }
+    }
+
+    /// The `journal` config value for `author`.
+    fn value(&self, author: &str) -> String {
+        match self.of(author) {
+            Location::Postgres(url) => url,
+            Location::Sqlite(path) => format!("sqlite:{}", path.display()),
+        }
+    }
+}
+
 fn ack(key: &str) -> NewAction {
     NewAction {
         id: new_command_id(),
@@ -43,10 +88,10 @@ fn ack(key: &str) -> NewAction {
     }
 }
 
-async fn outbox_lifecycle(location: &Location) {
-    let a = Journal::open(location).await.unwrap();
+async fn outbox_lifecycle(place: &Place) {
+    let a = Journal::open(&place.of("ana")).await.unwrap();
     // A second pool on the same journal stands for a second process.
-    let b = Journal::open(location).await.unwrap();
+    let b = Journal::open(&place.of("ana")).await.unwrap();
     let now = Utc::now();
     let action = ack("am:1");
     a.record(&action, now).await.unwrap();
@@ -118,9 +163,9 @@ fn action_entry<'a>(subject: &'a str, body: &'a str) -> NewEntry<'a> {
 /// Two senders (two processes) with an item each on the same alert: one holds the scope
 /// while it sends, the other waits; settling frees it; a claim of a dead sender lapses with
 /// its lease. A silence by other matchers does not wait.
-async fn one_sender_per_scope(location: &Location) {
-    let a = Journal::open(location).await.unwrap();
-    let b = Journal::open(location).await.unwrap();
+async fn one_sender_per_scope(place: &Place) {
+    let a = Journal::open(&place.of("ana")).await.unwrap();
+    let b = Journal::open(&place.of("ana")).await.unwrap();
     let now = Utc::now();
     let first = a.record(&ack("am:9"), now).await.unwrap();
     let second = b.record(&ack("am:9"), now).await.unwrap();
@@ -160,8 +205,8 @@ async fn one_sender_per_scope(location: &Location) {
     );
 }
 
-async fn timeline_append_only(location: &Location) {
-    let j = Journal::open(location).await.unwrap();
+async fn timeline_append_only(place: &Place) {
+    let j = Journal::open(&place.of("ana")).await.unwrap();
     let at = Utc::now();
     let typed = "restarted pgbouncer\n\u{1b}]52;c;ZXZpbA==\u{7} as typed";
     let note = j
@@ -200,25 +245,25 @@ async fn timeline_append_only(location: &Location) {
 #[tokio::test]
 async fn outbox_states_and_leases_on_sqlite() {
     let (_dir, location) = sqlite().await;
-    outbox_lifecycle(&location).await;
+    outbox_lifecycle(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
 async fn outbox_states_and_leases_on_postgres() {
     let pg = Postgres::start();
-    outbox_lifecycle(&Location::Postgres(pg.url.clone())).await;
+    outbox_lifecycle(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 #[tokio::test]
 async fn one_sender_per_alert_on_sqlite() {
     let (_dir, location) = sqlite().await;
-    one_sender_per_scope(&location).await;
+    one_sender_per_scope(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
 async fn one_sender_per_alert_on_postgres() {
     let pg = Postgres::start();
-    one_sender_per_scope(&Location::Postgres(pg.url.clone())).await;
+    one_sender_per_scope(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 // A settled action and its timeline entry are one write: when the entry cannot be written
@@ -277,13 +322,13 @@ async fn an_action_is_never_settled_without_its_timeline_entry() {
 #[tokio::test]
 async fn timeline_is_append_only_on_sqlite() {
     let (_dir, location) = sqlite().await;
-    timeline_append_only(&location).await;
+    timeline_append_only(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
 async fn timeline_is_append_only_on_postgres() {
     let pg = Postgres::start();
-    timeline_append_only(&Location::Postgres(pg.url.clone())).await;
+    timeline_append_only(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 #[tokio::test]
@@ -299,14 +344,14 @@ async fn a_corrupt_sqlite_file_is_a_clear_error_naming_it() {
     assert!(e.contains("not a database"), "{e}");
 }
 
-async fn note_from_another_process_arrives(location: &Location, journal_value: &str) {
-    let journal = Journal::open(location).await.unwrap();
+async fn note_from_another_process_arrives(place: &Place) {
+    let journal = Journal::open(&place.of("ana")).await.unwrap();
     let (mut events, _requests, cancel) = support::journal_task::start(journal, &[]);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("onduty.toml");
     std::fs::write(
         &config,
-        format!("identity = \"bo\"\njournal = \"{journal_value}\"\n"),
+        format!("identity = \"bo\"\njournal = \"{}\"\n", place.value("bo")),
     )
     .unwrap();
     let (code, out) = support::run_onduty(
@@ -340,14 +385,13 @@ async fn note_from_another_process_arrives(location: &Location, journal_value: &
 #[tokio::test]
 async fn a_note_written_by_another_process_reaches_the_dashboard_on_postgres() {
     let pg = Postgres::start();
-    note_from_another_process_arrives(&Location::Postgres(pg.url.clone()), &pg.url).await;
+    note_from_another_process_arrives(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 #[tokio::test]
 async fn a_note_written_by_another_process_reaches_the_dashboard_on_sqlite() {
-    let (dir, location) = sqlite().await;
-    let path = dir.path().join("journal.sqlite3");
-    note_from_another_process_arrives(&location, &format!("sqlite:{}", path.display())).await;
+    let (_dir, location) = sqlite().await;
+    note_from_another_process_arrives(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
@@ -355,7 +399,13 @@ async fn the_last_known_picture_comes_back_at_start_on_sqlite_and_postgres() {
     let pg = Postgres::start();
     let (_dir, sqlite) = sqlite().await;
     for location in [sqlite, Location::Postgres(pg.url.clone())] {
-        let journal = Journal::open(&location).await.unwrap();
+        last_known_comes_back(&location).await;
+    }
+}
+
+async fn last_known_comes_back(location: &Location) {
+    {
+        let journal = Journal::open(location).await.unwrap();
         let alerts = onduty::testing::estate_alerts(300, 2);
         let fetched_at = Utc::now() - TimeDelta::minutes(5);
         for source_alerts in &alerts {
@@ -390,9 +440,10 @@ async fn the_last_known_picture_comes_back_at_start_on_sqlite_and_postgres() {
     }
 }
 
-async fn incident_lifecycle(location: &Location) {
+async fn incident_lifecycle(place: &Place) {
     use onduty::journal::incidents::{Declaration, IncidentStatus, Role};
-    let j = Journal::open(location).await.unwrap();
+    let j = Journal::open(&place.of("ana")).await.unwrap();
+    let bo = Journal::open(&place.of("bo")).await.unwrap();
     let now = Utc::now();
     let declared = j
         .declare(
@@ -414,7 +465,7 @@ async fn incident_lifecycle(location: &Location) {
         ),
         (2, IncidentStatus::Investigating, Some("ana"))
     );
-    j.attach(
+    bo.attach(
         declared.id,
         &[AlertKey("am:2".into()), AlertKey("am:3".into())],
         "bo",
@@ -428,7 +479,7 @@ async fn incident_lifecycle(location: &Location) {
     j.set_status(declared.id, IncidentStatus::Identified, "ana", now)
         .await
         .unwrap();
-    let other = j
+    let other = bo
         .declare(
             &Declaration {
                 title: "Search is slow".into(),
@@ -440,7 +491,7 @@ async fn incident_lifecycle(location: &Location) {
         )
         .await
         .unwrap();
-    j.set_status(other.id, IncidentStatus::Resolved, "bo", now)
+    bo.set_status(other.id, IncidentStatus::Resolved, "bo", now)
         .await
         .unwrap();
     let all = j.incidents().await.unwrap();
@@ -482,13 +533,13 @@ async fn incident_lifecycle(location: &Location) {
 #[tokio::test]
 async fn incidents_are_declared_changed_and_told_in_their_timeline_on_sqlite() {
     let (_dir, location) = sqlite().await;
-    incident_lifecycle(&location).await;
+    incident_lifecycle(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
 async fn incidents_are_declared_changed_and_told_in_their_timeline_on_postgres() {
     let pg = Postgres::start();
-    incident_lifecycle(&Location::Postgres(pg.url.clone())).await;
+    incident_lifecycle(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 #[tokio::test]
@@ -549,10 +600,10 @@ async fn a_locked_sqlite_journal_refuses_the_write_and_works_again_once_released
     assert!(journal.outbox_item(action.id).await.unwrap().is_some());
 }
 
-async fn observed_once(location: &Location) {
+async fn observed_once(place: &Place) {
     use onduty::sources::observe::Observation;
-    let a = Journal::open(location).await.unwrap();
-    let b = Journal::open(location).await.unwrap();
+    let a = Journal::open(&place.of("ana")).await.unwrap();
+    let b = Journal::open(&place.of("ana")).await.unwrap();
     let at = Utc::now();
     let changes = vec![
         Observation {
@@ -602,19 +653,19 @@ async fn observed_once(location: &Location) {
 #[tokio::test]
 async fn a_change_seen_by_two_processes_is_recorded_once_on_sqlite() {
     let (_dir, location) = sqlite().await;
-    observed_once(&location).await;
+    observed_once(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
 async fn a_change_seen_by_two_processes_is_recorded_once_on_postgres() {
     let pg = Postgres::start();
-    observed_once(&Location::Postgres(pg.url.clone())).await;
+    observed_once(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 /// A draft kept as typed comes back in the next run (the author's only), a correction's
 /// draft beside the note's; saving the note writes it and removes its draft, in one request.
-async fn drafts_survive_and_go_with_the_note(location: &Location) {
-    let journal = Journal::open(location).await.unwrap();
+async fn drafts_survive_and_go_with_the_note(place: &Place) {
+    let journal = Journal::open(&place.of("ana")).await.unwrap();
     let now = Utc::now();
     for (subject, author, body) in [
         ("am:1", "ana", "first line"),
@@ -628,7 +679,9 @@ async fn drafts_survive_and_go_with_the_note(location: &Location) {
             body: body.into(),
             updated_at: now,
         };
-        journal.save_draft(&draft).await.unwrap();
+        let theirs = Journal::open(&place.of(author)).await.unwrap();
+        theirs.save_draft(&draft).await.unwrap();
+        theirs.close().await;
     }
     let (mut events, requests, cancel) = support::journal_task::start(journal.clone(), &[]);
     let drafts = tokio::time::timeout(Duration::from_secs(5), async {
@@ -672,7 +725,7 @@ async fn drafts_survive_and_go_with_the_note(location: &Location) {
             client_id: 2,
         })
         .unwrap();
-    let reader = Journal::open(location).await.unwrap();
+    let reader = Journal::open(&place.of("ana")).await.unwrap();
     tokio::time::timeout(Duration::from_secs(5), async {
         while !reader.drafts("ana").await.unwrap().is_empty() {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -691,24 +744,21 @@ async fn drafts_survive_and_go_with_the_note(location: &Location) {
         kinds,
         [(EntryKind::Note, None), (EntryKind::Correction, Some(7))]
     );
-    assert_eq!(
-        reader.drafts("bo").await.unwrap().len(),
-        1,
-        "bo's draft is his"
-    );
+    let bo = Journal::open(&place.of("bo")).await.unwrap();
+    assert_eq!(bo.drafts("bo").await.unwrap().len(), 1, "bo's draft is his");
     cancel.cancel();
 }
 
 #[tokio::test]
 async fn drafts_survive_and_go_with_the_note_on_sqlite() {
     let (_dir, location) = sqlite().await;
-    drafts_survive_and_go_with_the_note(&location).await;
+    drafts_survive_and_go_with_the_note(&Place::shared(&location)).await;
 }
 
 #[tokio::test]
 async fn drafts_survive_and_go_with_the_note_on_postgres() {
     let pg = Postgres::start();
-    drafts_survive_and_go_with_the_note(&Location::Postgres(pg.url.clone())).await;
+    drafts_survive_and_go_with_the_note(&Place::shared(&Location::Postgres(pg.url.clone()))).await;
 }
 
 #[tokio::test]
@@ -766,7 +816,11 @@ fn note_request(client_id: i64, text: &str) -> Request {
 #[tokio::test]
 async fn a_note_across_a_postgres_outage_is_told_back_and_written_once() {
     let pg = Postgres::start();
-    let location = Location::Postgres(pg.url.clone());
+    note_across_an_outage(&pg, &Location::Postgres(pg.url.clone())).await;
+}
+
+async fn note_across_an_outage(pg: &Postgres, location: &Location) {
+    let location = location.clone();
     let (mut events, requests, cancel) = support::journal_task::dashboard(&location).await;
     requests.send(note_request(1, "before")).unwrap();
     next_event(
@@ -945,4 +999,32 @@ async fn check_connects_to_the_journal_and_info_names_the_one_configured() {
         out.contains("journal FAILED") && out.contains("nosuchrole"),
         "{out}"
     );
+}
+
+// The whole journal suite again, each author logging in as themself on a journal whose roles
+// are set up (issue 32): nothing a dashboard or the CLI does needs more than a responder may.
+#[tokio::test]
+async fn the_outbox_and_the_timeline_work_as_responders_on_postgres() {
+    let pg = Postgres::start();
+    outbox_lifecycle(&Place::responders(&pg, "outbox").await).await;
+    one_sender_per_scope(&Place::responders(&pg, "scopes").await).await;
+    timeline_append_only(&Place::responders(&pg, "appends").await).await;
+    observed_once(&Place::responders(&pg, "observed").await).await;
+    let place = Place::responders(&pg, "last_known").await;
+    last_known_comes_back(&place.of("ana")).await;
+}
+
+#[tokio::test]
+async fn incidents_notes_and_drafts_work_as_responders_on_postgres() {
+    let pg = Postgres::start();
+    incident_lifecycle(&Place::responders(&pg, "incidents").await).await;
+    note_from_another_process_arrives(&Place::responders(&pg, "notes").await).await;
+    drafts_survive_and_go_with_the_note(&Place::responders(&pg, "drafts").await).await;
+}
+
+#[tokio::test]
+async fn a_note_across_an_outage_is_written_once_as_a_responder_on_postgres() {
+    let pg = Postgres::start();
+    let place = Place::responders(&pg, "outage").await;
+    note_across_an_outage(&pg, &place.of("ana")).await;
 }

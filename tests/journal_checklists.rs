@@ -193,3 +193,14 @@ async fn ticks_carry_over_to_the_incident_on_postgres() {
     let pg = Postgres::start();
     ticks_carry_over_to_the_incident(&Location::Postgres(pg.url.clone())).await;
 }
+
+// As a responder on a journal whose roles are set up (issue 32): ticking needs no more.
+#[tokio::test]
+async fn checklists_work_as_a_responder_on_postgres() {
+    let pg = Postgres::start();
+    let url = pg.with_responders("shared", &["ana"]).await;
+    let ana = Location::Postgres(url.replace("onduty@", "ana@"));
+    checklist_is_shared_and_survives_a_restart(&ana).await;
+    let url = pg.with_responders("carried", &["ana"]).await;
+    ticks_carry_over_to_the_incident(&Location::Postgres(url.replace("onduty@", "ana@"))).await;
+}

@@ -232,7 +232,7 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
     )
     .await;
     assert_eq!(code, 0, "{out}");
-    assert_eq!(out, "{\"end\":{\"rows\":0},\"v\":1}\n");
+    assert_eq!(out, "{\"end\":{\"rows\":0},\"v\":2}\n");
     let (_, out) = support::run_onduty(
         dir.path(),
         &config,
@@ -240,4 +240,33 @@ async fn a_journal_survives_sqlite_to_postgres_byte_for_byte_and_bad_files_chang
     )
     .await;
     assert_eq!(out, exported);
+}
+
+// Version 2 added each row's database user; a backup made before still restores.
+#[tokio::test]
+async fn a_version_1_export_still_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::open(&Location::Sqlite(dir.path().join("j.sqlite3")))
+        .await
+        .unwrap();
+    let v1 = concat!(
+        r#"{"row":{"at":1,"author":"ana","body":"before v2","client_id":null,"#,
+        r#""corrects":null,"id":1,"kind":"note","starred":0,"subject":"am:1"},"#,
+        r#""table":"timeline","v":1}"#,
+        "\n",
+        r#"{"end":{"rows":1},"v":1}"#,
+        "\n"
+    );
+    assert_eq!(j.import(v1).await.unwrap(), 1);
+    let out = j.export(None).await.unwrap();
+    assert!(
+        out.contains(r#""body":"before v2""#) && out.contains(r#""db_user":null"#),
+        "{out}"
+    );
+    // Version 3 is not read as if it were known.
+    let e = j
+        .import(&v1.replace(r#""v":1"#, r#""v":3"#))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("line 1: not version 1 to 2"), "{e}");
 }

@@ -122,3 +122,12 @@ async fn links_are_shared_and_survive_a_restart_on_postgres() {
     let pg = Postgres::start();
     links_are_shared_and_survive_a_restart(&Location::Postgres(pg.url.clone())).await;
 }
+
+// As a responder on a journal whose roles are set up (issue 32): linking needs no more.
+#[tokio::test]
+async fn links_work_as_a_responder_on_postgres() {
+    let pg = Postgres::start();
+    let url = pg.with_responders("links", &["ana"]).await;
+    links_are_shared_and_survive_a_restart(&Location::Postgres(url.replace("onduty@", "ana@")))
+        .await;
+}

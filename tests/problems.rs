@@ -144,3 +144,13 @@ async fn problems_on_postgres() {
     let dir = tempfile::tempdir().unwrap();
     problems_are_shared_changed_and_listed(&Location::Postgres(pg.url.clone()), dir.path()).await;
 }
+
+// As a responder on a journal whose roles are set up (issue 32): problems need no more.
+#[tokio::test]
+async fn problems_as_a_responder_on_postgres() {
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = pg.with_responders("problems", &["ana"]).await;
+    let ana = Location::Postgres(url.replace("onduty@", "ana@"));
+    problems_are_shared_changed_and_listed(&ana, dir.path()).await;
+}

@@ -10,6 +10,7 @@ pub mod hints;
 pub mod history;
 pub mod incidents;
 pub mod insights;
+mod journal_access;
 pub mod problems;
 pub use crate::input::keymap;
 pub mod layout;

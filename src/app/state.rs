@@ -247,6 +247,8 @@ pub struct Settings {
     pub identity: String,
     /// Refuse actions.
     pub is_read_only: bool,
+    /// Why, when the journal's database decided it ("your journal role is viewer").
+    pub read_only_reason: Option<String>,
     /// Proposed silence length.
     pub silence_duration: Duration,
     /// Keys.
@@ -297,6 +299,7 @@ impl Settings {
         Settings {
             identity: config.identity(),
             is_read_only: config.read_only,
+            read_only_reason: None,
             silence_duration: config.silence_duration,
             keymap: config.keymap.clone(),
             clock: config.clock,

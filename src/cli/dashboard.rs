@@ -67,6 +67,7 @@ pub async fn run(
         .or_else(|| template.err());
     let journal = open_journal(&config, paths).await;
     if let Ok(j) = &journal {
+        app.apply_journal_access(j.access(), &config.identity);
         show_last_known(&mut app, j, &mut startup).await;
     }
     // Decoding, ordering and storing go below the responder's keys from here on.

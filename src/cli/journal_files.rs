@@ -1,6 +1,7 @@
 //! `onduty journal export | import FILE | copy FROM TO`: the journal as a file, for backups,
 //! restores and a team moving from a laptop's SQLite to a shared PostgreSQL
-//! (`journal::export`).
+//! (`journal::export`); `setup --roles` and `person`: a shared journal's roles and the
+//! names its users are shown by (`journal::roles`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -69,6 +70,67 @@ pub async fn run(
                 from_at.describe(),
                 to_at.describe()
             )?;
+        }
+        JournalAction::Setup { roles, dry_run } => {
+            if !roles {
+                anyhow::bail!("say what to set up: `onduty journal setup --roles`");
+            }
+            let mut out = std::io::stdout().lock();
+            if *dry_run {
+                writeln!(
+                    out,
+                    "-- onduty journal setup --roles (dry run: nothing was changed)\n\
+                     -- first, the journal's migrations if it lacks them; then:"
+                )?;
+                for statement in crate::journal::roles::setup_sql() {
+                    writeln!(out, "{statement};")?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let journal = super::sending::open(config, paths).await?;
+            let ran = journal.set_up_roles().await;
+            journal.close().await;
+            let ran = ran?;
+            writeln!(
+                out,
+                "{} statements run on {}: roles {}, {} and {} with their grants; rows are \
+                 signed by their database user.\nAdd a person: CREATE ROLE ana LOGIN IN ROLE \
+                 {}; then `onduty journal person ana \"Ana López\"`.",
+                ran.len(),
+                journal.location().describe(),
+                crate::journal::roles::OWNER,
+                crate::journal::roles::RESPONDER,
+                crate::journal::roles::VIEWER,
+                crate::journal::roles::RESPONDER,
+            )?;
+        }
+        JournalAction::Person { db_user, name } => {
+            let journal = super::sending::open(config, paths).await?;
+            let done = match (db_user, name) {
+                (Some(user), Some(name)) => journal.set_person(user, name).await.map(|()| {
+                    format!(
+                        "{user}'s rows are shown as written by {}\n",
+                        crate::model::sanitize::line(name, 64)
+                    )
+                }),
+                (None, None) => journal.people().await.map(|people| {
+                    people
+                        .iter()
+                        .map(|(user, name)| {
+                            format!(
+                                "{:<20} {}\n",
+                                crate::model::sanitize::line(user, 64),
+                                crate::model::sanitize::line(name, 64)
+                            )
+                        })
+                        .collect()
+                }),
+                _ => Err(crate::journal::JournalError::Io(
+                    "give both: onduty journal person DB_USER NAME".into(),
+                )),
+            };
+            journal.close().await;
+            write!(std::io::stdout().lock(), "{}", done?)?;
         }
     }
     Ok(ExitCode::SUCCESS)

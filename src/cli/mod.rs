@@ -91,6 +91,25 @@ pub enum JournalAction {
         /// To.
         to: String,
     },
+    /// Once, by the shared journal's owner: the roles onduty_owner (migrations),
+    /// onduty_responder (reads, appends) and onduty_viewer (reads), their grants, and the
+    /// trigger that signs each row with its database user. Idempotent.
+    Setup {
+        /// Create the roles and grants (the one thing setup does today).
+        #[arg(long)]
+        roles: bool,
+        /// Print the SQL and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Shows a database user's rows under a name (`onduty journal person ana "Ana López"`);
+    /// without arguments, lists them.
+    Person {
+        /// The PostgreSQL user.
+        db_user: Option<String>,
+        /// The name shown.
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,7 +322,8 @@ pub enum CommandLine {
         csv: bool,
     },
     /// The journal as a file: `export` (JSON lines, to stdout), `import FILE` (idempotent),
-    /// `copy FROM TO` (SQLite ↔ PostgreSQL).
+    /// `copy FROM TO` (SQLite ↔ PostgreSQL); a shared journal's roles: `setup --roles`,
+    /// `person USER NAME`.
     Journal {
         /// What to do.
         #[command(subcommand)]

@@ -14,8 +14,12 @@ use sqlx::any::AnyRow;
 
 use super::{Journal, JournalError, Location};
 
-/// The format's version, on every line.
-pub const VERSION: u64 = 1;
+/// The format's version, on every line. Version 2 added `db_user` (the database user who
+/// wrote the row); a version 1 file is still read, without it.
+pub const VERSION: u64 = 2;
+
+/// The columns version 1 did not have.
+const NEW_IN_2: &[&str] = &["db_user"];
 
 /// A column's type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +86,7 @@ const TABLES: &[Table] = &[
             ("starred", Int),
             ("corrects", OptInt),
             ("client_id", OptInt),
+            ("db_user", OptText),
         ],
         key: &["id"],
         has_sequence: true,
@@ -94,6 +99,7 @@ const TABLES: &[Table] = &[
             ("author", Text),
             ("body", Text),
             ("updated_at", Int),
+            ("db_user", OptText),
         ],
         key: &["subject", "author"],
         has_sequence: false,
@@ -108,6 +114,7 @@ const TABLES: &[Table] = &[
             ("done", Int),
             ("author", Text),
             ("updated_at", Int),
+            ("db_user", OptText),
         ],
         key: &["subject", "runbook", "step"],
         has_sequence: false,
@@ -120,6 +127,7 @@ const TABLES: &[Table] = &[
             ("reference", Text),
             ("author", Text),
             ("created_at", Int),
+            ("db_user", OptText),
         ],
         key: &["subject", "reference"],
         has_sequence: false,
@@ -138,6 +146,7 @@ const TABLES: &[Table] = &[
             ("author", Text),
             ("created_at", Int),
             ("updated_at", Int),
+            ("db_user", OptText),
         ],
         key: &["id"],
         has_sequence: true,
@@ -170,6 +179,7 @@ const TABLES: &[Table] = &[
             ("next_attempt_at", Int),
             ("lease_until", Int),
             ("last_error", OptText),
+            ("db_user", OptText),
         ],
         key: &["id"],
         has_sequence: false,
@@ -208,9 +218,12 @@ fn check(text: &str) -> Result<Vec<Line>, JournalError> {
         }
         let v: serde_json::Value =
             serde_json::from_str(raw).map_err(|e| bad(n, format!("not JSON ({e})")))?;
-        if v.get("v").and_then(serde_json::Value::as_u64) != Some(VERSION) {
-            return Err(bad(n, format!("not version {VERSION} of the export")));
+        let version = v.get("v").and_then(serde_json::Value::as_u64);
+        if !matches!(version, Some(1..=VERSION)) {
+            return Err(bad(n, format!("not version 1 to {VERSION} of the export")));
         }
+        let is_old = version == Some(1);
+        let absent = |column: &str| is_old && NEW_IN_2.contains(&column);
         if let Some(end) = v.get("end") {
             let count = end.get("rows").and_then(serde_json::Value::as_u64);
             if count != Some(rows.len() as u64) {
@@ -237,11 +250,16 @@ fn check(text: &str) -> Result<Vec<Line>, JournalError> {
             .get("row")
             .and_then(serde_json::Value::as_object)
             .ok_or_else(|| bad(n, "no row"))?;
-        if row.len() != table.columns.len() {
+        let expected = table.columns.iter().filter(|(c, _)| !absent(c)).count();
+        if row.len() != expected {
             return Err(bad(n, format!("{} holds other columns", table.name)));
         }
         let mut values = Vec::with_capacity(table.columns.len());
         for (column, kind) in table.columns {
+            if absent(column) {
+                values.push(serde_json::Value::Null);
+                continue;
+            }
             let cell = row
                 .get(*column)
                 .ok_or_else(|| bad(n, format!("{}.{column} is missing", table.name)))?;

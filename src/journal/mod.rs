@@ -12,6 +12,7 @@ pub mod news;
 pub mod outbox;
 pub mod problems;
 pub mod protocol;
+pub mod roles;
 pub mod settle;
 pub mod snapshots;
 pub mod task;
@@ -138,6 +139,8 @@ pub fn expand_home(path: &str) -> PathBuf {
 pub struct Journal {
     pool: AnyPool,
     location: Location,
+    /// What the database lets this connection do (read at open).
+    access: roles::Access,
 }
 
 /// An exclusive lock on `<journal>.lock` while a SQLite journal is migrated, released on drop
@@ -192,6 +195,7 @@ impl Journal {
             Location::Postgres(url) => url.clone(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(|e| fail(e.to_string()))?;
+        let migrating_options = options.clone();
         let is_sqlite = matches!(location, Location::Sqlite(_));
         // One plain connection first: a pool retries until its timeout and then says only
         // that it timed out; this says why (not a database, refused, unknown host).
@@ -245,16 +249,37 @@ impl Journal {
         // A shared journal already at this version is not migrated again: a team member's
         // role may read and append without the right to create anything (issue 32).
         let is_current = !is_sqlite && is_migrated(&pool, migrator).await;
-        if !is_current {
+        if is_sqlite {
             migrator.run(&pool).await.map_err(|e| fail(e.to_string()))?;
+        } else if !is_current {
+            let mut conn = AnyConnection::connect_with(&migrating_options)
+                .await
+                .map_err(failed)?;
+            let migrated = migrate_shared(&mut conn, migrator).await;
+            let _ = conn.close().await;
+            migrated.map_err(fail)?;
         }
         if let Location::Sqlite(path) = location {
             restrict(path);
         }
+        let access = if is_sqlite {
+            roles::Access::own_file()
+        } else {
+            roles::Access::of(&pool)
+                .await
+                .map_err(|e| fail(e.to_string()))?
+        };
         Ok(Journal {
             pool,
             location: location.clone(),
+            access,
         })
+    }
+
+    /// What the database lets this connection do: read, append, rewrite; the author it
+    /// stamps on this connection's rows.
+    pub fn access(&self) -> &roles::Access {
+        &self.access
     }
 
     /// Where it is.
@@ -262,34 +287,11 @@ impl Journal {
         &self.location
     }
 
-    /// Who the journal knows this process as: the PostgreSQL role it connected as (what the
-    /// database's grants apply to), or the SQLite file's owner-only access.
+    /// Who the journal knows this process as and what it may do, as the database grants it
+    /// (not as the config claims): "role ana (reads and appends; the timeline is
+    /// append-only); journal role responder", or the SQLite file's owner-only access.
     pub async fn role(&self) -> Result<String, JournalError> {
-        match &self.location {
-            Location::Sqlite(_) => Ok("this user's file (0600)".into()),
-            Location::Postgres(_) => {
-                // What the database lets this role do with the timeline (the record of
-                // what was done), as the database says, not as the config claims.
-                let row = sqlx::query(
-                    "SELECT CAST(current_user AS TEXT) AS who, \
-                     has_table_privilege('timeline', 'SELECT') AS reads, \
-                     has_table_privilege('timeline', 'INSERT') AS appends, \
-                     has_table_privilege('timeline', 'UPDATE') \
-                       OR has_table_privilege('timeline', 'DELETE') AS rewrites",
-                )
-                .fetch_one(&self.pool)
-                .await?;
-                let who: String = row.try_get("who")?;
-                let may = |p: &str| row.try_get::<bool, _>(p);
-                let can = match (may("reads")?, may("appends")?, may("rewrites")?) {
-                    (_, true, true) => "reads, appends, and may rewrite the timeline",
-                    (_, true, false) => "reads and appends; the timeline is append-only",
-                    (true, false, _) => "reads only",
-                    (false, false, _) => "cannot read the timeline",
-                };
-                Ok(format!("role {who} ({can})"))
-            }
-        }
+        Ok(self.access.describe())
     }
 
     /// Closes the pool, waiting for writes in progress.
@@ -304,6 +306,40 @@ impl Journal {
         }
         self.pool.close().await;
     }
+}
+
+/// Migrates a shared journal on `conn`. Once `setup --roles` has made the roles, only the
+/// owner role may: it migrates as that role (what it creates is the role's, not the login's)
+/// and grants the new tables at once; anyone else is told to ask the owner.
+async fn migrate_shared(
+    conn: &mut AnyConnection,
+    migrator: &sqlx::migrate::Migrator,
+) -> Result<(), String> {
+    let set_up = roles::are_set_up(conn).await.map_err(|e| e.to_string())?;
+    let as_owner = set_up && roles::is_owner(conn).await.map_err(|e| e.to_string())?;
+    if set_up && !as_owner {
+        return Err(format!(
+            "it needs migrating to this onduty's version ({}), which only a member of {} \
+             may do: ask the journal's owner to run `onduty journal setup --roles` (or to \
+             open it once)",
+            migrator.iter().map(|m| m.version).max().unwrap_or(0),
+            roles::OWNER
+        ));
+    }
+    if as_owner {
+        conn.execute(format!("SET ROLE {}", roles::OWNER).as_str())
+            .await
+            .map_err(|e| explain(&e))?;
+    }
+    let migrated = migrator.run(&mut *conn).await.map_err(|e| e.to_string());
+    if migrated.is_ok() && as_owner {
+        for statement in roles::grants_sql() {
+            conn.execute(statement.as_str())
+                .await
+                .map_err(|e| explain(&e))?;
+        }
+    }
+    migrated
 }
 
 /// Whether every migration of `migrator` was applied to the database behind `pool`.

@@ -145,6 +145,10 @@ impl Journal {
         now: DateTime<Utc>,
         due_by: DateTime<Utc>,
     ) -> Result<Vec<OutboxItem>, JournalError> {
+        // A reader (a viewer's wall) sends nothing: the database would refuse the claim.
+        if !self.access.may_append {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query(
             "SELECT * FROM outbox WHERE state IN ('pending', 'sent') \
              AND next_attempt_at <= $1 AND lease_until <= $2 ORDER BY created_at",

@@ -296,6 +296,10 @@ impl Journal {
         fetched_at: DateTime<Utc>,
         encoded: &[u8],
     ) -> Result<(), JournalError> {
+        // A reader (a viewer's wall) keeps no picture for the others: it may not write.
+        if !self.access.may_append {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO last_known (source, fetched_at, packed) VALUES ($1, $2, $3) \
              ON CONFLICT (source) DO UPDATE SET fetched_at = excluded.fetched_at, \

@@ -60,6 +60,10 @@ impl Journal {
         source: &crate::model::SourceId,
         changes: &[crate::sources::observe::Observation],
     ) -> Result<u64, JournalError> {
+        // A reader (a viewer's wall) records nothing: the responders' dashboards do.
+        if !self.access.may_append {
+            return Ok(0);
+        }
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
         for c in changes {
@@ -278,7 +282,7 @@ where
     let row = sqlx::query(
         "INSERT INTO timeline (subject, at, author, kind, body, starred, corrects, client_id) \
          VALUES ($1, $2, $3, $4, $5, 0, $6, $7) \
-         ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id",
+         ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING RETURNING id, author",
     )
     .bind(new.subject)
     .bind(to_millis(new.at))
@@ -289,17 +293,17 @@ where
     .bind(client_id)
     .fetch_optional(executor)
     .await?;
-    row.map(|row| Ok(stored(&new, row.try_get("id")?)))
+    row.map(|row| Ok(stored(&new, row.try_get("id")?, row.try_get("author")?)))
         .transpose()
 }
 
-/// `new` as stored under `id`.
-fn stored(new: &NewEntry<'_>, id: i64) -> Entry {
+/// `new` as stored under `id`, by `author` (the database signs a responder's rows).
+fn stored(new: &NewEntry<'_>, id: i64, author: String) -> Entry {
     Entry {
         id,
         subject: new.subject.to_string(),
         at: new.at,
-        author: new.author.to_string(),
+        author,
         kind: new.kind,
         body: new.body.to_string(),
         starred: false,

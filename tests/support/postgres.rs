@@ -101,6 +101,42 @@ impl Postgres {
         pg
     }
 
+    /// The cluster's URL for the login `user` (trust auth: each login is who it says, as
+    /// with certificates or peer auth on a socket).
+    pub fn url_as(&self, user: &str) -> String {
+        self.url.replace("onduty@", &format!("{user}@"))
+    }
+
+    /// A new database `database` on this cluster holding the journal with its roles set up
+    /// (what `onduty journal setup --roles` runs), each of `people` a login of
+    /// `onduty_responder` shown as itself. Returns its URL (as the superuser).
+    pub async fn with_responders(&self, database: &str, people: &[&str]) -> String {
+        use onduty::journal::{Journal, Location};
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&self.url).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {database}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let url = self.url.replace("/postgres", &format!("/{database}"));
+        let journal = Journal::open(&Location::Postgres(url.clone()))
+            .await
+            .unwrap();
+        journal.set_up_roles().await.unwrap();
+        journal.close().await;
+        for who in people {
+            sqlx::query(&format!(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{who}') \
+                 THEN CREATE ROLE {who} LOGIN IN ROLE onduty_responder; END IF; END $$"
+            ))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        }
+        admin.close().await.unwrap();
+        url
+    }
+
     /// Stops the server (fast shutdown: sessions are cut, as in an outage).
     pub fn stop(&self) {
         let data = self.dir.path().join("data");

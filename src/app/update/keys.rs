@@ -181,7 +181,11 @@ impl App {
             return;
         }
         if command.is_action() && self.settings.is_read_only {
-            self.toast_error("read-only: actions are turned off");
+            let why = match &self.settings.read_only_reason {
+                Some(reason) => format!("read-only: {reason}"),
+                None => "read-only: actions are turned off".into(),
+            };
+            self.toast_error(why);
             return;
         }
         let is_tickets = matches!(self.screen(), crate::app::screen::Screen::Tickets { .. });
