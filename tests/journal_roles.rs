@@ -293,6 +293,14 @@ async fn a_viewer_reads_and_the_database_refuses_its_writes() {
         out.contains("as role wall (reads only); journal role viewer"),
         "{out}"
     );
+    // The CLI's writes are refused before anything is tried, with the same words.
+    let (code, out) =
+        support::run_onduty(dir.path(), &config, &["note", "am:1", "from the wall"]).await;
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("read-only: your journal role is viewer"),
+        "{out}"
+    );
     let config = config_for(dir.path(), &pg.url_as("ana"));
     let (_, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
     assert!(

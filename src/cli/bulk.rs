@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use chrono::{TimeDelta, Utc};
 
-use super::sending::{open, settle_item, sources_by_name};
+use super::sending::{settle_item, sources_by_name};
 use crate::config::{Config, Paths};
 use crate::journal::outbox::{NewAction, new_command_id};
 use crate::journal::task::{SCOPE_BUSY, describe};
@@ -63,8 +63,8 @@ pub async fn act_many(
             anyhow::bail!("no source named '{source}' in the config");
         }
     }
-    let journal = open(config, paths).await?;
-    let author = config.identity();
+    let journal = super::sending::open_to_write(config, paths).await?;
+    let author = super::sending::author(config, &journal);
     // Written first, every one: nothing is sent that was not.
     let mut items: Vec<OutboxItem> = Vec::with_capacity(actions.len());
     for (key, op) in actions {

@@ -112,7 +112,7 @@ async fn carry_out(
     for effect in effects {
         match effect {
             Effect::Journal(Request::ChangeIncident { id, change, author }) => {
-                let journal = super::sending::open(config, paths).await?;
+                let journal = super::sending::open_to_write(config, paths).await?;
                 journal
                     .change_incident(id, &change, &author, Utc::now())
                     .await?;
@@ -120,7 +120,7 @@ async fn carry_out(
                 writeln!(std::io::stdout().lock(), "INC#{id}: {}", change.said())?;
             }
             Effect::Journal(Request::DeclareIncident(d)) => {
-                let journal = super::sending::open(config, paths).await?;
+                let journal = super::sending::open_to_write(config, paths).await?;
                 let incident = journal.declare(&d, Utc::now()).await?;
                 journal.close().await;
                 let title = sanitize::line(&incident.title, 200);

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use chrono::{TimeDelta, Utc};
 
-use super::sending::{PENDING, open, settle_item, sources_by_name};
+use super::sending::{PENDING, author, open, open_to_write, settle_item, sources_by_name};
 use crate::config::{Config, Paths};
 use crate::journal::outbox::{NewAction, new_command_id};
 use crate::journal::task::{SCOPE_BUSY, describe};
@@ -147,10 +147,10 @@ async fn act_on_one(
     let built = sources
         .get_mut(source)
         .ok_or_else(|| anyhow::anyhow!("no source named '{source}' in the config"))?;
-    let journal = open(config, paths).await?;
+    let journal = open_to_write(config, paths).await?;
     let action = NewAction {
         id: new_command_id(),
-        author: config.identity(),
+        author: author(config, &journal),
         source: built.info.id.clone(),
         key: AlertKey(key.to_string()),
         op,
@@ -239,12 +239,12 @@ pub async fn note(
     if text.trim().is_empty() {
         anyhow::bail!("the note is empty");
     }
-    let journal = open(config, paths).await?;
+    let journal = open_to_write(config, paths).await?;
     let entry = journal
         .append(NewEntry {
             subject: key,
             at: Utc::now(),
-            author: &config.identity(),
+            author: &author(config, &journal),
             kind: EntryKind::Note,
             body: text,
             corrects: None,

@@ -25,6 +25,27 @@ pub(super) async fn open(config: &Config, paths: &Paths) -> anyhow::Result<Journ
     Ok(Journal::open(&location).await?)
 }
 
+/// Opens the configured journal to write to it: refused, saying why, when its database
+/// lets this user only read ("read-only: your journal role is viewer").
+pub(super) async fn open_to_write(config: &Config, paths: &Paths) -> anyhow::Result<Journal> {
+    let journal = open(config, paths).await?;
+    if let Some(reason) = journal.access().read_only_reason() {
+        journal.close().await;
+        anyhow::bail!("read-only: {reason}");
+    }
+    Ok(journal)
+}
+
+/// Who writes: the name the journal's database signs this user's rows with, else the
+/// configured identity.
+pub(super) fn author(config: &Config, journal: &Journal) -> String {
+    journal
+        .access()
+        .stamped_as
+        .clone()
+        .unwrap_or_else(|| config.identity())
+}
+
 /// Settles `item` with what its source answered; the answer as a failure to show.
 pub(super) async fn settle_item(
     journal: &Journal,
