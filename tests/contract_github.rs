@@ -18,6 +18,7 @@ use support::prism::{Prism, github_spec};
 
 /// The paths onduty uses, with every component they refer to.
 const PATHS: &[&str] = &[
+    "/user",
     "/repos/{owner}/{repo}/issues",
     "/repos/{owner}/{repo}/issues/{issue_number}",
     "/repos/{owner}/{repo}/issues/{issue_number}/comments",
@@ -130,4 +131,18 @@ async fn malformed_github_requests_are_refused_so_the_check_is_live() {
         .json(&serde_json::json!({ "text": "not the field" }));
     assert!(send(no_body).await.is_client_error());
     assert_eq!(prism.refused().len(), 2, "{}", prism.log());
+}
+
+// Who the token is (issue 32): `GET /user`, as GitHub's description says.
+#[tokio::test]
+async fn the_tokens_user_is_read_from_user_as_the_spec_says() {
+    let (prism, _dir) = prism().await;
+    let mut gh = GitHubSource::new(config(&prism.url), Duration::from_secs(30)).unwrap();
+    let who = gh.whoami().await.unwrap().expect("a token names its user");
+    assert_eq!(
+        who.said(),
+        "octocat (monalisa octocat) <octocat@github.com>"
+    );
+    assert!(who.contradiction("gh", "octocat").is_none());
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
 }

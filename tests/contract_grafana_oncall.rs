@@ -114,6 +114,14 @@ fn answer(fake: &Shared, seen: &Seen) -> Fault {
         .and_then(|p| p.parse().ok())
         .unwrap_or(1);
     match (method, path) {
+        // The key's owner (`views/users.py`); a service account's key is nobody's.
+        ("GET", "/api/v1/users/current") if f.is_service_account => {
+            json(404, r#"{"detail":"Not found."}"#.into())
+        }
+        ("GET", "/api/v1/users/current") => json(
+            200,
+            r#"{"id":"U4DNY931HHJS5","email":"ana@example.com","username":"ana\u001b[2J","role":"admin","timezone":"Europe/Berlin","teams":[]}"#.into(),
+        ),
         ("GET", "/api/v1/users") => json(
             200,
             page(vec![r#"{"id":"U4DNY931HHJS5","username":"ana"}"#.into()], n),
@@ -526,4 +534,32 @@ async fn a_429_is_waited_for_as_ratelimit_reset_says_and_hostile_text_arrives_cl
     let title = &snap.alerts[0].title;
     assert!(!title.chars().any(sanitize::is_forbidden), "{title:?}");
     assert!(title.contains("evil"), "{title:?}");
+}
+
+// Who the key is (issue 32): `GET /api/v1/users/current/`, its owner; a service account's
+// key is nobody's, which is no error.
+#[tokio::test]
+async fn the_keys_owner_is_read_from_users_current() {
+    let (server, _) = fake(Fake::default()).await;
+    let mut s = source(&server.url, KEY);
+    let who = s
+        .whoami()
+        .await
+        .unwrap()
+        .expect("a user's key names its owner");
+    assert_eq!(who.said(), "ana <ana@example.com>", "clean of the escape");
+    assert!(
+        server
+            .seen()
+            .iter()
+            .any(|r| r.head.starts_with("GET /api/v1/users/current/ ")),
+        "the trailing slash OnCall's router wants"
+    );
+    let (server, _) = fake(Fake {
+        is_service_account: true,
+        ..Fake::default()
+    })
+    .await;
+    let mut sa = source(&server.url, KEY);
+    assert_eq!(sa.whoami().await.unwrap(), None);
 }

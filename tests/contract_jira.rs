@@ -132,3 +132,23 @@ async fn malformed_jira_requests_are_refused_so_the_check_is_live() {
     );
     assert_eq!(prism.refused().len(), 2, "{}", prism.log());
 }
+
+// Who the token is (issue 32): `GET /rest/api/3/myself` passes the spec and its answer
+// (generated: any name the schema allows) arrives clean.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tokens_user_is_read_from_myself_as_the_spec_says() {
+    let prism = Prism::start_dynamic(SPEC).await;
+    let mut jira = JiraSource::new(config(&prism.url), Duration::from_secs(30)).unwrap();
+    let who = jira.whoami().await.unwrap();
+    if let Some(who) = who {
+        assert!(!who.name.trim().is_empty());
+        assert!(!who.said().chars().any(char::is_control), "{who:?}");
+    }
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
+    let seen: Vec<String> = prism.requests().into_iter().map(|r| r.request).collect();
+    assert!(
+        seen.iter()
+            .any(|r| r.eq_ignore_ascii_case("GET /rest/api/3/myself")),
+        "{seen:?}"
+    );
+}

@@ -284,7 +284,7 @@ async fn every_request_shape_passes_the_spec_and_a_malformed_one_is_refused() {
     assert_eq!(oncalls[0].escalation_level, Some(2));
     let alerts = client.incident_alerts("PT4KHLK").await.unwrap();
     assert!(!alerts.is_empty(), "the spec's example lists an alert");
-    assert_eq!(client.me().await.unwrap(), "PXPGF42");
+    assert_eq!(client.me().await.unwrap().id, "PXPGF42");
     assert_eq!(
         client.user_id("Earline Greenholt").await.unwrap(),
         "PXPGF42"
@@ -387,4 +387,61 @@ async fn analytics_pass_the_spec_and_the_examples_map_into_the_figures() {
             .await
             .is_err()
     );
+}
+
+// Who the token is (issue 32): `GET /users/me`, as the spec says, shown by `onduty check`
+// and the dashboard; a configured identity naming someone else is told.
+#[tokio::test]
+async fn the_tokens_user_is_read_from_users_me_as_the_spec_says() {
+    let prism = Prism::start(SPEC).await;
+    let mut pd = source(&prism.url);
+    let who = pd
+        .whoami()
+        .await
+        .unwrap()
+        .expect("a user token names its user");
+    assert_eq!(
+        who.said(),
+        "Earline Greenholt <125.greenholt.earline@graham.name>"
+    );
+    assert!(who.contradiction("pd", "125.greenholt.earline").is_none());
+    assert!(who.contradiction("pd", "ana").is_some());
+    assert_eq!(prism.refused(), Vec::<String>::new(), "{}", prism.log());
+    assert!(
+        prism
+            .requests()
+            .iter()
+            .any(|r| r.request.eq_ignore_ascii_case("GET /users/me")),
+        "{}",
+        prism.log()
+    );
+    // `onduty check` says it, and warns of a configured identity naming someone else.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("onduty.toml");
+    for (identity, warned) in [("ana", true), ("Earline Greenholt", false)] {
+        std::fs::write(
+            &file,
+            format!(
+                "identity = '{identity}'\n\
+                 [[source]]\nname = 'pd'\nkind = 'pagerduty'\nurl = '{}'\n\
+                 token_command = 'printf y_NbAkKc66ryYTWUXYEu'\nfrom_email = 'oncall@example.com'\n\
+                 headers = {{ Accept = '{ACCEPT_FOR_PRISM}' }}\n",
+                prism.url
+            ),
+        )
+        .unwrap();
+        let (_, out) = support::run_onduty(dir.path(), &file, &["check"]).await;
+        assert!(
+            out.contains("  acts as Earline Greenholt <125.greenholt.earline@graham.name>"),
+            "{out}"
+        );
+        assert_eq!(
+            out.contains(
+                "  warning: pd acts as Earline Greenholt <125.greenholt.earline@graham.name>, \
+                 but identity is \"ana\""
+            ),
+            warned,
+            "{out}"
+        );
+    }
 }

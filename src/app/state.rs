@@ -205,6 +205,8 @@ pub struct SourceState {
     pub is_unsaved: bool,
     /// Whether its alerts are the journal's last known picture, not yet polled.
     pub is_cached: bool,
+    /// Who its back end knows the token as, once it said.
+    pub identity: Option<crate::sources::identity::Identity>,
 }
 
 impl SourceState {
@@ -245,6 +247,9 @@ pub struct Totals {
 pub struct Settings {
     /// Who I am.
     pub identity: String,
+    /// The config's `identity` as written (empty: not set), which a back end's own answer
+    /// may contradict.
+    pub configured_identity: String,
     /// Refuse actions.
     pub is_read_only: bool,
     /// Why, when the journal's database decided it ("your journal role is viewer").
@@ -298,6 +303,7 @@ impl Settings {
     pub fn from_config(config: &Config) -> Settings {
         Settings {
             identity: config.identity(),
+            configured_identity: config.identity.clone(),
             is_read_only: config.read_only,
             read_only_reason: None,
             silence_duration: config.silence_duration,
@@ -586,6 +592,7 @@ impl App {
                 saved_at: Some(now + TimeDelta::seconds(6 * i as i64)),
                 is_unsaved: false,
                 is_cached: false,
+                identity: None,
             })
             .collect();
         App {

@@ -160,7 +160,7 @@ pub async fn check(
             writeln!(out, "{advice}")?;
         }
     }
-    for (b, result, took) in poll_all(config).await {
+    for (mut b, result, took) in poll_all(config).await {
         let took = format!("{}ms", took.as_millis());
         match result {
             Ok(s) => {
@@ -179,6 +179,7 @@ pub async fn check(
                     let why = r.last_error.as_deref().unwrap_or("not evaluated yet");
                     writeln!(out, "  rule {} ({}) is {}: {why}", r.name, r.file, r.health)?;
                 }
+                acting_as(&mut out, &mut b, &config.identity).await?;
             }
             Err(e) => {
                 ok = false;
@@ -214,6 +215,30 @@ pub async fn check(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// "  acts as Ana López <ana@example.com>" where the back end says who the token is, and a
+/// warning when the configured `identity` names someone else (acks and notes go out as the
+/// token's user).
+async fn acting_as(
+    out: &mut impl Write,
+    b: &mut crate::sources::start::Built,
+    configured: &str,
+) -> std::io::Result<()> {
+    use crate::sources::Source;
+    let asked = tokio::time::timeout(b.policy.timeout, b.source.whoami()).await;
+    match asked {
+        Ok(Ok(Some(who))) => {
+            writeln!(out, "  acts as {}", who.said())?;
+            if let Some(warning) = who.contradiction(&b.info.id.0, configured) {
+                writeln!(out, "  warning: {warning}")?;
+            }
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => writeln!(out, "  who the token is: not told ({e})")?,
+        Err(_) => writeln!(out, "  who the token is: no answer in time")?,
+    }
+    Ok(())
 }
 
 /// How long `onduty silence` silences: `--for`, or a maintenance window (`--every`,

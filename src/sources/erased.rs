@@ -26,6 +26,7 @@ trait ErasedSource: Send + 'static {
     fn capabilities_now(&self) -> Option<super::Capabilities>;
     fn related<'a>(&'a mut self, key: &'a AlertKey) -> Boxed<'a, Result<Vec<Related>, Error>>;
     fn analytics(&mut self, since: DateTime<Utc>, until: DateTime<Utc>) -> Boxed<'_, Analyzed>;
+    fn whoami(&mut self) -> Boxed<'_, Result<Option<super::identity::Identity>, Error>>;
     fn perform<'a>(
         &'a mut self,
         key: &'a AlertKey,
@@ -61,6 +62,9 @@ impl<S: Source> ErasedSource for S {
     }
     fn analytics(&mut self, since: DateTime<Utc>, until: DateTime<Utc>) -> Boxed<'_, Analyzed> {
         Box::pin(Source::analytics(self, since, until))
+    }
+    fn whoami(&mut self) -> Boxed<'_, Result<Option<super::identity::Identity>, Error>> {
+        Box::pin(Source::whoami(self))
     }
     fn perform<'a>(
         &'a mut self,
@@ -117,6 +121,10 @@ impl Source for AnySource {
 
     async fn analytics(&mut self, since: DateTime<Utc>, until: DateTime<Utc>) -> Analyzed {
         self.0.analytics(since, until).await
+    }
+
+    async fn whoami(&mut self) -> Result<Option<super::identity::Identity>, Error> {
+        self.0.whoami().await
     }
 
     async fn perform(&mut self, key: &AlertKey, op: &Operation, author: &str) -> Result<(), Error> {

@@ -12,6 +12,7 @@ mod error;
 pub mod github;
 pub mod grafana_oncall;
 pub mod http;
+pub mod identity;
 pub mod incident_io;
 mod info;
 pub mod jira;
@@ -348,6 +349,14 @@ pub enum SourceEvent {
         /// The list, or why it could not be had.
         result: Result<Vec<Related>, String>,
     },
+    /// Who the back end knows the token as (asked once, after the first good poll, of the
+    /// back ends that can say).
+    Identity {
+        /// Which source.
+        source: SourceId,
+        /// Its user.
+        identity: identity::Identity,
+    },
     /// The back end's analytics, asked for with `SourceCommand::Analytics`.
     Analytics {
         /// Which source.
@@ -398,6 +407,12 @@ pub trait Source: Send + 'static {
     ) -> impl Future<Output = Result<Vec<Related>, Error>> + Send {
         let _ = key;
         async { Ok(Vec::new()) }
+    }
+
+    /// Who the back end knows the token as, where it can say (`users/me`, `myself`);
+    /// `None` for the others.
+    fn whoami(&mut self) -> impl Future<Output = Result<Option<identity::Identity>, Error>> + Send {
+        async { Ok(None) }
     }
 
     /// The back end's own figures for `[since, until)`, where it keeps analytics (PagerDuty);

@@ -74,6 +74,7 @@ pub fn spawn<S: Source>(
         last: None,
         not_before: Instant::now(),
         told_can: None,
+        is_identity_asked: false,
     };
     tokio::spawn(task.run(commands, cancel))
 }
@@ -118,6 +119,8 @@ struct SourceTask<S> {
     not_before: Instant,
     /// What the source last said it can do now (`Source::capabilities_now`).
     told_can: Option<super::Capabilities>,
+    /// Whether the back end was asked who the token is (once, after the first good poll).
+    is_identity_asked: bool,
 }
 
 impl<S: Source> SourceTask<S> {
@@ -370,7 +373,27 @@ impl<S: Source> SourceTask<S> {
         {
             send(&self.events, event).await;
         }
+        if self.failures == 0 && !self.is_identity_asked {
+            self.is_identity_asked = true;
+            self.tell_identity().await;
+        }
         wait
+    }
+
+    /// Asks the back end who the token is, once: told when it says (a failure is logged,
+    /// not shown: it changes nothing the responder can do).
+    async fn tell_identity(&mut self) {
+        let source = self.source.id().clone();
+        match timeout(self.policy.timeout, self.source.whoami()).await {
+            Ok(Ok(Some(identity))) => {
+                send(&self.events, SourceEvent::Identity { source, identity }).await;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => {
+                tracing::info!(source = %source, %error, "who the token is: not told")
+            }
+            Err(_) => tracing::info!(source = %source, "who the token is: timed out"),
+        }
     }
 }
 

@@ -46,6 +46,13 @@ pub trait TicketBackend: Send + 'static {
 
     /// Any other operation on ticket `id` (resolve, transition, acknowledge).
     fn act(&mut self, id: &str, op: &Operation) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// Who the token is, where the back end says (Jira `myself`, GitHub `user`).
+    fn whoami(
+        &mut self,
+    ) -> impl Future<Output = Result<Option<super::identity::Identity>, Error>> + Send {
+        async { Ok(None) }
+    }
 }
 
 impl<T: TicketBackend> Source for T {
@@ -63,6 +70,10 @@ impl<T: TicketBackend> Source for T {
             incidents: Default::default(),
             tickets: self.list().await?,
         })
+    }
+
+    async fn whoami(&mut self) -> Result<Option<super::identity::Identity>, Error> {
+        TicketBackend::whoami(self).await
     }
 
     async fn perform(

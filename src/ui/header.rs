@@ -84,11 +84,39 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(shift);
         }
     }
+    // Who the back ends act as, where it fits.
+    if let Some(me) = acting_as(app) {
+        let fits = width(&spans) + text::display_width(&me.content) + clock.len();
+        if fits <= area.width as usize {
+            spans.push(me);
+        }
+    }
     let used = width(&spans);
     let room = (area.width as usize).saturating_sub(used + clock.len());
     spans.push(Span::styled(" ".repeat(room), base));
     spans.push(Span::styled(clock, base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// " as Ana López " when the back ends that say who their token is name one user, " as Ana
+/// López +1 " when another names someone else.
+fn acting_as(app: &App) -> Option<Span<'static>> {
+    let mut names: Vec<&str> = app
+        .sources
+        .iter()
+        .filter_map(|s| s.identity.as_ref().map(|i| i.name.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let first = names.first()?;
+    let more = match names.len() {
+        1 => String::new(),
+        n => format!(" +{}", n - 1),
+    };
+    Some(Span::styled(
+        format!(" as {}{more} ", text::one_line(first, 24)),
+        app.theme.style(Role::TextMuted),
+    ))
 }
 
 /// " og: API off in 121d " for the first source whose back end's API is switched off on a

@@ -68,6 +68,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("  polled every {}", duration_fmt::short(s.info.interval)),
             t.style(Role::TextMuted),
         ));
+        if let Some(who) = &s.identity {
+            lines.push(Line::styled(
+                format!("  acts as {}", who.said()),
+                t.style(Role::TextMuted),
+            ));
+        }
         if let Some(sunset) = s.info.can.sunset {
             lines.push(Line::styled(
                 format!("  {}", sunset.said(app.now.date_naive())),

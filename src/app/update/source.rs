@@ -184,6 +184,17 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
             }));
         }
         SourceEvent::Analytics { source, result } => app.analytics_arrived(&source.0, result),
+        SourceEvent::Identity { source, identity } => {
+            if let Some(warning) =
+                identity.contradiction(&source.0, &app.settings.configured_identity)
+            {
+                tracing::warn!(%warning, "identity");
+                app.banner.get_or_insert(warning);
+            }
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.identity = Some(identity);
+            }
+        }
         SourceEvent::Related { key, result } => {
             if let Some(r) = app.related.get_mut(&key) {
                 r.answer = Some(result);

@@ -135,3 +135,37 @@ fn a_source_that_finds_it_cannot_act_is_not_offered_the_action_again() {
             .is_some_and(|t| t.text.contains("this key may not act"))
     );
 }
+
+#[test]
+fn who_a_back_end_acts_as_is_in_the_header_and_the_source_view_and_a_contradiction_is_told() {
+    let mut app = demo_app(100, 120, 30);
+    app.banner = None;
+    app.settings.configured_identity = "bo".into();
+    let identity =
+        crate::sources::identity::Identity::new("Ana López", Some("ana@example.com"), None)
+            .unwrap();
+    app.update(Action::Source(SourceEvent::Identity {
+        source: SourceId("demo".into()),
+        identity,
+    }));
+    let banner = app.banner.clone().unwrap_or_default();
+    assert!(
+        banner.contains("demo acts as Ana López <ana@example.com>, but identity is \"bo\""),
+        "{banner}"
+    );
+    let screen = crate::testing::screen(&app, 120, 30);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains(" as Ana López "),
+        "{screen}"
+    );
+    app.update(Action::Run(crate::app::Command::ShowSources));
+    let screen = crate::testing::screen(&app, 120, 30);
+    assert!(
+        screen.contains("acts as Ana López <ana@example.com>"),
+        "{screen}"
+    );
+}

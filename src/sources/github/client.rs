@@ -116,6 +116,12 @@ impl Client {
             .await
     }
 
+    /// The token's user (`GET /user`).
+    pub async fn user(&self) -> Result<wire::User, Error> {
+        let req = self.http.request(Method::GET, "/user");
+        self.http.json(req).await
+    }
+
     /// One issue.
     pub async fn issue(&self, at: &IssueRef<'_>) -> Result<wire::Issue, Error> {
         let req = self.http.request(Method::GET, &at.path(""));

@@ -178,6 +178,16 @@ impl TicketBackend for GitHubSource {
         &self.id
     }
 
+    async fn whoami(&mut self) -> Result<Option<crate::sources::identity::Identity>, Error> {
+        let me = self.client().await?.user().await?;
+        let login = me.login.as_deref();
+        Ok(crate::sources::identity::Identity::new(
+            me.name.as_deref().or(login).unwrap_or_default(),
+            me.email.as_deref(),
+            login,
+        ))
+    }
+
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
         let cap = self.settings.max_tickets.unwrap_or(DEFAULT_MAX_TICKETS);
         let (label, repos) = (self.label(), self.settings.repos.clone());

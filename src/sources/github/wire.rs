@@ -74,6 +74,12 @@ pub struct User {
     /// Their login.
     #[serde(default)]
     pub login: Option<String>,
+    /// Their name (`GET /user` only; may be null).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Their public email (may be null).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A comment on an issue.

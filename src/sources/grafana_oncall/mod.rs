@@ -435,6 +435,26 @@ impl Source for GrafanaOnCallSource {
             .then_some(SERVICE_ACCOUNT_CAPABILITIES)
     }
 
+    /// The key's owner (`GET /users/current/`); a service account's key is nobody's.
+    async fn whoami(&mut self) -> Result<Option<crate::sources::identity::Identity>, Error> {
+        let http = self.http().await?;
+        let req = http.request(Method::GET, "/users/current/");
+        match http.json::<wire::User>(req).await {
+            Ok(me) => Ok(crate::sources::identity::Identity::new(
+                &me.username,
+                me.email.as_deref(),
+                None,
+            )),
+            Err(
+                Error::Http {
+                    status: 403 | 404, ..
+                }
+                | Error::Auth(_),
+            ) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn fetch(&mut self) -> Result<Snapshot, Error> {
         let now = self.clock.now();
         // A service account's token says so by its prefix: its actions are not offered.

@@ -117,6 +117,9 @@ pub struct User {
     /// Its user name.
     #[serde(default)]
     pub username: String,
+    /// Its email.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A route of an integration: which escalation chain its groups follow.

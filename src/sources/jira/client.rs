@@ -103,6 +103,12 @@ impl Client {
         check_count(cap + 1, cap, "the jql").map(|()| out)
     }
 
+    /// The token's user (`GET /rest/api/{3,2}/myself`).
+    pub async fn myself(&self) -> Result<wire::Myself, Error> {
+        let req = self.http.request(Method::GET, &self.api("/myself"));
+        self.http.json(req).await
+    }
+
     /// The newest comments of `key`.
     pub async fn comments(&self, key: &str) -> Result<Vec<Value>, Error> {
         let req = self

@@ -139,6 +139,15 @@ impl TicketBackend for JiraSource {
         &self.id
     }
 
+    async fn whoami(&mut self) -> Result<Option<crate::sources::identity::Identity>, Error> {
+        let me = self.client().await?.myself().await?;
+        Ok(crate::sources::identity::Identity::new(
+            me.display_name.as_deref().unwrap_or_default(),
+            me.email_address.as_deref(),
+            me.name.as_deref(),
+        ))
+    }
+
     /// The tickets the JQL finds now.
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
         let jql = self.jql();

@@ -76,3 +76,19 @@ pub struct CreatedIssue {
     #[serde(default)]
     pub key: Option<String>,
 }
+
+/// `GET /rest/api/{3,2}/myself`: the token's user (Cloud hides the email by privacy
+/// setting; Data Center names a login).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Myself {
+    /// The name shown.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The email, where shown.
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// The login (Data Center).
+    #[serde(default)]
+    pub name: Option<String>,
+}

@@ -237,12 +237,12 @@ impl Client {
         self.all_pages(&path, &[]).await
     }
 
-    /// The token's own user id (`GET /users/me`, user tokens only).
-    pub async fn me(&self) -> Result<String, Error> {
+    /// The token's own user (`GET /users/me`, user tokens only).
+    pub async fn me(&self) -> Result<wire::Reference, Error> {
         let me: wire::Me = self
             .json(self.http.request(Method::GET, "/users/me"))
             .await?;
-        Ok(me.user.id)
+        Ok(me.user)
     }
 
     /// The id of the user called `who` (an id, a name or an email).

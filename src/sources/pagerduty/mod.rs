@@ -10,6 +10,7 @@ mod config;
 mod map;
 pub mod wire;
 
+use crate::sources::identity::Identity;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -137,7 +138,7 @@ impl PagerDutySource {
                 ),
                 other => other,
             })?;
-            self.me = Some(me);
+            self.me = Some(me.id);
         }
         Ok(self.me.clone().into_iter().collect())
     }
@@ -334,6 +335,15 @@ impl Source for PagerDutySource {
 
     fn set_mine_only(&mut self, mine_only: bool) {
         self.config.mine_only = mine_only;
+    }
+
+    async fn whoami(&mut self) -> Result<Option<Identity>, Error> {
+        match self.client().await?.me().await {
+            Ok(me) => Ok(Identity::new(me.label(), me.email.as_deref(), None)),
+            // An account key belongs to nobody: PagerDuty says 400 to "me".
+            Err(Error::Http { status: 400, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn analytics(
