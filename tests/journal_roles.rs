@@ -302,7 +302,13 @@ async fn a_viewer_reads_and_the_database_refuses_its_writes() {
         "{out}"
     );
     let config = config_for(dir.path(), &pg.url_as("ana"));
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("identity = \"bo\"\n{text}")).unwrap();
     let (_, out) = support::run_onduty(dir.path(), &config, &["check"]).await;
+    assert!(
+        out.contains("  warning: the journal signs your rows as Ana López, not as identity \"bo\""),
+        "{out}"
+    );
     assert!(
         out.contains(
             "as role ana (reads and appends; the timeline is append-only); journal role \

@@ -13,18 +13,12 @@ impl App {
             self.banner = Some(format!("read-only: {reason}"));
             self.settings.read_only_reason = Some(reason);
         }
-        let Some(signed) = &access.stamped_as else {
-            return;
-        };
-        let configured = configured.trim();
-        if !configured.is_empty() && configured != signed {
-            self.banner.get_or_insert(format!(
-                "the journal signs your rows as {signed}, not as identity \"{}\" from the \
-                 config: its owner maps users to names (onduty journal person)",
-                crate::model::sanitize::line(configured, 64)
-            ));
+        if let Some(warning) = access.contradiction(configured) {
+            self.banner.get_or_insert(warning);
         }
-        self.settings.identity.clone_from(signed);
+        if let Some(signed) = &access.stamped_as {
+            self.settings.identity.clone_from(signed);
+        }
     }
 }
 

@@ -138,7 +138,12 @@ pub async fn check(
         Ok(journal) => {
             let place = journal.location().describe();
             match journal.role().await {
-                Ok(role) => writeln!(out, "journal ok: {place}, as {role}")?,
+                Ok(role) => {
+                    writeln!(out, "journal ok: {place}, as {role}")?;
+                    if let Some(warning) = journal.access().contradiction(&config.identity) {
+                        writeln!(out, "  warning: {warning}")?;
+                    }
+                }
                 Err(e) => {
                     ok = false;
                     writeln!(out, "journal FAILED: {place}: {e}")?;

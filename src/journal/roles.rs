@@ -79,6 +79,20 @@ impl Access {
         })
     }
 
+    /// The warning when `configured` (the config's `identity`; empty: not set) is not the
+    /// name the database signs this connection's rows with.
+    pub fn contradiction(&self, configured: &str) -> Option<String> {
+        let signed = self.stamped_as.as_deref()?;
+        let configured = configured.trim();
+        (!configured.is_empty() && configured != signed).then(|| {
+            format!(
+                "the journal signs your rows as {signed}, not as identity \"{}\": its owner \
+                 maps users to names (onduty journal person)",
+                crate::model::sanitize::line(configured, 64)
+            )
+        })
+    }
+
     /// What it may do, in words: "reads and appends; the timeline is append-only".
     pub fn describe(&self) -> String {
         let can = match (self.may_read, self.may_append, self.may_rewrite) {
