@@ -50,6 +50,10 @@ fn answer(seen: &Seen, base: &str) -> Fault {
                  "author_id": 42, "created_at": "2026-12-05T09:00:00Z"}],
                 "meta": {"has_more": false}}).to_string(),
         ),
+        ("GET", "/api/v2/users/me") => Fault::Body(
+            json!({"user": {"id": 3001, "name": "Ana L\u{1b}[31mópez", "email": "ana@example.com"}})
+                .to_string(),
+        ),
         ("GET", "/api/v2/tickets/3") => Fault::Body(json!({"ticket": ticket(3, "Refunds failing", "solved")}).to_string()),
         ("GET", p) if p.starts_with("/api/v2/tickets/") => {
             Fault::Body(json!({"ticket": ticket(1, "Checkout is down", "open")}).to_string())
@@ -271,4 +275,27 @@ async fn hostile_text_in_a_ticket_arrives_clean() {
             "{text:?}"
         );
     }
+}
+
+// Who the token is (issue 32): `GET /api/v2/users/me`, its user (clean of escapes); a token
+// Zendesk does not know answers as the anonymous user: nobody.
+#[tokio::test]
+async fn the_tokens_user_is_read_from_users_me() {
+    let server = server().await;
+    let mut zd = source(&server.url);
+    let who = zd
+        .whoami()
+        .await
+        .unwrap()
+        .expect("a known token names its user");
+    assert_eq!(who.said(), "Ana López <ana@example.com>");
+    let unknown = FaultServer::start_full(|_, _| {
+        Fault::Body(
+            json!({"user": {"id": null, "name": "Anonymous user", "email": "invalid@example.com"}})
+                .to_string(),
+        )
+    })
+    .await;
+    let mut anonymous = source(&unknown.url);
+    assert_eq!(anonymous.whoami().await.unwrap(), None);
 }

@@ -127,7 +127,7 @@ impl Access {
                AND pg_has_role(session_user, oid, 'MEMBER')), '') AS roles, \
              EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'timeline_stamp_author') \
                AS stamps, \
-             (SELECT name FROM journal_people WHERE db_user = session_user) AS name"
+             has_table_privilege('journal_people', 'SELECT') AS sees_people"
         ))
         .fetch_one(pool)
         .await?;
@@ -144,7 +144,16 @@ impl Access {
             None
         };
         let is_stamped = row.try_get::<bool, _>("stamps")? && role != Some(JournalRole::Owner);
-        let name: Option<String> = row.try_get("name")?;
+        // Asked apart: a role its owner gave no read of the names still opens the journal.
+        let name: Option<String> = if row.try_get("sees_people")? {
+            sqlx::query("SELECT name FROM journal_people WHERE db_user = session_user")
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get("name"))
+                .transpose()?
+        } else {
+            None
+        };
         let shown = name.unwrap_or_else(|| who.clone());
         Ok(Access {
             db_user: Some(who),

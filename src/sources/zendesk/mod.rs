@@ -277,6 +277,31 @@ impl TicketBackend for ZendeskSource {
         &self.id
     }
 
+    /// `GET /api/v2/users/me`; a token Zendesk does not know answers as an anonymous user
+    /// without an id: nobody.
+    async fn whoami(&mut self) -> Result<Option<crate::sources::identity::Identity>, Error> {
+        #[derive(serde::Deserialize)]
+        struct Me {
+            user: User,
+        }
+        #[derive(serde::Deserialize)]
+        struct User {
+            #[serde(default)]
+            id: Option<u64>,
+            #[serde(default)]
+            name: String,
+            #[serde(default)]
+            email: Option<String>,
+        }
+        let http = self.http().await?;
+        let me: Me = http
+            .json(http.request(Method::GET, "/api/v2/users/me"))
+            .await?;
+        Ok(me.user.id.and_then(|_| {
+            crate::sources::identity::Identity::new(&me.user.name, me.user.email.as_deref(), None)
+        }))
+    }
+
     async fn list(&mut self) -> Result<Vec<Ticket>, Error> {
         let tickets = self.tickets().await?;
         self.read_comments(&tickets).await?;
