@@ -10,6 +10,7 @@ pub mod export;
 pub mod incidents;
 pub mod news;
 pub mod outbox;
+pub mod polls;
 pub mod problems;
 pub mod protocol;
 pub mod roles;

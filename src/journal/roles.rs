@@ -222,6 +222,15 @@ const GRANTS: &[Grant] = &[
         table: "action_claims",
         responder: "INSERT, UPDATE, DELETE",
     },
+    // Shared polling's lease and frames: a cache every responder's dashboard keeps.
+    Grant {
+        table: "poll_leases",
+        responder: "INSERT, UPDATE",
+    },
+    Grant {
+        table: "poll_frames",
+        responder: "INSERT, DELETE",
+    },
     Grant {
         table: "journal_people",
         responder: "",

@@ -1,0 +1,386 @@
+//! Shared polling's store (issue 33): the lease on polling a source — one onduty at a time
+//! per source fingerprint, a row with a deadline on the database's clock (see migration
+//! 0013 for why not an advisory lock) — and the frames the poller writes: a full picture,
+//! then deltas (alerts that appeared or changed, keys that resolved), which the others read
+//! and apply. A frame is written only while its writer holds the lease, in the transaction
+//! that checks it; a full frame prunes the ones before it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{Journal, JournalError, Location, from_millis, to_millis};
+use crate::model::{Alert, AlertKey, SourceId};
+
+/// The channel a written frame is announced on (payload: the fingerprint).
+pub const CHANNEL: &str = "onduty_polls";
+
+/// Who polls a source now, as the journal says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// Whether this process holds it.
+    pub is_mine: bool,
+    /// Whose onduty holds it ("ana").
+    pub who: String,
+    /// Its holder's last good poll.
+    pub polled_at: Option<DateTime<Utc>>,
+}
+
+/// What one poll saw: the whole picture, or the change from the frame before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// Every alert.
+    Full(Vec<Alert>),
+    /// The alerts that appeared or changed, and the keys of those gone.
+    Delta {
+        /// New or changed.
+        changed: Vec<Alert>,
+        /// Resolved (or no longer reported).
+        gone: Vec<AlertKey>,
+    },
+}
+
+/// A delta as stored: the changed alerts in the snapshot encoding, the gone keys as text.
+#[derive(Serialize, Deserialize)]
+struct StoredDelta {
+    changed: Vec<u8>,
+    gone: Vec<String>,
+}
+
+impl Frame {
+    /// The change from `before` to `after` (alerts told apart by key).
+    pub fn between(before: &[Alert], after: &[Alert]) -> Frame {
+        let old: std::collections::HashMap<&AlertKey, &Alert> =
+            before.iter().map(|a| (&a.key, a)).collect();
+        let new: std::collections::HashSet<&AlertKey> = after.iter().map(|a| &a.key).collect();
+        let changed = after
+            .iter()
+            .filter(|a| old.get(&a.key).is_none_or(|o| *o != *a))
+            .cloned()
+            .collect();
+        let gone = before
+            .iter()
+            .filter(|a| !new.contains(&a.key))
+            .map(|a| a.key.clone())
+            .collect();
+        Frame::Delta { changed, gone }
+    }
+
+    /// How many alerts it carries (a delta's changed and gone).
+    pub fn len(&self) -> usize {
+        match self {
+            Frame::Full(alerts) => alerts.len(),
+            Frame::Delta { changed, gone } => changed.len() + gone.len(),
+        }
+    }
+
+    /// Whether it carries nothing (an empty delta: nothing changed).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `onto` as this frame leaves it: a full frame replaces it; a delta replaces the
+    /// changed alerts in place, adds the new ones at the end and drops the gone — never
+    /// two alerts of one key.
+    pub fn apply(self, onto: &mut Vec<Alert>) {
+        match self {
+            Frame::Full(alerts) => *onto = alerts,
+            Frame::Delta { changed, gone } => {
+                let gone: std::collections::HashSet<AlertKey> = gone.into_iter().collect();
+                let mut changed: std::collections::HashMap<AlertKey, Alert> =
+                    changed.into_iter().map(|a| (a.key.clone(), a)).collect();
+                onto.retain(|a| !gone.contains(&a.key));
+                for a in onto.iter_mut() {
+                    if let Some(new) = changed.remove(&a.key) {
+                        *a = new;
+                    }
+                }
+                let mut added: Vec<Alert> = changed.into_values().collect();
+                added.sort_by(|a, b| a.key.0.cmp(&b.key.0));
+                onto.extend(added);
+            }
+        }
+    }
+
+    /// Whether it is full, and its bytes.
+    fn encode(&self) -> Result<(bool, Vec<u8>), JournalError> {
+        match self {
+            Frame::Full(alerts) => Ok((true, super::snapshots::encode(alerts)?)),
+            Frame::Delta { changed, gone } => {
+                let stored = StoredDelta {
+                    changed: super::snapshots::encode(changed)?,
+                    gone: gone.iter().map(|k| k.0.clone()).collect(),
+                };
+                let bytes = postcard::to_allocvec(&stored)
+                    .map_err(|e| JournalError::Io(format!("a delta cannot be written: {e}")))?;
+                Ok((false, bytes))
+            }
+        }
+    }
+
+    /// A stored frame of `source`, rebuilt through the same sanitizing path as a back end's
+    /// answer (a shared journal is written by other people's processes).
+    fn decode(source: &SourceId, is_full: bool, packed: &[u8]) -> Result<Frame, JournalError> {
+        if is_full {
+            return Ok(Frame::Full(super::snapshots::decode(source, packed)?));
+        }
+        let stored: StoredDelta = postcard::from_bytes(packed)
+            .map_err(|e| JournalError::Io(format!("a delta cannot be read: {e}")))?;
+        let gone = stored
+            .gone
+            .iter()
+            .map(|k| {
+                AlertKey(crate::model::sanitize::line(
+                    k,
+                    crate::model::sanitize::LABEL_CAP,
+                ))
+            })
+            .collect();
+        Ok(Frame::Delta {
+            changed: super::snapshots::decode(source, &stored.changed)?,
+            gone,
+        })
+    }
+}
+
+impl Journal {
+    /// The database's clock in Unix milliseconds, as SQL: one clock judges every lease.
+    fn now_ms_sql(&self) -> &'static str {
+        match self.location {
+            Location::Postgres(_) => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+            Location::Sqlite(_) => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+        }
+    }
+
+    /// Takes or renews the lease on polling `fingerprint` for `ttl` when it is free, ran out
+    /// or is this `holder`'s already; says who holds it either way.
+    pub async fn hold_poll(
+        &self,
+        fingerprint: &str,
+        holder: &str,
+        who: &str,
+        ttl: Duration,
+    ) -> Result<Lease, JournalError> {
+        let now = self.now_ms_sql();
+        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        sqlx::query(&format!(
+            "INSERT INTO poll_leases (fingerprint, holder, who, until_ms, polled_at) \
+             VALUES ($1, $2, $3, {now} + $4, 0) \
+             ON CONFLICT (fingerprint) DO UPDATE SET holder = excluded.holder, \
+               who = excluded.who, until_ms = excluded.until_ms, \
+               polled_at = CASE WHEN poll_leases.holder = excluded.holder \
+                 THEN poll_leases.polled_at ELSE 0 END \
+             WHERE poll_leases.holder = excluded.holder OR poll_leases.until_ms < {now}"
+        ))
+        .bind(fingerprint)
+        .bind(holder)
+        .bind(who)
+        .bind(ttl_ms)
+        .execute(&self.pool)
+        .await?;
+        let row =
+            sqlx::query("SELECT holder, who, polled_at FROM poll_leases WHERE fingerprint = $1")
+                .bind(fingerprint)
+                .fetch_one(&self.pool)
+                .await?;
+        let polled_at: i64 = row.try_get("polled_at")?;
+        Ok(Lease {
+            is_mine: row.try_get::<String, _>("holder")? == holder,
+            who: crate::model::sanitize::line(&row.try_get::<String, _>("who")?, 64),
+            polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
+        })
+    }
+
+    /// Gives the lease up at once (a failed poll, a stop): another takes it at its next look.
+    pub async fn let_go_of_poll(
+        &self,
+        fingerprint: &str,
+        holder: &str,
+    ) -> Result<(), JournalError> {
+        sqlx::query("UPDATE poll_leases SET until_ms = 0 WHERE fingerprint = $1 AND holder = $2")
+            .bind(fingerprint)
+            .bind(holder)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes `frame` (a poll made at `at`) as the next of `fingerprint` while `holder`
+    /// holds the lease, and announces it; a full frame prunes the ones before it. `None`:
+    /// the lease was no longer this holder's, and nothing was written.
+    pub async fn publish(
+        &self,
+        fingerprint: &str,
+        holder: &str,
+        frame: &Frame,
+        at: DateTime<Utc>,
+    ) -> Result<Option<i64>, JournalError> {
+        let (is_full, packed) = frame.encode()?;
+        let now = self.now_ms_sql();
+        let mut tx = self.pool.begin().await?;
+        let held = sqlx::query(&format!(
+            "UPDATE poll_leases SET polled_at = $3 \
+             WHERE fingerprint = $1 AND holder = $2 AND until_ms >= {now}"
+        ))
+        .bind(fingerprint)
+        .bind(holder)
+        .bind(to_millis(at))
+        .execute(&mut *tx)
+        .await?;
+        if held.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) AS last FROM poll_frames WHERE fingerprint = $1",
+        )
+        .bind(fingerprint)
+        .fetch_one(&mut *tx)
+        .await?;
+        let seq = row.try_get::<i64, _>("last")? + 1;
+        sqlx::query(
+            "INSERT INTO poll_frames (fingerprint, seq, at, is_full, packed) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(fingerprint)
+        .bind(seq)
+        .bind(to_millis(at))
+        .bind(i64::from(is_full))
+        .bind(packed)
+        .execute(&mut *tx)
+        .await?;
+        if is_full {
+            sqlx::query("DELETE FROM poll_frames WHERE fingerprint = $1 AND seq < $2")
+                .bind(fingerprint)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if matches!(self.location, Location::Postgres(_)) {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(fingerprint)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(seq))
+    }
+
+    /// The frames of `fingerprint` after `seq`, to apply in order: from the newest full one
+    /// when `seq` is not followed by its next (a newcomer, or one that fell behind a prune).
+    /// Each with its number and when its poll was made.
+    pub async fn frames_after(
+        &self,
+        source: &SourceId,
+        fingerprint: &str,
+        seq: i64,
+    ) -> Result<Vec<(i64, DateTime<Utc>, Frame)>, JournalError> {
+        let read = |from: i64| {
+            sqlx::query(
+                "SELECT seq, at, is_full, packed FROM poll_frames \
+                 WHERE fingerprint = $1 AND seq >= $2 ORDER BY seq",
+            )
+            .bind(fingerprint)
+            .bind(from)
+            .fetch_all(&self.pool)
+        };
+        let mut rows = read(seq + 1).await?;
+        let is_next = |rows: &[sqlx::any::AnyRow]| -> Result<bool, JournalError> {
+            let Some(first) = rows.first() else {
+                return Ok(true);
+            };
+            let first_seq: i64 = first.try_get("seq")?;
+            let is_full = first.try_get::<i64, _>("is_full")? == 1;
+            Ok(is_full || (seq > 0 && first_seq == seq + 1))
+        };
+        if !is_next(&rows)? {
+            let row = sqlx::query(
+                "SELECT COALESCE(MAX(seq), 0) AS full FROM poll_frames \
+                 WHERE fingerprint = $1 AND is_full = 1",
+            )
+            .bind(fingerprint)
+            .fetch_one(&self.pool)
+            .await?;
+            rows = read(row.try_get("full")?).await?;
+        }
+        rows.iter()
+            .map(|r| {
+                let packed: Vec<u8> = r.try_get("packed")?;
+                let is_full = r.try_get::<i64, _>("is_full")? == 1;
+                Ok((
+                    r.try_get("seq")?,
+                    from_millis(r.try_get("at")?),
+                    Frame::decode(source, is_full, &packed)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+    use super::*;
+    use crate::model::Status;
+
+    fn sorted(mut alerts: Vec<Alert>) -> Vec<Alert> {
+        alerts.sort_by(|a, b| a.key.0.cmp(&b.key.0));
+        alerts
+    }
+
+    #[test]
+    fn a_delta_applied_to_the_picture_before_gives_the_picture_after() {
+        let before = crate::testing::estate_alerts(1000, 1).remove(0);
+        let mut after = before.clone();
+        // 1% changed, 5 resolved, 5 new (keys of another source's alerts, renamed).
+        for a in after.iter_mut().step_by(100) {
+            a.status = Status::Acked;
+        }
+        after.retain(|a| !a.key.0.ends_with('7') || a.key.0.len() % 2 == 0);
+        let gone = before.len() - after.len();
+        let mut fresh = crate::testing::estate_alerts(5, 2).remove(1);
+        for (i, a) in fresh.iter_mut().enumerate() {
+            a.key = AlertKey(format!("{}-new-{i}", before[0].key.0));
+            a.source = before[0].source.clone();
+        }
+        after.extend(fresh);
+        let delta = Frame::between(&before, &after);
+        let Frame::Delta {
+            changed,
+            gone: went,
+        } = &delta
+        else {
+            panic!("a delta")
+        };
+        assert_eq!(went.len(), gone);
+        assert!(changed.len() < after.len() / 10, "{}", changed.len());
+        let mut applied = before.clone();
+        delta.apply(&mut applied);
+        assert_eq!(sorted(applied.clone()), sorted(after.clone()));
+        let keys: std::collections::HashSet<_> = applied.iter().map(|a| &a.key).collect();
+        assert_eq!(keys.len(), applied.len(), "no key twice");
+        // Nothing changed: an empty delta.
+        assert!(Frame::between(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn a_delta_survives_its_encoding_and_hostile_keys_arrive_clean() {
+        let alerts = crate::testing::estate_alerts(50, 1).remove(0);
+        let source = alerts[0].source.clone();
+        let frame = Frame::Delta {
+            changed: alerts[..3].to_vec(),
+            gone: vec![AlertKey("am-0:x\u{1b}]52;c;ZXZpbA==\u{7}".into())],
+        };
+        let (is_full, bytes) = frame.encode().unwrap();
+        assert!(!is_full);
+        let Frame::Delta { changed, gone } = Frame::decode(&source, false, &bytes).unwrap() else {
+            panic!("a delta")
+        };
+        assert_eq!(changed, alerts[..3].to_vec());
+        assert!(!gone[0].0.contains('\u{1b}') && !gone[0].0.contains('\u{7}'));
+        assert!(Frame::decode(&source, false, &bytes[..bytes.len() / 2]).is_err());
+    }
+}
