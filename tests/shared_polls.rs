@@ -1,8 +1,11 @@
-//! Shared polling's store (issue 33) on SQLite and a real PostgreSQL: one holder of a
+//! Shared polling (issue 33). Its store on SQLite and a real PostgreSQL: one holder of a
 //! source's lease at a time (taken when free or run out, on the database's clock; let go at
 //! once), frames written only while the lease is held, a newcomer reading from the newest
 //! full frame, a full frame pruning the ones before it, and a 1% delta of 10,000 alerts
-//! taking under 5% of the full frame's bytes.
+//! taking under 5% of the full frame's bytes. Then dashboards (the real source tasks) on a
+//! real Alertmanager and a real PostgreSQL: one poll per interval for two, the follower
+//! showing what the Alertmanager has, the poller killed and replaced, a config that differs
+//! not shared, PostgreSQL stopped (each polls alone) and back (shared again).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
@@ -35,9 +38,12 @@ async fn store(location: &Location) {
     let source = alerts[0].source.clone();
     let at = Utc::now();
     let full = Frame::Full(alerts.clone());
-    assert_eq!(a.publish(FP, "host-a:1", &full, at).await.unwrap(), Some(1));
     assert_eq!(
-        b.publish(FP, "host-b:2", &full, at).await.unwrap(),
+        a.publish(FP, "host-a:1", &full, None, at).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        b.publish(FP, "host-b:2", &full, None, at).await.unwrap(),
         None,
         "not the holder: nothing written"
     );
@@ -46,15 +52,15 @@ async fn store(location: &Location) {
     after.pop();
     let delta = Frame::between(&alerts, &after);
     assert_eq!(
-        a.publish(FP, "host-a:1", &delta, at).await.unwrap(),
+        a.publish(FP, "host-a:1", &delta, None, at).await.unwrap(),
         Some(2)
     );
     // A newcomer reads the full frame and the delta; one that has seq 1, the delta.
     let frames = b.frames_after(&source, FP, 0).await.unwrap();
-    assert_eq!(frames.iter().map(|f| f.0).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(frames.iter().map(|f| f.seq).collect::<Vec<_>>(), [1, 2]);
     let mut seen = Vec::new();
-    for (_, _, frame) in frames {
-        frame.apply(&mut seen);
+    for published in frames {
+        published.frame.apply(&mut seen);
     }
     assert_eq!(seen.len(), after.len());
     assert!(
@@ -71,13 +77,13 @@ async fn store(location: &Location) {
     );
     // A full frame prunes what came before; one behind it starts again from it.
     assert_eq!(
-        a.publish(FP, "host-a:1", &Frame::Full(after.clone()), at)
+        a.publish(FP, "host-a:1", &Frame::Full(after.clone()), None, at)
             .await
             .unwrap(),
         Some(3)
     );
     let frames = b.frames_after(&source, FP, 1).await.unwrap();
-    assert_eq!(frames.iter().map(|f| f.0).collect::<Vec<_>>(), [3]);
+    assert_eq!(frames.iter().map(|f| f.seq).collect::<Vec<_>>(), [3]);
     // Let go: the next to look takes it.
     a.let_go_of_poll(FP, "host-a:1").await.unwrap();
     assert!(
@@ -115,7 +121,7 @@ async fn store(location: &Location) {
     .await;
     assert!(taken.is_ok(), "the run-out lease was taken");
     assert_eq!(
-        b.publish(FP, "host-b:2", &Frame::Full(after), at)
+        b.publish(FP, "host-b:2", &Frame::Full(after), None, at)
             .await
             .unwrap(),
         None,
@@ -158,12 +164,12 @@ async fn as_responders_too_and_a_one_percent_delta_is_under_five_percent_of_the_
             .is_mine
     );
     let at = Utc::now();
-    ana.publish(FP, "a:1", &Frame::Full(alerts.clone()), at)
+    ana.publish(FP, "a:1", &Frame::Full(alerts.clone()), None, at)
         .await
         .unwrap();
     let delta = Frame::between(&alerts, &after);
     assert_eq!(delta.len(), 100);
-    ana.publish(FP, "a:1", &delta, at).await.unwrap();
+    ana.publish(FP, "a:1", &delta, None, at).await.unwrap();
     let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
     let sizes: Vec<i64> = sqlx::query(
         "SELECT CAST(octet_length(packed) AS BIGINT) AS n FROM poll_frames ORDER BY seq",
@@ -187,4 +193,292 @@ async fn as_responders_too_and_a_one_percent_delta_is_under_five_percent_of_the_
         .unwrap();
     let source = alerts[0].source.clone();
     assert_eq!(bo.frames_after(&source, FP, 0).await.unwrap().len(), 2);
+}
+
+mod dashboards {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use onduty::clock::{SharedClock, SystemClock};
+    use onduty::config::{Config, Overrides};
+    use onduty::journal::{Journal, Location};
+    use onduty::model::{AlertKey, SourceId};
+    use onduty::sources::share::PolledBy;
+    use onduty::sources::start::{self, AnySource, Built, Running, Sharing};
+    use onduty::sources::{Error, Operation, Snapshot, Source, SourceEvent};
+
+    use super::support;
+
+    /// A source that counts its polls of the back end.
+    struct Counted {
+        inner: AnySource,
+        polls: Arc<AtomicUsize>,
+    }
+
+    impl Source for Counted {
+        fn id(&self) -> &SourceId {
+            self.inner.id()
+        }
+        async fn fetch(&mut self) -> Result<Snapshot, Error> {
+            self.polls.fetch_add(1, Ordering::SeqCst);
+            self.inner.fetch().await
+        }
+        async fn perform(
+            &mut self,
+            key: &AlertKey,
+            op: &Operation,
+            author: &str,
+        ) -> Result<(), Error> {
+            self.inner.perform(key, op, author).await
+        }
+    }
+
+    /// What a dashboard was last told.
+    #[derive(Default)]
+    struct Seen {
+        alerts: Vec<String>,
+        polled_by: Option<PolledBy>,
+    }
+
+    struct Dashboard {
+        polls: Arc<AtomicUsize>,
+        seen: Arc<Mutex<Seen>>,
+        running: Option<Running>,
+    }
+
+    impl Dashboard {
+        async fn start(config: &Config, journal: &str, who: &str) -> Dashboard {
+            let clock: SharedClock = Arc::new(SystemClock);
+            let polls = Arc::new(AtomicUsize::new(0));
+            let built: Vec<Built> = start::build(config, &clock)
+                .into_iter()
+                .map(|b| Built {
+                    info: b.info,
+                    source: AnySource::new(Counted {
+                        inner: b.source,
+                        polls: polls.clone(),
+                    }),
+                    policy: b.policy,
+                })
+                .collect();
+            let journal = Journal::open(&Location::Postgres(journal.into()))
+                .await
+                .unwrap();
+            let sharing = Sharing::of(config, &journal, who).map(|mut s| {
+                // Two dashboards in one test process: two holders, as two processes are.
+                s.holder = format!("test:{who}");
+                s
+            });
+            assert!(sharing.is_some(), "an Alertmanager on PostgreSQL is shared");
+            let mut running = start::start_sharing(built, &clock, sharing);
+            let seen = Arc::new(Mutex::new(Seen::default()));
+            let mut events =
+                std::mem::replace(&mut running.events, tokio::sync::mpsc::channel(1).1);
+            let told = seen.clone();
+            tokio::spawn(async move {
+                while let Some(event) = events.recv().await {
+                    let mut s = told.lock().unwrap();
+                    match event {
+                        SourceEvent::AlertsFetched { alerts, .. } => {
+                            s.alerts = alerts.iter().map(|a| a.key.0.clone()).collect();
+                        }
+                        SourceEvent::PolledBy { by, .. } => s.polled_by = Some(by),
+                        _ => {}
+                    }
+                }
+            });
+            Dashboard {
+                polls,
+                seen,
+                running: Some(running),
+            }
+        }
+
+        fn polls(&self) -> usize {
+            self.polls.load(Ordering::SeqCst)
+        }
+
+        fn polled_by(&self) -> Option<PolledBy> {
+            self.seen.lock().unwrap().polled_by.clone()
+        }
+
+        /// Waits (at most `within`) until its alerts are `n`, each key once.
+        async fn shows(&self, n: usize, within: Duration) {
+            let shown = tokio::time::timeout(within, async {
+                loop {
+                    {
+                        let s = self.seen.lock().unwrap();
+                        let keys: std::collections::HashSet<_> = s.alerts.iter().collect();
+                        assert_eq!(keys.len(), s.alerts.len(), "an alert shown twice");
+                        if s.alerts.len() == n {
+                            return;
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+            .await;
+            let have = self.seen.lock().unwrap().alerts.len();
+            assert!(
+                shown.is_ok(),
+                "{n} alerts not shown within {within:?} (shows {have})"
+            );
+        }
+
+        /// Waits (at most `within`) until it says `by` polls.
+        async fn polled_by_is(&self, by: &PolledBy, within: Duration) {
+            let told = tokio::time::timeout(within, async {
+                while self.polled_by().as_ref() != Some(by) {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+            .await;
+            assert!(
+                told.is_ok(),
+                "not {by:?} within {within:?}: {:?}",
+                self.polled_by()
+            );
+        }
+
+        /// Dies without a word (as kill -9 does: nothing let go).
+        fn kill(&mut self) {
+            if let Some(r) = self.running.take() {
+                r.cancel.cancel();
+                for t in r.tasks {
+                    t.abort();
+                }
+            }
+        }
+    }
+
+    impl Drop for Dashboard {
+        fn drop(&mut self) {
+            self.kill();
+        }
+    }
+
+    fn alerts(n: usize, prefix: &str) -> serde_json::Value {
+        serde_json::Value::Array(
+            (0..n)
+                .map(|i| {
+                    serde_json::json!({"labels": {"alertname": format!("{prefix}{i}"),
+                        "severity": "critical", "service": "checkout"},
+                        "annotations": {"summary": "x"}})
+                })
+                .collect(),
+        )
+    }
+
+    fn config(am: &support::Alertmanager, journal: &str, extra: &str) -> Config {
+        let toml = format!(
+            "journal = \"{journal}\"\npoll_interval = \"1s\"\n{}{extra}",
+            am.source_toml("am")
+        );
+        Config::from_str_at(&toml, "onduty.toml", &Overrides::default()).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_dashboards_cost_the_alertmanager_one_poll_and_a_killed_poller_is_replaced() {
+        let am = support::Alertmanager::start().await;
+        am.post_alerts(alerts(50, "A")).await;
+        let pg = super::Postgres::start();
+        let cfg = config(&am, &pg.url, "");
+        let second = Duration::from_secs(1);
+        let mut ds = [
+            Dashboard::start(&cfg, &pg.url, "ana").await,
+            Dashboard::start(&cfg, &pg.url, "bo").await,
+        ];
+        ds[0].shows(50, 10 * second).await;
+        ds[1].shows(50, 10 * second).await;
+        let p = ds
+            .iter()
+            .position(|d| d.polled_by() == Some(PolledBy::Here))
+            .expect("one dashboard polls");
+        let f = 1 - p;
+        let poller_name = ["ana", "bo"][p];
+        assert_eq!(
+            ds[f].polled_by(),
+            Some(PolledBy::Other(poller_name.into())),
+            "the other follows"
+        );
+        let follower_polls = ds[f].polls();
+        // Five intervals: the poller polls about five times, the follower not at all.
+        let before = ds[p].polls();
+        tokio::time::sleep(5 * second).await;
+        let polled = ds[p].polls() - before;
+        assert!((3..=7).contains(&polled), "{polled} polls in 5 intervals");
+        assert_eq!(
+            ds[f].polls(),
+            follower_polls,
+            "the follower polled the Alertmanager"
+        );
+        // A change at the Alertmanager reaches the follower at the next poll (the bench
+        // measures how soon: BENCHMARKS.md).
+        am.post_alerts(alerts(1, "B")).await;
+        ds[f].shows(51, 3 * second).await;
+        // The poller dies without a word: the follower polls within two intervals, and
+        // shows the same alerts, none twice.
+        ds[p].kill();
+        ds[f].polled_by_is(&PolledBy::Here, 3 * second).await;
+        am.post_alerts(alerts(1, "C")).await;
+        ds[f].shows(52, 3 * second).await;
+        assert!(ds[f].polls() > follower_polls);
+        // A newcomer follows; the poller quits: it hands over at once, not after its lease.
+        let cy = Dashboard::start(&cfg, &pg.url, "cy").await;
+        cy.shows(52, 3 * second).await;
+        cy.polled_by_is(&PolledBy::Other(["ana", "bo"][f].into()), 3 * second)
+            .await;
+        let running = ds[f].running.take().unwrap();
+        running.shutdown(second).await;
+        cy.polled_by_is(&PolledBy::Here, second).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_config_that_differs_is_not_shared_and_postgres_down_means_each_polls_alone() {
+        let am = support::Alertmanager::start().await;
+        am.post_alerts(alerts(20, "A")).await;
+        let pg = super::Postgres::start();
+        let second = Duration::from_secs(1);
+        let same = config(&am, &pg.url, "");
+        let narrowed = config(&am, &pg.url, "receiver = \"x.*\"\n");
+        let ana = Dashboard::start(&same, &pg.url, "ana").await;
+        ana.polled_by_is(&PolledBy::Here, 5 * second).await;
+        let cy = Dashboard::start(&narrowed, &pg.url, "cy").await;
+        cy.polled_by_is(&PolledBy::Here, 5 * second).await;
+        let bo = Dashboard::start(&same, &pg.url, "bo").await;
+        bo.polled_by_is(&PolledBy::Other("ana".into()), 5 * second)
+            .await;
+        bo.shows(20, 5 * second).await;
+        // PostgreSQL stops: each polls alone, and says why.
+        pg.stop();
+        let alone = |d: &Dashboard| matches!(d.polled_by(), Some(PolledBy::Alone(_)));
+        let both = tokio::time::timeout(10 * second, async {
+            while !(alone(&ana) && alone(&bo)) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        assert!(both.is_ok(), "{:?} {:?}", ana.polled_by(), bo.polled_by());
+        am.post_alerts(alerts(1, "B")).await;
+        bo.shows(21, 5 * second).await;
+        // Back: shared again, one polling.
+        pg.start_again();
+        let shared = tokio::time::timeout(15 * second, async {
+            loop {
+                let by = [ana.polled_by(), bo.polled_by()];
+                let here = by.iter().filter(|b| **b == Some(PolledBy::Here)).count();
+                let other = by
+                    .iter()
+                    .filter(|b| matches!(b, Some(PolledBy::Other(_))))
+                    .count();
+                if (here, other) == (1, 1) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        assert!(shared.is_ok(), "{:?} {:?}", ana.polled_by(), bo.polled_by());
+    }
 }

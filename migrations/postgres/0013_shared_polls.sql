@@ -21,6 +21,8 @@ CREATE TABLE poll_frames (
     seq         BIGINT NOT NULL,
     at          BIGINT NOT NULL,   -- when the poll it holds was made
     is_full     BIGINT NOT NULL,   -- 1: the whole picture; 0: a delta on seq - 1
-    packed      BYTEA  NOT NULL,
+    packed      BYTEA  NOT NULL,   -- the alerts (all, or the delta)
+    extras      BYTEA,             -- policies, silences, tickets, rules, incidents: with a
+                                   -- full frame, and with a delta when they changed
     PRIMARY KEY (fingerprint, seq)
 );

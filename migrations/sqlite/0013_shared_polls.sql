@@ -14,5 +14,6 @@ CREATE TABLE poll_frames (
     at          INTEGER NOT NULL,
     is_full     INTEGER NOT NULL,
     packed      BLOB    NOT NULL,
+    extras      BLOB,
     PRIMARY KEY (fingerprint, seq)
 );

@@ -207,6 +207,8 @@ pub struct SourceState {
     pub is_cached: bool,
     /// Who its back end knows the token as, once it said.
     pub identity: Option<crate::sources::identity::Identity>,
+    /// Who polls it, when its polls are shared through the journal.
+    pub polled_by: Option<crate::sources::share::PolledBy>,
 }
 
 impl SourceState {
@@ -593,6 +595,7 @@ impl App {
                 is_unsaved: false,
                 is_cached: false,
                 identity: None,
+                polled_by: None,
             })
             .collect();
         App {

@@ -83,7 +83,12 @@ pub async fn run(
     let size = tui.terminal.size()?;
     app.update(crate::app::Action::Resize(size.width, size.height));
     tui.terminal.draw(|f| crate::ui::view(&app, f))?;
-    let running = start::start(built, &clock);
+    // On a shared PostgreSQL journal one dashboard polls each source for all (issue 33).
+    let sharing = journal
+        .as_ref()
+        .ok()
+        .and_then(|j| start::Sharing::of(&config, j, &app.settings.identity));
+    let running = start::start_sharing(built, &clock, sharing);
     tracing::info!(sources = config.sources.len(), "dashboard starting");
     // The terminal's events, and its hangup as a final error (see `tui::hangup`).
     let hangup = futures::stream::once(Box::pin(tui::hangup())).map(Err);

@@ -86,6 +86,10 @@ pub struct SourceConfig {
     /// Only alerts assigned to me (the token's user), where the back end assigns.
     #[serde(default)]
     pub mine_only: bool,
+    /// On a shared PostgreSQL journal, whether one dashboard polls for all whose config of
+    /// this source is the same (default: yes).
+    #[serde(default)]
+    pub share_polls: Option<bool>,
     /// The back end's own keys, read by its settings (`sources/<backend>/config.rs`); a key
     /// no back end knows is refused there.
     #[serde(flatten)]
@@ -93,7 +97,7 @@ pub struct SourceConfig {
 }
 
 /// The keys `SourceConfig` reads itself: every back end's.
-pub const SHARED_KEYS: [&str; 16] = [
+pub const SHARED_KEYS: [&str; 17] = [
     "name",
     "kind",
     "url",
@@ -110,6 +114,7 @@ pub const SHARED_KEYS: [&str; 16] = [
     "client_key",
     "max_response_mb",
     "mine_only",
+    "share_polls",
 ];
 
 /// The settings of a back end that has none of its own: every key it is given is unknown.
@@ -137,6 +142,7 @@ impl SourceConfig {
             client_key: None,
             max_response_mb: None,
             mine_only: false,
+            share_polls: None,
             backend: Table::new(),
         }
     }

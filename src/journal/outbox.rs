@@ -360,7 +360,8 @@ where
 }
 
 /// This process, as an outbox item's holder: `host:pid`.
-fn this_process() -> String {
+/// This process, as a holder of leases and claims: `host:pid`.
+pub(crate) fn this_process() -> String {
     format!("{}:{}", host_name(), std::process::id())
 }
 

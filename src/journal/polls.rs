@@ -42,6 +42,77 @@ pub enum Frame {
     },
 }
 
+/// What a poll saw beside its alerts, shared whole when it changes: escalation policies,
+/// silences, tickets, rules, the back end's incidents.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extras {
+    /// Escalation policies.
+    pub escalation: Vec<crate::model::EscalationPolicy>,
+    /// Silences.
+    pub silences: Vec<crate::model::Silence>,
+    /// Tickets (ticketing sources).
+    pub tickets: Vec<crate::model::Ticket>,
+    /// Alerting rules (a Prometheus).
+    pub rules: Vec<crate::model::AlertRule>,
+    /// The back end's incidents (incident.io).
+    pub incidents: Vec<crate::model::incident::Incident>,
+}
+
+/// The keys whose text may hold several lines; every other string is one line.
+const MULTI_LINE: &[&str] = &["comment", "body", "text", "description", "summary", "query"];
+
+impl Extras {
+    fn encode(&self) -> Result<Vec<u8>, JournalError> {
+        serde_json::to_vec(self).map_err(|e| JournalError::Io(format!("extras: {e}")))
+    }
+
+    /// Read back with every string cleaned as a back end's answer is (a shared journal is
+    /// written by other people's processes): one line, or several where the field is text.
+    fn decode(bytes: &[u8]) -> Result<Extras, JournalError> {
+        let bad = |e: serde_json::Error| JournalError::Io(format!("extras cannot be read: {e}"));
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(bad)?;
+        clean(&mut value, "");
+        serde_json::from_value(value).map_err(bad)
+    }
+}
+
+/// Cleans every string under `value` (reached by `key`).
+fn clean(value: &mut serde_json::Value, key: &str) {
+    use crate::model::sanitize;
+    match value {
+        serde_json::Value::String(s) => {
+            *s = if MULTI_LINE.contains(&key) {
+                sanitize::text(s, sanitize::TEXT_CAP)
+            } else {
+                sanitize::line(s, sanitize::LABEL_CAP)
+            };
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| clean(v, key)),
+        serde_json::Value::Object(map) => {
+            let old = std::mem::take(map);
+            for (k, mut v) in old {
+                clean(&mut v, &k);
+                map.insert(sanitize::line(&k, sanitize::LABEL_CAP), v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A frame as read back: its number, when its poll was made, the alerts' change and the
+/// extras when they came with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Published {
+    /// Its number.
+    pub seq: i64,
+    /// When the poll was made.
+    pub at: DateTime<Utc>,
+    /// The alerts.
+    pub frame: Frame,
+    /// The extras, when they came with it.
+    pub extras: Option<Extras>,
+}
+
 /// A delta as stored: the changed alerts in the snapshot encoding, the gone keys as text.
 #[derive(Serialize, Deserialize)]
 struct StoredDelta {
@@ -215,9 +286,11 @@ impl Journal {
         fingerprint: &str,
         holder: &str,
         frame: &Frame,
+        extras: Option<&Extras>,
         at: DateTime<Utc>,
     ) -> Result<Option<i64>, JournalError> {
         let (is_full, packed) = frame.encode()?;
+        let extras = extras.map(Extras::encode).transpose()?;
         let now = self.now_ms_sql();
         let mut tx = self.pool.begin().await?;
         let held = sqlx::query(&format!(
@@ -240,14 +313,15 @@ impl Journal {
         .await?;
         let seq = row.try_get::<i64, _>("last")? + 1;
         sqlx::query(
-            "INSERT INTO poll_frames (fingerprint, seq, at, is_full, packed) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO poll_frames (fingerprint, seq, at, is_full, packed, extras) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(fingerprint)
         .bind(seq)
         .bind(to_millis(at))
         .bind(i64::from(is_full))
         .bind(packed)
+        .bind(extras)
         .execute(&mut *tx)
         .await?;
         if is_full {
@@ -276,10 +350,10 @@ impl Journal {
         source: &SourceId,
         fingerprint: &str,
         seq: i64,
-    ) -> Result<Vec<(i64, DateTime<Utc>, Frame)>, JournalError> {
+    ) -> Result<Vec<Published>, JournalError> {
         let read = |from: i64| {
             sqlx::query(
-                "SELECT seq, at, is_full, packed FROM poll_frames \
+                "SELECT seq, at, is_full, packed, extras FROM poll_frames \
                  WHERE fingerprint = $1 AND seq >= $2 ORDER BY seq",
             )
             .bind(fingerprint)
@@ -309,11 +383,13 @@ impl Journal {
             .map(|r| {
                 let packed: Vec<u8> = r.try_get("packed")?;
                 let is_full = r.try_get::<i64, _>("is_full")? == 1;
-                Ok((
-                    r.try_get("seq")?,
-                    from_millis(r.try_get("at")?),
-                    Frame::decode(source, is_full, &packed)?,
-                ))
+                let extras: Option<Vec<u8>> = r.try_get("extras")?;
+                Ok(Published {
+                    seq: r.try_get("seq")?,
+                    at: from_millis(r.try_get("at")?),
+                    frame: Frame::decode(source, is_full, &packed)?,
+                    extras: extras.as_deref().map(Extras::decode).transpose()?,
+                })
             })
             .collect()
     }
@@ -382,5 +458,64 @@ mod tests {
         assert_eq!(changed, alerts[..3].to_vec());
         assert!(!gone[0].0.contains('\u{1b}') && !gone[0].0.contains('\u{7}'));
         assert!(Frame::decode(&source, false, &bytes[..bytes.len() / 2]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod extras_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
+    use super::*;
+
+    #[test]
+    fn extras_come_back_as_they_were_with_regexes_working_and_hostile_text_cleaned() {
+        let app = crate::testing::demo_app(100, 80, 24);
+        let demo = &app.sources[0];
+        let alert = demo.alerts[0].clone();
+        let name = alert
+            .labels
+            .get("alertname")
+            .unwrap_or_default()
+            .to_string();
+        let mut silence = crate::model::Silence {
+            id: "s1".into(),
+            source: demo.info.id.clone(),
+            matchers: vec![
+                crate::model::Matcher::new("alertname", &format!("{}|Other", name), true, true)
+                    .unwrap(),
+            ],
+            starts_at: app.now,
+            ends_at: app.now,
+            created_by: "ana".into(),
+            comment: "deploy\nwindow".into(),
+            state: crate::model::SilenceState::Active,
+        };
+        let extras = Extras {
+            escalation: demo.escalation.to_vec(),
+            silences: vec![silence.clone()],
+            tickets: Vec::new(),
+            rules: Vec::new(),
+            incidents: Vec::new(),
+        };
+        assert!(!extras.escalation.is_empty(), "the demo has policies");
+        let back = Extras::decode(&extras.encode().unwrap()).unwrap();
+        assert_eq!(back, extras);
+        assert!(
+            back.silences[0].catches(&alert),
+            "the regex was compiled again"
+        );
+        // Hostile text written into a shared journal arrives clean.
+        silence.created_by = "mallory\u{1b}[2J\u{202e}".into();
+        silence.comment = "a\u{1b}]52;c;ZXZpbA==\u{7}\nb".into();
+        let hostile = Extras {
+            silences: vec![silence],
+            ..Extras::default()
+        };
+        let back = Extras::decode(&hostile.encode().unwrap()).unwrap();
+        let s = &back.silences[0];
+        assert!(!s.created_by.contains('\u{1b}') && !s.created_by.contains('\u{202e}'));
+        assert!(!s.comment.contains('\u{1b}') && !s.comment.contains('\u{7}'));
+        assert!(s.comment.contains('\n'), "a comment keeps its lines");
+        assert!(Extras::decode(b"{not json").is_err());
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{Interner, Labels, Note, Severity, Status, ValuesOf, sanitize};
 
 /// The name a source has in the config (`prod-am`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct SourceId(pub Arc<str>);
 
@@ -23,7 +23,7 @@ impl fmt::Display for SourceId {
 }
 
 /// An alert's stable key, `SOURCE_NAME:ID`: shown in the detail pane and accepted by the CLI.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct AlertKey(pub String);
 

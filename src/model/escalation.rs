@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Alert, Escalation, Matcher, sanitize};
 
 /// Who is on call at one level of a policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct OnCall {
     /// The person (or schedule) on call now.
     pub who: String,
@@ -43,7 +43,7 @@ impl OnCall {
 
 /// A schedule (a PagerDuty schedule, a local rotation) and who is on it now, until when,
 /// and who is next: gathered from the policies' levels that page through it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Schedule {
     /// Its name.
     pub name: String,
@@ -80,7 +80,7 @@ impl Schedule {
 }
 
 /// One level of an escalation policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EscalationLevel {
     /// How long after the alert fired, unacknowledged, this level is paged.
     pub after: TimeDelta,
@@ -89,7 +89,7 @@ pub struct EscalationLevel {
 }
 
 /// An escalation policy: the levels paged in turn while an alert stays unacknowledged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EscalationPolicy {
     /// Its id at the back end (its name for local policies).
     pub id: String,

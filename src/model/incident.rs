@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use super::{AlertKey, sanitize};
 
 /// Where an incident stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum IncidentStatus {
     /// Looking for the cause.
     Investigating,
@@ -52,7 +54,7 @@ impl IncidentStatus {
 }
 
 /// An incident role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Role {
     /// Incident commander.
     Commander,
@@ -93,7 +95,7 @@ impl Role {
 }
 
 /// One incident. Text fields are stored as typed; sanitize when showing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Incident {
     /// Its number.
     pub id: i64,
@@ -121,7 +123,7 @@ pub struct Incident {
 }
 
 /// An incident a back end keeps: the back end's own words for it, and what it said on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     /// `SOURCE:ID`: how the outbox and the journal's timeline name it.
     pub key: AlertKey,
@@ -146,7 +148,7 @@ pub struct Origin {
 }
 
 /// One update a back end keeps on an incident.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OriginUpdate {
     /// When.
     pub at: DateTime<Utc>,

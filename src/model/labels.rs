@@ -160,6 +160,18 @@ impl std::ops::Index<&str> for Labels {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Labels {
+    /// From the map `Serialize` writes (a shared journal's frame).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Labels, D::Error> {
+        let map = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        Ok(Labels::from_pairs(
+            map.into_iter()
+                .map(|(k, v)| (Arc::from(k), Arc::from(v)))
+                .collect(),
+        ))
+    }
+}
+
 impl Serialize for Labels {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;

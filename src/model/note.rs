@@ -7,7 +7,7 @@ use super::sanitize;
 
 /// Something behind an alert that its back end lists on demand: one of a PagerDuty
 /// incident's alerts (sanitized when built).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Related {
     /// What it is, one line.
     pub summary: String,
@@ -29,7 +29,7 @@ impl Related {
 }
 
 /// A note: who wrote it, when, and what. The text is kept sanitized for display.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Note {
     /// Who wrote it.
     pub author: String,

@@ -14,7 +14,7 @@ use super::{Alert, Labels, SourceId, Status, sanitize};
 const QUERY_CAP: usize = 16 * 1024;
 
 /// One alerting rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct AlertRule {
     /// The source (a Prometheus) that evaluates it.
     pub source: SourceId,
@@ -45,7 +45,7 @@ pub struct AlertRule {
 }
 
 /// An alert a rule holds now.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct RuleAlert {
     /// Its labels.
     pub labels: Labels,

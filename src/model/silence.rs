@@ -13,7 +13,8 @@ pub const ACK_PREFIX: &str = "ack: ";
 pub const ACK_MARK: &str = " [onduty]";
 
 /// One label matcher: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[serde(try_from = "MatcherFields")]
 pub struct Matcher {
     /// Label name.
     pub name: String,
@@ -25,6 +26,24 @@ pub struct Matcher {
     pub is_equal: bool,
     #[serde(skip)]
     regex: Option<Regex>,
+}
+
+/// A matcher as written by `Serialize` (a shared journal's frame): read back through
+/// `Matcher::new`, so its regex is compiled again and its text cleaned.
+#[derive(serde::Deserialize)]
+struct MatcherFields {
+    name: String,
+    value: String,
+    is_regex: bool,
+    is_equal: bool,
+}
+
+impl TryFrom<MatcherFields> for Matcher {
+    type Error = String;
+
+    fn try_from(f: MatcherFields) -> Result<Matcher, String> {
+        Matcher::new(&f.name, &f.value, f.is_regex, f.is_equal)
+    }
 }
 
 impl PartialEq for Matcher {
@@ -115,7 +134,7 @@ impl std::fmt::Display for Matcher {
 }
 
 /// Where a silence stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SilenceState {
     /// Starts in the future.
@@ -127,7 +146,7 @@ pub enum SilenceState {
 }
 
 /// A silence on one source.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Silence {
     /// The back end's id.
     pub id: String,

@@ -19,7 +19,9 @@ pub const DESCRIPTION_CAP: usize = 16 * 1024;
 pub type RawComment = (String, DateTime<Utc>, String);
 
 /// Where a ticket stands, whatever its workflow calls the status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TicketState {
     /// Not started (Jira's "To Do" category, a new ServiceNow incident).
@@ -42,7 +44,7 @@ impl TicketState {
 }
 
 /// One ticket from one ticketing source.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Ticket {
     /// `SOURCE_NAME:ID`: what commands and the CLI name it by.
     pub key: AlertKey,

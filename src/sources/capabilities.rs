@@ -99,6 +99,9 @@ pub struct Capabilities {
     pub keeps_incidents: bool,
     /// It is a simulation (the demo): labelled as such wherever it speaks.
     pub is_simulated: bool,
+    /// Its picture is this machine's own (a simulation, a local program): its polls are
+    /// never shared between the dashboards on a journal.
+    pub is_local: bool,
     /// Its vendor switches its API off on a known day (the header counts down to it).
     pub sunset: Option<Sunset>,
 }
@@ -170,6 +173,7 @@ impl Capabilities {
         reports_rules: false,
         keeps_incidents: false,
         is_simulated: false,
+        is_local: false,
         sunset: None,
     };
 }

@@ -28,6 +28,7 @@ pub mod prometheus;
 pub mod region;
 pub mod registry;
 pub mod servicenow;
+pub mod share;
 pub mod splunk_oncall;
 pub mod start;
 pub mod stream;
@@ -221,6 +222,9 @@ pub enum SourceCommand {
     },
     /// Poll now instead of waiting for the interval.
     PollNow,
+    /// The dashboard polling this source for the journal wrote a frame: a follower applies
+    /// it now (the poller itself ignores it).
+    FramesWritten,
     /// Stop (true) or resume (false) polling.
     SetPaused(bool),
     /// Also report what resolved within this window (none: open alerts only), then poll.
@@ -348,6 +352,14 @@ pub enum SourceEvent {
         key: AlertKey,
         /// The list, or why it could not be had.
         result: Result<Vec<Related>, String>,
+    },
+    /// Who polls the source changed (shared polling: here, another dashboard, or here
+    /// alone because the journal is unreachable).
+    PolledBy {
+        /// Which source.
+        source: SourceId,
+        /// Who.
+        by: share::PolledBy,
     },
     /// Who the back end knows the token as (asked once, after the first good poll, of the
     /// back ends that can say).

@@ -64,7 +64,21 @@ pub fn spawn<S: Source>(
     commands: mpsc::UnboundedReceiver<SourceCommand>,
     cancel: CancellationToken,
 ) -> JoinHandle<()> {
+    spawn_sharing(source, policy, clock, events, commands, cancel, None)
+}
+
+/// `spawn`, with the source's polls shared through the journal when `shared` says how.
+pub fn spawn_sharing<S: Source>(
+    source: S,
+    policy: PollPolicy,
+    clock: SharedClock,
+    events: mpsc::Sender<SourceEvent>,
+    commands: mpsc::UnboundedReceiver<SourceCommand>,
+    cancel: CancellationToken,
+    shared: Option<super::share::Shared>,
+) -> JoinHandle<()> {
     let task = SourceTask {
+        shared,
         source,
         policy,
         clock,
@@ -121,11 +135,26 @@ struct SourceTask<S> {
     told_can: Option<super::Capabilities>,
     /// Whether the back end was asked who the token is (once, after the first good poll).
     is_identity_asked: bool,
+    /// How its polls are shared with the journal's other dashboards, when they are.
+    shared: Option<super::share::Shared>,
 }
 
 impl<S: Source> SourceTask<S> {
     async fn run(
         mut self,
+        commands: mpsc::UnboundedReceiver<SourceCommand>,
+        cancel: CancellationToken,
+    ) {
+        self.serve(commands, cancel).await;
+        // A dashboard that quits hands its polls on at once (a killed one, when its lease
+        // runs out).
+        if let Some(shared) = &self.shared {
+            shared.let_go().await;
+        }
+    }
+
+    async fn serve(
+        &mut self,
         mut commands: mpsc::UnboundedReceiver<SourceCommand>,
         cancel: CancellationToken,
     ) {
@@ -177,6 +206,10 @@ impl<S: Source> SourceTask<S> {
     async fn handle(&mut self, command: SourceCommand) -> bool {
         match command {
             SourceCommand::PollNow => true,
+            SourceCommand::FramesWritten => self
+                .shared
+                .as_ref()
+                .is_some_and(super::share::Shared::is_following),
             SourceCommand::ShowResolved(window) => {
                 self.source.show_resolved(window);
                 true
@@ -263,12 +296,34 @@ impl<S: Source> SourceTask<S> {
     /// the request (a 4xx): asking again unchanged would get the same answer.
     async fn poll(&mut self) -> Option<Duration> {
         let started = std::time::Instant::now();
-        let outcome = match timeout(self.policy.timeout, self.source.fetch()).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Error::Timeout(self.policy.timeout)),
+        let (outcome, polled_at) = match &mut self.shared {
+            None => (
+                match timeout(self.policy.timeout, self.source.fetch()).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(Error::Timeout(self.policy.timeout)),
+                },
+                None,
+            ),
+            Some(shared) => {
+                let before = shared.polled_by.clone();
+                let (interval, limit) = (self.policy.interval, self.policy.timeout);
+                let turn = shared.turn(&mut self.source, interval, limit).await;
+                if shared.polled_by != before
+                    && let Some(by) = shared.polled_by.clone()
+                {
+                    let source = self.source.id().clone();
+                    send(&self.events, SourceEvent::PolledBy { source, by }).await;
+                }
+                match turn {
+                    super::share::Turn::Polled(outcome) => (outcome, None),
+                    super::share::Turn::Followed(snapshot, at) => (Ok(snapshot), Some(at)),
+                    // A follower looks again in half an interval (the lease's deadline).
+                    super::share::Turn::Waiting => return Some(interval / 2),
+                }
+            }
         };
         let source = self.source.id().clone();
-        let at = self.clock.now();
+        let at = polled_at.unwrap_or_else(|| self.clock.now());
         // The first poll sees no changes: there is nothing to compare it with.
         let mut observed = None;
         let mut invalid = None;
@@ -372,6 +427,15 @@ impl<S: Source> SourceTask<S> {
             .flatten()
         {
             send(&self.events, event).await;
+        }
+        // A follower looks every half interval: a dead poller's lease (1.5 intervals) is
+        // taken within two.
+        if self
+            .shared
+            .as_ref()
+            .is_some_and(super::share::Shared::is_following)
+        {
+            wait = wait.map(|w| w.min(self.policy.interval / 2));
         }
         if self.failures == 0 && !self.is_identity_asked {
             self.is_identity_asked = true;

@@ -106,6 +106,50 @@ pub struct Running {
 
 /// Starts a task per source.
 pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
+    start_sharing(built, clock, None)
+}
+
+/// How the sources' polls are shared through a PostgreSQL journal (issue 33).
+pub struct Sharing {
+    /// The journal.
+    pub journal: crate::journal::Journal,
+    /// Whose dashboard this is ("ana").
+    pub who: String,
+    /// This process as the lease's holder (`host:pid`).
+    pub holder: String,
+    /// The fingerprint of each source that may be shared (`share::fingerprint`).
+    pub fingerprints: HashMap<SourceId, String>,
+}
+
+impl Sharing {
+    /// Sharing on `journal` (a PostgreSQL one: an SQLite file is one machine's) of the
+    /// sources of `config` whose config allows it.
+    pub fn of(config: &Config, journal: &crate::journal::Journal, who: &str) -> Option<Sharing> {
+        if !matches!(journal.location(), crate::journal::Location::Postgres(_))
+            || !journal.access().may_append
+        {
+            return None;
+        }
+        let fingerprints: HashMap<SourceId, String> = config
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let fp = super::share::fingerprint(s)?;
+                Some((SourceId(s.name.as_str().into()), fp))
+            })
+            .collect();
+        (!fingerprints.is_empty()).then(|| Sharing {
+            journal: journal.clone(),
+            who: who.to_string(),
+            holder: crate::journal::outbox::this_process(),
+            fingerprints,
+        })
+    }
+}
+
+/// `start`, with the polls of the sources `sharing` names shared through its journal: a
+/// listener wakes each follower when its poller wrote a frame.
+pub fn start_sharing(built: Vec<Built>, clock: &SharedClock, sharing: Option<Sharing>) -> Running {
     let (tx, events) = mpsc::channel(EVENT_QUEUE);
     let cancel = CancellationToken::new();
     let mut commands = HashMap::new();
@@ -114,8 +158,38 @@ pub fn start(built: Vec<Built>, clock: &SharedClock) -> Running {
         let (ctx, crx) = mpsc::unbounded_channel();
         commands.insert(b.info.id.clone(), ctx);
         let (policy, events, stop) = (b.policy, tx.clone(), cancel.child_token());
-        let task = super::spawn(b.source, policy, clock.clone(), events, crx, stop);
+        let shared = sharing.as_ref().and_then(|s| {
+            let fingerprint = s.fingerprints.get(&b.info.id)?.clone();
+            Some(super::share::Shared::new(super::share::Share {
+                journal: s.journal.clone(),
+                fingerprint,
+                holder: s.holder.clone(),
+                who: s.who.clone(),
+            }))
+        });
+        let task = super::poller::spawn_sharing(
+            b.source,
+            policy,
+            clock.clone(),
+            events,
+            crx,
+            stop,
+            shared,
+        );
         tasks.push(task);
+    }
+    if let Some(sharing) = sharing {
+        let wake: HashMap<String, mpsc::UnboundedSender<SourceCommand>> = sharing
+            .fingerprints
+            .iter()
+            .filter_map(|(id, fp)| Some((fp.clone(), commands.get(id)?.clone())))
+            .collect();
+        let stop = cancel.child_token();
+        tasks.push(tokio::spawn(super::share::wake_followers(
+            sharing.journal.location().clone(),
+            wake,
+            stop,
+        )));
     }
     Running {
         events,

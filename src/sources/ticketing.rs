@@ -130,7 +130,7 @@ pub fn comment_parts(op: &Operation) -> Option<(&str, String)> {
 
 /// FNV-1a: a hash that stays the same across builds and Rust versions, unlike std's, so a
 /// note re-sent by a newer onduty still finds the first one.
-fn fnv1a(text: &str) -> u64 {
+pub(crate) fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -64,10 +64,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.style(Role::SourceStale),
             ));
         }
-        lines.push(Line::styled(
-            format!("  polled every {}", duration_fmt::short(s.info.interval)),
-            t.style(Role::TextMuted),
-        ));
+        let polled = match (&s.polled_by, s.last_ok) {
+            (Some(by @ crate::sources::share::PolledBy::Other(_)), Some(at)) => format!(
+                "  {}, {} ago (every {})",
+                by.said(),
+                duration_fmt::age(app.now - at),
+                duration_fmt::short(s.info.interval)
+            ),
+            (Some(by), _) => format!(
+                "  {} (every {})",
+                by.said(),
+                duration_fmt::short(s.info.interval)
+            ),
+            (None, _) => format!("  polled every {}", duration_fmt::short(s.info.interval)),
+        };
+        lines.push(Line::styled(polled, t.style(Role::TextMuted)));
         if let Some(who) = &s.identity {
             lines.push(Line::styled(
                 format!("  acts as {}", who.said()),

@@ -184,6 +184,12 @@ pub fn on_event(app: &mut App, event: SourceEvent, fx: &mut Vec<Effect>) {
             }));
         }
         SourceEvent::Analytics { source, result } => app.analytics_arrived(&source.0, result),
+        SourceEvent::PolledBy { source, by } => {
+            if let Some(s) = app.sources.iter_mut().find(|s| s.info.id == source) {
+                s.polled_by = Some(by);
+                app.is_dirty = true;
+            }
+        }
         SourceEvent::Identity { source, identity } => {
             if let Some(warning) =
                 identity.contradiction(&source.0, &app.settings.configured_identity)

@@ -41,6 +41,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
         "this command source runs nothing for :unresolve: add [source.actions.unresolve]",
     ),
     snooze: Can::No("this command source runs nothing for s: add [source.actions.silence]"),
+    is_local: true,
     ..Capabilities::NONE
 };
 

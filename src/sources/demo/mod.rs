@@ -33,6 +33,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     responders: Can::Yes,
     silences: true,
     is_simulated: true,
+    is_local: true,
     ..Capabilities::NONE
 };
 
