@@ -370,12 +370,20 @@ mod dashboards {
         )
     }
 
-    fn config(am: &support::Alertmanager, journal: &str, extra: &str) -> Config {
-        let toml = format!(
+    fn toml(am: &support::Alertmanager, journal: &str, extra: &str) -> String {
+        format!(
             "journal = \"{journal}\"\npoll_interval = \"1s\"\n{}{extra}",
             am.source_toml("am")
-        );
-        Config::from_str_at(&toml, "onduty.toml", &Overrides::default()).unwrap()
+        )
+    }
+
+    fn config(am: &support::Alertmanager, journal: &str, extra: &str) -> Config {
+        Config::from_str_at(
+            &toml(am, journal, extra),
+            "onduty.toml",
+            &Overrides::default(),
+        )
+        .unwrap()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -417,6 +425,25 @@ mod dashboards {
         // measures how soon: BENCHMARKS.md).
         am.post_alerts(alerts(1, "B")).await;
         ds[f].shows(51, 3 * second).await;
+        // `onduty sources` says who polls and how far behind the follower is.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("onduty.toml");
+        std::fs::write(&file, toml(&am, &pg.url, "")).unwrap();
+        let (code, out) = support::run_onduty(dir.path(), &file, &["sources"]).await;
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("(this config)")
+                && out.contains(&format!("polled by {poller_name}'s onduty, last poll"))
+                && out.contains(&format!(
+                    "followed by {}: 0 frame(s) behind",
+                    ["ana", "bo"][f]
+                )),
+            "{out}"
+        );
+        let (_, out) = support::run_onduty(dir.path(), &file, &["sources", "--json"]).await;
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v[0]["polled_by"], poller_name);
+        assert_eq!(v[0]["followers"][0]["behind"], 0);
         // The poller dies without a word: the follower polls within two intervals, and
         // shows the same alerts, none twice.
         ds[p].kill();

@@ -15,6 +15,16 @@ CREATE TABLE poll_leases (
     polled_at   BIGINT NOT NULL    -- its last good poll (0: none yet)
 );
 
+-- Where each following dashboard stands (`onduty sources` says how far behind).
+CREATE TABLE poll_followers (
+    fingerprint TEXT   NOT NULL,
+    holder      TEXT   NOT NULL,
+    who         TEXT   NOT NULL,
+    seq         BIGINT NOT NULL,   -- the last frame it applied
+    applied_at  BIGINT NOT NULL,   -- when (the database's clock)
+    PRIMARY KEY (fingerprint, holder)
+);
+
 -- A cache, not the record: pruned by the poller up to its newest full frame.
 CREATE TABLE poll_frames (
     fingerprint TEXT   NOT NULL,

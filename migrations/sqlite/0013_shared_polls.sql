@@ -8,6 +8,15 @@ CREATE TABLE poll_leases (
     polled_at   INTEGER NOT NULL
 );
 
+CREATE TABLE poll_followers (
+    fingerprint TEXT    NOT NULL,
+    holder      TEXT    NOT NULL,
+    who         TEXT    NOT NULL,
+    seq         INTEGER NOT NULL,
+    applied_at  INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, holder)
+);
+
 CREATE TABLE poll_frames (
     fingerprint TEXT    NOT NULL,
     seq         INTEGER NOT NULL,

@@ -19,6 +19,7 @@ mod problems;
 mod rule;
 mod runbook;
 mod sending;
+mod sources;
 mod tickets;
 mod windows;
 
@@ -329,6 +330,13 @@ pub enum CommandLine {
         #[command(subcommand)]
         action: JournalAction,
     },
+    /// On a shared PostgreSQL journal: who polls each source for the others, how fresh its
+    /// last poll is, and how far behind each following dashboard is.
+    Sources {
+        /// JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Problem records (known errors): status, owner, ticket, cause, workaround, the alerts
     /// and incidents each links, and how often its alerts fired in 30 days.
     Problems {
@@ -522,6 +530,10 @@ pub async fn run(cli: Cli, paths: Paths) -> anyhow::Result<ExitCode> {
         Some(CommandLine::Journal { action }) => {
             let (config, _) = load_config(&cli, &paths, true)?;
             journal_files::run(&config, &paths, action).await
+        }
+        Some(CommandLine::Sources { json }) => {
+            let (config, _) = load_config(&cli, &paths, true)?;
+            sources::sources(&config, &paths, *json).await
         }
         Some(CommandLine::Problems { json }) => {
             let (config, _) = load_config(&cli, &paths, true)?;

@@ -395,6 +395,99 @@ impl Journal {
     }
 }
 
+/// Who polls one shared source and how far each follower is behind: `onduty sources`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollState {
+    /// The source's fingerprint (`NAME:HASH`).
+    pub fingerprint: String,
+    /// Whose onduty holds the lease, and whether it has run out.
+    pub polled_by: String,
+    /// Whether the lease is still in force.
+    pub is_held: bool,
+    /// The holder's last good poll.
+    pub polled_at: Option<DateTime<Utc>>,
+    /// The newest frame.
+    pub seq: i64,
+    /// Each follower: who, the last frame applied, when.
+    pub followers: Vec<(String, i64, DateTime<Utc>)>,
+}
+
+impl Journal {
+    /// Says that `holder` (`who`'s dashboard) applied frame `seq` of `fingerprint`.
+    pub async fn applied(
+        &self,
+        fingerprint: &str,
+        holder: &str,
+        who: &str,
+        seq: i64,
+    ) -> Result<(), JournalError> {
+        let now = self.now_ms_sql();
+        sqlx::query(&format!(
+            "INSERT INTO poll_followers (fingerprint, holder, who, seq, applied_at) \
+             VALUES ($1, $2, $3, $4, {now}) ON CONFLICT (fingerprint, holder) DO UPDATE \
+             SET who = excluded.who, seq = excluded.seq, applied_at = excluded.applied_at"
+        ))
+        .bind(fingerprint)
+        .bind(holder)
+        .bind(who)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every shared source: who polls it, how fresh, and each follower's lag (followers
+    /// not heard of for `gone` are left out: quit or killed).
+    pub async fn poll_states(&self, gone: Duration) -> Result<Vec<PollState>, JournalError> {
+        let now = self.now_ms_sql();
+        let gone_ms = i64::try_from(gone.as_millis()).unwrap_or(i64::MAX / 2);
+        let leases = sqlx::query(&format!(
+            "SELECT fingerprint, holder, who, polled_at, until_ms >= {now} AS held, \
+             (SELECT COALESCE(MAX(seq), 0) FROM poll_frames f \
+               WHERE f.fingerprint = poll_leases.fingerprint) AS seq \
+             FROM poll_leases ORDER BY fingerprint"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let followers = sqlx::query(&format!(
+            "SELECT fingerprint, holder, who, seq, applied_at FROM poll_followers \
+             WHERE applied_at >= {now} - $1 ORDER BY who"
+        ))
+        .bind(gone_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        let clean = |s: String| crate::model::sanitize::line(&s, 64);
+        leases
+            .iter()
+            .map(|l| {
+                let fingerprint: String = l.try_get("fingerprint")?;
+                let holder: String = l.try_get("holder")?;
+                let polled_at: i64 = l.try_get("polled_at")?;
+                let mut state = PollState {
+                    fingerprint: clean(fingerprint.clone()),
+                    polled_by: clean(l.try_get("who")?),
+                    is_held: l.try_get::<bool, _>("held")?,
+                    polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
+                    seq: l.try_get("seq")?,
+                    followers: Vec::new(),
+                };
+                for f in &followers {
+                    let of: String = f.try_get("fingerprint")?;
+                    let by: String = f.try_get("holder")?;
+                    if of == fingerprint && by != holder {
+                        state.followers.push((
+                            clean(f.try_get("who")?),
+                            f.try_get("seq")?,
+                            from_millis(f.try_get("applied_at")?),
+                        ));
+                    }
+                }
+                Ok(state)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]

@@ -232,6 +232,10 @@ const GRANTS: &[Grant] = &[
         responder: "INSERT, DELETE",
     },
     Grant {
+        table: "poll_followers",
+        responder: "INSERT, UPDATE",
+    },
+    Grant {
         table: "journal_people",
         responder: "",
     },

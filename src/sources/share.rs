@@ -224,6 +224,7 @@ impl Shared {
             }
         };
         let mut at = polled_at;
+        let before = self.seq;
         for published in frames {
             published.frame.apply(&mut self.alerts);
             if let Some(extras) = published.extras {
@@ -231,6 +232,16 @@ impl Shared {
             }
             self.seq = published.seq;
             at = Some(at.map_or(published.at, |a| a.max(published.at)));
+        }
+        if self.seq > before {
+            let s = &self.share;
+            let said = s
+                .journal
+                .applied(&s.fingerprint, &s.holder, &s.who, self.seq)
+                .await;
+            if let Err(e) = said {
+                tracing::info!(error = %e, "shared poll: where this follower stands not said");
+            }
         }
         match at {
             Some(at) if self.seq > 0 => Turn::Followed(self.snapshot(), at),
