@@ -508,4 +508,40 @@ mod dashboards {
         .await;
         assert!(shared.is_ok(), "{:?} {:?}", ana.polled_by(), bo.polled_by());
     }
+
+    // A viewer's wall may not write the lease: it follows a responder's dashboard, and polls
+    // alone (saying why) when none polls.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_viewers_wall_follows_and_polls_alone_when_nobody_polls() {
+        use sqlx::Connection;
+        let am = support::Alertmanager::start().await;
+        am.post_alerts(alerts(10, "A")).await;
+        let pg = super::Postgres::start();
+        let url = pg.with_responders("team", &["ana"]).await;
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("CREATE ROLE wall LOGIN IN ROLE onduty_viewer")
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let second = Duration::from_secs(1);
+        let (ana_url, wall_url) = (
+            url.replace("onduty@", "ana@"),
+            url.replace("onduty@", "wall@"),
+        );
+        let mut ana = Dashboard::start(&config(&am, &ana_url, ""), &ana_url, "ana").await;
+        ana.polled_by_is(&PolledBy::Here, 5 * second).await;
+        let wall = Dashboard::start(&config(&am, &wall_url, ""), &wall_url, "wall").await;
+        wall.polled_by_is(&PolledBy::Other("ana".into()), 5 * second)
+            .await;
+        wall.shows(10, 5 * second).await;
+        assert_eq!(wall.polls(), 0, "the wall polled the Alertmanager");
+        ana.kill();
+        wall.polled_by_is(
+            &PolledBy::Alone("no responder's dashboard polls it for the journal".into()),
+            4 * second,
+        )
+        .await;
+        am.post_alerts(alerts(1, "B")).await;
+        wall.shows(11, 3 * second).await;
+    }
 }

@@ -264,6 +264,27 @@ impl Journal {
         })
     }
 
+    /// Who holds the lease on `fingerprint` now, without asking for it (a reader: the wall
+    /// of a viewer, which may not write): `None` when nobody does.
+    pub async fn poll_holder(&self, fingerprint: &str) -> Result<Option<Lease>, JournalError> {
+        let now = self.now_ms_sql();
+        let row = sqlx::query(&format!(
+            "SELECT who, polled_at FROM poll_leases WHERE fingerprint = $1 AND until_ms >= {now}"
+        ))
+        .bind(fingerprint)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let polled_at: i64 = row.try_get("polled_at")?;
+            Ok(Lease {
+                is_mine: false,
+                who: crate::model::sanitize::line(&row.try_get::<String, _>("who")?, 64),
+                polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
+            })
+        })
+        .transpose()
+    }
+
     /// Gives the lease up at once (a failed poll, a stop): another takes it at its next look.
     pub async fn let_go_of_poll(
         &self,

@@ -72,6 +72,9 @@ pub struct Share {
     pub holder: String,
     /// Whose dashboard this is ("ana").
     pub who: String,
+    /// Whether this dashboard may only read the journal (a viewer's wall): it follows a
+    /// poller when there is one, and polls alone when there is none.
+    pub is_reader: bool,
 }
 
 /// What one turn came to.
@@ -142,10 +145,22 @@ impl Shared {
     ) -> Turn {
         let ttl = interval + interval / 2;
         let s = &self.share;
-        let lease = s
-            .journal
-            .hold_poll(&s.fingerprint, &s.holder, &s.who, ttl)
-            .await;
+        let lease = if s.is_reader {
+            match s.journal.poll_holder(&s.fingerprint).await {
+                Ok(Some(lease)) => Ok(lease),
+                Ok(None) => {
+                    self.polled_by = Some(PolledBy::Alone(
+                        "no responder's dashboard polls it for the journal".into(),
+                    ));
+                    return Turn::Polled(fetch(source, timeout).await);
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            s.journal
+                .hold_poll(&s.fingerprint, &s.holder, &s.who, ttl)
+                .await
+        };
         match lease {
             Err(e) => {
                 self.written = None;
@@ -233,7 +248,7 @@ impl Shared {
             self.seq = published.seq;
             at = Some(at.map_or(published.at, |a| a.max(published.at)));
         }
-        if self.seq > before {
+        if self.seq > before && !self.share.is_reader {
             let s = &self.share;
             let said = s
                 .journal

@@ -117,6 +117,8 @@ pub struct Sharing {
     pub who: String,
     /// This process as the lease's holder (`host:pid`).
     pub holder: String,
+    /// Whether the journal lets this dashboard only read (a viewer's wall): it follows.
+    pub is_reader: bool,
     /// The fingerprint of each source that may be shared (`share::fingerprint`).
     pub fingerprints: HashMap<SourceId, String>,
 }
@@ -125,9 +127,7 @@ impl Sharing {
     /// Sharing on `journal` (a PostgreSQL one: an SQLite file is one machine's) of the
     /// sources of `config` whose config allows it.
     pub fn of(config: &Config, journal: &crate::journal::Journal, who: &str) -> Option<Sharing> {
-        if !matches!(journal.location(), crate::journal::Location::Postgres(_))
-            || !journal.access().may_append
-        {
+        if !matches!(journal.location(), crate::journal::Location::Postgres(_)) {
             return None;
         }
         let fingerprints: HashMap<SourceId, String> = config
@@ -142,6 +142,7 @@ impl Sharing {
             journal: journal.clone(),
             who: who.to_string(),
             holder: crate::journal::outbox::this_process(),
+            is_reader: !journal.access().may_append,
             fingerprints,
         })
     }
@@ -165,6 +166,7 @@ pub fn start_sharing(built: Vec<Built>, clock: &SharedClock, sharing: Option<Sha
                 fingerprint,
                 holder: s.holder.clone(),
                 who: s.who.clone(),
+                is_reader: s.is_reader,
             }))
         });
         let task = super::poller::spawn_sharing(
