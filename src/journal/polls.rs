@@ -264,12 +264,17 @@ impl Journal {
         })
     }
 
-    /// Who holds the lease on `fingerprint` now, without asking for it (a reader: the wall
-    /// of a viewer, which may not write): `None` when nobody does.
-    pub async fn poll_holder(&self, fingerprint: &str) -> Result<Option<Lease>, JournalError> {
+    /// Who holds the lease on `fingerprint` now, without asking for it (a follower's look,
+    /// a read; a viewer's wall, which may not write): `None` when nobody does.
+    pub async fn poll_holder(
+        &self,
+        fingerprint: &str,
+        holder: &str,
+    ) -> Result<Option<Lease>, JournalError> {
         let now = self.now_ms_sql();
         let row = sqlx::query(&format!(
-            "SELECT who, polled_at FROM poll_leases WHERE fingerprint = $1 AND until_ms >= {now}"
+            "SELECT holder, who, polled_at FROM poll_leases \
+             WHERE fingerprint = $1 AND until_ms >= {now}"
         ))
         .bind(fingerprint)
         .fetch_optional(&self.pool)
@@ -277,12 +282,28 @@ impl Journal {
         row.map(|row| {
             let polled_at: i64 = row.try_get("polled_at")?;
             Ok(Lease {
-                is_mine: false,
+                is_mine: row.try_get::<String, _>("holder")? == holder,
                 who: crate::model::sanitize::line(&row.try_get::<String, _>("who")?, 64),
                 polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
             })
         })
         .transpose()
+    }
+
+    /// Says that `holder` polled at `at` and nothing changed (no frame is written).
+    pub async fn polled(
+        &self,
+        fingerprint: &str,
+        holder: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        sqlx::query("UPDATE poll_leases SET polled_at = $3 WHERE fingerprint = $1 AND holder = $2")
+            .bind(fingerprint)
+            .bind(holder)
+            .bind(to_millis(at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Gives the lease up at once (a failed poll, a stop): another takes it at its next look.

@@ -92,13 +92,22 @@ pub struct Shared {
     share: Share,
     /// The last picture written (as the poller), and how many deltas since a full frame.
     written: Option<(Arc<Vec<Alert>>, Extras, u32)>,
-    /// The picture applied (as a follower), and the last frame applied.
+    /// The picture applied (as a follower), and the last frame applied; `shown` is the
+    /// alerts as last told (the same `Arc` while no frame came: an unchanged turn costs
+    /// a pointer comparison, not a copy of every alert).
     seq: i64,
     alerts: Vec<Alert>,
+    shown: Arc<Vec<Alert>>,
     extras: Extras,
     /// Who polled at the last turn.
     pub polled_by: Option<PolledBy>,
+    /// The journal was unreachable: it is not asked again before this (each try waits out
+    /// the pool's timeout, and the back end is polled meanwhile).
+    journal_down_until: Option<std::time::Instant>,
 }
+
+/// How long an unreachable journal is left alone before it is tried again.
+const JOURNAL_RETRY: Duration = Duration::from_secs(10);
 
 impl Shared {
     /// Starts sharing by `share`.
@@ -108,8 +117,10 @@ impl Shared {
             written: None,
             seq: 0,
             alerts: Vec::new(),
+            shown: Arc::default(),
             extras: Extras::default(),
             polled_by: None,
+            journal_down_until: None,
         }
     }
 
@@ -144,9 +155,15 @@ impl Shared {
         timeout: Duration,
     ) -> Turn {
         let ttl = interval + interval / 2;
+        if self
+            .journal_down_until
+            .is_some_and(|t| std::time::Instant::now() < t)
+        {
+            return Turn::Polled(fetch(source, timeout).await);
+        }
         let s = &self.share;
         let lease = if s.is_reader {
-            match s.journal.poll_holder(&s.fingerprint).await {
+            match s.journal.poll_holder(&s.fingerprint, &s.holder).await {
                 Ok(Some(lease)) => Ok(lease),
                 Ok(None) => {
                     self.polled_by = Some(PolledBy::Alone(
@@ -157,17 +174,27 @@ impl Shared {
                 Err(e) => Err(e),
             }
         } else {
-            s.journal
-                .hold_poll(&s.fingerprint, &s.holder, &s.who, ttl)
-                .await
+            // A look first (a read): only a free, run-out or own lease is written.
+            match s.journal.poll_holder(&s.fingerprint, &s.holder).await {
+                Ok(Some(lease)) if !lease.is_mine => Ok(lease),
+                // Unreachable: said at once (a second try would wait the pool out again).
+                Err(e) => Err(e),
+                Ok(_) => {
+                    s.journal
+                        .hold_poll(&s.fingerprint, &s.holder, &s.who, ttl)
+                        .await
+                }
+            }
         };
         match lease {
             Err(e) => {
                 self.written = None;
+                self.journal_down_until = Some(std::time::Instant::now() + JOURNAL_RETRY);
                 self.polled_by = Some(PolledBy::Alone(format!("journal unreachable ({e})")));
                 Turn::Polled(fetch(source, timeout).await)
             }
             Ok(Lease { is_mine: true, .. }) => {
+                self.journal_down_until = None;
                 self.polled_by = Some(PolledBy::Here);
                 let polled = fetch(source, timeout).await;
                 match &polled {
@@ -184,6 +211,7 @@ impl Shared {
                 Turn::Polled(polled)
             }
             Ok(lease) => {
+                self.journal_down_until = None;
                 self.written = None;
                 self.polled_by = Some(PolledBy::Other(lease.who.clone()));
                 self.follow(source.id(), lease.polled_at).await
@@ -204,6 +232,13 @@ impl Shared {
         };
         let s = &self.share;
         let at = Utc::now();
+        // Nothing changed: no frame, no notification; the lease says when it polled.
+        if frame.is_empty() && with_extras.is_none() && !matches!(frame, Frame::Full(_)) {
+            if let Err(e) = s.journal.polled(&s.fingerprint, &s.holder, at).await {
+                tracing::info!(error = %e, "shared poll: last poll not said");
+            }
+            return;
+        }
         match s
             .journal
             .publish(&s.fingerprint, &s.holder, &frame, with_extras, at)
@@ -248,6 +283,9 @@ impl Shared {
             self.seq = published.seq;
             at = Some(at.map_or(published.at, |a| a.max(published.at)));
         }
+        if self.seq > before {
+            self.shown = Arc::new(self.alerts.clone());
+        }
         if self.seq > before && !self.share.is_reader {
             let s = &self.share;
             let said = s
@@ -266,7 +304,7 @@ impl Shared {
 
     fn snapshot(&self) -> Snapshot {
         Snapshot {
-            alerts: Arc::new(self.alerts.clone()),
+            alerts: self.shown.clone(),
             escalation: self.extras.escalation.clone(),
             silences: self.extras.silences.clone(),
             tickets: self.extras.tickets.clone(),

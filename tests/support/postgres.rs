@@ -88,7 +88,7 @@ impl Postgres {
         );
         let port = super::free_port();
         let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
             dir.path().display()
         );
         let pg = Postgres {
