@@ -39,11 +39,15 @@ async fn store(location: &Location) {
     let at = Utc::now();
     let full = Frame::Full(alerts.clone());
     assert_eq!(
-        a.publish(FP, "host-a:1", &full, None, at).await.unwrap(),
+        a.publish(FP, "host-a:1", &full, None, at, Duration::from_secs(60))
+            .await
+            .unwrap(),
         Some(1)
     );
     assert_eq!(
-        b.publish(FP, "host-b:2", &full, None, at).await.unwrap(),
+        b.publish(FP, "host-b:2", &full, None, at, Duration::from_secs(60))
+            .await
+            .unwrap(),
         None,
         "not the holder: nothing written"
     );
@@ -52,7 +56,9 @@ async fn store(location: &Location) {
     after.pop();
     let delta = Frame::between(&alerts, &after);
     assert_eq!(
-        a.publish(FP, "host-a:1", &delta, None, at).await.unwrap(),
+        a.publish(FP, "host-a:1", &delta, None, at, Duration::from_secs(60))
+            .await
+            .unwrap(),
         Some(2)
     );
     // A newcomer reads the full frame and the delta; one that has seq 1, the delta.
@@ -77,9 +83,16 @@ async fn store(location: &Location) {
     );
     // A full frame prunes what came before; one behind it starts again from it.
     assert_eq!(
-        a.publish(FP, "host-a:1", &Frame::Full(after.clone()), None, at)
-            .await
-            .unwrap(),
+        a.publish(
+            FP,
+            "host-a:1",
+            &Frame::Full(after.clone()),
+            None,
+            at,
+            Duration::from_secs(60)
+        )
+        .await
+        .unwrap(),
         Some(3)
     );
     let frames = b.frames_after(&source, FP, 1).await.unwrap();
@@ -121,9 +134,16 @@ async fn store(location: &Location) {
     .await;
     assert!(taken.is_ok(), "the run-out lease was taken");
     assert_eq!(
-        b.publish(FP, "host-b:2", &Frame::Full(after), None, at)
-            .await
-            .unwrap(),
+        b.publish(
+            FP,
+            "host-b:2",
+            &Frame::Full(after),
+            None,
+            at,
+            Duration::from_secs(60)
+        )
+        .await
+        .unwrap(),
         None,
         "the old holder writes nothing once it lost the lease"
     );
@@ -164,12 +184,21 @@ async fn as_responders_too_and_a_one_percent_delta_is_under_five_percent_of_the_
             .is_mine
     );
     let at = Utc::now();
-    ana.publish(FP, "a:1", &Frame::Full(alerts.clone()), None, at)
-        .await
-        .unwrap();
+    ana.publish(
+        FP,
+        "a:1",
+        &Frame::Full(alerts.clone()),
+        None,
+        at,
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
     let delta = Frame::between(&alerts, &after);
     assert_eq!(delta.len(), 100);
-    ana.publish(FP, "a:1", &delta, None, at).await.unwrap();
+    ana.publish(FP, "a:1", &delta, None, at, Duration::from_secs(60))
+        .await
+        .unwrap();
     let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
     let sizes: Vec<i64> = sqlx::query(
         "SELECT CAST(octet_length(packed) AS BIGINT) AS n FROM poll_frames ORDER BY seq",

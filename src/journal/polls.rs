@@ -235,7 +235,7 @@ impl Journal {
         ttl: Duration,
     ) -> Result<Lease, JournalError> {
         let now = self.now_ms_sql();
-        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        let ttl_ms = millis(ttl);
         sqlx::query(&format!(
             "INSERT INTO poll_leases (fingerprint, holder, who, until_ms, polled_at) \
              VALUES ($1, $2, $3, {now} + $4, 0) \
@@ -290,19 +290,26 @@ impl Journal {
         .transpose()
     }
 
-    /// Says that `holder` polled at `at` and nothing changed (no frame is written).
+    /// Says that `holder` polled at `at` and nothing changed (no frame is written), and
+    /// renews its lease for `ttl` from now.
     pub async fn polled(
         &self,
         fingerprint: &str,
         holder: &str,
         at: DateTime<Utc>,
+        ttl: Duration,
     ) -> Result<(), JournalError> {
-        sqlx::query("UPDATE poll_leases SET polled_at = $3 WHERE fingerprint = $1 AND holder = $2")
-            .bind(fingerprint)
-            .bind(holder)
-            .bind(to_millis(at))
-            .execute(&self.pool)
-            .await?;
+        let now = self.now_ms_sql();
+        sqlx::query(&format!(
+            "UPDATE poll_leases SET polled_at = $3, until_ms = {now} + $4 \
+             WHERE fingerprint = $1 AND holder = $2 AND until_ms >= {now}"
+        ))
+        .bind(fingerprint)
+        .bind(holder)
+        .bind(to_millis(at))
+        .bind(millis(ttl))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -323,6 +330,12 @@ impl Journal {
     /// Writes `frame` (a poll made at `at`) as the next of `fingerprint` while `holder`
     /// holds the lease, and announces it; a full frame prunes the ones before it. `None`:
     /// the lease was no longer this holder's, and nothing was written.
+    /// The lease is renewed for `ttl` from now with it (a poll that took long does not let
+    /// it run out).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the frame's place, holder and lease"
+    )]
     pub async fn publish(
         &self,
         fingerprint: &str,
@@ -330,18 +343,20 @@ impl Journal {
         frame: &Frame,
         extras: Option<&Extras>,
         at: DateTime<Utc>,
+        ttl: Duration,
     ) -> Result<Option<i64>, JournalError> {
         let (is_full, packed) = frame.encode()?;
         let extras = extras.map(Extras::encode).transpose()?;
         let now = self.now_ms_sql();
         let mut tx = self.pool.begin().await?;
         let held = sqlx::query(&format!(
-            "UPDATE poll_leases SET polled_at = $3 \
+            "UPDATE poll_leases SET polled_at = $3, until_ms = {now} + $4 \
              WHERE fingerprint = $1 AND holder = $2 AND until_ms >= {now}"
         ))
         .bind(fingerprint)
         .bind(holder)
         .bind(to_millis(at))
+        .bind(millis(ttl))
         .execute(&mut *tx)
         .await?;
         if held.rows_affected() == 0 {
@@ -528,6 +543,11 @@ impl Journal {
             })
             .collect()
     }
+}
+
+/// `d` in milliseconds, for SQL.
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
 #[cfg(test)]

@@ -104,6 +104,10 @@ pub struct Shared {
     /// The journal was unreachable: it is not asked again before this (each try waits out
     /// the pool's timeout, and the back end is polled meanwhile).
     journal_down_until: Option<std::time::Instant>,
+    /// How long the lease lasts from a renewal (1.5 poll intervals).
+    ttl: Duration,
+    /// The poller's last poll when the frames were last read.
+    looked_at: Option<DateTime<Utc>>,
 }
 
 /// How long an unreachable journal is left alone before it is tried again.
@@ -121,6 +125,8 @@ impl Shared {
             extras: Extras::default(),
             polled_by: None,
             journal_down_until: None,
+            ttl: Duration::from_secs(60),
+            looked_at: None,
         }
     }
 
@@ -155,6 +161,7 @@ impl Shared {
         timeout: Duration,
     ) -> Turn {
         let ttl = interval + interval / 2;
+        self.ttl = ttl;
         if self
             .journal_down_until
             .is_some_and(|t| std::time::Instant::now() < t)
@@ -234,14 +241,18 @@ impl Shared {
         let at = Utc::now();
         // Nothing changed: no frame, no notification; the lease says when it polled.
         if frame.is_empty() && with_extras.is_none() && !matches!(frame, Frame::Full(_)) {
-            if let Err(e) = s.journal.polled(&s.fingerprint, &s.holder, at).await {
+            if let Err(e) = s
+                .journal
+                .polled(&s.fingerprint, &s.holder, at, self.ttl)
+                .await
+            {
                 tracing::info!(error = %e, "shared poll: last poll not said");
             }
             return;
         }
         match s
             .journal
-            .publish(&s.fingerprint, &s.holder, &frame, with_extras, at)
+            .publish(&s.fingerprint, &s.holder, &frame, with_extras, at, self.ttl)
             .await
         {
             Ok(Some(_)) => {
@@ -261,6 +272,14 @@ impl Shared {
         source: &crate::model::SourceId,
         polled_at: Option<DateTime<Utc>>,
     ) -> Turn {
+        // The poller has not polled since the last look: nothing to read.
+        if self.seq > 0 && polled_at.is_some() && polled_at == self.looked_at {
+            return match polled_at {
+                Some(at) => Turn::Followed(self.snapshot(), at),
+                None => Turn::Waiting,
+            };
+        }
+        self.looked_at = polled_at;
         let s = &self.share;
         let frames = match s
             .journal
