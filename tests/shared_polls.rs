@@ -225,7 +225,7 @@ async fn as_responders_too_and_a_one_percent_delta_is_under_five_percent_of_the_
 }
 
 mod dashboards {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
@@ -239,10 +239,12 @@ mod dashboards {
 
     use super::support;
 
-    /// A source that counts its polls of the back end.
+    /// A source that counts its polls of the back end, and can be cut off from it (a
+    /// network partition from the back end, not from PostgreSQL).
     struct Counted {
         inner: AnySource,
         polls: Arc<AtomicUsize>,
+        cut_off: Arc<AtomicBool>,
     }
 
     impl Source for Counted {
@@ -250,6 +252,9 @@ mod dashboards {
             self.inner.id()
         }
         async fn fetch(&mut self) -> Result<Snapshot, Error> {
+            if self.cut_off.load(Ordering::SeqCst) {
+                return Err(Error::Timeout(Duration::from_secs(1)));
+            }
             self.polls.fetch_add(1, Ordering::SeqCst);
             self.inner.fetch().await
         }
@@ -272,6 +277,7 @@ mod dashboards {
 
     struct Dashboard {
         polls: Arc<AtomicUsize>,
+        cut_off: Arc<AtomicBool>,
         seen: Arc<Mutex<Seen>>,
         running: Option<Running>,
     }
@@ -280,6 +286,7 @@ mod dashboards {
         async fn start(config: &Config, journal: &str, who: &str) -> Dashboard {
             let clock: SharedClock = Arc::new(SystemClock);
             let polls = Arc::new(AtomicUsize::new(0));
+            let cut_off = Arc::new(AtomicBool::new(false));
             let built: Vec<Built> = start::build(config, &clock)
                 .into_iter()
                 .map(|b| Built {
@@ -287,6 +294,7 @@ mod dashboards {
                     source: AnySource::new(Counted {
                         inner: b.source,
                         polls: polls.clone(),
+                        cut_off: cut_off.clone(),
                     }),
                     policy: b.policy,
                 })
@@ -319,6 +327,7 @@ mod dashboards {
             });
             Dashboard {
                 polls,
+                cut_off,
                 seen,
                 running: Some(running),
             }
@@ -572,5 +581,28 @@ mod dashboards {
         .await;
         am.post_alerts(alerts(1, "B")).await;
         wall.shows(11, 3 * second).await;
+    }
+
+    // A poller cut off from the back end but not from PostgreSQL lets go at once: a
+    // dashboard that reaches the back end polls, and the cut-off one follows it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_poller_cut_off_from_the_back_end_hands_over_to_one_that_reaches_it() {
+        let am = support::Alertmanager::start().await;
+        am.post_alerts(alerts(10, "A")).await;
+        let pg = super::Postgres::start();
+        let cfg = config(&am, &pg.url, "");
+        let second = Duration::from_secs(1);
+        let ana = Dashboard::start(&cfg, &pg.url, "ana").await;
+        ana.polled_by_is(&PolledBy::Here, 5 * second).await;
+        let bo = Dashboard::start(&cfg, &pg.url, "bo").await;
+        bo.polled_by_is(&PolledBy::Other("ana".into()), 5 * second)
+            .await;
+        bo.shows(10, 5 * second).await;
+        ana.cut_off.store(true, Ordering::SeqCst);
+        bo.polled_by_is(&PolledBy::Here, 3 * second).await;
+        ana.polled_by_is(&PolledBy::Other("bo".into()), 3 * second)
+            .await;
+        am.post_alerts(alerts(1, "B")).await;
+        ana.shows(11, 3 * second).await;
     }
 }
