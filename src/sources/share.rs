@@ -203,7 +203,7 @@ impl Shared {
             Ok(Lease { is_mine: true, .. }) => {
                 self.journal_down_until = None;
                 self.polled_by = Some(PolledBy::Here);
-                let polled = fetch(source, timeout).await;
+                let polled = self.fetch_holding(source, timeout).await;
                 match &polled {
                     Ok(snapshot) => self.write(snapshot).await,
                     Err(_) => {
@@ -222,6 +222,32 @@ impl Shared {
                 self.written = None;
                 self.polled_by = Some(PolledBy::Other(lease.who.clone()));
                 self.follow(source.id(), lease.polled_at).await
+            }
+        }
+    }
+
+    /// Polls the back end, renewing the lease every third of its length meanwhile: a poll
+    /// slowed by a busy machine (ten answers of 10,000 at once) keeps its lease.
+    async fn fetch_holding<S: Source>(
+        &self,
+        source: &mut S,
+        timeout: Duration,
+    ) -> Result<Snapshot, Error> {
+        let s = &self.share;
+        let fetching = fetch(source, timeout);
+        tokio::pin!(fetching);
+        let mut beat = tokio::time::interval(self.ttl / 3);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        beat.tick().await;
+        loop {
+            tokio::select! {
+                polled = &mut fetching => return polled,
+                _ = beat.tick() => {
+                    let renewed = s.journal.hold_poll(&s.fingerprint, &s.holder, &s.who, self.ttl);
+                    if let Err(e) = renewed.await {
+                        tracing::info!(error = %e, "shared poll: lease not renewed");
+                    }
+                }
             }
         }
     }
