@@ -288,13 +288,6 @@ impl Journal {
         &self.location
     }
 
-    /// Who the journal knows this process as and what it may do, as the database grants it
-    /// (not as the config claims): "role ana (reads and appends; the timeline is
-    /// append-only); journal role responder", or the SQLite file's owner-only access.
-    pub async fn role(&self) -> Result<String, JournalError> {
-        Ok(self.access.describe())
-    }
-
     /// Closes the pool, waiting for writes in progress.
     pub async fn close(&self) {
         // An SQLite journal leaves no write-ahead log behind: the next process starts with

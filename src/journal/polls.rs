@@ -299,8 +299,25 @@ impl Journal {
         at: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<(), JournalError> {
+        self.renew(&self.pool, fingerprint, holder, at, ttl).await?;
+        Ok(())
+    }
+
+    /// Records a poll at `at` and renews the lease for `ttl`, while `holder` holds it;
+    /// whether it did.
+    async fn renew<'e, E>(
+        &self,
+        executor: E,
+        fingerprint: &str,
+        holder: &str,
+        at: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<bool, JournalError>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
         let now = self.now_ms_sql();
-        sqlx::query(&format!(
+        let done = sqlx::query(&format!(
             "UPDATE poll_leases SET polled_at = $3, until_ms = {now} + $4 \
              WHERE fingerprint = $1 AND holder = $2 AND until_ms >= {now}"
         ))
@@ -308,9 +325,9 @@ impl Journal {
         .bind(holder)
         .bind(to_millis(at))
         .bind(millis(ttl))
-        .execute(&self.pool)
+        .execute(executor)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Gives the lease up at once (a failed poll, a stop): another takes it at its next look.
@@ -347,19 +364,8 @@ impl Journal {
     ) -> Result<Option<i64>, JournalError> {
         let (is_full, packed) = frame.encode()?;
         let extras = extras.map(Extras::encode).transpose()?;
-        let now = self.now_ms_sql();
         let mut tx = self.pool.begin().await?;
-        let held = sqlx::query(&format!(
-            "UPDATE poll_leases SET polled_at = $3, until_ms = {now} + $4 \
-             WHERE fingerprint = $1 AND holder = $2 AND until_ms >= {now}"
-        ))
-        .bind(fingerprint)
-        .bind(holder)
-        .bind(to_millis(at))
-        .bind(millis(ttl))
-        .execute(&mut *tx)
-        .await?;
-        if held.rows_affected() == 0 {
+        if !self.renew(&mut *tx, fingerprint, holder, at, ttl).await? {
             return Ok(None);
         }
         let row = sqlx::query(

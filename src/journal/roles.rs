@@ -392,11 +392,9 @@ pub async fn are_set_up(conn: &mut sqlx::AnyConnection) -> Result<bool, JournalE
     Ok(row.try_get("set_up")?)
 }
 
-/// Whether this session may act as the owner role.
+/// Whether this session may act as the owner role (asked once `are_set_up`: the role
+/// exists then).
 pub async fn is_owner(conn: &mut sqlx::AnyConnection) -> Result<bool, JournalError> {
-    if !are_set_up(conn).await? {
-        return Ok(false);
-    }
     let row = sqlx::query(&format!(
         "SELECT pg_has_role(session_user, '{OWNER}', 'MEMBER') AS owner"
     ))
