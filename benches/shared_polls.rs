@@ -122,6 +122,8 @@ async fn dashboard(config_path: &str, who: &str) {
     let journal = Journal::open(&location).await.unwrap();
     let sharing = Sharing::of(&config, &journal, who).expect("shared");
     let mut running = start::start_sharing(built, &clock, Some(sharing));
+    // The dashboard's journal task: it hears the journal, and wakes followers.
+    let _journal_stop = support::journal_task::beside(journal, &running, who);
     let mut seen: HashMap<SourceId, HashSet<String>> = HashMap::new();
     while let Some(event) = running.events.recv().await {
         let line = match event {
@@ -489,6 +491,19 @@ async fn bench(size: Size) {
             "bytes written when 1% ({changed}) of {} alerts changed: {delta} B against {full} B for the full frame ({:.2}%)",
             size.alerts,
             delta as f64 * 100.0 / full.max(1) as f64
+        );
+        // Connections the dashboards hold (this one's own left out).
+        let held: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        println!(
+            "PostgreSQL connections held by {} dashboards: {held} ({:.1} each)",
+            size.dashboards,
+            held as f64 / size.dashboards as f64
         );
     }
 

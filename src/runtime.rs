@@ -113,15 +113,19 @@ where
     // The journal's own task: every write happens there, never here.
     let (journal_tx, journal_rx) = mpsc::unbounded_channel();
     let (journal_events_tx, mut journal_events) = mpsc::unbounded_channel();
+    // Stopped after the sources: a quitting poller lets go of its shared polls' leases
+    // through the journal, which must still be open.
+    let journal_stop = tokio_util::sync::CancellationToken::new();
     let journal_task = tokio::spawn(
         JournalTask {
             journal,
             requests: journal_rx,
             events: journal_events_tx,
             commands: sources.commands.clone(),
+            wake: sources.wake.clone(),
             clock: clock.clone(),
             author: app.settings.identity.clone(),
-            cancel: sources.cancel.child_token(),
+            cancel: journal_stop.clone(),
         }
         .run(),
     );
@@ -198,10 +202,11 @@ where
     tracing::info!(?exit, "leaving the dashboard");
     let last = app.final_effects();
     carry_out(&out, terminal.backend_mut(), last);
+    sources.shutdown(SHUTDOWN_DEADLINE).await;
     // The journal finishes what it was writing (requests already queued included).
     drop(out);
     drop(journal_tx);
-    sources.shutdown(SHUTDOWN_DEADLINE).await;
+    journal_stop.cancel();
     if tokio::time::timeout(SHUTDOWN_DEADLINE, journal_task)
         .await
         .is_err()

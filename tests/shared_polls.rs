@@ -280,6 +280,7 @@ mod dashboards {
         cut_off: Arc<AtomicBool>,
         seen: Arc<Mutex<Seen>>,
         running: Option<Running>,
+        journal_stop: tokio_util::sync::CancellationToken,
     }
 
     impl Dashboard {
@@ -309,6 +310,7 @@ mod dashboards {
             });
             assert!(sharing.is_some(), "an Alertmanager on PostgreSQL is shared");
             let mut running = start::start_sharing(built, &clock, sharing);
+            let journal_stop = support::journal_task::beside(journal, &running, who);
             let seen = Arc::new(Mutex::new(Seen::default()));
             let mut events =
                 std::mem::replace(&mut running.events, tokio::sync::mpsc::channel(1).1);
@@ -330,6 +332,7 @@ mod dashboards {
                 cut_off,
                 seen,
                 running: Some(running),
+                journal_stop,
             }
         }
 
@@ -381,6 +384,7 @@ mod dashboards {
 
         /// Dies without a word (as kill -9 does: nothing let go).
         fn kill(&mut self) {
+            self.journal_stop.cancel();
             if let Some(r) = self.running.take() {
                 r.cancel.cancel();
                 for t in r.tasks {

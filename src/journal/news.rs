@@ -97,14 +97,24 @@ pub async fn start_news(
 
 /// Tells when another process wrote to a PostgreSQL journal, and when the journal went away
 /// (its connection drops at once when PostgreSQL stops: the dashboard says so before a
-/// responder saves a note into the void).
+/// responder saves a note into the void); on the same connection, when a shared source's
+/// poller wrote a frame (one listening connection a dashboard, not two).
 pub(super) struct Listener {
     listener: Option<sqlx::postgres::PgListener>,
     is_failing: bool,
 }
 
+/// What a notification said.
+pub(super) enum Heard {
+    /// Another process wrote entries or outbox items.
+    Entries,
+    /// The poller of the shared source of this fingerprint wrote a frame.
+    Frames(String),
+}
+
 impl Listener {
-    pub(super) async fn start(location: &Location) -> Listener {
+    /// Listens on `location`'s journal, and to the polls' frames as well when `polls`.
+    pub(super) async fn start(location: &Location, polls: bool) -> Listener {
         let Location::Postgres(url) = location else {
             return Listener::none();
         };
@@ -117,7 +127,11 @@ impl Listener {
                 .connect(url)
                 .await?;
             let mut l = sqlx::postgres::PgListener::connect_with(&pool).await?;
-            l.listen_all(["onduty_timeline", "onduty_outbox"]).await?;
+            let frames = polls.then_some(super::polls::CHANNEL);
+            let channels = ["onduty_timeline", "onduty_outbox"]
+                .into_iter()
+                .chain(frames);
+            l.listen_all(channels).await?;
             Ok::<_, sqlx::Error>(l)
         };
         match listener.await {
@@ -143,9 +157,10 @@ impl Listener {
         self.listener.is_some()
     }
 
-    /// Resolves at the next notification, or when the connection is lost and cannot be made
+    /// Resolves at the next notification — `Heard::Frames(fingerprint)` when a poller wrote
+    /// a frame, else `Heard::Entries` — or when the connection is lost and cannot be made
     /// again (never, without a listener).
-    pub(super) async fn changed(&mut self) -> Result<(), JournalError> {
+    pub(super) async fn changed(&mut self) -> Result<Heard, JournalError> {
         let Some(l) = &mut self.listener else {
             return std::future::pending().await;
         };
@@ -154,9 +169,13 @@ impl Listener {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         match l.recv().await {
-            Ok(_) => {
+            Ok(n) => {
                 self.is_failing = false;
-                Ok(())
+                Ok(if n.channel() == super::polls::CHANNEL {
+                    Heard::Frames(n.payload().to_string())
+                } else {
+                    Heard::Entries
+                })
             }
             Err(e) => {
                 self.is_failing = true;

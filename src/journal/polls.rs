@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -123,9 +124,8 @@ struct StoredDelta {
 impl Frame {
     /// The change from `before` to `after` (alerts told apart by key).
     pub fn between(before: &[Alert], after: &[Alert]) -> Frame {
-        let old: std::collections::HashMap<&AlertKey, &Alert> =
-            before.iter().map(|a| (&a.key, a)).collect();
-        let new: std::collections::HashSet<&AlertKey> = after.iter().map(|a| &a.key).collect();
+        let old: FxHashMap<&AlertKey, &Alert> = before.iter().map(|a| (&a.key, a)).collect();
+        let new: FxHashSet<&AlertKey> = after.iter().map(|a| &a.key).collect();
         let changed = after
             .iter()
             .filter(|a| old.get(&a.key).is_none_or(|o| *o != *a))
@@ -154,23 +154,38 @@ impl Frame {
 
     /// `onto` as this frame leaves it: a full frame replaces it; a delta replaces the
     /// changed alerts in place, adds the new ones at the end and drops the gone — never
-    /// two alerts of one key.
-    pub fn apply(self, onto: &mut Vec<Alert>) {
+    /// two alerts of one key. Returns the alerts a delta replaced or dropped, as they were
+    /// (a follower tells what changed from them and the delta alone); `None` for a full
+    /// frame, after which anything may have changed.
+    pub fn apply(self, onto: &mut Vec<Alert>) -> Option<Vec<Alert>> {
         match self {
-            Frame::Full(alerts) => *onto = alerts,
+            Frame::Full(alerts) => {
+                *onto = alerts;
+                None
+            }
             Frame::Delta { changed, gone } => {
-                let gone: std::collections::HashSet<AlertKey> = gone.into_iter().collect();
-                let mut changed: std::collections::HashMap<AlertKey, Alert> =
+                let mut displaced = Vec::with_capacity(changed.len() + gone.len());
+                if !gone.is_empty() {
+                    let gone: FxHashSet<AlertKey> = gone.into_iter().collect();
+                    let (went, kept) = std::mem::take(onto)
+                        .into_iter()
+                        .partition(|a| gone.contains(&a.key));
+                    *onto = kept;
+                    displaced = went;
+                }
+                let mut changed: FxHashMap<AlertKey, Alert> =
                     changed.into_iter().map(|a| (a.key.clone(), a)).collect();
-                onto.retain(|a| !gone.contains(&a.key));
-                for a in onto.iter_mut() {
-                    if let Some(new) = changed.remove(&a.key) {
-                        *a = new;
+                if !changed.is_empty() {
+                    for a in onto.iter_mut() {
+                        if let Some(new) = changed.remove(&a.key) {
+                            displaced.push(std::mem::replace(a, new));
+                        }
                     }
                 }
                 let mut added: Vec<Alert> = changed.into_values().collect();
                 added.sort_by(|a, b| a.key.0.cmp(&b.key.0));
                 onto.extend(added);
+                Some(displaced)
             }
         }
     }
@@ -595,8 +610,19 @@ mod tests {
         assert_eq!(went.len(), gone);
         assert!(changed.len() < after.len() / 10, "{}", changed.len());
         let mut applied = before.clone();
-        delta.apply(&mut applied);
+        let displaced = delta
+            .apply(&mut applied)
+            .expect("a delta tells what it displaced");
         assert_eq!(sorted(applied.clone()), sorted(after.clone()));
+        // What it displaced: the changed alerts as they were, and the gone — nothing else.
+        let was: std::collections::HashMap<_, _> = before.iter().map(|a| (&a.key, a)).collect();
+        let now: std::collections::HashMap<_, _> = after.iter().map(|a| (&a.key, a)).collect();
+        let expected = before
+            .iter()
+            .filter(|a| now.get(&a.key).is_none_or(|n| *n != *a))
+            .count();
+        assert_eq!(displaced.len(), expected);
+        assert!(displaced.iter().all(|d| was[&d.key] == d));
         let keys: std::collections::HashSet<_> = applied.iter().map(|a| &a.key).collect();
         assert_eq!(keys.len(), applied.len(), "no key twice");
         // Nothing changed: an empty delta.

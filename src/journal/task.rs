@@ -21,8 +21,8 @@ use crate::clock::SharedClock;
 use crate::model::{AlertKey, SourceId};
 use crate::sources::{CommandId, Operation, SourceCommand};
 
-use super::news::Listener;
 pub use super::news::start_news;
+use super::news::{Heard, Listener};
 pub use super::protocol::{IncidentChange, JournalEvent, Request};
 pub use super::settle::{Outcome, SCOPE_BUSY, backoff, describe, settle};
 
@@ -45,6 +45,9 @@ pub struct JournalTask {
     pub events: mpsc::UnboundedSender<JournalEvent>,
     /// Each source's command channel.
     pub commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
+    /// The shared sources' command channels by fingerprint: told when their poller wrote a
+    /// frame (`Running::wake`; empty when nothing is shared).
+    pub wake: HashMap<String, mpsc::UnboundedSender<SourceCommand>>,
     /// The clock.
     pub clock: SharedClock,
     /// Whose drafts to bring back at start (the configured identity).
@@ -64,7 +67,7 @@ impl JournalTask {
             }
         };
         let mut seen = self.load_start(&journal).await;
-        let mut listener = Listener::start(journal.location()).await;
+        let mut listener = Listener::start(journal.location(), !self.wake.is_empty()).await;
         let mut retry = interval(RETRY_CHECK);
         retry.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut watch = interval(if listener.is_live() {
@@ -93,7 +96,13 @@ impl JournalTask {
                 _ = retry.tick() => self.resume_due(&journal).await,
                 _ = watch.tick() => self.pick_up(&journal, &mut seen).await,
                 changed = listener.changed() => match changed {
-                    Ok(()) => self.pick_up(&journal, &mut seen).await,
+                    Ok(Heard::Entries) => self.pick_up(&journal, &mut seen).await,
+                    Ok(Heard::Frames(fingerprint)) => {
+                        if let Some(follower) = self.wake.get(&fingerprint) {
+                            let _ = follower.send(SourceCommand::FramesWritten);
+                        }
+                        Ok(())
+                    }
                     // Said once, when it goes down (it is tried again every second).
                     Err(e) if !healthy => {
                         tracing::debug!(error = %e, "journal: still unreachable");

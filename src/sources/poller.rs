@@ -296,12 +296,14 @@ impl<S: Source> SourceTask<S> {
     /// the request (a 4xx): asking again unchanged would get the same answer.
     async fn poll(&mut self) -> Option<Duration> {
         let started = std::time::Instant::now();
-        let (outcome, polled_at) = match &mut self.shared {
+        // A follower's frames say what changed among the alerts (`None`: compare them all).
+        let (outcome, polled_at, told) = match &mut self.shared {
             None => (
                 match timeout(self.policy.timeout, self.source.fetch()).await {
                     Ok(outcome) => outcome,
                     Err(_) => Err(Error::Timeout(self.policy.timeout)),
                 },
+                None,
                 None,
             ),
             Some(shared) => {
@@ -315,8 +317,10 @@ impl<S: Source> SourceTask<S> {
                     send(&self.events, SourceEvent::PolledBy { source, by }).await;
                 }
                 match turn {
-                    super::share::Turn::Polled(outcome) => (outcome, None),
-                    super::share::Turn::Followed(snapshot, at) => (Ok(snapshot), Some(at)),
+                    super::share::Turn::Polled(outcome) => (outcome, None, None),
+                    super::share::Turn::Followed(snapshot, at, changed) => {
+                        (Ok(snapshot), Some(at), changed)
+                    }
                     // A follower looks again in half an interval (the lease's deadline).
                     super::share::Turn::Waiting => return Some(interval / 2),
                 }
@@ -347,25 +351,40 @@ impl<S: Source> SourceTask<S> {
                 Err(_) => (None, None),
             };
         let mut wait = Some(self.policy.delay_after(0));
+        // Alerts a follower's frames changed are not compared one by one to learn it (when
+        // the frames were applied to the picture last told).
+        let told = told.filter(|c| {
+            self.last
+                .as_ref()
+                .is_some_and(|last| Arc::ptr_eq(&last.alerts, &c.from))
+        });
+        let is_known_changed = told.as_ref().is_some_and(|c| !c.is_empty());
         let event = match outcome {
-            Ok(snapshot) if self.last.as_ref().is_some_and(|last| same(last, &snapshot)) => {
+            Ok(snapshot)
+                if !is_known_changed
+                    && self.last.as_ref().is_some_and(|last| same(last, &snapshot)) =>
+            {
                 // Compared here, off the UI task: an unchanged poll rebuilds and redraws nothing.
                 self.failures = 0;
                 // Rules and incidents change apart from alerts: told apart.
                 if let Some(last) = &mut self.last {
                     last.rules = snapshot.rules;
                     last.incidents = snapshot.incidents;
+                    // The same alerts: the newer handle, which a follower's next frames start from.
+                    last.alerts = snapshot.alerts;
                 }
                 tracing::debug!(source = %source, ms = started.elapsed().as_millis() as u64, "poll unchanged");
                 SourceEvent::Unchanged { source, at }
             }
             Ok(snapshot) => {
                 self.failures = 0;
-                let changes = self
-                    .last
-                    .as_ref()
-                    .map(|last| super::observe::changes(&last.alerts, &snapshot.alerts, at))
-                    .unwrap_or_default();
+                let changes = match (&self.last, &told) {
+                    (None, _) => Vec::new(),
+                    (Some(_), Some(c)) => super::observe::changes(&c.before, &c.after, at),
+                    (Some(last), None) => {
+                        super::observe::changes(&last.alerts, &snapshot.alerts, at)
+                    }
+                };
                 if !changes.is_empty() {
                     observed = Some(SourceEvent::Observed {
                         source: source.clone(),

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Error, Snapshot, Source};
 use crate::config::SourceConfig;
 use crate::journal::Journal;
 use crate::journal::polls::{Extras, Frame, Lease};
-use crate::model::Alert;
+use crate::model::{Alert, AlertKey};
 
 /// Full frames every this many: a newcomer reads at most this many deltas.
 const FULL_EVERY: u32 = 50;
@@ -81,10 +82,86 @@ pub struct Share {
 pub enum Turn {
     /// This dashboard polled the back end (and wrote what it fetched, when good).
     Polled(Result<Snapshot, Error>),
-    /// Another's polls, applied: the picture, and when its newest poll was made.
-    Followed(Snapshot, DateTime<Utc>),
+    /// Another's polls, applied: the picture, when its newest poll was made, and what the
+    /// frames changed among the alerts when deltas alone told it (`None`: a full frame came,
+    /// compare everything).
+    Followed(Snapshot, DateTime<Utc>, Option<Changed>),
     /// Another polls and has written nothing yet: nothing to tell.
     Waiting,
+}
+
+/// What the frames of one turn changed among a source's alerts: the alerts they touched,
+/// as they were before the turn and as they are after (left out where there was none /
+/// is none now). A follower's observations are worked out from these — the 1% a delta
+/// names — not from a comparison of every alert; but only when `from`, the picture the
+/// frames were applied to, is the one the poller last told (not after it polled alone).
+#[derive(Debug)]
+pub struct Changed {
+    /// The picture the turn started from.
+    pub from: Arc<Vec<Alert>>,
+    /// The touched alerts before.
+    pub before: Vec<Alert>,
+    /// The touched alerts after.
+    pub after: Vec<Alert>,
+}
+
+impl Changed {
+    /// Whether no alert was touched.
+    pub fn is_empty(&self) -> bool {
+        self.before.is_empty() && self.after.is_empty()
+    }
+}
+
+/// The alerts a turn's deltas touched, in the order first touched: each one's version
+/// before the turn's first frame and after its last.
+#[derive(Default)]
+struct Touched {
+    order: Vec<AlertKey>,
+    before: FxHashMap<AlertKey, Option<Alert>>,
+    after: FxHashMap<AlertKey, Option<Alert>>,
+}
+
+impl Touched {
+    /// Applies a delta (`changed`, `gone`) onto `alerts`, keeping what it touched.
+    fn apply(&mut self, frame: Frame, alerts: &mut Vec<Alert>) {
+        let Frame::Delta { changed, gone } = &frame else {
+            frame.apply(alerts);
+            return;
+        };
+        let mut fresh = FxHashSet::default();
+        let keys = changed.iter().map(|a| &a.key).chain(gone);
+        for key in keys {
+            if !self.before.contains_key(key) {
+                self.before.insert(key.clone(), None);
+                self.order.push(key.clone());
+                fresh.insert(key.clone());
+            }
+        }
+        for a in changed {
+            self.after.insert(a.key.clone(), Some(a.clone()));
+        }
+        for key in gone {
+            self.after.insert(key.clone(), None);
+        }
+        for was in frame.apply(alerts).into_iter().flatten() {
+            if fresh.contains(&was.key) {
+                self.before.insert(was.key.clone(), Some(was));
+            }
+        }
+    }
+
+    fn finish(mut self, from: Arc<Vec<Alert>>) -> Changed {
+        let mut changed = Changed {
+            from,
+            before: Vec::new(),
+            after: Vec::new(),
+        };
+        for key in &self.order {
+            changed.before.extend(self.before.remove(key).flatten());
+            changed.after.extend(self.after.remove(key).flatten());
+        }
+        changed
+    }
 }
 
 /// A source's sharing state, kept by its poller.
@@ -92,11 +169,10 @@ pub struct Shared {
     share: Share,
     /// The last picture written (as the poller), and how many deltas since a full frame.
     written: Option<(Arc<Vec<Alert>>, Extras, u32)>,
-    /// The picture applied (as a follower), and the last frame applied; `shown` is the
-    /// alerts as last told (the same `Arc` while no frame came: an unchanged turn costs
-    /// a pointer comparison, not a copy of every alert).
+    /// The last frame applied (as a follower), and the picture it left: the same `Arc`
+    /// while no frame changed an alert (an unchanged turn costs a pointer comparison, not
+    /// a copy of every alert).
     seq: i64,
-    alerts: Vec<Alert>,
     shown: Arc<Vec<Alert>>,
     extras: Extras,
     /// Who polled at the last turn.
@@ -120,7 +196,6 @@ impl Shared {
             share,
             written: None,
             seq: 0,
-            alerts: Vec::new(),
             shown: Arc::default(),
             extras: Extras::default(),
             polled_by: None,
@@ -301,7 +376,10 @@ impl Shared {
         // The poller has not polled since the last look: nothing to read.
         if self.seq > 0 && polled_at.is_some() && polled_at == self.looked_at {
             return match polled_at {
-                Some(at) => Turn::Followed(self.snapshot(), at),
+                Some(at) => {
+                    let unchanged = Touched::default().finish(self.shown.clone());
+                    Turn::Followed(self.snapshot(), at, Some(unchanged))
+                }
                 None => Turn::Waiting,
             };
         }
@@ -320,17 +398,35 @@ impl Shared {
         };
         let mut at = polled_at;
         let before = self.seq;
+        // The picture is copied once a turn, when a frame changes an alert (the copy the
+        // dashboard was told stays as it was).
+        let from = self.shown.clone();
+        let mut alerts: Option<Vec<Alert>> = None;
+        let mut touched = Some(Touched::default());
         for published in frames {
-            published.frame.apply(&mut self.alerts);
+            if !published.frame.is_empty() || matches!(published.frame, Frame::Full(_)) {
+                let onto = alerts.get_or_insert_with(|| match &published.frame {
+                    Frame::Full(_) => Vec::new(),
+                    Frame::Delta { .. } => self.shown.to_vec(),
+                });
+                match (&mut touched, published.frame) {
+                    (Some(t), frame @ Frame::Delta { .. }) => t.apply(frame, onto),
+                    (_, frame) => {
+                        touched = None;
+                        frame.apply(onto);
+                    }
+                }
+            }
             if let Some(extras) = published.extras {
                 self.extras = extras;
             }
             self.seq = published.seq;
             at = Some(at.map_or(published.at, |a| a.max(published.at)));
         }
-        if self.seq > before {
-            self.shown = Arc::new(self.alerts.clone());
+        if let Some(alerts) = alerts {
+            self.shown = Arc::new(alerts);
         }
+        let changed = touched.map(|t| t.finish(from));
         if self.seq > before && !self.share.is_reader {
             let s = &self.share;
             let said = s
@@ -342,7 +438,7 @@ impl Shared {
             }
         }
         match at {
-            Some(at) if self.seq > 0 => Turn::Followed(self.snapshot(), at),
+            Some(at) if self.seq > 0 => Turn::Followed(self.snapshot(), at, changed),
             _ => Turn::Waiting,
         }
     }
@@ -381,42 +477,68 @@ impl Extras {
     }
 }
 
-/// Wakes the follower of a source when its poller wrote a frame (the journal's
-/// notification on `onduty_polls`, payload: the fingerprint), until `stop`. Without it a
-/// follower still looks every half interval; a lost connection is made again every 2 s.
-pub async fn wake_followers(
-    location: crate::journal::Location,
-    wake: std::collections::HashMap<
-        String,
-        tokio::sync::mpsc::UnboundedSender<super::SourceCommand>,
-    >,
-    stop: tokio_util::sync::CancellationToken,
-) {
-    let crate::journal::Location::Postgres(url) = location else {
-        return;
-    };
-    loop {
-        let listened = async {
-            let mut l = sqlx::postgres::PgListener::connect(&url).await?;
-            l.listen(crate::journal::polls::CHANNEL).await?;
-            loop {
-                let n = l.recv().await?;
-                if let Some(follower) = wake.get(n.payload()) {
-                    let _ = follower.send(super::SourceCommand::FramesWritten);
-                }
-            }
-            #[allow(unreachable_code, reason = "the loop ends by an error only")]
-            Ok::<(), sqlx::Error>(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use crate::sources::observe;
+
+    /// Observations worked out from a turn's deltas are those of comparing every alert,
+    /// over several frames: an alert that appeared then changed, one changed then gone,
+    /// one gone then back, one new and gone within the turn.
+    #[test]
+    fn what_deltas_touched_tells_the_same_changes_as_comparing_everything() {
+        let start = crate::testing::estate_alerts(300, 1).remove(0);
+        let now = start[0].last_seen;
+        let mut pictures = vec![start.clone()];
+        let mut next = start.clone();
+        // Frame 1: two acked, one gone, one new.
+        next[0].status = Status::Acked;
+        next[0].acked_by = Some("ana".into());
+        next[1].status = Status::Silenced;
+        let gone_then_back = next.remove(2);
+        let mut fresh = start[3].clone();
+        fresh.key = AlertKey(format!("{}-new", start[3].key.0));
+        next.push(fresh.clone());
+        pictures.push(next.clone());
+        // Frame 2: the new one acked, the acked one gone, the gone one back, a passer-by.
+        next.iter_mut().find(|a| a.key == fresh.key).unwrap().status = Status::Acked;
+        next.remove(0);
+        next.push(gone_then_back);
+        let mut passer = start[4].clone();
+        passer.key = AlertKey(format!("{}-brief", start[4].key.0));
+        next.push(passer.clone());
+        pictures.push(next.clone());
+        // Frame 3: the passer-by gone.
+        next.retain(|a| a.key != passer.key);
+        pictures.push(next.clone());
+
+        let mut alerts = start.clone();
+        let mut touched = Touched::default();
+        for pair in pictures.windows(2) {
+            touched.apply(Frame::between(&pair[0], &pair[1]), &mut alerts);
+        }
+        let changed = touched.finish(Arc::new(start.clone()));
+        let key = |a: &Alert| a.key.0.clone();
+        let mut ends: Vec<String> = alerts.iter().map(key).collect();
+        let mut expected: Vec<String> = next.iter().map(key).collect();
+        ends.sort();
+        expected.sort();
+        assert_eq!(ends, expected, "the frames leave the last picture");
+
+        let said = |mut o: Vec<observe::Observation>| {
+            o.sort_by(|a, b| (&a.key.0, &a.what).cmp(&(&b.key.0, &b.what)));
+            o
         };
-        tokio::select! {
-            () = stop.cancelled() => return,
-            ended = listened => if let Err(e) = ended {
-                tracing::info!(error = %crate::model::sanitize::line(&e.to_string(), 200), "shared polls: no notifications, looking every half interval");
-            },
-        }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
-        }
+        let from_deltas = said(observe::changes(&changed.before, &changed.after, now));
+        let from_all = said(observe::changes(&start, &next, now));
+        assert_eq!(from_deltas, from_all);
+        // The acked one gone (resolved), the silenced, the new one (fired); the gone one back
+        // and the passer-by are no change.
+        assert_eq!(from_deltas.len(), 3, "{from_deltas:?}");
+        assert!(
+            changed.before.len() + changed.after.len() < 12,
+            "only what was touched"
+        );
     }
 }

@@ -98,6 +98,10 @@ pub struct Running {
     pub events: mpsc::Receiver<SourceEvent>,
     /// Commands to each source.
     pub commands: HashMap<SourceId, mpsc::UnboundedSender<SourceCommand>>,
+    /// The shared sources' commands by fingerprint: the journal's task tells each when its
+    /// poller wrote a frame (it listens on one connection for both; empty when nothing is
+    /// shared).
+    pub wake: HashMap<String, mpsc::UnboundedSender<SourceCommand>>,
     /// Cancels every task.
     pub cancel: CancellationToken,
     /// The tasks, to await on shutdown.
@@ -148,8 +152,8 @@ impl Sharing {
     }
 }
 
-/// `start`, with the polls of the sources `sharing` names shared through its journal: a
-/// listener wakes each follower when its poller wrote a frame.
+/// `start`, with the polls of the sources `sharing` names shared through its journal (the
+/// journal's task, given `Running::wake`, wakes each follower when its poller wrote a frame).
 pub fn start_sharing(built: Vec<Built>, clock: &SharedClock, sharing: Option<Sharing>) -> Running {
     let (tx, events) = mpsc::channel(EVENT_QUEUE);
     let cancel = CancellationToken::new();
@@ -180,22 +184,19 @@ pub fn start_sharing(built: Vec<Built>, clock: &SharedClock, sharing: Option<Sha
         );
         tasks.push(task);
     }
-    if let Some(sharing) = sharing {
-        let wake: HashMap<String, mpsc::UnboundedSender<SourceCommand>> = sharing
-            .fingerprints
-            .iter()
-            .filter_map(|(id, fp)| Some((fp.clone(), commands.get(id)?.clone())))
-            .collect();
-        let stop = cancel.child_token();
-        tasks.push(tokio::spawn(super::share::wake_followers(
-            sharing.journal.location().clone(),
-            wake,
-            stop,
-        )));
-    }
+    let wake = sharing
+        .map(|sharing| {
+            sharing
+                .fingerprints
+                .iter()
+                .filter_map(|(id, fp)| Some((fp.clone(), commands.get(id)?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     Running {
         events,
         commands,
+        wake,
         cancel,
         tasks,
     }

@@ -44,6 +44,7 @@ pub fn start(
                 .iter()
                 .map(|s| (SourceId((*s).into()), mpsc::unbounded_channel().0))
                 .collect(),
+            wake: std::collections::HashMap::new(),
             clock,
             author: "ana".into(),
             cancel: cancel.clone(),
@@ -51,4 +52,38 @@ pub fn start(
         .run(),
     );
     (events, requests_tx, cancel)
+}
+
+/// The journal task of a dashboard whose sources are `running` (as the dashboard's own
+/// runtime starts it): it hears the journal and wakes the shared sources' followers when
+/// their poller wrote a frame. What it tells is read and dropped. It stops when the token
+/// returned is cancelled — after the sources, as the dashboard stops it (a quitting poller
+/// lets go of its leases through the journal).
+pub fn beside(
+    journal: Journal,
+    running: &onduty::sources::start::Running,
+    who: &str,
+) -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let (_requests_tx, requests) = mpsc::unbounded_channel();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        // Kept alive with the task: a closed request channel would end it.
+        let _requests_tx = _requests_tx;
+        while events.recv().await.is_some() {}
+    });
+    tokio::spawn(
+        JournalTask {
+            journal: Ok(journal),
+            requests,
+            events: events_tx,
+            commands: running.commands.clone(),
+            wake: running.wake.clone(),
+            clock: Arc::new(SystemClock),
+            author: who.into(),
+            cancel: cancel.clone(),
+        }
+        .run(),
+    );
+    cancel
 }
