@@ -18,6 +18,10 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+/// The dashboard's own allocator (src/main.rs): each child is measured as onduty runs.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::process::{Command, Stdio};

@@ -33,6 +33,13 @@ async fn store(location: &Location) {
     let theirs = b.hold_poll(FP, "host-b:2", "bo", minute).await.unwrap();
     assert!(!theirs.is_mine);
     assert_eq!(theirs.who, "ana", "bo's dashboard says who polls");
+    // How long ana's lease has left, as bo reads it: a follower looks again when it ends.
+    let look = b.poll_holder(FP, "host-b:2").await.unwrap().unwrap();
+    assert!(
+        look.left > Duration::from_secs(50) && look.left <= minute,
+        "{:?}",
+        look.left
+    );
     // Frames only while the lease is held.
     let alerts = onduty::testing::estate_alerts(200, 1).remove(0);
     let source = alerts[0].source.clone();

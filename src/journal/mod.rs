@@ -210,8 +210,10 @@ impl Journal {
         };
         probe.execute(check).await.map_err(failed)?;
         let _ = probe.close().await;
+        // Three on PostgreSQL: with the one listening, four a dashboard — twenty dashboards
+        // (shared polls included) stay under the server's default of 100 connections.
         let pool = AnyPoolOptions::new()
-            .max_connections(if is_sqlite { 1 } else { 4 })
+            .max_connections(if is_sqlite { 1 } else { 3 })
             .acquire_timeout(if is_sqlite {
                 // A locked file is waited for (busy_timeout does the waiting).
                 Duration::from_secs(10)

@@ -27,6 +27,23 @@ pub struct Lease {
     pub who: String,
     /// Its holder's last good poll.
     pub polled_at: Option<DateTime<Utc>>,
+    /// How long it has left, on the database's clock (a follower looks again when it runs
+    /// out, not up to half an interval later).
+    pub left: Duration,
+}
+
+impl Lease {
+    /// The lease a row of `poll_leases` (with `left_ms`) describes, as `holder` sees it.
+    fn of(row: &sqlx::any::AnyRow, holder: &str) -> Result<Lease, JournalError> {
+        let polled_at: i64 = row.try_get("polled_at")?;
+        let left_ms: i64 = row.try_get("left_ms")?;
+        Ok(Lease {
+            is_mine: row.try_get::<String, _>("holder")? == holder,
+            who: crate::model::sanitize::line(&row.try_get::<String, _>("who")?, 64),
+            polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
+            left: Duration::from_millis(u64::try_from(left_ms).unwrap_or(0)),
+        })
+    }
 }
 
 /// What one poll saw: the whole picture, or the change from the frame before.
@@ -266,17 +283,14 @@ impl Journal {
         .bind(ttl_ms)
         .execute(&self.pool)
         .await?;
-        let row =
-            sqlx::query("SELECT holder, who, polled_at FROM poll_leases WHERE fingerprint = $1")
-                .bind(fingerprint)
-                .fetch_one(&self.pool)
-                .await?;
-        let polled_at: i64 = row.try_get("polled_at")?;
-        Ok(Lease {
-            is_mine: row.try_get::<String, _>("holder")? == holder,
-            who: crate::model::sanitize::line(&row.try_get::<String, _>("who")?, 64),
-            polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
-        })
+        let row = sqlx::query(&format!(
+            "SELECT holder, who, polled_at, until_ms - {now} AS left_ms \
+             FROM poll_leases WHERE fingerprint = $1"
+        ))
+        .bind(fingerprint)
+        .fetch_one(&self.pool)
+        .await?;
+        Lease::of(&row, holder)
     }
 
     /// Who holds the lease on `fingerprint` now, without asking for it (a follower's look,
@@ -288,21 +302,13 @@ impl Journal {
     ) -> Result<Option<Lease>, JournalError> {
         let now = self.now_ms_sql();
         let row = sqlx::query(&format!(
-            "SELECT holder, who, polled_at FROM poll_leases \
+            "SELECT holder, who, polled_at, until_ms - {now} AS left_ms FROM poll_leases \
              WHERE fingerprint = $1 AND until_ms >= {now}"
         ))
         .bind(fingerprint)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            let polled_at: i64 = row.try_get("polled_at")?;
-            Ok(Lease {
-                is_mine: row.try_get::<String, _>("holder")? == holder,
-                who: crate::model::sanitize::line(&row.try_get::<String, _>("who")?, 64),
-                polled_at: (polled_at > 0).then(|| from_millis(polled_at)),
-            })
-        })
-        .transpose()
+        row.map(|row| Lease::of(&row, holder)).transpose()
     }
 
     /// Says that `holder` polled at `at` and nothing changed (no frame is written), and

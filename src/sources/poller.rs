@@ -322,7 +322,7 @@ impl<S: Source> SourceTask<S> {
                         (Ok(snapshot), Some(at), changed)
                     }
                     // A follower looks again in half an interval (the lease's deadline).
-                    super::share::Turn::Waiting => return Some(interval / 2),
+                    super::share::Turn::Waiting => return Some(shared.next_look(interval)),
                 }
             }
         };
@@ -447,14 +447,10 @@ impl<S: Source> SourceTask<S> {
         {
             send(&self.events, event).await;
         }
-        // A follower looks every half interval: a dead poller's lease (1.5 intervals) is
-        // taken within two.
-        if self
-            .shared
-            .as_ref()
-            .is_some_and(super::share::Shared::is_following)
-        {
-            wait = wait.map(|w| w.min(self.policy.interval / 2));
+        // A follower looks every half interval and when the lease runs out: a dead
+        // poller's lease (1.5 intervals) is taken as it ends.
+        if let Some(shared) = self.shared.as_ref().filter(|s| s.is_following()) {
+            wait = wait.map(|w| w.min(shared.next_look(self.policy.interval)));
         }
         if self.failures == 0 && !self.is_identity_asked {
             self.is_identity_asked = true;
