@@ -321,7 +321,7 @@ impl<S: Source> SourceTask<S> {
                     super::share::Turn::Followed(snapshot, at, changed) => {
                         (Ok(snapshot), Some(at), changed)
                     }
-                    // A follower looks again in half an interval (the lease's deadline).
+                    // A follower looks again in half an interval, or as the lease runs out.
                     super::share::Turn::Waiting => return Some(shared.next_look(interval)),
                 }
             }

@@ -247,7 +247,8 @@ impl Shared {
 
     /// One turn: takes or renews the lease and polls, or applies what the holder wrote.
     /// `interval` sizes the lease: it runs out 1.5 intervals after its last renewal, and a
-    /// follower looks every half interval, so a dead poller is replaced within two.
+    /// follower looks every half interval and as it runs out (`next_look`), so a dead
+    /// poller is replaced 1.5 intervals after its last renewal.
     pub async fn turn<S: Source>(
         &mut self,
         source: &mut S,

@@ -218,6 +218,9 @@ fn draw_table(app: &App, frame: &mut Frame, area: Rect, table: &Table, selected:
     frame.render_stateful_widget(widget, body, &mut state);
 }
 
+/// From this many rows the daily chart is drawn taller.
+const TALL: u16 = 40;
+
 fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
     let t = &app.theme;
     let width = usize::from(area.width);
@@ -236,9 +239,11 @@ fn response(app: &App, frame: &mut Frame, area: Rect, r: &Report) {
     }
     let summary = Paragraph::new(summary).wrap(Wrap { trim: false });
     let summary_h = u16::try_from(summary.line_count(area.width)).unwrap_or(4);
+    // A tall screen (a war room's) gets a chart tall enough to read the days apart.
+    let chart_h = if area.height >= TALL { 8 } else { 3 };
     let [top, chart, rest] = Layout::vertical([
         Constraint::Length(summary_h),
-        Constraint::Length(3),
+        Constraint::Length(chart_h),
         Constraint::Min(0),
     ])
     .areas(area);
@@ -539,6 +544,19 @@ mod tests {
         let screen = crate::testing::screen(&app, 80, 24);
         assert!(screen.contains("7 days · by team"), "{screen}");
         assert!(screen.contains("team-0"), "{screen}");
+    }
+
+    #[test]
+    fn a_tall_screen_gets_a_taller_daily_chart() {
+        let app = app_with_history(200, 60);
+        let table_row = |h: u16| {
+            let screen = crate::testing::screen(&app, 200, h);
+            screen
+                .lines()
+                .position(|l| l.contains("response by service"))
+                .unwrap_or_else(|| panic!("{screen}"))
+        };
+        assert_eq!(table_row(60), table_row(30) + 5, "8 rows of chart, not 3");
     }
 
     #[test]
