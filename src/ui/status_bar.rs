@@ -119,7 +119,11 @@ fn default_status(app: &App) -> String {
         if let Some((_, t)) = app.selected_ticket() {
             parts.push(t.url.clone().unwrap_or_else(|| t.key.0.clone()));
         }
-    } else if let Some(a) = app.selected_alert() {
+    } else if app.view == View::Alerts
+        && let Some(a) = app.selected_alert()
+    {
+        // The key of the alert acted on, where it is the one looked at (not under the
+        // insights or the sources, where the list's selection is out of sight).
         parts.push(a.key.0.clone());
     }
     if parts.is_empty() {
@@ -237,4 +241,27 @@ pub fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
         kept.extend(pair.iter().cloned());
     }
     frame.render_widget(Paragraph::new(Line::from(kept)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::{Action, Command};
+
+    /// The status line names the alert acted on under the list, not under the views where
+    /// the list's selection is out of sight.
+    #[test]
+    fn the_selected_alerts_key_is_said_only_under_the_alert_list() {
+        let mut app = crate::testing::demo_app(100, 80, 24);
+        let key = app.selected_alert().expect("the demo fires").key.0.clone();
+        let last_lines = |app: &crate::app::App| {
+            let screen = crate::testing::screen(app, 80, 24);
+            screen.lines().rev().take(2).collect::<Vec<_>>().join("\n")
+        };
+        assert!(last_lines(&app).contains(&key), "{}", last_lines(&app));
+        for view in [Command::ShowSources, Command::ShowInsights] {
+            app.update(Action::Run(view));
+            let status = last_lines(&app);
+            assert!(!status.contains(&key), "{status}");
+        }
+    }
 }
