@@ -181,14 +181,14 @@ impl Frame {
                 None
             }
             Frame::Delta { changed, gone } => {
-                let mut displaced = Vec::with_capacity(changed.len() + gone.len());
+                let mut displaced = Vec::new();
                 if !gone.is_empty() {
                     let gone: FxHashSet<AlertKey> = gone.into_iter().collect();
-                    let (went, kept) = std::mem::take(onto)
+                    let kept;
+                    (displaced, kept) = std::mem::take(onto)
                         .into_iter()
                         .partition(|a| gone.contains(&a.key));
                     *onto = kept;
-                    displaced = went;
                 }
                 let mut changed: FxHashMap<AlertKey, Alert> =
                     changed.into_iter().map(|a| (a.key.clone(), a)).collect();

@@ -106,6 +106,15 @@ pub struct Changed {
 }
 
 impl Changed {
+    /// Nothing touched, from `from`.
+    fn none(from: Arc<Vec<Alert>>) -> Changed {
+        Changed {
+            from,
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
     /// Whether no alert was touched.
     pub fn is_empty(&self) -> bool {
         self.before.is_empty() && self.after.is_empty()
@@ -119,22 +128,37 @@ struct Touched {
     order: Vec<AlertKey>,
     before: FxHashMap<AlertKey, Option<Alert>>,
     after: FxHashMap<AlertKey, Option<Alert>>,
+    /// The keys the frame being applied touched first.
+    fresh: FxHashSet<AlertKey>,
 }
 
 impl Touched {
-    /// Applies a delta (`changed`, `gone`) onto `alerts`, keeping what it touched.
-    fn apply(&mut self, frame: Frame, alerts: &mut Vec<Alert>) {
-        let Frame::Delta { changed, gone } = &frame else {
+    /// Applies `frame` onto `alerts`, keeping what a delta touched; after a full frame
+    /// anything may have changed, and nothing is kept (`None`).
+    fn apply(touched: &mut Option<Touched>, frame: Frame, alerts: &mut Vec<Alert>) {
+        let (Some(t), Frame::Delta { changed, gone }) = (touched.as_mut(), &frame) else {
+            *touched = None;
             frame.apply(alerts);
             return;
         };
-        let mut fresh = FxHashSet::default();
+        t.keep(changed, gone);
+        for was in frame.apply(alerts).into_iter().flatten() {
+            if t.fresh.contains(&was.key) {
+                t.before.insert(was.key.clone(), Some(was));
+            }
+        }
+    }
+
+    /// Notes the keys a delta touches: first touched now (their version before is the one
+    /// it displaces, or none), and their version after it.
+    fn keep(&mut self, changed: &[Alert], gone: &[AlertKey]) {
+        self.fresh.clear();
         let keys = changed.iter().map(|a| &a.key).chain(gone);
         for key in keys {
             if !self.before.contains_key(key) {
                 self.before.insert(key.clone(), None);
                 self.order.push(key.clone());
-                fresh.insert(key.clone());
+                self.fresh.insert(key.clone());
             }
         }
         for a in changed {
@@ -143,19 +167,10 @@ impl Touched {
         for key in gone {
             self.after.insert(key.clone(), None);
         }
-        for was in frame.apply(alerts).into_iter().flatten() {
-            if fresh.contains(&was.key) {
-                self.before.insert(was.key.clone(), Some(was));
-            }
-        }
     }
 
     fn finish(mut self, from: Arc<Vec<Alert>>) -> Changed {
-        let mut changed = Changed {
-            from,
-            before: Vec::new(),
-            after: Vec::new(),
-        };
+        let mut changed = Changed::none(from);
         for key in &self.order {
             changed.before.extend(self.before.remove(key).flatten());
             changed.after.extend(self.after.remove(key).flatten());
@@ -398,7 +413,7 @@ impl Shared {
         if self.seq > 0 && polled_at.is_some() && polled_at == self.looked_at {
             return match polled_at {
                 Some(at) => {
-                    let unchanged = Touched::default().finish(self.shown.clone());
+                    let unchanged = Changed::none(self.shown.clone());
                     Turn::Followed(self.snapshot(), at, Some(unchanged))
                 }
                 None => Turn::Waiting,
@@ -430,13 +445,7 @@ impl Shared {
                     Frame::Full(_) => Vec::new(),
                     Frame::Delta { .. } => self.shown.to_vec(),
                 });
-                match (&mut touched, published.frame) {
-                    (Some(t), frame @ Frame::Delta { .. }) => t.apply(frame, onto),
-                    (_, frame) => {
-                        touched = None;
-                        frame.apply(onto);
-                    }
-                }
+                Touched::apply(&mut touched, published.frame, onto);
             }
             if let Some(extras) = published.extras {
                 self.extras = extras;
@@ -535,11 +544,17 @@ mod tests {
         pictures.push(next.clone());
 
         let mut alerts = start.clone();
-        let mut touched = Touched::default();
+        let mut touched = Some(Touched::default());
         for pair in pictures.windows(2) {
-            touched.apply(Frame::between(&pair[0], &pair[1]), &mut alerts);
+            Touched::apply(
+                &mut touched,
+                Frame::between(&pair[0], &pair[1]),
+                &mut alerts,
+            );
         }
-        let changed = touched.finish(Arc::new(start.clone()));
+        let changed = touched
+            .expect("deltas only")
+            .finish(Arc::new(start.clone()));
         let key = |a: &Alert| a.key.0.clone();
         let mut ends: Vec<String> = alerts.iter().map(key).collect();
         let mut expected: Vec<String> = next.iter().map(key).collect();
